@@ -1,0 +1,38 @@
+# The README's commands. The build itself is Meson + Ninja; this file only
+# installs what is missing, configures and runs.
+BUILD      ?= build
+BUILD_SAN  ?= build-san
+MESON_OPTS ?=
+MAAT       := $(BUILD)/src/cli/maat
+DEMO_DIR   ?= demo
+
+.PHONY: all deps build demo check test test-san bench clean models
+
+all: build
+
+deps:
+	@sh scripts/install-deps.sh
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) $(MESON_OPTS)
+
+build: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+# The main job on the embedded default: generate data, train, classify.
+demo: build
+	@sh scripts/demo.sh $(MAAT) $(DEMO_DIR)
+
+# Every test, in a plain build and again under ASan and UBSan.
+check: build
+	@sh scripts/check.sh $(BUILD) $(BUILD_SAN)
+
+test: build
+	meson test -C $(BUILD) --print-errorlogs
+
+bench: build
+	@MAAT_BENCH_DEPS=1 sh scripts/install-deps.sh
+	@sh bench/run.sh $(MAAT)
+
+clean:
+	rm -rf $(BUILD) $(BUILD_SAN) $(DEMO_DIR)

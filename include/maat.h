@@ -1,0 +1,89 @@
+/*
+ * maat.h - the public API of libmaat.
+ *
+ * libmaat decides, for every incoming customer contact, who handles it (the
+ * bot, a specialist, an experienced person) and when, with the team's
+ * wellbeing as a constraint next to service level and cost.
+ *
+ * This header holds the core (errors, allocation, version) and includes one
+ * header per area from include/maat/. Nothing outside these headers is API.
+ *
+ * Conventions, stated once for every function:
+ * - Fallible functions return int: MAAT_OK (0) on success, a negative MAAT_E*
+ *   code on failure. Results come back through out-parameters, which are left
+ *   untouched on failure unless the function says otherwise.
+ * - On failure, maat_errmsg() returns a message for the calling thread that
+ *   says what was wrong and where. It stays valid until the next failing call
+ *   in the same thread.
+ * - Strings passed in are borrowed: the library copies what it keeps.
+ * - Memory returned to the caller is freed with the matching _free()/_close()
+ *   function, or with maat_free() where a function says so. Every destroy
+ *   function accepts NULL and then does nothing.
+ * - The library never prints and never exits.
+ */
+#ifndef MAAT_H
+#define MAAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MAAT_VERSION_MAJOR 0
+#define MAAT_VERSION_MINOR 1
+#define MAAT_VERSION_PATCH 0
+#define MAAT_VERSION_STRING "0.1.0"
+
+/* Result codes. Keep maat_strerror() in step. */
+enum maat_status {
+  MAAT_OK = 0,
+  MAAT_ENOMEM = -1,    /* out of memory */
+  MAAT_EINVAL = -2,    /* invalid argument or option */
+  MAAT_EIO = -3,       /* a read or write failed */
+  MAAT_EPARSE = -4,    /* malformed input: CSV, JSON, configuration */
+  MAAT_EUTF8 = -5,     /* input is not valid UTF-8 */
+  MAAT_EFORMAT = -6,   /* not a maat file, or a version this build can't read */
+  MAAT_ECORRUPT = -7,  /* a maat file failed its checksum or is truncated */
+  MAAT_ENOTFOUND = -8, /* a named thing (column, label, agent) does not exist */
+  MAAT_EDB = -9,       /* the database refused an operation */
+  MAAT_ESTATE = -10,   /* the call does not fit the object's current state */
+  MAAT_EOF = -11       /* end of input; not an error for streaming readers */
+};
+
+/* Returns a static, lowercase description of a MAAT_E* code. */
+const char *maat_strerror(int code);
+
+/*
+ * Returns the detailed message of the last failing call in this thread, or ""
+ * when there was none. Owned by the library; valid until the next failing call
+ * in the same thread.
+ */
+const char *maat_errmsg(void);
+
+/* Returns the library's version, e.g. "0.1.0". Static storage. */
+const char *maat_version(void);
+
+/*
+ * Replaces the allocator the library uses for everything it allocates. Call
+ * before any other maat function; all three must be non-NULL, or all NULL to
+ * restore the C library's. Returns MAAT_EINVAL on a partial set.
+ */
+int maat_set_allocator(void *(*malloc_fn)(size_t),
+                       void *(*realloc_fn)(void *, size_t),
+                       void (*free_fn)(void *));
+
+/* Frees memory that a maat function documented as "free with maat_free()". */
+void maat_free(void *p);
+
+#ifdef __cplusplus
+}
+#endif
+
+#include "maat/text.h"
+#include "maat/io.h"
+#include "maat/classify.h"
+#include "maat/gen.h"
+
+#endif /* MAAT_H */

@@ -1,0 +1,113 @@
+/*
+ * maat/text.h - the text pipeline: UTF-8 validation, normalisation and case
+ * folding, tokenisation, stemming and language identification (nl/en/other).
+ * Included by maat.h; do not include directly.
+ */
+#ifndef MAAT_TEXT_H
+#define MAAT_TEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Checks that 'len' bytes at 's' are well-formed UTF-8 (no overlongs, no
+ * surrogates, nothing above U+10FFFF). Returns MAAT_OK, or MAAT_EUTF8 with
+ * '*bad_offset' (if non-NULL) set to the byte offset of the first bad byte.
+ */
+int maat_utf8_validate(const char *s, size_t len, size_t *bad_offset);
+
+/* Languages maat tells apart. */
+typedef enum maat_lang {
+  MAAT_LANG_OTHER = 0,
+  MAAT_LANG_EN = 1,
+  MAAT_LANG_NL = 2
+} maat_lang;
+
+/* "other", "en" or "nl". Static storage. */
+const char *maat_lang_name(maat_lang lang);
+
+/* Parses "en"/"nl"/"other" (case-insensitive); MAAT_EINVAL otherwise. */
+int maat_lang_parse(const char *name, maat_lang *out);
+
+/*
+ * Identifies the language of a message. Returns the language and, through
+ * 'confidence' (if non-NULL), a score in [0, 1]. Short or ambiguous text
+ * that is neither clearly Dutch nor clearly English gives MAAT_LANG_OTHER.
+ * Never fails; invalid UTF-8 is treated byte-wise.
+ */
+maat_lang maat_lang_detect(const char *s, size_t len, double *confidence);
+
+/* What a token is. */
+typedef enum maat_token_kind {
+  MAAT_TOK_WORD = 0,   /* letters, with inner apostrophes/hyphens: "don't", "zo'n", "e-mail" */
+  MAAT_TOK_NUMBER = 1, /* digits, with inner separators: "3", "12,50", "06-12345678" */
+  MAAT_TOK_EMAIL = 2,  /* "jan@example.nl" */
+  MAAT_TOK_URL = 3,    /* "https://…", "www.…" */
+  MAAT_TOK_EMOJI = 4,  /* one emoji (with modifiers and ZWJ sequences) */
+  MAAT_TOK_PUNCT = 5   /* "!", "?", "..." : kept because they carry tone */
+} maat_token_kind;
+
+/*
+ * A token: a view into the tokenizer's normalised (NFKC, case-folded) text.
+ * 'start' and 'end' are byte offsets of the token in the original input.
+ */
+typedef struct maat_token {
+  const char *text;
+  size_t len;
+  size_t start, end;
+  maat_token_kind kind;
+} maat_token;
+
+/*
+ * A reusable tokenizer. It owns the normalised copy of the last input and the
+ * token array, so one tokenizer per thread avoids allocation per message.
+ */
+typedef struct maat_tokenizer maat_tokenizer;
+
+/* Flags for maat_tokenize(). */
+enum maat_tokenize_flags {
+  MAAT_TOKENIZE_KEEP_CASE = 1 << 0, /* skip case folding */
+  MAAT_TOKENIZE_NO_PUNCT = 1 << 1   /* drop MAAT_TOK_PUNCT tokens */
+};
+
+/* Returns a new tokenizer, or NULL when out of memory. Free with maat_tokenizer_free(). */
+maat_tokenizer *maat_tokenizer_new(void);
+void maat_tokenizer_free(maat_tokenizer *t);
+
+/*
+ * Validates, normalises (Unicode NFKC and case folding, via utf8proc) and
+ * splits 'len' bytes at 's' into tokens, replacing the tokenizer's previous
+ * result. Returns MAAT_OK, or MAAT_EUTF8 naming the byte offset of the first
+ * invalid byte (the result is then empty). The tokens stay valid until the
+ * next call on 't'.
+ */
+int maat_tokenize(maat_tokenizer *t, const char *s, size_t len, unsigned flags);
+size_t maat_tokenizer_count(const maat_tokenizer *t);
+const maat_token *maat_tokenizer_get(const maat_tokenizer *t, size_t i);
+
+/*
+ * A Snowball stemmer (libstemmer) for one language; not thread-safe, use one
+ * per thread. MAAT_LANG_OTHER gives an identity stemmer.
+ */
+typedef struct maat_stemmer maat_stemmer;
+
+/* Returns MAAT_OK and '*out', or MAAT_ENOMEM. Free with maat_stemmer_free(). */
+int maat_stemmer_new(maat_lang lang, maat_stemmer **out);
+void maat_stemmer_free(maat_stemmer *st);
+
+/*
+ * Stems a case-folded word. '*out' points into the stemmer's buffer, valid
+ * until the next call. Returns MAAT_OK or MAAT_ENOMEM.
+ */
+int maat_stem(maat_stemmer *st, const char *word, size_t len,
+              const char **out, size_t *out_len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MAAT_TEXT_H */

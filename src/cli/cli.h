@@ -1,0 +1,62 @@
+/*
+ * cli.h - what the maat command's subcommands share: exit codes, error
+ * printing, a progress bar for terminals, and a fast JSON writer for the
+ * streaming outputs. The CLI uses only the public API (maat.h).
+ */
+#ifndef MAAT_CLI_H
+#define MAAT_CLI_H
+
+#include "maat.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+
+/* Exit codes: 0 success, 1 failure (bad input, I/O), 2 usage error. */
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+/* Subcommands: each returns an exit code. */
+int cmd_train(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+int cmd_classify(int argc, char **argv);
+int cmd_gen(int argc, char **argv);
+
+/* Prints "maat: <formatted message>\n" to stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints "maat: <context>: <maat_errmsg() or strerror(rc)>\n" to stderr. */
+void cli_error_rc(int rc, const char *context);
+
+/* Prints "maat CMD: ...; see 'maat CMD --help'" and returns EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/*
+ * Parses numbers from option arguments strictly (the whole string, in range);
+ * on failure prints which option was wrong and returns false.
+ */
+bool cli_parse_int(const char *opt, const char *arg, long lo, long hi, long *out);
+bool cli_parse_double(const char *opt, const char *arg, double lo, double hi,
+                      double *out);
+
+/*
+ * A progress bar on stderr, drawn only when stderr is a terminal (and the
+ * MAAT_NO_PROGRESS environment variable is unset); otherwise a no-op.
+ */
+struct cli_progress {
+  bool enabled;
+  const char *label;
+  double last_draw;
+  double started;
+};
+void cli_progress_start(struct cli_progress *p, const char *label);
+/* 'frac' in [0, 1]; 'detail' (may be NULL) is shown after the bar. */
+void cli_progress_update(struct cli_progress *p, double frac, const char *detail);
+void cli_progress_done(struct cli_progress *p);
+
+/* Seconds on a monotonic clock. */
+double cli_now(void);
+
+/* Writes 's' as a JSON string literal (quotes and escapes) to 'f'. */
+void cli_json_string(FILE *f, const char *s, size_t len);
+
+#endif /* MAAT_CLI_H */

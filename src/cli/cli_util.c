@@ -1,0 +1,160 @@
+/*
+ * cli_util.c - error printing, strict number parsing, the terminal progress
+ * bar and the JSON string writer shared by the subcommands.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+void cli_error(const char *fmt, ...)
+{
+  va_list ap;
+  fputs("maat: ", stderr);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputc('\n', stderr);
+}
+
+void cli_error_rc(int rc, const char *context)
+{
+  const char *msg = maat_errmsg();
+  if (!msg || !*msg)
+    msg = maat_strerror(rc);
+  if (context && *context)
+    fprintf(stderr, "maat: %s: %s\n", context, msg);
+  else
+    fprintf(stderr, "maat: %s\n", msg);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+  va_list ap;
+  fprintf(stderr, "maat %s: ", cmd);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fprintf(stderr, "\nTry 'maat %s --help'.\n", cmd);
+  return EXIT_USAGE;
+}
+
+bool cli_parse_int(const char *opt, const char *arg, long lo, long hi, long *out)
+{
+  char *end;
+  long v;
+  errno = 0;
+  v = strtol(arg, &end, 10);
+  if (errno || end == arg || *end != '\0' || v < lo || v > hi) {
+    cli_error("invalid value '%s' for %s: expected a whole number from %ld to %ld",
+              arg, opt, lo, hi);
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
+bool cli_parse_double(const char *opt, const char *arg, double lo, double hi,
+                      double *out)
+{
+  char *end;
+  double v;
+  errno = 0;
+  v = strtod(arg, &end);
+  if (errno || end == arg || *end != '\0' || !isfinite(v) || v < lo || v > hi) {
+    cli_error("invalid value '%s' for %s: expected a number from %g to %g",
+              arg, opt, lo, hi);
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
+double cli_now(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+void cli_progress_start(struct cli_progress *p, const char *label)
+{
+  p->enabled = isatty(STDERR_FILENO) && !getenv("MAAT_NO_PROGRESS");
+  p->label = label;
+  p->started = cli_now();
+  p->last_draw = 0;
+}
+
+void cli_progress_update(struct cli_progress *p, double frac, const char *detail)
+{
+  enum { WIDTH = 30 };
+  double now;
+  int filled;
+
+  if (!p->enabled)
+    return;
+  now = cli_now();
+  /* Redraw at most ten times a second: drawing must not slow the work. */
+  if (now - p->last_draw < 0.1 && frac < 1.0)
+    return;
+  p->last_draw = now;
+  if (frac < 0)
+    frac = 0;
+  if (frac > 1)
+    frac = 1;
+  filled = (int)(frac * WIDTH);
+  fprintf(stderr, "\r%s [", p->label);
+  for (int i = 0; i < WIDTH; i++)
+    fputc(i < filled ? '#' : '.', stderr);
+  fprintf(stderr, "] %3d%% %5.1fs %s\033[K", (int)(frac * 100), now - p->started,
+          detail ? detail : "");
+  fflush(stderr);
+}
+
+void cli_progress_done(struct cli_progress *p)
+{
+  if (!p->enabled)
+    return;
+  cli_progress_update(p, 1.0, NULL);
+  fputc('\n', stderr);
+}
+
+void cli_json_string(FILE *f, const char *s, size_t len)
+{
+  static const char hex[] = "0123456789abcdef";
+  size_t run = 0;
+
+  putc_unlocked('"', f);
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c >= 0x20 && c != '"' && c != '\\') {
+      run++;
+      continue;
+    }
+    if (run)
+      fwrite(s + i - run, 1, run, f);
+    run = 0;
+    putc_unlocked('\\', f);
+    switch (c) {
+    case '"': putc_unlocked('"', f); break;
+    case '\\': putc_unlocked('\\', f); break;
+    case '\n': putc_unlocked('n', f); break;
+    case '\r': putc_unlocked('r', f); break;
+    case '\t': putc_unlocked('t', f); break;
+    default:
+      putc_unlocked('u', f);
+      putc_unlocked('0', f);
+      putc_unlocked('0', f);
+      putc_unlocked(hex[c >> 4], f);
+      putc_unlocked(hex[c & 15], f);
+    }
+  }
+  if (run)
+    fwrite(s + len - run, 1, run, f);
+  putc_unlocked('"', f);
+}

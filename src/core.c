@@ -1,0 +1,316 @@
+/*
+ * core.c - errors, allocation, buffers, checksums and the PRNG that every
+ * other module builds on.
+ */
+#include "maat-int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- errors ---------------------------------------------------------- */
+
+/* One message per thread, so concurrent callers never see each other's. */
+static _Thread_local char errmsg_buf[1024];
+
+const char *maat_strerror(int code)
+{
+  switch (code) {
+  case MAAT_OK: return "ok";
+  case MAAT_ENOMEM: return "out of memory";
+  case MAAT_EINVAL: return "invalid argument";
+  case MAAT_EIO: return "input/output error";
+  case MAAT_EPARSE: return "malformed input";
+  case MAAT_EUTF8: return "invalid utf-8";
+  case MAAT_EFORMAT: return "unknown or unsupported file format";
+  case MAAT_ECORRUPT: return "corrupt or truncated file";
+  case MAAT_ENOTFOUND: return "not found";
+  case MAAT_EDB: return "database error";
+  case MAAT_ESTATE: return "invalid state";
+  case MAAT_EOF: return "end of input";
+  default: return "unknown error";
+  }
+}
+
+const char *maat_errmsg(void)
+{
+  return errmsg_buf;
+}
+
+int maat__vfail(int code, const char *fmt, va_list ap)
+{
+  vsnprintf(errmsg_buf, sizeof errmsg_buf, fmt, ap);
+  return code;
+}
+
+int maat__fail(int code, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  maat__vfail(code, fmt, ap);
+  va_end(ap);
+  return code;
+}
+
+int maat__fail_prefix(int code, const char *fmt, ...)
+{
+  char prefix[512];
+  char old[sizeof errmsg_buf];
+  va_list ap;
+
+  memcpy(old, errmsg_buf, sizeof old);
+  va_start(ap, fmt);
+  vsnprintf(prefix, sizeof prefix, fmt, ap);
+  va_end(ap);
+  if (old[0] != '\0')
+    snprintf(errmsg_buf, sizeof errmsg_buf, "%s: %s", prefix, old);
+  else
+    snprintf(errmsg_buf, sizeof errmsg_buf, "%s: %s", prefix,
+             maat_strerror(code));
+  return code;
+}
+
+_Noreturn void maat__bug(const char *file, int line, const char *msg)
+{
+  /* A broken invariant inside the library: continuing would corrupt data. */
+  fprintf(stderr, "maat: BUG at %s:%d: %s\n", file, line, msg);
+  abort();
+}
+
+const char *maat_version(void)
+{
+  return MAAT_VERSION_STRING;
+}
+
+/* ---- allocation ------------------------------------------------------ */
+
+static void *(*alloc_malloc)(size_t) = malloc;
+static void *(*alloc_realloc)(void *, size_t) = realloc;
+static void (*alloc_free)(void *) = free;
+
+int maat_set_allocator(void *(*malloc_fn)(size_t),
+                       void *(*realloc_fn)(void *, size_t),
+                       void (*free_fn)(void *))
+{
+  if (!malloc_fn && !realloc_fn && !free_fn) {
+    alloc_malloc = malloc;
+    alloc_realloc = realloc;
+    alloc_free = free;
+    return MAAT_OK;
+  }
+  if (!malloc_fn || !realloc_fn || !free_fn)
+    return maat__fail(MAAT_EINVAL, "allocator needs malloc, realloc and free");
+  alloc_malloc = malloc_fn;
+  alloc_realloc = realloc_fn;
+  alloc_free = free_fn;
+  return MAAT_OK;
+}
+
+void *maat__malloc(size_t n)
+{
+  return alloc_malloc(n ? n : 1);
+}
+
+void *maat__calloc(size_t count, size_t size)
+{
+  void *p;
+  if (size && count > SIZE_MAX / size)
+    return NULL;
+  p = maat__malloc(count * size);
+  if (p)
+    memset(p, 0, count * size);
+  return p;
+}
+
+void *maat__realloc(void *p, size_t n)
+{
+  return alloc_realloc(p, n ? n : 1);
+}
+
+void maat__free(void *p)
+{
+  if (p)
+    alloc_free(p);
+}
+
+void maat_free(void *p)
+{
+  maat__free(p);
+}
+
+char *maat__strndup(const char *s, size_t n)
+{
+  char *d = maat__malloc(n + 1);
+  if (!d)
+    return NULL;
+  memcpy(d, s, n);
+  d[n] = '\0';
+  return d;
+}
+
+char *maat__strdup(const char *s)
+{
+  return maat__strndup(s, strlen(s));
+}
+
+/* ---- buffers --------------------------------------------------------- */
+
+int maat__buf_reserve(struct maat_buf *b, size_t extra)
+{
+  size_t need, cap;
+  char *p;
+
+  if (extra > SIZE_MAX - b->len - 1)
+    return maat__fail(MAAT_ENOMEM, "buffer too large");
+  need = b->len + extra + 1; /* room for a terminating NUL */
+  if (need <= b->cap)
+    return MAAT_OK;
+  cap = b->cap ? b->cap : 64;
+  while (cap < need)
+    cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+  p = maat__realloc(b->data, cap);
+  if (!p)
+    return maat__fail(MAAT_ENOMEM, "out of memory growing a buffer");
+  b->data = p;
+  b->cap = cap;
+  return MAAT_OK;
+}
+
+int maat__buf_append(struct maat_buf *b, const void *p, size_t n)
+{
+  int rc = maat__buf_reserve(b, n);
+  if (rc)
+    return rc;
+  if (n)
+    memcpy(b->data + b->len, p, n);
+  b->len += n;
+  b->data[b->len] = '\0';
+  return MAAT_OK;
+}
+
+int maat__buf_putc(struct maat_buf *b, char c)
+{
+  return maat__buf_append(b, &c, 1);
+}
+
+int maat__buf_printf(struct maat_buf *b, const char *fmt, ...)
+{
+  va_list ap;
+  int n, rc;
+
+  va_start(ap, fmt);
+  n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  if (n < 0)
+    return maat__fail(MAAT_EINVAL, "bad format");
+  rc = maat__buf_reserve(b, (size_t)n);
+  if (rc)
+    return rc;
+  va_start(ap, fmt);
+  vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  b->len += (size_t)n;
+  return MAAT_OK;
+}
+
+void maat__buf_release(struct maat_buf *b)
+{
+  maat__free(b->data);
+  b->data = NULL;
+  b->len = b->cap = 0;
+}
+
+/* ---- CRC-32C --------------------------------------------------------- */
+
+static uint32_t crc_table[8][256];
+static int crc_ready;
+
+static void crc_init(void)
+{
+  /* Slicing-by-8 tables; built once, the race is benign (same values). */
+  for (uint32_t i = 0; i < 256; i++) {
+    uint32_t c = i;
+    for (int k = 0; k < 8; k++)
+      c = (c & 1) ? (c >> 1) ^ 0x82F63B78u : c >> 1;
+    crc_table[0][i] = c;
+  }
+  for (uint32_t i = 0; i < 256; i++)
+    for (int t = 1; t < 8; t++)
+      crc_table[t][i] = (crc_table[t - 1][i] >> 8) ^
+                        crc_table[0][crc_table[t - 1][i] & 0xff];
+  crc_ready = 1;
+}
+
+uint32_t maat__crc32c(uint32_t crc, const void *p, size_t n)
+{
+  const unsigned char *s = p;
+  if (!crc_ready)
+    crc_init();
+  crc = ~crc;
+  while (n >= 8) {
+    uint32_t lo = crc ^ ((uint32_t)s[0] | (uint32_t)s[1] << 8 |
+                         (uint32_t)s[2] << 16 | (uint32_t)s[3] << 24);
+    crc = crc_table[7][lo & 0xff] ^ crc_table[6][(lo >> 8) & 0xff] ^
+          crc_table[5][(lo >> 16) & 0xff] ^ crc_table[4][lo >> 24] ^
+          crc_table[3][s[4]] ^ crc_table[2][s[5]] ^ crc_table[1][s[6]] ^
+          crc_table[0][s[7]];
+    s += 8;
+    n -= 8;
+  }
+  while (n--)
+    crc = crc_table[0][(crc ^ *s++) & 0xff] ^ (crc >> 8);
+  return ~crc;
+}
+
+/* ---- PRNG (xoshiro256**, seeded by SplitMix64) ------------------------ */
+
+static uint64_t splitmix64(uint64_t *x)
+{
+  uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+void maat__rng_seed(struct maat_rng *r, uint64_t seed)
+{
+  for (int i = 0; i < 4; i++)
+    r->s[i] = splitmix64(&seed);
+}
+
+static inline uint64_t rotl(uint64_t x, int k)
+{
+  return (x << k) | (x >> (64 - k));
+}
+
+uint64_t maat__rng_next(struct maat_rng *r)
+{
+  uint64_t *s = r->s;
+  uint64_t result = rotl(s[1] * 5, 7) * 9;
+  uint64_t t = s[1] << 17;
+  s[2] ^= s[0];
+  s[3] ^= s[1];
+  s[1] ^= s[2];
+  s[0] ^= s[3];
+  s[2] ^= t;
+  s[3] = rotl(s[3], 45);
+  return result;
+}
+
+double maat__rng_uniform(struct maat_rng *r)
+{
+  return (double)(maat__rng_next(r) >> 11) * 0x1.0p-53;
+}
+
+uint64_t maat__rng_below(struct maat_rng *r, uint64_t n)
+{
+  /* Lemire's rejection keeps it unbiased. */
+  uint64_t x, lim;
+  if (n == 0)
+    return 0;
+  lim = -n % n;
+  do {
+    x = maat__rng_next(r);
+  } while (x < lim);
+  return x % n;
+}

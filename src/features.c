@@ -1,0 +1,4 @@
+/*
+ * features.c - placeholder, filled in by its module's work.
+ */
+#include "maat-int.h"

@@ -1,0 +1,4 @@
+/*
+ * gen.c - placeholder, filled in by its module's work.
+ */
+#include "maat-int.h"

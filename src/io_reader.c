@@ -1,0 +1,4 @@
+/*
+ * io_reader.c - placeholder, filled in by its module's work.
+ */
+#include "maat-int.h"

@@ -1,0 +1,78 @@
+/*
+ * maat-int.h - declarations shared by the library's modules, never installed.
+ */
+#ifndef MAAT_INT_H
+#define MAAT_INT_H
+
+#include "maat.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Allocation goes through these so tests can make it fail (maat_set_allocator). */
+void *maat__malloc(size_t n);
+void *maat__calloc(size_t count, size_t size);
+void *maat__realloc(void *p, size_t n);
+void maat__free(void *p);
+char *maat__strdup(const char *s);
+char *maat__strndup(const char *s, size_t n);
+
+/*
+ * Records 'code' and a printf-style message as this thread's last error and
+ * returns 'code', so callers write: return maat__fail(MAAT_EINVAL, "...").
+ */
+int maat__fail(int code, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+int maat__vfail(int code, const char *fmt, va_list ap);
+
+/*
+ * Prefixes the current error message with 'prefix' and ": ", keeping the code.
+ * Used to add context ("cannot load 'x.bin': ...") as an error travels up.
+ */
+int maat__fail_prefix(int code, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* A programmer error: never used on input. */
+#define MAAT_BUG(msg) maat__bug(__FILE__, __LINE__, (msg))
+_Noreturn void maat__bug(const char *file, int line, const char *msg);
+
+/* A growable byte buffer, caller-allocated: struct maat_buf b = MAAT_BUF_INIT. */
+struct maat_buf {
+  char *data;
+  size_t len;
+  size_t cap;
+};
+#define MAAT_BUF_INIT { NULL, 0, 0 }
+int maat__buf_reserve(struct maat_buf *b, size_t extra);
+int maat__buf_append(struct maat_buf *b, const void *p, size_t n);
+int maat__buf_putc(struct maat_buf *b, char c);
+int maat__buf_printf(struct maat_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void maat__buf_release(struct maat_buf *b);
+
+/* 64-bit FNV-1a, the hash behind feature hashing and table lookups. */
+static inline uint64_t maat__hash64(const void *p, size_t n, uint64_t seed)
+{
+  const unsigned char *s = p;
+  uint64_t h = 0xcbf29ce484222325ULL ^ seed;
+  for (size_t i = 0; i < n; i++) {
+    h ^= s[i];
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+/* CRC-32C (Castagnoli), the checksum of maat's binary files. */
+uint32_t maat__crc32c(uint32_t crc, const void *p, size_t n);
+
+/* SplitMix64 / xoshiro-style PRNG: deterministic for a seed on every platform. */
+struct maat_rng {
+  uint64_t s[4];
+};
+void maat__rng_seed(struct maat_rng *r, uint64_t seed);
+uint64_t maat__rng_next(struct maat_rng *r);
+double maat__rng_uniform(struct maat_rng *r);       /* [0, 1) */
+uint64_t maat__rng_below(struct maat_rng *r, uint64_t n); /* [0, n) */
+
+#endif /* MAAT_INT_H */

@@ -1,0 +1,4 @@
+/*
+ * model.c - placeholder, filled in by its module's work.
+ */
+#include "maat-int.h"

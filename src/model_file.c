@@ -1,0 +1,4 @@
+/*
+ * model_file.c - placeholder, filled in by its module's work.
+ */
+#include "maat-int.h"

@@ -1,0 +1,4 @@
+/*
+ * text_utf8.c - placeholder, filled in by its module's work.
+ */
+#include "maat-int.h"

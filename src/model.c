@@ -174,23 +174,26 @@ int maat__model_build_index(struct maat_model *m)
   return MAAT_OK;
 }
 
-void maat__model_scores(const struct maat_model *m, const uint32_t *ids,
+void maat__model_scores(const struct maat_model *m, uint32_t *ids,
                         size_t n, float *z)
 {
-  size_t k = m->n_labels;
+  size_t k = m->n_labels, nr = 0;
   float s = n ? 1.0f / sqrtf((float)n) : 0.0f;
 
-  /* Sum the rows first, scale once: the features all weigh 1/sqrt(n). */
-  memset(z, 0, k * sizeof *z);
+  /*
+   * Look up every row first: the lookups are independent, so their cache
+   * misses overlap, and the rows are prefetched before they are summed.
+   * Buckets never seen in training have all-zero weights and are skipped,
+   * but still count in the 1/sqrt(n) scale, as in training.
+   */
   for (size_t i = 0; i < n; i++) {
     int32_t r = m->index[ids[i]];
-    const float *row;
-    if (r < 0)
-      continue; /* never seen in training: its weights are all zero */
-    row = m->w + (size_t)r * k;
-    for (size_t j = 0; j < k; j++)
-      z[j] += row[j];
+    if (r >= 0) {
+      ids[nr++] = (uint32_t)r;
+      __builtin_prefetch(m->w + (size_t)r * k);
+    }
   }
+  maat__sum_rows(z, m->w, ids, nr, k);
   for (size_t j = 0; j < k; j++)
     z[j] = z[j] * s + m->bias[j];
 }

@@ -247,12 +247,7 @@ static void *worker_run(void *arg)
       float s = nf ? 1.0f / sqrtf((float)nf) : 0.0f;
       float mx, sum = 0, a;
 
-      memset(z, 0, k * sizeof *z);
-      for (size_t f = 0; f < nf; f++) {
-        const float *row = m->w + (size_t)rows[f] * k;
-        for (size_t j = 0; j < k; j++)
-          z[j] += row[j];
-      }
+      maat__sum_rows(z, m->w, rows, nf, k);
       for (size_t j = 0; j < k; j++)
         z[j] = z[j] * s + m->bias[j];
       mx = z[0];
@@ -273,11 +268,8 @@ static void *worker_run(void *arg)
         m->bias[j] += z[j];
       for (size_t j = 0; j < k; j++)
         z[j] *= s;
-      for (size_t f = 0; f < nf; f++) {
-        float *row = m->w + (size_t)rows[f] * k;
-        for (size_t j = 0; j < k; j++)
-          row[j] += z[j];
-      }
+      for (size_t f = 0; f < nf; f++)
+        maat__add1(m->w + (size_t)rows[f] * k, z, k);
       if (wk->report && wk->opts->progress && (step & 1023) == 0)
         wk->opts->progress(wk->opts->progress_userdata,
                            (double)step / (double)total,
@@ -386,12 +378,7 @@ static int calibrate(struct maat_model *m, const maat_dataset *d,
   for (size_t i = 0; i < n; i++) {
     float *z = zs + i * k;
     float s = nfeat[i] ? 1.0f / sqrtf((float)nfeat[i]) : 0.0f;
-    memset(z, 0, k * sizeof *z);
-    for (size_t f = h.off[i]; f < h.off[i + 1]; f++) {
-      const float *row = m->w + (size_t)h.rows[f] * k;
-      for (size_t j = 0; j < k; j++)
-        z[j] += row[j];
-    }
+    maat__sum_rows(z, m->w, h.rows + h.off[i], h.off[i + 1] - h.off[i], k);
     for (size_t j = 0; j < k; j++)
       z[j] = z[j] * s + m->bias[j];
   }

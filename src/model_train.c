@@ -583,6 +583,16 @@ int maat_model_train(const maat_dataset *train, const maat_train_opts *opts,
   }
   for (size_t i = 0; i < n_train; i++)
     order[i] = i;
+  {
+    /* Slices must be random samples, not runs of a label-sorted file. */
+    struct maat_rng rng;
+    maat__rng_seed(&rng, opts->seed ^ 0x51ce5ULL);
+    for (size_t i = n_train; i > 1; i--) {
+      size_t j = (size_t)maat__rng_below(&rng, i), t = order[i - 1];
+      order[i - 1] = order[j];
+      order[j] = t;
+    }
+  }
   for (int t = 0; t < threads; t++) {
     size_t lo = n_train * (size_t)t / (size_t)threads;
     size_t hi = n_train * (size_t)(t + 1) / (size_t)threads;

@@ -85,5 +85,6 @@ void maat_free(void *p);
 #include "maat/io.h"
 #include "maat/classify.h"
 #include "maat/gen.h"
+#include "maat/route.h"
 
 #endif /* MAAT_H */

@@ -19,6 +19,7 @@ int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_classify(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
+int cmd_route(int argc, char **argv);
 
 /* Prints "maat: <formatted message>\n" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

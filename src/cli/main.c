@@ -17,6 +17,7 @@ static const struct command commands[] = {
   { "eval", cmd_eval, "measure a classifier on labelled data" },
   { "classify", cmd_classify, "label messages with a trained classifier" },
   { "gen", cmd_gen, "generate realistic synthetic customer messages" },
+  { "route", cmd_route, "route contacts between the bot and people" },
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,35 @@
+/*
+ * policy_efficiency.c - the baseline the brief warns about: the bot takes
+ * every T1 contact it may (calm ones), people get the rest, longest-idle
+ * eligible agent first, no recovery windows, no caps.
+ */
+#include "route-int.h"
+
+static int light(struct maat_router *r, const struct maat__rcontact *c,
+                 const char **why)
+{
+  return -1;
+}
+
+static void choose(struct maat_router *r, const struct maat__rcontact *c,
+                   struct maat__choice *out)
+{
+  int best = -1;
+
+  for (int i = 0; i < r->nagents; i++) {
+    const struct maat__ragent *a = &r->agents[i];
+    if (a->state != MAAT_AGENT_AVAILABLE || !maat__router_fits(r, i, c))
+      continue;
+    if (best < 0 || a->idle_since < r->agents[best].idle_since)
+      best = i;
+  }
+  if (best < 0)
+    return;
+  out->agent = best;
+  out->reasons[out->nreasons++] = "needs a person: tier or tone";
+  out->reasons[out->nreasons++] = "longest-idle eligible agent";
+}
+
+const struct maat__policy maat__policy_efficiency = {
+  "efficiency", 0, light, choose
+};

@@ -1,0 +1,142 @@
+/*
+ * policy_maat.c - the default policy: among eligible agents, the lowest
+ * strain wins; heavy contacts also weigh how many heavy contacts each agent
+ * had today. A recovery window follows each heavy contact, consecutive heavy
+ * contacts are capped, and light T1 work is offered to people whose recent
+ * work was heavy. When no agent can take a contact within the rules and it
+ * is past the service target, one rule is relaxed (heavy cap first, then a
+ * recovery window is cut short) and the router warns.
+ */
+#include "route-int.h"
+
+#include <math.h>
+
+/* The share of heavy contacts among the agent's recent ones. */
+static double heavy_share(const struct maat__ragent *a)
+{
+  int heavy = 0;
+
+  if (!a->nrecent)
+    return 0;
+  for (int k = 0; k < a->nrecent; k++)
+    heavy += (a->recent >> k) & 1;
+  return (double)heavy / a->nrecent;
+}
+
+static int light(struct maat_router *r, const struct maat__rcontact *c,
+                 const char **why)
+{
+  const double *set = r->team->set;
+  int best = -1;
+  double best_share = 0;
+
+  /* People come first for people's work: offer light work only when idle. */
+  if (maat__router_waiting(r) > 0 || set[MAAT__S_LIGHT_SHARE] <= 0)
+    return -1;
+  for (int i = 0; i < r->nagents; i++) {
+    const struct maat__ragent *a = &r->agents[i];
+    double share;
+    if (a->state != MAAT_AGENT_AVAILABLE || !maat__router_fits(r, i, c))
+      continue;
+    share = heavy_share(a);
+    /* Recent work was heavy: its light share is below the target. */
+    if (a->nrecent < 2 || 1 - share >= set[MAAT__S_LIGHT_SHARE])
+      continue;
+    if (best < 0 || share > best_share) {
+      best = i;
+      best_share = share;
+    }
+  }
+  if (best >= 0)
+    *why = "light T1 work offered to a person whose recent work was heavy";
+  return best;
+}
+
+static void choose(struct maat_router *r, const struct maat__rcontact *c,
+                   struct maat__choice *out)
+{
+  const double *set = r->team->set;
+  int cap = (int)set[MAAT__S_HEAVY_CAP];
+  int best = -1, capped = -1, rec = -1;
+  double best_score = 0, capped_s = 0, rec_s = 0, mean = 0;
+  int on = 0;
+
+  if (c->heavy) {
+    for (int i = 0; i < r->nagents; i++)
+      if (r->agents[i].on_shift) {
+        mean += r->agents[i].heavy_today;
+        on++;
+      }
+    mean = on ? mean / on : 0;
+  }
+  for (int i = 0; i < r->nagents; i++) {
+    const struct maat__ragent *a = &r->agents[i];
+    double s;
+    if (a->state != MAAT_AGENT_AVAILABLE && a->state != MAAT_AGENT_RECOVERY)
+      continue;
+    if (!maat__router_fits(r, i, c))
+      continue;
+    s = maat__router_strain(r, i);
+    if (a->state == MAAT_AGENT_RECOVERY) {
+      if (rec < 0 || s < rec_s) {
+        rec = i;
+        rec_s = s;
+      }
+      continue;
+    }
+    if (c->heavy && a->streak >= cap) {
+      if (capped < 0 || s < capped_s) {
+        capped = i;
+        capped_s = s;
+      }
+      continue;
+    }
+    if (c->heavy)
+      s += set[MAAT__S_HEAVY_FAIR] * (a->heavy_today - mean);
+    if (best < 0 || s < best_score ||
+        (s == best_score && a->idle_since < r->agents[best].idle_since)) {
+      best = i;
+      best_score = s;
+    }
+  }
+  if (c->c.urgency == MAAT_URGENCY_CRITICAL)
+    out->reasons[out->nreasons++] = "critical: first in the queue";
+  if (maat__tone_hostile(c->c.tone))
+    out->reasons[out->nreasons++] =
+        "hostile tone: never left alone with the bot";
+  else if (c->c.tier == MAAT_T3)
+    out->reasons[out->nreasons++] = "tier T3: an experienced person";
+  else
+    out->reasons[out->nreasons++] = "tier T2: a specialist";
+  out->reasons[out->nreasons++] = "eligible on language, skill and tier";
+  if (best >= 0) {
+    out->agent = best;
+    out->reasons[out->nreasons++] =
+        c->heavy ? "heavy contact: lowest strain and fewest heavy contacts "
+                   "today, outside any recovery window, under the heavy cap"
+                 : "lowest strain among eligible agents";
+    return;
+  }
+  /* Fallback, only past the service target. */
+  if (r->now - c->arrival < set[MAAT__S_SERVICE_TARGET])
+    return;
+  if (capped >= 0) {
+    out->agent = capped;
+    out->fallback = 1;
+    out->rule = "heavy cap";
+    out->reasons[out->nreasons++] =
+        "overload: past the service target, heavy cap relaxed for the "
+        "lowest-strain agent";
+  } else if (rec >= 0) {
+    out->agent = rec;
+    out->fallback = 1;
+    out->rule = "recovery window";
+    out->reasons[out->nreasons++] =
+        "overload: past the service target, recovery window cut short for "
+        "the lowest-strain agent";
+  }
+}
+
+const struct maat__policy maat__policy_maat = {
+  "maat", 1, light, choose
+};

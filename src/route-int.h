@@ -1,0 +1,221 @@
+/*
+ * route-int.h - the router's private structures: the team, the strain
+ * model's settings, the agent and contact records, the heaps and the policy
+ * interface shared by src/router.c and src/policy_*.c.
+ */
+#ifndef MAAT_ROUTE_INT_H
+#define MAAT_ROUTE_INT_H
+
+#include "maat-int.h"
+
+#include <stdint.h>
+
+/* Settings: one enumerator per row of maat__settings[] (src/strain.c). */
+enum {
+  MAAT__S_SERVICE_TARGET,
+  MAAT__S_MEAN_HANDLE,
+  MAAT__S_W_ROUTINE,
+  MAAT__S_W_COMPLEX,
+  MAAT__S_W_HOSTILE,
+  MAAT__S_GAIN,
+  MAAT__S_T_A,
+  MAAT__S_ALPHA,
+  MAAT__S_OVERLOAD,
+  MAAT__S_RECOVERY_MIN,
+  MAAT__S_RECOVERY_MAX,
+  MAAT__S_RECOVERY_TO,
+  MAAT__S_HEAVY_CAP,
+  MAAT__S_LIGHT_SHARE,
+  MAAT__S_HEAVY_FAIR,
+  MAAT__S_AGEING,
+  MAAT__S_WARN_STRAIN,
+  MAAT__S_WARN_PERIOD,
+  MAAT__S_WARN_INTERVAL,
+  MAAT__S_FORECAST_WINDOW,
+  MAAT__S_MAX_OCCUPANCY,
+  MAAT__S_SCAN_DEPTH,
+  MAAT__S_COUNT
+};
+
+struct maat__setting {
+  const char *name;
+  double def;
+  double lo, hi;
+  const char *basis;
+};
+extern const struct maat__setting maat__settings[MAAT__S_COUNT];
+
+#define MAAT__MAX_LANGS 32
+#define MAAT__MAX_INTENTS 64
+
+struct maat__agent_def {
+  char id[MAAT_ID_MAX + 1];
+  uint32_t langs;      /* bit per team language */
+  uint64_t skills;     /* bit per team intent; all ones for "*" */
+  unsigned tiers;      /* bit 1 << tier */
+  int shift_start;     /* minutes after midnight */
+  int shift_end;       /* minutes after midnight, > shift_start */
+};
+
+struct maat_team {
+  struct maat__agent_def *agents;
+  size_t n;
+  char langs[MAAT__MAX_LANGS][8];
+  int nlangs;
+  char intents[MAAT__MAX_INTENTS][MAAT_ID_MAX + 1];
+  int nintents;
+  double set[MAAT__S_COUNT];
+};
+
+/* Team lookups: the bit index of a language or intent, or -1. */
+int maat__team_lang(const struct maat_team *t, const char *lang);
+int maat__team_intent(const struct maat_team *t, const char *intent);
+
+/* ---- the strain model (src/strain.c) ---- */
+
+/* Heavy: a hostile tone (frustrated, angry, distressed) or tier T3. */
+int maat__contact_heavy(const struct maat_contact *c);
+/* Hostile: a tone that must never stay alone with the bot. */
+int maat__tone_hostile(int tone);
+/* Strain added by a contact of duration 'd' seconds. */
+double maat__strain_load(const double *set, const struct maat_contact *c,
+                         double d);
+/* Strain 'a' after 'tau' seconds of idle time or rest. */
+double maat__strain_decay(const double *set, double a, double tau);
+/* Seconds of the interval [0, tau] of decay from 'a' spent above 'thr'. */
+double maat__strain_time_above(const double *set, double a, double tau,
+                               double thr);
+/* The recovery window after a heavy contact, given the strain after it. */
+double maat__strain_recovery(const double *set, double a);
+/* Handling time stretched by strain (rule 4, mean only). */
+double maat__strain_stretch(const double *set, double handle_s, double a);
+
+/* ---- a binary min-heap of small ints ordered by (key, tie) ---- */
+
+struct maat__heap {
+  int *item;        /* heap order */
+  int n;
+  int cap;          /* capacity of every array */
+  double *key;      /* by item */
+  int64_t *tie;     /* by item */
+  int *pos;         /* by item; -1 when not in the heap */
+};
+int maat__heap_reserve(struct maat__heap *h, int cap);
+void maat__heap_release(struct maat__heap *h);
+void maat__heap_push(struct maat__heap *h, int item, double key, int64_t tie);
+void maat__heap_remove(struct maat__heap *h, int item);
+int maat__heap_pop(struct maat__heap *h);
+static inline int maat__heap_top(const struct maat__heap *h)
+{
+  return h->n ? h->item[0] : -1;
+}
+
+/* ---- the router ---- */
+
+#define MAAT__RECENT 10
+
+struct maat__ragent {
+  const struct maat__agent_def *def;
+  int state;
+  int pending;         /* state to take after the current contact, or -1 */
+  double strain;       /* at strain_t */
+  double strain_t;
+  double idle_since;
+  double busy_until;   /* replay */
+  double recovery_until;
+  int contact;         /* slot in service, or -1 */
+  int streak;          /* consecutive heavy contacts */
+  int heavy_today;
+  long heavy_total;
+  long served;
+  unsigned recent;     /* bit i: the i-th most recent contact was heavy */
+  int nrecent;
+  double above_since;  /* strain > warn threshold since; -1 when not */
+  int warned;
+  double overload_s;
+  int on_shift;        /* was ever on shift (for the Gini) */
+};
+
+struct maat__rcontact {
+  struct maat_contact c;
+  int used;
+  int heavy;
+  int person;          /* needs a person: tier >= T2 or a hostile tone */
+  int agent;           /* agent index in service, or -1 */
+  double arrival;
+  double assigned_t;
+  double duration;
+};
+
+struct maat__choice {
+  int agent;           /* index, or -1 to keep waiting */
+  int fallback;        /* a rule was relaxed (overload) */
+  const char *rule;    /* the rule relaxed, for the warning */
+  const char *reasons[MAAT_MAX_REASONS];
+  int nreasons;
+};
+
+/*
+ * A routing policy. 'light' decides where a light T1 contact goes on
+ * arrival: an agent index to offer it to a person, or -1 for the bot.
+ * 'choose' picks an agent for a contact that needs a person. 'recovery'
+ * says whether heavy contacts start a recovery window.
+ */
+struct maat__policy {
+  const char *name;
+  int recovery;
+  int (*light)(struct maat_router *r, const struct maat__rcontact *c,
+               const char **why);
+  void (*choose)(struct maat_router *r, const struct maat__rcontact *c,
+                 struct maat__choice *out);
+};
+extern const struct maat__policy maat__policy_maat;
+extern const struct maat__policy maat__policy_efficiency;
+extern const struct maat__policy maat__policy_roundrobin;
+
+struct maat_router {
+  const struct maat_team *team;
+  const struct maat__policy *pol;
+  unsigned flags;
+  double now;
+  long day;
+  int started;
+  struct maat__ragent *agents;
+  int nagents;
+  int rr_cursor;
+  /* contacts: a pool of slots and an id index */
+  struct maat__rcontact *cs;
+  int ncs, capcs;
+  int *free_slots;
+  int nfree;
+  int *idx;            /* open addressing: slot + 1, 0 empty, -1 deleted */
+  size_t idxcap, idxused;
+  int64_t seq;
+  struct maat__heap queue;     /* waiting contacts by priority and age */
+  struct maat__heap deadline;  /* replay: waiting contacts by abandon time */
+  struct maat__heap timers;    /* agents by their next timed transition */
+  double wake;                 /* fallback re-check time, or INFINITY */
+  /* outputs */
+  struct maat_decision *out;
+  int nout, capout, headout;
+  char reasonbuf[MAAT_MAX_REASONS][160];
+  /* warnings */
+  double last_overload_warn, last_forecast_warn;
+  double offered_work;         /* exponentially decayed person-work seconds */
+  double offered_t;
+  /* summary */
+  struct maat_route_summary sum;
+  double wait_sum;
+  long waited_n, within, within_people, ended, ended_people;
+  double energy_sum;
+};
+
+/* Eligible on language, skill and tier (not state). */
+int maat__router_fits(const struct maat_router *r, int agent,
+                      const struct maat__rcontact *c);
+/* The agent's strain now (decayed while idle). */
+double maat__router_strain(const struct maat_router *r, int agent);
+/* The number of waiting contacts that need a person. */
+int maat__router_waiting(const struct maat_router *r);
+
+#endif /* MAAT_ROUTE_INT_H */

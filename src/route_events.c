@@ -1,0 +1,268 @@
+/*
+ * route_events.c - the router's JSONL formats: parsing input events and
+ * writing decisions and summaries with fixed number formatting, so that the
+ * same input gives the same bytes (docs/events.md).
+ */
+#include "route-int.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static int get_id(json_t *o, const char *field, char *dst, int required)
+{
+  json_t *v = json_object_get(o, field);
+  size_t n;
+
+  if (!v) {
+    if (required)
+      return maat__fail(MAAT_EPARSE, "field '%s': missing", field);
+    dst[0] = 0;
+    return MAAT_OK;
+  }
+  if (json_is_integer(v)) {
+    snprintf(dst, MAAT_ID_MAX + 1, "%lld", (long long)json_integer_value(v));
+    return MAAT_OK;
+  }
+  n = json_string_length(v);
+  if (!json_is_string(v) || (required && !n) || n > MAAT_ID_MAX ||
+      memchr(json_string_value(v), '"', n) || memchr(json_string_value(v),
+                                                     '\\', n))
+    return maat__fail(MAAT_EPARSE, "field '%s': expected a string of %s%d "
+                      "bytes without quotes or backslashes", field,
+                      required ? "1-" : "up to ", MAAT_ID_MAX);
+  memcpy(dst, json_string_value(v), n + 1);
+  return MAAT_OK;
+}
+
+static int get_num(json_t *o, const char *field, double lo, double hi,
+                   double *out)
+{
+  json_t *v = json_object_get(o, field);
+
+  if (!v)
+    return MAAT_OK;
+  if (!json_is_number(v) || !(json_number_value(v) >= lo) ||
+      !(json_number_value(v) <= hi))
+    return maat__fail(MAAT_EPARSE, "field '%s': expected a number in "
+                      "%g..%g", field, lo, hi);
+  *out = json_number_value(v);
+  return MAAT_OK;
+}
+
+static int get_enum(json_t *o, const char *field, const char *const *names,
+                    int n, int *out, int required)
+{
+  json_t *v = json_object_get(o, field);
+  const char *s;
+
+  if (!v) {
+    if (required)
+      return maat__fail(MAAT_EPARSE, "field '%s': missing", field);
+    return MAAT_OK;
+  }
+  s = json_string_value(v);
+  for (int i = 0; s && i < n; i++)
+    if (names[i] && !strcmp(s, names[i])) {
+      *out = i;
+      return MAAT_OK;
+    }
+  return maat__fail(MAAT_EPARSE, "field '%s': unknown value%s%s%s", field,
+                    s ? " '" : "", s ? s : "", s ? "'" : "");
+}
+
+static const char *const tones[] = { "neutral", "positive", "frustrated",
+                                     "angry", "distressed" };
+static const char *const urgencies[] = { "low", "normal", "high",
+                                         "critical" };
+static const char *const tiers[] = { NULL, "T1", "T2", "T3" };
+static const char *const states[] = { "offline", "available", NULL, NULL,
+                                      "break" };
+static const char *const types[] = { NULL, "contact", "agent", "done",
+                                     "tick" };
+
+int maat_event_parse(struct maat_event *ev, const char *line, size_t len)
+{
+  json_error_t err;
+  json_t *o = json_loadb(line, len, 0, &err);
+  struct maat_contact *c = &ev->contact;
+  double num;
+  int rc;
+
+  memset(ev, 0, sizeof *ev);
+  if (!o)
+    return maat__fail(MAAT_EPARSE, "not JSON: %s", err.text);
+  if (!json_is_object(o)) {
+    rc = maat__fail(MAAT_EPARSE, "expected a JSON object");
+    goto out;
+  }
+  if ((rc = get_enum(o, "type", types, 5, &ev->type, 1)))
+    goto out;
+  if (!json_object_get(o, "t")) {
+    rc = maat__fail(MAAT_EPARSE, "field 't': missing");
+    goto out;
+  }
+  if ((rc = get_num(o, "t", 0, 1e12, &ev->t)))
+    goto out;
+  switch (ev->type) {
+  case MAAT_EV_CONTACT:
+    c->urgency = MAAT_URGENCY_NORMAL;
+    c->priority = -1;
+    c->intensity = 0.5;
+    if ((rc = get_id(o, "id", c->id, 1)) ||
+        (rc = get_id(o, "customer", c->customer, 0)) ||
+        (rc = get_id(o, "intent", c->intent, 0)))
+      goto out;
+    if (!json_object_get(o, "tier") && json_object_get(o, "text")) {
+      /* NEEDSWORK: triage raw text with the classifier once it is wired. */
+      rc = maat__fail(MAAT_EPARSE, "field 'tier': missing (raw 'text' is "
+                      "not triaged by the router yet)");
+      goto out;
+    }
+    if ((rc = get_enum(o, "tier", tiers, 4, &c->tier, 1)) ||
+        (rc = get_enum(o, "tone", tones, 5, &c->tone, 0)) ||
+        (rc = get_enum(o, "urgency", urgencies, 4, &c->urgency, 0)) ||
+        (rc = get_num(o, "intensity", 0, 1, &c->intensity)) ||
+        (rc = get_num(o, "handle_s", 0, 1e7, &c->handle_s)) ||
+        (rc = get_num(o, "patience_s", 0, 1e7, &c->patience_s)))
+      goto out;
+    num = -1;
+    if ((rc = get_num(o, "priority", 0, 3, &num)))
+      goto out;
+    c->priority = num >= 0 ? (int)num : c->urgency;
+    {
+      char lang[MAAT_ID_MAX + 1];
+      if ((rc = get_id(o, "lang", lang, 0)))
+        goto out;
+      if (strlen(lang) >= sizeof c->lang) {
+        rc = maat__fail(MAAT_EPARSE, "field 'lang': expected a short code "
+                        "like \"nl\"");
+        goto out;
+      }
+      strcpy(c->lang, lang);
+    }
+    break;
+  case MAAT_EV_AGENT:
+    if ((rc = get_id(o, "agent", ev->agent, 1)) ||
+        (rc = get_enum(o, "state", states, 5, &ev->state, 1)))
+      goto out;
+    break;
+  case MAAT_EV_DONE:
+    num = 0;
+    if ((rc = get_id(o, "contact", ev->contact_id, 1)) ||
+        (rc = get_num(o, "energy", 1, 5, &num)))
+      goto out;
+    ev->energy = (int)num;
+    {
+      json_t *v = json_object_get(o, "outcome");
+      if (v && !json_is_string(v)) {
+        rc = maat__fail(MAAT_EPARSE, "field 'outcome': expected a string");
+        goto out;
+      }
+      ev->abandoned = v && !strcmp(json_string_value(v), "abandoned");
+    }
+    break;
+  default:
+    break;
+  }
+out:
+  json_decref(o);
+  return rc;
+}
+
+/* Appends with snprintf semantics: 'pos' counts what would be needed. */
+static void put(char *buf, size_t cap, size_t *pos, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void put(char *buf, size_t cap, size_t *pos, const char *fmt, ...)
+{
+  va_list ap;
+  int n;
+
+  va_start(ap, fmt);
+  n = vsnprintf(*pos < cap ? buf + *pos : NULL, *pos < cap ? cap - *pos : 0,
+                fmt, ap);
+  va_end(ap);
+  if (n > 0)
+    *pos += (size_t)n;
+}
+
+/* Writes 's' as a JSON string body (no quotes). */
+static void put_str(char *buf, size_t cap, size_t *pos, const char *s)
+{
+  for (; *s; s++) {
+    unsigned char ch = (unsigned char)*s;
+    if (ch == '"' || ch == '\\')
+      put(buf, cap, pos, "\\%c", ch);
+    else if (ch < 0x20)
+      put(buf, cap, pos, "\\u%04x", ch);
+    else
+      put(buf, cap, pos, "%c", ch);
+  }
+}
+
+size_t maat_decision_format(const struct maat_decision *d, char *buf,
+                            size_t cap)
+{
+  size_t pos = 0;
+
+  if (d->type == MAAT_DEC_WARNING) {
+    put(buf, cap, &pos, "{\"type\":\"warning\",\"t\":%.3f,\"kind\":\"%s\","
+        "\"scope\":\"%s\"", d->t, d->kind ? d->kind : "",
+        d->scope == MAAT_SCOPE_AGENT ? "agent" : "team");
+    if (d->scope == MAAT_SCOPE_AGENT) {
+      put(buf, cap, &pos, ",\"agent\":\"");
+      put_str(buf, cap, &pos, d->agent);
+      put(buf, cap, &pos, "\",\"private\":true");
+    }
+    put(buf, cap, &pos, ",\"reasons\":[\"");
+    put_str(buf, cap, &pos, d->message);
+    put(buf, cap, &pos, "\"]}\n");
+  } else {
+    put(buf, cap, &pos, "{\"type\":\"%s\",\"t\":%.3f,\"contact\":\"",
+        d->type == MAAT_DEC_ASSIGN ? "assign" : "abandon", d->t);
+    put_str(buf, cap, &pos, d->contact);
+    put(buf, cap, &pos, "\"");
+    if (d->type == MAAT_DEC_ASSIGN) {
+      put(buf, cap, &pos, ",\"to\":\"");
+      put_str(buf, cap, &pos, d->to);
+      put(buf, cap, &pos, "\"");
+    }
+    put(buf, cap, &pos, ",\"tier\":\"T%d\",\"wait_s\":%.3f,\"reasons\":[",
+        d->tier, d->wait_s);
+    for (int k = 0; k < d->nreasons; k++) {
+      put(buf, cap, &pos, "%s\"", k ? "," : "");
+      put_str(buf, cap, &pos, d->reasons[k]);
+      put(buf, cap, &pos, "\"");
+    }
+    put(buf, cap, &pos, "]}\n");
+  }
+  if (cap && pos >= cap)
+    buf[cap - 1] = 0;
+  return pos;
+}
+
+size_t maat_route_summary_format(const struct maat_route_summary *s,
+                                 char *buf, size_t cap)
+{
+  size_t pos = 0;
+
+  put(buf, cap, &pos,
+      "{\"contacts\":%ld,\"assigned\":%ld,\"to_bot\":%ld,\"to_people\":%ld,"
+      "\"abandoned\":%ld,\"queued_at_end\":%ld,\"in_service_at_end\":%ld,"
+      "\"hostile_to_bot\":%ld,\"light_to_people\":%ld,"
+      "\"heavy_contacts\":%ld,\"service_target_s\":%.0f,"
+      "\"service_level\":%.4f,\"service_level_people\":%.4f,"
+      "\"avg_wait_s\":%.2f,\"peak_strain\":%.4f,"
+      "\"overload_agent_hours\":%.3f,\"heavy_gini\":%.4f,"
+      "\"warnings\":%ld,\"overload_fallbacks\":%ld,\"checkins\":%ld,"
+      "\"mean_energy\":%.3f}\n",
+      s->contacts, s->assigned, s->to_bot, s->to_people, s->abandoned,
+      s->queued_at_end, s->in_service_at_end, s->hostile_to_bot,
+      s->light_to_people, s->heavy_contacts, s->service_target_s,
+      s->service_level, s->service_level_people, s->avg_wait_s,
+      s->peak_strain, s->overload_agent_hours, s->heavy_gini, s->warnings,
+      s->overload_warnings, s->checkins, s->mean_energy);
+  return pos;
+}

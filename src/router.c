@@ -1,0 +1,1069 @@
+/*
+ * router.c - the router: a priority queue with ageing, the eligibility gate,
+ * the dispatch loop that asks the policy to rank eligible agents, the timed
+ * transitions (completions in replay, recovery windows, patience), early
+ * warnings and the run's summary. docs/internals/router.md walks through it.
+ */
+#include "route-int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- heap ---- */
+
+int maat__heap_reserve(struct maat__heap *h, int cap)
+{
+  int *item, *pos;
+  double *key;
+  int64_t *tie;
+
+  if (cap <= h->cap)
+    return MAAT_OK;
+  item = maat__realloc(h->item, (size_t)cap * sizeof *item);
+  if (!item)
+    return maat__fail(MAAT_ENOMEM, "out of memory");
+  h->item = item;
+  key = maat__realloc(h->key, (size_t)cap * sizeof *key);
+  if (!key)
+    return maat__fail(MAAT_ENOMEM, "out of memory");
+  h->key = key;
+  tie = maat__realloc(h->tie, (size_t)cap * sizeof *tie);
+  if (!tie)
+    return maat__fail(MAAT_ENOMEM, "out of memory");
+  h->tie = tie;
+  pos = maat__realloc(h->pos, (size_t)cap * sizeof *pos);
+  if (!pos)
+    return maat__fail(MAAT_ENOMEM, "out of memory");
+  h->pos = pos;
+  for (int i = h->cap; i < cap; i++)
+    h->pos[i] = -1;
+  h->cap = cap;
+  return MAAT_OK;
+}
+
+void maat__heap_release(struct maat__heap *h)
+{
+  maat__free(h->item);
+  maat__free(h->key);
+  maat__free(h->tie);
+  maat__free(h->pos);
+  memset(h, 0, sizeof *h);
+}
+
+static int heap_less(const struct maat__heap *h, int a, int b)
+{
+  if (h->key[a] != h->key[b])
+    return h->key[a] < h->key[b];
+  return h->tie[a] < h->tie[b];
+}
+
+static void heap_set(struct maat__heap *h, int i, int item)
+{
+  h->item[i] = item;
+  h->pos[item] = i;
+}
+
+static void heap_up(struct maat__heap *h, int i)
+{
+  int item = h->item[i];
+
+  while (i > 0) {
+    int p = (i - 1) / 2;
+    if (!heap_less(h, item, h->item[p]))
+      break;
+    heap_set(h, i, h->item[p]);
+    i = p;
+  }
+  heap_set(h, i, item);
+}
+
+static void heap_down(struct maat__heap *h, int i)
+{
+  int item = h->item[i];
+
+  for (;;) {
+    int l = 2 * i + 1, m;
+    if (l >= h->n)
+      break;
+    m = l;
+    if (l + 1 < h->n && heap_less(h, h->item[l + 1], h->item[l]))
+      m = l + 1;
+    if (!heap_less(h, h->item[m], item))
+      break;
+    heap_set(h, i, h->item[m]);
+    i = m;
+  }
+  heap_set(h, i, item);
+}
+
+void maat__heap_push(struct maat__heap *h, int item, double key, int64_t tie)
+{
+  if (h->pos[item] >= 0)
+    maat__heap_remove(h, item);
+  h->key[item] = key;
+  h->tie[item] = tie;
+  h->item[h->n] = item;
+  h->pos[item] = h->n;
+  h->n++;
+  heap_up(h, h->n - 1);
+}
+
+void maat__heap_remove(struct maat__heap *h, int item)
+{
+  int i = h->pos[item];
+
+  if (i < 0)
+    return;
+  h->pos[item] = -1;
+  h->n--;
+  if (i == h->n)
+    return;
+  {
+    int moved = h->item[h->n];
+    heap_set(h, i, moved);
+    heap_up(h, i);
+    heap_down(h, h->pos[moved]);
+  }
+}
+
+int maat__heap_pop(struct maat__heap *h)
+{
+  int top = h->item[0];
+
+  maat__heap_remove(h, top);
+  return top;
+}
+
+/* ---- contacts: slots and the id index ---- */
+
+static uint64_t id_hash(const char *id)
+{
+  return maat__hash64(id, strlen(id), 0);
+}
+
+static int index_find(const struct maat_router *r, const char *id)
+{
+  size_t mask = r->idxcap - 1;
+  size_t i = id_hash(id) & mask;
+
+  for (;;) {
+    int v = r->idx[i];
+    if (v == 0)
+      return -1;
+    if (v > 0 && !strcmp(r->cs[v - 1].c.id, id))
+      return v - 1;
+    i = (i + 1) & mask;
+  }
+}
+
+static void index_put(struct maat_router *r, int slot);
+
+static int index_grow(struct maat_router *r)
+{
+  int *old = r->idx;
+  size_t oldcap = r->idxcap;
+
+  r->idxcap = oldcap ? oldcap * 2 : 1024;
+  r->idx = maat__calloc(r->idxcap, sizeof *r->idx);
+  if (!r->idx) {
+    r->idx = old;
+    r->idxcap = oldcap;
+    return maat__fail(MAAT_ENOMEM, "out of memory");
+  }
+  r->idxused = 0;
+  for (size_t i = 0; i < oldcap; i++)
+    if (old[i] > 0)
+      index_put(r, old[i] - 1);
+  maat__free(old);
+  return MAAT_OK;
+}
+
+static void index_put(struct maat_router *r, int slot)
+{
+  size_t mask = r->idxcap - 1;
+  size_t i = id_hash(r->cs[slot].c.id) & mask;
+
+  while (r->idx[i] > 0)
+    i = (i + 1) & mask;
+  if (r->idx[i] == 0)
+    r->idxused++;
+  r->idx[i] = slot + 1;
+}
+
+static void index_del(struct maat_router *r, int slot)
+{
+  size_t mask = r->idxcap - 1;
+  size_t i = id_hash(r->cs[slot].c.id) & mask;
+
+  while (r->idx[i] != slot + 1)
+    i = (i + 1) & mask;
+  r->idx[i] = -1;
+}
+
+static int slot_alloc(struct maat_router *r, int *out)
+{
+  int rc;
+
+  if ((r->idxused + 1) * 2 > r->idxcap) {
+    rc = index_grow(r);
+    if (rc)
+      return rc;
+  }
+  if (r->nfree) {
+    *out = r->free_slots[--r->nfree];
+    return MAAT_OK;
+  }
+  if (r->ncs == r->capcs) {
+    int cap = r->capcs ? r->capcs * 2 : 256;
+    struct maat__rcontact *cs = maat__realloc(r->cs, (size_t)cap * sizeof *cs);
+    int *fs;
+    if (!cs)
+      return maat__fail(MAAT_ENOMEM, "out of memory");
+    r->cs = cs;
+    fs = maat__realloc(r->free_slots, (size_t)cap * sizeof *fs);
+    if (!fs)
+      return maat__fail(MAAT_ENOMEM, "out of memory");
+    r->free_slots = fs;
+    if ((rc = maat__heap_reserve(&r->queue, cap)) ||
+        (rc = maat__heap_reserve(&r->deadline, cap)))
+      return rc;
+    r->capcs = cap;
+  }
+  *out = r->ncs++;
+  return MAAT_OK;
+}
+
+static void slot_free(struct maat_router *r, int slot)
+{
+  index_del(r, slot);
+  r->cs[slot].used = 0;
+  r->free_slots[r->nfree++] = slot;
+}
+
+/* ---- outputs ---- */
+
+static struct maat_decision *emit(struct maat_router *r, int type)
+{
+  struct maat_decision *d;
+
+  if (r->nout == r->capout) {
+    int cap = r->capout ? r->capout * 2 : 64;
+    d = maat__realloc(r->out, (size_t)cap * sizeof *d);
+    if (!d)
+      return NULL;
+    r->out = d;
+    r->capout = cap;
+  }
+  d = &r->out[r->nout++];
+  d->type = type;
+  d->t = r->now;
+  d->contact[0] = 0;
+  d->to[0] = 0;
+  d->agent[0] = 0;
+  d->message[0] = 0;
+  d->tier = 0;
+  d->wait_s = 0;
+  d->nreasons = 0;
+  d->kind = NULL;
+  d->scope = MAAT_SCOPE_TEAM;
+  return d;
+}
+
+int maat_router_next(maat_router *r, struct maat_decision *d)
+{
+  if (r->headout == r->nout) {
+    r->headout = r->nout = 0;
+    return MAAT_EOF;
+  }
+  *d = r->out[r->headout++];
+  return MAAT_OK;
+}
+
+/* ---- agents ---- */
+
+static const double *set_of(const struct maat_router *r)
+{
+  return r->team->set;
+}
+
+double maat__router_strain(const struct maat_router *r, int i)
+{
+  const struct maat__ragent *a = &r->agents[i];
+
+  if (a->state == MAAT_AGENT_BUSY)
+    return a->strain;
+  return maat__strain_decay(set_of(r), a->strain, r->now - a->strain_t);
+}
+
+int maat__router_fits(const struct maat_router *r, int i,
+                      const struct maat__rcontact *c)
+{
+  const struct maat__agent_def *d = r->agents[i].def;
+  int bit;
+
+  if (!(d->tiers & 1u << c->c.tier))
+    return 0;
+  if (c->c.lang[0]) {
+    bit = maat__team_lang(r->team, c->c.lang);
+    if (bit < 0 || !(d->langs & 1u << bit))
+      return 0;
+  }
+  if (c->c.intent[0]) {
+    /* An intent no agent lists is open to every agent. */
+    bit = maat__team_intent(r->team, c->c.intent);
+    if (bit >= 0 && !(d->skills & (uint64_t)1 << bit))
+      return 0;
+  }
+  return 1;
+}
+
+int maat__router_waiting(const struct maat_router *r)
+{
+  return r->queue.n;
+}
+
+/* Brings the agent's strain and overload time up to now. */
+static void account(struct maat_router *r, int i)
+{
+  struct maat__ragent *a = &r->agents[i];
+  const double *set = set_of(r);
+  double dt = r->now - a->strain_t;
+
+  if (dt <= 0)
+    return;
+  if (a->state == MAAT_AGENT_BUSY) {
+    if (a->strain > set[MAAT__S_OVERLOAD])
+      a->overload_s += dt;
+  } else {
+    if (a->state != MAAT_AGENT_OFFLINE)
+      a->overload_s += maat__strain_time_above(set, a->strain, dt,
+                                               set[MAAT__S_OVERLOAD]);
+    a->strain = maat__strain_decay(set, a->strain, dt);
+  }
+  a->strain_t = r->now;
+}
+
+static void set_timer(struct maat_router *r, int i)
+{
+  struct maat__ragent *a = &r->agents[i];
+
+  if (a->state == MAAT_AGENT_BUSY && (r->flags & MAAT_ROUTER_REPLAY))
+    maat__heap_push(&r->timers, i, a->busy_until, i);
+  else if (a->state == MAAT_AGENT_RECOVERY)
+    maat__heap_push(&r->timers, i, a->recovery_until, i);
+  else
+    maat__heap_remove(&r->timers, i);
+}
+
+static void warn_strain(struct maat_router *r, int i)
+{
+  struct maat__ragent *a = &r->agents[i];
+  const double *set = set_of(r);
+  double s = maat__router_strain(r, i);
+  struct maat_decision *d;
+
+  if (s <= set[MAAT__S_WARN_STRAIN]) {
+    a->above_since = -1;
+    a->warned = 0;
+    return;
+  }
+  if (a->above_since < 0)
+    a->above_since = r->now;
+  if (a->warned || r->now - a->above_since < set[MAAT__S_WARN_PERIOD])
+    return;
+  a->warned = 1;
+  d = emit(r, MAAT_DEC_WARNING);
+  if (!d)
+    return;
+  d->kind = "strain";
+  d->scope = MAAT_SCOPE_AGENT;
+  memcpy(d->agent, a->def->id, sizeof d->agent);
+  snprintf(d->message, sizeof d->message,
+           "your strain has stayed above %.2f for %.0f min; the router gives "
+           "you lighter work and longer recovery, and a break would help",
+           set[MAAT__S_WARN_STRAIN], (r->now - a->above_since) / 60);
+  r->sum.warnings++;
+}
+
+static void start_service(struct maat_router *r, int i, int slot)
+{
+  struct maat__ragent *a = &r->agents[i];
+  struct maat__rcontact *c = &r->cs[slot];
+  const double *set = set_of(r);
+  double h = c->c.handle_s > 0 ? c->c.handle_s : set[MAAT__S_MEAN_HANDLE];
+
+  account(r, i);
+  a->state = MAAT_AGENT_BUSY;
+  a->contact = slot;
+  a->served++;
+  a->recent = a->recent << 1 | (unsigned)c->heavy;
+  if (a->nrecent < MAAT__RECENT)
+    a->nrecent++;
+  if (c->heavy) {
+    a->streak++;
+    a->heavy_today++;
+    a->heavy_total++;
+    r->sum.heavy_contacts++;
+  } else {
+    a->streak = 0;
+  }
+  c->agent = i;
+  c->assigned_t = r->now;
+  a->busy_until = r->now + maat__strain_stretch(set, h, a->strain);
+  set_timer(r, i);
+}
+
+static void apply_state(struct maat_router *r, int i, int state)
+{
+  struct maat__ragent *a = &r->agents[i];
+
+  account(r, i);
+  if (state == MAAT_AGENT_AVAILABLE && a->state != MAAT_AGENT_AVAILABLE &&
+      a->state != MAAT_AGENT_RECOVERY)
+    a->idle_since = r->now;
+  a->state = state;
+  if (state == MAAT_AGENT_AVAILABLE)
+    a->on_shift = 1;
+  set_timer(r, i);
+}
+
+static void finish_service(struct maat_router *r, int i, int energy)
+{
+  struct maat__ragent *a = &r->agents[i];
+  int slot = a->contact;
+  struct maat__rcontact *c = &r->cs[slot];
+  const double *set = set_of(r);
+  double d = r->now - c->assigned_t;
+  double before;
+
+  account(r, i);
+  before = a->strain;
+  a->strain += maat__strain_load(set, &c->c, d);
+  if (a->strain > r->sum.peak_strain)
+    r->sum.peak_strain = a->strain;
+  /* Strain only rises here, so a warning episode starts or goes on here. */
+  if (before <= set[MAAT__S_WARN_STRAIN]) {
+    a->above_since = -1;
+    a->warned = 0;
+  }
+  if (energy > 0) {
+    r->sum.checkins++;
+    r->energy_sum += energy;
+  }
+  a->contact = -1;
+  a->idle_since = r->now;
+  slot_free(r, slot);
+  a->state = MAAT_AGENT_AVAILABLE;
+  if (a->pending >= 0) {
+    int p = a->pending;
+    a->pending = -1;
+    apply_state(r, i, p);
+  } else if (c->heavy && r->pol->recovery) {
+    a->state = MAAT_AGENT_RECOVERY;
+    a->recovery_until = r->now + maat__strain_recovery(set, a->strain);
+    set_timer(r, i);
+  } else {
+    set_timer(r, i);
+  }
+  warn_strain(r, i);
+}
+
+/* ---- assignment ---- */
+
+static void count_wait(struct maat_router *r, const struct maat__rcontact *c,
+                       double wait)
+{
+  double target = set_of(r)[MAAT__S_SERVICE_TARGET];
+
+  r->ended++;
+  if (wait <= target)
+    r->within++;
+  if (c->person) {
+    r->ended_people++;
+    if (wait <= target)
+      r->within_people++;
+  }
+}
+
+static void assign(struct maat_router *r, int slot, int agent,
+                   const char *const *reasons, int nreasons)
+{
+  struct maat__rcontact *c = &r->cs[slot];
+  struct maat_decision *d = emit(r, MAAT_DEC_ASSIGN);
+  double wait = r->now - c->arrival;
+
+  if (d) {
+    memcpy(d->contact, c->c.id, sizeof d->contact);
+    if (agent < 0)
+      strcpy(d->to, "bot");
+    else
+      memcpy(d->to, r->agents[agent].def->id, sizeof d->to);
+    d->tier = c->c.tier;
+    d->wait_s = wait;
+    for (int k = 0; k < nreasons && k < MAAT_MAX_REASONS; k++)
+      d->reasons[d->nreasons++] = reasons[k];
+  }
+  r->sum.assigned++;
+  count_wait(r, c, wait);
+  if (c->person) {
+    r->wait_sum += wait;
+    r->waited_n++;
+  }
+  if (agent < 0) {
+    r->sum.to_bot++;
+    if (maat__tone_hostile(c->c.tone))
+      r->sum.hostile_to_bot++;
+    slot_free(r, slot);
+    return;
+  }
+  r->sum.to_people++;
+  if (!c->person)
+    r->sum.light_to_people++;
+  start_service(r, agent, slot);
+}
+
+static void abandon(struct maat_router *r, int slot)
+{
+  struct maat__rcontact *c = &r->cs[slot];
+  struct maat_decision *d = emit(r, MAAT_DEC_ABANDON);
+
+  maat__heap_remove(&r->queue, slot);
+  maat__heap_remove(&r->deadline, slot);
+  if (d) {
+    memcpy(d->contact, c->c.id, sizeof d->contact);
+    d->tier = c->c.tier;
+    d->wait_s = r->now - c->arrival;
+    d->reasons[d->nreasons++] = "the customer left the queue";
+  }
+  r->sum.abandoned++;
+  r->ended++;
+  r->ended_people++;
+  slot_free(r, slot);
+}
+
+static void warn_overload(struct maat_router *r, const struct maat__rcontact *c,
+                          const char *rule)
+{
+  const double *set = set_of(r);
+  struct maat_decision *d;
+
+  r->sum.overload_warnings++;
+  if (r->last_overload_warn > -INFINITY &&
+      r->now - r->last_overload_warn < set[MAAT__S_WARN_INTERVAL])
+    return;
+  r->last_overload_warn = r->now;
+  d = emit(r, MAAT_DEC_WARNING);
+  if (!d)
+    return;
+  d->kind = "overload";
+  snprintf(d->message, sizeof d->message,
+           "overload: contact '%s' waited %.0f s, %.0f s over the %.0f s "
+           "target, and no agent could take it within the rules (%s); %d "
+           "contacts wait for a person; the rule was relaxed for this contact",
+           c->c.id, r->now - c->arrival,
+           r->now - c->arrival - set[MAAT__S_SERVICE_TARGET],
+           set[MAAT__S_SERVICE_TARGET], rule, r->queue.n);
+  r->sum.warnings++;
+}
+
+static int any_ready(const struct maat_router *r)
+{
+  for (int i = 0; i < r->nagents; i++)
+    if (r->agents[i].state == MAAT_AGENT_AVAILABLE ||
+        r->agents[i].state == MAAT_AGENT_RECOVERY)
+      return 1;
+  return 0;
+}
+
+static int any_available(const struct maat_router *r)
+{
+  for (int i = 0; i < r->nagents; i++)
+    if (r->agents[i].state == MAAT_AGENT_AVAILABLE)
+      return 1;
+  return 0;
+}
+
+static void dispatch(struct maat_router *r)
+{
+  const double *set = set_of(r);
+  double target = set[MAAT__S_SERVICE_TARGET];
+  int depth = (int)set[MAAT__S_SCAN_DEPTH];
+  int held[64], nheld = 0;
+  int scanned = 0;
+  int avail;
+
+  r->wake = INFINITY;
+  if (!r->queue.n || !any_ready(r))
+    return;
+  avail = any_available(r);
+  while (r->queue.n && scanned < depth) {
+    int slot = maat__heap_top(&r->queue);
+    struct maat__rcontact *c = &r->cs[slot];
+    struct maat__choice ch;
+    double over = c->arrival + target;
+
+    /*
+     * With nobody available only a rule can be relaxed, and only for a
+     * contact past its target: stop at the first one that is not.
+     */
+    if (!avail && r->now < over) {
+      if (over < r->wake)
+        r->wake = over;
+      break;
+    }
+    memset(&ch, 0, sizeof ch);
+    ch.agent = -1;
+    r->pol->choose(r, c, &ch);
+    scanned++;
+    if (ch.agent >= 0) {
+      maat__heap_pop(&r->queue);
+      maat__heap_remove(&r->deadline, slot);
+      if (ch.fallback)
+        warn_overload(r, c, ch.rule);
+      assign(r, slot, ch.agent, ch.reasons, ch.nreasons);
+      avail = any_available(r);
+      if (!any_ready(r))
+        break;
+      continue;
+    }
+    if (r->now < over && over < r->wake)
+      r->wake = over;
+    if (nheld == (int)(sizeof held / sizeof held[0]))
+      break;
+    /* Set it aside; it goes back with its own key and tie. */
+    held[nheld++] = slot;
+    maat__heap_pop(&r->queue);
+  }
+  for (int k = 0; k < nheld; k++)
+    maat__heap_push(&r->queue, held[k], r->queue.key[held[k]],
+                    r->queue.tie[held[k]]);
+}
+
+/* ---- time ---- */
+
+static void new_day(struct maat_router *r)
+{
+  long day = (long)floor(r->now / 86400);
+
+  if (day == r->day)
+    return;
+  r->day = day;
+  for (int i = 0; i < r->nagents; i++)
+    r->agents[i].heavy_today = 0;
+}
+
+/* Runs the timed transitions up to 't', dispatching after each. */
+static void advance(struct maat_router *r, double t)
+{
+  for (;;) {
+    double next = r->wake;
+    int which = 0;
+    int top = maat__heap_top(&r->timers);
+
+    if (top >= 0 && r->timers.key[top] < next) {
+      next = r->timers.key[top];
+      which = 1;
+    }
+    top = maat__heap_top(&r->deadline);
+    if (top >= 0 && r->deadline.key[top] < next) {
+      next = r->deadline.key[top];
+      which = 2;
+    }
+    if (!(next <= t))
+      break;
+    if (next > r->now)
+      r->now = next;
+    if (which == 1) {
+      int i = maat__heap_pop(&r->timers);
+      if (r->agents[i].state == MAAT_AGENT_BUSY)
+        finish_service(r, i, 0);
+      else
+        apply_state(r, i, MAAT_AGENT_AVAILABLE);
+    } else if (which == 2) {
+      abandon(r, maat__heap_top(&r->deadline));
+    } else {
+      r->wake = INFINITY;
+    }
+    dispatch(r);
+  }
+  if (t > r->now)
+    r->now = t;
+}
+
+static void warn_forecast(struct maat_router *r)
+{
+  const double *set = set_of(r);
+  double load = r->offered_work / set[MAAT__S_FORECAST_WINDOW];
+  double cap;
+  int on = 0;
+  struct maat_decision *d;
+
+  for (int i = 0; i < r->nagents; i++) {
+    int s = r->agents[i].state;
+    if (s == MAAT_AGENT_AVAILABLE || s == MAAT_AGENT_BUSY ||
+        s == MAAT_AGENT_RECOVERY)
+      on++;
+  }
+  cap = on * set[MAAT__S_MAX_OCCUPANCY];
+  if (load <= cap)
+    return;
+  if (r->last_forecast_warn > -INFINITY &&
+      r->now - r->last_forecast_warn < set[MAAT__S_WARN_INTERVAL])
+    return;
+  r->last_forecast_warn = r->now;
+  d = emit(r, MAAT_DEC_WARNING);
+  if (!d)
+    return;
+  d->kind = "forecast";
+  snprintf(d->message, sizeof d->message,
+           "forecast: the load for people is %.1f agents' work, more than "
+           "the %.1f that the %d agents on shift can carry within the rules "
+           "(%.0f %% occupancy); shortfall %.1f agents",
+           load, cap, on, set[MAAT__S_MAX_OCCUPANCY] * 100, load - cap);
+  r->sum.warnings++;
+}
+
+static int push_contact(struct maat_router *r, const struct maat_contact *in)
+{
+  const double *set = set_of(r);
+  struct maat__rcontact *c;
+  int slot = -1, rc, agent;
+  const char *why = NULL;
+
+  if (!in->id[0])
+    return maat__fail(MAAT_EPARSE, "field 'id': missing");
+  if (in->tier < MAAT_T1 || in->tier > MAAT_T3)
+    return maat__fail(MAAT_EPARSE, "field 'tier': expected T1, T2 or T3");
+  if (r->idxcap && index_find(r, in->id) >= 0)
+    return maat__fail(MAAT_EINVAL, "field 'id': contact '%s' is already in "
+                      "the router", in->id);
+  rc = slot_alloc(r, &slot);
+  if (rc)
+    return rc;
+  c = &r->cs[slot];
+  memset(c, 0, sizeof *c);
+  c->c = *in;
+  c->used = 1;
+  c->agent = -1;
+  c->arrival = r->now;
+  c->heavy = maat__contact_heavy(in);
+  c->person = in->tier >= MAAT_T2 || maat__tone_hostile(in->tone);
+  index_put(r, slot);
+  r->sum.contacts++;
+
+  if (!c->person) {
+    const char *bot[] = { "tier T1, calm tone: the bot answers it" };
+    agent = r->pol->light(r, c, &why);
+    if (agent >= 0) {
+      const char *rs[] = { why, "nobody waits for a person" };
+      assign(r, slot, agent, rs, 2);
+    } else {
+      assign(r, slot, -1, bot, 1);
+    }
+    return MAAT_OK;
+  }
+  /* The decayed sum of person-work offered: the load forecast. */
+  r->offered_work *= exp(-(r->now - r->offered_t) /
+                         set[MAAT__S_FORECAST_WINDOW]);
+  r->offered_t = r->now;
+  r->offered_work += in->handle_s > 0 ? in->handle_s
+                                        : set[MAAT__S_MEAN_HANDLE];
+  {
+    /* Critical first; otherwise 'ageing_s' of waiting is one priority step. */
+    double key = r->now - set[MAAT__S_AGEING] * in->priority;
+    if (in->urgency == MAAT_URGENCY_CRITICAL)
+      key -= 1e12;
+    maat__heap_push(&r->queue, slot, key, r->seq++);
+  }
+  if ((r->flags & MAAT_ROUTER_REPLAY) && in->patience_s > 0)
+    maat__heap_push(&r->deadline, slot, r->now + in->patience_s, r->seq);
+  warn_forecast(r);
+  dispatch(r);
+  return MAAT_OK;
+}
+
+static int find_agent(const struct maat_router *r, const char *id)
+{
+  for (int i = 0; i < r->nagents; i++)
+    if (!strcmp(r->agents[i].def->id, id))
+      return i;
+  return -1;
+}
+
+int maat_router_push(maat_router *r, const struct maat_event *ev)
+{
+  int i, slot = -1;
+
+  if (!(ev->t >= 0) || !isfinite(ev->t))
+    return maat__fail(MAAT_EPARSE, "field 't': expected a finite number >= 0");
+  if (r->started && ev->t < r->now)
+    return maat__fail(MAAT_EINVAL, "field 't': %.3f is before the router's "
+                      "time %.3f", ev->t, r->now);
+  /* Check the event before time moves, so a refused event changes nothing. */
+  switch (ev->type) {
+  case MAAT_EV_AGENT:
+    i = find_agent(r, ev->agent);
+    if (i < 0)
+      return maat__fail(MAAT_ENOTFOUND, "field 'agent': no agent '%s' in the "
+                        "team", ev->agent);
+    if (ev->state != MAAT_AGENT_AVAILABLE && ev->state != MAAT_AGENT_BREAK &&
+        ev->state != MAAT_AGENT_OFFLINE)
+      return maat__fail(MAAT_EPARSE, "field 'state': expected available, "
+                        "break or offline");
+    break;
+  case MAAT_EV_DONE:
+    slot = r->idxcap ? index_find(r, ev->contact_id) : -1;
+    if (slot < 0)
+      return maat__fail(MAAT_ENOTFOUND, "field 'contact': no contact '%s' "
+                        "waiting or in service", ev->contact_id);
+    break;
+  case MAAT_EV_CONTACT:
+    if (r->idxcap && index_find(r, ev->contact.id) >= 0)
+      return maat__fail(MAAT_EINVAL, "field 'id': contact '%s' is already in "
+                        "the router", ev->contact.id);
+    if (ev->contact.tier < MAAT_T1 || ev->contact.tier > MAAT_T3)
+      return maat__fail(MAAT_EPARSE, "field 'tier': expected T1, T2 or T3");
+    break;
+  case MAAT_EV_TICK:
+    break;
+  default:
+    return maat__fail(MAAT_EPARSE, "field 'type': unknown event type");
+  }
+  if (!r->started) {
+    r->now = ev->t;
+    r->offered_t = ev->t;
+    r->day = (long)floor(ev->t / 86400);
+    r->started = 1;
+  }
+  advance(r, ev->t);
+  new_day(r);
+  switch (ev->type) {
+  case MAAT_EV_CONTACT:
+    return push_contact(r, &ev->contact);
+  case MAAT_EV_AGENT:
+    i = find_agent(r, ev->agent);
+    if (r->agents[i].state == MAAT_AGENT_BUSY) {
+      r->agents[i].pending =
+          ev->state == MAAT_AGENT_AVAILABLE ? -1 : ev->state;
+    } else {
+      apply_state(r, i, ev->state);
+    }
+    dispatch(r);
+    return MAAT_OK;
+  case MAAT_EV_DONE:
+    slot = index_find(r, ev->contact_id);
+    if (r->cs[slot].agent >= 0) {
+      finish_service(r, r->cs[slot].agent, ev->energy);
+    } else {
+      abandon(r, slot);
+    }
+    dispatch(r);
+    return MAAT_OK;
+  default:
+    for (i = 0; i < r->nagents; i++)
+      warn_strain(r, i);
+    dispatch(r);
+    return MAAT_OK;
+  }
+}
+
+int maat_router_finish(maat_router *r, double t_end)
+{
+  if (r->started && t_end < r->now)
+    return maat__fail(MAAT_EINVAL, "end time %.3f is before the router's "
+                      "time %.3f", t_end, r->now);
+  if (!r->started)
+    return MAAT_OK;
+  if (r->flags & MAAT_ROUTER_REPLAY) {
+    /* Complete everything in service, abandoning nothing new. */
+    double last = t_end;
+    for (int i = 0; i < r->nagents; i++)
+      if (r->agents[i].state == MAAT_AGENT_BUSY &&
+          r->agents[i].busy_until > last)
+        last = r->agents[i].busy_until;
+    t_end = last;
+  }
+  advance(r, t_end);
+  for (int i = 0; i < r->nagents; i++)
+    account(r, i);
+  return MAAT_OK;
+}
+
+/* ---- lifecycle ---- */
+
+static const char *const policy_names[] = { "maat", "efficiency",
+                                            "round-robin", NULL };
+
+const char *const *maat_router_policies(void)
+{
+  return policy_names;
+}
+
+int maat_router_open(maat_router **out, const maat_team *team,
+                     const char *policy, unsigned flags)
+{
+  const struct maat__policy *pol;
+  struct maat_router *r;
+  int rc;
+
+  if (!policy || !strcmp(policy, "maat"))
+    pol = &maat__policy_maat;
+  else if (!strcmp(policy, "efficiency"))
+    pol = &maat__policy_efficiency;
+  else if (!strcmp(policy, "round-robin"))
+    pol = &maat__policy_roundrobin;
+  else
+    return maat__fail(MAAT_ENOTFOUND, "unknown policy '%s' (maat, efficiency, "
+                      "round-robin)", policy);
+  r = maat__calloc(1, sizeof *r);
+  if (!r)
+    return maat__fail(MAAT_ENOMEM, "out of memory");
+  r->team = team;
+  r->pol = pol;
+  r->flags = flags;
+  r->wake = INFINITY;
+  r->last_overload_warn = -INFINITY;
+  r->last_forecast_warn = -INFINITY;
+  r->nagents = (int)team->n;
+  r->agents = maat__calloc(team->n, sizeof *r->agents);
+  if (!r->agents) {
+    rc = maat__fail(MAAT_ENOMEM, "out of memory");
+    goto fail;
+  }
+  rc = maat__heap_reserve(&r->timers, r->nagents);
+  if (rc)
+    goto fail;
+  for (int i = 0; i < r->nagents; i++) {
+    struct maat__ragent *a = &r->agents[i];
+    a->def = &team->agents[i];
+    a->state = MAAT_AGENT_OFFLINE;
+    a->pending = -1;
+    a->contact = -1;
+    a->above_since = -1;
+  }
+  r->sum.service_target_s = team->set[MAAT__S_SERVICE_TARGET];
+  *out = r;
+  return MAAT_OK;
+fail:
+  maat_router_close(r);
+  return rc;
+}
+
+void maat_router_close(maat_router *r)
+{
+  if (!r)
+    return;
+  maat__heap_release(&r->queue);
+  maat__heap_release(&r->deadline);
+  maat__heap_release(&r->timers);
+  maat__free(r->agents);
+  maat__free(r->cs);
+  maat__free(r->free_slots);
+  maat__free(r->idx);
+  maat__free(r->out);
+  maat__free(r);
+}
+
+/* ---- summary and state ---- */
+
+static int cmp_long(const void *a, const void *b)
+{
+  long x = *(const long *)a, y = *(const long *)b;
+  return (x > y) - (x < y);
+}
+
+void maat_router_summary(const maat_router *r, struct maat_route_summary *s)
+{
+  const double *set = set_of(r);
+  double over = 0, total = 0, weighted = 0;
+  long *heavy;
+  int n = 0;
+
+  *s = r->sum;
+  s->queued_at_end = r->queue.n;
+  s->in_service_at_end = 0;
+  heavy = maat__malloc((size_t)(r->nagents ? r->nagents : 1) * sizeof *heavy);
+  for (int i = 0; i < r->nagents; i++) {
+    const struct maat__ragent *a = &r->agents[i];
+    double dt = r->now - a->strain_t;
+    over += a->overload_s;
+    if (a->state == MAAT_AGENT_BUSY) {
+      s->in_service_at_end++;
+      if (a->strain > set[MAAT__S_OVERLOAD])
+        over += dt;
+    } else if (a->state != MAAT_AGENT_OFFLINE) {
+      over += maat__strain_time_above(set, a->strain, dt,
+                                      set[MAAT__S_OVERLOAD]);
+    }
+    if (a->on_shift && heavy)
+      heavy[n++] = a->heavy_total;
+  }
+  s->overload_agent_hours = over / 3600;
+  s->service_level = r->ended ? (double)r->within / r->ended : 1;
+  s->service_level_people =
+      r->ended_people ? (double)r->within_people / r->ended_people : 1;
+  s->avg_wait_s = r->waited_n ? r->wait_sum / r->waited_n : 0;
+  s->mean_energy = s->checkins ? r->energy_sum / s->checkins : 0;
+  /* Gini over agents on shift: 2 sum(i x_i) / (n sum x) - (n + 1) / n. */
+  s->heavy_gini = 0;
+  if (heavy && n > 0) {
+    qsort(heavy, (size_t)n, sizeof *heavy, cmp_long);
+    for (int i = 0; i < n; i++) {
+      total += (double)heavy[i];
+      weighted += (double)(i + 1) * (double)heavy[i];
+    }
+    if (total > 0)
+      s->heavy_gini = 2 * weighted / (n * total) - (double)(n + 1) / n;
+  }
+  maat__free(heavy);
+}
+
+static const char *state_name(int s)
+{
+  static const char *const names[] = { "offline", "available", "busy",
+                                       "recovery", "break" };
+  return s >= 0 && s <= 4 ? names[s] : "?";
+}
+
+size_t maat_router_state_format(const maat_router *r, char *buf, size_t cap)
+{
+  struct maat_buf b = MAAT_BUF_INIT;
+  struct maat__heap h = { 0 };
+  size_t len;
+
+  maat__buf_printf(&b, "{\"t\":%.3f,\"queue\":[", r->now);
+  /* The queue in dispatch order: pop a copy. */
+  if (r->queue.n && !maat__heap_reserve(&h, r->queue.cap)) {
+    memcpy(h.item, r->queue.item, (size_t)r->queue.n * sizeof *h.item);
+    memcpy(h.key, r->queue.key, (size_t)r->queue.cap * sizeof *h.key);
+    memcpy(h.tie, r->queue.tie, (size_t)r->queue.cap * sizeof *h.tie);
+    memcpy(h.pos, r->queue.pos, (size_t)r->queue.cap * sizeof *h.pos);
+    h.n = r->queue.n;
+    for (int k = 0; h.n; k++) {
+      int slot = maat__heap_pop(&h);
+      maat__buf_printf(&b, "%s\"%s\"", k ? "," : "", r->cs[slot].c.id);
+    }
+  }
+  maat__heap_release(&h);
+  maat__buf_printf(&b, "],\"agents\":[");
+  for (int i = 0; i < r->nagents; i++) {
+    const struct maat__ragent *a = &r->agents[i];
+    maat__buf_printf(&b,
+                     "%s{\"id\":\"%s\",\"state\":\"%s\",\"contact\":\"%s\","
+                     "\"streak\":%d,\"heavy_today\":%d,\"strain\":%.4f}",
+                     i ? "," : "", a->def->id, state_name(a->state),
+                     a->contact >= 0 ? r->cs[a->contact].c.id : "",
+                     a->streak, a->heavy_today, maat__router_strain(r, i));
+  }
+  maat__buf_printf(&b, "]}\n");
+  len = b.len;
+  if (b.data && cap) {
+    size_t n = len < cap - 1 ? len : cap - 1;
+    memcpy(buf, b.data, n);
+    buf[n] = 0;
+  }
+  maat__buf_release(&b);
+  return len;
+}

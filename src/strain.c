@@ -1,0 +1,121 @@
+/*
+ * strain.c - the strain model: its settings with their sources, and the
+ * rules by which an agent's acute strain rises with work and recovers with
+ * rest. docs/strain-model.md explains every number.
+ */
+#include "route-int.h"
+
+#include <math.h>
+
+const struct maat__setting maat__settings[MAAT__S_COUNT] = {
+  [MAAT__S_SERVICE_TARGET] = { "service_target_s", 60, 1, 86400,
+    "setting: the team's answer-time target" },
+  [MAAT__S_MEAN_HANDLE] = { "mean_handle_s", 360, 1, 86400,
+    "setting: the mean handling time h" },
+  [MAAT__S_W_ROUTINE] = { "w_routine", 1, 0, 100,
+    "setting (direction only published: Rafaeli et al. 2012)" },
+  [MAAT__S_W_COMPLEX] = { "w_complex", 1.5, 0, 100,
+    "setting (direction only published: Wegge et al. 2007)" },
+  [MAAT__S_W_HOSTILE] = { "w_hostile", 3, 0, 100,
+    "setting, try 2-5 (direction only published: Altman et al. 2021)" },
+  [MAAT__S_GAIN] = { "strain_gain", 0.1, 0, 10,
+    "setting: scales w*d/h so that 1 is the overload threshold" },
+  [MAAT__S_T_A] = { "recovery_tau_s", 600, 1, 86400,
+    "setting, 5-30 min (Albulescu et al. 2022)" },
+  [MAAT__S_ALPHA] = { "alpha", 0.05, 0, 10,
+    "+5 % handling time at end-of-shift strain (SSRN 3943699)" },
+  [MAAT__S_OVERLOAD] = { "overload", 1, 0.01, 100,
+    "convention: strain 1 is overload" },
+  [MAAT__S_RECOVERY_MIN] = { "recovery_min_s", 60, 0, 86400,
+    "setting: shortest recovery window after a heavy contact" },
+  [MAAT__S_RECOVERY_MAX] = { "recovery_max_s", 600, 0, 86400,
+    "setting: longest recovery window" },
+  [MAAT__S_RECOVERY_TO] = { "recovery_to", 0.5, 0.01, 100,
+    "setting: a recovery window lasts until strain decays to this" },
+  [MAAT__S_HEAVY_CAP] = { "heavy_cap", 2, 1, 1000,
+    "setting: most consecutive heavy contacts" },
+  [MAAT__S_LIGHT_SHARE] = { "light_share", 0.3, 0, 1,
+    "setting: share of light work kept for people after heavy work" },
+  [MAAT__S_HEAVY_FAIR] = { "heavy_fair", 0.05, 0, 100,
+    "setting: score per heavy contact above the team's mean today" },
+  [MAAT__S_AGEING] = { "ageing_s", 120, 0, 86400,
+    "setting: waiting time worth one priority step" },
+  [MAAT__S_WARN_STRAIN] = { "warn_strain", 0.8, 0, 100,
+    "setting: early-warning strain threshold" },
+  [MAAT__S_WARN_PERIOD] = { "warn_period_s", 1800, 0, 86400,
+    "setting: how long strain stays above it before a warning" },
+  [MAAT__S_WARN_INTERVAL] = { "warn_interval_s", 900, 0, 86400,
+    "setting: least time between two team warnings of one kind" },
+  [MAAT__S_FORECAST_WINDOW] = { "forecast_window_s", 1800, 1, 86400,
+    "setting: the load forecast's time constant" },
+  [MAAT__S_MAX_OCCUPANCY] = { "max_occupancy", 0.85, 0.01, 1,
+    "throughput worsens past ~93 % occupancy (Berry Jaeker & Tucker 2017)" },
+  [MAAT__S_SCAN_DEPTH] = { "scan_depth", 64, 1, 1e9,
+    "setting: queued contacts examined per dispatch" },
+};
+
+int maat__tone_hostile(int tone)
+{
+  return tone == MAAT_TONE_FRUSTRATED || tone == MAAT_TONE_ANGRY ||
+         tone == MAAT_TONE_DISTRESSED;
+}
+
+int maat__contact_heavy(const struct maat_contact *c)
+{
+  return maat__tone_hostile(c->tone) || c->tier == MAAT_T3;
+}
+
+double maat__strain_load(const double *set, const struct maat_contact *c,
+                         double d)
+{
+  double w;
+
+  /*
+   * The kind's weight w_k; a hostile contact's weight scales with its
+   * intensity so that intensity 0.5 gives w_hostile.
+   */
+  if (maat__tone_hostile(c->tone))
+    w = set[MAAT__S_W_HOSTILE] * (0.5 + c->intensity);
+  else if (c->tier >= MAAT_T2)
+    w = set[MAAT__S_W_COMPLEX];
+  else
+    w = set[MAAT__S_W_ROUTINE];
+  return set[MAAT__S_GAIN] * w * d / set[MAAT__S_MEAN_HANDLE];
+}
+
+double maat__strain_decay(const double *set, double a, double tau)
+{
+  if (tau <= 0 || a <= 0)
+    return a;
+  return a * exp(-tau / set[MAAT__S_T_A]);
+}
+
+double maat__strain_time_above(const double *set, double a, double tau,
+                               double thr)
+{
+  double cross;
+
+  if (a <= thr || tau <= 0)
+    return 0;
+  cross = set[MAAT__S_T_A] * log(a / thr);
+  return cross < tau ? cross : tau;
+}
+
+double maat__strain_recovery(const double *set, double a)
+{
+  double w = 0;
+
+  /* Long enough for strain to decay to 'recovery_to', within bounds. */
+  if (a > set[MAAT__S_RECOVERY_TO])
+    w = set[MAAT__S_T_A] * log(a / set[MAAT__S_RECOVERY_TO]);
+  if (w < set[MAAT__S_RECOVERY_MIN])
+    w = set[MAAT__S_RECOVERY_MIN];
+  if (w > set[MAAT__S_RECOVERY_MAX])
+    w = set[MAAT__S_RECOVERY_MAX];
+  return w;
+}
+
+double maat__strain_stretch(const double *set, double handle_s, double a)
+{
+  return handle_s * (1 + set[MAAT__S_ALPHA] * a);
+}

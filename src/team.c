@@ -1,0 +1,281 @@
+/*
+ * team.c - team files: agents with languages, skills, tiers and shifts, and
+ * the rule settings (docs/team-file.md). Errors name the file and the agent
+ * or field.
+ */
+#include "route-int.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+int maat__team_lang(const struct maat_team *t, const char *lang)
+{
+  for (int i = 0; i < t->nlangs; i++)
+    if (!strcmp(t->langs[i], lang))
+      return i;
+  return -1;
+}
+
+int maat__team_intent(const struct maat_team *t, const char *intent)
+{
+  for (int i = 0; i < t->nintents; i++)
+    if (!strcmp(t->intents[i], intent))
+      return i;
+  return -1;
+}
+
+static int parse_hhmm(const char *s, int *out)
+{
+  int h, m;
+  char tail;
+
+  if (sscanf(s, "%2d:%2d%c", &h, &m, &tail) != 2 || h < 0 || h > 24 ||
+      m < 0 || m > 59)
+    return -1;
+  *out = h * 60 + m;
+  return 0;
+}
+
+static int parse_agent(struct maat_team *t, struct maat__agent_def *a,
+                       json_t *o, size_t i, const char *name)
+{
+  json_t *v;
+  size_t k;
+  json_t *e;
+  const char *s;
+
+  if (!json_is_object(o))
+    return maat__fail(MAAT_EPARSE, "%s: agents[%zu]: expected an object",
+                      name, i);
+  v = json_object_get(o, "id");
+  if (!json_is_string(v) || !json_string_length(v) ||
+      json_string_length(v) > MAAT_ID_MAX)
+    return maat__fail(MAAT_EPARSE,
+                      "%s: agents[%zu]: field 'id': expected a string of 1-%d "
+                      "bytes", name, i, MAAT_ID_MAX);
+  memcpy(a->id, json_string_value(v), json_string_length(v) + 1);
+  for (size_t j = 0; j < i; j++)
+    if (!strcmp(t->agents[j].id, a->id))
+      return maat__fail(MAAT_EPARSE, "%s: agent '%s': duplicate id", name,
+                        a->id);
+
+  v = json_object_get(o, "languages");
+  if (!json_is_array(v) || !json_array_size(v))
+    return maat__fail(MAAT_EPARSE, "%s: agent '%s': field 'languages': "
+                      "expected a non-empty array", name, a->id);
+  json_array_foreach(v, k, e) {
+    int bit;
+    s = json_string_value(e);
+    if (!s || strlen(s) >= sizeof t->langs[0])
+      return maat__fail(MAAT_EPARSE, "%s: agent '%s': field 'languages': "
+                        "expected short strings like \"nl\"", name, a->id);
+    bit = maat__team_lang(t, s);
+    if (bit < 0) {
+      if (t->nlangs == MAAT__MAX_LANGS)
+        return maat__fail(MAAT_EPARSE, "%s: agent '%s': more than %d "
+                          "languages in the team", name, a->id,
+                          MAAT__MAX_LANGS);
+      bit = t->nlangs++;
+      strcpy(t->langs[bit], s);
+    }
+    a->langs |= 1u << bit;
+  }
+
+  v = json_object_get(o, "skills");
+  if (!v) {
+    a->skills = ~(uint64_t)0;
+  } else if (!json_is_array(v)) {
+    return maat__fail(MAAT_EPARSE, "%s: agent '%s': field 'skills': expected "
+                      "an array", name, a->id);
+  } else {
+    json_array_foreach(v, k, e) {
+      int bit;
+      s = json_string_value(e);
+      if (!s || !*s || strlen(s) > MAAT_ID_MAX)
+        return maat__fail(MAAT_EPARSE, "%s: agent '%s': field 'skills': "
+                          "expected strings", name, a->id);
+      if (!strcmp(s, "*")) {
+        a->skills = ~(uint64_t)0;
+        continue;
+      }
+      bit = maat__team_intent(t, s);
+      if (bit < 0) {
+        if (t->nintents == MAAT__MAX_INTENTS)
+          return maat__fail(MAAT_EPARSE, "%s: agent '%s': more than %d "
+                            "skills in the team", name, a->id,
+                            MAAT__MAX_INTENTS);
+        bit = t->nintents++;
+        strcpy(t->intents[bit], s);
+      }
+      a->skills |= (uint64_t)1 << bit;
+    }
+  }
+
+  v = json_object_get(o, "tiers");
+  if (!v) {
+    a->tiers = 1u << MAAT_T1 | 1u << MAAT_T2;
+  } else if (!json_is_array(v) || !json_array_size(v)) {
+    return maat__fail(MAAT_EPARSE, "%s: agent '%s': field 'tiers': expected "
+                      "a non-empty array", name, a->id);
+  } else {
+    json_array_foreach(v, k, e) {
+      s = json_string_value(e);
+      if (!s || strlen(s) != 2 || s[0] != 'T' || s[1] < '1' || s[1] > '3')
+        return maat__fail(MAAT_EPARSE, "%s: agent '%s': field 'tiers': "
+                          "expected \"T1\", \"T2\" or \"T3\"", name, a->id);
+      a->tiers |= 1u << (s[1] - '0');
+    }
+  }
+
+  a->shift_start = 8 * 60;
+  a->shift_end = 16 * 60;
+  v = json_object_get(o, "shift");
+  if (v) {
+    char from[8], to[8];
+    s = json_string_value(v);
+    if (!s || strlen(s) != 11 || s[5] != '-')
+      goto bad_shift;
+    memcpy(from, s, 5);
+    from[5] = 0;
+    memcpy(to, s + 6, 5);
+    to[5] = 0;
+    if (parse_hhmm(from, &a->shift_start) || parse_hhmm(to, &a->shift_end) ||
+        a->shift_end <= a->shift_start)
+      goto bad_shift;
+  }
+  return MAAT_OK;
+bad_shift:
+  return maat__fail(MAAT_EPARSE, "%s: agent '%s': field 'shift': expected "
+                    "\"HH:MM-HH:MM\" within one day", name, a->id);
+}
+
+int maat_team_parse(maat_team **out, const char *json, size_t len,
+                    const char *name)
+{
+  json_error_t err;
+  json_t *root = NULL, *agents, *settings, *v;
+  struct maat_team *t = NULL;
+  const char *key;
+  size_t i;
+  int rc = MAAT_OK;
+
+  root = json_loadb(json, len, 0, &err);
+  if (!root) {
+    rc = maat__fail(MAAT_EPARSE, "%s:%d: %s", name, err.line, err.text);
+    goto out;
+  }
+  t = maat__calloc(1, sizeof *t);
+  if (!t) {
+    rc = maat__fail(MAAT_ENOMEM, "out of memory");
+    goto out;
+  }
+  for (i = 0; i < MAAT__S_COUNT; i++)
+    t->set[i] = maat__settings[i].def;
+  settings = json_object_get(root, "settings");
+  if (settings && !json_is_object(settings)) {
+    rc = maat__fail(MAAT_EPARSE, "%s: field 'settings': expected an object",
+                    name);
+    goto out;
+  }
+  json_object_foreach(settings, key, v) {
+    if (!json_is_number(v)) {
+      rc = maat__fail(MAAT_EPARSE, "%s: setting '%s': expected a number",
+                      name, key);
+      goto out;
+    }
+    rc = maat_team_set(t, key, json_number_value(v));
+    if (rc) {
+      maat__fail_prefix(rc, "%s", name);
+      goto out;
+    }
+  }
+  agents = json_object_get(root, "agents");
+  if (!json_is_array(agents) || !json_array_size(agents)) {
+    rc = maat__fail(MAAT_EPARSE, "%s: field 'agents': expected a non-empty "
+                    "array", name);
+    goto out;
+  }
+  t->n = json_array_size(agents);
+  t->agents = maat__calloc(t->n, sizeof *t->agents);
+  if (!t->agents) {
+    rc = maat__fail(MAAT_ENOMEM, "out of memory");
+    goto out;
+  }
+  json_array_foreach(agents, i, v) {
+    rc = parse_agent(t, &t->agents[i], v, i, name);
+    if (rc)
+      goto out;
+  }
+  *out = t;
+  t = NULL;
+out:
+  maat_team_free(t);
+  json_decref(root);
+  return rc;
+}
+
+int maat_team_load(maat_team **out, const char *path)
+{
+  FILE *f = fopen(path, "rb");
+  struct maat_buf b = MAAT_BUF_INIT;
+  char chunk[65536];
+  size_t n;
+  int rc = MAAT_OK;
+
+  if (!f)
+    return maat__fail(MAAT_EIO, "cannot open '%s': %s", path,
+                      strerror(errno));
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+    rc = maat__buf_append(&b, chunk, n);
+    if (rc)
+      goto out;
+  }
+  if (ferror(f)) {
+    rc = maat__fail(MAAT_EIO, "cannot read '%s'", path);
+    goto out;
+  }
+  rc = maat_team_parse(out, b.data ? b.data : "", b.len, path);
+out:
+  fclose(f);
+  maat__buf_release(&b);
+  return rc;
+}
+
+void maat_team_free(maat_team *team)
+{
+  if (!team)
+    return;
+  maat__free(team->agents);
+  maat__free(team);
+}
+
+size_t maat_team_size(const maat_team *team)
+{
+  return team->n;
+}
+
+double maat_team_setting(const maat_team *team, const char *name)
+{
+  for (int i = 0; i < MAAT__S_COUNT; i++)
+    if (!strcmp(maat__settings[i].name, name))
+      return team->set[i];
+  return NAN;
+}
+
+int maat_team_set(maat_team *team, const char *name, double value)
+{
+  for (int i = 0; i < MAAT__S_COUNT; i++) {
+    const struct maat__setting *s = &maat__settings[i];
+    if (strcmp(s->name, name))
+      continue;
+    if (!(value >= s->lo && value <= s->hi))
+      return maat__fail(MAAT_EINVAL, "setting '%s': %g is outside %g..%g",
+                        name, value, s->lo, s->hi);
+    team->set[i] = value;
+    return MAAT_OK;
+  }
+  return maat__fail(MAAT_ENOTFOUND, "unknown setting '%s'", name);
+}

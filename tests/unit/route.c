@@ -1,0 +1,315 @@
+/*
+ * route.c - tests for the router: each rule (recovery window, heavy cap,
+ * tier, language, tone, ageing, critical first), counts, determinism, the
+ * event format and the event log.
+ */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "maat.h"
+
+static maat_team *team_of(const char *json)
+{
+  maat_team *t = NULL;
+  int rc = maat_team_parse(&t, json, strlen(json), "test");
+  cr_assert_eq(rc, MAAT_OK, "%s", maat_errmsg());
+  return t;
+}
+
+static maat_router *router_of(maat_team *t, const char *policy, unsigned fl)
+{
+  maat_router *r = NULL;
+  cr_assert_eq(maat_router_open(&r, t, policy, fl), MAAT_OK, "%s",
+               maat_errmsg());
+  return r;
+}
+
+/* Pushes one event line; returns the rc. */
+static int push(maat_router *r, const char *line)
+{
+  struct maat_event ev;
+  int rc = maat_event_parse(&ev, line, strlen(line));
+  if (rc)
+    return rc;
+  return maat_router_push(r, &ev);
+}
+
+#define PUSH(r, line) \
+  cr_assert_eq(push((r), (line)), MAAT_OK, "%s: %s", (line), maat_errmsg())
+
+/* The agent the contact went to, from the pending decisions; "" if none. */
+static char last_to[64];
+static char last_contact[64];
+static int drain_assign(maat_router *r, const char *contact)
+{
+  struct maat_decision d;
+  int found = 0;
+  while (maat_router_next(r, &d) == MAAT_OK)
+    if (d.type == MAAT_DEC_ASSIGN && !strcmp(d.contact, contact)) {
+      strcpy(last_to, d.to);
+      strcpy(last_contact, d.contact);
+      found = 1;
+    }
+  if (!found)
+    last_to[0] = 0;
+  return found;
+}
+
+static const char *two =
+  "{\"agents\":["
+  "{\"id\":\"ana\",\"languages\":[\"nl\",\"en\"],\"tiers\":[\"T1\",\"T2\",\"T3\"]},"
+  "{\"id\":\"bob\",\"languages\":[\"en\"],\"tiers\":[\"T1\",\"T2\"]}]}";
+
+Test(route, tone_never_to_bot)
+{
+  maat_team *t = team_of(two);
+  const char *pol[] = { "maat", "efficiency", "round-robin" };
+  for (int p = 0; p < 3; p++) {
+    maat_router *r = router_of(t, pol[p], 0);
+    PUSH(r, "{\"type\":\"contact\",\"t\":0,\"id\":\"c1\",\"tier\":\"T1\","
+            "\"tone\":\"angry\"}");
+    cr_assert(!drain_assign(r, "c1"), "no agent available: must wait");
+    PUSH(r, "{\"type\":\"contact\",\"t\":1,\"id\":\"c2\",\"tier\":\"T1\"}");
+    cr_assert(drain_assign(r, "c2"));
+    cr_assert_str_eq(last_to, "bot");
+    PUSH(r, "{\"type\":\"agent\",\"t\":2,\"agent\":\"bob\",\"state\":\"available\"}");
+    cr_assert(drain_assign(r, "c1"));
+    cr_assert_str_eq(last_to, "bob");
+    maat_router_close(r);
+  }
+  maat_team_free(t);
+}
+
+Test(route, tier_and_language_eligibility)
+{
+  maat_team *t = team_of(two);
+  maat_router *r = router_of(t, "maat", 0);
+  PUSH(r, "{\"type\":\"agent\",\"t\":0,\"agent\":\"bob\",\"state\":\"available\"}");
+  /* bob has no T3 and no Dutch: both wait for ana. */
+  PUSH(r, "{\"type\":\"contact\",\"t\":1,\"id\":\"t3\",\"tier\":\"T3\",\"lang\":\"en\"}");
+  cr_assert(!drain_assign(r, "t3"));
+  PUSH(r, "{\"type\":\"contact\",\"t\":2,\"id\":\"nl\",\"tier\":\"T2\",\"lang\":\"nl\"}");
+  cr_assert(!drain_assign(r, "nl"));
+  /* An English T2 goes past them to bob. */
+  PUSH(r, "{\"type\":\"contact\",\"t\":3,\"id\":\"en\",\"tier\":\"T2\",\"lang\":\"en\"}");
+  cr_assert(drain_assign(r, "en"));
+  cr_assert_str_eq(last_to, "bob");
+  PUSH(r, "{\"type\":\"agent\",\"t\":4,\"agent\":\"ana\",\"state\":\"available\"}");
+  cr_assert(drain_assign(r, "t3"));
+  cr_assert_str_eq(last_to, "ana");
+  maat_router_close(r);
+  maat_team_free(t);
+}
+
+static const char *one =
+  "{\"settings\":{\"heavy_cap\":2,\"service_target_s\":600},\"agents\":["
+  "{\"id\":\"ana\",\"languages\":[\"en\"],\"tiers\":[\"T1\",\"T2\",\"T3\"]}]}";
+
+Test(route, recovery_window_after_heavy)
+{
+  maat_team *t = team_of(one);
+  maat_router *r = router_of(t, "maat", 0);
+  double win;
+  PUSH(r, "{\"type\":\"agent\",\"t\":0,\"agent\":\"ana\",\"state\":\"available\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":0,\"id\":\"h1\",\"tier\":\"T2\",\"tone\":\"angry\"}");
+  cr_assert(drain_assign(r, "h1"));
+  PUSH(r, "{\"type\":\"done\",\"t\":360,\"contact\":\"h1\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":361,\"id\":\"c2\",\"tier\":\"T2\"}");
+  cr_assert(!drain_assign(r, "c2"), "in the recovery window");
+  win = maat_team_setting(t, "recovery_min_s");
+  cr_assert(win >= 60);
+  PUSH(r, "{\"type\":\"tick\",\"t\":1000}");
+  cr_assert(drain_assign(r, "c2"), "after the window");
+  cr_assert_str_eq(last_to, "ana");
+  maat_router_close(r);
+
+  /* The efficiency baseline has no recovery window. */
+  r = router_of(t, "efficiency", 0);
+  PUSH(r, "{\"type\":\"agent\",\"t\":0,\"agent\":\"ana\",\"state\":\"available\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":0,\"id\":\"h1\",\"tier\":\"T2\",\"tone\":\"angry\"}");
+  PUSH(r, "{\"type\":\"done\",\"t\":360,\"contact\":\"h1\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":361,\"id\":\"c2\",\"tier\":\"T2\"}");
+  cr_assert(drain_assign(r, "c2"));
+  maat_router_close(r);
+  maat_team_free(t);
+}
+
+Test(route, heavy_cap_then_fallback_with_warning)
+{
+  maat_team *t = team_of(
+    "{\"settings\":{\"heavy_cap\":1,\"recovery_min_s\":0,\"recovery_max_s\":0,"
+    "\"service_target_s\":60},\"agents\":["
+    "{\"id\":\"ana\",\"languages\":[\"en\"],\"tiers\":[\"T1\",\"T2\",\"T3\"]}]}");
+  maat_router *r = router_of(t, "maat", 0);
+  struct maat_decision d;
+  int warned = 0, assigned = 0;
+  PUSH(r, "{\"type\":\"agent\",\"t\":0,\"agent\":\"ana\",\"state\":\"available\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":0,\"id\":\"h1\",\"tier\":\"T3\"}");
+  PUSH(r, "{\"type\":\"done\",\"t\":100,\"contact\":\"h1\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":100,\"id\":\"h2\",\"tier\":\"T3\"}");
+  cr_assert(!drain_assign(r, "h2"), "capped after one heavy contact");
+  /* Past the 60 s target the cap is relaxed, with an overload warning. */
+  PUSH(r, "{\"type\":\"tick\",\"t\":200}");
+  while (maat_router_next(r, &d) == MAAT_OK) {
+    if (d.type == MAAT_DEC_WARNING && !strcmp(d.kind, "overload")) {
+      warned = 1;
+      cr_assert_eq(d.scope, MAAT_SCOPE_TEAM);
+      cr_assert(strstr(d.message, "heavy cap") != NULL, "%s", d.message);
+    }
+    if (d.type == MAAT_DEC_ASSIGN && !strcmp(d.contact, "h2")) {
+      assigned = 1;
+      cr_assert_float_eq(d.t, 160, 1e-9, "at the target, not later");
+    }
+  }
+  cr_assert(warned && assigned);
+  maat_router_close(r);
+  maat_team_free(t);
+}
+
+Test(route, critical_first_and_ageing)
+{
+  maat_team *t = team_of(one);
+  maat_router *r = router_of(t, "efficiency", 0);
+  struct maat_decision d;
+  char order[8][64];
+  int n = 0;
+  PUSH(r, "{\"type\":\"contact\",\"t\":0,\"id\":\"old\",\"tier\":\"T2\",\"urgency\":\"low\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":1000,\"id\":\"high\",\"tier\":\"T2\",\"urgency\":\"high\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":1001,\"id\":\"crit\",\"tier\":\"T2\",\"urgency\":\"critical\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":1002,\"id\":\"norm\",\"tier\":\"T2\"}");
+  PUSH(r, "{\"type\":\"agent\",\"t\":1003,\"agent\":\"ana\",\"state\":\"available\"}");
+  for (int k = 0; k < 4; k++) {
+    char line[128];
+    while (maat_router_next(r, &d) == MAAT_OK)
+      if (d.type == MAAT_DEC_ASSIGN)
+        strcpy(order[n++], d.contact);
+    snprintf(line, sizeof line, "{\"type\":\"done\",\"t\":%d,\"contact\":\"%s\"}",
+             1100 + k, order[n - 1]);
+    PUSH(r, line);
+  }
+  cr_assert_eq(n, 4);
+  cr_assert_str_eq(order[0], "crit");
+  /* Ageing: 1000 s of waiting outweigh two priority steps (2 x 120 s). */
+  cr_assert_str_eq(order[1], "old");
+  cr_assert_str_eq(order[2], "high");
+  cr_assert_str_eq(order[3], "norm");
+  maat_router_close(r);
+  maat_team_free(t);
+}
+
+Test(route, malformed_events_name_the_field)
+{
+  struct maat_event ev;
+  cr_assert_eq(maat_event_parse(&ev, "{\"type\":\"contact\"}", 18), MAAT_EPARSE);
+  cr_assert(strstr(maat_errmsg(), "'t'"), "%s", maat_errmsg());
+  const char *l = "{\"type\":\"contact\",\"t\":1,\"id\":\"x\",\"tier\":\"T9\"}";
+  cr_assert_eq(maat_event_parse(&ev, l, strlen(l)), MAAT_EPARSE);
+  cr_assert(strstr(maat_errmsg(), "'tier'"), "%s", maat_errmsg());
+  cr_assert_eq(maat_event_parse(&ev, "{nope", 5), MAAT_EPARSE);
+  l = "{\"type\":\"fly\",\"t\":1}";
+  cr_assert_eq(maat_event_parse(&ev, l, strlen(l)), MAAT_EPARSE);
+  cr_assert(strstr(maat_errmsg(), "'type'"), "%s", maat_errmsg());
+}
+
+Test(route, refused_event_changes_nothing)
+{
+  maat_team *t = team_of(one);
+  maat_router *r = router_of(t, "maat", 0);
+  PUSH(r, "{\"type\":\"contact\",\"t\":10,\"id\":\"c1\",\"tier\":\"T2\"}");
+  cr_assert_eq(push(r, "{\"type\":\"contact\",\"t\":5,\"id\":\"c2\",\"tier\":\"T2\"}"),
+               MAAT_EINVAL, "time going backwards");
+  cr_assert_eq(push(r, "{\"type\":\"contact\",\"t\":11,\"id\":\"c1\",\"tier\":\"T2\"}"),
+               MAAT_EINVAL, "duplicate id");
+  cr_assert_eq(push(r, "{\"type\":\"agent\",\"t\":11,\"agent\":\"zed\",\"state\":\"available\"}"),
+               MAAT_ENOTFOUND);
+  struct maat_route_summary s;
+  maat_router_summary(r, &s);
+  cr_assert_eq(s.contacts, 1);
+  cr_assert_eq(s.queued_at_end, 1);
+  maat_router_close(r);
+  maat_team_free(t);
+}
+
+static int collect(void *ctx, const char *line, size_t len)
+{
+  maat_router *r = ctx;
+  struct maat_event ev;
+  int rc = maat_event_parse(&ev, line, len);
+  return rc ? rc : maat_router_push(r, &ev);
+}
+
+/* Runs a generated day; returns the output's hash and the summary. */
+static unsigned long long run_day(maat_team *t, const char *policy,
+                                  struct maat_route_summary *s)
+{
+  maat_router *r = router_of(t, policy, MAAT_ROUTER_REPLAY);
+  struct maat_decision d;
+  unsigned long long h = 1469598103934665603ULL;
+  char buf[1024];
+  cr_assert_eq(maat_gen_events(t, 1, 7, collect, r), MAAT_OK, "%s",
+               maat_errmsg());
+  cr_assert_eq(maat_router_finish(r, 86400), MAAT_OK);
+  while (maat_router_next(r, &d) == MAAT_OK) {
+    size_t n = maat_decision_format(&d, buf, sizeof buf);
+    for (size_t i = 0; i < n; i++)
+      h = (h ^ (unsigned char)buf[i]) * 1099511628211ULL;
+    if (d.type == MAAT_DEC_ASSIGN && !strcmp(d.to, "bot"))
+      cr_assert(strstr(buf, "angry") == NULL);
+  }
+  maat_router_summary(r, s);
+  maat_router_close(r);
+  return h;
+}
+
+Test(route, generated_day_counts_add_up_and_repeat)
+{
+  char *json;
+  size_t len;
+  maat_team *t = NULL;
+  struct maat_route_summary a, b;
+  const char *pol[] = { "maat", "efficiency", "round-robin" };
+  cr_assert_eq(maat_gen_team(&json, &len, 20, 1), MAAT_OK);
+  cr_assert_eq(maat_team_parse(&t, json, len, "gen"), MAAT_OK, "%s",
+               maat_errmsg());
+  maat_free(json);
+  for (int p = 0; p < 3; p++) {
+    unsigned long long h1 = run_day(t, pol[p], &a);
+    unsigned long long h2 = run_day(t, pol[p], &b);
+    cr_assert_eq(h1, h2, "%s: same input, same output", pol[p]);
+    cr_assert_gt(a.contacts, 1000);
+    cr_assert_eq(a.contacts, a.assigned + a.abandoned + a.queued_at_end,
+                 "%s: %ld != %ld + %ld + %ld", pol[p], a.contacts, a.assigned,
+                 a.abandoned, a.queued_at_end);
+    cr_assert_eq(a.assigned, a.to_bot + a.to_people);
+    cr_assert_eq(a.hostile_to_bot, 0);
+    cr_assert(a.heavy_gini >= 0 && a.heavy_gini < 1);
+  }
+  maat_team_free(t);
+}
+
+Test(route, event_log_keeps_events_and_checks_config)
+{
+  char path[] = "/tmp/maat-route-test-XXXXXX";
+  int fd = mkstemp(path);
+  maat_eventlog *log = NULL;
+  long n = 0;
+  cr_assert(fd >= 0);
+  close(fd);
+  unlink(path);
+  cr_assert_eq(maat_eventlog_open(&log, path, "a"), MAAT_OK, "%s", maat_errmsg());
+  cr_assert_eq(maat_eventlog_append_event(log, 1, "{\"x\":1}", 7), MAAT_OK);
+  cr_assert_eq(maat_eventlog_append_decision(log, "{\"d\":1}", 7), MAAT_OK);
+  cr_assert_eq(maat_eventlog_append_event(log, 2, "{\"x\":2}", 7), MAAT_OK);
+  cr_assert_eq(maat_eventlog_commit(log), MAAT_OK);
+  cr_assert_eq(maat_eventlog_append_event(log, 3, "{\"x\":3}", 7), MAAT_OK);
+  maat_eventlog_close(log); /* not committed: never acknowledged */
+  cr_assert_eq(maat_eventlog_open(&log, path, "b"), MAAT_ESTATE);
+  cr_assert_eq(maat_eventlog_open(&log, path, "a"), MAAT_OK);
+  n = maat_eventlog_count(log);
+  cr_assert_eq(n, 2);
+  maat_eventlog_close(log);
+  unlink(path);
+}

@@ -37,7 +37,8 @@ static void usage(FILE *f)
     "                         it and continue with the input's new events\n"
     "      --replay           complete assigned contacts after their handle_s\n"
     "                         (stretched by strain), to replay a recorded day\n"
-    "      --summary FILE     write the run's figures as JSON to FILE\n"
+    "      --summary FILE     end the run (in replay, finish the contacts in\n"
+    "                         service) and write its figures as JSON to FILE\n"
     "      --on-error MODE    stop (default): stop at a malformed event;\n"
     "                         skip: report it and go on\n"
     "      --state            print the router's state (queue and agents) at\n"
@@ -412,10 +413,12 @@ int cmd_route(int argc, char **argv)
       free(s);
     }
   }
-  if (any && (replay || summary)) {
+  if (any && summary) {
+    /*
+     * The end of the run: in replay, contacts in service complete. What it
+     * decides is logged with the last event, and rebuilt on a restart.
+     */
     if (maat_router_finish(run.router, last_t) == MAAT_OK) {
-      /* What the end of the run decides is not tied to an input event. */
-      run.log = run.log;
       if (drain(&run) || commit(&run)) {
         cli_error("route: cannot write the end of the run");
         goto out;

@@ -101,7 +101,9 @@ void maat_stemmer_free(maat_stemmer *st);
 
 /*
  * Stems a case-folded word. '*out' points into the stemmer's buffer, valid
- * until the next call. Returns MAAT_OK or MAAT_ENOMEM.
+ * until the next call (for the identity stemmer, and for words over 256
+ * bytes, it is 'word' itself). Returns MAAT_OK, MAAT_EINVAL on NULL
+ * arguments, or MAAT_ENOMEM.
  */
 int maat_stem(maat_stemmer *st, const char *word, size_t len,
               const char **out, size_t *out_len);

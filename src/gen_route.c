@@ -101,7 +101,7 @@ int maat_gen_events(const maat_team *team, int days, unsigned long long seed,
   double psum = 0;
   int rc = MAAT_OK;
   /* Contacts per agent per day: about 80 % occupancy for people. */
-  double per_day = 70.0 * (double)team->n;
+  double per_day = 60.0 * (double)team->n;
 
   if (days < 1 || days > 10000)
     return maat__fail(MAAT_EINVAL, "days %d is outside 1..10000", days);

@@ -16,11 +16,13 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
 {
   int best = -1;
 
-  for (int i = 0; i < r->nagents; i++) {
+  for (int k = 0; k < r->nready; k++) {
+    int i = r->ready[k];
     const struct maat__ragent *a = &r->agents[i];
     if (a->state != MAAT_AGENT_AVAILABLE || !maat__router_fits(r, i, c))
       continue;
-    if (best < 0 || a->idle_since < r->agents[best].idle_since)
+    if (best < 0 || a->idle_since < r->agents[best].idle_since ||
+        (a->idle_since == r->agents[best].idle_since && i < best))
       best = i;
   }
   if (best < 0)

@@ -33,7 +33,8 @@ static int light(struct maat_router *r, const struct maat__rcontact *c,
   /* People come first for people's work: offer light work only when idle. */
   if (maat__router_waiting(r) > 0 || set[MAAT__S_LIGHT_SHARE] <= 0)
     return -1;
-  for (int i = 0; i < r->nagents; i++) {
+  for (int k = 0; k < r->nready; k++) {
+    int i = r->ready[k];
     const struct maat__ragent *a = &r->agents[i];
     double share;
     if (a->state != MAAT_AGENT_AVAILABLE || !maat__router_fits(r, i, c))
@@ -42,7 +43,7 @@ static int light(struct maat_router *r, const struct maat__rcontact *c,
     /* Recent work was heavy: its light share is below the target. */
     if (a->nrecent < 2 || 1 - share >= set[MAAT__S_LIGHT_SHARE])
       continue;
-    if (best < 0 || share > best_share) {
+    if (best < 0 || share > best_share || (share == best_share && i < best)) {
       best = i;
       best_share = share;
     }
@@ -59,33 +60,32 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
   int cap = (int)set[MAAT__S_HEAVY_CAP];
   int best = -1, capped = -1, rec = -1;
   double best_score = 0, capped_s = 0, rec_s = 0, mean = 0;
-  int on = 0;
+  int late = r->now - c->arrival >= set[MAAT__S_SERVICE_TARGET];
 
-  if (c->heavy) {
-    for (int i = 0; i < r->nagents; i++)
-      if (r->agents[i].on_shift) {
-        mean += r->agents[i].heavy_today;
-        on++;
-      }
-    mean = on ? mean / on : 0;
-  }
-  for (int i = 0; i < r->nagents; i++) {
+  if (c->heavy && r->nshift)
+    mean = (double)r->heavy_today_sum / r->nshift;
+  for (int k = 0; k < r->nready; k++) {
+    int i = r->ready[k];
     const struct maat__ragent *a = &r->agents[i];
     double s;
     if (a->state != MAAT_AGENT_AVAILABLE && a->state != MAAT_AGENT_RECOVERY)
+      continue;
+    /* Agents in recovery matter only to the fallback, past the target. */
+    if (a->state == MAAT_AGENT_RECOVERY && !late)
       continue;
     if (!maat__router_fits(r, i, c))
       continue;
     s = maat__router_strain(r, i);
     if (a->state == MAAT_AGENT_RECOVERY) {
-      if (rec < 0 || s < rec_s) {
+      if (rec < 0 || s < rec_s || (s == rec_s && i < rec)) {
         rec = i;
         rec_s = s;
       }
       continue;
     }
-    if (c->heavy && a->streak >= cap) {
-      if (capped < 0 || s < capped_s) {
+    /* Heavy work skips an agent at the cap or above the overload line. */
+    if (c->heavy && (a->streak >= cap || s > set[MAAT__S_OVERLOAD])) {
+      if (capped < 0 || s < capped_s || (s == capped_s && i < capped)) {
         capped = i;
         capped_s = s;
       }
@@ -94,7 +94,9 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
     if (c->heavy)
       s += set[MAAT__S_HEAVY_FAIR] * (a->heavy_today - mean);
     if (best < 0 || s < best_score ||
-        (s == best_score && a->idle_since < r->agents[best].idle_since)) {
+        (s == best_score && (a->idle_since < r->agents[best].idle_since ||
+                             (a->idle_since == r->agents[best].idle_since &&
+                              i < best)))) {
       best = i;
       best_score = s;
     }
@@ -118,7 +120,7 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
     return;
   }
   /* Fallback, only past the service target. */
-  if (r->now - c->arrival < set[MAAT__S_SERVICE_TARGET])
+  if (!late)
     return;
   if (capped >= 0) {
     out->agent = capped;

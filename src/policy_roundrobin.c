@@ -14,17 +14,26 @@ static int light(struct maat_router *r, const struct maat__rcontact *c,
 static void choose(struct maat_router *r, const struct maat__rcontact *c,
                    struct maat__choice *out)
 {
-  for (int k = 1; k <= r->nagents; k++) {
-    int i = (r->rr_cursor + k) % r->nagents;
+  int best = -1, best_d = 0;
+
+  /* The next eligible agent after the cursor, in team order. */
+  for (int k = 0; k < r->nready; k++) {
+    int i = r->ready[k];
+    int d = (i - r->rr_cursor + r->nagents - 1) % r->nagents;
     if (r->agents[i].state != MAAT_AGENT_AVAILABLE ||
         !maat__router_fits(r, i, c))
       continue;
-    r->rr_cursor = i;
-    out->agent = i;
-    out->reasons[out->nreasons++] = "needs a person: tier or tone";
-    out->reasons[out->nreasons++] = "next eligible agent in turn";
-    return;
+    if (best < 0 || d < best_d) {
+      best = i;
+      best_d = d;
+    }
   }
+  if (best < 0)
+    return;
+  r->rr_cursor = best;
+  out->agent = best;
+  out->reasons[out->nreasons++] = "needs a person: tier or tone";
+  out->reasons[out->nreasons++] = "next eligible agent in turn";
 }
 
 const struct maat__policy maat__policy_roundrobin = {

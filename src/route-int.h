@@ -141,6 +141,8 @@ struct maat__rcontact {
   int used;
   int heavy;
   int person;          /* needs a person: tier >= T2 or a hostile tone */
+  uint32_t langs;      /* the agent language bits that fit */
+  uint64_t skills;     /* the agent skill bits that fit */
   int agent;           /* agent index in service, or -1 */
   double arrival;
   double assigned_t;
@@ -182,6 +184,11 @@ struct maat_router {
   int started;
   struct maat__ragent *agents;
   int nagents;
+  int *ready;          /* agents available or in recovery, in no order */
+  int *ready_pos;      /* by agent; -1 when not ready */
+  int nready, navail, non;
+  int nshift;          /* agents ever on shift */
+  long heavy_today_sum;
   int rr_cursor;
   /* contacts: a pool of slots and an id index */
   struct maat__rcontact *cs;

@@ -301,27 +301,43 @@ int maat__router_fits(const struct maat_router *r, int i,
                       const struct maat__rcontact *c)
 {
   const struct maat__agent_def *d = r->agents[i].def;
-  int bit;
 
-  if (!(d->tiers & 1u << c->c.tier))
-    return 0;
-  if (c->c.lang[0]) {
-    bit = maat__team_lang(r->team, c->c.lang);
-    if (bit < 0 || !(d->langs & 1u << bit))
-      return 0;
-  }
-  if (c->c.intent[0]) {
-    /* An intent no agent lists is open to every agent. */
-    bit = maat__team_intent(r->team, c->c.intent);
-    if (bit >= 0 && !(d->skills & (uint64_t)1 << bit))
-      return 0;
-  }
-  return 1;
+  return (d->tiers & 1u << c->c.tier) && (d->langs & c->langs) &&
+         (d->skills & c->skills);
 }
 
 int maat__router_waiting(const struct maat_router *r)
 {
   return r->queue.n;
+}
+
+/*
+ * Every state change goes through here: it keeps the list of ready agents
+ * (available or in recovery) that the policies scan, and the counters.
+ */
+static void set_state(struct maat_router *r, int i, int state)
+{
+  struct maat__ragent *a = &r->agents[i];
+  int was_ready = a->state == MAAT_AGENT_AVAILABLE ||
+                  a->state == MAAT_AGENT_RECOVERY;
+  int ready = state == MAAT_AGENT_AVAILABLE || state == MAAT_AGENT_RECOVERY;
+  int was_on = a->state != MAAT_AGENT_OFFLINE && a->state != MAAT_AGENT_BREAK;
+  int on = state != MAAT_AGENT_OFFLINE && state != MAAT_AGENT_BREAK;
+
+  r->navail += (state == MAAT_AGENT_AVAILABLE) -
+               (a->state == MAAT_AGENT_AVAILABLE);
+  r->non += on - was_on;
+  if (ready && !was_ready) {
+    r->ready_pos[i] = r->nready;
+    r->ready[r->nready++] = i;
+  } else if (!ready && was_ready) {
+    int k = r->ready_pos[i];
+    int last = r->ready[--r->nready];
+    r->ready[k] = last;
+    r->ready_pos[last] = k;
+    r->ready_pos[i] = -1;
+  }
+  a->state = state;
 }
 
 /* Brings the agent's strain and overload time up to now. */
@@ -395,7 +411,7 @@ static void start_service(struct maat_router *r, int i, int slot)
   double h = c->c.handle_s > 0 ? c->c.handle_s : set[MAAT__S_MEAN_HANDLE];
 
   account(r, i);
-  a->state = MAAT_AGENT_BUSY;
+  set_state(r, i, MAAT_AGENT_BUSY);
   a->contact = slot;
   a->served++;
   a->recent = a->recent << 1 | (unsigned)c->heavy;
@@ -404,6 +420,7 @@ static void start_service(struct maat_router *r, int i, int slot)
   if (c->heavy) {
     a->streak++;
     a->heavy_today++;
+    r->heavy_today_sum++;
     a->heavy_total++;
     r->sum.heavy_contacts++;
   } else {
@@ -423,9 +440,11 @@ static void apply_state(struct maat_router *r, int i, int state)
   if (state == MAAT_AGENT_AVAILABLE && a->state != MAAT_AGENT_AVAILABLE &&
       a->state != MAAT_AGENT_RECOVERY)
     a->idle_since = r->now;
-  a->state = state;
-  if (state == MAAT_AGENT_AVAILABLE)
+  set_state(r, i, state);
+  if (state == MAAT_AGENT_AVAILABLE && !a->on_shift) {
     a->on_shift = 1;
+    r->nshift++;
+  }
   set_timer(r, i);
 }
 
@@ -455,13 +474,13 @@ static void finish_service(struct maat_router *r, int i, int energy)
   a->contact = -1;
   a->idle_since = r->now;
   slot_free(r, slot);
-  a->state = MAAT_AGENT_AVAILABLE;
+  set_state(r, i, MAAT_AGENT_AVAILABLE);
   if (a->pending >= 0) {
     int p = a->pending;
     a->pending = -1;
     apply_state(r, i, p);
   } else if (c->heavy && r->pol->recovery) {
-    a->state = MAAT_AGENT_RECOVERY;
+    set_state(r, i, MAAT_AGENT_RECOVERY);
     a->recovery_until = r->now + maat__strain_recovery(set, a->strain);
     set_timer(r, i);
   } else {
@@ -570,19 +589,12 @@ static void warn_overload(struct maat_router *r, const struct maat__rcontact *c,
 
 static int any_ready(const struct maat_router *r)
 {
-  for (int i = 0; i < r->nagents; i++)
-    if (r->agents[i].state == MAAT_AGENT_AVAILABLE ||
-        r->agents[i].state == MAAT_AGENT_RECOVERY)
-      return 1;
-  return 0;
+  return r->nready > 0;
 }
 
 static int any_available(const struct maat_router *r)
 {
-  for (int i = 0; i < r->nagents; i++)
-    if (r->agents[i].state == MAAT_AGENT_AVAILABLE)
-      return 1;
-  return 0;
+  return r->navail > 0;
 }
 
 static void dispatch(struct maat_router *r)
@@ -650,6 +662,7 @@ static void new_day(struct maat_router *r)
   if (day == r->day)
     return;
   r->day = day;
+  r->heavy_today_sum = 0;
   for (int i = 0; i < r->nagents; i++)
     r->agents[i].heavy_today = 0;
 }
@@ -697,15 +710,9 @@ static void warn_forecast(struct maat_router *r)
   const double *set = set_of(r);
   double load = r->offered_work / set[MAAT__S_FORECAST_WINDOW];
   double cap;
-  int on = 0;
+  int on = r->non;
   struct maat_decision *d;
 
-  for (int i = 0; i < r->nagents; i++) {
-    int s = r->agents[i].state;
-    if (s == MAAT_AGENT_AVAILABLE || s == MAAT_AGENT_BUSY ||
-        s == MAAT_AGENT_RECOVERY)
-      on++;
-  }
   cap = on * set[MAAT__S_MAX_OCCUPANCY];
   if (load <= cap)
     return;
@@ -750,6 +757,19 @@ static int push_contact(struct maat_router *r, const struct maat_contact *in)
   c->arrival = r->now;
   c->heavy = maat__contact_heavy(in);
   c->person = in->tier >= MAAT_T2 || maat__tone_hostile(in->tone);
+  /* The eligibility masks, once: a language no agent speaks fits nobody. */
+  c->langs = ~0u;
+  c->skills = ~(uint64_t)0;
+  if (in->lang[0]) {
+    int bit = maat__team_lang(r->team, in->lang);
+    c->langs = bit < 0 ? 0 : 1u << bit;
+  }
+  if (in->intent[0]) {
+    /* An intent no agent lists is open to every agent. */
+    int bit = maat__team_intent(r->team, in->intent);
+    if (bit >= 0)
+      c->skills = (uint64_t)1 << bit;
+  }
   index_put(r, slot);
   r->sum.contacts++;
 
@@ -932,6 +952,12 @@ int maat_router_open(maat_router **out, const maat_team *team,
     rc = maat__fail(MAAT_ENOMEM, "out of memory");
     goto fail;
   }
+  r->ready = maat__calloc(team->n, sizeof *r->ready);
+  r->ready_pos = maat__calloc(team->n, sizeof *r->ready_pos);
+  if (!r->ready || !r->ready_pos) {
+    rc = maat__fail(MAAT_ENOMEM, "out of memory");
+    goto fail;
+  }
   rc = maat__heap_reserve(&r->timers, r->nagents);
   if (rc)
     goto fail;
@@ -942,6 +968,7 @@ int maat_router_open(maat_router **out, const maat_team *team,
     a->pending = -1;
     a->contact = -1;
     a->above_since = -1;
+    r->ready_pos[i] = -1;
   }
   r->sum.service_target_s = team->set[MAAT__S_SERVICE_TARGET];
   *out = r;
@@ -959,6 +986,8 @@ void maat_router_close(maat_router *r)
   maat__heap_release(&r->deadline);
   maat__heap_release(&r->timers);
   maat__free(r->agents);
+  maat__free(r->ready);
+  maat__free(r->ready_pos);
   maat__free(r->cs);
   maat__free(r->free_slots);
   maat__free(r->idx);

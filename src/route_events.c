@@ -188,18 +188,36 @@ static void put(char *buf, size_t cap, size_t *pos, const char *fmt, ...)
     *pos += (size_t)n;
 }
 
+/* Appends 'n' bytes as they are. */
+static void put_raw(char *buf, size_t cap, size_t *pos, const char *s,
+                    size_t n)
+{
+  if (*pos < cap) {
+    size_t room = cap - *pos;
+    memcpy(buf + *pos, s, n < room ? n : room);
+    if (*pos + n < cap)
+      buf[*pos + n] = 0;
+  }
+  *pos += n;
+}
+
 /* Writes 's' as a JSON string body (no quotes). */
 static void put_str(char *buf, size_t cap, size_t *pos, const char *s)
 {
+  const char *run = s;
+
   for (; *s; s++) {
     unsigned char ch = (unsigned char)*s;
+    if (ch >= 0x20 && ch != '"' && ch != '\\')
+      continue;
+    put_raw(buf, cap, pos, run, (size_t)(s - run));
     if (ch == '"' || ch == '\\')
       put(buf, cap, pos, "\\%c", ch);
-    else if (ch < 0x20)
-      put(buf, cap, pos, "\\u%04x", ch);
     else
-      put(buf, cap, pos, "%c", ch);
+      put(buf, cap, pos, "\\u%04x", ch);
+    run = s + 1;
   }
+  put_raw(buf, cap, pos, run, (size_t)(s - run));
 }
 
 size_t maat_decision_format(const struct maat_decision *d, char *buf,

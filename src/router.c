@@ -896,16 +896,21 @@ int maat_router_finish(maat_router *r, double t_end)
                       "time %.3f", t_end, r->now);
   if (!r->started)
     return MAAT_OK;
-  if (r->flags & MAAT_ROUTER_REPLAY) {
-    /* Complete everything in service, abandoning nothing new. */
-    double last = t_end;
+  advance(r, t_end);
+  /*
+   * In replay, complete everything in service; freed agents may take
+   * queued contacts, so go on until nobody is busy.
+   */
+  while (r->flags & MAAT_ROUTER_REPLAY) {
+    double last = r->now;
     for (int i = 0; i < r->nagents; i++)
       if (r->agents[i].state == MAAT_AGENT_BUSY &&
           r->agents[i].busy_until > last)
         last = r->agents[i].busy_until;
-    t_end = last;
+    if (last <= r->now)
+      break;
+    advance(r, last);
   }
-  advance(r, t_end);
   for (int i = 0; i < r->nagents; i++)
     account(r, i);
   return MAAT_OK;

@@ -313,3 +313,133 @@ Test(route, event_log_keeps_events_and_checks_config)
   maat_eventlog_close(log);
   unlink(path);
 }
+
+Test(route, light_work_offered_after_heavy_work)
+{
+  maat_team *t = team_of(
+    "{\"settings\":{\"recovery_min_s\":0,\"recovery_max_s\":0,\"heavy_cap\":5},"
+    "\"agents\":[{\"id\":\"ana\",\"languages\":[\"en\"],\"tiers\":[\"T1\",\"T2\",\"T3\"]}]}");
+  maat_router *r = router_of(t, "maat", 0);
+  PUSH(r, "{\"type\":\"agent\",\"t\":0,\"agent\":\"ana\",\"state\":\"available\"}");
+  /* Calm T1 with no heavy history: the bot. */
+  PUSH(r, "{\"type\":\"contact\",\"t\":1,\"id\":\"l0\",\"tier\":\"T1\"}");
+  cr_assert(drain_assign(r, "l0"));
+  cr_assert_str_eq(last_to, "bot");
+  PUSH(r, "{\"type\":\"contact\",\"t\":2,\"id\":\"h1\",\"tier\":\"T3\"}");
+  PUSH(r, "{\"type\":\"done\",\"t\":100,\"contact\":\"h1\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":101,\"id\":\"h2\",\"tier\":\"T2\",\"tone\":\"angry\"}");
+  PUSH(r, "{\"type\":\"done\",\"t\":200,\"contact\":\"h2\"}");
+  /* Recent work all heavy: the next light contact goes to ana. */
+  PUSH(r, "{\"type\":\"contact\",\"t\":201,\"id\":\"l1\",\"tier\":\"T1\"}");
+  cr_assert(drain_assign(r, "l1"));
+  cr_assert_str_eq(last_to, "ana");
+  maat_router_close(r);
+  /* The efficiency baseline gives every calm T1 to the bot. */
+  r = router_of(t, "efficiency", 0);
+  PUSH(r, "{\"type\":\"agent\",\"t\":0,\"agent\":\"ana\",\"state\":\"available\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":2,\"id\":\"h1\",\"tier\":\"T3\"}");
+  PUSH(r, "{\"type\":\"done\",\"t\":100,\"contact\":\"h1\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":101,\"id\":\"h2\",\"tier\":\"T3\"}");
+  PUSH(r, "{\"type\":\"done\",\"t\":200,\"contact\":\"h2\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":201,\"id\":\"l1\",\"tier\":\"T1\"}");
+  cr_assert(drain_assign(r, "l1"));
+  cr_assert_str_eq(last_to, "bot");
+  maat_router_close(r);
+  maat_team_free(t);
+}
+
+Test(route, strain_warning_is_private_to_the_agent)
+{
+  maat_team *t = team_of(
+    "{\"settings\":{\"recovery_min_s\":0,\"recovery_max_s\":0,\"heavy_cap\":100,"
+    "\"warn_period_s\":600,\"warn_strain\":0.5},"
+    "\"agents\":[{\"id\":\"ana\",\"languages\":[\"en\"],\"tiers\":[\"T1\",\"T2\",\"T3\"]}]}");
+  maat_router *r = router_of(t, "maat", 0);
+  struct maat_decision d;
+  char line[200], buf[1024];
+  int warned = 0;
+  PUSH(r, "{\"type\":\"agent\",\"t\":0,\"agent\":\"ana\",\"state\":\"available\"}");
+  for (int k = 0; k < 6; k++) {
+    snprintf(line, sizeof line, "{\"type\":\"contact\",\"t\":%d,\"id\":\"h%d\","
+             "\"tier\":\"T2\",\"tone\":\"distressed\",\"intensity\":1}", k * 400, k);
+    PUSH(r, line);
+    snprintf(line, sizeof line, "{\"type\":\"done\",\"t\":%d,\"contact\":\"h%d\"}",
+             k * 400 + 390, k);
+    PUSH(r, line);
+  }
+  while (maat_router_next(r, &d) == MAAT_OK)
+    if (d.type == MAAT_DEC_WARNING && !strcmp(d.kind, "strain")) {
+      warned = 1;
+      cr_assert_eq(d.scope, MAAT_SCOPE_AGENT);
+      cr_assert_str_eq(d.agent, "ana");
+      maat_decision_format(&d, buf, sizeof buf);
+      cr_assert(strstr(buf, "\"private\":true"), "%s", buf);
+    }
+  cr_assert(warned);
+  maat_router_close(r);
+  maat_team_free(t);
+}
+
+Test(route, forecast_warning_is_a_team_aggregate)
+{
+  maat_team *t = team_of(one);
+  maat_router *r = router_of(t, "maat", 0);
+  struct maat_decision d;
+  int warned = 0;
+  char line[200];
+  PUSH(r, "{\"type\":\"agent\",\"t\":0,\"agent\":\"ana\",\"state\":\"available\"}");
+  for (int k = 0; k < 20; k++) {
+    snprintf(line, sizeof line, "{\"type\":\"contact\",\"t\":%d,\"id\":\"c%d\","
+             "\"tier\":\"T2\",\"handle_s\":600}", k * 10, k);
+    PUSH(r, line);
+  }
+  while (maat_router_next(r, &d) == MAAT_OK)
+    if (d.type == MAAT_DEC_WARNING && !strcmp(d.kind, "forecast")) {
+      warned = 1;
+      cr_assert_eq(d.scope, MAAT_SCOPE_TEAM);
+      cr_assert(strstr(d.message, "ana") == NULL, "no names: %s", d.message);
+      cr_assert(strstr(d.message, "shortfall"), "%s", d.message);
+    }
+  cr_assert(warned);
+  maat_router_close(r);
+  maat_team_free(t);
+}
+
+Test(route, replay_completes_and_abandons)
+{
+  maat_team *t = team_of(one);
+  maat_router *r = router_of(t, "efficiency", MAAT_ROUTER_REPLAY);
+  struct maat_route_summary s;
+  PUSH(r, "{\"type\":\"agent\",\"t\":0,\"agent\":\"ana\",\"state\":\"available\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":0,\"id\":\"a\",\"tier\":\"T2\",\"handle_s\":100}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":1,\"id\":\"b\",\"tier\":\"T2\",\"handle_s\":100,\"patience_s\":50}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":2,\"id\":\"c\",\"tier\":\"T2\",\"handle_s\":100,\"patience_s\":500}");
+  cr_assert_eq(maat_router_finish(r, 10), MAAT_OK);
+  maat_router_summary(r, &s);
+  cr_assert_eq(s.contacts, 3);
+  cr_assert_eq(s.assigned, 2, "a, then c once a is done");
+  cr_assert_eq(s.abandoned, 1, "b ran out of patience");
+  cr_assert_eq(s.queued_at_end, 0);
+  cr_assert_eq(s.in_service_at_end, 0);
+  maat_router_close(r);
+  maat_team_free(t);
+}
+
+Test(route, team_file_errors_name_agent_and_field)
+{
+  maat_team *t = NULL;
+  const char *bad[][2] = {
+    { "{\"agents\":[{\"id\":\"x\",\"languages\":[\"en\"],\"tiers\":[\"T4\"]}]}", "agent 'x': field 'tiers'" },
+    { "{\"agents\":[{\"id\":\"x\",\"languages\":[\"en\"],\"shift\":\"9-5\"}]}", "agent 'x': field 'shift'" },
+    { "{\"agents\":[]}", "field 'agents'" },
+    { "{\"settings\":{\"heavy_cap\":0},\"agents\":[{\"id\":\"x\",\"languages\":[\"en\"]}]}", "heavy_cap" },
+    { "{\"settings\":{\"nope\":1},\"agents\":[{\"id\":\"x\",\"languages\":[\"en\"]}]}", "unknown setting 'nope'" },
+    { "{\"agents\":[{\"id\":\"x\",\"languages\":[\"en\"]},{\"id\":\"x\",\"languages\":[\"en\"]}]}", "duplicate" },
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    cr_assert_neq(maat_team_parse(&t, bad[i][0], strlen(bad[i][0]), "team.json"),
+                  MAAT_OK, "%s", bad[i][0]);
+    cr_assert(strstr(maat_errmsg(), "team.json") && strstr(maat_errmsg(), bad[i][1]),
+              "%s", maat_errmsg());
+  }
+}

@@ -5,6 +5,7 @@
  * foreign, truncated, corrupt and hostile files.
  */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,14 +87,38 @@ static const char *predict(maat_model *m, const char *text, double thr,
 }
 
 static char tmpdir[] = "/tmp/maat-model-test-XXXXXX";
+static int tmpdir_made;
 
 static const char *tmp(const char *name)
 {
   static char path[256];
-  if (strchr(tmpdir, 'X'))
+  if (!tmpdir_made) {
     cr_assert_not_null(mkdtemp(tmpdir));
+    tmpdir_made = 1;
+  }
   snprintf(path, sizeof path, "%s/%s", tmpdir, name);
   return path;
+}
+
+/* Removes the files the test wrote, then the directory. */
+static void tmp_cleanup(void)
+{
+  DIR *d;
+  struct dirent *e;
+  char path[512];
+
+  if (!tmpdir_made)
+    return;
+  d = opendir(tmpdir);
+  while (d && (e = readdir(d)) != NULL) {
+    if (e->d_name[0] == '.')
+      continue;
+    snprintf(path, sizeof path, "%s/%s", tmpdir, e->d_name);
+    unlink(path);
+  }
+  if (d)
+    closedir(d);
+  rmdir(tmpdir);
 }
 
 static unsigned char *slurp(const char *path, size_t *n)
@@ -222,7 +247,7 @@ Test(model, ece_of_known_values)
   cr_assert_float_eq(maat_ece(conf, ok, 0, 15), 0.0, 1e-12);
 }
 
-Test(model, same_seed_same_model_bytes)
+Test(model, same_seed_same_model_bytes, .fini = tmp_cleanup)
 {
   size_t na, nb;
   unsigned char *a, *b;
@@ -239,7 +264,7 @@ Test(model, same_seed_same_model_bytes)
   maat_model_free(m2);
 }
 
-Test(model, save_load_round_trip)
+Test(model, save_load_round_trip, .fini = tmp_cleanup)
 {
   maat_model *m = train_small(1, NULL), *l = NULL;
   const char *texts[3] = { "where is my card", "money back please",
@@ -266,7 +291,7 @@ Test(model, save_load_round_trip)
   maat_model_free(l);
 }
 
-Test(model, refuses_foreign_truncated_and_corrupt_files)
+Test(model, refuses_foreign_truncated_and_corrupt_files, .fini = tmp_cleanup)
 {
   maat_model *m = train_small(0, NULL);
   size_t n;
@@ -309,7 +334,7 @@ Test(model, refuses_foreign_truncated_and_corrupt_files)
   free(c);
 }
 
-Test(model, refuses_hostile_headers_with_valid_checksums)
+Test(model, refuses_hostile_headers_with_valid_checksums, .fini = tmp_cleanup)
 {
   maat_model *m = train_small(0, NULL);
   size_t n;

@@ -5,6 +5,7 @@
  */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -442,4 +443,33 @@ Test(route, team_file_errors_name_agent_and_field)
     cr_assert(strstr(maat_errmsg(), "team.json") && strstr(maat_errmsg(), bad[i][1]),
               "%s", maat_errmsg());
   }
+}
+
+Test(route, event_log_refuses_a_newer_schema)
+{
+  char path[] = "/tmp/maat-route-test-XXXXXX";
+  int fd = mkstemp(path);
+  maat_eventlog *log = NULL;
+  sqlite3 *db;
+  cr_assert(fd >= 0);
+  close(fd);
+  unlink(path);
+  cr_assert_eq(maat_eventlog_open(&log, path, "a"), MAAT_OK);
+  maat_eventlog_close(log);
+  cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+  sqlite3_stmt *st;
+  cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
+  cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+  cr_assert_eq(sqlite3_column_int(st, 0), 1, "migrated to version 1");
+  sqlite3_finalize(st);
+  cr_assert_eq(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close(db);
+  cr_assert_eq(maat_eventlog_open(&log, path, "a"), MAAT_EFORMAT);
+  cr_assert(strstr(maat_errmsg(), "version 99"), "%s", maat_errmsg());
+  unlink(path);
+  char wal[64];
+  snprintf(wal, sizeof wal, "%s-wal", path);
+  unlink(wal);
+  snprintf(wal, sizeof wal, "%s-shm", path);
+  unlink(wal);
 }

@@ -406,9 +406,11 @@ static size_t scan_email_url(const char *s, size_t len, size_t i,
 {
   size_t j = i, at = 0, nat = 0, lastdot = 0;
 
-  if (has_prefix_ci(s + i, len - i, "http://") ||
-      has_prefix_ci(s + i, len - i, "https://") ||
-      has_prefix_ci(s + i, len - i, "www.")) {
+  int c0 = lower_ascii((unsigned char)s[i]);
+
+  if ((c0 == 'h' && (has_prefix_ci(s + i, len - i, "http://") ||
+                     has_prefix_ci(s + i, len - i, "https://"))) ||
+      (c0 == 'w' && has_prefix_ci(s + i, len - i, "www."))) {
     while (j < len && (unsigned char)s[j] > ' ')
       j++;
     while (j > i && is_url_tail_punct((unsigned char)s[j - 1]))
@@ -420,9 +422,15 @@ static size_t scan_email_url(const char *s, size_t len, size_t i,
     if (s[j] == '@') {
       at = j;
       nat++;
+    } else if (s[j] == '.') {
+      lastdot = j;
     }
     j++;
   }
+  /* The common case, a plain word: no dot or at-sign inside. */
+  if (!nat && (!lastdot || lastdot + 1 >= j))
+    return i;
+  lastdot = 0;
   while (j > i && (s[j - 1] == '.' || s[j - 1] == '-'))
     j--;
   /* Followed by a non-ASCII letter: not an address, a word. */

@@ -11,6 +11,8 @@ for cmd in $(printf '%s\n' "$out" | awk '/^Commands:/{on=1;next} /^$/{on=0} on{p
   h=$("$MAAT_BIN" "$cmd" --help 2>&1); rc=$?
   check "maat $cmd --help exits 0" '[ $rc -eq 0 ]'
   check "maat $cmd --help shows usage" 'printf "%s" "$h" | grep -q "^Usage: maat $cmd"'
+  check "man page documents maat $cmd" 'grep -q "^\.SS \"maat $cmd" "$MAAT_SOURCE_ROOT/docs/maat.1"'
+  check "README mentions maat $cmd" 'grep -q "maat $cmd" "$MAAT_SOURCE_ROOT/README.md"'
 done
 "$MAAT_BIN" frobnicate >/dev/null 2>&1; rc=$?
 check "unknown command exits 2" '[ $rc -eq 2 ]'

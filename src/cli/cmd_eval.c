@@ -305,7 +305,8 @@ int cmd_eval(int argc, char **argv)
     macro += f1;
   }
   macro = n_present ? macro / (double)n_present : 0;
-  qsort(cnt.pairs, cnt.n_pairs, sizeof *cnt.pairs, cmp_pair);
+  if (cnt.n_pairs)
+    qsort(cnt.pairs, cnt.n_pairs, sizeof *cnt.pairs, cmp_pair);
   if ((size_t)n_confused > cnt.n_pairs)
     n_confused = (long)cnt.n_pairs;
 

@@ -54,55 +54,136 @@ static unsigned lookup(const char *w)
   return e ? e->langs : 0;
 }
 
-static int has(const char *w, const char *sub)
-{
-  return strstr(w, sub) != NULL;
-}
-
 static int ends(const char *w, size_t n, const char *suf)
 {
   size_t k = strlen(suf);
   return n >= k && memcmp(w + n - k, suf, k) == 0;
 }
 
+/* Letter groups the cues look for, found in one pass over a word. */
+enum {
+  G_IJ = 1 << 0, G_OE = 1 << 1, G_AA = 1 << 2, G_UU = 1 << 3,
+  G_UI = 1 << 4, G_SCH = 1 << 5, G_SCHW = 1 << 6, G_CHT = 1 << 7,
+  G_VV = 1 << 8, G_KK = 1 << 9, G_EE = 1 << 10, G_OO = 1 << 11,
+  G_TH = 1 << 12, G_WH = 1 << 13, G_SH = 1 << 14, G_PH = 1 << 15,
+  G_W = 1 << 16, G_WW = 1 << 17, G_WIJ = 1 << 18, G_WO = 1 << 19,
+  G_WE = 1 << 20, G_C = 1 << 21, G_CH = 1 << 22, G_CK = 1 << 23,
+  G_DE_UML = 1 << 24, /* ß ä ü */
+  G_TZ = 1 << 25, G_UNG = 1 << 26, G_EI = 1 << 27,
+  G_FR_ACC = 1 << 28, /* ç à è ê â ô */
+  G_EAU = 1 << 29, G_AUX = 1 << 30, G_QU = 1u << 31
+};
+
+static uint64_t groups(const char *w, size_t n, int *eacute)
+{
+  uint64_t g = 0;
+
+  for (size_t k = 0; k < n; k++) {
+    unsigned char b = (unsigned char)w[k + 1]; /* w is NUL-terminated */
+    unsigned char c = b ? (unsigned char)w[k + 2] : 0;
+
+    switch ((unsigned char)w[k]) {
+    case 'i':
+      g |= b == 'j' ? G_IJ : 0;
+      break;
+    case 'o':
+      g |= b == 'e' ? G_OE : b == 'o' ? G_OO : 0;
+      break;
+    case 'a':
+      g |= b == 'a' ? G_AA : b == 'u' && c == 'x' ? G_AUX : 0;
+      break;
+    case 'u':
+      g |= b == 'u' ? G_UU : b == 'i' ? G_UI : b == 'n' && c == 'g' ? G_UNG
+                                                                     : 0;
+      break;
+    case 's':
+      if (b == 'c' && c == 'h')
+        g |= G_SCH | (w[k + 3] == 'w' ? G_SCHW : 0);
+      g |= b == 'h' ? G_SH : 0;
+      break;
+    case 'c':
+      g |= G_C;
+      g |= b == 'h' ? G_CH | (c == 't' ? G_CHT : 0) : b == 'k' ? G_CK : 0;
+      break;
+    case 'v':
+      g |= b == 'v' ? G_VV : 0;
+      break;
+    case 'k':
+      g |= b == 'k' ? G_KK : 0;
+      break;
+    case 'e':
+      g |= b == 'e' ? G_EE : b == 'i' ? G_EI : b == 'a' && c == 'u' ? G_EAU
+                                                                     : 0;
+      break;
+    case 't':
+      g |= b == 'h' ? G_TH : b == 'z' ? G_TZ : 0;
+      break;
+    case 'w':
+      g |= G_W;
+      g |= b == 'h' ? G_WH : b == 'w' ? G_WW : b == 'o' ? G_WO
+           : b == 'e' ? G_WE : b == 'i' && c == 'j' ? G_WIJ : 0;
+      break;
+    case 'p':
+      g |= b == 'h' ? G_PH : 0;
+      break;
+    case 'q':
+      g |= b == 'u' ? G_QU : 0;
+      break;
+    case 0xC3:
+      if (b == 0x9F || b == 0xA4 || b == 0xBC)
+        g |= G_DE_UML;
+      else if (b == 0xA7 || b == 0xA0 || b == 0xA8 || b == 0xAA ||
+               b == 0xA2 || b == 0xB4)
+        g |= G_FR_ACC;
+      else if (b == 0xA9)
+        *eacute = 1;
+      break;
+    default:
+      break;
+    }
+  }
+  return g;
+}
+
 /* Spelling cues of a word outside the lexicon; scores[] is nl, en, de, fr. */
 static void cues(const char *w, size_t n, double *sc)
 {
+  int eacute = 0;
+  uint64_t g;
+
   if (n < 3)
     return;
-  if (has(w, "ij"))
+  g = groups(w, n, &eacute);
+  if (g & G_IJ)
     sc[0] += 0.6;
-  if (has(w, "oe") || has(w, "aa") || has(w, "uu") || has(w, "ui"))
+  if (g & (G_OE | G_AA | G_UU | G_UI))
     sc[0] += 0.4;
-  if (has(w, "sch") && !has(w, "schw"))
+  if ((g & G_SCH) && !(g & G_SCHW))
     sc[0] += 0.2, sc[2] += 0.2;
-  if (has(w, "cht"))
+  if (g & G_CHT)
     sc[0] += 0.2, sc[2] += 0.2;
   if (ends(w, n, "en") || ends(w, n, "heid") || ends(w, n, "tje") ||
       ends(w, n, "lijk") || ends(w, n, "ig"))
     sc[0] += 0.3;
-  if (has(w, "vv") || has(w, "kk") || has(w, "ee") || has(w, "oo"))
+  if (g & (G_VV | G_KK | G_EE | G_OO))
     sc[0] += 0.15;
-  if (has(w, "th") || has(w, "wh") || has(w, "sh") || has(w, "ph"))
+  if (g & (G_TH | G_WH | G_SH | G_PH))
     sc[1] += 0.4;
   if (ends(w, n, "ing") || ends(w, n, "ly") || ends(w, n, "tion") ||
       ends(w, n, "ed") || ends(w, n, "'s") || ends(w, n, "ness") ||
       ends(w, n, "y") || ends(w, n, "ough"))
     sc[1] += 0.4;
-  if (has(w, "w") && !has(w, "ww") && !has(w, "wij") && !has(w, "wo") &&
-      !has(w, "we"))
+  if ((g & G_W) && !(g & (G_WW | G_WIJ | G_WO | G_WE)))
     sc[1] += 0.15;
-  if (has(w, "c") && !has(w, "ch") && !has(w, "ck"))
+  if ((g & G_C) && !(g & (G_CH | G_CK)))
     sc[1] += 0.15, sc[3] += 0.15;
-  if (has(w, "\xc3\x9f") || has(w, "\xc3\xa4") || has(w, "\xc3\xbc"))
+  if (g & G_DE_UML)
     sc[2] += 0.8;
-  if (has(w, "tz") || has(w, "sch") || has(w, "ung") || has(w, "ei"))
+  if (g & (G_TZ | G_SCH | G_UNG | G_EI))
     sc[2] += 0.15;
-  if (has(w, "\xc3\xa7") || has(w, "\xc3\xa0") || has(w, "\xc3\xa8") ||
-      has(w, "\xc3\xaa") || has(w, "\xc3\xa2") || has(w, "\xc3\xb4") ||
-      has(w, "eau") || has(w, "aux") || has(w, "qu"))
+  if (g & (G_FR_ACC | G_EAU | G_AUX | G_QU))
     sc[3] += 0.6;
-  if (has(w, "\xc3\xa9"))
+  if (eacute)
     sc[3] += 0.3;
 }
 

@@ -404,7 +404,7 @@ static int is_url_tail_punct(int c)
 static size_t scan_email_url(const char *s, size_t len, size_t i,
                              maat_token_kind *kind)
 {
-  size_t j = i, at = 0, nat = 0, lastdot = 0;
+  size_t j = i, at = 0, nat = 0, lastdot = 0, firstdot = 0;
 
   int c0 = lower_ascii((unsigned char)s[i]);
 
@@ -422,17 +422,16 @@ static size_t scan_email_url(const char *s, size_t len, size_t i,
     if (s[j] == '@') {
       at = j;
       nat++;
-    } else if (s[j] == '.') {
-      lastdot = j;
+    } else if (s[j] == '.' && !firstdot) {
+      firstdot = j;
     }
     j++;
   }
-  /* The common case, a plain word: no dot or at-sign inside. */
-  if (!nat && (!lastdot || lastdot + 1 >= j))
-    return i;
-  lastdot = 0;
   while (j > i && (s[j - 1] == '.' || s[j - 1] == '-'))
     j--;
+  /* The common case, a plain word: no at-sign and no dot inside. */
+  if (!nat && (!firstdot || firstdot + 1 >= j))
+    return i;
   /* Followed by a non-ASCII letter: not an address, a word. */
   if (j < len && (unsigned char)s[j] >= 0x80)
     return i;

@@ -14,6 +14,7 @@
  */
 #include "maat-int.h"
 
+#include <pthread.h>
 #include <string.h>
 #include <utf8proc.h>
 
@@ -43,7 +44,7 @@ enum cls {
 
 static unsigned char ascii_cls[128];
 static unsigned char ascii_lower[128];
-static int tables_ready;
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
 static void init_tables(void)
 {
@@ -67,8 +68,6 @@ static void init_tables(void)
     ascii_cls[c] = k;
     ascii_lower[c] = (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
   }
-  /* Benign race: every thread writes the same values. */
-  tables_ready = 1;
 }
 
 static enum cls cp_class(utf8proc_int32_t cp)
@@ -141,8 +140,7 @@ static enum cls class_at(const maat_tokenizer *t, size_t i, size_t *n)
 
 maat_tokenizer *maat_tokenizer_new(void)
 {
-  if (!tables_ready)
-    init_tables();
+  pthread_once(&tables_once, init_tables);
   return maat__calloc(1, sizeof(maat_tokenizer));
 }
 

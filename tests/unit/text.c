@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <utf8proc.h>
 
 #include "maat-int.h"
 #include "../bench/langid/langid_sets.h"
@@ -430,5 +431,49 @@ Test(text, langid_accuracy_on_real_sets, .timeout = 120)
     cr_assert_gt(t.n, 100, "%s: only %zu texts", langid_sets[i].name, t.n);
     cr_assert_geq(100.0 * t.ok / t.n, 95.0, "%s: %.2f%% of %zu",
                   langid_sets[i].name, 100.0 * t.ok / t.n, t.n);
+  }
+}
+
+/*
+ * Random code points from every plane: no crash, offsets in order. Two
+ * tokens cut from one grapheme cluster ("!" + a combining mark) share the
+ * cluster's range, so starts and ends are only non-decreasing.
+ */
+Test(text, random_text_gives_ordered_offsets, .init = tok_setup,
+     .fini = tok_teardown)
+{
+  static const uint32_t pool[] = {
+    'a', 'Z', '1', ' ', '.', '!', '?', '\'', '-', '@', ',', ':', '/', 0xE9,
+    0xDF, 0x301, 0x308, 0x200D, 0xFE0F, 0x2019, 0x2026, 0x20AC, 0xFB01,
+    0xFF21, 0x1F44D, 0x1F3FD, 0x1F468, 0x1F1F3, 0x1F1F1, 0x3042, 0x0627,
+    0x1100, 0x1161, 0xAC00, 0xE000, 0x10FFFF, 0xFFFD, 0x00AD, 0x0000, 0x1F600
+  };
+  struct maat_rng rng;
+  char buf[256];
+
+  maat__rng_seed(&rng, 7);
+  for (int round = 0; round < 2000; round++) {
+    size_t len = 0, prev_start = 0, prev_end = 0;
+    size_t ncp = maat__rng_below(&rng, 40);
+
+    for (size_t k = 0; k < ncp; k++) {
+      uint32_t cp = pool[maat__rng_below(&rng, sizeof pool / sizeof pool[0])];
+      utf8proc_ssize_t n = utf8proc_encode_char((utf8proc_int32_t)cp,
+                                                (utf8proc_uint8_t *)buf +
+                                                len);
+      len += (size_t)n;
+    }
+    cr_assert_eq(maat_tokenize(tok, buf, len, 0), MAAT_OK, "round %d: %s",
+                 round, maat_errmsg());
+    for (size_t i = 0; i < maat_tokenizer_count(tok); i++) {
+      const maat_token *t = tok_at(i);
+      cr_assert_leq(prev_start, t->start, "round %d token %zu", round, i);
+      cr_assert_leq(prev_end, t->end, "round %d token %zu", round, i);
+      cr_assert_lt(t->start, t->end, "round %d token %zu", round, i);
+      cr_assert_leq(t->end, len, "round %d token %zu", round, i);
+      cr_assert_gt(t->len, 0);
+      prev_start = t->start;
+      prev_end = t->end;
+    }
   }
 }

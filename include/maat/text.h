@@ -35,9 +35,11 @@ int maat_lang_parse(const char *name, maat_lang *out);
 
 /*
  * Identifies the language of a message. Returns the language and, through
- * 'confidence' (if non-NULL), a score in [0, 1]. Short or ambiguous text
- * that is neither clearly Dutch nor clearly English gives MAAT_LANG_OTHER.
- * Never fails; invalid UTF-8 is treated byte-wise.
+ * 'confidence' (if non-NULL), a score in [0, 1]: the share of the evidence
+ * that went to the answer (0 when there was no evidence at all). Short or
+ * ambiguous text that is neither clearly Dutch nor clearly English, and
+ * German or French text, gives MAAT_LANG_OTHER. Never fails and never
+ * allocates; invalid UTF-8 is treated byte-wise. Thread-safe.
  */
 maat_lang maat_lang_detect(const char *s, size_t len, double *confidence);
 
@@ -52,8 +54,12 @@ typedef enum maat_token_kind {
 } maat_token_kind;
 
 /*
- * A token: a view into the tokenizer's normalised (NFKC, case-folded) text.
- * 'start' and 'end' are byte offsets of the token in the original input.
+ * A token: a view into the tokenizer's normalised (NFKC, case-folded) text,
+ * 'len' bytes, not NUL-terminated. 'start' and 'end' are byte offsets of the
+ * token in the original input: the identity for ASCII input, otherwise the
+ * range of the grapheme clusters the token came from (two tokens cut from
+ * one cluster share its range). A currency symbol ("€12.50") is a
+ * MAAT_TOK_PUNCT token of its own. docs/internals/text.md has the rules.
  */
 typedef struct maat_token {
   const char *text;
@@ -74,7 +80,10 @@ enum maat_tokenize_flags {
   MAAT_TOKENIZE_NO_PUNCT = 1 << 1   /* drop MAAT_TOK_PUNCT tokens */
 };
 
-/* Returns a new tokenizer, or NULL when out of memory. Free with maat_tokenizer_free(). */
+/*
+ * Returns a new tokenizer, or NULL when out of memory. Free with
+ * maat_tokenizer_free(), which accepts NULL.
+ */
 maat_tokenizer *maat_tokenizer_new(void);
 void maat_tokenizer_free(maat_tokenizer *t);
 
@@ -82,11 +91,18 @@ void maat_tokenizer_free(maat_tokenizer *t);
  * Validates, normalises (Unicode NFKC and case folding, via utf8proc) and
  * splits 'len' bytes at 's' into tokens, replacing the tokenizer's previous
  * result. Returns MAAT_OK, or MAAT_EUTF8 naming the byte offset of the first
- * invalid byte (the result is then empty). The tokens stay valid until the
- * next call on 't'.
+ * invalid byte in maat_errmsg(), MAAT_ENOMEM or MAAT_EINVAL; on failure the
+ * result is empty. The tokens stay valid until the next call on 't'. Once
+ * its buffers have grown to the longest input, a tokenizer no longer
+ * allocates. Not thread-safe: one tokenizer per thread.
  */
 int maat_tokenize(maat_tokenizer *t, const char *s, size_t len, unsigned flags);
+/* The number of tokens of the last call (0 for NULL). */
 size_t maat_tokenizer_count(const maat_tokenizer *t);
+/*
+ * Token 'i' of the last call, or NULL when out of range. Tokens are
+ * contiguous: maat_tokenizer_get(t, 0) + i is token i.
+ */
 const maat_token *maat_tokenizer_get(const maat_tokenizer *t, size_t i);
 
 /*

@@ -13,6 +13,7 @@
 # directory; nothing is written into the repository.
 set -eu
 maat=${1:?usage: bench/classify/run.sh PATH_TO_MAAT}
+maat=$(cd "$(dirname "$maat")" && pwd)/$(basename "$maat")
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 data=${MAAT_SHARED_DATA:-$root/../shared/data}

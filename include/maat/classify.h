@@ -120,7 +120,8 @@ int maat_model_save(const maat_model *m, const char *path);
  * ("not a maat model", "model format version N not supported"),
  * MAAT_ECORRUPT ("truncated", "checksum mismatch", bad field) or
  * MAAT_ENOMEM; every message names the file. A damaged or hostile file never
- * causes an out-of-bounds read or an allocation larger than the file.
+ * causes an out-of-bounds read; nothing is allocated beyond the file's size
+ * and the bucket index (4 x 2^hash_bits bytes, at most 64 MiB).
  */
 int maat_model_load(const char *path, maat_model **out);
 void maat_model_free(maat_model *m);

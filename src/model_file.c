@@ -343,6 +343,8 @@ int maat_model_load(const char *path, maat_model **out)
   m->owned = buf;
   buf = NULL;
   rc = maat__model_build_index(m);
+  if (rc == MAAT_ENOMEM)
+    goto out;
   if (rc) {
     rc = maat__fail_prefix(MAAT_ECORRUPT, "'%s' is corrupt", path);
     goto out;

@@ -433,3 +433,65 @@ Test(model, hogwild_threads_still_learn)
   maat_model_free(m);
   maat_dataset_free(d);
 }
+
+/* An allocator that fails the Nth allocation, to walk every failure path. */
+static long alloc_count, alloc_fail_at;
+
+static void *failing_malloc(size_t n)
+{
+  if (++alloc_count == alloc_fail_at)
+    return NULL;
+  return malloc(n);
+}
+
+static void *failing_realloc(void *p, size_t n)
+{
+  if (++alloc_count == alloc_fail_at)
+    return NULL;
+  return realloc(p, n);
+}
+
+Test(model, survives_every_allocation_failure, .fini = tmp_cleanup)
+{
+  maat_model *m = train_small(1, NULL), *l = NULL;
+  maat_dataset *d;
+  maat_train_opts o = MAAT_TRAIN_OPTS_INIT;
+  long n;
+  int rc;
+
+  cr_assert_eq(maat_model_save(m, tmp("m.bin")), MAAT_OK);
+  maat_model_free(m);
+  for (n = 1; n < 10000; n++) {
+    alloc_count = 0;
+    alloc_fail_at = n;
+    maat_set_allocator(failing_malloc, failing_realloc, free);
+    rc = maat_model_load(tmp("m.bin"), &l);
+    maat_set_allocator(NULL, NULL, NULL);
+    if (rc == MAAT_OK)
+      break;
+    cr_assert_eq(rc, MAAT_ENOMEM, "allocation %ld: %s", n, maat_errmsg());
+  }
+  cr_assert_gt(n, 1);
+  maat_model_free(l);
+
+  cr_assert_eq(maat_dataset_new(&d), MAAT_OK);
+  fill(d, 10, 3, 1);
+  o.epochs = 1;
+  o.hash_bits = 12;
+  o.valid_split = 0.25;
+  for (n = 1; n < 100000; n++) {
+    m = NULL;
+    alloc_count = 0;
+    alloc_fail_at = n;
+    maat_set_allocator(failing_malloc, failing_realloc, free);
+    rc = maat_model_train(d, &o, &m, NULL);
+    maat_set_allocator(NULL, NULL, NULL);
+    if (rc == MAAT_OK)
+      break;
+    cr_assert_eq(rc, MAAT_ENOMEM, "allocation %ld: %s", n, maat_errmsg());
+    cr_assert_null(m);
+  }
+  cr_assert_gt(n, 1);
+  maat_model_free(m);
+  maat_dataset_free(d);
+}

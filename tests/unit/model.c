@@ -6,6 +6,7 @@
  */
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -494,4 +495,39 @@ Test(model, survives_every_allocation_failure, .fini = tmp_cleanup)
   cr_assert_gt(n, 1);
   maat_model_free(m);
   maat_dataset_free(d);
+}
+
+struct shared_job {
+  maat_model *m;
+  const char *want;
+  int ok;
+};
+
+static void *predict_many(void *arg)
+{
+  struct shared_job *j = arg;
+  maat_predictor *p;
+  maat_prediction pr;
+  j->ok = maat_predictor_new(j->m, &p) == MAAT_OK;
+  for (int i = 0; j->ok && i < 2000; i++)
+    j->ok = maat_predict(p, "reset my password", 17, 2, -1, &pr) == MAAT_OK &&
+            !strcmp(pr.label, j->want);
+  maat_predictor_free(p);
+  return NULL;
+}
+
+Test(model, one_model_serves_many_threads)
+{
+  maat_model *m = train_small(0, NULL);
+  struct shared_job jobs[4];
+  pthread_t t[4];
+  for (int i = 0; i < 4; i++) {
+    jobs[i] = (struct shared_job){ m, "login", 0 };
+    cr_assert_eq(pthread_create(&t[i], NULL, predict_many, &jobs[i]), 0);
+  }
+  for (int i = 0; i < 4; i++) {
+    pthread_join(t[i], NULL);
+    cr_assert(jobs[i].ok, "thread %d", i);
+  }
+  maat_model_free(m);
 }

@@ -79,7 +79,10 @@ struct maat_model {
   float *w_owned;       /* trained weights */
 };
 
-/* Builds m->index from m->buckets; MAAT_ECORRUPT on a duplicate/out-of-range bucket. */
+/*
+ * Builds m->index from m->buckets; MAAT_ECORRUPT on a duplicate or
+ * out-of-range bucket, MAAT_ENOMEM.
+ */
 int maat__model_build_index(struct maat_model *m);
 
 /*
@@ -127,7 +130,7 @@ static inline void maat__add1(float *restrict z, const float *restrict r,
     z[j] += r[j];
 }
 
-/* Sums the rows 'rows[0..n)' of 'w' (k wide) into 'z', which it zeroes first. */
+/* Sums rows 'rows[0..n)' of 'w' (k wide) into 'z', which it zeroes first. */
 static inline void maat__sum_rows(float *restrict z, const float *w,
                                   const uint32_t *rows, size_t n, size_t k)
 {

@@ -30,7 +30,10 @@ extern "C" {
 /* Labelled messages held in memory for training or evaluation. */
 typedef struct maat_dataset maat_dataset;
 
-/* Returns MAAT_OK and a new, empty '*out', or MAAT_ENOMEM. Free with maat_dataset_free(). */
+/*
+ * Returns MAAT_OK and a new, empty '*out', or MAAT_ENOMEM. Free with
+ * maat_dataset_free().
+ */
 int maat_dataset_new(maat_dataset **out);
 void maat_dataset_free(maat_dataset *d);
 
@@ -168,7 +171,8 @@ typedef struct maat_prediction {
   long label_index;
   double confidence;   /* the top candidate's probability */
   int below_threshold; /* non-zero when the threshold made it out-of-scope */
-  /* The top candidates, best first; owned by the predictor until its next call. */
+  /* The top candidates, best first; owned by the predictor until its next
+   * call. */
   const maat_candidate *top;
   size_t n_top;
 } maat_prediction;

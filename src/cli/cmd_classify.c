@@ -19,8 +19,8 @@ static void usage(FILE *f)
     "'text' column, or JSON Lines with a \"text\" key, by extension or\n"
     "--format; without FILE (or with '-') standard input is read as text.\n"
     "Writes one JSON object per message:\n"
-    "  {\"label\":\"card_arrival\",\"confidence\":0.9312,\"top\":[{\"label\":...,\n"
-    "   \"confidence\":...},...]}\n"
+    "  {\"label\":\"card_arrival\",\"confidence\":0.9312,\"top\":[\n"
+    "   {\"label\":...,\"confidence\":...},...]}\n"
     "When the top confidence is below the threshold, \"label\" is the\n"
     "out-of-scope label and \"oos\" is true: the bot must hand over.\n"
     "\n"
@@ -33,7 +33,8 @@ static void usage(FILE *f)
     "      --skip-bad         skip malformed records, print how many\n"
     "  -h, --help             show this help\n"
     "\n"
-    "Exit status: 0 on success, 1 on bad input or I/O errors, 2 on usage errors.\n",
+    "Exit status: 0 on success, 1 on bad input or I/O errors, 2 on usage\n"
+    "errors.\n",
     f);
 }
 
@@ -106,7 +107,10 @@ int cmd_classify(int argc, char **argv)
 
   optind = 1;
   opterr = 0;
-  while ((c = getopt_long(argc, argv, ":m:f:k:h", longopts, NULL)) != -1) {
+  for (;;) {
+    c = getopt_long(argc, argv, ":m:f:k:h", longopts, NULL);
+    if (c == -1)
+      break;
     switch (c) {
     case 'm': model_path = optarg; break;
     case 'f':

@@ -22,7 +22,7 @@ static void usage(FILE *f)
     "\n"
     "Options:\n"
     "  -m, --model MODEL      the model to evaluate (required)\n"
-    "  -f, --format FMT       auto, csv or jsonl (default: auto, by extension)\n"
+    "  -f, --format FMT       auto, csv or jsonl (default auto: by extension)\n"
     "      --text-col NAME    the text column or key (default: text)\n"
     "      --label-col NAME   the label column or key (default: label)\n"
     "      --oos-label L      also report out-of-scope recall and in-scope\n"
@@ -37,7 +37,8 @@ static void usage(FILE *f)
     "precision, recall, f1, support), confused; with --oos-label also\n"
     "oos_recall and in_scope_accuracy.\n"
     "\n"
-    "Exit status: 0 on success, 1 on bad input or I/O errors, 2 on usage errors.\n",
+    "Exit status: 0 on success, 1 on bad input or I/O errors, 2 on usage\n"
+    "errors.\n",
     f);
 }
 
@@ -184,7 +185,10 @@ int cmd_eval(int argc, char **argv)
 
   optind = 1;
   opterr = 0;
-  while ((c = getopt_long(argc, argv, ":m:f:h", longopts, NULL)) != -1) {
+  for (;;) {
+    c = getopt_long(argc, argv, ":m:f:h", longopts, NULL);
+    if (c == -1)
+      break;
     switch (c) {
     case 'm': model_path = optarg; break;
     case 'f':
@@ -299,8 +303,10 @@ int cmd_eval(int argc, char **argv)
     if (cnt.tp[j] + cnt.fn[j] + cnt.fp[j] == 0)
       continue;
     n_present++;
-    pr = cnt.tp[j] + cnt.fp[j] ? (double)cnt.tp[j] / (cnt.tp[j] + cnt.fp[j]) : 0;
-    rc2 = cnt.tp[j] + cnt.fn[j] ? (double)cnt.tp[j] / (cnt.tp[j] + cnt.fn[j]) : 0;
+    pr = cnt.tp[j] + cnt.fp[j]
+             ? (double)cnt.tp[j] / (double)(cnt.tp[j] + cnt.fp[j]) : 0;
+    rc2 = cnt.tp[j] + cnt.fn[j]
+              ? (double)cnt.tp[j] / (double)(cnt.tp[j] + cnt.fn[j]) : 0;
     f1 = pr + rc2 > 0 ? 2 * pr * rc2 / (pr + rc2) : 0;
     macro += f1;
   }

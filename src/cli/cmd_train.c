@@ -23,7 +23,7 @@ static void usage(FILE *f)
     "\n"
     "Options:\n"
     "  -o, --output MODEL     where to write the model (required)\n"
-    "  -f, --format FMT       auto, csv or jsonl (default: auto, by extension)\n"
+    "  -f, --format FMT       auto, csv or jsonl (default auto: by extension)\n"
     "      --text-col NAME    the text column or key (default: text)\n"
     "      --label-col NAME   the label column or key (default: label;\n"
     "                         CSV also finds 'category' or 'intent')\n"
@@ -31,10 +31,11 @@ static void usage(FILE *f)
     "      --valid-split F    hold out this fraction of FILE instead\n"
     "                         (default 0.1; 0 disables calibration)\n"
     "  -e, --epochs N         passes over the data (default 10)\n"
-    "      --lr X             initial learning rate, decays linearly (default 2)\n"
+    "      --lr X             initial learning rate, decays linearly\n"
+    "                         (default 2)\n"
     "      --word-ngrams N    word n-grams up to N, 1..5 (default 2)\n"
     "      --minn N           shortest character n-gram (default 3)\n"
-    "      --maxn N           longest character n-gram; 0 disables (default 5)\n"
+    "      --maxn N           longest character n-gram, 0: none (default 5)\n"
     "      --bits N           hash space of 2^N buckets, 10..24 (default 20)\n"
     "      --stem             add word stems (Snowball, nl/en) as features\n"
     "      --seed N           seed of the split and the shuffling (default 1)\n"
@@ -48,7 +49,8 @@ static void usage(FILE *f)
     "  -q, --quiet            no summary\n"
     "  -h, --help             show this help\n"
     "\n"
-    "Exit status: 0 on success, 1 on bad input or I/O errors, 2 on usage errors.\n",
+    "Exit status: 0 on success, 1 on bad input or I/O errors, 2 on usage\n"
+    "errors.\n",
     f);
 }
 
@@ -163,7 +165,10 @@ int cmd_train(int argc, char **argv)
 
   optind = 1;
   opterr = 0;
-  while ((c = getopt_long(argc, argv, ":o:f:e:j:qh", longopts, NULL)) != -1) {
+  for (;;) {
+    c = getopt_long(argc, argv, ":o:f:e:j:qh", longopts, NULL);
+    if (c == -1)
+      break;
     switch (c) {
     case 'o': output = optarg; break;
     case 'f':

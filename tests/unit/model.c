@@ -14,7 +14,7 @@
 
 #include "classify-int.h"
 
-/* Three intents with their own vocabulary, plus noise words; 'oos' is random. */
+/* Three intents with their own words, plus filler; 'oos' is other words. */
 static const char *words[3][6] = {
   { "card", "arrive", "delivery", "post", "waiting", "mail" },
   { "refund", "money", "back", "return", "charge", "payment" },
@@ -36,7 +36,8 @@ static void fill(maat_dataset *d, size_t per_label, uint64_t seed, int with_oos)
     for (int w = 0; w < 5; w++) {
       const char *word = w % 2 ? noise[maat__rng_below(&r, 6)]
                                : words[l][maat__rng_below(&r, 6)];
-      n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", w ? " " : "", word);
+      n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", w ? " " : "",
+                            word);
     }
     cr_assert_eq(maat_dataset_add(d, buf, n, labels[l]), MAAT_OK);
   }
@@ -111,7 +112,10 @@ static void tmp_cleanup(void)
   if (!tmpdir_made)
     return;
   d = opendir(tmpdir);
-  while (d && (e = readdir(d)) != NULL) {
+  while (d) {
+    e = readdir(d);
+    if (!e)
+      break;
     if (e->d_name[0] == '.')
       continue;
     snprintf(path, sizeof path, "%s/%s", tmpdir, e->d_name);
@@ -243,7 +247,7 @@ Test(model, ece_of_known_values)
 {
   double conf[4] = { 0.9, 0.9, 0.2, 0.2 };
   unsigned char ok[4] = { 1, 0, 0, 0 };
-  /* Bin 0.9: conf 0.9, acc 0.5 -> 0.4 * 2/4; bin 0.2: conf 0.2, acc 0 -> 0.2 * 2/4. */
+  /* Bin 0.9: |0.5 - 0.9| * 2/4; bin 0.2: |0 - 0.2| * 2/4; sum 0.3. */
   cr_assert_float_eq(maat_ece(conf, ok, 4, 15), 0.3, 1e-12);
   cr_assert_float_eq(maat_ece(conf, ok, 0, 15), 0.0, 1e-12);
 }
@@ -312,7 +316,8 @@ Test(model, refuses_foreign_truncated_and_corrupt_files, .fini = tmp_cleanup)
   memcpy(c, b, n);
   put32(c + 4, 99);
   spit(tmp("v99.bin"), c, n);
-  cr_assert_eq(load_err(tmp("v99.bin"), "model format version 99 not supported"),
+  cr_assert_eq(load_err(tmp("v99.bin"),
+                        "model format version 99 not supported"),
                MAAT_EFORMAT);
 
   for (size_t cut = 9; cut < n; cut += n / 7 + 1) {

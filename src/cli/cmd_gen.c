@@ -5,6 +5,8 @@
 
 int cmd_gen(int argc, char **argv)
 {
+  if (cmd_gen_route_wants(argc, argv))
+    return cmd_gen_route(argc, argv);
   (void)argc;
   (void)argv;
   cli_error("'gen' is not built yet");

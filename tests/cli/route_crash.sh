@@ -16,13 +16,16 @@ M=$MAAT_BIN
 total=$(wc -l <"$tmp/ev.jsonl")
 mkfifo "$tmp/in"
 # Feed the stream in slow chunks so the kill lands mid-stream.
-( split -l 40 "$tmp/ev.jsonl" "$tmp/chunk."
+( split -l 20 "$tmp/ev.jsonl" "$tmp/chunk."
   for f in "$tmp"/chunk.*; do cat "$f"; sleep 0.05; done ) >"$tmp/in" &
 feeder=$!
 "$M" route --team "$tmp/team.json" --replay --db "$tmp/log.db" <"$tmp/in" \
   >"$tmp/out1.jsonl" &
 pid=$!
-sleep 0.6
+# Kill once decisions have been acknowledged, well before the end.
+i=0
+while [ ! -s "$tmp/out1.jsonl" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+sleep 0.3
 kill -9 $pid
 wait $pid 2>/dev/null
 pid=

@@ -34,7 +34,9 @@ static void usage(FILE *f)
     "  -p, --policy NAME      maat (default), efficiency or round-robin\n"
     "      --db FILE          append every event and decision to an SQLite\n"
     "                         event log; on restart, rebuild the state from\n"
-    "                         it and continue with the input's new events\n"
+    "                         it and continue with the input: either the\n"
+    "                         events after the logged ones, or the whole\n"
+    "                         stream again (the logged part is skipped)\n"
     "      --replay           complete assigned contacts after their handle_s\n"
     "                         (stretched by strain), to replay a recorded day\n"
     "      --summary FILE     end the run (in replay, finish the contacts in\n"
@@ -87,6 +89,8 @@ struct run {
   maat_eventlog *log;
   struct out out;
   int quiet;       /* rebuilding from the log: no output */
+  unsigned long long *logged; /* hashes of the logged event lines */
+  long nlogged;
   long pending;    /* events in the open transaction */
   char *line;
   size_t linecap;
@@ -137,11 +141,29 @@ static int commit(struct run *run)
   return MAAT_OK;
 }
 
+static unsigned long long line_hash(const char *s, size_t n)
+{
+  unsigned long long h = 0xcbf29ce484222325ULL;
+  for (size_t i = 0; i < n; i++) {
+    h ^= (unsigned char)s[i];
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
 static int replay_logged(void *ctx, const char *line, size_t len)
 {
   struct run *run = ctx;
   struct maat_event ev;
   int rc = maat_event_parse(&ev, line, len);
+  unsigned long long *p;
+
+  /* Remember each line, to recognise a resent stream. */
+  p = realloc(run->logged, (size_t)(run->nlogged + 1) * sizeof *p);
+  if (!p)
+    return MAAT_ENOMEM;
+  run->logged = p;
+  run->logged[run->nlogged++] = line_hash(line, len);
 
   if (!rc)
     rc = maat_router_push(run->router, &ev);
@@ -259,6 +281,8 @@ int cmd_route(int argc, char **argv)
   struct reader rd = { 0 };
   int status = EXIT_FAIL, c, rc;
   long lineno = 0, errors = 0;
+  long seen = 0;      /* non-empty input lines */
+  int resend = 0;     /* the input starts again from the log's first event */
   double last_t = 0;
   int any = 0;
 
@@ -367,6 +391,22 @@ int cmd_route(int argc, char **argv)
       len--;
     if (!len)
       continue;
+    /*
+     * After a restart the input is either the events after the logged ones
+     * or the whole stream again; in that case skip what the log holds.
+     */
+    if (run.nlogged && seen == 0)
+      resend = line_hash(line, len) == run.logged[0];
+    if (resend && seen < run.nlogged) {
+      if (line_hash(line, len) != run.logged[seen]) {
+        cli_error("route: %s:%ld: the input differs from event %ld of the "
+                  "log '%s'", input, lineno, seen + 1, db);
+        goto out;
+      }
+      seen++;
+      continue;
+    }
+    seen++;
     rc = maat_event_parse(&ev, line, len);
     if (!rc)
       rc = maat_router_push(run.router, &ev);
@@ -449,6 +489,7 @@ out:
   free(rd.buf);
   out_flush(&run.out);
   free(run.out.buf);
+  free(run.logged);
   maat_eventlog_close(run.log);
   maat_router_close(run.router);
   maat_team_free(team);

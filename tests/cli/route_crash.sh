@@ -62,4 +62,16 @@ tail -n +$((n + 1)) "$tmp/ev.jsonl" | "$M" route --team "$tmp/team.json" \
 cat "$tmp/head.jsonl" "$tmp/rest.jsonl" >"$tmp/joined.jsonl"
 check "restart and continue gives the uninterrupted run's output" \
   'cmp -s "$tmp/full.jsonl" "$tmp/joined.jsonl"'
+# Or resend the whole stream after the crash: the logged part is skipped.
+rm -f "$tmp/log2.db"*
+head -n "$n" "$tmp/ev.jsonl" | "$M" route --team "$tmp/team.json" --replay \
+  --db "$tmp/log2.db" >/dev/null
+"$M" route --team "$tmp/team.json" --replay --db "$tmp/log2.db" --state \
+  "$tmp/ev.jsonl" 2>/dev/null >"$tmp/rest2.jsonl"
+check "resending the whole stream skips the logged events" \
+  'cmp -s "$tmp/rest.jsonl" "$tmp/rest2.jsonl"'
+sed '3s/"t":/"t":1/' "$tmp/ev.jsonl" | "$M" route --team "$tmp/team.json" \
+  --replay --db "$tmp/log2.db" >/dev/null 2>"$tmp/err"; rc=$?
+check "a resend that differs from the log is refused" \
+  '[ $rc -eq 1 ] && grep -q ":3: the input differs from event 3" "$tmp/err"'
 exit $fail

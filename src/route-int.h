@@ -188,6 +188,7 @@ struct maat_router {
   int *ready_pos;      /* by agent; -1 when not ready */
   int nready, navail, non;
   int nshift;          /* agents ever on shift */
+  unsigned char *fitcache; /* by contact kind: 0 unknown, 1 fits, 2 none */
   long heavy_today_sum;
   int rr_cursor;
   /* contacts: a pool of slots and an id index */

@@ -732,11 +732,45 @@ static void warn_forecast(struct maat_router *r)
   r->sum.warnings++;
 }
 
+/*
+ * A contact that fits no agent of the team (tier, language, skill) would
+ * wait until the customer leaves: say so. Whether a kind of contact fits
+ * anyone is cached, so this costs one lookup per contact.
+ */
+static void warn_unroutable(struct maat_router *r,
+                            const struct maat__rcontact *c, int lang_idx,
+                            int skill_idx)
+{
+  size_t k = ((size_t)(c->c.tier - 1) * (MAAT__MAX_LANGS + 2) +
+              (size_t)lang_idx) * (MAAT__MAX_INTENTS + 1) + (size_t)skill_idx;
+  struct maat_decision *d;
+
+  if (!r->fitcache[k]) {
+    r->fitcache[k] = 2;
+    for (int i = 0; i < r->nagents; i++)
+      if (maat__router_fits(r, i, c)) {
+        r->fitcache[k] = 1;
+        break;
+      }
+  }
+  if (r->fitcache[k] == 1)
+    return;
+  d = emit(r, MAAT_DEC_WARNING);
+  if (!d)
+    return;
+  d->kind = "unroutable";
+  snprintf(d->message, sizeof d->message,
+           "contact '%.63s' (T%d, language '%.7s', intent '%.40s') fits no "
+           "agent in the team; it waits until the team changes or the "
+           "customer leaves", c->c.id, c->c.tier, c->c.lang, c->c.intent);
+  r->sum.warnings++;
+}
+
 static int push_contact(struct maat_router *r, const struct maat_contact *in)
 {
   const double *set = set_of(r);
   struct maat__rcontact *c;
-  int slot = -1, rc, agent;
+  int slot = -1, rc, agent, lang_idx, skill_idx;
   const char *why = NULL;
 
   if (!in->id[0])
@@ -760,15 +794,20 @@ static int push_contact(struct maat_router *r, const struct maat_contact *in)
   /* The eligibility masks, once: a language no agent speaks fits nobody. */
   c->langs = ~0u;
   c->skills = ~(uint64_t)0;
+  lang_idx = MAAT__MAX_LANGS;
+  skill_idx = MAAT__MAX_INTENTS;
   if (in->lang[0]) {
     int bit = maat__team_lang(r->team, in->lang);
     c->langs = bit < 0 ? 0 : 1u << bit;
+    lang_idx = bit < 0 ? MAAT__MAX_LANGS + 1 : bit;
   }
   if (in->intent[0]) {
     /* An intent no agent lists is open to every agent. */
     int bit = maat__team_intent(r->team, in->intent);
-    if (bit >= 0)
+    if (bit >= 0) {
       c->skills = (uint64_t)1 << bit;
+      skill_idx = bit;
+    }
   }
   index_put(r, slot);
   r->sum.contacts++;
@@ -800,6 +839,7 @@ static int push_contact(struct maat_router *r, const struct maat_contact *in)
   if ((r->flags & MAAT_ROUTER_REPLAY) && in->patience_s > 0)
     maat__heap_push(&r->deadline, slot, r->now + in->patience_s, r->seq);
   warn_forecast(r);
+  warn_unroutable(r, c, lang_idx, skill_idx);
   dispatch(r);
   return MAAT_OK;
 }
@@ -957,6 +997,12 @@ int maat_router_open(maat_router **out, const maat_team *team,
     rc = maat__fail(MAAT_ENOMEM, "out of memory");
     goto fail;
   }
+  r->fitcache = maat__calloc((size_t)3 * (MAAT__MAX_LANGS + 2) *
+                             (MAAT__MAX_INTENTS + 1), 1);
+  if (!r->fitcache) {
+    rc = maat__fail(MAAT_ENOMEM, "out of memory");
+    goto fail;
+  }
   r->ready = maat__calloc(team->n, sizeof *r->ready);
   r->ready_pos = maat__calloc(team->n, sizeof *r->ready_pos);
   if (!r->ready || !r->ready_pos) {
@@ -993,6 +1039,7 @@ void maat_router_close(maat_router *r)
   maat__free(r->agents);
   maat__free(r->ready);
   maat__free(r->ready_pos);
+  maat__free(r->fitcache);
   maat__free(r->cs);
   maat__free(r->free_slots);
   maat__free(r->idx);

@@ -473,3 +473,25 @@ Test(route, event_log_refuses_a_newer_schema)
   snprintf(wal, sizeof wal, "%s-shm", path);
   unlink(wal);
 }
+
+Test(route, unroutable_contact_is_reported_and_kept)
+{
+  maat_team *t = team_of(two);
+  maat_router *r = router_of(t, "maat", 0);
+  struct maat_decision d;
+  struct maat_route_summary s;
+  int warned = 0;
+  /* Nobody speaks German; nobody takes T3 in Dutch... ana does. */
+  PUSH(r, "{\"type\":\"contact\",\"t\":0,\"id\":\"de\",\"tier\":\"T2\",\"lang\":\"de\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":1,\"id\":\"nl\",\"tier\":\"T3\",\"lang\":\"nl\"}");
+  while (maat_router_next(r, &d) == MAAT_OK)
+    if (d.type == MAAT_DEC_WARNING && !strcmp(d.kind, "unroutable")) {
+      warned++;
+      cr_assert(strstr(d.message, "'de'"), "%s", d.message);
+    }
+  cr_assert_eq(warned, 1);
+  maat_router_summary(r, &s);
+  cr_assert_eq(s.queued_at_end, 2, "kept, not dropped");
+  maat_router_close(r);
+  maat_team_free(t);
+}

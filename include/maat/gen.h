@@ -1,13 +1,55 @@
 /*
  * maat/gen.h - the generator of realistic synthetic customer messages in
- * Dutch and English, labelled with intent, tone and urgency. Included by maat.h.
+ * Dutch and English, labelled with intent, tone and urgency, so that demos
+ * and tests run where the real data sets are absent. Included by maat.h.
  */
 #ifndef MAAT_GEN_H
 #define MAAT_GEN_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+typedef struct maat_gen_opts {
+  uint64_t seed;
+  double nl_share;  /* share of Dutch messages, 0..1 (the rest English) */
+  double typo_rate; /* chance per word of a typo, 0..0.5 */
+} maat_gen_opts;
+
+#define MAAT_GEN_OPTS_INIT { 1, 0.5, 0.03 }
+
+/*
+ * One generated message. Strings are owned by the generator and valid until
+ * the next maat_msggen_next() call (intent and tone names are static).
+ */
+typedef struct maat_gen_message {
+  const char *text;
+  const char *lang;   /* "nl" or "en" */
+  const char *intent;
+  const char *tone;   /* neutral, positive, frustrated, angry, distressed */
+  double tone_intensity; /* 0..1 */
+  double urgency;        /* 0..1 */
+} maat_gen_message;
+
+typedef struct maat_msggen maat_msggen;
+
+/*
+ * Creates a generator; the same options give the same messages on every
+ * platform. Returns MAAT_OK, MAAT_EINVAL (an option out of range, named in
+ * maat_errmsg()) or MAAT_ENOMEM. Free with maat_msggen_free().
+ */
+int maat_msggen_new(const maat_gen_opts *opts, maat_msggen **out);
+
+/* Generates the next message into 'msg'. Returns MAAT_OK or MAAT_ENOMEM. */
+int maat_msggen_next(maat_msggen *g, maat_gen_message *msg);
+void maat_msggen_free(maat_msggen *g);
+
+/* The intents the generator knows, in a fixed order. Static strings. */
+size_t maat_gen_intent_count(void);
+const char *maat_gen_intent_name(size_t i);
 
 #ifdef __cplusplus
 }

@@ -1,14 +1,173 @@
 /*
- * cmd_gen.c - placeholder for 'maat gen', filled in by its module's work.
+ * cmd_gen.c - 'maat gen': realistic synthetic data, deterministic for a
+ * seed. The default mode writes labelled customer messages; '--team' and
+ * '--events' are the router's modes (cmd_gen_route.c). A new mode is one
+ * more dispatch at the top of cmd_gen().
  */
 #include "cli.h"
 
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *f)
+{
+  fprintf(f,
+    "Usage: maat gen [--messages N] [--seed S] [--lang nl|en|mixed]\n"
+    "                [--typos RATE] [--format jsonl|csv] [-o FILE]\n");
+  cmd_gen_route_usage(f);
+  fprintf(f,
+    "\n"
+    "Writes realistic synthetic data, the same for the same seed, so that\n"
+    "demos and tests run without real customer data. The default mode\n"
+    "writes customer messages in Dutch and English with the fields text,\n"
+    "label (the intent), lang, intent, tone (neutral, positive, frustrated,\n"
+    "angry, distressed), tone_intensity (0..1) and urgency (0..1).\n"
+    "\n"
+    "Options of the message mode:\n"
+    "  -n, --messages N       how many messages (default 1000)\n"
+    "  -s, --seed S           the random seed (default 1)\n"
+    "  -l, --lang L           nl, en or mixed (default mixed: half each)\n"
+    "      --typos RATE       chance per word of a typo, 0..0.5 (default 0.03)\n"
+    "  -f, --format FMT       jsonl (default) or csv\n"
+    "  -o, --output FILE      write to FILE instead of standard output\n"
+    "  -h, --help             show this help\n"
+    "\n"
+    "Exit status: 0 on success, 1 on I/O errors, 2 on usage errors.\n");
+}
+
+static void csv_field(FILE *f, const char *s)
+{
+  /* RFC 4180: quote every text field, double the quotes inside. */
+  putc('"', f);
+  for (; *s; s++) {
+    if (*s == '"')
+      putc('"', f);
+    putc(*s, f);
+  }
+  putc('"', f);
+}
+
+static void write_message(FILE *f, const maat_gen_message *m, bool csv)
+{
+  if (csv) {
+    csv_field(f, m->text);
+    fprintf(f, ",%s,%s,%s,%s,%.2f,%.2f\n", m->intent, m->lang, m->intent,
+            m->tone, m->tone_intensity, m->urgency);
+    return;
+  }
+  fputs("{\"text\":", f);
+  cli_json_string(f, m->text, strlen(m->text));
+  fprintf(f,
+          ",\"label\":\"%s\",\"lang\":\"%s\",\"intent\":\"%s\","
+          "\"tone\":\"%s\",\"tone_intensity\":%.2f,\"urgency\":%.2f}\n",
+          m->intent, m->lang, m->intent, m->tone, m->tone_intensity,
+          m->urgency);
+}
+
 int cmd_gen(int argc, char **argv)
 {
+  static const struct option opts[] = {
+    { "messages", required_argument, NULL, 'n' },
+    { "seed", required_argument, NULL, 's' },
+    { "lang", required_argument, NULL, 'l' },
+    { "typos", required_argument, NULL, 't' },
+    { "format", required_argument, NULL, 'f' },
+    { "output", required_argument, NULL, 'o' },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+  };
+  maat_gen_opts go = MAAT_GEN_OPTS_INIT;
+  maat_msggen *g = NULL;
+  const char *output = NULL;
+  long count = 1000, seed = 1;
+  bool csv = false;
+  FILE *f = stdout;
+  int status = EXIT_FAIL, rc;
+
   if (cmd_gen_route_wants(argc, argv))
     return cmd_gen_route(argc, argv);
-  (void)argc;
-  (void)argv;
-  cli_error("'gen' is not built yet");
-  return EXIT_FAIL;
+
+  optind = 1;
+  for (;;) {
+    int c = getopt_long(argc, argv, "n:s:l:f:o:h", opts, NULL);
+    if (c == -1)
+      break;
+    switch (c) {
+    case 'n':
+      if (!cli_parse_int("--messages", optarg, 0, 100000000, &count))
+        return EXIT_USAGE;
+      break;
+    case 's':
+      if (!cli_parse_int("--seed", optarg, 0, 0x7fffffffL, &seed))
+        return EXIT_USAGE;
+      break;
+    case 'l':
+      if (!strcmp(optarg, "nl"))
+        go.nl_share = 1;
+      else if (!strcmp(optarg, "en"))
+        go.nl_share = 0;
+      else if (!strcmp(optarg, "mixed"))
+        go.nl_share = 0.5;
+      else
+        return cli_usage_error("gen", "--lang must be nl, en or mixed, not '%s'",
+                               optarg);
+      break;
+    case 't':
+      if (!cli_parse_double("--typos", optarg, 0, 0.5, &go.typo_rate))
+        return EXIT_USAGE;
+      break;
+    case 'f':
+      if (!strcmp(optarg, "csv"))
+        csv = true;
+      else if (!strcmp(optarg, "jsonl"))
+        csv = false;
+      else
+        return cli_usage_error("gen", "--format must be jsonl or csv, not '%s'",
+                               optarg);
+      break;
+    case 'o':
+      output = optarg;
+      break;
+    case 'h':
+      usage(stdout);
+      return EXIT_OK;
+    default:
+      return cli_usage_error("gen", "unknown option");
+    }
+  }
+  if (optind < argc)
+    return cli_usage_error("gen", "unexpected argument '%s'", argv[optind]);
+  go.seed = (uint64_t)seed;
+
+  if ((rc = maat_msggen_new(&go, &g))) {
+    cli_error_rc(rc, "gen");
+    return EXIT_FAIL;
+  }
+  if (output && !(f = fopen(output, "w"))) {
+    cli_error("cannot open '%s' for writing", output);
+    goto out;
+  }
+  if (csv)
+    fputs("text,label,lang,intent,tone,tone_intensity,urgency\n", f);
+  for (long i = 0; i < count; i++) {
+    maat_gen_message m;
+    if ((rc = maat_msggen_next(g, &m))) {
+      cli_error_rc(rc, "gen");
+      goto out;
+    }
+    write_message(f, &m, csv);
+  }
+  if (fflush(f) != 0 || ferror(f)) {
+    cli_error("write error on '%s'", output ? output : "stdout");
+    goto out;
+  }
+  status = EXIT_OK;
+out:
+  if (f && f != stdout && fclose(f) != 0 && status == EXIT_OK) {
+    cli_error("write error on '%s'", output);
+    status = EXIT_FAIL;
+  }
+  maat_msggen_free(g);
+  return status;
 }

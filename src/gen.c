@@ -47,6 +47,10 @@ int maat_msggen_new(const maat_gen_opts *opts, maat_msggen **out)
   if (!(opts->typo_rate >= 0 && opts->typo_rate <= 0.5))
     return maat__fail(MAAT_EINVAL, "typo rate %g is not within 0..0.5",
                       opts->typo_rate);
+  if (opts->split != MAAT_GEN_ALL && opts->split != MAAT_GEN_HISTORY &&
+      opts->split != MAAT_GEN_NEW)
+    return maat__fail(MAAT_EINVAL, "unknown template split %d",
+                      (int)opts->split);
   g = maat__calloc(1, sizeof *g);
   if (!g)
     return maat__fail(MAAT_ENOMEM, "out of memory creating a generator");
@@ -77,6 +81,25 @@ static size_t list_len(const char *const *list)
 static const char *pick(maat_msggen *g, const char *const *list)
 {
   return list[maat__rng_below(&g->rng, list_len(list))];
+}
+
+/*
+ * Picks an intent template from the split's share of the list: template i
+ * belongs to "new" when i % 4 == 3, to "history" otherwise.
+ */
+static const char *pick_template(maat_msggen *g, const char *const *list)
+{
+  size_t n = list_len(list), k;
+  switch (g->opts.split) {
+  case MAAT_GEN_HISTORY:
+    k = maat__rng_below(&g->rng, n - n / 4);
+    return list[k + k / 3];
+  case MAAT_GEN_NEW:
+    k = maat__rng_below(&g->rng, n / 4);
+    return list[4 * k + 3];
+  default:
+    return list[maat__rng_below(&g->rng, n)];
+  }
 }
 
 static size_t pick_weighted(maat_msggen *g, const double *w, size_t n)
@@ -218,7 +241,7 @@ int maat_msggen_next(maat_msggen *g, maat_gen_message *msg)
   rc = fill(g, open, nl);
   if (!rc) {
     size_t body = g->text.len;
-    rc = fill(g, pick(g, nl ? in->nl : in->en), nl);
+    rc = fill(g, pick_template(g, nl ? in->nl : in->en), nl);
     /* After "Hallo, " the sentence goes on in lower case. */
     if (!rc && body >= 2 && g->text.data[body - 2] == ',')
       g->text.data[body] = (char)tolower((unsigned char)g->text.data[body]);

@@ -13,13 +13,25 @@
 extern "C" {
 #endif
 
+/*
+ * Which phrasings to draw from. A model trained on MAAT_GEN_HISTORY and
+ * measured on MAAT_GEN_NEW meets wordings it has never seen, as a real
+ * model does; with MAAT_GEN_ALL the measurement would flatter it.
+ */
+typedef enum maat_gen_split {
+  MAAT_GEN_ALL = 0,
+  MAAT_GEN_HISTORY = 1, /* three of every four templates */
+  MAAT_GEN_NEW = 2      /* the fourth */
+} maat_gen_split;
+
 typedef struct maat_gen_opts {
   uint64_t seed;
   double nl_share;  /* share of Dutch messages, 0..1 (the rest English) */
   double typo_rate; /* chance per word of a typo, 0..0.5 */
+  maat_gen_split split;
 } maat_gen_opts;
 
-#define MAAT_GEN_OPTS_INIT { 1, 0.5, 0.03 }
+#define MAAT_GEN_OPTS_INIT { 1, 0.5, 0.03, MAAT_GEN_ALL }
 
 /*
  * One generated message. Strings are owned by the generator and valid until

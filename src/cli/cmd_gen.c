@@ -14,7 +14,8 @@ static void usage(FILE *f)
 {
   fprintf(f,
     "Usage: maat gen [--messages N] [--seed S] [--lang nl|en|mixed]\n"
-    "                [--typos RATE] [--format jsonl|csv] [-o FILE]\n");
+    "                [--typos RATE] [--split all|history|new]\n"
+    "                [--format jsonl|csv] [-o FILE]\n");
   cmd_gen_route_usage(f);
   fprintf(f,
     "\n"
@@ -29,6 +30,9 @@ static void usage(FILE *f)
     "  -s, --seed S           the random seed (default 1)\n"
     "  -l, --lang L           nl, en or mixed (default mixed: half each)\n"
     "      --typos RATE       chance per word of a typo, 0..0.5 (default 0.03)\n"
+    "      --split S          all (default); history: three of every four\n"
+    "                         phrasings; new: only the fourth, so a model\n"
+    "                         trained on history meets unseen wordings\n"
     "  -f, --format FMT       jsonl (default) or csv\n"
     "  -o, --output FILE      write to FILE instead of standard output\n"
     "  -h, --help             show this help\n"
@@ -72,6 +76,7 @@ int cmd_gen(int argc, char **argv)
     { "seed", required_argument, NULL, 's' },
     { "lang", required_argument, NULL, 'l' },
     { "typos", required_argument, NULL, 't' },
+    { "split", required_argument, NULL, 'S' },
     { "format", required_argument, NULL, 'f' },
     { "output", required_argument, NULL, 'o' },
     { "help", no_argument, NULL, 'h' },
@@ -116,6 +121,17 @@ int cmd_gen(int argc, char **argv)
     case 't':
       if (!cli_parse_double("--typos", optarg, 0, 0.5, &go.typo_rate))
         return EXIT_USAGE;
+      break;
+    case 'S':
+      if (!strcmp(optarg, "all"))
+        go.split = MAAT_GEN_ALL;
+      else if (!strcmp(optarg, "history"))
+        go.split = MAAT_GEN_HISTORY;
+      else if (!strcmp(optarg, "new"))
+        go.split = MAAT_GEN_NEW;
+      else
+        return cli_usage_error("gen", "--split must be all, history or new, "
+                               "not '%s'", optarg);
       break;
     case 'f':
       if (!strcmp(optarg, "csv"))

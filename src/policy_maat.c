@@ -1,9 +1,11 @@
 /*
  * policy_maat.c - the default policy: among eligible agents, the lowest
  * strain wins; heavy contacts also weigh how many heavy contacts each agent
- * had today. A recovery window follows each heavy contact, consecutive heavy
- * contacts are capped, and light T1 work is offered to people whose recent
- * work was heavy. When no agent can take a contact within the rules and it
+ * had today. An agent whose strain plus what the contact is expected to add
+ * would pass the overload line is passed over, since strain does not recover
+ * while one works. A recovery window follows each heavy contact, consecutive
+ * heavy contacts are capped, and light T1 work is offered to people whose
+ * recent work was heavy once their strain has come down. When no agent can take a contact within the rules and it
  * is past the service target, one rule is relaxed (heavy cap first, then a
  * recovery window is cut short) and the router warns.
  */
@@ -39,6 +41,9 @@ static int light(struct maat_router *r, const struct maat__rcontact *c,
     double share;
     if (a->state != MAAT_AGENT_AVAILABLE || !maat__router_fits(r, i, c))
       continue;
+    /* Work pauses recovery: offer it only to someone already recovered. */
+    if (maat__router_strain(r, i) > set[MAAT__S_RECOVERY_TO])
+      continue;
     share = heavy_share(a);
     /* Recent work was heavy: its light share is below the target. */
     if (a->nrecent < 2 || 1 - share >= set[MAAT__S_LIGHT_SHARE])
@@ -61,6 +66,8 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
   int best = -1, capped = -1, rec = -1;
   double best_score = 0, capped_s = 0, rec_s = 0, mean = 0;
   int late = r->now - c->arrival >= set[MAAT__S_SERVICE_TARGET];
+  /* What this contact will add to strain at the mean handling time. */
+  double load = maat__strain_load(set, &c->c, set[MAAT__S_MEAN_HANDLE]);
 
   if (c->heavy && r->nshift)
     mean = (double)r->heavy_today_sum / r->nshift;
@@ -83,8 +90,12 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
       }
       continue;
     }
-    /* Heavy work skips an agent at the cap or above the overload line. */
-    if (c->heavy && (a->streak >= cap || s > set[MAAT__S_OVERLOAD])) {
+    /*
+     * Skip an agent at the heavy cap, or one this contact would take past
+     * the overload line: they wait for someone else or for the fallback.
+     */
+    if ((c->heavy && a->streak >= cap) ||
+        s + load > set[MAAT__S_OVERLOAD]) {
       if (capped < 0 || s < capped_s || (s == capped_s && i < capped)) {
         capped = i;
         capped_s = s;
@@ -116,7 +127,8 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
     out->reasons[out->nreasons++] =
         c->heavy ? "heavy contact: lowest strain and fewest heavy contacts "
                    "today, outside any recovery window, under the heavy cap"
-                 : "lowest strain among eligible agents";
+                 : "lowest strain among eligible agents, staying under the "
+                   "overload line";
     return;
   }
   /* Fallback, only past the service target. */
@@ -127,8 +139,8 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
     out->fallback = 1;
     out->rule = "heavy cap";
     out->reasons[out->nreasons++] =
-        "overload: past the service target, heavy cap relaxed for the "
-        "lowest-strain agent";
+        "overload: past the service target, heavy cap or overload margin "
+        "relaxed for the lowest-strain agent";
   } else if (rec >= 0) {
     out->agent = rec;
     out->fallback = 1;

@@ -2,7 +2,7 @@
 # The router's benchmarks: library-level decisions per second and latency
 # (1,000 agents, 10,000 queued contacts), the whole process's events per
 # second on >= 1,000,000 generated events with --replay, and a 50-agent day
-# under 'maat' and 'efficiency'. Usage: bench/route/run.sh PATH_TO_MAAT
+# under 'maat' and 'efficiency' (bench/route/wellbeing.sh). Usage: bench/route/run.sh PATH_TO_MAAT
 # (bench_route is looked up next to it: BUILD/bench/bench_route).
 set -eu
 maat=${1:?usage: bench/route/run.sh PATH_TO_MAAT}
@@ -33,14 +33,5 @@ s=$(date +%s.%N)
 e=$(date +%s.%N)
 echo "maat with --db: $n events in $(echo "$e - $s" | bc) s: $(echo "$n / ($e - $s)" | bc) events/s"
 
-echo "-- a 50-agent day, maat vs efficiency (seeds 1-5)"
-"$maat" gen --team 50 -o "$tmp/t50.json"
-for seed in 1 2 3 4 5; do
-  "$maat" gen --events --team "$tmp/t50.json" --days 1 --seed $seed \
-    >"$tmp/day.jsonl"
-  for p in maat efficiency; do
-    "$maat" route --team "$tmp/t50.json" --policy $p --replay \
-      --summary "$tmp/s.json" "$tmp/day.jsonl" >/dev/null
-    echo "seed $seed $p $(cat "$tmp/s.json")"
-  done
-done
+echo "-- a 50-agent day, maat vs efficiency (seeds 1-10)"
+sh "$(dirname "$0")/wellbeing.sh" "$maat" 10

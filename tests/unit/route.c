@@ -349,6 +349,69 @@ Test(route, light_work_offered_after_heavy_work)
   maat_team_free(t);
 }
 
+/*
+ * Strain does not recover during work, so the maat policy passes over an
+ * agent whom the next contact would take past the overload line; it waits
+ * for her strain to come down (here: no one else, a long target).
+ */
+Test(route, overload_margin_waits_for_strain_to_fall)
+{
+  maat_team *t = team_of(
+    "{\"settings\":{\"recovery_min_s\":0,\"recovery_max_s\":0,\"heavy_cap\":5,"
+    "\"service_target_s\":3600},"
+    "\"agents\":[{\"id\":\"ana\",\"languages\":[\"en\"],\"tiers\":[\"T1\",\"T2\",\"T3\"]}]}");
+  maat_router *r = router_of(t, "maat", 0);
+  PUSH(r, "{\"type\":\"agent\",\"t\":0,\"agent\":\"ana\",\"state\":\"available\"}");
+  /* A 30-minute furious call: strain 0.1 * 3 * 1.5 * 1800 / 360 = 2.25. */
+  PUSH(r, "{\"type\":\"contact\",\"t\":0,\"id\":\"h1\",\"tier\":\"T2\",\"tone\":\"angry\",\"intensity\":1}");
+  cr_assert(drain_assign(r, "h1"));
+  PUSH(r, "{\"type\":\"done\",\"t\":1800,\"contact\":\"h1\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":1801,\"id\":\"c2\",\"tier\":\"T2\"}");
+  cr_assert(!drain_assign(r, "c2"), "strain 2.25 plus 0.15 passes 1");
+  /* After 300 s: 2.25 e^-0.5 = 1.36, still too high. */
+  PUSH(r, "{\"type\":\"tick\",\"t\":2100}");
+  cr_assert(!drain_assign(r, "c2"));
+  /* After 700 s: 2.25 e^-1.17 = 0.70, and 0.70 + 0.15 stays under 1. */
+  PUSH(r, "{\"type\":\"tick\",\"t\":2500}");
+  cr_assert(drain_assign(r, "c2"));
+  cr_assert_str_eq(last_to, "ana");
+  maat_router_close(r);
+
+  /* The efficiency baseline gives it to her at once. */
+  r = router_of(t, "efficiency", 0);
+  PUSH(r, "{\"type\":\"agent\",\"t\":0,\"agent\":\"ana\",\"state\":\"available\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":0,\"id\":\"h1\",\"tier\":\"T2\",\"tone\":\"angry\",\"intensity\":1}");
+  PUSH(r, "{\"type\":\"done\",\"t\":1800,\"contact\":\"h1\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":1801,\"id\":\"c2\",\"tier\":\"T2\"}");
+  cr_assert(drain_assign(r, "c2"));
+  maat_router_close(r);
+  maat_team_free(t);
+}
+
+/* Light work is offered to a person only once her strain has come down. */
+Test(route, light_work_waits_until_strain_is_down)
+{
+  maat_team *t = team_of(
+    "{\"settings\":{\"recovery_min_s\":0,\"recovery_max_s\":0,\"heavy_cap\":5},"
+    "\"agents\":[{\"id\":\"ana\",\"languages\":[\"en\"],\"tiers\":[\"T1\",\"T2\",\"T3\"]}]}");
+  maat_router *r = router_of(t, "maat", 0);
+  PUSH(r, "{\"type\":\"agent\",\"t\":0,\"agent\":\"ana\",\"state\":\"available\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":0,\"id\":\"h1\",\"tier\":\"T2\",\"tone\":\"angry\",\"intensity\":1}");
+  PUSH(r, "{\"type\":\"done\",\"t\":400,\"contact\":\"h1\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":401,\"id\":\"h2\",\"tier\":\"T2\",\"tone\":\"angry\",\"intensity\":1}");
+  PUSH(r, "{\"type\":\"done\",\"t\":600,\"contact\":\"h2\"}");
+  /* Strain 0.5 + 0.25 = 0.75, above recovery_to 0.5: the bot takes it. */
+  PUSH(r, "{\"type\":\"contact\",\"t\":601,\"id\":\"l1\",\"tier\":\"T1\"}");
+  cr_assert(drain_assign(r, "l1"));
+  cr_assert_str_eq(last_to, "bot");
+  /* Ten minutes on, 0.75 e^-1 = 0.28: the next one is offered to her. */
+  PUSH(r, "{\"type\":\"contact\",\"t\":1200,\"id\":\"l2\",\"tier\":\"T1\"}");
+  cr_assert(drain_assign(r, "l2"));
+  cr_assert_str_eq(last_to, "ana");
+  maat_router_close(r);
+  maat_team_free(t);
+}
+
 Test(route, strain_warning_is_private_to_the_agent)
 {
   maat_team *t = team_of(

@@ -184,6 +184,7 @@ struct maat_router {
   int started;
   struct maat__ragent *agents;
   int nagents;
+  int *by_id;          /* agent indices sorted by id, for lookups */
   int *ready;          /* agents available or in recovery, in no order */
   int *ready_pos;      /* by agent; -1 when not ready */
   int nready, navail, non;
@@ -225,5 +226,7 @@ int maat__router_fits(const struct maat_router *r, int agent,
 double maat__router_strain(const struct maat_router *r, int agent);
 /* The number of waiting contacts that need a person. */
 int maat__router_waiting(const struct maat_router *r);
+double maat__router_overload_s(const struct maat_router *r, int agent);
+int maat__router_agent_state(const struct maat_router *r, int agent);
 
 #endif /* MAAT_ROUTE_INT_H */

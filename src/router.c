@@ -306,9 +306,29 @@ int maat__router_fits(const struct maat_router *r, int i,
          (d->skills & c->skills);
 }
 
+/* The agent's time above the overload line so far, in seconds. */
+double maat__router_overload_s(const struct maat_router *r, int i)
+{
+  const struct maat__ragent *a = &r->agents[i];
+  const double *set = set_of(r);
+  double dt = r->now - a->strain_t;
+
+  if (a->state == MAAT_AGENT_BUSY)
+    return a->overload_s + (a->strain > set[MAAT__S_OVERLOAD] ? dt : 0);
+  if (a->state == MAAT_AGENT_OFFLINE)
+    return a->overload_s;
+  return a->overload_s + maat__strain_time_above(set, a->strain, dt,
+                                                 set[MAAT__S_OVERLOAD]);
+}
+
 int maat__router_waiting(const struct maat_router *r)
 {
   return r->queue.n;
+}
+
+int maat__router_agent_state(const struct maat_router *r, int i)
+{
+  return r->agents[i].state;
 }
 
 /*
@@ -790,7 +810,8 @@ static int push_contact(struct maat_router *r, const struct maat_contact *in)
   c->agent = -1;
   c->arrival = r->now;
   c->heavy = maat__contact_heavy(in);
-  c->person = in->tier >= MAAT_T2 || maat__tone_hostile(in->tone);
+  c->person = in->tier >= MAAT_T2 || maat__tone_hostile(in->tone) ||
+              (r->flags & MAAT_ROUTER_NO_BOT);
   /* The eligibility masks, once: a language no agent speaks fits nobody. */
   c->langs = ~0u;
   c->skills = ~(uint64_t)0;
@@ -844,12 +865,48 @@ static int push_contact(struct maat_router *r, const struct maat_contact *in)
   return MAAT_OK;
 }
 
+/* Binary search in 'by_id': agent events are frequent in long replays. */
 static int find_agent(const struct maat_router *r, const char *id)
 {
-  for (int i = 0; i < r->nagents; i++)
-    if (!strcmp(r->agents[i].def->id, id))
+  int lo = 0, hi = r->nagents - 1;
+
+  while (lo <= hi) {
+    int mid = lo + (hi - lo) / 2, i = r->by_id[mid];
+    int cmp = strcmp(r->agents[i].def->id, id);
+    if (!cmp)
       return i;
+    if (cmp < 0)
+      lo = mid + 1;
+    else
+      hi = mid - 1;
+  }
   return -1;
+}
+
+static int cmp_def_id(const void *a, const void *b)
+{
+  const struct maat__agent_def *x = *(const struct maat__agent_def *const *)a;
+  const struct maat__agent_def *y = *(const struct maat__agent_def *const *)b;
+  return strcmp(x->id, y->id);
+}
+
+/* Fills 'by_id' by sorting pointers (no shared state, so thread-safe). */
+static int index_ids(struct maat_router *r)
+{
+  const struct maat__agent_def **p = maat__calloc((r->team->n ? r->team->n : 1), sizeof *p);
+
+  r->by_id = maat__calloc((r->team->n ? r->team->n : 1), sizeof *r->by_id);
+  if (!p || !r->by_id) {
+    maat__free(p);
+    return maat__fail(MAAT_ENOMEM, "out of memory");
+  }
+  for (int i = 0; i < r->nagents; i++)
+    p[i] = &r->team->agents[i];
+  qsort(p, (size_t)r->nagents, sizeof *p, cmp_def_id);
+  for (int i = 0; i < r->nagents; i++)
+    r->by_id[i] = (int)(p[i] - r->team->agents);
+  maat__free(p);
+  return MAAT_OK;
 }
 
 int maat_router_push(maat_router *r, const struct maat_event *ev)
@@ -1010,6 +1067,8 @@ int maat_router_open(maat_router **out, const maat_team *team,
     goto fail;
   }
   rc = maat__heap_reserve(&r->timers, r->nagents);
+  if (!rc)
+    rc = index_ids(r);
   if (rc)
     goto fail;
   for (int i = 0; i < r->nagents; i++) {
@@ -1037,6 +1096,7 @@ void maat_router_close(maat_router *r)
   maat__heap_release(&r->deadline);
   maat__heap_release(&r->timers);
   maat__free(r->agents);
+  maat__free(r->by_id);
   maat__free(r->ready);
   maat__free(r->ready_pos);
   maat__free(r->fitcache);

@@ -153,7 +153,9 @@ typedef struct maat_router maat_router;
 
 enum maat_router_flags {
   /* Complete assigned contacts after their (strain-stretched) handle_s. */
-  MAAT_ROUTER_REPLAY = 1 << 0
+  MAAT_ROUTER_REPLAY = 1 << 0,
+  /* No bot: every contact needs a person (a team before its bot). */
+  MAAT_ROUTER_NO_BOT = 1 << 1
 };
 
 /*

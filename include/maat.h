@@ -86,5 +86,6 @@ void maat_free(void *p);
 #include "maat/classify.h"
 #include "maat/gen.h"
 #include "maat/route.h"
+#include "maat/sim.h"
 
 #endif /* MAAT_H */

@@ -1,0 +1,696 @@
+/*
+ * sim.c - the discrete-event simulator. It drives the router of router.c in
+ * replay mode, so policies, strain, handling-time stretch, patience and the
+ * summary are the very code 'maat route' runs; this file adds what a
+ * planner varies: arrivals with a time-of-day and day-of-week profile, the
+ * contact mix, shifts and breaks, the bot's bounce-backs, chronic load and
+ * the risk that an agent leaves. docs/simulation.md describes the model.
+ */
+#include "sim-int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Student's t, 97.5 % quantile, by degrees of freedom 1..30. */
+static const double t975[31] = {
+  0, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+  2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+  2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
+};
+
+/* The mean of x[0..n) into *mean and its 95 % CI half-width into *ci. */
+static void mean_ci(const double *x, int n, double *mean, double *ci)
+{
+  double m = 0, v = 0;
+
+  for (int i = 0; i < n; i++)
+    m += x[i];
+  m /= n;
+  for (int i = 0; i < n; i++)
+    v += (x[i] - m) * (x[i] - m);
+  *mean = m;
+  *ci = n > 1 ? (n - 1 <= 30 ? t975[n - 1] : 1.96) * sqrt(v / (n - 1) / n)
+              : 0;
+}
+
+static double normal(struct maat_rng *rng)
+{
+  double u1 = maat__rng_uniform(rng), u2 = maat__rng_uniform(rng);
+  return sqrt(-2 * log(1 - u1)) * cos(2 * M_PI * u2);
+}
+
+static double expo(struct maat_rng *rng, double mean)
+{
+  return -log(1 - maat__rng_uniform(rng)) * mean;
+}
+
+/* An independent stream per replication: seed and index through SplitMix. */
+static void stream(struct maat_rng *rng, unsigned long long seed, int rep)
+{
+  maat__rng_seed(rng, seed * 0x9e3779b97f4a7c15ULL + (uint64_t)rep * 0xbf58476d1ce4e5b9ULL + 1);
+}
+
+/* ---- M/M/c ---- */
+
+static int mmc_team(maat_team **out, int agents)
+{
+  struct maat_buf b = MAAT_BUF_INIT;
+  int rc;
+
+  rc = maat__buf_printf(&b, "{\"settings\":{\"strain_gain\":0,\"alpha\":0},"
+                        "\"agents\":[");
+  for (int i = 0; i < agents && !rc; i++)
+    rc = maat__buf_printf(&b, "%s{\"id\":\"m%d\",\"languages\":[\"en\"],"
+                          "\"skills\":[\"*\"],\"tiers\":[\"T1\",\"T2\","
+                          "\"T3\"]}", i ? "," : "", i);
+  if (!rc)
+    rc = maat__buf_printf(&b, "]}");
+  if (!rc)
+    rc = maat_team_parse(out, b.data, b.len, "M/M/c team");
+  maat__buf_release(&b);
+  return rc;
+}
+
+int maat_simulate_mmc(const struct maat_mmc_options *o,
+                      struct maat_mmc_result *out)
+{
+  maat_team *team = NULL;
+  double *pw = NULL, *asa = NULL;
+  long per_rep;
+  int rc;
+
+  if (!(o->rate_per_hour > 0) || !isfinite(o->rate_per_hour) ||
+      !(o->aht_s > 0) || !isfinite(o->aht_s))
+    return maat__fail(MAAT_EINVAL, "rate and handling time must be > 0");
+  if (o->agents < 1 || o->agents > 100000)
+    return maat__fail(MAAT_EINVAL, "agents %d: expected 1 to 100000",
+                      o->agents);
+  if (o->rate_per_hour * o->aht_s / 3600 >= o->agents)
+    return maat__fail(MAAT_EINVAL, "traffic %.3f erlangs needs more than %d "
+                      "agents: the queue would grow without bound",
+                      o->rate_per_hour * o->aht_s / 3600, o->agents);
+  if (o->reps < 1 || o->reps > 10000)
+    return maat__fail(MAAT_EINVAL, "replications %d: expected 1 to 10000",
+                      o->reps);
+  per_rep = o->contacts / o->reps;
+  if (per_rep < 1)
+    return maat__fail(MAAT_EINVAL, "%ld contacts over %d replications: "
+                      "fewer than one each", o->contacts, o->reps);
+  rc = mmc_team(&team, o->agents);
+  if (rc)
+    return rc;
+  pw = maat__calloc((size_t)o->reps, sizeof *pw);
+  asa = maat__calloc((size_t)o->reps, sizeof *asa);
+  if (!pw || !asa) {
+    rc = maat__fail(MAAT_ENOMEM, "out of memory");
+    goto out;
+  }
+  for (int rep = 0; rep < o->reps && !rc; rep++) {
+    struct maat_rng rng;
+    maat_router *r = NULL;
+    struct maat_event ev;
+    struct maat_decision d;
+    double t = 0, warm = 50 * o->aht_s, waited = 0, wait_sum = 0;
+    double mean_gap = 3600 / o->rate_per_hour;
+    long counted = 0, id = 0;
+
+    stream(&rng, o->seed, rep);
+    rc = maat_router_open(&r, team, "efficiency", MAAT_ROUTER_REPLAY);
+    if (rc)
+      break;
+    memset(&ev, 0, sizeof ev);
+    ev.type = MAAT_EV_AGENT;
+    ev.state = MAAT_AGENT_AVAILABLE;
+    for (int i = 0; i < o->agents && !rc; i++) {
+      snprintf(ev.agent, sizeof ev.agent, "m%d", i);
+      rc = maat_router_push(r, &ev);
+    }
+    memset(&ev, 0, sizeof ev);
+    ev.type = MAAT_EV_CONTACT;
+    ev.contact.tier = MAAT_T2;
+    while (!rc && counted < per_rep) {
+      t += expo(&rng, mean_gap);
+      ev.t = t;
+      ev.contact.handle_s = expo(&rng, o->aht_s);
+      if (ev.contact.handle_s <= 0)
+        ev.contact.handle_s = 1e-9;
+      snprintf(ev.contact.id, sizeof ev.contact.id, "m%ld", id++);
+      rc = maat_router_push(r, &ev);
+      while (!rc && maat_router_next(r, &d) == MAAT_OK) {
+        if (d.type != MAAT_DEC_ASSIGN || d.t - d.wait_s < warm)
+          continue;
+        counted++;
+        wait_sum += d.wait_s;
+        waited += d.wait_s > 0;
+      }
+    }
+    maat_router_close(r);
+    if (!rc) {
+      pw[rep] = waited / counted;
+      asa[rep] = wait_sum / counted;
+      out->contacts += counted;
+    }
+  }
+  if (!rc) {
+    out->reps = o->reps;
+    mean_ci(pw, o->reps, &out->p_wait, &out->p_wait_ci);
+    mean_ci(asa, o->reps, &out->asa_s, &out->asa_s_ci);
+  }
+out:
+  maat__free(pw);
+  maat__free(asa);
+  maat_team_free(team);
+  return rc;
+}
+
+/* ---- the full model ---- */
+
+static const char *const stat_names[MAAT_SIM_NSTAT] = {
+  "contacts", "service_level", "avg_wait_s", "p90_wait_s", "abandon_rate",
+  "bot_share", "bounce_backs", "agent_hours", "cost", "mean_strain",
+  "p95_strain", "overload_agent_hours", "overload_agent_days", "heavy_gini",
+  "expected_leavers_per_year",
+};
+
+const char *maat_sim_stat_name(int stat)
+{
+  return stat >= 0 && stat < MAAT_SIM_NSTAT ? stat_names[stat] : "?";
+}
+
+#define SAMPLE_S 600.0      /* strain is sampled every 10 minutes */
+#define STRAIN_BIN 0.01
+#define STRAIN_BINS 1000    /* up to strain 10; above lands in the last */
+#define WAIT_BIN 30.0
+
+struct aev {
+  double t;
+  int agent;
+  int state;
+};
+
+struct bounce {
+  double t;
+  long seq;
+  struct maat_contact c;
+};
+
+struct run {
+  const maat_scenario *sc;
+  const maat_team *team;
+  maat_router *r;
+  struct maat_rng rng;
+  int nagents;
+  struct aev *aev;
+  size_t naev, capaev, iaev;
+  struct bounce *bh;          /* min-heap by (t, seq) */
+  size_t nbh, capbh;
+  long seq, next_id;
+  double hour_rate[24];       /* today's arrivals per second, by hour */
+  /* figures */
+  long arrivals, to_bot, bounced;
+  double *waits;
+  size_t nwaits, capwaits;
+  double strain_sum_h[24];
+  long strain_n_h[24];
+  long strain_hist[STRAIN_BINS];
+  double strain_sum;
+  long strain_n;
+  double *chronic, *over_prev;
+  double overload_days, leavers, agent_s;
+  long wait_bins[MAAT_SIM_WAIT_BINS];
+};
+
+static int cmp_aev(const void *a, const void *b)
+{
+  const struct aev *x = a, *y = b;
+  if (x->t != y->t)
+    return x->t < y->t ? -1 : 1;
+  return (x->agent > y->agent) - (x->agent < y->agent);
+}
+
+static int bless(const struct bounce *a, const struct bounce *b)
+{
+  return a->t < b->t || (a->t == b->t && a->seq < b->seq);
+}
+
+static int bounce_push(struct run *u, const struct bounce *b)
+{
+  size_t i;
+
+  if (u->nbh == u->capbh) {
+    size_t nc = u->capbh ? u->capbh * 2 : 256;
+    struct bounce *p = maat__realloc(u->bh, nc * sizeof *p);
+    if (!p)
+      return maat__fail(MAAT_ENOMEM, "out of memory");
+    u->bh = p;
+    u->capbh = nc;
+  }
+  i = u->nbh++;
+  while (i > 0 && bless(b, &u->bh[(i - 1) / 2])) {
+    u->bh[i] = u->bh[(i - 1) / 2];
+    i = (i - 1) / 2;
+  }
+  u->bh[i] = *b;
+  return MAAT_OK;
+}
+
+static void bounce_pop(struct run *u, struct bounce *out)
+{
+  struct bounce last;
+  size_t i = 0;
+
+  *out = u->bh[0];
+  last = u->bh[--u->nbh];
+  for (;;) {
+    size_t c = 2 * i + 1;
+    if (c >= u->nbh)
+      break;
+    if (c + 1 < u->nbh && bless(&u->bh[c + 1], &u->bh[c]))
+      c++;
+    if (!bless(&u->bh[c], &last))
+      break;
+    u->bh[i] = u->bh[c];
+    i = c;
+  }
+  if (u->nbh)
+    u->bh[i] = last;
+}
+
+static int aev_add(struct run *u, double t, int agent, int state)
+{
+  if (u->naev == u->capaev) {
+    size_t nc = u->capaev ? u->capaev * 2 : 1024;
+    struct aev *p = maat__realloc(u->aev, nc * sizeof *p);
+    if (!p)
+      return maat__fail(MAAT_ENOMEM, "out of memory");
+    u->aev = p;
+    u->capaev = nc;
+  }
+  u->aev[u->naev].t = t;
+  u->aev[u->naev].agent = agent;
+  u->aev[u->naev++].state = state;
+  return MAAT_OK;
+}
+
+/* Today's shifts, with three breaks each, and absences; as maat gen does. */
+static int plan_day(struct run *u, int day)
+{
+  static const double at[3] = { 0.25, 0.5, 0.75 };
+  static const double dur[3] = { 900, 1800, 900 };
+  double base = day * 86400.0;
+  int rc = MAAT_OK;
+
+  u->naev = u->iaev = 0;
+  for (int i = 0; i < u->nagents && !rc; i++) {
+    const struct maat__agent_def *a = &u->team->agents[i];
+    double start = base + a->shift_start * 60.0 +
+                   60 * floor(maat__rng_uniform(&u->rng) * 5);
+    double end = base + a->shift_end * 60.0 +
+                 60 * floor(maat__rng_uniform(&u->rng) * 5);
+    if (maat__rng_uniform(&u->rng) < u->sc->absent)
+      continue;
+    u->agent_s += end - start;
+    rc = aev_add(u, start, i, MAAT_AGENT_AVAILABLE);
+    for (int k = 0; k < 3 && !rc; k++) {
+      double bs = start + floor(at[k] * (end - start) / 60 +
+                                (maat__rng_uniform(&u->rng) - 0.5) * 20) * 60;
+      rc = aev_add(u, bs, i, MAAT_AGENT_BREAK);
+      if (!rc)
+        rc = aev_add(u, bs + dur[k], i, MAAT_AGENT_AVAILABLE);
+    }
+    if (!rc)
+      rc = aev_add(u, end, i, MAAT_AGENT_OFFLINE);
+  }
+  if (!rc)
+    qsort(u->aev, u->naev, sizeof *u->aev, cmp_aev);
+  return rc;
+}
+
+/* The first arrival after 't', or 'limit' when there is none before it. */
+static double next_arrival(struct run *u, double t, double limit)
+{
+  while (t < limit) {
+    int h = (int)(fmod(t, 86400) / 3600);
+    double hour_end = floor(t / 3600) * 3600 + 3600;
+    double rate = u->hour_rate[h];
+    if (rate > 0) {
+      double next = t + expo(&u->rng, 1 / rate);
+      if (next < hour_end)
+        return next < limit ? next : limit;
+    }
+    t = hour_end; /* memoryless: start the next hour afresh */
+  }
+  return limit;
+}
+
+static void draw_contact(struct run *u, struct maat_contact *c)
+{
+  const struct maat_scenario *sc = u->sc;
+  const struct maat__sim_intent *in = &sc->intents[sc->nintents - 1];
+  static const double tier_factor[4] = { 1, 0.6, 1, 1.4 };
+  double x = maat__rng_uniform(&u->rng), acc = 0;
+
+  memset(c, 0, sizeof *c);
+  for (int k = 0; k < sc->nintents; k++) {
+    acc += sc->intents[k].share;
+    if (x < acc) {
+      in = &sc->intents[k];
+      break;
+    }
+  }
+  snprintf(c->id, sizeof c->id, "c%ld", u->next_id++);
+  snprintf(c->intent, sizeof c->intent, "%s", in->name);
+  strcpy(c->lang, maat__rng_uniform(&u->rng) < sc->lang_nl ? "nl" : "en");
+  x = maat__rng_uniform(&u->rng);
+  c->tier = x < in->tier[0] ? MAAT_T1
+          : x < in->tier[0] + in->tier[1] ? MAAT_T2 : MAAT_T3;
+  if (maat__rng_uniform(&u->rng) < in->hostile) {
+    x = maat__rng_uniform(&u->rng);
+    c->tone = x < 0.6 ? MAAT_TONE_FRUSTRATED
+            : x < 0.9 ? MAAT_TONE_ANGRY : MAAT_TONE_DISTRESSED;
+    c->intensity = 0.3 + 0.7 * maat__rng_uniform(&u->rng);
+    if (c->tone == MAAT_TONE_DISTRESSED)
+      c->tier = MAAT_T3;
+  } else {
+    c->tone = maat__rng_uniform(&u->rng) < 0.75 ? MAAT_TONE_NEUTRAL
+                                                : MAAT_TONE_POSITIVE;
+    c->intensity = 0.3 * maat__rng_uniform(&u->rng);
+  }
+  x = maat__rng_uniform(&u->rng);
+  c->urgency = x < 0.2 ? MAAT_URGENCY_LOW : x < 0.85 ? MAAT_URGENCY_NORMAL
+             : x < 0.97 ? MAAT_URGENCY_HIGH : MAAT_URGENCY_CRITICAL;
+  c->priority = c->urgency;
+  c->handle_s = in->handle_s * tier_factor[c->tier] *
+                exp(sc->handle_sigma * normal(&u->rng));
+  if (c->handle_s < 30)
+    c->handle_s = 30;
+  if (sc->patience_s > 0)
+    c->patience_s = sc->patience_s * exp(0.6 * normal(&u->rng));
+}
+
+static int add_wait(struct run *u, double w)
+{
+  int bin = (int)(w / WAIT_BIN);
+
+  if (u->nwaits == u->capwaits) {
+    size_t nc = u->capwaits ? u->capwaits * 2 : 4096;
+    double *p = maat__realloc(u->waits, nc * sizeof *p);
+    if (!p)
+      return maat__fail(MAAT_ENOMEM, "out of memory");
+    u->waits = p;
+    u->capwaits = nc;
+  }
+  u->waits[u->nwaits++] = w;
+  u->wait_bins[bin < MAAT_SIM_WAIT_BINS ? bin : MAAT_SIM_WAIT_BINS - 1]++;
+  return MAAT_OK;
+}
+
+/* Pushes one event and takes in the decisions it caused. */
+static int push(struct run *u, const struct maat_event *ev)
+{
+  struct maat_decision d;
+  int rc = maat_router_push(u->r, ev);
+
+  while (!rc && maat_router_next(u->r, &d) == MAAT_OK) {
+    if (d.type != MAAT_DEC_ASSIGN)
+      continue;
+    if (strcmp(d.to, "bot") != 0) {
+      rc = add_wait(u, d.wait_s);
+      continue;
+    }
+    u->to_bot++;
+    /* Only a just-pushed calm T1 contact goes to the bot: 'ev' is it. */
+    if (ev->type == MAAT_EV_CONTACT &&
+        maat__rng_uniform(&u->rng) < u->sc->bounce_back) {
+      struct bounce b;
+      b.t = ev->t + u->sc->bot_handle_s;
+      b.seq = u->seq++;
+      b.c = ev->contact;
+      snprintf(b.c.id, sizeof b.c.id, "b%s", ev->contact.id + 1);
+      b.c.tier = MAAT_T2;
+      /* Half of those the bot failed come back annoyed. */
+      if (maat__rng_uniform(&u->rng) < 0.5) {
+        b.c.tone = MAAT_TONE_FRUSTRATED;
+        b.c.intensity = 0.3 + 0.7 * maat__rng_uniform(&u->rng);
+      }
+      b.c.handle_s = ev->contact.handle_s / 0.6;
+      u->bounced++;
+      rc = bounce_push(u, &b);
+    }
+  }
+  return rc;
+}
+
+static int sample(struct run *u, double t)
+{
+  const double decay = exp(-SAMPLE_S / (u->sc->chronic_tau_days * 86400));
+  int h = (int)(fmod(t, 86400) / 3600);
+
+  for (int i = 0; i < u->nagents; i++) {
+    double s;
+    int bin;
+    u->chronic[i] *= decay;
+    if (maat__router_agent_state(u->r, i) == MAAT_AGENT_OFFLINE)
+      continue;
+    s = maat__router_strain(u->r, i);
+    /* Chronic load: one shift at strain a adds a. */
+    u->chronic[i] += s * SAMPLE_S / 28800;
+    u->strain_sum += s;
+    u->strain_n++;
+    u->strain_sum_h[h] += s;
+    u->strain_n_h[h]++;
+    bin = (int)(s / STRAIN_BIN);
+    u->strain_hist[bin < STRAIN_BINS ? bin : STRAIN_BINS - 1]++;
+  }
+  return MAAT_OK;
+}
+
+static int end_day(struct run *u)
+{
+  const struct maat_scenario *sc = u->sc;
+  double daily = -log(1 - sc->leave_monthly) / (365.25 / 12);
+
+  for (int i = 0; i < u->nagents; i++) {
+    double over = maat__router_overload_s(u->r, i);
+    if (over - u->over_prev[i] >= sc->overload_day_h * 3600 &&
+        over > u->over_prev[i])
+      u->overload_days++;
+    u->over_prev[i] = over;
+    /* Leaving hazard of one day, rising with chronic load. */
+    u->leavers += daily * exp(sc->leave_gamma * u->chronic[i]);
+  }
+  return MAAT_OK;
+}
+
+static int compare_double(const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+static int run_days(struct run *u, const struct maat_sim_options *o, int rep,
+                    double *stats)
+{
+  const struct maat_scenario *sc = u->sc;
+  struct maat_route_summary sum;
+  struct maat_event ev;
+  double hsum = 0, t_sample = SAMPLE_S, t_arr = 0;
+  int rc = MAAT_OK;
+
+  for (int h = 0; h < 24; h++)
+    hsum += sc->hourly[h];
+  for (int day = 0; day < o->days && !rc; day++) {
+    double base = day * 86400.0, end = base + 86400;
+    double w = sc->weekly[day % 7];
+    for (int h = 0; h < 24; h++)
+      u->hour_rate[h] = hsum > 0 ? sc->per_day * w * sc->hourly[h] / hsum /
+                                   3600 : 0;
+    rc = plan_day(u, day);
+    t_arr = next_arrival(u, base, end);
+    while (!rc) {
+      double ta = u->iaev < u->naev ? u->aev[u->iaev].t : INFINITY;
+      double tb = u->nbh ? u->bh[0].t : INFINITY;
+      double t = fmin(fmin(ta, tb), fmin(t_arr, t_sample));
+      if (t >= end)
+        break;
+      memset(&ev, 0, sizeof ev);
+      ev.t = t;
+      if (t == t_sample) {
+        ev.type = MAAT_EV_TICK;
+        rc = push(u, &ev);
+        if (!rc)
+          rc = sample(u, t);
+        t_sample += SAMPLE_S;
+      } else if (t == ta) {
+        const struct aev *a = &u->aev[u->iaev++];
+        ev.type = MAAT_EV_AGENT;
+        ev.state = a->state;
+        memcpy(ev.agent, u->team->agents[a->agent].id, sizeof ev.agent);
+        rc = push(u, &ev);
+      } else if (t == tb) {
+        struct bounce b;
+        bounce_pop(u, &b);
+        ev.type = MAAT_EV_CONTACT;
+        ev.contact = b.c;
+        rc = push(u, &ev);
+      } else {
+        ev.type = MAAT_EV_CONTACT;
+        draw_contact(u, &ev.contact);
+        u->arrivals++;
+        rc = push(u, &ev);
+        t_arr = next_arrival(u, t, end);
+      }
+    }
+    if (rc)
+      break;
+    memset(&ev, 0, sizeof ev);
+    ev.type = MAAT_EV_TICK;
+    ev.t = end;
+    rc = push(u, &ev);
+    if (!rc)
+      rc = end_day(u);
+    if (o->progress)
+      o->progress(o->progress_ctx,
+                  (double)(rep * o->days + day + 1) / (o->reps * o->days));
+  }
+  if (rc)
+    return rc;
+  rc = maat_router_finish(u->r, o->days * 86400.0);
+  if (rc)
+    return rc;
+  maat_router_summary(u->r, &sum);
+  stats[MAAT_SIM_CONTACTS] = (double)u->arrivals;
+  stats[MAAT_SIM_SERVICE_LEVEL] = sum.service_level;
+  stats[MAAT_SIM_AVG_WAIT_S] = sum.avg_wait_s;
+  stats[MAAT_SIM_P90_WAIT_S] = 0;
+  if (u->nwaits) {
+    qsort(u->waits, u->nwaits, sizeof *u->waits, compare_double);
+    stats[MAAT_SIM_P90_WAIT_S] = u->waits[(size_t)(0.9 * (u->nwaits - 1))];
+  }
+  stats[MAAT_SIM_ABANDON_RATE] =
+      sum.contacts ? (double)sum.abandoned / sum.contacts : 0;
+  stats[MAAT_SIM_BOT_SHARE] =
+      u->arrivals ? (double)(u->to_bot - u->bounced) / u->arrivals : 0;
+  stats[MAAT_SIM_BOUNCE_BACKS] = (double)u->bounced;
+  stats[MAAT_SIM_AGENT_HOURS] = u->agent_s / 3600;
+  stats[MAAT_SIM_COST] = u->agent_s / 3600 * sc->agent_hour_cost +
+                         (double)u->to_bot * sc->bot_contact_cost;
+  stats[MAAT_SIM_MEAN_STRAIN] = u->strain_n ? u->strain_sum / u->strain_n : 0;
+  stats[MAAT_SIM_P95_STRAIN] = 0;
+  if (u->strain_n) {
+    long want = (long)ceil(0.95 * u->strain_n), acc = 0;
+    for (int b = 0; b < STRAIN_BINS; b++) {
+      acc += u->strain_hist[b];
+      if (acc >= want) {
+        stats[MAAT_SIM_P95_STRAIN] = (b + 1) * STRAIN_BIN;
+        break;
+      }
+    }
+  }
+  stats[MAAT_SIM_OVERLOAD_AGENT_HOURS] = sum.overload_agent_hours;
+  stats[MAAT_SIM_OVERLOAD_AGENT_DAYS] = u->overload_days;
+  stats[MAAT_SIM_HEAVY_GINI] = sum.heavy_gini;
+  stats[MAAT_SIM_LEAVERS_PER_YEAR] = u->leavers * 365.0 / o->days;
+  return MAAT_OK;
+}
+
+static int load_team(const maat_scenario *sc, maat_team **team)
+{
+  char *json = NULL;
+  size_t len = 0;
+  int rc;
+
+  if (sc->team_file)
+    rc = maat_team_load(team, sc->team_file);
+  else {
+    rc = maat_gen_team(&json, &len, sc->agents, sc->team_seed);
+    if (!rc)
+      rc = maat_team_parse(team, json, len, sc->name);
+    maat__free(json);
+  }
+  for (int k = 0; !rc && k < sc->nsettings; k++)
+    rc = maat_team_set(*team, sc->setting[k], sc->setting_value[k]);
+  return rc;
+}
+
+int maat_simulate(const maat_scenario *sc, const struct maat_sim_options *o,
+                  struct maat_sim_result *out)
+{
+  const char *policy = o->policy ? o->policy : "maat";
+  maat_team *team = NULL;
+  double *per = NULL;
+  double hour_sum[24] = { 0 };
+  long hour_n[24] = { 0 }, wait_n = 0;
+  long wait_bins[MAAT_SIM_WAIT_BINS] = { 0 };
+  int rc;
+
+  if (o->days < 1 || o->days > 3660)
+    return maat__fail(MAAT_EINVAL, "days %d: expected 1 to 3660", o->days);
+  if (o->reps < 1 || o->reps > 1000)
+    return maat__fail(MAAT_EINVAL, "replications %d: expected 1 to 1000",
+                      o->reps);
+  rc = load_team(sc, &team);
+  if (rc)
+    return rc;
+  per = maat__calloc((size_t)o->reps * MAAT_SIM_NSTAT, sizeof *per);
+  if (!per) {
+    maat_team_free(team);
+    return maat__fail(MAAT_ENOMEM, "out of memory");
+  }
+  memset(out, 0, sizeof *out);
+  for (int rep = 0; rep < o->reps && !rc; rep++) {
+    struct run u;
+    memset(&u, 0, sizeof u);
+    u.sc = sc;
+    u.team = team;
+    u.nagents = (int)maat_team_size(team);
+    stream(&u.rng, o->seed, rep);
+    rc = maat_router_open(&u.r, team, policy,
+                          MAAT_ROUTER_REPLAY | (sc->bot ? 0 : MAAT_ROUTER_NO_BOT));
+    if (!rc) {
+      u.chronic = maat__calloc((size_t)u.nagents, sizeof *u.chronic);
+      u.over_prev = maat__calloc((size_t)u.nagents, sizeof *u.over_prev);
+      if (!u.chronic || !u.over_prev)
+        rc = maat__fail(MAAT_ENOMEM, "out of memory");
+    }
+    if (!rc)
+      rc = run_days(&u, o, rep, per + (size_t)rep * MAAT_SIM_NSTAT);
+    if (!rc) {
+      for (int h = 0; h < 24; h++) {
+        hour_sum[h] += u.strain_sum_h[h];
+        hour_n[h] += u.strain_n_h[h];
+      }
+      for (int b = 0; b < MAAT_SIM_WAIT_BINS; b++) {
+        wait_bins[b] += u.wait_bins[b];
+        wait_n += u.wait_bins[b];
+      }
+    }
+    maat_router_close(u.r);
+    maat__free(u.aev);
+    maat__free(u.bh);
+    maat__free(u.waits);
+    maat__free(u.chronic);
+    maat__free(u.over_prev);
+  }
+  if (!rc) {
+    double *x = maat__calloc((size_t)o->reps, sizeof *x);
+    if (!x)
+      rc = maat__fail(MAAT_ENOMEM, "out of memory");
+    for (int s = 0; !rc && s < MAAT_SIM_NSTAT; s++) {
+      for (int rep = 0; rep < o->reps; rep++)
+        x[rep] = per[(size_t)rep * MAAT_SIM_NSTAT + s];
+      mean_ci(x, o->reps, &out->mean[s], &out->ci[s]);
+    }
+    maat__free(x);
+    out->reps = o->reps;
+    for (int h = 0; h < 24; h++)
+      out->strain_by_hour[h] = hour_n[h] ? hour_sum[h] / hour_n[h] : 0;
+    for (int b = 0; b < MAAT_SIM_WAIT_BINS; b++)
+      out->wait_share[b] = wait_n ? (double)wait_bins[b] / wait_n : 0;
+  }
+  maat__free(per);
+  maat_team_free(team);
+  return rc;
+}

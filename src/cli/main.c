@@ -18,6 +18,8 @@ static const struct command commands[] = {
   { "classify", cmd_classify, "label messages with a trained classifier" },
   { "gen", cmd_gen, "generate realistic synthetic customer messages" },
   { "route", cmd_route, "route contacts between the bot and people" },
+  { "simulate", cmd_simulate, "what-if: a team under a policy, with CIs" },
+  { "erlang", cmd_erlang, "Erlang C: waiting, service level, agents needed" },
 };
 
 static void usage(FILE *f)

@@ -87,5 +87,7 @@ void maat_free(void *p);
 #include "maat/gen.h"
 #include "maat/route.h"
 #include "maat/sim.h"
+#include "maat/tone.h"
+#include "maat/triage.h"
 
 #endif /* MAAT_H */

@@ -1,0 +1,104 @@
+/*
+ * maat/triage.h - triage: for each incoming contact, its language, intent,
+ * tone, urgency and complexity, whether the bot can answer it, and the tier
+ * (T1 the bot, T2 a specialist with an AI-prepared proposal, T3 straight to
+ * an experienced person) with a priority and the reasons, in words a team
+ * lead can read. docs/triage.md describes the rules; docs/triage-config.md
+ * the configuration file. Included by maat.h; do not include directly.
+ */
+#ifndef MAAT_TRIAGE_H
+#define MAAT_TRIAGE_H
+
+#include <stddef.h>
+
+#include "maat/classify.h"
+#include "maat/route.h"
+#include "maat/text.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- configuration ---- */
+
+typedef struct maat_triage_config maat_triage_config;
+
+/* The defaults: every hard rule on, every intent but the model's
+ * out-of-scope label bot-answerable. */
+int maat_triage_config_default(maat_triage_config **out);
+
+/*
+ * Reads a configuration file (JSON, docs/triage-config.md). Unknown fields
+ * and values out of range are errors naming the file and the field.
+ */
+int maat_triage_config_load(maat_triage_config **out, const char *path);
+int maat_triage_config_parse(maat_triage_config **out, const char *json,
+                             size_t len, const char *name);
+void maat_triage_config_free(maat_triage_config *cfg);
+
+/* ---- the triager ---- */
+
+typedef struct maat_triager maat_triager;
+
+/*
+ * A triager over a configuration and two optional models, all borrowed and
+ * kept alive by the caller: 'intent' (an organisation's intent model from
+ * 'maat train'; without it nothing is bot-answerable) and 'tone' (the
+ * default English tone model; without it tone comes from the lexicon
+ * alone). It remembers each customer's recent intents to recognise a second
+ * contact about the same issue. Not thread-safe: one per thread.
+ */
+int maat_triager_new(maat_triager **out, const maat_triage_config *cfg,
+                     const maat_model *intent, const maat_model *tone);
+void maat_triager_free(maat_triager *t);
+
+/* One incoming contact. Only 'text' is required. */
+struct maat_triage_input {
+  const char *text;
+  size_t len;
+  const char *customer;  /* NULL: unknown, no memory of earlier contacts */
+  const char *channel;   /* NULL: unknown; only reported */
+  double ts;             /* seconds; < 0: unknown (then no time window) */
+  /* Earlier messages of this customer about this contact, oldest first. */
+  const char *const *history;
+  size_t nhistory;
+};
+
+#define MAAT_TRIAGE_MAX_REASONS 8
+#define MAAT_TRIAGE_REASON_MAX 240
+
+struct maat_triage {
+  maat_lang lang;
+  char intent[MAAT_ID_MAX + 1];   /* "" without an intent model */
+  double intent_confidence;       /* 0 without an intent model */
+  int out_of_scope;               /* below the threshold or the oos label */
+  int bot_can_answer;             /* in scope, confident, bot-answerable */
+  int tone;                       /* enum maat_tone */
+  double tone_intensity;          /* 0..1 */
+  double urgency;                 /* 0..1 */
+  int critical;                   /* urgency at or above the critical line */
+  double complexity;              /* 0..1 */
+  int repeat;                     /* a second contact about the same issue */
+  int tier;                       /* enum maat_tier */
+  int priority;                   /* 0..3, higher first */
+  size_t nreasons;
+  char reasons[MAAT_TRIAGE_MAX_REASONS][MAAT_TRIAGE_REASON_MAX];
+};
+
+/*
+ * Triages one contact into '*out'. Returns MAAT_OK, MAAT_EINVAL (NULL
+ * arguments), MAAT_EUTF8 (the text or a history item is not UTF-8) or
+ * MAAT_ENOMEM; on failure '*out' is unspecified and the triager's memory of
+ * customers is unchanged.
+ */
+int maat_triage_run(maat_triager *t, const struct maat_triage_input *in,
+                    struct maat_triage *out);
+
+/* "T1", "T2", "T3"; "?" otherwise. */
+const char *maat_tier_name(int tier);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MAAT_TRIAGE_H */

@@ -1,0 +1,441 @@
+/*
+ * triage.c - from a message to a tier: language, intent (the organisation's
+ * model), tone (the cue lexicon, and for English the default tone model),
+ * urgency, complexity, repeat contacts, then the hard rules and the tier
+ * with its priority and reasons. docs/triage.md describes the decision.
+ */
+#include "triage-int.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+const char *maat_tier_name(int tier)
+{
+  static const char *const names[] = { "?", "T1", "T2", "T3" };
+  return tier >= MAAT_T1 && tier <= MAAT_T3 ? names[tier] : "?";
+}
+
+/* ---- customer memory: recent intents per customer ---- */
+
+struct seen {
+  char customer[MAAT_ID_MAX + 1];
+  char intent[MAAT_TRIAGE_MEMORY][MAAT_ID_MAX + 1];
+  double ts[MAAT_TRIAGE_MEMORY];
+  int n;
+  int used;
+};
+
+struct maat_triager {
+  const maat_triage_config *cfg;
+  const maat_model *intent_model, *tone_model;
+  maat_predictor *intent, *tone;
+  maat_tone_scorer *lexicon;
+  long tone_neg[3];           /* the tone model's label index per tone */
+  struct seen *memory;        /* open addressing by customer */
+  size_t cap, used;
+};
+
+static uint64_t hash_str(const char *s)
+{
+  uint64_t h = 1469598103934665603ULL;
+  for (; *s; s++)
+    h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+  return h;
+}
+
+static struct seen *memory_find(maat_triager *t, const char *customer,
+                                int create)
+{
+  size_t i = hash_str(customer) & (t->cap - 1);
+
+  for (;; i = (i + 1) & (t->cap - 1)) {
+    struct seen *s = &t->memory[i];
+    if (!s->used) {
+      if (!create)
+        return NULL;
+      /* Keep the table at most half full: forget everyone when it fills,
+       * a bounded memory for a stream of any length. */
+      if (t->used + 1 > t->cap / 2) {
+        memset(t->memory, 0, t->cap * sizeof *t->memory);
+        t->used = 0;
+        i = hash_str(customer) & (t->cap - 1);
+        s = &t->memory[i];
+      }
+      s->used = 1;
+      snprintf(s->customer, sizeof s->customer, "%s", customer);
+      t->used++;
+      return s;
+    }
+    if (!strcmp(s->customer, customer))
+      return s;
+  }
+}
+
+int maat_triager_new(maat_triager **out, const maat_triage_config *cfg,
+                     const maat_model *intent, const maat_model *tone)
+{
+  static const char *const neg[3] = { "frustrated", "angry", "distressed" };
+  maat_triager *t;
+  int rc = MAAT_OK;
+
+  if (!out || !cfg)
+    return maat__fail(MAAT_EINVAL, "maat_triager_new: invalid argument");
+  t = maat__calloc(1, sizeof *t);
+  if (!t)
+    return maat__fail(MAAT_ENOMEM, "out of memory");
+  t->cfg = cfg;
+  t->intent_model = intent;
+  t->tone_model = tone;
+  t->cap = 1u << 16;
+  t->memory = maat__calloc(t->cap, sizeof *t->memory);
+  if (!t->memory)
+    rc = maat__fail(MAAT_ENOMEM, "out of memory");
+  if (!rc)
+    rc = maat_tone_scorer_new(&t->lexicon);
+  if (!rc && intent)
+    rc = maat_predictor_new(intent, &t->intent);
+  if (!rc && tone) {
+    for (int k = 0; k < 3 && !rc; k++) {
+      t->tone_neg[k] = maat_model_label_index(tone, neg[k]);
+      if (t->tone_neg[k] < 0)
+        rc = maat__fail(MAAT_EINVAL, "the tone model has no '%s' label "
+                        "(it needs neutral, positive, frustrated, angry "
+                        "and distressed)", neg[k]);
+    }
+    if (!rc)
+      rc = maat_predictor_new(tone, &t->tone);
+  }
+  if (rc) {
+    maat_triager_free(t);
+    return rc;
+  }
+  *out = t;
+  return MAAT_OK;
+}
+
+void maat_triager_free(maat_triager *t)
+{
+  if (!t)
+    return;
+  maat_predictor_free(t->intent);
+  maat_predictor_free(t->tone);
+  maat_tone_scorer_free(t->lexicon);
+  maat__free(t->memory);
+  maat__free(t);
+}
+
+/* ---- reasons ---- */
+
+static void reason(struct maat_triage *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void reason(struct maat_triage *r, const char *fmt, ...)
+{
+  va_list ap;
+
+  if (r->nreasons == MAAT_TRIAGE_MAX_REASONS)
+    return;
+  va_start(ap, fmt);
+  vsnprintf(r->reasons[r->nreasons++], MAAT_TRIAGE_REASON_MAX, fmt, ap);
+  va_end(ap);
+}
+
+static int hostile(int tone)
+{
+  return tone == MAAT_TONE_FRUSTRATED || tone == MAAT_TONE_ANGRY ||
+         tone == MAAT_TONE_DISTRESSED;
+}
+
+/* ---- the parts ---- */
+
+static int classify_intent(maat_triager *t, const char *text, size_t len,
+                           struct maat_triage *r)
+{
+  const struct maat__triage_cfg *c = &t->cfg->c;
+  maat_prediction p;
+  int rc;
+
+  if (!t->intent) {
+    reason(r, "no intent model: the bot is not offered contacts");
+    return MAAT_OK;
+  }
+  rc = maat_predict(t->intent, text, len, 2, c->intent_threshold, &p);
+  if (rc)
+    return rc;
+  snprintf(r->intent, sizeof r->intent, "%s",
+           p.below_threshold && p.n_top ? maat_model_label(t->intent_model,
+                                                           p.top[0].label)
+                                        : p.label);
+  r->intent_confidence = p.confidence;
+  r->out_of_scope = p.below_threshold ||
+                    !strcmp(p.label, maat_model_oos_label(t->intent_model));
+  if (p.below_threshold)
+    reason(r, "intent %s %.2f below threshold %.2f", r->intent,
+           p.confidence, c->intent_threshold >= 0 ? c->intent_threshold
+                         : maat_model_threshold(t->intent_model));
+  else if (r->out_of_scope)
+    reason(r, "intent %s %.2f: out of scope", r->intent, p.confidence);
+  return MAAT_OK;
+}
+
+/*
+ * The English tone model: the probability that the message is frustrated,
+ * angry or distressed, and which of the three; the words that pushed it are
+ * found by scoring each word alone (a linear model's strongest features).
+ */
+static int tone_model(maat_triager *t, const char *text, size_t len,
+                      double *pneg, int *which, char *why, size_t whycap)
+{
+  static const int tones[3] = { MAAT_TONE_FRUSTRATED, MAAT_TONE_ANGRY,
+                                MAAT_TONE_DISTRESSED };
+  size_t nlabels = maat_model_label_count(t->tone_model);
+  maat_prediction p;
+  double per[3] = { 0 };
+  int rc = maat_predict(t->tone, text, len, nlabels, 0, &p);
+
+  if (rc)
+    return rc;
+  *pneg = 0;
+  for (size_t i = 0; i < p.n_top; i++)
+    for (int k = 0; k < 3; k++)
+      if ((long)p.top[i].label == t->tone_neg[k]) {
+        per[k] = p.top[i].prob;
+        *pneg += per[k];
+      }
+  *which = tones[0];
+  for (int k = 1; k < 3; k++)
+    if (per[k] > per[*which - MAAT_TONE_FRUSTRATED])
+      *which = tones[k];
+  why[0] = '\0';
+  if (whycap && *pneg >= t->cfg->c.tone_model_threshold) {
+    /* The three words that alone look most like the verdict. */
+    const char *best[3] = { NULL };
+    size_t blen[3] = { 0 };
+    double bscore[3] = { 0 };
+    size_t pos = 0;
+    while (pos < len) {
+      size_t s = pos, e;
+      while (s < len && !((unsigned char)text[s] >= 0x80 ||
+                          ((text[s] | 32) >= 'a' && (text[s] | 32) <= 'z')))
+        s++;
+      e = s;
+      while (e < len && ((unsigned char)text[e] >= 0x80 || text[e] == '\'' ||
+                         ((text[e] | 32) >= 'a' && (text[e] | 32) <= 'z')))
+        e++;
+      pos = e > s ? e : s + 1;
+      if (e - s < 3 || s >= len)
+        continue;
+      if (maat_predict(t->tone, text + s, e - s, nlabels, 0, &p) != MAAT_OK)
+        continue;
+      {
+        double q = 0;
+        for (size_t i = 0; i < p.n_top; i++)
+          if ((long)p.top[i].label == t->tone_neg[*which - MAAT_TONE_FRUSTRATED])
+            q = p.top[i].prob;
+        for (int k = 0; k < 3; k++)
+          if (q > bscore[k]) {
+            for (int j = 2; j > k; j--) {
+              best[j] = best[j - 1];
+              blen[j] = blen[j - 1];
+              bscore[j] = bscore[j - 1];
+            }
+            best[k] = text + s;
+            blen[k] = e - s;
+            bscore[k] = q;
+            break;
+          }
+      }
+    }
+    for (int k = 0, n = 0; k < 3; k++)
+      if (best[k]) {
+        size_t used = strlen(why);
+        snprintf(why + used, whycap - used, "%s'%.*s'", n++ ? ", " : "",
+                 (int)blen[k], best[k]);
+      }
+  }
+  return MAAT_OK;
+}
+
+/* A rough 0..1: long, many questions, several sentences, unsure intent. */
+static double complexity(const char *text, size_t len, const struct maat_triage *r,
+                         int has_intent)
+{
+  size_t words = 0, questions = 0, sentences = 0;
+  int inword = 0;
+  double c;
+
+  for (size_t i = 0; i < len; i++) {
+    unsigned char ch = (unsigned char)text[i];
+    int w = ch >= 0x80 || ((ch | 32) >= 'a' && (ch | 32) <= 'z') ||
+            (ch >= '0' && ch <= '9');
+    words += w && !inword;
+    inword = w;
+    questions += ch == '?';
+    sentences += ch == '.' || ch == '!' || ch == '?';
+  }
+  c = 0.4 * fmin(words / 120.0, 1) + 0.2 * fmin(questions / 3.0, 1) +
+      0.15 * fmin(sentences / 8.0, 1) +
+      0.25 * (has_intent ? 1 - r->intent_confidence : 0.5);
+  return fmin(fmax(c, 0), 1);
+}
+
+int maat_triage_run(maat_triager *t, const struct maat_triage_input *in,
+                    struct maat_triage *r)
+{
+  const struct maat__triage_cfg *c;
+  maat_tone_result tr;
+  char buf[MAAT_TRIAGE_REASON_MAX];
+  struct seen *mem = NULL;
+  int rc, upset;
+
+  if (!t || !in || !r || (!in->text && in->len))
+    return maat__fail(MAAT_EINVAL, "maat_triage_run: invalid argument");
+  c = &t->cfg->c;
+  memset(r, 0, sizeof *r);
+  rc = maat_tone_score(t->lexicon, in->text ? in->text : "", in->len, &tr);
+  if (rc)
+    return rc;
+  r->lang = tr.lang;
+  rc = classify_intent(t, in->text ? in->text : "", in->len, r);
+  if (rc)
+    return rc;
+
+  /* Tone: the lexicon's cues; for English also the model when sure. */
+  r->tone = tr.tone;
+  r->tone_intensity = tr.intensity;
+  maat_tone_reason(&tr, in->text, in->len, buf, sizeof buf);
+  if (t->tone && r->lang == MAAT_LANG_EN && !hostile(tr.tone)) {
+    double pneg;
+    int which;
+    char why[160];
+    rc = tone_model(t, in->text ? in->text : "", in->len, &pneg, &which,
+                    why, sizeof why);
+    if (rc)
+      return rc;
+    if (pneg >= c->tone_model_threshold) {
+      r->tone = which;
+      r->tone_intensity = pneg;
+      snprintf(buf, sizeof buf, "tone %s %.2f (tone model%s%s)",
+               maat_tone_name(which), pneg, why[0] ? ": " : "", why);
+    }
+  }
+  if (r->tone != MAAT_TONE_NEUTRAL || tr.ncues_total > 0)
+    reason(r, "%s", buf);
+
+  r->urgency = tr.urgency;
+  r->critical = r->urgency >= c->critical;
+
+  /* A second contact about the same issue: the customer's memory, the
+   * history given with the contact, or the customer saying so. */
+  for (size_t i = 0; i < tr.ncues; i++)
+    if (tr.cues[i].kind == MAAT_CUE_REPEAT && !(tr.cues[i].flags &
+                                                MAAT_CUE_NEGATED))
+      r->repeat = 1;
+  if (r->repeat)
+    reason(r, "repeat contact: the customer says they tried before");
+  if (!r->repeat && t->intent && in->nhistory) {
+    maat_prediction p;
+    for (size_t i = 0; i < in->nhistory && !r->repeat; i++) {
+      const char *h = in->history[i] ? in->history[i] : "";
+      rc = maat_predict(t->intent, h, strlen(h), 1, c->intent_threshold, &p);
+      if (rc)
+        return rc;
+      if (!p.below_threshold && r->intent[0] && !strcmp(p.label, r->intent)) {
+        r->repeat = 1;
+        reason(r, "repeat contact: earlier message %zu of its history was "
+               "also about %s", i + 1, r->intent);
+      }
+    }
+  }
+  if (in->customer && in->customer[0] && r->intent[0] && !r->out_of_scope) {
+    mem = memory_find(t, in->customer, 0);
+    for (int k = 0; mem && k < mem->n && !r->repeat; k++)
+      if (!strcmp(mem->intent[k], r->intent) &&
+          (in->ts < 0 || mem->ts[k] < 0 ||
+           in->ts - mem->ts[k] <= c->repeat_window_s)) {
+        r->repeat = 1;
+        reason(r, "repeat contact: customer %.63s asked about %s before",
+               in->customer, r->intent);
+      }
+  }
+  r->complexity = complexity(in->text ? in->text : "", in->len, r,
+                             t->intent != NULL);
+
+  /* The bot, then the hard rules that keep a contact from it. */
+  r->bot_can_answer = t->intent && !r->out_of_scope &&
+                      maat__triage_bot_answerable(t->cfg, r->intent);
+  if (t->intent && !r->out_of_scope && !r->bot_can_answer)
+    reason(r, "intent %s is not bot-answerable", r->intent);
+  if (r->bot_can_answer && r->intent_confidence < c->bot_confidence) {
+    r->bot_can_answer = 0;
+    reason(r, "intent %s %.2f below the bot's confidence floor %.2f",
+           r->intent, r->intent_confidence, c->bot_confidence);
+  }
+  upset = hostile(r->tone);
+  r->tier = MAAT_T1;
+  if (!r->bot_can_answer) {
+    r->tier = MAAT_T2;
+    if (t->intent && r->out_of_scope && !c->rule_oos)
+      r->tier = MAAT_T1;  /* the rule is off: the bot tries anyway */
+  }
+  if (r->tier == MAAT_T1 && upset && c->rule_upset) {
+    r->tier = MAAT_T2;
+    reason(r, "rule: a %s customer never gets the bot",
+           maat_tone_name(r->tone));
+  }
+  if (r->tier == MAAT_T1 && r->repeat && c->rule_repeat) {
+    r->tier = MAAT_T2;
+    reason(r, "rule: a second contact about the same issue never gets the "
+           "bot");
+  }
+  if (r->tier == MAAT_T1 && r->critical && c->rule_critical_not_bot) {
+    r->tier = MAAT_T2;
+    reason(r, "rule: a critical message never gets the bot");
+  }
+  if (r->tier != MAAT_T1 &&
+      (r->tone == MAAT_TONE_DISTRESSED ||
+       (r->tone == MAAT_TONE_ANGRY && r->tone_intensity >= c->t3_angry) ||
+       r->urgency >= c->t3_urgency || (r->repeat && upset) ||
+       r->complexity >= c->t3_complexity)) {
+    r->tier = MAAT_T3;
+    reason(r, "T3: %s", r->tone == MAAT_TONE_DISTRESSED ? "a distressed customer"
+           : r->tone == MAAT_TONE_ANGRY && r->tone_intensity >= c->t3_angry
+               ? "a very angry customer"
+           : r->urgency >= c->t3_urgency ? "urgent"
+           : r->repeat && upset ? "an upset customer who tried before"
+                                : "a complex message");
+  }
+
+  /* Priority: critical first whatever the tier (the rule), then urgency. */
+  r->priority = r->urgency >= c->high ? 2 : 1;
+  if (r->tier == MAAT_T3 && r->priority < 2)
+    r->priority = 2;
+  if (r->critical && c->rule_critical_first) {
+    r->priority = 3;
+    reason(r, "rule: critical (urgency %.2f) goes first", r->urgency);
+  }
+  if (r->tier == MAAT_T1)
+    reason(r, "T1: intent %s %.2f, bot-answerable, calm", r->intent,
+           r->intent_confidence);
+
+  /* Remember this contact's intent for the customer's next one. */
+  if (in->customer && in->customer[0] && r->intent[0] && !r->out_of_scope) {
+    if (!mem)
+      mem = memory_find(t, in->customer, 1);
+    if (mem) {
+      /* Full: forget the oldest. */
+      if (mem->n == MAAT_TRIAGE_MEMORY) {
+        memmove(mem->intent, mem->intent + 1,
+                (MAAT_TRIAGE_MEMORY - 1) * sizeof mem->intent[0]);
+        memmove(mem->ts, mem->ts + 1,
+                (MAAT_TRIAGE_MEMORY - 1) * sizeof mem->ts[0]);
+        mem->n--;
+      }
+      snprintf(mem->intent[mem->n], sizeof mem->intent[0], "%s", r->intent);
+      mem->ts[mem->n++] = in->ts;
+    }
+  }
+  return MAAT_OK;
+}

@@ -34,5 +34,10 @@ bench: build
 	@MAAT_BENCH_DEPS=1 sh scripts/install-deps.sh
 	@sh bench/run.sh $(MAAT)
 
+# The default tone model, from ../shared/data (models/MODEL.md).
+models: build
+	@MAAT_BENCH_DEPS=1 sh scripts/install-deps.sh
+	@sh scripts/train-models.sh $(MAAT) models
+
 clean:
 	rm -rf $(BUILD) $(BUILD_SAN) $(DEMO_DIR)

@@ -17,6 +17,7 @@ static const struct command commands[] = {
   { "eval", cmd_eval, "measure a classifier on labelled data" },
   { "classify", cmd_classify, "label messages with a trained classifier" },
   { "gen", cmd_gen, "generate realistic synthetic customer messages" },
+  { "triage", cmd_triage, "tone, urgency, tier T1/T2/T3 and the reasons" },
   { "route", cmd_route, "route contacts between the bot and people" },
   { "simulate", cmd_simulate, "what-if: a team under a policy, with CIs" },
   { "erlang", cmd_erlang, "Erlang C: waiting, service level, agents needed" },

@@ -1,0 +1,73 @@
+#!/bin/sh
+# maat triage end to end: one JSON line per message with the documented
+# fields, the hard rules visible in the output, --explain for a person,
+# configuration and malformed input named by file and line.
+set -u
+fail=0
+check() { if ! eval "$2"; then echo "FAIL: $1"; fail=1; else echo "ok: $1"; fi; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+"$MAAT_BIN" gen --messages 3000 --seed 4 -o "$tmp/hist.jsonl" 2>/dev/null
+"$MAAT_BIN" train --seed 1 --epochs 5 -q -o "$tmp/intent.model" "$tmp/hist.jsonl"; rc=$?
+check "an intent model trains" '[ $rc -eq 0 ]'
+
+printf '%s\n' "Hoe activeer ik mijn nieuwe pas?" \
+  "Dit is belachelijk, ik heb al drie keer gebeld!" \
+  "My husband passed away and I need to close his account" \
+  "niet slecht" >"$tmp/in.txt"
+"$MAAT_BIN" triage --intent-model "$tmp/intent.model" "$tmp/in.txt" \
+  >"$tmp/out.jsonl" 2>"$tmp/err"; rc=$?
+check "triage exits 0" '[ $rc -eq 0 ]'
+check "no warning about a missing tone model (the shipped one is found)" \
+  '! grep -q "no tone model" "$tmp/err"'
+check "one line per message" '[ $(wc -l <"$tmp/out.jsonl") -eq 4 ]'
+for k in id lang intent intent_confidence tone tone_intensity urgency tier \
+    priority reasons; do
+  n=$(grep -c "\"$k\":" "$tmp/out.jsonl")
+  check "every line has $k" '[ "$n" -eq 4 ]'
+done
+l2=$(sed -n 2p "$tmp/out.jsonl"); l3=$(sed -n 3p "$tmp/out.jsonl")
+check "an angry repeat caller is not T1 and the reason quotes the words" \
+  'printf "%s" "$l2" | grep -q "\"tone\":\"angry\"" && ! printf "%s" "$l2" | grep -q "\"tier\":\"T1\"" && printf "%s" "$l2" | grep -q "belachelijk"'
+check "a bereaved customer goes to T3" \
+  'printf "%s" "$l3" | grep -q "\"tone\":\"distressed\"" && printf "%s" "$l3" | grep -q "\"tier\":\"T3\""'
+check "'niet slecht' is not negative" \
+  'sed -n 4p "$tmp/out.jsonl" | grep -qE "\"tone\":\"(neutral|positive)\""'
+
+"$MAAT_BIN" triage --explain "$tmp/in.txt" >"$tmp/explain.txt" 2>/dev/null; rc=$?
+check "--explain exits 0 and reads like prose" \
+  '[ $rc -eq 0 ] && grep -q "^line 2: T[23], priority" "$tmp/explain.txt" && grep -q "  - tone angry" "$tmp/explain.txt"'
+
+printf '{"id": "a1", "text": "Where is my refund?", "customer": "c9", "channel": "chat"}\n{"id": "a2", "text": "still no refund", "customer": "c9", "history": ["Where is my refund?"]}\n' >"$tmp/in.jsonl"
+"$MAAT_BIN" triage --intent-model "$tmp/intent.model" "$tmp/in.jsonl" >"$tmp/o.jsonl"; rc=$?
+check "JSONL with id, customer, channel and history" \
+  '[ $rc -eq 0 ] && grep -q "\"id\":\"a1\",\"channel\":\"chat\"" "$tmp/o.jsonl" && grep -q "\"id\":\"a2\"" "$tmp/o.jsonl"'
+printf 'id,text\n7,"Mijn pas is gestolen, help!"\n' >"$tmp/in.csv"
+"$MAAT_BIN" triage "$tmp/in.csv" >"$tmp/o.jsonl" 2>/dev/null; rc=$?
+check "CSV with a text column" '[ $rc -eq 0 ] && grep -q "\"id\":\"7\"" "$tmp/o.jsonl"'
+
+printf '{"text": "fine"}\n{"text": \n{"text": "ok"}\n' >"$tmp/bad.jsonl"
+"$MAAT_BIN" triage "$tmp/bad.jsonl" >"$tmp/o.jsonl" 2>"$tmp/err"; rc=$?
+check "malformed JSONL fails naming file and line" \
+  '[ $rc -eq 1 ] && grep -q "bad.jsonl:2" "$tmp/err"'
+check "the record before it was written" '[ $(wc -l <"$tmp/o.jsonl") -eq 1 ]'
+"$MAAT_BIN" triage --skip-bad "$tmp/bad.jsonl" >"$tmp/o.jsonl" 2>"$tmp/err"; rc=$?
+check "--skip-bad goes on and says how many" \
+  '[ $rc -eq 0 ] && [ $(wc -l <"$tmp/o.jsonl") -eq 2 ] && grep -q "skipped 1" "$tmp/err"'
+printf '{"text": "x", "history": [1, 2]}\n' >"$tmp/h.jsonl"
+"$MAAT_BIN" triage "$tmp/h.jsonl" >/dev/null 2>"$tmp/err"; rc=$?
+check "a bad history names the field and line" \
+  '[ $rc -eq 1 ] && grep -q "h.jsonl:1: field .history." "$tmp/err"'
+printf '{"rules": {"upset_never_bot": "yes"}}' >"$tmp/c.json"
+"$MAAT_BIN" triage --config "$tmp/c.json" "$tmp/in.txt" >/dev/null 2>"$tmp/err"; rc=$?
+check "a bad configuration names file and field" \
+  '[ $rc -eq 1 ] && grep -q "c.json: field .rules.upset_never_bot." "$tmp/err"'
+printf 'caf\303\n' >"$tmp/u.txt"
+"$MAAT_BIN" triage "$tmp/u.txt" >/dev/null 2>"$tmp/err"; rc=$?
+check "invalid UTF-8 fails naming the line" '[ $rc -eq 1 ] && grep -q "u.txt:1" "$tmp/err"'
+"$MAAT_BIN" triage --no-tone-model --tone-model x "$tmp/in.txt" >/dev/null 2>&1; rc=$?
+check "contradicting options are a usage error" '[ $rc -eq 2 ]'
+"$MAAT_BIN" triage --intent-model "$tmp/nope.model" "$tmp/in.txt" >/dev/null 2>&1; rc=$?
+check "a missing model fails" '[ $rc -eq 1 ]'
+exit $fail

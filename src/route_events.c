@@ -116,9 +116,9 @@ int maat_event_parse(struct maat_event *ev, const char *line, size_t len)
         (rc = get_id(o, "intent", c->intent, 0)))
       goto out;
     if (!json_object_get(o, "tier") && json_object_get(o, "text")) {
-      /* NEEDSWORK: triage raw text with the classifier once it is wired. */
-      rc = maat__fail(MAAT_EPARSE, "field 'tier': missing (raw 'text' is "
-                      "not triaged by the router yet)");
+      /* The caller triages raw text (maat_triage_event_line()). */
+      rc = maat__fail(MAAT_EPARSE, "field 'tier': missing (raw 'text' must "
+                      "be triaged first)");
       goto out;
     }
     if ((rc = get_enum(o, "tier", tiers, 4, &c->tier, 1)) ||

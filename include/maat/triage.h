@@ -94,6 +94,21 @@ struct maat_triage {
 int maat_triage_run(maat_triager *t, const struct maat_triage_input *in,
                     struct maat_triage *out);
 
+/*
+ * Triages a contact event given as a JSON object with a "text" (and
+ * optionally "customer", "channel", "ts", "history") into the event line the
+ * router reads (maat_event_parse()): "type" "contact", "t" kept or set to
+ * 'time',
+ * the triage's tier, tone, intensity, urgency, priority, intent and lang
+ * added unless the object already has them, the whole result under
+ * "triage", and "text" and "history" removed (the router and its log need
+ * the verdict, not the message; the reasons quote the words that decided). '*out' is owned (free with
+ * maat_free()). Returns MAAT_OK, MAAT_EPARSE naming the field, MAAT_EUTF8 or
+ * MAAT_ENOMEM.
+ */
+int maat_triage_event_line(maat_triager *t, const char *json, size_t len,
+                           double time, char **out, size_t *outlen);
+
 /* "T1", "T2", "T3"; "?" otherwise. */
 const char *maat_tier_name(int tier);
 

@@ -64,6 +64,13 @@ void cli_progress_done(struct cli_progress *p);
 /* Seconds on a monotonic clock. */
 double cli_now(void);
 
+/*
+ * The shipped tone model: $MAAT_TONE_MODEL, else models/tone.model in the
+ * source tree this binary was built from, else the installed one; NULL when
+ * there is none.
+ */
+const char *cli_find_tone_model(void);
+
 /* Writes 's' as a JSON string literal (quotes and escapes) to 'f'. */
 void cli_json_string(FILE *f, const char *s, size_t len);
 

@@ -158,3 +158,29 @@ void cli_json_string(FILE *f, const char *s, size_t len)
     fwrite(s + len - run, 1, run, f);
   putc_unlocked('"', f);
 }
+
+#ifndef MAAT_MODELS_DIR
+#define MAAT_MODELS_DIR "models"
+#endif
+#ifndef MAAT_INSTALLED_MODELS_DIR
+#define MAAT_INSTALLED_MODELS_DIR "/usr/local/share/maat/models"
+#endif
+
+/* The shipped tone model: where a newcomer's build or install has it. */
+const char *cli_find_tone_model(void)
+{
+  const char *env = getenv("MAAT_TONE_MODEL");
+  static const char *const dirs[] = { MAAT_MODELS_DIR,
+                                      MAAT_INSTALLED_MODELS_DIR };
+  static char path[4096];
+
+  if (env && *env)
+    return env;
+  for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+    snprintf(path, sizeof path, "%s/tone.model", dirs[i]);
+    if (access(path, R_OK) == 0)
+      return path;
+  }
+  return NULL;
+}
+

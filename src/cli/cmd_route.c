@@ -46,6 +46,10 @@ static void usage(FILE *f)
     "      --state            print the router's state (queue and agents) at\n"
     "                         the end instead of nothing\n"
     "      --log              with --db: print the logged events and exit\n"
+    "      --intent-model M   triage contacts that carry raw 'text' and no\n"
+    "                         'tier' with this intent model (without it they\n"
+    "                         are triaged too, but never go to the bot)\n"
+    "      --triage-config C  the triage configuration (docs/triage-config.md)\n"
     "  -h, --help             show this help\n"
     "\n"
     "A malformed event is reported with its line number; events accepted\n"
@@ -139,6 +143,17 @@ static int commit(struct run *run)
   if (out_flush(&run->out))
     return MAAT_EIO;
   return MAAT_OK;
+}
+
+/* Whether 'key' occurs in the line (a cheap test before parsing again). */
+static int has_key(const char *s, size_t n, const char *key)
+{
+  size_t k = strlen(key);
+
+  for (size_t i = 0; i + k <= n; i++)
+    if (s[i] == key[0] && !memcmp(s + i, key, k))
+      return 1;
+  return 0;
 }
 
 static unsigned long long line_hash(const char *s, size_t n)
@@ -270,11 +285,17 @@ int cmd_route(int argc, char **argv)
     { "on-error", required_argument, NULL, 'e' },
     { "state", no_argument, NULL, 'S' },
     { "log", no_argument, NULL, 'L' },
+    { "intent-model", required_argument, NULL, 'I' },
+    { "triage-config", required_argument, NULL, 'C' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
   };
   const char *team_path = NULL, *policy = "maat", *db = NULL, *summary = NULL;
-  const char *input = "-";
+  const char *input = "-", *intent_path = NULL, *tcfg_path = NULL;
+  maat_model *intent = NULL, *tone = NULL;
+  maat_triage_config *tcfg = NULL;
+  maat_triager *tri = NULL;
+  char *enriched = NULL;
   int replay = 0, skip = 0, want_state = 0, want_log = 0;
   maat_team *team = NULL;
   struct run run;
@@ -298,6 +319,8 @@ int cmd_route(int argc, char **argv)
     case 's': summary = optarg; break;
     case 'S': want_state = 1; break;
     case 'L': want_log = 1; break;
+    case 'I': intent_path = optarg; break;
+    case 'C': tcfg_path = optarg; break;
     case 'e':
       if (!strcmp(optarg, "skip"))
         skip = 1;
@@ -318,6 +341,19 @@ int cmd_route(int argc, char **argv)
   if (want_log && !db)
     return cli_usage_error("route", "--log needs --db");
 
+  /* Triage for contacts that arrive as raw text (docs/events.md). */
+  rc = tcfg_path ? maat_triage_config_load(&tcfg, tcfg_path)
+                 : maat_triage_config_default(&tcfg);
+  if (!rc && intent_path)
+    rc = maat_model_load(intent_path, &intent);
+  if (!rc && cli_find_tone_model())
+    rc = maat_model_load(cli_find_tone_model(), &tone);
+  if (!rc)
+    rc = maat_triager_new(&tri, tcfg, intent, tone);
+  if (rc) {
+    cli_error_rc(rc, "route");
+    goto out;
+  }
   rc = maat_team_load(&team, team_path);
   if (rc) {
     cli_error_rc(rc, "route");
@@ -407,7 +443,22 @@ int cmd_route(int argc, char **argv)
       continue;
     }
     seen++;
+    memset(&ev, 0, sizeof ev);
     rc = maat_event_parse(&ev, line, len);
+    /* A contact with raw text and no verdict: triage it, and log the
+     * triaged line, so a restart rebuilds without triaging again. */
+    if (rc == MAAT_EPARSE && ev.type == MAAT_EV_CONTACT &&
+        has_key(line, len, "\"text\"")) {
+      size_t elen;
+      free(enriched);
+      enriched = NULL;
+      rc = maat_triage_event_line(tri, line, len, ev.t, &enriched, &elen);
+      if (!rc) {
+        line = enriched;
+        len = elen;
+        rc = maat_event_parse(&ev, line, len);
+      }
+    }
     if (!rc)
       rc = maat_router_push(run.router, &ev);
     if (rc) {
@@ -493,5 +544,10 @@ out:
   maat_eventlog_close(run.log);
   maat_router_close(run.router);
   maat_team_free(team);
+  maat_triager_free(tri);
+  maat_triage_config_free(tcfg);
+  maat_model_free(intent);
+  maat_model_free(tone);
+  maat_free(enriched);
   return status;
 }

@@ -12,13 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#ifndef MAAT_MODELS_DIR
-#define MAAT_MODELS_DIR "models"
-#endif
-#ifndef MAAT_INSTALLED_MODELS_DIR
-#define MAAT_INSTALLED_MODELS_DIR "/usr/local/share/maat/models"
-#endif
-
 static void usage(FILE *f)
 {
   fprintf(f,
@@ -56,24 +49,6 @@ static void usage(FILE *f)
     "Example: echo 'Dit is belachelijk, al drie keer gebeld!' | maat triage\n"
     "Exit status: 0 success, 1 failure (a malformed record names its line),\n"
     "2 usage error.\n");
-}
-
-/* The shipped tone model: where a newcomer's build or install has it. */
-static const char *find_tone_model(void)
-{
-  const char *env = getenv("MAAT_TONE_MODEL");
-  static const char *const dirs[] = { MAAT_MODELS_DIR,
-                                      MAAT_INSTALLED_MODELS_DIR };
-  static char path[4096];
-
-  if (env && *env)
-    return env;
-  for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
-    snprintf(path, sizeof path, "%s/tone.model", dirs[i]);
-    if (access(path, R_OK) == 0)
-      return path;
-  }
-  return NULL;
 }
 
 /* Parses a 'history' field: a JSON array of strings (or one string). */
@@ -238,7 +213,7 @@ int cmd_triage(int argc, char **argv)
     goto out;
   }
   if (!no_tone && !tone_path)
-    tone_path = find_tone_model();
+    tone_path = cli_find_tone_model();
   if (tone_path && (rc = maat_model_load(tone_path, &tone))) {
     cli_error_rc(rc, "triage: tone model");
     goto out;

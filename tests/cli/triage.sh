@@ -70,4 +70,16 @@ check "invalid UTF-8 fails naming the line" '[ $rc -eq 1 ] && grep -q "u.txt:1" 
 check "contradicting options are a usage error" '[ $rc -eq 2 ]'
 "$MAAT_BIN" triage --intent-model "$tmp/nope.model" "$tmp/in.txt" >/dev/null 2>&1; rc=$?
 check "a missing model fails" '[ $rc -eq 1 ]'
+
+# maat route triages contacts that come as raw text, and logs the verdict.
+"$MAAT_BIN" gen --team 6 -o "$tmp/team.json"
+printf '%s\n' '{"type":"agent","t":0,"agent":"a0001","state":"available"}' \
+  '{"type":"contact","t":5,"id":"r1","text":"Dit is belachelijk, al drie keer gebeld!"}' \
+  '{"type":"contact","t":6,"id":"r2","text":"Hoe activeer ik mijn pas?"}' >"$tmp/raw.jsonl"
+"$MAAT_BIN" route --team "$tmp/team.json" --intent-model "$tmp/intent.model" \
+  --db "$tmp/r.db" "$tmp/raw.jsonl" >"$tmp/dec.jsonl" 2>"$tmp/err"; rc=$?
+check "route accepts raw text" '[ $rc -eq 0 ]'
+"$MAAT_BIN" route --team "$tmp/team.json" --db "$tmp/r.db" --log >"$tmp/log.jsonl"
+check "the log keeps the triaged line, not the words" \
+  'grep -q "\"id\":\"r1\".*\"tone\":\"angry\".*\"triage\":{" "$tmp/log.jsonl" && ! grep -q "Dit is" "$tmp/log.jsonl"'
 exit $fail

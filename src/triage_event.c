@@ -1,0 +1,164 @@
+/*
+ * triage_event.c - a raw contact (JSON with the customer's text) becomes the
+ * router's contact event: triaged, with the verdict as fields and the full
+ * result under "triage", and the text left out. 'maat route' and 'maat
+ * serve' both go through here, so they cannot triage differently.
+ */
+#include "triage-int.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_HISTORY 32
+
+static const char *urgency_level(const struct maat_triage *r)
+{
+  static const char *const levels[] = { "low", "normal", "high", "critical" };
+  return levels[r->priority >= 0 && r->priority <= 3 ? r->priority : 1];
+}
+
+static int set(json_t *o, const char *key, json_t *v, int keep)
+{
+  if (!v)
+    return maat__fail(MAAT_ENOMEM, "out of memory");
+  if (keep && json_object_get(o, key)) {
+    json_decref(v);
+    return MAAT_OK;
+  }
+  return json_object_set_new(o, key, v) ? maat__fail(MAAT_ENOMEM,
+                                                     "out of memory")
+                                         : MAAT_OK;
+}
+
+static json_t *result_json(const struct maat_triage *r)
+{
+  json_t *o = json_object(), *reasons = json_array();
+
+  if (!o || !reasons) {
+    json_decref(o);
+    json_decref(reasons);
+    return NULL;
+  }
+  for (size_t i = 0; i < r->nreasons; i++)
+    json_array_append_new(reasons, json_string(r->reasons[i]));
+  json_object_set_new(o, "lang", json_string(maat_lang_name(r->lang)));
+  json_object_set_new(o, "intent", r->intent[0] ? json_string(r->intent)
+                                                : json_null());
+  json_object_set_new(o, "intent_confidence",
+                      json_real(r->intent_confidence));
+  json_object_set_new(o, "out_of_scope", json_boolean(r->out_of_scope));
+  json_object_set_new(o, "bot_can_answer", json_boolean(r->bot_can_answer));
+  json_object_set_new(o, "tone", json_string(maat_tone_name(r->tone)));
+  json_object_set_new(o, "tone_intensity", json_real(r->tone_intensity));
+  json_object_set_new(o, "urgency", json_real(r->urgency));
+  json_object_set_new(o, "critical", json_boolean(r->critical));
+  json_object_set_new(o, "complexity", json_real(r->complexity));
+  json_object_set_new(o, "repeat", json_boolean(r->repeat));
+  json_object_set_new(o, "tier", json_string(maat_tier_name(r->tier)));
+  json_object_set_new(o, "priority", json_integer(r->priority));
+  json_object_set_new(o, "reasons", reasons);
+  return o;
+}
+
+int maat_triage_event_line(maat_triager *t, const char *json, size_t len,
+                           double time, char **out, size_t *outlen)
+{
+  struct maat_triage_input in = { 0 };
+  struct maat_triage r;
+  const char *history[MAX_HISTORY];
+  json_error_t err;
+  json_t *o, *v;
+  char *s;
+  int rc = MAAT_OK;
+
+  if (!t || !json || !out)
+    return maat__fail(MAAT_EINVAL, "maat_triage_event_line: invalid "
+                      "argument");
+  o = json_loadb(json, len, JSON_REJECT_DUPLICATES, &err);
+  if (!o)
+    return maat__fail(MAAT_EPARSE, "not JSON: %s", err.text);
+  if (!json_is_object(o)) {
+    json_decref(o);
+    return maat__fail(MAAT_EPARSE, "expected a JSON object");
+  }
+  v = json_object_get(o, "text");
+  if (!json_is_string(v)) {
+    rc = maat__fail(MAAT_EPARSE, "field 'text': %s", v ? "expected a string"
+                                                      : "missing");
+    goto out;
+  }
+  in.text = json_string_value(v);
+  in.len = json_string_length(v);
+  v = json_object_get(o, "t");
+  in.ts = json_is_number(v) ? json_number_value(v) : time;
+  v = json_object_get(o, "customer");
+  if (v && !json_is_string(v)) {
+    rc = maat__fail(MAAT_EPARSE, "field 'customer': expected a string");
+    goto out;
+  }
+  in.customer = v ? json_string_value(v) : NULL;
+  v = json_object_get(o, "channel");
+  if (v && !json_is_string(v)) {
+    rc = maat__fail(MAAT_EPARSE, "field 'channel': expected a string");
+    goto out;
+  }
+  v = json_object_get(o, "history");
+  if (v) {
+    size_t i;
+    json_t *e;
+    if (!json_is_array(v)) {
+      rc = maat__fail(MAAT_EPARSE, "field 'history': expected an array of "
+                      "strings");
+      goto out;
+    }
+    json_array_foreach(v, i, e) {
+      if (!json_is_string(e)) {
+        rc = maat__fail(MAAT_EPARSE, "field 'history[%zu]': expected a "
+                        "string", i);
+        goto out;
+      }
+      if (in.nhistory < MAX_HISTORY)
+        history[in.nhistory++] = json_string_value(e);
+    }
+    in.history = history;
+  }
+  rc = maat_triage_run(t, &in, &r);
+  if (rc)
+    goto out;
+  if ((rc = set(o, "type", json_string("contact"), 0)) ||
+      (rc = set(o, "t", json_real(in.ts), 1)) ||
+      (rc = set(o, "tier", json_string(maat_tier_name(r.tier)), 1)) ||
+      (rc = set(o, "tone", json_string(maat_tone_name(r.tone)), 1)) ||
+      (rc = set(o, "intensity", json_real(r.tone_intensity), 1)) ||
+      (rc = set(o, "urgency", json_string(urgency_level(&r)), 1)) ||
+      (rc = set(o, "priority", json_integer(r.priority), 1)))
+    goto out;
+  if (r.intent[0] && !r.out_of_scope &&
+      (rc = set(o, "intent", json_string(r.intent), 1)))
+    goto out;
+  if (r.lang != MAAT_LANG_OTHER &&
+      (rc = set(o, "lang", json_string(maat_lang_name(r.lang)), 1)))
+    goto out;
+  if ((rc = set(o, "triage", result_json(&r), 0)))
+    goto out;
+  json_object_del(o, "text");
+  json_object_del(o, "history");
+  s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(6));
+  if (!s) {
+    rc = maat__fail(MAAT_ENOMEM, "out of memory");
+    goto out;
+  }
+  *outlen = strlen(s);
+  *out = maat__malloc(*outlen + 1);
+  if (!*out) {
+    free(s);
+    rc = maat__fail(MAAT_ENOMEM, "out of memory");
+    goto out;
+  }
+  memcpy(*out, s, *outlen + 1);
+  free(s);
+out:
+  json_decref(o);
+  return rc;
+}

@@ -89,5 +89,6 @@ void maat_free(void *p);
 #include "maat/sim.h"
 #include "maat/tone.h"
 #include "maat/triage.h"
+#include "maat/serve.h"
 
 #endif /* MAAT_H */

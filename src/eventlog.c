@@ -26,6 +26,16 @@ static const char *const migrations[] = {
   "  line TEXT NOT NULL);"
   "CREATE TABLE decisions (seq INTEGER PRIMARY KEY,"
   "  event_seq INTEGER NOT NULL, line TEXT NOT NULL);",
+  /* 2: maat serve's access tokens (hashed), audit log and check-ins. */
+  "CREATE TABLE tokens (id INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE,"
+  "  role TEXT NOT NULL, agent TEXT, created REAL NOT NULL, revoked REAL);"
+  "CREATE TABLE audit (seq INTEGER PRIMARY KEY, at REAL NOT NULL,"
+  "  token INTEGER, role TEXT, method TEXT NOT NULL, path TEXT NOT NULL,"
+  "  status INTEGER NOT NULL, detail TEXT);"
+  "CREATE TABLE checkins (seq INTEGER PRIMARY KEY, agent TEXT NOT NULL,"
+  "  contact TEXT NOT NULL, t REAL NOT NULL, energy INTEGER NOT NULL,"
+  "  note TEXT, intent TEXT, tone TEXT);"
+  "CREATE INDEX checkins_agent ON checkins (agent, seq);",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -126,6 +136,10 @@ int maat_eventlog_open(maat_eventlog **out, const char *path,
 
   if (!log)
     return maat__fail(MAAT_ENOMEM, "out of memory");
+  if (!path) {
+    maat__free(log);
+    return maat__fail(MAAT_EINVAL, "no event log path");
+  }
   log->path = maat__strdup(path);
   if (!log->path) {
     maat__free(log);
@@ -144,7 +158,8 @@ int maat_eventlog_open(maat_eventlog **out, const char *path,
    */
   if ((rc = exec(log, "PRAGMA journal_mode = WAL")) ||
       (rc = exec(log, "PRAGMA synchronous = FULL")) ||
-      (rc = migrate(log)) || (rc = check_config(log, config)) ||
+      (rc = migrate(log)) ||
+      (config && (rc = check_config(log, config))) ||
       (rc = query_int(log, "SELECT count(*) FROM events", &log->count)) ||
       (rc = query_int(log, "SELECT coalesce(max(seq), 0) FROM events",
                       &log->last_seq)))
@@ -259,4 +274,16 @@ int maat_eventlog_each(maat_eventlog *log,
     rc = db_fail(log, "cannot read the events");
   sqlite3_finalize(st);
   return rc;
+}
+
+/* ---- for maat serve (route-int.h) ---- */
+
+sqlite3 *maat__eventlog_db(maat_eventlog *log)
+{
+  return log->db;
+}
+
+int maat__eventlog_begin(maat_eventlog *log)
+{
+  return begin(log);
 }

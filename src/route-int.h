@@ -229,4 +229,14 @@ int maat__router_waiting(const struct maat_router *r);
 double maat__router_overload_s(const struct maat_router *r, int agent);
 int maat__router_agent_state(const struct maat_router *r, int agent);
 
+/*
+ * The event log's SQLite connection, for maat serve's tables (tokens,
+ * audit, check-ins; schema version 2), so that an audit row commits in the
+ * same transaction as the event it records.
+ */
+struct sqlite3;
+struct sqlite3 *maat__eventlog_db(maat_eventlog *log);
+/* Opens a transaction if none is open. */
+int maat__eventlog_begin(maat_eventlog *log);
+
 #endif /* MAAT_ROUTE_INT_H */

@@ -144,7 +144,7 @@ int maat_triage_event_line(maat_triager *t, const char *json, size_t len,
     goto out;
   json_object_del(o, "text");
   json_object_del(o, "history");
-  s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(6));
+  s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(15));
   if (!s) {
     rc = maat__fail(MAAT_ENOMEM, "out of memory");
     goto out;

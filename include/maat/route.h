@@ -224,7 +224,8 @@ typedef struct maat_eventlog maat_eventlog;
 /*
  * Opens (creating or migrating) an SQLite event log in WAL mode. 'config'
  * (borrowed) identifies the run (team and policy); an existing log written
- * with another config is refused with MAAT_ESTATE.
+ * with another config is refused with MAAT_ESTATE. A NULL 'config' opens
+ * the log without checking or setting it (for 'maat token').
  */
 int maat_eventlog_open(maat_eventlog **out, const char *path,
                        const char *config);

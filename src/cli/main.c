@@ -19,6 +19,8 @@ static const struct command commands[] = {
   { "gen", cmd_gen, "generate realistic synthetic customer messages" },
   { "triage", cmd_triage, "tone, urgency, tier T1/T2/T3 and the reasons" },
   { "route", cmd_route, "route contacts between the bot and people" },
+  { "serve", cmd_serve, "the HTTP API, team dashboard and agents' own view" },
+  { "token", cmd_token, "add, list or revoke the server's access tokens" },
   { "simulate", cmd_simulate, "what-if: a team under a policy, with CIs" },
   { "erlang", cmd_erlang, "Erlang C: waiting, service level, agents needed" },
 };

@@ -1,0 +1,247 @@
+/*
+ * cmd_serve.c - 'maat serve': runs the HTTP API and the web pages until
+ * SIGINT or SIGTERM. Settings come from a JSON file (--config) and flags;
+ * flags win.
+ */
+#include "cli.h"
+
+#include <getopt.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef MAAT_WEB_DIR
+#define MAAT_WEB_DIR "web/dist"
+#endif
+#ifndef MAAT_INSTALLED_WEB_DIR
+#define MAAT_INSTALLED_WEB_DIR "/usr/local/share/maat/web"
+#endif
+
+static void usage(FILE *f)
+{
+  fprintf(f,
+    "Usage: maat serve --team TEAM --db FILE [OPTIONS]\n"
+    "\n"
+    "Serves the HTTP API (docs/api.md) and the web pages: the team dashboard\n"
+    "for leads and each agent's private view. Contacts are triaged, routed\n"
+    "and committed to the SQLite event log in FILE before the reply, so a 2xx\n"
+    "means durable; a restart rebuilds the queue from the log. Requests need\n"
+    "a bearer token ('maat token add'). Listens on 127.0.0.1 unless told\n"
+    "otherwise. Stops cleanly on Ctrl-C (SIGINT) or SIGTERM.\n"
+    "\n"
+    "Options:\n"
+    "  -t, --team FILE          the team (docs/team-file.md)\n"
+    "  -d, --db FILE            event log, tokens, audit log, check-ins\n"
+    "  -p, --port N             port (default 8420; 0: any free port)\n"
+    "  -b, --bind ADDR          IPv4 address to listen on (default 127.0.0.1)\n"
+    "      --policy P           maat (default), efficiency or round-robin\n"
+    "  -m, --intent-model M     the intent model for triage; without it\n"
+    "                           nothing goes to the bot\n"
+    "      --tone-model M       the English tone model (default: the\n"
+    "                           shipped one)\n"
+    "      --no-tone-model      tone from the lexicon alone\n"
+    "      --triage-config C    docs/triage-config.md\n"
+    "      --web-root DIR       the web pages (default: the built web/dist)\n"
+    "      --clock-speed X      router seconds per real second (default 1;\n"
+    "                           the demo runs a day in minutes)\n"
+    "      --max-body BYTES     largest request body (default 1048576)\n"
+    "      --min-group N        team aggregates need N agents (default 5)\n"
+    "  -c, --config FILE        a JSON file with any of: team, db, port, bind,\n"
+    "                           policy, intent_model, tone_model,\n"
+    "                           triage_config, web_root, clock_speed,\n"
+    "                           max_body, min_group (docs/serve.md)\n"
+    "  -h, --help               show this help\n"
+    "\n"
+    "Exit status: 0 after a clean stop, 1 failure, 2 usage error.\n");
+}
+
+/* Keeps strings from the config file alive until exit. */
+static json_t *config_root;
+
+static int load_config(const char *path, struct maat_serve_options *o,
+                       long *port)
+{
+  static const char *const keys[] = { "team", "db", "port", "bind", "policy",
+                                      "intent_model", "tone_model",
+                                      "triage_config", "web_root",
+                                      "clock_speed", "max_body", "min_group",
+                                      NULL };
+  json_error_t err;
+  const char *key;
+  json_t *v;
+
+  config_root = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
+  if (!config_root) {
+    cli_error("serve: %s:%d: %s", path, err.line, err.text);
+    return -1;
+  }
+  if (!json_is_object(config_root)) {
+    cli_error("serve: %s: expected a JSON object", path);
+    return -1;
+  }
+  json_object_foreach(config_root, key, v) {
+    int known = 0, str = 1;
+    for (int i = 0; keys[i]; i++)
+      known |= !strcmp(keys[i], key);
+    if (!known) {
+      cli_error("serve: %s: field '%s': unknown field", path, key);
+      return -1;
+    }
+    if (!strcmp(key, "port") || !strcmp(key, "clock_speed") ||
+        !strcmp(key, "max_body") || !strcmp(key, "min_group"))
+      str = 0;
+    if (str != json_is_string(v) || (!str && !json_is_number(v))) {
+      cli_error("serve: %s: field '%s': expected a %s", path, key,
+                str ? "string" : "number");
+      return -1;
+    }
+    if (!strcmp(key, "team")) o->team_path = json_string_value(v);
+    if (!strcmp(key, "db")) o->db_path = json_string_value(v);
+    if (!strcmp(key, "bind")) o->bind = json_string_value(v);
+    if (!strcmp(key, "policy")) o->policy = json_string_value(v);
+    if (!strcmp(key, "intent_model")) o->intent_model = json_string_value(v);
+    if (!strcmp(key, "tone_model")) o->tone_model = json_string_value(v);
+    if (!strcmp(key, "triage_config"))
+      o->triage_config = json_string_value(v);
+    if (!strcmp(key, "web_root")) o->web_root = json_string_value(v);
+    if (!strcmp(key, "port")) *port = (long)json_number_value(v);
+    if (!strcmp(key, "clock_speed")) o->clock_speed = json_number_value(v);
+    if (!strcmp(key, "max_body")) o->max_body = (size_t)json_number_value(v);
+    if (!strcmp(key, "min_group")) o->min_group = (int)json_number_value(v);
+  }
+  if (*port < 0 || *port > 65535 || o->clock_speed < 0 ||
+      o->clock_speed > 100000 || o->min_group < 0) {
+    cli_error("serve: %s: port, clock_speed or min_group out of range", path);
+    return -1;
+  }
+  return 0;
+}
+
+static const char *default_web_root(void)
+{
+  static const char *const dirs[] = { MAAT_WEB_DIR, MAAT_INSTALLED_WEB_DIR };
+  static char path[4096];
+
+  for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+    snprintf(path, sizeof path, "%s/index.html", dirs[i]);
+    if (access(path, R_OK) == 0)
+      return dirs[i];
+  }
+  return NULL;
+}
+
+enum { OPT_POLICY = 256, OPT_TONE, OPT_NO_TONE, OPT_TCFG, OPT_WEB, OPT_SPEED,
+       OPT_BODY, OPT_GROUP };
+
+int cmd_serve(int argc, char **argv)
+{
+  static const struct option opts[] = {
+    { "team", required_argument, NULL, 't' },
+    { "db", required_argument, NULL, 'd' },
+    { "port", required_argument, NULL, 'p' },
+    { "bind", required_argument, NULL, 'b' },
+    { "policy", required_argument, NULL, OPT_POLICY },
+    { "intent-model", required_argument, NULL, 'm' },
+    { "tone-model", required_argument, NULL, OPT_TONE },
+    { "no-tone-model", no_argument, NULL, OPT_NO_TONE },
+    { "triage-config", required_argument, NULL, OPT_TCFG },
+    { "web-root", required_argument, NULL, OPT_WEB },
+    { "clock-speed", required_argument, NULL, OPT_SPEED },
+    { "max-body", required_argument, NULL, OPT_BODY },
+    { "min-group", required_argument, NULL, OPT_GROUP },
+    { "config", required_argument, NULL, 'c' },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+  };
+  struct maat_serve_options o;
+  const char *config = NULL;
+  long port = 8420, v;
+  int c, rc, no_tone = 0, sig;
+  sigset_t set;
+  maat_server *s = NULL;
+
+  memset(&o, 0, sizeof o);
+  /* The config file first, so that flags override it. */
+  for (int i = 1; i + 1 < argc; i++)
+    if (!strcmp(argv[i], "--config") || !strcmp(argv[i], "-c"))
+      config = argv[i + 1];
+  if (config && load_config(config, &o, &port)) {
+    json_decref(config_root);
+    return EXIT_FAIL;
+  }
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "t:d:p:b:m:c:h", opts, NULL)) != -1) {
+    switch (c) {
+    case 't': o.team_path = optarg; break;
+    case 'd': o.db_path = optarg; break;
+    case 'p':
+      if (!cli_parse_int("--port", optarg, 0, 65535, &port))
+        return EXIT_USAGE;
+      break;
+    case 'b': o.bind = optarg; break;
+    case OPT_POLICY: o.policy = optarg; break;
+    case 'm': o.intent_model = optarg; break;
+    case OPT_TONE: o.tone_model = optarg; break;
+    case OPT_NO_TONE: no_tone = 1; break;
+    case OPT_TCFG: o.triage_config = optarg; break;
+    case OPT_WEB: o.web_root = optarg; break;
+    case OPT_SPEED:
+      if (!cli_parse_double("--clock-speed", optarg, 0.001, 100000,
+                            &o.clock_speed))
+        return EXIT_USAGE;
+      break;
+    case OPT_BODY:
+      if (!cli_parse_int("--max-body", optarg, 1024, 1L << 30, &v))
+        return EXIT_USAGE;
+      o.max_body = (size_t)v;
+      break;
+    case OPT_GROUP:
+      if (!cli_parse_int("--min-group", optarg, 1, 1000, &v))
+        return EXIT_USAGE;
+      o.min_group = (int)v;
+      break;
+    case 'c': break;
+    case 'h': usage(stdout); return EXIT_OK;
+    default: return cli_usage_error("serve", "unknown option");
+    }
+  }
+  if (optind < argc)
+    return cli_usage_error("serve", "unexpected argument '%s'",
+                           argv[optind]);
+  if (!o.team_path || !o.db_path)
+    return cli_usage_error("serve", "--team and --db are required");
+  o.port = (int)port;
+  if (no_tone)
+    o.tone_model = NULL;
+  else if (!o.tone_model)
+    o.tone_model = cli_find_tone_model();
+  if (!o.web_root)
+    o.web_root = default_web_root();
+
+  /* Signals are taken by sigwait() below, not by the server's threads. */
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, NULL);
+  rc = maat_server_start(&s, &o);
+  if (rc) {
+    cli_error_rc(rc, "serve");
+    json_decref(config_root);
+    return EXIT_FAIL;
+  }
+  fprintf(stderr, "maat: serve: listening on http://%s:%d/ (%ld events "
+          "from '%s'%s%s)\n", o.bind ? o.bind : "127.0.0.1",
+          maat_server_port(s), maat_server_events(s), o.db_path,
+          o.web_root ? "; pages from " : "; no web pages",
+          o.web_root ? o.web_root : "");
+  sigwait(&set, &sig);
+  fprintf(stderr, "maat: serve: stopping (%s)\n",
+          sig == SIGINT ? "interrupt" : "terminate");
+  maat_server_stop(s);
+  json_decref(config_root);
+  return EXIT_OK;
+}

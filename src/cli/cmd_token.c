@@ -1,0 +1,145 @@
+/*
+ * cmd_token.c - 'maat token add|list|revoke': the access tokens of maat
+ * serve. A token is printed once, when it is made; only its hash is kept.
+ */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static void usage(FILE *f)
+{
+  fprintf(f,
+    "Usage: maat token add --db FILE --role ROLE [--agent ID]\n"
+    "       maat token list --db FILE\n"
+    "       maat token revoke --db FILE ID\n"
+    "\n"
+    "Manages the bearer tokens of 'maat serve'. 'add' prints a new token on\n"
+    "standard output, once: only its SHA-256 is stored, so it cannot be\n"
+    "shown again. Roles: integration (posts contacts and outcomes), agent\n"
+    "(its own state and wellbeing data only; needs --agent), lead (queue,\n"
+    "team aggregates, warnings), admin (configuration and tokens). 'list'\n"
+    "shows id, role, agent, created and revoked, never a token. 'revoke'\n"
+    "makes a token invalid at once, also for a running server.\n"
+    "\n"
+    "Options:\n"
+    "  -d, --db FILE      the server's database (created if need be)\n"
+    "  -r, --role ROLE    integration, agent, lead or admin\n"
+    "  -a, --agent ID     the agent an agent token belongs to\n"
+    "  -h, --help         show this help\n"
+    "\n"
+    "Exit status: 0 success, 1 failure, 2 usage error.\n");
+}
+
+static void when(double t, char *buf, size_t cap)
+{
+  time_t s = (time_t)t;
+  struct tm tm;
+
+  if (!t) {
+    snprintf(buf, cap, "-");
+    return;
+  }
+  gmtime_r(&s, &tm);
+  strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int print_token(void *ctx, const struct maat_token_info *t)
+{
+  char created[32], revoked[32];
+
+  (void)ctx;
+  when(t->created, created, sizeof created);
+  when(t->revoked, revoked, sizeof revoked);
+  printf("%-6ld %-12s %-16s %-21s %s\n", t->id, maat_role_name(t->role),
+         t->agent[0] ? t->agent : "-", created, revoked);
+  return 0;
+}
+
+int cmd_token(int argc, char **argv)
+{
+  static const struct option opts[] = {
+    { "db", required_argument, NULL, 'd' },
+    { "role", required_argument, NULL, 'r' },
+    { "agent", required_argument, NULL, 'a' },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+  };
+  const char *db = NULL, *role_name = NULL, *agent = NULL, *sub;
+  int c, rc, role;
+
+  if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+    usage(stdout);
+    return EXIT_OK;
+  }
+  if (argc < 2)
+    return cli_usage_error("token", "add, list or revoke?");
+  sub = argv[1];
+  optind = 2;
+  while ((c = getopt_long(argc, argv, "d:r:a:h", opts, NULL)) != -1) {
+    switch (c) {
+    case 'd': db = optarg; break;
+    case 'r': role_name = optarg; break;
+    case 'a': agent = optarg; break;
+    case 'h': usage(stdout); return EXIT_OK;
+    default: return cli_usage_error("token", "unknown option");
+    }
+  }
+  if (!db)
+    return cli_usage_error("token", "--db is required");
+  if (!strcmp(sub, "add")) {
+    char token[MAAT_TOKEN_LEN + 1];
+    long id;
+    if (optind < argc)
+      return cli_usage_error("token", "unexpected argument '%s'",
+                             argv[optind]);
+    if (!role_name)
+      return cli_usage_error("token", "--role is required");
+    if (maat_role_parse(role_name, &role))
+      return cli_usage_error("token", "%s", maat_errmsg());
+    rc = maat_token_add(db, role, agent, token, &id);
+    if (rc == MAAT_EINVAL)
+      return cli_usage_error("token", "%s", maat_errmsg());
+    if (rc) {
+      cli_error_rc(rc, "token");
+      return EXIT_FAIL;
+    }
+    printf("%s\n", token);
+    fprintf(stderr, "maat: token %ld (%s%s%s) created; it is shown only "
+            "now\n", id, role_name, agent ? ", agent " : "",
+            agent ? agent : "");
+    return EXIT_OK;
+  }
+  if (!strcmp(sub, "list")) {
+    if (optind < argc)
+      return cli_usage_error("token", "unexpected argument '%s'",
+                             argv[optind]);
+    printf("%-6s %-12s %-16s %-21s %s\n", "id", "role", "agent", "created",
+           "revoked");
+    rc = maat_token_list(db, print_token, NULL);
+    if (rc) {
+      cli_error_rc(rc, "token");
+      return EXIT_FAIL;
+    }
+    return EXIT_OK;
+  }
+  if (!strcmp(sub, "revoke")) {
+    long id;
+    if (optind + 1 != argc)
+      return cli_usage_error("token", "revoke takes one token id");
+    if (!cli_parse_int("ID", argv[optind], 1, 0x7fffffffL, &id))
+      return EXIT_USAGE;
+    rc = maat_token_revoke(db, id);
+    if (rc) {
+      cli_error_rc(rc, "token");
+      return EXIT_FAIL;
+    }
+    fprintf(stderr, "maat: token %ld revoked\n", id);
+    return EXIT_OK;
+  }
+  return cli_usage_error("token", "unknown subcommand '%s' (add, list or "
+                         "revoke)", sub);
+}

@@ -1,0 +1,151 @@
+#!/bin/sh
+# maat serve and maat token end to end: every endpoint with every role
+# (allowed and refused), no lead response with a named agent's strain or
+# check-ins, bad requests named, oversized bodies refused while the server
+# keeps serving, audit rows, and a restart that rebuilds the queue.
+set -u
+fail=0
+check() { if ! eval "$2"; then echo "FAIL: $1"; fail=1; else echo "ok: $1"; fi; }
+tmp=$(mktemp -d)
+pid=""
+trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT
+command -v curl >/dev/null || { echo "SKIP: curl is not installed"; exit 77; }
+. "$(dirname "$0")/serve_lib.sh"
+
+"$MAAT_BIN" gen --team 8 -o "$tmp/team.json"
+db=$tmp/s.db
+tok() { "$MAAT_BIN" token add --db "$db" "$@" 2>/dev/null; }
+INT=$(tok --role integration); LEAD=$(tok --role lead); ADM=$(tok --role admin)
+A1=$(tok --role agent --agent a0001); A2=$(tok --role agent --agent a0002)
+check "tokens are printed once, 69 characters" '[ ${#INT} -eq 69 ] && [ ${#A1} -eq 69 ]'
+"$MAAT_BIN" token add --db "$db" --role agent >/dev/null 2>&1; rc=$?
+check "an agent token needs --agent" '[ $rc -eq 2 ]'
+"$MAAT_BIN" token add --db "$db" --role boss >/dev/null 2>&1; rc=$?
+check "an unknown role is a usage error" '[ $rc -eq 2 ]'
+"$MAAT_BIN" token list --db "$db" >"$tmp/list.txt"
+check "token list shows roles, never a token" \
+  'grep -q " lead " "$tmp/list.txt" && ! grep -q "$INT" "$tmp/list.txt"'
+check "the database keeps only hashes" '! grep -aq "$INT" "$db"'
+
+start_server "$db" "$tmp/team.json"
+check "the server starts" '[ -n "$port" ]'
+
+# code METHOD PATH TOKEN [BODY]: prints the HTTP status; the body goes to $tmp/body
+code() {
+  if [ -n "${4:-}" ]; then
+    curl -s -o "$tmp/body" -w '%{http_code}' -X "$1" ${3:+-H "Authorization: Bearer $3"} \
+      -H 'Content-Type: application/json' --data-binary "$4" "$base$2"
+  else
+    curl -s -o "$tmp/body" -w '%{http_code}' -X "$1" ${3:+-H "Authorization: Bearer $3"} "$base$2"
+  fi
+}
+expect() { # NAME WANT METHOD PATH TOKEN [BODY]
+  name=$1; want=$2; shift 2
+  got=$(code "$@")
+  check "$name: $want" '[ "$got" = "$want" ]'
+}
+
+expect "healthz without a token" 200 GET /healthz ""
+expect "agent a0001 goes available" 200 POST /v1/agents/a0001/state "$A1" '{"state":"available"}'
+expect "agent a0002 goes available" 200 POST /v1/agents/a0002/state "$A2" '{"state":"available"}'
+expect "contacts: no token" 401 POST /v1/contacts "" '{"text":"hallo"}'
+expect "contacts: wrong token" 401 POST /v1/contacts "maat_0000000000000000000000000000000000000000000000000000000000000000" '{"text":"hallo"}'
+expect "contacts: lead may not post" 403 POST /v1/contacts "$LEAD" '{"text":"hallo"}'
+expect "contacts: agent may not post" 403 POST /v1/contacts "$A1" '{"text":"hallo"}'
+expect "contacts: integration posts" 201 POST /v1/contacts "$INT" '{"id":"k1","text":"Hoe activeer ik mijn nieuwe pas?","customer":"cu1"}'
+check "the reply holds the triage and the decision" \
+  'grep -q "\"triage\":{" "$tmp/body" && grep -q "\"decision\":{" "$tmp/body"'
+to=$(sed -n 's/.*"to":"\([a-z0-9]*\)".*/\1/p' "$tmp/body")
+expect "contacts: admin posts" 201 POST /v1/contacts "$ADM" '{"id":"k2","text":"Wat is mijn saldo?"}'
+expect "contacts: a duplicate id" 409 POST /v1/contacts "$INT" '{"id":"k1","text":"nog eens"}'
+expect "contacts: malformed JSON" 400 POST /v1/contacts "$INT" '{"text": '
+check "the error says what was wrong" 'grep -q "not JSON" "$tmp/body"'
+expect "contacts: text of the wrong type" 400 POST /v1/contacts "$INT" '{"text": 5}'
+check "the error names the field" 'grep -q "\"field\":\"text\"" "$tmp/body"'
+expect "contacts: a pre-triaged contact with a bad tier" 400 POST /v1/contacts "$INT" '{"id":"k9","tier":"T7"}'
+check "... naming the field" 'grep -q "\"field\":\"tier\"" "$tmp/body"'
+head -c 1100000 /dev/zero | tr '\0' 'a' >"$tmp/big"
+got=$(curl -s -o "$tmp/body" -w '%{http_code}' -X POST -H "Authorization: Bearer $INT" --data-binary @"$tmp/big" "$base/v1/contacts")
+check "an oversized body is refused: 413" '[ "$got" = 413 ]'
+expect "and the server keeps serving" 200 GET /healthz ""
+
+other=a0002; [ "$to" = a0002 ] && other=a0001
+tok_of() { [ "$1" = a0001 ] && echo "$A1" || echo "$A2"; }
+expect "contact: integration reads it" 200 GET /v1/contacts/k1 "$INT"
+expect "contact: lead reads it" 200 GET /v1/contacts/k1 "$LEAD"
+expect "contact: its agent reads it" 200 GET /v1/contacts/k1 "$(tok_of $to)"
+expect "contact: another agent may not" 403 GET /v1/contacts/k1 "$(tok_of $other)"
+expect "contact: unknown" 404 GET /v1/contacts/nope "$INT"
+expect "done: another agent may not close it" 403 POST /v1/contacts/k1/done "$(tok_of $other)" '{"energy":3}'
+expect "done: lead may not close it" 403 POST /v1/contacts/k1/done "$LEAD" '{}'
+expect "done: energy out of range" 400 POST /v1/contacts/k1/done "$(tok_of $to)" '{"energy":9}'
+check "... naming the field" 'grep -q "\"field\":\"energy\"" "$tmp/body"'
+expect "done: its agent checks in" 200 POST /v1/contacts/k1/done "$(tok_of $to)" '{"outcome":"resolved","energy":2,"note":"PRIVATE-NOTE-xyz"}'
+expect "done: twice is a conflict" 409 POST /v1/contacts/k1/done "$INT" '{}'
+
+expect "state: own" 200 POST /v1/agents/a0001/state "$A1" '{"state":"break"}'
+expect "state: another agent's" 403 POST /v1/agents/a0002/state "$A1" '{"state":"break"}'
+expect "state: lead may not" 403 POST /v1/agents/a0001/state "$LEAD" '{"state":"available"}'
+expect "state: integration may not" 403 POST /v1/agents/a0001/state "$INT" '{"state":"available"}'
+expect "state: admin may" 200 POST /v1/agents/a0001/state "$ADM" '{"state":"available"}'
+expect "state: a bad state" 400 POST /v1/agents/a0001/state "$A1" '{"state":"sleeping"}'
+expect "state: unknown agent" 404 POST /v1/agents/zz/state "$ADM" '{"state":"break"}'
+
+expect "own view: the agent" 200 GET /v1/agents/$to "$(tok_of $to)"
+check "the own view has strain and the check-in" \
+  'grep -q "\"strain\":" "$tmp/body" && grep -q "PRIVATE-NOTE-xyz" "$tmp/body" && grep -q "energy_by_kind" "$tmp/body"'
+expect "own view: another agent may not" 403 GET /v1/agents/$to "$(tok_of $other)"
+expect "own view: lead may not" 403 GET /v1/agents/$to "$LEAD"
+expect "own view: admin may not" 403 GET /v1/agents/$to "$ADM"
+expect "own view: integration may not" 403 GET /v1/agents/$to "$INT"
+
+: >"$tmp/lead_all"
+for p in /v1/queue /v1/team /v1/warnings /metrics; do
+  expect "$p: lead" 200 GET $p "$LEAD"; cat "$tmp/body" >>"$tmp/lead_all"
+  expect "$p: admin" 200 GET $p "$ADM"
+  expect "$p: integration may not" 403 GET $p "$INT"
+  expect "$p: agent may not" 403 GET $p "$A1"
+  expect "$p: no token" 401 GET $p ""
+done
+code GET /v1/contacts/k1 "$LEAD" >/dev/null; cat "$tmp/body" >>"$tmp/lead_all"
+check "no lead response holds a check-in or a note" \
+  '! grep -q "PRIVATE-NOTE-xyz" "$tmp/lead_all" && ! grep -q "checkins" "$tmp/lead_all" && ! grep -q "energy" "$tmp/lead_all"'
+check "no lead response holds a named agent's strain" \
+  '! grep -q "heavy_in_a_row" "$tmp/lead_all" && ! grep -Eq "\"a000[0-9]\"[^}]*\"strain\":" "$tmp/lead_all"'
+check "team strain is withheld under the minimum group (2 on shift)" \
+  'grep -q "\"strain\":null" "$tmp/lead_all"'
+
+expect "tokens: admin lists" 200 GET /v1/tokens "$ADM"
+check "the list has no token" '! grep -q "$INT" "$tmp/body"'
+expect "tokens: lead may not" 403 GET /v1/tokens "$LEAD"
+expect "tokens: admin creates" 201 POST /v1/tokens "$ADM" '{"role":"lead"}'
+NEW=$(sed -n 's/.*"token":"\([^"]*\)".*/\1/p' "$tmp/body")
+NEWID=$(sed -n 's/.*"id":\([0-9]*\).*/\1/p' "$tmp/body")
+expect "the new token works" 200 GET /v1/queue "$NEW"
+expect "tokens: admin revokes" 204 DELETE /v1/tokens/$NEWID "$ADM"
+expect "a revoked token is refused at once" 401 GET /v1/queue "$NEW"
+"$MAAT_BIN" token revoke --db "$db" 1 2>/dev/null
+expect "revoked from the command line, too" 401 POST /v1/contacts "$INT" '{"text":"x"}'
+expect "unknown path" 404 GET /v1/nothing "$ADM"
+
+n=$(sqlite3 "$db" "select count(*) from audit" 2>/dev/null || echo skip)
+if [ "$n" != skip ]; then
+  check "state changes and personal reads are audited ($n rows)" '[ "$n" -ge 20 ]'
+  check "the audit names the agent view read" \
+    '[ "$(sqlite3 "$db" "select count(*) from audit where path like '"'"'/v1/agents/%'"'"' and method = '"'"'GET'"'"'")" -ge 5 ]'
+fi
+
+# A restart rebuilds the queue from the log.
+expect "a contact for the queue" 201 POST /v1/contacts "$ADM" '{"id":"q1","text":"Mijn man is overleden, ik weet het niet meer"}'
+code GET /v1/queue "$LEAD" >/dev/null; cp "$tmp/body" "$tmp/q_before"
+kill $pid; wait $pid 2>/dev/null; pid=""
+start_server "$db" "$tmp/team.json"
+code GET /v1/queue "$LEAD" >/dev/null
+len_before=$(sed -n 's/.*"length":\([0-9]*\).*/\1/p' "$tmp/q_before")
+len_after=$(sed -n 's/.*"length":\([0-9]*\).*/\1/p' "$tmp/body")
+check "the queue is rebuilt after a restart ($len_before = $len_after)" \
+  '[ -n "$len_after" ] && [ "$len_before" = "$len_after" ]'
+expect "and the closed contact is still closed" 200 GET /v1/contacts/k1 "$LEAD"
+check "... done" 'grep -q "\"state\":\"done\"" "$tmp/body"'
+kill $pid; wait $pid 2>/dev/null; pid=""
+exit $fail

@@ -6,7 +6,7 @@ MESON_OPTS ?=
 MAAT       := $(BUILD)/src/cli/maat
 DEMO_DIR   ?= demo
 
-.PHONY: all deps build demo check test test-san bench clean models
+.PHONY: all deps build web demo check test test-san bench clean models
 
 all: build
 
@@ -19,12 +19,17 @@ $(BUILD)/build.ninja:
 build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
-# The main job on the embedded default: generate data, train, classify.
-demo: build
+# The web pages (web/dist), from npm packages.
+web: deps
+	@sh scripts/build-web.sh
+
+# The main job on the embedded default: generate data, train, classify,
+# route; then a live server fed a day of contacts (Ctrl-C stops it).
+demo: build web
 	@sh scripts/demo.sh $(MAAT) $(DEMO_DIR)
 
 # Every test, in a plain build and again under ASan and UBSan.
-check: build
+check: build web
 	@sh scripts/check.sh $(BUILD) $(BUILD_SAN)
 
 test: build

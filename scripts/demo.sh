@@ -1,9 +1,14 @@
 #!/bin/sh
 # The main job on the embedded default, on data maat generates itself:
 # a contact history in Dutch and English, an intent classifier trained on
-# it, an honest measurement, a few live messages classified, and a day of a
+# it, an honest measurement, a few live messages classified, a day of a
 # 50-agent team routed under the wellbeing-aware policy and the
-# efficiency-only one, side by side.
+# efficiency-only one, side by side; then the server: 'maat serve' on a
+# local SQLite file, fed a generated day of contacts through its API on an
+# accelerated clock, with the dashboard's address and the tokens to log in
+# with. Ctrl-C stops it cleanly. DEMO_SECONDS=N stops it after N seconds
+# (for scripts); DEMO_SPEED sets the clock (default 60: an hour a minute);
+# DEMO_PORT the port (default 8420).
 set -eu
 maat=${1:-build/src/cli/maat}
 dir=${2:-demo}
@@ -50,4 +55,68 @@ for policy in maat efficiency; do
 done
 echo
 echo "Decisions with their reasons are in $dir/decisions-*.jsonl, the durable"
-echo "event logs in $dir/route-*.db. See README.md for what else maat does."
+echo "event logs in $dir/route-*.db."
+
+echo
+echo "== 6. the server: a live day on an accelerated clock"
+if ! command -v node >/dev/null 2>&1 || [ ! -f web/dist/index.html ]; then
+  echo "(skipped: Node.js or the built pages are missing; run 'make web')"
+  exit 0
+fi
+speed=${DEMO_SPEED:-60}
+port=${DEMO_PORT:-8420}
+db=$dir/serve.db
+rm -f "$db" "$db-wal" "$db-shm"
+"$maat" gen --messages 3000 --seed 5 -o "$dir/live.jsonl"
+"$maat" gen --events --team "$dir/team.json" --days 1 --seed 7 -o "$dir/live-day.jsonl"
+admin=$("$maat" token add --db "$db" --role admin 2>/dev/null)
+lead=$("$maat" token add --db "$db" --role lead 2>/dev/null)
+integration=$("$maat" token add --db "$db" --role integration 2>/dev/null)
+agent=$("$maat" token add --db "$db" --role agent --agent a0001 2>/dev/null)
+"$maat" serve --team "$dir/team.json" --db "$db" --port "$port" \
+  --intent-model "$dir/intent.model" --clock-speed "$speed" \
+  2>"$dir/serve.log" &
+server=$!
+feeder=""
+stop() {
+  [ -n "$feeder" ] && kill "$feeder" 2>/dev/null
+  kill -TERM "$server" 2>/dev/null && wait "$server" 2>/dev/null
+  echo
+  echo "Stopped cleanly. Everything acknowledged is in $db (the event log,"
+  echo "audit log and check-ins); 'make demo' again starts afresh."
+  exit 0
+}
+trap stop INT TERM
+i=0
+until grep -q "listening on" "$dir/serve.log" 2>/dev/null; do
+  sleep 0.2
+  i=$((i + 1))
+  if [ $i -gt 50 ] || ! kill -0 "$server" 2>/dev/null; then
+    cat "$dir/serve.log"
+    exit 1
+  fi
+done
+cat <<INFO
+
+  maat is running: http://127.0.0.1:$port/
+
+  Sign in with one of these tokens (shown once; they are stored hashed):
+    team lead  (dashboard)     $lead
+    agent a0001 (My day)       $agent
+    admin                      $admin
+    integration (the feeder)   $integration
+
+  A generated day of a 50-agent team is fed through the API, $speed times
+  faster than real time. Press Ctrl-C to stop.
+
+INFO
+MAAT_INTEGRATION=$integration MAAT_ADMIN=$admin \
+  node scripts/demo-feed.mjs "http://127.0.0.1:$port" "$dir/live-day.jsonl" \
+  "$dir/live.jsonl" "$speed" &
+feeder=$!
+if [ -n "${DEMO_SECONDS:-}" ]; then
+  sleep "$DEMO_SECONDS"
+  stop
+fi
+wait "$feeder"
+stop

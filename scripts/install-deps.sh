@@ -14,6 +14,13 @@ if [ "${MAAT_BENCH_DEPS:-0}" = 1 ]; then
   PKGS="$PKGS fasttext hyperfine jq python3"
 fi
 
+# The web pages and their browser tests: Node.js with npm, and Chromium.
+# (A Node.js from elsewhere, with its own npm, is fine: only the commands
+# are checked.)
+command -v node >/dev/null 2>&1 || PKGS="$PKGS nodejs"
+command -v npm >/dev/null 2>&1 || PKGS="$PKGS npm"
+PKGS="$PKGS chromium"
+
 missing=""
 for p in $PKGS; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then

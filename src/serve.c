@@ -976,6 +976,8 @@ static enum MHD_Result get_agent(struct call *c, const char *agent)
   json_object_set_new(o, "id", json_string(agent));
   json_object_set_new(o, "state", json_string(
       agent_states[maat__router_agent_state(s->router, i)]));
+  json_object_set_new(o, "next_state", a->pending >= 0 && a->pending <= 4
+                      ? json_string(agent_states[a->pending]) : json_null());
   json_object_set_new(o, "strain", json_real(maat__router_strain(s->router,
                                                                  i)));
   json_object_set_new(o, "overload_line",

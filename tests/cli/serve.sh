@@ -9,7 +9,7 @@ check() { if ! eval "$2"; then echo "FAIL: $1"; fail=1; else echo "ok: $1"; fi; 
 tmp=$(mktemp -d)
 pid=""
 trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT
-command -v curl >/dev/null || { echo "SKIP: curl is not installed"; exit 77; }
+command -v curl >/dev/null || { echo "[SKIP] curl is not installed (scripts/install-deps.sh installs it)"; exit 77; }
 . "$(dirname "$0")/serve_lib.sh"
 
 "$MAAT_BIN" gen --team 8 -o "$tmp/team.json"

@@ -523,7 +523,7 @@ Test(route, event_log_refuses_a_newer_schema)
   sqlite3_stmt *st;
   cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
   cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
-  cr_assert_eq(sqlite3_column_int(st, 0), 1, "migrated to version 1");
+  cr_assert_eq(sqlite3_column_int(st, 0), 2, "migrated to version 2 (tokens, audit, check-ins)");
   sqlite3_finalize(st);
   cr_assert_eq(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
   sqlite3_close(db);
@@ -557,4 +557,40 @@ Test(route, unroutable_contact_is_reported_and_kept)
   cr_assert_eq(s.queued_at_end, 2, "kept, not dropped");
   maat_router_close(r);
   maat_team_free(t);
+}
+
+Test(route, event_log_migrates_version_1_keeping_its_events)
+{
+  char path[] = "/tmp/maat-route-mig-XXXXXX";
+  int fd = mkstemp(path);
+  maat_eventlog *log = NULL;
+  sqlite3 *db;
+  char side[64];
+
+  cr_assert(fd >= 0);
+  close(fd);
+  unlink(path);
+  /* A log as version 1 wrote it, with one event. */
+  cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+  cr_assert_eq(sqlite3_exec(db,
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE events (seq INTEGER PRIMARY KEY, t REAL NOT NULL, line TEXT NOT NULL);"
+    "CREATE TABLE decisions (seq INTEGER PRIMARY KEY, event_seq INTEGER NOT NULL, line TEXT NOT NULL);"
+    "INSERT INTO meta VALUES ('config', 'a');"
+    "INSERT INTO events (t, line) VALUES (1, '{\"type\":\"tick\",\"t\":1}');"
+    "PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close(db);
+  cr_assert_eq(maat_eventlog_open(&log, path, "a"), MAAT_OK, "%s", maat_errmsg());
+  cr_expect_eq(maat_eventlog_count(log), 1);
+  maat_eventlog_close(log);
+  cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+  cr_expect_eq(sqlite3_exec(db, "SELECT count(*) FROM tokens; SELECT count(*) "
+                            "FROM audit; SELECT count(*) FROM checkins", NULL,
+                            NULL, NULL), SQLITE_OK, "the new tables exist");
+  sqlite3_close(db);
+  unlink(path);
+  snprintf(side, sizeof side, "%s-wal", path);
+  unlink(side);
+  snprintf(side, sizeof side, "%s-shm", path);
+  unlink(side);
 }

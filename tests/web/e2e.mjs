@@ -1,0 +1,158 @@
+// End-to-end browser tests of maat's pages in headless Chromium (Debian's
+// /usr/bin/chromium, driven by playwright-core from web/node_modules): each
+// role logs in and sees what it may and no more; an agent takes a
+// breather; the dashboard updates after contacts are posted; the language
+// switch works. Skips (exit 77) with the reason when the pages, Chromium or
+// playwright-core are not there.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = process.env.MAAT_SOURCE_ROOT;
+const maat = process.env.MAAT_BIN;
+const chromiumPath = process.env.MAAT_CHROMIUM || '/usr/bin/chromium';
+function skip(why) { console.log('[SKIP] ' + why); process.exit(77); }
+if (!root || !maat) skip('MAAT_SOURCE_ROOT and MAAT_BIN are needed');
+if (!existsSync(join(root, 'web/dist/index.html'))) skip('the pages are not built (make web)');
+if (!existsSync(chromiumPath)) skip(chromiumPath + ' not installed (scripts/install-deps.sh)');
+let chromium;
+try {
+  chromium = createRequire(join(root, 'web/package.json'))('playwright-core').chromium;
+} catch (e) { skip('playwright-core not installed (make web)'); }
+
+let failed = 0;
+function check(name, ok) {
+  console.log((ok ? 'ok: ' : 'FAIL: ') + name);
+  if (!ok) failed++;
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'maat-e2e-'));
+const db = join(tmp, 'e2e.db');
+execFileSync(maat, ['gen', '--team', '10', '-o', join(tmp, 'team.json')]);
+const token = (...args) => execFileSync(maat, ['token', 'add', '--db', db, ...args],
+                                        { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+const tok = {
+  integration: token('--role', 'integration'), lead: token('--role', 'lead'),
+  admin: token('--role', 'admin'), agent: token('--role', 'agent', '--agent', 'a0001'),
+  agent2: token('--role', 'agent', '--agent', 'a0002'),
+};
+
+const server = spawn(maat, ['serve', '--team', join(tmp, 'team.json'), '--db', db, '--port', '0',
+                            '--no-tone-model', '--web-root', join(root, 'web/dist')],
+                     { stdio: ['ignore', 'ignore', 'pipe'] });
+const base = await new Promise((resolve, reject) => {
+  let err = '';
+  server.stderr.on('data', (d) => {
+    err += d;
+    const m = err.match(/listening on (http:\/\/127\.0\.0\.1:\d+)\//);
+    if (m) resolve(m[1]);
+  });
+  server.on('exit', () => reject(new Error('server exited: ' + err)));
+  setTimeout(() => reject(new Error('server did not start: ' + err)), 10000);
+});
+
+async function api(method, path, t, body) {
+  const r = await fetch(base + path, { method, headers: { Authorization: 'Bearer ' + t },
+                                       body: body ? JSON.stringify(body) : undefined });
+  return { status: r.status, data: await r.json().catch(() => null) };
+}
+
+const browser = await chromium.launch({ executablePath: chromiumPath, headless: true,
+                                        // No background traffic: the machine's network is closed.
+                                        args: ['--no-sandbox', '--disable-gpu', '--disable-quic',
+                                               '--no-first-run', '--disable-background-networking',
+                                               '--disable-component-update', '--disable-sync'] });
+async function login(t, viewport) {
+  const ctx = await browser.newContext({ viewport: viewport || { width: 1280, height: 900 },
+                                         locale: 'en-US' });
+  const page = await ctx.newPage();
+  await page.goto(base + '/');
+  await page.fill('#token', t);
+  await page.click('button[type=submit]');
+  return page;
+}
+
+try {
+  // People on shift, so that team aggregates may be shown (min group 5).
+  for (const a of ['a0001', 'a0002', 'a0003', 'a0004', 'a0005', 'a0006'])
+    await api('POST', `/v1/agents/${a}/state`, tok.admin, { state: 'available' });
+
+  // The lead opens the dashboard: aggregates, never a named agent's strain.
+  const lead = await login(tok.lead);
+  await lead.waitForURL('**/dashboard');
+  await lead.waitForFunction(() => document.getElementById('q-length').textContent !== '–');
+  check('lead sees the dashboard', await lead.isVisible('#queue'));
+  check('lead sees the team strain aggregate', (await lead.textContent('#s-mean')).includes('/'));
+
+  // The agent, on a phone: its own day, and a breather the router respects.
+  let page = await login(tok.agent, { width: 390, height: 844 });
+  await page.waitForURL('**/me');
+  await page.waitForFunction(() => document.getElementById('strain').textContent !== '–');
+  check('the agent sees its own strain', /\d/.test(await page.textContent('#strain')));
+  check('the page fits a phone', await page.evaluate(() =>
+    document.documentElement.scrollWidth <= window.innerWidth + 1));
+  await page.click('#breather');
+  await page.waitForFunction(() => document.getElementById('state').dataset.state === 'break',
+                             null, { timeout: 10000 });
+  check('take a breather: the agent is on a break', true);
+  const st = await api('GET', '/v1/team', tok.lead);
+  check('the team view counts one on a break', st.data.agents.break === 1);
+
+  // Contacts arrive: none for the agent on a break; the dashboard updates.
+  for (let i = 0; i < 12; i++) {
+    const r = await api('POST', '/v1/contacts', tok.integration,
+                        { id: 'e' + i, text: i % 2 ? 'Dit is belachelijk, al drie keer gebeld!'
+                                                   : 'Waar blijft mijn pas?' });
+    if (r.status !== 201 || r.data.decision.to === 'a0001')
+      check('contact e' + i + ' is accepted and not given to the agent on a break', false);
+  }
+  check('no contact went to the agent on a break', true);
+  await lead.waitForFunction(() => document.querySelectorAll('#recent tr').length > 0 ||
+    Number(document.getElementById('q-length').textContent) > 0, null, { timeout: 10000 });
+  check('the dashboard updates after contacts are posted', true);
+  check('the dashboard shows no agent id', !/a000\d/.test(await lead.textContent('body')));
+  await page.click('#back');
+  await page.waitForFunction(() => document.getElementById('state').dataset.state !== 'break',
+                             null, { timeout: 10000 });
+  check("I'm back: the agent is no longer on a break", true);
+  const other = await page.evaluate(async (t) => (await fetch('/v1/agents/a0002', {
+    headers: { Authorization: 'Bearer ' + t } })).status, tok.agent);
+  check("the agent cannot read another agent's view (403)", other === 403);
+  await page.goto(base + '/dashboard');
+  await page.waitForSelector('#forbidden:not([hidden])');
+  check('the agent may not open the dashboard', await page.isVisible('#forbidden'));
+  await page.context().close();
+
+  await lead.goto(base + '/me');
+  await lead.waitForSelector('#forbidden:not([hidden])');
+  check("the lead may not open an agent's page", await lead.isVisible('#forbidden'));
+  await lead.goto(base + '/dashboard');
+  await lead.click('.lang button[data-lang=nl]');
+  check('the language switch turns the page Dutch',
+        (await lead.textContent('h1')).trim() === 'Teamoverzicht');
+  await lead.context().close();
+
+  // The admin: the dashboard too; the integration role has no pages.
+  page = await login(tok.admin);
+  await page.waitForURL('**/dashboard');
+  check('admin sees the dashboard', await page.isVisible('#queue'));
+  await page.context().close();
+  page = await login(tok.integration);
+  await page.waitForFunction(() => document.getElementById('msg').textContent.length > 0);
+  check('the integration role gets no pages', /no pages/.test(await page.textContent('#msg')));
+  await page.context().close();
+  page = await login('maat_nonsense');
+  await page.waitForFunction(() => document.getElementById('msg').textContent.length > 0);
+  check('a wrong token is refused', /not valid/.test(await page.textContent('#msg')));
+  await page.context().close();
+} catch (e) {
+  console.log('FAIL: ' + (e && e.stack ? e.stack : e));
+  failed++;
+} finally {
+  await browser.close();
+  server.kill('SIGTERM');
+  rmSync(tmp, { recursive: true, force: true });
+}
+process.exit(failed ? 1 : 0);

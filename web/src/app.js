@@ -1,0 +1,114 @@
+// maat's pages: the token, the language, calls to the API. No framework;
+// the chart library is uPlot from npm (assets/uplot.js).
+'use strict';
+
+const T = {
+  en: {
+    title: 'maat', login: 'Sign in', token: 'Your access token',
+    tokenHelp: 'Paste the token your administrator gave you (maat token add). It stays in this browser tab only.',
+    go: 'Sign in', signout: 'Sign out', badToken: 'This token is not valid.',
+    noPages: 'This role has no pages: integration tokens are for the helpdesk.',
+    dashboard: 'Team dashboard', myday: 'My day',
+    queue: 'Queue', waiting: 'waiting', oldest: 'oldest wait', target: 'target',
+    byTier: 'By tier', byPriority: 'By priority', priority: 'priority',
+    strain: 'Team strain', strainNow: 'now (mean / p90)', overLine: 'above the overload line',
+    withheld: 'Hidden: fewer agents on shift than the minimum group.',
+    strainDay: 'Team strain over the day (hourly mean)',
+    agents: 'Agents', available: 'available', busy: 'busy', recovery: 'recovering',
+    break: 'on a break', offline: 'offline', onShift: 'on shift',
+    bot: 'The bot', botShare: 'share of contacts', handedBack: 'handed back to people',
+    service: 'Service level', avgWait: 'average wait',
+    warnings: 'Warnings', noWarnings: 'No warnings.', personalWarnings: 'personal warnings went to agents themselves',
+    recent: 'Recent decisions', toBot: 'bot', toPerson: 'a person',
+    myStrain: 'My strain', line: 'overload line', recovering: 'Recovering after a heavy contact',
+    left: 'left', inARow: 'heavy contacts in a row', today: 'heavy contacts today',
+    breather: 'Take a breather', back: "I'm back", state: 'State',
+    checkins: 'My check-ins', noCheckins: 'No check-ins yet: after a contact, tap how much energy it left you.',
+    energy: 'energy', energyByKind: 'What gives and costs me energy', kind: 'kind of contact', mean: 'mean energy',
+    myWarnings: 'For me', forbidden: 'You may not see this page.', updated: 'updated',
+    privacy: 'Only you can see this page. Your team lead sees team totals, never yours.',
+  },
+  nl: {
+    title: 'maat', login: 'Inloggen', token: 'Je toegangstoken',
+    tokenHelp: 'Plak het token dat je van je beheerder kreeg (maat token add). Het blijft alleen in dit tabblad.',
+    go: 'Inloggen', signout: 'Uitloggen', badToken: 'Dit token is niet geldig.',
+    noPages: 'Deze rol heeft geen pagina\u2019s: integratietokens zijn voor de helpdesk.',
+    dashboard: 'Teamoverzicht', myday: 'Mijn dag',
+    queue: 'Wachtrij', waiting: 'wachtend', oldest: 'langste wachttijd', target: 'doel',
+    byTier: 'Per niveau', byPriority: 'Per prioriteit', priority: 'prioriteit',
+    strain: 'Belasting van het team', strainNow: 'nu (gemiddeld / p90)', overLine: 'boven de overbelastingsgrens',
+    withheld: 'Verborgen: minder medewerkers in dienst dan de minimale groep.',
+    strainDay: 'Belasting van het team over de dag (gemiddelde per uur)',
+    agents: 'Medewerkers', available: 'beschikbaar', busy: 'bezig', recovery: 'herstellend',
+    break: 'met pauze', offline: 'offline', onShift: 'in dienst',
+    bot: 'De bot', botShare: 'aandeel van de contacten', handedBack: 'teruggegeven aan mensen',
+    service: 'Serviceniveau', avgWait: 'gemiddelde wachttijd',
+    warnings: 'Waarschuwingen', noWarnings: 'Geen waarschuwingen.', personalWarnings: 'persoonlijke waarschuwingen gingen naar de medewerkers zelf',
+    recent: 'Recente beslissingen', toBot: 'bot', toPerson: 'een mens',
+    myStrain: 'Mijn belasting', line: 'overbelastingsgrens', recovering: 'Herstel na een zwaar contact',
+    left: 'nog', inARow: 'zware contacten achter elkaar', today: 'zware contacten vandaag',
+    breather: 'Even op adem komen', back: 'Ik ben er weer', state: 'Status',
+    checkins: 'Mijn check-ins', noCheckins: 'Nog geen check-ins: tik na een contact aan hoeveel energie het je liet.',
+    energy: 'energie', energyByKind: 'Wat geeft en kost mij energie', kind: 'soort contact', mean: 'gemiddelde energie',
+    myWarnings: 'Voor mij', forbidden: 'Je mag deze pagina niet zien.', updated: 'bijgewerkt',
+    privacy: 'Alleen jij ziet deze pagina. Je teamleider ziet teamtotalen, nooit de jouwe.',
+  },
+};
+
+let lang = localStorage.getItem('maat.lang') ||
+  ((navigator.language || 'en').toLowerCase().startsWith('nl') ? 'nl' : 'en');
+
+function t(key) { return (T[lang] && T[lang][key]) || T.en[key] || key; }
+
+function translate() {
+  document.documentElement.lang = lang;
+  for (const el of document.querySelectorAll('[data-t]'))
+    el.textContent = t(el.dataset.t);
+  for (const b of document.querySelectorAll('.lang button'))
+    b.setAttribute('aria-pressed', String(b.dataset.lang === lang));
+}
+
+function setupLanguage(onChange) {
+  for (const b of document.querySelectorAll('.lang button'))
+    b.addEventListener('click', () => {
+      lang = b.dataset.lang;
+      localStorage.setItem('maat.lang', lang);
+      translate();
+      if (onChange) onChange();
+    });
+  translate();
+}
+
+function token() { return sessionStorage.getItem('maat.token'); }
+
+async function api(method, path, body) {
+  const r = await fetch(path, {
+    method,
+    headers: Object.assign({ Authorization: 'Bearer ' + token() },
+                           body ? { 'Content-Type': 'application/json' } : {}),
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  let data = null;
+  try { data = await r.json(); } catch (e) { data = null; }
+  return { status: r.status, data };
+}
+
+function signout() {
+  sessionStorage.removeItem('maat.token');
+  sessionStorage.removeItem('maat.agent');
+  location.href = '/';
+}
+
+function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k === 'class') e.className = v; else e.setAttribute(k, v);
+  }
+  for (const c of children)
+    e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return e;
+}
+
+function fmt(x, digits) { return x === null || x === undefined ? '\u2013' : Number(x).toFixed(digits); }
+function pct(x) { return x === null || x === undefined ? '\u2013' : Math.round(x * 100) + ' %'; }
+function secs(x) { return x === null || x === undefined ? '\u2013' : Math.round(x) + ' s'; }

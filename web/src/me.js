@@ -1,0 +1,55 @@
+// The agent's own day: strain and recovery, check-ins, what gives or costs
+// energy, and a breather the router respects. Only this agent sees it.
+'use strict';
+const agent = sessionStorage.getItem('maat.agent');
+let me = null;
+
+function render() {
+  if (!me) return;
+  const line = me.overload_line || 1;
+  document.getElementById('strain').textContent = fmt(me.strain, 2);
+  document.getElementById('meter').style.width = Math.min(100, 100 * me.strain / (1.5 * line)) + '%';
+  document.getElementById('line').style.left = (100 / 1.5) + '%';
+  document.getElementById('linev').textContent = fmt(line, 2);
+  document.getElementById('recovering').hidden = !me.in_recovery;
+  document.getElementById('left').textContent = secs(me.recovery_left_s);
+  document.getElementById('inarow').textContent = me.heavy_in_a_row;
+  document.getElementById('today').textContent = me.heavy_today;
+  const st = document.getElementById('state');
+  st.textContent = t(me.state) + (me.next_state ? ' \u2192 ' + t(me.next_state) : '');
+  st.dataset.state = me.next_state || me.state;
+  document.getElementById('kinds').replaceChildren(...me.energy_by_kind.map((k) =>
+    el('tr', {}, el('td', {}, k.intent + ' (' + k.tone + ')'),
+       el('td', {}, fmt(k.mean_energy, 1) + ' / 5 \u00b7 ' + k.checkins + '\u00d7'))));
+  const ul = document.getElementById('checkins');
+  ul.replaceChildren(...(me.checkins.length ? me.checkins.map((c) =>
+    el('li', {}, t('energy') + ' ' + c.energy + '/5' + (c.intent ? ' \u00b7 ' + c.intent : '') +
+       (c.note ? ' \u2014 ' + c.note : '')))
+    : [el('li', { class: 'muted' }, t('noCheckins'))]));
+  document.getElementById('mywarnings').replaceChildren(...me.warnings.map((w) =>
+    el('li', { class: 'warn' }, w.message)));
+}
+
+async function refresh() {
+  const r = await api('GET', '/v1/agents/' + encodeURIComponent(agent || '-'));
+  if (r.status === 401) return signout();
+  if (r.status !== 200) {
+    for (const s of document.querySelectorAll('main > section')) s.hidden = s.id !== 'forbidden';
+    return;
+  }
+  me = r.data;
+  render();
+}
+
+async function setState(state) {
+  await api('POST', '/v1/agents/' + encodeURIComponent(agent) + '/state', { state });
+  refresh();
+}
+
+if (!token()) location.href = '/';
+document.getElementById('signout').addEventListener('click', signout);
+document.getElementById('breather').addEventListener('click', () => setState('break'));
+document.getElementById('back').addEventListener('click', () => setState('available'));
+setupLanguage(render);
+refresh();
+setInterval(refresh, 2000);

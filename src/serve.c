@@ -91,6 +91,9 @@ struct maat_server {
   long *nagent_warns;
   double strain_sum[24];
   long strain_n[24];
+  /* the queue, kept as counts so that reading it costs little */
+  long q_len, q_tier[4], q_prio[4];
+  size_t first_q;           /* no queued contact before this slot */
   /* counters for /metrics */
   long decisions[4][2];     /* by tier: to the bot, to a person */
   long abandoned, warnings, contacts, handbacks, events;
@@ -99,6 +102,9 @@ struct maat_server {
 };
 
 /* ---- contacts ---- */
+
+struct maat_server;
+static void set_state(struct maat_server *s, struct scontact *c, int state);
 
 static uint64_t hash_id(const char *s)
 {
@@ -170,9 +176,9 @@ static int add_contact(struct maat_server *s, const struct maat_event *ev,
   snprintf(c->id, sizeof c->id, "%s", ev->contact.id);
   snprintf(c->customer, sizeof c->customer, "%s", ev->contact.customer);
   snprintf(c->intent, sizeof c->intent, "%s", ev->contact.intent);
-  c->state = C_QUEUED;
   c->tier = ev->contact.tier;
   c->priority = ev->contact.priority;
+  set_state(s, c, C_QUEUED);
   c->tone = ev->contact.tone;
   c->t_in = ev->t;
   o = json_loadb(line, len, 0, NULL);
@@ -192,6 +198,19 @@ static int add_contact(struct maat_server *s, const struct maat_event *ev,
 
 /* ---- the router, its decisions and the log ---- */
 
+static void set_state(struct maat_server *s, struct scontact *c, int state)
+{
+  int was = c->state == C_QUEUED, is = state == C_QUEUED;
+
+  if (was != is) {
+    long d = is ? 1 : -1;
+    s->q_len += d;
+    s->q_tier[c->tier & 3] += d;
+    s->q_prio[c->priority & 3] += d;
+  }
+  c->state = state;
+}
+
 static int agent_index(const struct maat_server *s, const char *id)
 {
   for (size_t i = 0; i < s->team->n; i++)
@@ -210,7 +229,7 @@ static void take_decision(struct maat_server *s, const struct maat_decision *d)
     struct recent *r = &s->recent[s->nrecent++ % RING];
     c = find_contact(s, d->contact);
     if (c) {
-      c->state = bot ? C_BOT : C_ASSIGNED;
+      set_state(s, c, bot ? C_BOT : C_ASSIGNED);
       snprintf(c->to, sizeof c->to, "%s", d->to);
       c->t_assigned = d->t;
     }
@@ -236,7 +255,7 @@ static void take_decision(struct maat_server *s, const struct maat_decision *d)
   case MAAT_DEC_ABANDON:
     c = find_contact(s, d->contact);
     if (c)
-      c->state = C_ABANDONED;
+      set_state(s, c, C_ABANDONED);
     s->abandoned++;
     break;
   case MAAT_DEC_WARNING: {
@@ -309,7 +328,7 @@ static int apply_line(struct maat_server *s, const char *line, size_t len,
     json_t *o = json_loadb(line, len, 0, NULL);
     json_t *v = o ? json_object_get(o, "outcome") : NULL;
     if (sc) {
-      sc->state = sc->state == C_ASSIGNED ? C_DONE : C_ABANDONED;
+      set_state(s, sc, sc->state == C_ASSIGNED ? C_DONE : C_ABANDONED);
       if (json_is_string(v)) {
         free(sc->outcome);
         sc->outcome = strdup(json_string_value(v));
@@ -719,7 +738,7 @@ static enum MHD_Result post_done(struct call *c, const char *id)
     /* The router forgot it when the bot took it: only the outcome counts. */
     if (outcome && !strcmp(outcome, "handed_back"))
       s->handbacks++;
-    sc->state = C_DONE;
+    set_state(s, sc, C_DONE);
   } else if (!rc) {
     json_t *line = json_object();
     char *txt;
@@ -808,37 +827,51 @@ static enum MHD_Result get_queue(struct call *c)
   struct maat_server *s = c->s;
   json_t *o = json_object(), *tiers = json_object(), *prios = json_object();
   json_t *list = json_array();
-  long by_tier[4] = { 0 }, by_prio[4] = { 0 }, n = 0;
   double oldest = 0, t = now_t(s);
+  const char *lim = MHD_lookup_connection_value(c->conn,
+                                                MHD_GET_ARGUMENT_KIND, "limit");
+  size_t limit = 50;
 
-  for (size_t k = 0; k < s->ncs; k++) {
+  if (lim) {
+    char *end;
+    long v = strtol(lim, &end, 10);
+    if (*end || v < 0 || v > 1000) {
+      json_decref(o);
+      json_decref(tiers);
+      json_decref(prios);
+      json_decref(list);
+      return fail(c, 400, "limit: expected 0 to 1000", "limit");
+    }
+    limit = (size_t)v;
+  }
+  /* Contacts are in arrival order: the first queued one waited longest. */
+  while (s->first_q < s->ncs && s->cs[s->first_q].state != C_QUEUED)
+    s->first_q++;
+  if (s->first_q < s->ncs)
+    oldest = t - s->cs[s->first_q].t_in;
+  for (size_t k = s->first_q; k < s->ncs && json_array_size(list) < limit;
+       k++) {
     const struct scontact *sc = &s->cs[k];
+    json_t *e;
     if (sc->state != C_QUEUED)
       continue;
-    n++;
-    by_tier[sc->tier & 3]++;
-    by_prio[sc->priority & 3]++;
-    if (t - sc->t_in > oldest)
-      oldest = t - sc->t_in;
-    if (json_array_size(list) < 200) {
-      json_t *e = json_object();
-      json_object_set_new(e, "id", json_string(sc->id));
-      json_object_set_new(e, "tier", json_string(maat_tier_name(sc->tier)));
-      json_object_set_new(e, "priority", json_integer(sc->priority));
-      json_object_set_new(e, "tone", json_string(maat_tone_name(sc->tone)));
-      json_object_set_new(e, "wait_s", json_real(t - sc->t_in));
-      json_array_append_new(list, e);
-    }
+    e = json_object();
+    json_object_set_new(e, "id", json_string(sc->id));
+    json_object_set_new(e, "tier", json_string(maat_tier_name(sc->tier)));
+    json_object_set_new(e, "priority", json_integer(sc->priority));
+    json_object_set_new(e, "tone", json_string(maat_tone_name(sc->tone)));
+    json_object_set_new(e, "wait_s", json_real(t - sc->t_in));
+    json_array_append_new(list, e);
   }
   for (int k = 1; k <= 3; k++)
-    json_object_set_new(tiers, maat_tier_name(k), json_integer(by_tier[k]));
+    json_object_set_new(tiers, maat_tier_name(k), json_integer(s->q_tier[k]));
   for (int k = 0; k <= 3; k++) {
     char key[4];
     snprintf(key, sizeof key, "%d", k);
-    json_object_set_new(prios, key, json_integer(by_prio[k]));
+    json_object_set_new(prios, key, json_integer(s->q_prio[k]));
   }
   json_object_set_new(o, "t", json_real(t));
-  json_object_set_new(o, "length", json_integer(n));
+  json_object_set_new(o, "length", json_integer(s->q_len));
   json_object_set_new(o, "by_tier", tiers);
   json_object_set_new(o, "by_priority", prios);
   json_object_set_new(o, "oldest_wait_s", json_real(oldest));
@@ -1055,16 +1088,14 @@ static enum MHD_Result get_metrics(struct call *c)
 {
   struct maat_server *s = c->s;
   struct maat_buf b = MAAT_BUF_INIT;
-  long queued[4] = { 0 }, on = 0;
+  long *queued = s->q_tier, on = 0;
   double oldest = 0, t = now_t(s), sum = 0;
   char *out;
 
-  for (size_t k = 0; k < s->ncs; k++)
-    if (s->cs[k].state == C_QUEUED) {
-      queued[s->cs[k].tier & 3]++;
-      if (t - s->cs[k].t_in > oldest)
-        oldest = t - s->cs[k].t_in;
-    }
+  while (s->first_q < s->ncs && s->cs[s->first_q].state != C_QUEUED)
+    s->first_q++;
+  if (s->first_q < s->ncs)
+    oldest = t - s->cs[s->first_q].t_in;
   maat__buf_printf(&b, "# HELP maat_queue_length Contacts waiting for a "
                    "person.\n# TYPE maat_queue_length gauge\n");
   for (int k = 1; k <= 3; k++)

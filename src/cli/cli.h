@@ -73,6 +73,12 @@ double cli_now(void);
  */
 const char *cli_find_tone_model(void);
 
+/*
+ * The built web pages (web/dist, from 'make web'): $MAAT_WEB_ROOT, else the
+ * source tree's, else the installed ones; NULL when there are none.
+ */
+const char *cli_find_web_root(void);
+
 /* Writes 's' as a JSON string literal (quotes and escapes) to 'f'. */
 void cli_json_string(FILE *f, const char *s, size_t len);
 

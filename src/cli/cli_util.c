@@ -184,3 +184,26 @@ const char *cli_find_tone_model(void)
   return NULL;
 }
 
+
+#ifndef MAAT_WEB_DIR
+#define MAAT_WEB_DIR "web/dist"
+#endif
+#ifndef MAAT_INSTALLED_WEB_DIR
+#define MAAT_INSTALLED_WEB_DIR "/usr/local/share/maat/web"
+#endif
+
+const char *cli_find_web_root(void)
+{
+  const char *env = getenv("MAAT_WEB_ROOT");
+  static const char *const dirs[] = { MAAT_WEB_DIR, MAAT_INSTALLED_WEB_DIR };
+  static char path[4096];
+
+  if (env && *env)
+    return env;
+  for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+    snprintf(path, sizeof path, "%s/index.html", dirs[i]);
+    if (access(path, R_OK) == 0)
+      return dirs[i];
+  }
+  return NULL;
+}

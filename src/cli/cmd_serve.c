@@ -14,13 +14,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#ifndef MAAT_WEB_DIR
-#define MAAT_WEB_DIR "web/dist"
-#endif
-#ifndef MAAT_INSTALLED_WEB_DIR
-#define MAAT_INSTALLED_WEB_DIR "/usr/local/share/maat/web"
-#endif
-
 static void usage(FILE *f)
 {
   fprintf(f,
@@ -121,19 +114,6 @@ static int load_config(const char *path, struct maat_serve_options *o,
   return 0;
 }
 
-static const char *default_web_root(void)
-{
-  static const char *const dirs[] = { MAAT_WEB_DIR, MAAT_INSTALLED_WEB_DIR };
-  static char path[4096];
-
-  for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
-    snprintf(path, sizeof path, "%s/index.html", dirs[i]);
-    if (access(path, R_OK) == 0)
-      return dirs[i];
-  }
-  return NULL;
-}
-
 enum { OPT_POLICY = 256, OPT_TONE, OPT_NO_TONE, OPT_TCFG, OPT_WEB, OPT_SPEED,
        OPT_BODY, OPT_GROUP };
 
@@ -220,7 +200,7 @@ int cmd_serve(int argc, char **argv)
   else if (!o.tone_model)
     o.tone_model = cli_find_tone_model();
   if (!o.web_root)
-    o.web_root = default_web_root();
+    o.web_root = cli_find_web_root();
 
   /* Signals are taken by sigwait() below, not by the server's threads. */
   sigemptyset(&set);

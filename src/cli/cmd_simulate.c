@@ -43,6 +43,10 @@ static void usage(FILE *f)
     "  -s, --seed S         random seed (default 1); same seed, same figures\n"
     "      --json           print {\"policies\": {P: {stat: mean, stat_ci:\n"
     "                       half-width, ...}}} instead of a table\n"
+    "      --html FILE      also write a self-contained report with charts\n"
+    "                       (strain over the day per policy, the wait\n"
+    "                       distribution); the chart library (uPlot, from\n"
+    "                       npm) is copied into the page: needs 'make web'\n"
     "      --list           list the built-in scenarios\n"
     "\n"
     "The plain M/M/c queue (no bot, strain or abandonment), to check the\n"
@@ -176,6 +180,162 @@ static void print_json(const char *scenario, const struct maat_sim_options *o,
   printf("}}\n");
 }
 
+/* Appends a file's bytes to 'f'; -1 when it cannot be read. */
+static int copy_file(FILE *f, const char *path)
+{
+  FILE *in = fopen(path, "rb");
+  char buf[8192];
+  size_t n;
+
+  if (!in)
+    return -1;
+  while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+    fwrite(buf, 1, n, f);
+  fclose(in);
+  return 0;
+}
+
+/* Writes 's' with &, <, > and " escaped. */
+static void html_text(FILE *f, const char *s)
+{
+  for (; *s; s++)
+    switch (*s) {
+    case '&': fputs("&amp;", f); break;
+    case '<': fputs("&lt;", f); break;
+    case '>': fputs("&gt;", f); break;
+    case '"': fputs("&quot;", f); break;
+    default: fputc(*s, f);
+    }
+}
+
+static const char *stat_label(int s)
+{
+  static const char *const labels[MAAT_SIM_NSTAT] = {
+    "contacts", "service level", "average wait (s)", "p90 wait (s)",
+    "abandoned", "bot share", "bounce-backs", "agent-hours", "cost",
+    "mean strain", "p95 strain", "agent-hours over the overload line",
+    "agent-days over the overload line", "heavy-contact Gini",
+    "expected leavers per year",
+  };
+  return s >= 0 && s < MAAT_SIM_NSTAT ? labels[s] : "?";
+}
+
+/*
+ * A self-contained HTML report: the table with CIs and two charts drawn by
+ * uPlot, whose script and style are copied in, so the page works offline.
+ */
+static int write_html(const char *path, const char *scenario, const char *about,
+                      const struct maat_sim_options *o, const char **policies,
+                      int npol, const struct maat_sim_result *res)
+{
+  const char *web = cli_find_web_root();
+  char js[4200], css[4200];
+  FILE *f;
+
+  if (!web) {
+    cli_error("simulate: --html needs the chart library: run 'make web' (or "
+              "set MAAT_WEB_ROOT to a built web/dist)");
+    return -1;
+  }
+  snprintf(js, sizeof js, "%s/assets/uplot.js", web);
+  snprintf(css, sizeof css, "%s/assets/uplot.css", web);
+  f = fopen(path, "w");
+  if (!f) {
+    cli_error("simulate: cannot write '%s'", path);
+    return -1;
+  }
+  fprintf(f, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+          "<meta name=\"viewport\" content=\"width=device-width, "
+          "initial-scale=1\"><title>maat simulate</title><style>");
+  if (copy_file(f, css)) {
+    fclose(f);
+    cli_error("simulate: cannot read '%s': run 'make web'", css);
+    return -1;
+  }
+  fprintf(f, "body{font:15px/1.4 system-ui,sans-serif;margin:1rem auto;"
+          "max-width:60rem;padding:0 1rem;color:#1d2430}table{border-collapse:"
+          "collapse;width:100%%}td,th{padding:.25rem .5rem;border-bottom:1px "
+          "solid #ddd;text-align:right}td:first-child,th:first-child{text-align:"
+          "left}.ci{color:#667;font-size:.85em}h2{font-size:1.05rem;margin-top:"
+          "1.5rem}</style></head><body>\n<h1>What-if: ");
+  html_text(f, scenario);
+  fprintf(f, "</h1>\n<p>");
+  html_text(f, about);
+  fprintf(f, "</p>\n<p>%d day%s &times; %d independent replication%s, seed %llu; "
+          "means with 95 %% confidence intervals over the replications. The "
+          "simulator drives the same router as <code>maat route</code>; "
+          "docs/simulation.md describes the model and its calibration.</p>\n"
+          "<table><thead><tr><th></th>", o->days,
+          o->days == 1 ? "" : "s", o->reps, o->reps == 1 ? "" : "s", o->seed);
+  for (int p = 0; p < npol; p++)
+    fprintf(f, "<th>%s</th>", policies[p]);
+  fprintf(f, "</tr></thead><tbody>\n");
+  for (int s = 0; s < MAAT_SIM_NSTAT; s++) {
+    int share = s == MAAT_SIM_SERVICE_LEVEL || s == MAAT_SIM_ABANDON_RATE ||
+                s == MAAT_SIM_BOT_SHARE;
+    int fine = s == MAAT_SIM_MEAN_STRAIN || s == MAAT_SIM_P95_STRAIN ||
+               s == MAAT_SIM_HEAVY_GINI;
+    fprintf(f, "<tr><td>%s</td>", stat_label(s));
+    for (int p = 0; p < npol; p++) {
+      double m = res[p].mean[s] * (share ? 100 : 1);
+      double ci = res[p].ci[s] * (share ? 100 : 1);
+      fprintf(f, fine ? "<td>%.3f" : "<td>%.1f", m);
+      fprintf(f, "%s", share ? " %" : "");
+      if (res[p].reps > 1)
+        fprintf(f, fine ? " <span class=\"ci\">&plusmn; %.3f</span>"
+                        : " <span class=\"ci\">&plusmn; %.1f</span>", ci);
+      fprintf(f, "</td>");
+    }
+    fprintf(f, "</tr>\n");
+  }
+  fprintf(f, "</tbody></table>\n<h2>Strain over the day (mean of the agents "
+          "on shift)</h2><div id=\"strain\"></div>\n<h2>Waits of contacts "
+          "answered by people (share per 30-second bin; the last bin is "
+          "%d s and longer)</h2><div id=\"waits\"></div>\n<script>",
+          30 * (MAAT_SIM_WAIT_BINS - 1));
+  if (copy_file(f, js)) {
+    fclose(f);
+    cli_error("simulate: cannot read '%s': run 'make web'", js);
+    return -1;
+  }
+  fprintf(f, "</script>\n<script>\nconst policies = [");
+  for (int p = 0; p < npol; p++)
+    fprintf(f, "%s\"%s\"", p ? "," : "", policies[p]);
+  fprintf(f, "];\nconst strain = [");
+  for (int p = 0; p < npol; p++) {
+    fprintf(f, "%s[", p ? "," : "");
+    for (int h = 0; h < 24; h++)
+      fprintf(f, "%s%.4f", h ? "," : "", res[p].strain_by_hour[h]);
+    fprintf(f, "]");
+  }
+  fprintf(f, "];\nconst waits = [");
+  for (int p = 0; p < npol; p++) {
+    fprintf(f, "%s[", p ? "," : "");
+    for (int b = 0; b < MAAT_SIM_WAIT_BINS; b++)
+      fprintf(f, "%s%.5f", b ? "," : "", res[p].wait_share[b]);
+    fprintf(f, "]");
+  }
+  fprintf(f, "];\n"
+    "const colours = ['#2f6f5e', '#b4540a', '#3b5ba5', '#8a3b8f', '#555'];\n"
+    "function chart(id, xs, ys, xlabel, ylabel) {\n"
+    "  const el = document.getElementById(id);\n"
+    "  new uPlot({ width: Math.min(900, el.clientWidth || 900), height: 260,\n"
+    "    scales: { x: { time: false } },\n"
+    "    axes: [{ label: xlabel }, { label: ylabel }],\n"
+    "    series: [{}].concat(policies.map((p, i) => ({ label: p,\n"
+    "      stroke: colours[i %% colours.length], width: 2 }))) },\n"
+    "    [xs].concat(ys), el);\n"
+    "}\n"
+    "chart('strain', [...Array(24).keys()], strain, 'hour of the day', 'strain');\n"
+    "chart('waits', [...Array(%d).keys()].map((b) => 30 * b), waits, 'wait (s)', 'share');\n"
+    "</script>\n</body></html>\n", MAAT_SIM_WAIT_BINS);
+  if (fclose(f)) {
+    cli_error("simulate: cannot write '%s'", path);
+    return -1;
+  }
+  return 0;
+}
+
 static int queue_only(double rate, double aht, long agents, long contacts,
                       long reps, unsigned long long seed, int json)
 {
@@ -220,6 +380,7 @@ int cmd_simulate(int argc, char **argv)
     { "seed", required_argument, NULL, 's' },
     { "json", no_argument, NULL, 'j' },
     { "list", no_argument, NULL, 'l' },
+    { "html", required_argument, NULL, 'H' },
     { "queue-only", no_argument, NULL, 'Q' },
     { "rate", required_argument, NULL, 'R' },
     { "aht", required_argument, NULL, 'A' },
@@ -230,6 +391,7 @@ int cmd_simulate(int argc, char **argv)
   };
   const char *policies[MAX_POLICIES] = { "maat" };
   int npol = 1, json = 0, list = 0, qonly = 0, c, rc, seen_policy = 0;
+  const char *html = NULL;
   long days = 5, reps = -1, agents = 0, contacts = 200000;
   unsigned long long seed = 1;
   double rate = 0, aht = 0;
@@ -269,6 +431,7 @@ int cmd_simulate(int argc, char **argv)
       break;
     case 'j': json = 1; break;
     case 'l': list = 1; break;
+    case 'H': html = optarg; break;
     case 'Q': qonly = 1; break;
     case 'R':
       if (!cli_parse_double("--rate", optarg, 1e-9, 1e9, &rate))
@@ -351,6 +514,11 @@ int cmd_simulate(int argc, char **argv)
     print_json(maat_scenario_name(sc), &o, policies, npol, res);
   else
     print_table(maat_scenario_name(sc), &o, policies, npol, res);
+  if (html && write_html(html, maat_scenario_name(sc), maat_scenario_about(sc),
+                         &o, policies, npol, res)) {
+    maat_scenario_free(sc);
+    return EXIT_FAIL;
+  }
   maat_scenario_free(sc);
   return EXIT_OK;
 }

@@ -44,6 +44,20 @@ check "same seed, same output" 'cmp -s "$tmp/s1.json" "$tmp/s2.json"'
 "$MAAT_BIN" simulate bank-nl-50 --policy maat --days 1 --reps 2 >"$tmp/t.txt"; rc=$?
 check "the table shows CIs" '[ $rc -eq 0 ] && grep -q "^service_level .*+-" "$tmp/t.txt"'
 
+if [ -f "$MAAT_SOURCE_ROOT/web/dist/assets/uplot.js" ]; then
+  "$MAAT_BIN" simulate bank-nl-50 --compare maat,efficiency --days 1 --reps 2 \
+    --html "$tmp/r.html" >/dev/null; rc=$?
+  check "--html writes a self-contained report" \
+    '[ $rc -eq 0 ] && grep -q "uPlot" "$tmp/r.html" && grep -q "expected leavers per year" "$tmp/r.html" && ! grep -q "src=\"http" "$tmp/r.html"'
+else
+  echo "[SKIP] --html: the pages are not built (make web)"
+fi
+mkdir -p "$tmp/noweb"
+MAAT_WEB_ROOT="$tmp/noweb" "$MAAT_BIN" simulate bank-nl-50 --days 1 --reps 1 \
+  --html "$tmp/r2.html" >/dev/null 2>"$tmp/err"; rc=$?
+check "--html without the chart library fails and says how to get it" \
+  '[ $rc -eq 1 ] && grep -q "make web" "$tmp/err"'
+
 printf '{"base": "bank-nl-50", "arrivals": {"per_dya": 10}}' >"$tmp/bad.json"
 "$MAAT_BIN" simulate "$tmp/bad.json" >/dev/null 2>"$tmp/err"; rc=$?
 check "a bad scenario fails naming file and field" \

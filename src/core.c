@@ -4,6 +4,7 @@
  */
 #include "maat-int.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -313,4 +314,26 @@ uint64_t maat__rng_below(struct maat_rng *r, uint64_t n)
     x = maat__rng_next(r);
   } while (x < lim);
   return x % n;
+}
+
+int maat__read_file(const char *path, size_t max, struct maat_buf *b)
+{
+  FILE *f = fopen(path, "rb");
+  char chunk[65536];
+  size_t n;
+  int rc = MAAT_OK;
+
+  if (!f)
+    return maat__fail(MAAT_EIO, "cannot open '%s': %s", path,
+                      strerror(errno));
+  while (!rc && (n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+    if (b->len + n > max)
+      rc = maat__fail(MAAT_EPARSE, "'%s': larger than %zu bytes", path, max);
+    else
+      rc = maat__buf_append(b, chunk, n);
+  }
+  if (!rc && ferror(f))
+    rc = maat__fail(MAAT_EIO, "cannot read '%s'", path);
+  fclose(f);
+  return rc;
 }

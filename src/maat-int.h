@@ -50,6 +50,12 @@ int maat__buf_putc(struct maat_buf *b, char c);
 int maat__buf_printf(struct maat_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void maat__buf_release(struct maat_buf *b);
+/*
+ * Reads a whole file into 'b' (appending), refusing one larger than
+ * 'max' bytes. MAAT_EIO naming the file when it cannot be opened or read;
+ * MAAT_EPARSE when it is too large.
+ */
+int maat__read_file(const char *path, size_t max, struct maat_buf *b);
 
 /* 64-bit FNV-1a, the hash behind feature hashing and table lookups. */
 static inline uint64_t maat__hash64(const void *p, size_t n, uint64_t seed)

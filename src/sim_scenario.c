@@ -4,6 +4,7 @@
  * (docs/scenario-file.md), read defensively with errors that name the field.
  */
 #include "sim-int.h"
+#include "conf-int.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -159,97 +160,7 @@ int maat_scenario_builtin(maat_scenario **out, const char *name)
 
 /* ---- the scenario file ---- */
 
-struct reader {
-  const char *name;
-  int rc;
-};
-
-/* A number field within [lo, hi]; absent leaves '*v' as it is. */
-static void num(struct reader *rd, json_t *obj, const char *path,
-                const char *key, double lo, double hi, double *v)
-{
-  json_t *j;
-
-  if (rd->rc || !obj)
-    return;
-  j = json_object_get(obj, key);
-  if (!j)
-    return;
-  if (!json_is_number(j) || !isfinite(json_number_value(j)) ||
-      json_number_value(j) < lo || json_number_value(j) > hi) {
-    rd->rc = maat__fail(MAAT_EPARSE, "%s: field '%s%s': expected a number "
-                        "from %g to %g", rd->name, path, key, lo, hi);
-    return;
-  }
-  *v = json_number_value(j);
-}
-
-/* An array of exactly n numbers >= 0. */
-static void nums(struct reader *rd, json_t *obj, const char *path,
-                 const char *key, size_t n, double *v)
-{
-  json_t *j;
-
-  if (rd->rc || !obj)
-    return;
-  j = json_object_get(obj, key);
-  if (!j)
-    return;
-  if (!json_is_array(j) || json_array_size(j) != n) {
-    rd->rc = maat__fail(MAAT_EPARSE, "%s: field '%s%s': expected an array "
-                        "of %zu numbers", rd->name, path, key, n);
-    return;
-  }
-  for (size_t i = 0; i < n; i++) {
-    json_t *x = json_array_get(j, i);
-    if (!json_is_number(x) || !(json_number_value(x) >= 0) ||
-        !isfinite(json_number_value(x))) {
-      rd->rc = maat__fail(MAAT_EPARSE, "%s: field '%s%s[%zu]': expected a "
-                          "number >= 0", rd->name, path, key, i);
-      return;
-    }
-    v[i] = json_number_value(x);
-  }
-}
-
-/* Every key of 'obj' must be one of 'known' (a typo is an error). */
-static void known_keys(struct reader *rd, json_t *obj, const char *path,
-                       const char *const *known)
-{
-  const char *key;
-  json_t *v;
-
-  if (rd->rc || !obj)
-    return;
-  json_object_foreach(obj, key, v) {
-    int ok = 0;
-    (void)v;
-    for (int i = 0; known[i] && !ok; i++)
-      ok = !strcmp(known[i], key);
-    if (!ok) {
-      rd->rc = maat__fail(MAAT_EPARSE, "%s: field '%s%s': unknown field",
-                          rd->name, path, key);
-      return;
-    }
-  }
-}
-
-static json_t *object(struct reader *rd, json_t *obj, const char *key)
-{
-  json_t *j;
-
-  if (rd->rc || !obj)
-    return NULL;
-  j = json_object_get(obj, key);
-  if (j && !json_is_object(j)) {
-    rd->rc = maat__fail(MAAT_EPARSE, "%s: field '%s': expected an object",
-                        rd->name, key);
-    return NULL;
-  }
-  return j;
-}
-
-static void read_mix(struct reader *rd, struct maat_scenario *sc, json_t *mix)
+static void read_mix(struct maat__conf *rd, struct maat_scenario *sc, json_t *mix)
 {
   static const char *const keys[] = { "intent", "share", "tiers", "hostile",
                                       "handle_s", NULL };
@@ -274,7 +185,7 @@ static void read_mix(struct reader *rd, struct maat_scenario *sc, json_t *mix)
                           "object", rd->name, i);
       return;
     }
-    known_keys(rd, e, path, keys);
+    maat__conf_known(rd, e, path, keys);
     name = json_object_get(e, "intent");
     if (!rd->rc && (!json_is_string(name) || !json_string_length(name) ||
                     json_string_length(name) > MAAT_ID_MAX)) {
@@ -292,10 +203,10 @@ static void read_mix(struct reader *rd, struct maat_scenario *sc, json_t *mix)
     in->tier[2] = 0.10;
     in->hostile = 0.2;
     in->handle_s = 420;
-    num(rd, e, path, "share", 0, 1e9, &in->share);
-    nums(rd, e, path, "tiers", 3, in->tier);
-    num(rd, e, path, "hostile", 0, 1, &in->hostile);
-    num(rd, e, path, "handle_s", 1, 86400, &in->handle_s);
+    maat__conf_number(rd, e, path, "share", 0, 1e9, &in->share);
+    maat__conf_numbers(rd, e, path, "tiers", 3, in->tier);
+    maat__conf_number(rd, e, path, "hostile", 0, 1, &in->hostile);
+    maat__conf_number(rd, e, path, "handle_s", 1, 86400, &in->handle_s);
   }
 }
 
@@ -317,7 +228,7 @@ int maat_scenario_parse(maat_scenario **out, const char *json, size_t len,
                                            NULL };
   static const char *const attr_keys[] = { "base_monthly", "gamma",
                                            "chronic_tau_days", NULL };
-  struct reader rd = { name ? name : "scenario", MAAT_OK };
+  struct maat__conf rd = { name ? name : "scenario", MAAT_OK };
   maat_scenario *sc;
   json_error_t err;
   json_t *root, *o, *j;
@@ -336,7 +247,7 @@ int maat_scenario_parse(maat_scenario **out, const char *json, size_t len,
     return maat__fail(MAAT_ENOMEM, "out of memory");
   }
   defaults(sc);
-  known_keys(&rd, root, "", top);
+  maat__conf_known(&rd, root, "", top);
   /* "base": start from a built-in scenario and change only what is given. */
   j = json_object_get(root, "base");
   if (!rd.rc && j && (!json_is_string(j) ||
@@ -357,12 +268,12 @@ int maat_scenario_parse(maat_scenario **out, const char *json, size_t len,
   if (!rd.rc && j && json_is_string(j))
     snprintf(sc->about, sizeof sc->about, "%s", json_string_value(j));
 
-  o = object(&rd, root, "team");
-  known_keys(&rd, o, "team.", team_keys);
+  o = maat__conf_object(&rd, root, "team");
+  maat__conf_known(&rd, o, "team.", team_keys);
   agents = sc->agents;
   seed = (double)sc->team_seed;
-  num(&rd, o, "team.", "agents", 1, 20000, &agents);
-  num(&rd, o, "team.", "seed", 0, 2147483647.0, &seed);
+  maat__conf_number(&rd, o, "team.", "agents", 1, 20000, &agents);
+  maat__conf_number(&rd, o, "team.", "seed", 0, 2147483647.0, &seed);
   sc->agents = (int)agents;
   sc->team_seed = (unsigned long long)seed;
   if (!rd.rc && o && (j = json_object_get(o, "file"))) {
@@ -376,15 +287,15 @@ int maat_scenario_parse(maat_scenario **out, const char *json, size_t len,
     }
   }
 
-  o = object(&rd, root, "arrivals");
-  known_keys(&rd, o, "arrivals.", arr_keys);
-  num(&rd, o, "arrivals.", "per_day", 0, 1e8, &sc->per_day);
-  nums(&rd, o, "arrivals.", "hourly", 24, sc->hourly);
-  nums(&rd, o, "arrivals.", "weekly", 7, sc->weekly);
-  num(&rd, o, "arrivals.", "dutch_share", 0, 1, &sc->lang_nl);
+  o = maat__conf_object(&rd, root, "arrivals");
+  maat__conf_known(&rd, o, "arrivals.", arr_keys);
+  maat__conf_number(&rd, o, "arrivals.", "per_day", 0, 1e8, &sc->per_day);
+  maat__conf_numbers(&rd, o, "arrivals.", "hourly", 24, sc->hourly);
+  maat__conf_numbers(&rd, o, "arrivals.", "weekly", 7, sc->weekly);
+  maat__conf_number(&rd, o, "arrivals.", "dutch_share", 0, 1, &sc->lang_nl);
 
-  o = object(&rd, root, "bot");
-  known_keys(&rd, o, "bot.", bot_keys);
+  o = maat__conf_object(&rd, root, "bot");
+  maat__conf_known(&rd, o, "bot.", bot_keys);
   if (!rd.rc && o && (j = json_object_get(o, "enabled"))) {
     if (!json_is_boolean(j))
       rd.rc = maat__fail(MAAT_EPARSE, "%s: field 'bot.enabled': expected "
@@ -392,27 +303,27 @@ int maat_scenario_parse(maat_scenario **out, const char *json, size_t len,
     else
       sc->bot = json_is_true(j);
   }
-  num(&rd, o, "bot.", "bounce_back", 0, 1, &sc->bounce_back);
-  num(&rd, o, "bot.", "handle_s", 0, 86400, &sc->bot_handle_s);
+  maat__conf_number(&rd, o, "bot.", "bounce_back", 0, 1, &sc->bounce_back);
+  maat__conf_number(&rd, o, "bot.", "handle_s", 0, 86400, &sc->bot_handle_s);
 
-  num(&rd, root, "", "patience_s", 0, 86400, &sc->patience_s);
-  num(&rd, root, "", "handle_sigma", 0, 3, &sc->handle_sigma);
-  num(&rd, root, "", "overload_day_h", 0, 24, &sc->overload_day_h);
-  num(&rd, root, "", "absent", 0, 1, &sc->absent);
+  maat__conf_number(&rd, root, "", "patience_s", 0, 86400, &sc->patience_s);
+  maat__conf_number(&rd, root, "", "handle_sigma", 0, 3, &sc->handle_sigma);
+  maat__conf_number(&rd, root, "", "overload_day_h", 0, 24, &sc->overload_day_h);
+  maat__conf_number(&rd, root, "", "absent", 0, 1, &sc->absent);
 
-  o = object(&rd, root, "cost");
-  known_keys(&rd, o, "cost.", cost_keys);
-  num(&rd, o, "cost.", "agent_hour", 0, 1e6, &sc->agent_hour_cost);
-  num(&rd, o, "cost.", "bot_contact", 0, 1e6, &sc->bot_contact_cost);
+  o = maat__conf_object(&rd, root, "cost");
+  maat__conf_known(&rd, o, "cost.", cost_keys);
+  maat__conf_number(&rd, o, "cost.", "agent_hour", 0, 1e6, &sc->agent_hour_cost);
+  maat__conf_number(&rd, o, "cost.", "bot_contact", 0, 1e6, &sc->bot_contact_cost);
 
-  o = object(&rd, root, "attrition");
-  known_keys(&rd, o, "attrition.", attr_keys);
-  num(&rd, o, "attrition.", "base_monthly", 0, 1, &sc->leave_monthly);
-  num(&rd, o, "attrition.", "gamma", 0, 100, &sc->leave_gamma);
-  num(&rd, o, "attrition.", "chronic_tau_days", 0.01, 365,
+  o = maat__conf_object(&rd, root, "attrition");
+  maat__conf_known(&rd, o, "attrition.", attr_keys);
+  maat__conf_number(&rd, o, "attrition.", "base_monthly", 0, 1, &sc->leave_monthly);
+  maat__conf_number(&rd, o, "attrition.", "gamma", 0, 100, &sc->leave_gamma);
+  maat__conf_number(&rd, o, "attrition.", "chronic_tau_days", 0.01, 365,
       &sc->chronic_tau_days);
 
-  o = object(&rd, root, "settings");
+  o = maat__conf_object(&rd, root, "settings");
   if (!rd.rc && o) {
     const char *key;
     json_t *v;
@@ -452,19 +363,9 @@ int maat_scenario_parse(maat_scenario **out, const char *json, size_t len,
 
 int maat_scenario_load(maat_scenario **out, const char *path)
 {
-  FILE *f = fopen(path, "rb");
   struct maat_buf b = MAAT_BUF_INIT;
-  char chunk[8192];
-  size_t n;
-  int rc = MAAT_OK;
+  int rc = maat__read_file(path, (size_t)1 << 20, &b);
 
-  if (!f)
-    return maat__fail(MAAT_EIO, "%s: cannot open", path);
-  while (!rc && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-    rc = maat__buf_append(&b, chunk, n);
-  if (!rc && ferror(f))
-    rc = maat__fail(MAAT_EIO, "%s: read failed", path);
-  fclose(f);
   if (!rc)
     rc = maat_scenario_parse(out, b.data ? b.data : "", b.len, path);
   maat__buf_release(&b);

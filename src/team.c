@@ -5,7 +5,6 @@
  */
 #include "route-int.h"
 
-#include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -219,27 +218,11 @@ out:
 
 int maat_team_load(maat_team **out, const char *path)
 {
-  FILE *f = fopen(path, "rb");
   struct maat_buf b = MAAT_BUF_INIT;
-  char chunk[65536];
-  size_t n;
-  int rc = MAAT_OK;
+  int rc = maat__read_file(path, (size_t)64 << 20, &b);
 
-  if (!f)
-    return maat__fail(MAAT_EIO, "cannot open '%s': %s", path,
-                      strerror(errno));
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-    rc = maat__buf_append(&b, chunk, n);
-    if (rc)
-      goto out;
-  }
-  if (ferror(f)) {
-    rc = maat__fail(MAAT_EIO, "cannot read '%s'", path);
-    goto out;
-  }
-  rc = maat_team_parse(out, b.data ? b.data : "", b.len, path);
-out:
-  fclose(f);
+  if (!rc)
+    rc = maat_team_parse(out, b.data ? b.data : "", b.len, path);
   maat__buf_release(&b);
   return rc;
 }

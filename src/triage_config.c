@@ -4,6 +4,7 @@
  * and the field.
  */
 #include "triage-int.h"
+#include "conf-int.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -73,76 +74,8 @@ int maat__triage_bot_answerable(const struct maat_triage_config *cfg,
   return 0;
 }
 
-struct reader {
-  const char *name;
-  int rc;
-};
-
-static void number(struct reader *rd, json_t *obj, const char *path,
-                   const char *key, double lo, double hi, double *v)
-{
-  json_t *j;
-
-  if (rd->rc || !obj || !(j = json_object_get(obj, key)))
-    return;
-  if (!json_is_number(j) || !(json_number_value(j) >= lo) ||
-      !(json_number_value(j) <= hi))
-    rd->rc = maat__fail(MAAT_EPARSE, "%s: field '%s%s': expected a number "
-                        "from %g to %g", rd->name, path, key, lo, hi);
-  else
-    *v = json_number_value(j);
-}
-
-static void flag(struct reader *rd, json_t *obj, const char *key, int *v)
-{
-  json_t *j;
-
-  if (rd->rc || !obj || !(j = json_object_get(obj, key)))
-    return;
-  if (!json_is_boolean(j))
-    rd->rc = maat__fail(MAAT_EPARSE, "%s: field 'rules.%s': expected true "
-                        "or false", rd->name, key);
-  else
-    *v = json_is_true(j);
-}
-
-static void known(struct reader *rd, json_t *obj, const char *path,
-                  const char *const *keys)
-{
-  const char *key;
-  json_t *v;
-
-  if (rd->rc || !obj)
-    return;
-  json_object_foreach(obj, key, v) {
-    int ok = 0;
-    (void)v;
-    for (int i = 0; keys[i] && !ok; i++)
-      ok = !strcmp(keys[i], key);
-    if (!ok) {
-      rd->rc = maat__fail(MAAT_EPARSE, "%s: field '%s%s': unknown field",
-                          rd->name, path, key);
-      return;
-    }
-  }
-}
-
-static json_t *object(struct reader *rd, json_t *root, const char *key)
-{
-  json_t *j;
-
-  if (rd->rc || !(j = json_object_get(root, key)))
-    return NULL;
-  if (!json_is_object(j)) {
-    rd->rc = maat__fail(MAAT_EPARSE, "%s: field '%s': expected an object",
-                        rd->name, key);
-    return NULL;
-  }
-  return j;
-}
-
 /* An array of intent names; "*" sets '*all' when 'all' is given. */
-static void intents(struct reader *rd, json_t *root, const char *key,
+static void intents(struct maat__conf *rd, json_t *root, const char *key,
                     char ***list, size_t *n, int *all)
 {
   json_t *j, *e;
@@ -200,7 +133,7 @@ int maat_triage_config_parse(maat_triage_config **out, const char *json,
                                            "repeat_never_bot",
                                            "critical_first",
                                            "critical_never_bot", NULL };
-  struct reader rd = { name ? name : "config", MAAT_OK };
+  struct maat__conf rd = { name ? name : "config", MAAT_OK };
   maat_triage_config *cfg;
   struct maat__triage_cfg *c;
   json_error_t err;
@@ -224,30 +157,30 @@ int maat_triage_config_parse(maat_triage_config **out, const char *json,
   }
   c = &cfg->c;
   defaults(c);
-  known(&rd, root, "", top);
+  maat__conf_known(&rd, root, "", top);
   intents(&rd, root, "bot_answerable", &c->bot, &c->nbot, &c->bot_all);
   intents(&rd, root, "not_bot_answerable", &c->not_bot, &c->nnot, NULL);
-  o = object(&rd, root, "thresholds");
-  known(&rd, o, "thresholds.", th_keys);
-  number(&rd, o, "thresholds.", "intent", 0, 1, &c->intent_threshold);
-  number(&rd, o, "thresholds.", "bot_confidence", 0, 1,
+  o = maat__conf_object(&rd, root, "thresholds");
+  maat__conf_known(&rd, o, "thresholds.", th_keys);
+  maat__conf_number(&rd, o, "thresholds.", "intent", 0, 1, &c->intent_threshold);
+  maat__conf_number(&rd, o, "thresholds.", "bot_confidence", 0, 1,
          &c->bot_confidence);
-  number(&rd, o, "thresholds.", "tone_model", 0, 1.01,
+  maat__conf_number(&rd, o, "thresholds.", "tone_model", 0, 1.01,
          &c->tone_model_threshold);
-  number(&rd, o, "thresholds.", "high", 0, 1, &c->high);
-  number(&rd, o, "thresholds.", "critical", 0, 1, &c->critical);
-  number(&rd, o, "thresholds.", "t3_angry", 0, 1.01, &c->t3_angry);
-  number(&rd, o, "thresholds.", "t3_urgency", 0, 1.01, &c->t3_urgency);
-  number(&rd, o, "thresholds.", "t3_complexity", 0, 1.01, &c->t3_complexity);
-  o = object(&rd, root, "rules");
-  known(&rd, o, "rules.", rule_keys);
-  flag(&rd, o, "upset_never_bot", &c->rule_upset);
-  flag(&rd, o, "out_of_scope_never_bot", &c->rule_oos);
-  flag(&rd, o, "repeat_never_bot", &c->rule_repeat);
-  flag(&rd, o, "critical_first", &c->rule_critical_first);
-  flag(&rd, o, "critical_never_bot", &c->rule_critical_not_bot);
+  maat__conf_number(&rd, o, "thresholds.", "high", 0, 1, &c->high);
+  maat__conf_number(&rd, o, "thresholds.", "critical", 0, 1, &c->critical);
+  maat__conf_number(&rd, o, "thresholds.", "t3_angry", 0, 1.01, &c->t3_angry);
+  maat__conf_number(&rd, o, "thresholds.", "t3_urgency", 0, 1.01, &c->t3_urgency);
+  maat__conf_number(&rd, o, "thresholds.", "t3_complexity", 0, 1.01, &c->t3_complexity);
+  o = maat__conf_object(&rd, root, "rules");
+  maat__conf_known(&rd, o, "rules.", rule_keys);
+  maat__conf_bool(&rd, o, "rules.", "upset_never_bot", &c->rule_upset);
+  maat__conf_bool(&rd, o, "rules.", "out_of_scope_never_bot", &c->rule_oos);
+  maat__conf_bool(&rd, o, "rules.", "repeat_never_bot", &c->rule_repeat);
+  maat__conf_bool(&rd, o, "rules.", "critical_first", &c->rule_critical_first);
+  maat__conf_bool(&rd, o, "rules.", "critical_never_bot", &c->rule_critical_not_bot);
   hours = c->repeat_window_s / 3600;
-  number(&rd, root, "", "repeat_window_h", 0, 24 * 365, &hours);
+  maat__conf_number(&rd, root, "", "repeat_window_h", 0, 24 * 365, &hours);
   c->repeat_window_s = hours * 3600;
   if (!rd.rc && c->high > c->critical)
     rd.rc = maat__fail(MAAT_EPARSE, "%s: field 'thresholds.high': %.2f is "
@@ -264,24 +197,12 @@ int maat_triage_config_parse(maat_triage_config **out, const char *json,
 
 int maat_triage_config_load(maat_triage_config **out, const char *path)
 {
-  FILE *f;
   struct maat_buf b = MAAT_BUF_INIT;
-  char chunk[8192];
-  size_t n;
-  int rc = MAAT_OK;
+  int rc;
 
   if (!path)
     return maat__fail(MAAT_EINVAL, "no configuration file");
-  f = fopen(path, "rb");
-  if (!f)
-    return maat__fail(MAAT_EIO, "%s: cannot open", path);
-  while (!rc && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-    rc = maat__buf_append(&b, chunk, n);
-  if (!rc && ferror(f))
-    rc = maat__fail(MAAT_EIO, "%s: read failed", path);
-  fclose(f);
-  if (!rc && b.len > (1u << 20))
-    rc = maat__fail(MAAT_EPARSE, "%s: larger than 1 MiB", path);
+  rc = maat__read_file(path, (size_t)1 << 20, &b);
   if (!rc)
     rc = maat_triage_config_parse(out, b.data ? b.data : "", b.len, path);
   maat__buf_release(&b);

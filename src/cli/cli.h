@@ -67,6 +67,12 @@ void cli_progress_done(struct cli_progress *p);
 double cli_now(void);
 
 /*
+ * For streams of messages: with --format auto, plain text unless the file
+ * name says CSV or JSON Lines (standard input is plain text).
+ */
+void cli_messages_format(const char *path, maat_reader_opts *ro);
+
+/*
  * The shipped tone model: $MAAT_TONE_MODEL, else models/tone.model in the
  * source tree this binary was built from, else the installed one; NULL when
  * there is none.

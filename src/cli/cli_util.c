@@ -207,3 +207,13 @@ const char *cli_find_web_root(void)
   }
   return NULL;
 }
+
+void cli_messages_format(const char *path, maat_reader_opts *ro)
+{
+  const char *dot = strrchr(path, '.');
+
+  if (ro->format == MAAT_FORMAT_AUTO &&
+      (!dot || (strcmp(dot, ".csv") && strcmp(dot, ".jsonl") &&
+                strcmp(dot, ".ndjson") && strcmp(dot, ".json"))))
+    ro->format = MAAT_FORMAT_TEXT;
+}

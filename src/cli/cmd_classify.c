@@ -144,13 +144,7 @@ int cmd_classify(int argc, char **argv)
   if (optind < argc)
     return cli_usage_error("classify", "one input at a time, got '%s' too",
                            argv[optind]);
-  /* Plain text unless the name says CSV or JSONL. */
-  if (ro.format == MAAT_FORMAT_AUTO) {
-    const char *dot = strrchr(path, '.');
-    if (!dot || (strcmp(dot, ".csv") && strcmp(dot, ".jsonl") &&
-                 strcmp(dot, ".ndjson") && strcmp(dot, ".json")))
-      ro.format = MAAT_FORMAT_TEXT;
-  }
+  cli_messages_format(path, &ro);
 
   rc = maat_model_load(model_path, &m);
   if (rc) {

@@ -195,12 +195,7 @@ int cmd_triage(int argc, char **argv)
   if (no_tone && tone_path)
     return cli_usage_error("triage", "--tone-model and --no-tone-model "
                            "contradict each other");
-  if (ro.format == MAAT_FORMAT_AUTO) {
-    const char *dot = strrchr(path, '.');
-    if (!dot || (strcmp(dot, ".csv") && strcmp(dot, ".jsonl") &&
-                 strcmp(dot, ".ndjson") && strcmp(dot, ".json")))
-      ro.format = MAAT_FORMAT_TEXT;
-  }
+  cli_messages_format(path, &ro);
 
   rc = config_path ? maat_triage_config_load(&cfg, config_path)
                    : maat_triage_config_default(&cfg);

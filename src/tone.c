@@ -20,7 +20,7 @@
 #define TONE_THRESHOLD 0.35  /* a tone's score that decides it */
 #define MAX_FOUND 64         /* cues kept while scoring one message */
 
-enum { PAT_EXACT = 0, PAT_STEM = 1, PAT_PREFIX = 2 };
+enum { PAT_EXACT = 0, PAT_STEM = 1, PAT_PREFIX = 2, PAT_SUFFIX = 3 };
 
 struct pat {
   char *w;          /* the word, or its stem for PAT_STEM */
@@ -111,7 +111,8 @@ static int compile(maat_tone_scorer *sc, struct centry *ce,
   ce->nw = 0;
   while (*p) {
     const char *end = strchr(p, ' ');
-    size_t n = end ? (size_t)(end - p) : strlen(p);
+    size_t n = end ? (size_t)(end - p) : strlen(p), whole = n;
+    const char *from = p;
     struct pat *w = &ce->w[ce->nw];
     if (ce->nw == MAX_WORDS || n == 0)
       return maat__fail(MAAT_EINVAL, "tone lexicon: bad phrase '%s'",
@@ -123,12 +124,16 @@ static int compile(maat_tone_scorer *sc, struct centry *ce,
     } else if (n > 1 && p[n - 1] == '*') {
       w->mode = PAT_PREFIX;
       n--;
+    } else if (n > 1 && p[0] == '*') {
+      w->mode = PAT_SUFFIX;
+      from++;
+      n--;
     }
     if (w->mode == PAT_STEM) {
       const char *s;
       size_t sl;
       int lang = e->lang == MAAT_LANG_NL ? MAAT_LANG_NL : MAAT_LANG_EN;
-      int rc = maat_stem(sc->stemmer[lang], p, n, &s, &sl);
+      int rc = maat_stem(sc->stemmer[lang], from, n, &s, &sl);
       if (rc)
         return rc;
       w->w = maat__malloc(sl + 1);
@@ -140,12 +145,12 @@ static int compile(maat_tone_scorer *sc, struct centry *ce,
       w->w = maat__malloc(n + 1);
       if (!w->w)
         return maat__fail(MAAT_ENOMEM, "out of memory");
-      memcpy(w->w, p, n);
+      memcpy(w->w, from, n);
       w->len = n;
     }
     w->w[w->len] = '\0';
     ce->nw++;
-    p += n + (w->mode != PAT_EXACT);
+    p += whole;
     while (*p == ' ')
       p++;
   }
@@ -185,7 +190,7 @@ int maat_tone_scorer_new(maat_tone_scorer **out)
     sc->nentries = i + 1;
     if (rc)
       break;
-    if (ce->w[0].mode == PAT_PREFIX) {
+    if (ce->w[0].mode == PAT_PREFIX || ce->w[0].mode == PAT_SUFFIX) {
       sc->prefix[sc->nprefix++] = i;
     } else {
       struct key *k = &sc->keys[sc->nkeys++];
@@ -300,6 +305,9 @@ static int pat_match(const struct pat *p, int lang, const struct tok *t)
   case PAT_PREFIX:
     return t->kind == MAAT_TOK_WORD && t->len >= p->len &&
            !memcmp(t->w, p->w, p->len);
+  case PAT_SUFFIX:
+    return t->kind == MAAT_TOK_WORD && t->len >= p->len &&
+           !memcmp(t->w + t->len - p->len, p->w, p->len);
   default:
     if (t->kind != MAAT_TOK_WORD)
       return 0;
@@ -382,7 +390,7 @@ static const struct centry *longest(const maat_tone_scorer *sc,
 static int time_unit(const struct tok *t)
 {
   static const char *const units[] = {
-    "hours", "hour", "hrs", "hr", "minutes", "mins", "days", "weeks",
+    "hours", "hour", "hrs", "hr", "minutes", "mins", "min", "days", "weeks",
     "months", "uur", "minuten", "dagen", "weken", "maanden", NULL
   };
   for (int k = 0; units[k]; k++)
@@ -459,8 +467,10 @@ int maat_tone_score(maat_tone_scorer *sc, const char *text, size_t len,
     }
     if (!ce) {
       if (t->kind == MAAT_TOK_PUNCT) {
-        bangs += (int)(memchr(t->w, '!', t->len) != NULL) *
-                 (int)t->len;
+        /* "!!", "?!", "???": a raised voice. */
+        if (memchr(t->w, '!', t->len) || (t->len >= 2 &&
+                                           memchr(t->w, '?', t->len)))
+          bangs += (int)t->len;
         /* Punctuation ends a negation's scope and a modifier's reach. */
         neg_until = -1;
         mod_until = -1;

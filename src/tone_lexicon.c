@@ -7,7 +7,7 @@
  * a team lead can read. Phrases are case-folded words separated by single
  * spaces; "word~" matches by stem in the entry's language ("annoyed~" also
  * matches "annoying"), "pre*" (one-word phrases only) matches any word that
- * starts with it. Weights: a clear anger cue is about 1.2, a clear
+ * starts with it, and "*suf" any word that ends with it ("#flightfail"). Weights: a clear anger cue is about 1.2, a clear
  * frustration cue 0.8; a single cue of 0.45 or more decides a tone
  * (docs/internals/tone.md). Keep each group sorted by how strong it is.
  */
@@ -38,7 +38,7 @@ const struct maat__tone_entry maat__tone_lexicon[] = {
   ANG("boevenbende", NL, 1.6), ANG("zooitje", NL, 1.2),
   ANG("klotebedrijf", NL, 1.6), ANG("kut*", NL, 1.4), ANG("klote*", NL, 1.3),
   ANG("tering*", NL, 1.5), ANG("kanker*", NL, 1.6), ANG("godver*", NL, 1.4),
-  ANG("verdomme", NL, 1.2), ANG("potverdorie", NL, 0.9), ANG("shit", ANY, 1.0),
+  ANG("verdomme", NL, 1.2), ANG("potverdorie", NL, 0.9), ANG("shit*", ANY, 1.0),
   ANG("schijt", NL, 1.2), ANG("bullshit", ANY, 1.3), ANG("wtf", ANY, 1.1),
   ANG("woedend", NL, 1.5), ANG("razend", NL, 1.4), ANG("pislink", NL, 1.5),
   ANG("des duivels", NL, 1.4), ANG("kwaad", NL, 1.0), ANG("boos", NL, 1.0),
@@ -73,6 +73,8 @@ const struct maat__tone_entry maat__tone_lexicon[] = {
   ANG("bedrog", NL, 1.3), ANG("treat your customers", EN, 0.8),
   ANG("zo ga je niet met klanten om", NL, 1.3),
   ANG("van het kastje naar de muur", NL, 1.1),
+  ANG("are you kidding", EN, 1.1), ANG("you kidding me", EN, 1.2),
+  ANG("kidding me", EN, 1.0), ANG("pointless", EN, 1.0), ANG("humiliating", EN, 1.1), ANG("shut up", EN, 1.2), ANG("maak je een grapje", NL, 1.0),
   ANG("thanks for nothing", EN, 1.3), ANG("bedankt voor niets", NL, 1.3),
   ANG("bedankt voor niks", NL, 1.3),
 
@@ -215,6 +217,17 @@ const struct maat__tone_entry maat__tone_lexicon[] = {
   FRU("nog geen reactie", NL, 0.9), FRU("niets meer gehoord", NL, 0.9),
   FRU("niks meer gehoord", NL, 0.9), FRU("nooit meer", NL, 0.9),
   FRU("laatste keer", NL, 0.7), FRU("eindelijk", NL, 0.35), FRU("zou", NL, 0.1),
+  FRU("never fly~", EN, 1.0), FRU("never flying", EN, 1.0), FRU("badservice", EN, 1.0),
+  FRU("bad service", EN, 1.0), FRU("poor service", EN, 1.0), FRU("terrible service", EN, 1.1),
+  FRU("should've", EN, 0.45), FRU("should have", EN, 0.35), FRU("ruin~", EN, 1.0),
+  FRU("tanked", EN, 0.9), FRU("refuse~", EN, 0.6), FRU("as per usual", EN, 0.7),
+  FRU("as usual", EN, 0.5), FRU("waste~", EN, 0.7), FRU("why don't", EN, 0.45),
+  FRU("why won't", EN, 0.6), FRU("why can't", EN, 0.6), FRU("zoals gewoonlijk", NL, 0.6),
+  FRU("*fail", EN, 0.9), FRU("fustrated", EN, 1.0), FRU("didn't hear", EN, 0.8),
+  FRU("didnt hear", EN, 0.8), FRU("less than helpful", EN, 1.0), FRU("scream", EN, 0.8),
+  FRU("no options", EN, 0.7), FRU("insufficient", EN, 0.6), FRU("no reason", EN, 0.5),
+  FRU("loses my", EN, 0.6), FRU("lose my", EN, 0.45), FRU("was lost", EN, 0.6),
+  FRU("were lost", EN, 0.6), FRU("still no", EN, 0.8),
   FRU("kwaliteit is slecht", NL, 0.9), FRU("gaat kapot", NL, 0.8), FRU("ging kapot", NL, 0.8),
 
   /* ---- distress: fear, grief, desperation, vulnerability ---- */
@@ -270,7 +283,7 @@ const struct maat__tone_entry maat__tone_lexicon[] = {
   POS("helpful", EN, 0.8), POS("wonderful", EN, 1.0),
   POS("fantastic", EN, 1.0), POS("good", EN, 0.35), POS("nice", EN, 0.5),
   POS("kudos", EN, 1.0), POS("best", EN, 0.5), POS("friendly", EN, 0.7),
-  POS("smooth", EN, 0.6), POS("quick", EN, 0.3), POS("well done", EN, 0.9),
+  POS("smooth", EN, 0.6), POS("impressed", EN, 0.6), POS("onder de indruk", NL, 0.6), POS("quick", EN, 0.3), POS("well done", EN, 0.9),
 
   /* ---- urgency ---- */
   URG(MAAT_CUE_DEADLINE, "vandaag nog", NL, 0.7),
@@ -405,6 +418,13 @@ const struct maat__tone_entry maat__tone_lexicon[] = {
   MOD(MAAT__TONE_MOD_NEGATE, "didn't", EN), MOD(MAAT__TONE_MOD_NEGATE, "won't", EN),
   MOD(MAAT__TONE_MOD_NEGATE, "can't", EN), MOD(MAAT__TONE_MOD_NEGATE, "cannot", EN),
   MOD(MAAT__TONE_MOD_NEGATE, "hardly", EN),
+  MOD(MAAT__TONE_MOD_NEGATE, "hasn't", EN), MOD(MAAT__TONE_MOD_NEGATE, "haven't", EN),
+  MOD(MAAT__TONE_MOD_NEGATE, "hadn't", EN), MOD(MAAT__TONE_MOD_NEGATE, "couldn't", EN),
+  MOD(MAAT__TONE_MOD_NEGATE, "wouldn't", EN), MOD(MAAT__TONE_MOD_NEGATE, "shouldn't", EN),
+  MOD(MAAT__TONE_MOD_NEGATE, "weren't", EN), MOD(MAAT__TONE_MOD_NEGATE, "doesnt", EN),
+  MOD(MAAT__TONE_MOD_NEGATE, "didnt", EN), MOD(MAAT__TONE_MOD_NEGATE, "isnt", EN),
+  MOD(MAAT__TONE_MOD_NEGATE, "wasnt", EN), MOD(MAAT__TONE_MOD_NEGATE, "cant", EN),
+  MOD(MAAT__TONE_MOD_NEGATE, "wont", EN),
   MOD(MAAT__TONE_MOD_INTENS, "echt", NL), MOD(MAAT__TONE_MOD_INTENS, "heel", NL),
   MOD(MAAT__TONE_MOD_INTENS, "zeer", NL), MOD(MAAT__TONE_MOD_INTENS, "erg", NL),
   MOD(MAAT__TONE_MOD_INTENS, "enorm", NL), MOD(MAAT__TONE_MOD_INTENS, "ontzettend", NL),

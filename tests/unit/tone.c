@@ -189,3 +189,16 @@ Test(tone, bad_input)
   cr_expect_str_eq(maat_tone_name(MAAT_TONE_ANGRY), "angry");
   cr_expect_str_eq(maat_tone_name(99), "?");
 }
+
+Test(tone, suffix_patterns_and_apostrophe_free_negations)
+{
+  maat_tone_result r = score("@united #flightfail again");
+  int found = 0;
+
+  for (size_t i = 0; i < r.ncues; i++)
+    found |= r.cues[i].kind == MAAT_CUE_FRUSTRATION;
+  cr_expect(found, "'#flightfail' is a frustration cue");
+  expect_tone("I am not impressed", MAAT_TONE_FRUSTRATED);
+  expect_tone("it doesnt work and I cant log in, not happy", MAAT_TONE_FRUSTRATED);
+  expect_tone("it hasn't been great", MAAT_TONE_FRUSTRATED);
+}

@@ -79,8 +79,10 @@ agent=$("$maat" token add --db "$db" --role agent --agent a0001 2>/dev/null)
 server=$!
 feeder=""
 stop() {
-  [ -n "$feeder" ] && kill "$feeder" 2>/dev/null
-  kill -TERM "$server" 2>/dev/null && wait "$server" 2>/dev/null
+  trap - INT TERM
+  if [ -n "$feeder" ]; then kill "$feeder" 2>/dev/null || true; fi
+  kill -TERM "$server" 2>/dev/null || true
+  wait "$server" 2>/dev/null || true
   echo
   echo "Stopped cleanly. Everything acknowledged is in $db (the event log,"
   echo "audit log and check-ins); 'make demo' again starts afresh."
@@ -118,5 +120,6 @@ if [ -n "${DEMO_SECONDS:-}" ]; then
   sleep "$DEMO_SECONDS"
   stop
 fi
-wait "$feeder"
+# Ctrl-C reaches the server and the feeder too; either way, end here.
+wait "$feeder" || true
 stop

@@ -391,10 +391,24 @@ static int time_unit(const struct tok *t)
 {
   static const char *const units[] = {
     "hours", "hour", "hrs", "hr", "minutes", "mins", "min", "days", "weeks",
-    "months", "uur", "minuten", "dagen", "weken", "maanden", NULL
+    "months", "month", "week", "day", "uur", "minuten", "dagen", "dag", "weken",
+    "week", "maanden", "maand", NULL
   };
   for (int k = 0; units[k]; k++)
     if (t->len == strlen(units[k]) && !memcmp(t->w, units[k], t->len))
+      return 1;
+  return 0;
+}
+
+static int number_word(const struct tok *t)
+{
+  static const char *const words[] = {
+    "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "tien",
+    "two", "three", "four", "five", "six", "seven", "eight", "ten",
+    "several", "meerdere", "paar", NULL
+  };
+  for (int k = 0; words[k]; k++)
+    if (t->len == strlen(words[k]) && !memcmp(t->w, words[k], t->len))
       return 1;
   return 0;
 }
@@ -448,7 +462,7 @@ int maat_tone_score(maat_tone_scorer *sc, const char *text, size_t len,
     double mult;
 
     /* "3 hours", "twee weken": how long they have been waiting, weakly. */
-    if (!ce && t->kind == MAAT_TOK_NUMBER && i + 1 < n &&
+    if (!ce && (t->kind == MAAT_TOK_NUMBER || number_word(t)) && i + 1 < n &&
         time_unit(&sc->toks[i + 1])) {
       if (nfound < MAX_FOUND) {
         memset(&c, 0, sizeof c);

@@ -19,6 +19,10 @@
 
 /* Tone cues: kind, the tone they feed, weight, and a little urgency. */
 #define FRU(p, l, w) { p, l, MAAT_CUE_FRUSTRATION, MAAT_TONE_FRUSTRATED, 0, w, 0 }
+/* ... that a negation before it does not turn around ("zo ga je toch niet
+ * met klanten om" is not praise). */
+#define FRN(p, l, w) { p, l, MAAT_CUE_FRUSTRATION, MAAT_TONE_FRUSTRATED, \
+                       MAAT__TONE_NONEG, w, 0 }
 #define ANG(p, l, w) { p, l, MAAT_CUE_ANGER, MAAT_TONE_ANGRY, 0, w, 0 }
 #define DIS(p, l, w) { p, l, MAAT_CUE_DISTRESS, MAAT_TONE_DISTRESSED, 0, w, 0.35f }
 #define POS(p, l, w) { p, l, MAAT_CUE_POSITIVE, MAAT_TONE_POSITIVE, 0, w, 0 }
@@ -40,7 +44,7 @@ const struct maat__tone_entry maat__tone_lexicon[] = {
   ANG("tering*", NL, 1.5), ANG("kanker*", NL, 1.6), ANG("godver*", NL, 1.4),
   ANG("verdomme", NL, 1.2), ANG("potverdorie", NL, 0.9), ANG("shit*", ANY, 1.0),
   ANG("schijt", NL, 1.2), ANG("bullshit", ANY, 1.3), ANG("wtf", ANY, 1.1),
-  ANG("woedend", NL, 1.5), ANG("razend", NL, 1.4), ANG("pislink", NL, 1.5),
+  ANG("woedend", NL, 1.5), ANG("woest", NL, 1.3), ANG("laaiend", NL, 1.3), ANG("witheet", NL, 1.4), ANG("razend", NL, 1.4), ANG("pislink", NL, 1.5),
   ANG("des duivels", NL, 1.4), ANG("kwaad", NL, 1.0), ANG("boos", NL, 1.0),
   ANG("ben het zat", NL, 1.2), ANG("spuugzat", NL, 1.4),
   ANG("meer dan zat", NL, 1.3), ANG("ik pik dit niet", NL, 1.4),
@@ -228,6 +232,32 @@ const struct maat__tone_entry maat__tone_lexicon[] = {
   FRU("no options", EN, 0.7), FRU("insufficient", EN, 0.6), FRU("no reason", EN, 0.5),
   FRU("loses my", EN, 0.6), FRU("lose my", EN, 0.45), FRU("was lost", EN, 0.6),
   FRU("were lost", EN, 0.6), FRU("still no", EN, 0.8),
+  /* Dutch: waiting, not reaching anyone, things that keep going wrong */
+  FRU("klaar mee", NL, 1.0), FRU("ben er klaar mee", NL, 1.2), FRU("gek van", NL, 1.0),
+  FRU("word gek", NL, 0.9), FRU("niet aankomt", NL, 0.7), FRU("komt niet aan", NL, 0.7),
+  FRU("niet aangekomen", NL, 0.8), FRU("niemand neemt", NL, 0.9), FRU("neemt niet op", NL, 0.8),
+  FRU("nemen niet op", NL, 0.8), FRU("klopt niet", NL, 0.55), FRU("klopt weer niet", NL, 1.0),
+  FRU("klopt nog steeds niet", NL, 1.0), FRU("weer niet", NL, 0.6), FRU("alweer niet", NL, 0.9),
+  FRU("hoe lang moet ik", NL, 0.8),
+  FRU("al twee weken", NL, 0.8), FRU("al drie weken", NL, 0.9), FRU("al twee dagen", NL, 0.6),
+  FRU("al drie dagen", NL, 0.7), FRU("geen internet", NL, 0.6), FRU("geen verbinding", NL, 0.6),
+  FRU("geen bereik", NL, 0.6), FRU("doet niks", NL, 0.6), FRU("doet niets", NL, 0.6),
+  FRU("onbereikbaar", NL, 0.9), FRU("slecht bereikbaar", NL, 0.8), FRU("niet bereikbaar", NL, 0.8),
+  FRU("niet serieus genomen", NL, 1.0), FRU("niet serieus", NL, 0.8),
+  FRU("duurt zo lang", NL, 0.8), FRU("waarom duurt", NL, 0.6), FRU("zo lang wachten", NL, 0.8),
+  FRU("lang wachten", NL, 0.6), FRU("in de steek gelaten", NL, 1.0), FRU("aan het lijntje", NL, 1.0),
+  FRU("niet te doen", NL, 0.9), FRU("niet te geloven", NL, 0.9), FRU("blijft maar", NL, 0.5),
+  FRU("nog altijd niet", NL, 0.8), FRU("nog steeds geen", NL, 0.9), FRU("wéér", NL, 0.6),
+  FRU("ik baal", NL, 0.9), FRU("ik erger me", NL, 1.0), FRU("erger me", NL, 0.9),
+  FRU("geïrriteerd", NL, 0.9), FRU("geirriteerd", NL, 0.9), FRU("afgezet", NL, 0.9),
+  FRU("al een maand", NL, 0.8), FRU("al maanden", NL, 0.8), FRU("wacht ik al", NL, 0.8),
+  FRU("prutswerk", NL, 1.0), FRU("prutsers", NL, 1.1), FRU("niemand luistert", NL, 0.9),
+  FRU("niemand weet", NL, 0.7), FRU("niemand helpt", NL, 0.9), FRU("niemand reageert", NL, 0.9),
+  FRN("met klanten om", NL, 0.9), FRU("eindelijk eens", NL, 0.8), FRU("nu eindelijk", NL, 0.7),
+  FRU("het zat", NL, 0.9), FRU("helemaal zat", NL, 1.1), FRU("kwijt", NL, 0.6),
+  FRU("hetzelfde liedje", NL, 0.8), FRU("steeds hetzelfde", NL, 0.7), FRU("geen oplossing", NL, 0.8),
+  FRU("niks geregeld", NL, 0.8), FRU("niets geregeld", NL, 0.8), FRU("niet geholpen", NL, 0.9),
+  FRU("slecht geholpen", NL, 1.0), FRU("geen excuses", NL, 0.8), FRU("ik heb genoeg", NL, 0.7),
   FRU("kwaliteit is slecht", NL, 0.9), FRU("gaat kapot", NL, 0.8), FRU("ging kapot", NL, 0.8),
 
   /* ---- distress: fear, grief, desperation, vulnerability ---- */
@@ -397,6 +427,13 @@ const struct maat__tone_entry maat__tone_lexicon[] = {
   URT(MAAT_CUE_REPEAT, "keer gebeld", NL, 0.7, MAAT_TONE_FRUSTRATED, 0.7),
   URT(MAAT_CUE_REPEAT, "al gebeld", NL, 0.6, MAAT_TONE_FRUSTRATED, 0.6),
   URT(MAAT_CUE_REPEAT, "opnieuw", NL, 0.3, MAAT_TONE_FRUSTRATED, 0.3),
+  URT(MAAT_CUE_REPEAT, "de tweede keer", NL, 0.6, MAAT_TONE_FRUSTRATED, 0.7),
+  URT(MAAT_CUE_REPEAT, "de derde keer", NL, 0.8, MAAT_TONE_FRUSTRATED, 0.9),
+  URT(MAAT_CUE_REPEAT, "de vierde keer", NL, 0.9, MAAT_TONE_FRUSTRATED, 1.0),
+  URT(MAAT_CUE_REPEAT, "hoe vaak moet ik", NL, 0.8, MAAT_TONE_FRUSTRATED, 1.0),
+  URT(MAAT_CUE_REPEAT, "hoe vaak nog", NL, 0.7, MAAT_TONE_FRUSTRATED, 0.9),
+  URT(MAAT_CUE_REPEAT, "elke keer", NL, 0.4, MAAT_TONE_FRUSTRATED, 0.5),
+  URT(MAAT_CUE_REPEAT, "iedere keer", NL, 0.4, MAAT_TONE_FRUSTRATED, 0.5),
   URT(MAAT_CUE_REPEAT, "third time", EN, 0.8, MAAT_TONE_FRUSTRATED, 0.9),
   URT(MAAT_CUE_REPEAT, "second time", EN, 0.6, MAAT_TONE_FRUSTRATED, 0.7),
   URT(MAAT_CUE_REPEAT, "again and again", EN, 0.8, MAAT_TONE_FRUSTRATED, 1.0),
@@ -432,7 +469,8 @@ const struct maat__tone_entry maat__tone_lexicon[] = {
   MOD(MAAT__TONE_MOD_INTENS, "vreselijk", NL), MOD(MAAT__TONE_MOD_INTENS, "verschrikkelijk", NL),
   MOD(MAAT__TONE_MOD_INTENS, "extreem", NL), MOD(MAAT__TONE_MOD_INTENS, "totaal", NL),
   MOD(MAAT__TONE_MOD_INTENS, "compleet", NL), MOD(MAAT__TONE_MOD_INTENS, "ronduit", NL),
-  MOD(MAAT__TONE_MOD_INTENS, "zo", NL), MOD(MAAT__TONE_MOD_INTENS, "really", EN),
+  MOD(MAAT__TONE_MOD_INTENS, "zo", NL), MOD(MAAT__TONE_MOD_INTENS, "ongelofelijk", NL),
+  MOD(MAAT__TONE_MOD_INTENS, "ongelooflijk", NL), MOD(MAAT__TONE_MOD_INTENS, "helemaal", NL), MOD(MAAT__TONE_MOD_INTENS, "bizar", NL), MOD(MAAT__TONE_MOD_INTENS, "really", EN),
   MOD(MAAT__TONE_MOD_INTENS, "very", EN), MOD(MAAT__TONE_MOD_INTENS, "so", EN),
   MOD(MAAT__TONE_MOD_INTENS, "extremely", EN), MOD(MAAT__TONE_MOD_INTENS, "absolutely", EN),
   MOD(MAAT__TONE_MOD_INTENS, "totally", EN), MOD(MAAT__TONE_MOD_INTENS, "completely", EN),

@@ -8,6 +8,8 @@
 #  - twitter-airline, negative with annotator confidence 1.0, deduplicated
 #    on tweet_id: share frustrated/angry/distressed, share T1;
 #  - bolcom-polarity-nl, label -1: share negative, share T1;
+#  - xsid-nl (test + valid), Dutch assistant requests: share negative
+#    (calm Dutch text that must not read as upset);
 #  - in-domain: a tone model trained on 80 % of twitter-airline (tweet_id
 #    mod 5 != 0; deduplicated) against fastText on the same split, F1 of
 #    negative against the rest on the other 20 %;
@@ -76,6 +78,9 @@ with open(f"{data}/bolcom-polarity-nl/polarity-nl-bol.com.csv", encoding="utf-8"
         if r and r[0] == "-1":
             out.write(json.dumps({"text": r[1]}) + "\n")
 PY
+for f in "$data/xsid-nl/nl.test.conll" "$data/xsid-nl/nl.valid.conll"; do
+  [ -f "$f" ] && sed -n 's/^# text = //p' "$f"
+done | jq -R -c '{text: .}' >xsid.nl.jsonl
 echo "sets: CLINC150 in-scope $(wc -l <clinc.in.jsonl), oos $(wc -l <clinc.oos.jsonl);" \
   "twitter negative (conf 1.0, dedup) $(wc -l <tw.neg.jsonl); bolcom -1 $(wc -l <bol.neg.jsonl)"
 
@@ -89,7 +94,8 @@ rate() { # FILE: T1 share, negative-tone share
 echo
 echo "| set | messages | with the tone model | lexicon only |"
 echo "| --- | --- | --- | --- |"
-for s in clinc.in clinc.oos tw.neg bol.neg; do
+for s in clinc.in clinc.oos tw.neg bol.neg xsid.nl; do
+  [ -s $s.jsonl ] || continue
   "$maat" triage --intent-model clinc.model $s.jsonl >$s.tri.jsonl
   "$maat" triage --intent-model clinc.model --no-tone-model $s.jsonl >$s.lex.jsonl
   echo "| $s | $(wc -l <$s.jsonl) | $(rate $s.tri.jsonl) | $(rate $s.lex.jsonl) |"

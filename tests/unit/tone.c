@@ -202,3 +202,29 @@ Test(tone, suffix_patterns_and_apostrophe_free_negations)
   expect_tone("it doesnt work and I cant log in, not happy", MAAT_TONE_FRUSTRATED);
   expect_tone("it hasn't been great", MAAT_TONE_FRUSTRATED);
 }
+
+/*
+ * Dutch complaints written for this test, not taken from any data set:
+ * everyday ways of saying it went wrong again.
+ */
+Test(tone, everyday_dutch_complaints)
+{
+  static const char *const v[] = {
+    "Ik ben er klaar mee, dit is de derde keer dat mijn pakket niet aankomt",
+    "Ik word er gek van",
+    "Niemand neemt de telefoon op",
+    "Mijn factuur klopt weer niet",
+    "Hoe vaak moet ik nog bellen?",
+    "Ik heb nu al twee weken geen internet",
+    "Jullie zijn onbereikbaar",
+    "Ik voel me totaal niet serieus genomen",
+    "Zo ga je toch niet met klanten om!",
+    "Ik ben het helemaal zat met jullie",
+  };
+  for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+    cr_expect(hostile(score(v[i]).tone), "'%s' reads as %s", v[i],
+              maat_tone_name(score(v[i]).tone));
+  expect_tone("Kan ik mijn adres wijzigen?", MAAT_TONE_NEUTRAL);
+  expect_tone("Wanneer wordt mijn pakket bezorgd?", MAAT_TONE_NEUTRAL);
+  expect_tone("Hoe kan ik mijn abonnement verlengen?", MAAT_TONE_NEUTRAL);
+}

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -593,4 +594,71 @@ Test(route, event_log_migrates_version_1_keeping_its_events)
   unlink(side);
   snprintf(side, sizeof side, "%s-shm", path);
   unlink(side);
+}
+
+/* An allocator that fails the Nth allocation, to walk every failure path. */
+static long alloc_count, alloc_fail_at;
+
+static void *failing_malloc(size_t n)
+{
+  if (++alloc_count == alloc_fail_at)
+    return NULL;
+  return malloc(n);
+}
+
+static void *failing_realloc(void *p, size_t n)
+{
+  if (++alloc_count == alloc_fail_at)
+    return NULL;
+  return realloc(p, n);
+}
+
+Test(route, survives_every_allocation_failure)
+{
+  static const char *const team_json =
+    "{\"agents\": [{\"id\": \"a1\", \"languages\": [\"nl\", \"en\"], "
+    "\"tiers\": [\"T1\", \"T2\", \"T3\"]}, {\"id\": \"a2\", \"languages\": "
+    "[\"nl\"], \"skills\": [\"billing\"]}]}";
+  static const char *const events[] = {
+    "{\"type\":\"agent\",\"t\":0,\"agent\":\"a1\",\"state\":\"available\"}",
+    "{\"type\":\"agent\",\"t\":0,\"agent\":\"a2\",\"state\":\"available\"}",
+    "{\"type\":\"contact\",\"t\":1,\"id\":\"c1\",\"tier\":\"T2\",\"tone\":\"angry\",\"intensity\":0.9,\"lang\":\"nl\",\"handle_s\":300}",
+    "{\"type\":\"contact\",\"t\":2,\"id\":\"c2\",\"tier\":\"T1\",\"lang\":\"en\"}",
+    "{\"type\":\"contact\",\"t\":3,\"id\":\"c3\",\"tier\":\"T3\",\"lang\":\"de\",\"handle_s\":200}",
+    "{\"type\":\"contact\",\"t\":4,\"id\":\"c4\",\"tier\":\"T2\",\"intent\":\"billing\",\"lang\":\"nl\",\"handle_s\":100}",
+    "{\"type\":\"tick\",\"t\":5000}",
+    "{\"type\":\"agent\",\"t\":5001,\"agent\":\"a2\",\"state\":\"break\"}",
+  };
+  long n;
+  int rc = MAAT_ENOMEM;
+
+  for (n = 1; n < 100000; n++) {
+    maat_team *t = NULL;
+    maat_router *r = NULL;
+    struct maat_decision d;
+    alloc_count = 0;
+    alloc_fail_at = n;
+    maat_set_allocator(failing_malloc, failing_realloc, free);
+    rc = maat_team_parse(&t, team_json, strlen(team_json), "t");
+    if (!rc)
+      rc = maat_router_open(&r, t, "maat", MAAT_ROUTER_REPLAY);
+    for (size_t i = 0; !rc && i < sizeof events / sizeof events[0]; i++) {
+      struct maat_event ev;
+      rc = maat_event_parse(&ev, events[i], strlen(events[i]));
+      if (!rc)
+        rc = maat_router_push(r, &ev);
+      while (!rc && maat_router_next(r, &d) == MAAT_OK)
+        ;
+    }
+    if (!rc)
+      rc = maat_router_finish(r, 9000);
+    maat_set_allocator(NULL, NULL, NULL);
+    maat_router_close(r);
+    maat_team_free(t);
+    if (rc == MAAT_OK)
+      break;
+    cr_assert_eq(rc, MAAT_ENOMEM, "allocation %ld: %s", n, maat_errmsg());
+  }
+  cr_assert_eq(rc, MAAT_OK);
+  cr_assert_gt(n, 5, "the walk covered %ld allocations", n);
 }

@@ -5,6 +5,7 @@
  */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "maat.h"
@@ -230,4 +231,52 @@ Test(sim, unknown_policy_and_scenario_are_refused)
   cr_expect_eq(maat_simulate(sc, &o, &r), MAAT_EINVAL);
   cr_expect_eq(maat_scenario_builtin(&sc, "bank-nl-5000"), MAAT_ENOTFOUND);
   maat_scenario_free(sc);
+}
+
+static long alloc_count, alloc_fail_at;
+
+static void *failing_malloc(size_t n)
+{
+  if (++alloc_count == alloc_fail_at)
+    return NULL;
+  return malloc(n);
+}
+
+static void *failing_realloc(void *p, size_t n)
+{
+  if (++alloc_count == alloc_fail_at)
+    return NULL;
+  return realloc(p, n);
+}
+
+Test(sim, survives_every_allocation_failure)
+{
+  const char *json = "{\"team\": {\"agents\": 4}, \"arrivals\": {\"per_day\": "
+                     "60}, \"mix\": [{\"intent\": \"billing\"}, {\"intent\": "
+                     "\"complaint\", \"hostile\": 0.6}]}";
+  struct maat_mmc_options mo = { 100, 60, 3, 200, 2, 1 };
+  long n;
+  int rc = MAAT_ENOMEM;
+
+  for (n = 1; n < 100000; n++) {
+    maat_scenario *sc = NULL;
+    struct maat_sim_options o = { "maat", 1, 2, 1, NULL, NULL };
+    struct maat_sim_result r;
+    struct maat_mmc_result mr = { 0 };
+    alloc_count = 0;
+    alloc_fail_at = n;
+    maat_set_allocator(failing_malloc, failing_realloc, free);
+    rc = maat_scenario_parse(&sc, json, strlen(json), "t.json");
+    if (!rc)
+      rc = maat_simulate(sc, &o, &r);
+    if (!rc)
+      rc = maat_simulate_mmc(&mo, &mr);
+    maat_set_allocator(NULL, NULL, NULL);
+    maat_scenario_free(sc);
+    if (rc == MAAT_OK)
+      break;
+    cr_assert_eq(rc, MAAT_ENOMEM, "allocation %ld: %s", n, maat_errmsg());
+  }
+  cr_assert_eq(rc, MAAT_OK);
+  cr_assert_gt(n, 5, "the walk covered %ld allocations", n);
 }

@@ -5,6 +5,7 @@
  * input. The intent model is a small one trained here.
  */
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "maat.h"
@@ -324,4 +325,62 @@ Test(triage, bad_input_and_bad_configuration)
   cr_expect(strstr(maat_errmsg(), "frustrated") != NULL);
   maat_triager_free(t);
   maat_triage_config_free(c);
+}
+
+static long alloc_count, alloc_fail_at;
+
+static void *failing_malloc(size_t n)
+{
+  if (++alloc_count == alloc_fail_at)
+    return NULL;
+  return malloc(n);
+}
+
+static void *failing_realloc(void *p, size_t n)
+{
+  if (++alloc_count == alloc_fail_at)
+    return NULL;
+  return realloc(p, n);
+}
+
+Test(triage, survives_every_allocation_failure)
+{
+  static const char *const texts[] = {
+    "what is my balance", "Dit is belachelijk, al drie keer gebeld!",
+    "my husband passed away, what is the balance on his account",
+  };
+  const char *line = "{\"id\":\"x\",\"text\":\"Waar blijft mijn pas?\","
+                     "\"history\":[\"activate my card\"]}";
+  long n;
+  int rc = MAAT_ENOMEM;
+
+  for (n = 1; n < 100000; n++) {
+    maat_triage_config *c = NULL;
+    maat_triager *t = NULL;
+    char *out = NULL;
+    size_t len;
+    alloc_count = 0;
+    alloc_fail_at = n;
+    maat_set_allocator(failing_malloc, failing_realloc, free);
+    rc = maat_triage_config_parse(&c, LENIENT, strlen(LENIENT), "t.json");
+    if (!rc)
+      rc = maat_triager_new(&t, c, intent, NULL);
+    for (size_t i = 0; !rc && i < sizeof texts / sizeof texts[0]; i++) {
+      struct maat_triage_input in = { texts[i], strlen(texts[i]), "cu", NULL,
+                                      (double)i, NULL, 0 };
+      struct maat_triage r;
+      rc = maat_triage_run(t, &in, &r);
+    }
+    if (!rc)
+      rc = maat_triage_event_line(t, line, strlen(line), 10, &out, &len);
+    maat_set_allocator(NULL, NULL, NULL);
+    maat_free(out);
+    maat_triager_free(t);
+    maat_triage_config_free(c);
+    if (rc == MAAT_OK)
+      break;
+    cr_assert_eq(rc, MAAT_ENOMEM, "allocation %ld: %s", n, maat_errmsg());
+  }
+  cr_assert_eq(rc, MAAT_OK);
+  cr_assert_gt(n, 5, "the walk covered %ld allocations", n);
 }

@@ -648,9 +648,23 @@ static enum MHD_Result post_agent_state(struct call *c, const char *agent)
     return fail(c, 400, "field 'state': expected available, break or "
                 "offline", "state");
   }
-  n = snprintf(line, sizeof line, "{\"type\":\"agent\",\"t\":%.3f,"
-               "\"agent\":\"%s\",\"state\":\"%s\"}", now_t(s), agent,
-               json_string_value(v));
+  {
+    /* Built with jansson: an id is data, never JSON syntax. */
+    json_t *e = json_object();
+    char *txt;
+    json_object_set_new(e, "type", json_string("agent"));
+    json_object_set_new(e, "t", json_real(now_t(s)));
+    json_object_set_new(e, "agent", json_string(agent));
+    json_object_set_new(e, "state", json_incref(v));
+    txt = json_dumps(e, JSON_COMPACT | JSON_REAL_PRECISION(15));
+    json_decref(e);
+    n = txt ? snprintf(line, sizeof line, "%s", txt) : 0;
+    free(txt);
+    if (n <= 0 || (size_t)n >= sizeof line) {
+      json_decref(o);
+      return fail(c, 500, "cannot build the event", NULL);
+    }
+  }
   snprintf(c->detail, sizeof c->detail, "agent %s: %s", agent,
            json_string_value(v));
   json_decref(o);

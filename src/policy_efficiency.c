@@ -16,14 +16,13 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
 {
   int best = -1;
 
-  for (int k = 0; k < r->nready; k++) {
-    int i = r->ready[k];
-    const struct maat__ragent *a = &r->agents[i];
-    if (a->state != MAAT_AGENT_AVAILABLE || !maat__router_fits(r, i, c))
-      continue;
-    if (best < 0 || a->idle_since < r->agents[best].idle_since ||
-        (a->idle_since == r->agents[best].idle_since && i < best))
+  /* The list is longest-idle first: the first that fits is the one. */
+  for (MAAT__READY_EACH(r, i)) {
+    if (r->agents[i].state == MAAT_AGENT_AVAILABLE &&
+        maat__router_fits(r, i, c)) {
       best = i;
+      break;
+    }
   }
   if (best < 0)
     return;

@@ -35,8 +35,7 @@ static int light(struct maat_router *r, const struct maat__rcontact *c,
   /* People come first for people's work: offer light work only when idle. */
   if (maat__router_waiting(r) > 0 || set[MAAT__S_LIGHT_SHARE] <= 0)
     return -1;
-  for (int k = 0; k < r->nready; k++) {
-    int i = r->ready[k];
+  for (MAAT__READY_EACH(r, i)) {
     const struct maat__ragent *a = &r->agents[i];
     double share;
     if (a->state != MAAT_AGENT_AVAILABLE || !maat__router_fits(r, i, c))
@@ -71,8 +70,7 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
 
   if (c->heavy && r->nshift)
     mean = (double)r->heavy_today_sum / r->nshift;
-  for (int k = 0; k < r->nready; k++) {
-    int i = r->ready[k];
+  for (MAAT__READY_EACH(r, i)) {
     const struct maat__ragent *a = &r->agents[i];
     double s;
     if (a->state != MAAT_AGENT_AVAILABLE && a->state != MAAT_AGENT_RECOVERY)

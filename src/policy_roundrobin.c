@@ -17,8 +17,7 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
   int best = -1, best_d = 0;
 
   /* The next eligible agent after the cursor, in team order. */
-  for (int k = 0; k < r->nready; k++) {
-    int i = r->ready[k];
+  for (MAAT__READY_EACH(r, i)) {
     int d = (i - r->rr_cursor + r->nagents - 1) % r->nagents;
     if (r->agents[i].state != MAAT_AGENT_AVAILABLE ||
         !maat__router_fits(r, i, c))

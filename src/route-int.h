@@ -185,8 +185,13 @@ struct maat_router {
   struct maat__ragent *agents;
   int nagents;
   int *by_id;          /* agent indices sorted by id, for lookups */
-  int *ready;          /* agents available or in recovery, in no order */
-  int *ready_pos;      /* by agent; -1 when not ready */
+  /*
+   * Agents available or in recovery, a list ordered by (idle_since, index):
+   * the longest idle first, so that a policy that wants the longest-idle
+   * eligible agent stops at the first that fits. -1 ends the list.
+   */
+  int *ready_next, *ready_prev;
+  int ready_head, ready_tail;
   int nready, navail, non;
   int nshift;          /* agents ever on shift */
   unsigned char *fitcache; /* by contact kind: 0 unknown, 1 fits, 2 none */
@@ -218,6 +223,10 @@ struct maat_router {
   long waited_n, within, within_people, ended, ended_people;
   double energy_sum;
 };
+
+/* Walks the ready agents, longest idle first: for (READY_EACH(r, i)) ... */
+#define MAAT__READY_EACH(r, i) int i = (r)->ready_head; i >= 0; \
+                               i = (r)->ready_next[i]
 
 /* Eligible on language, skill and tier (not state). */
 int maat__router_fits(const struct maat_router *r, int agent,

@@ -348,14 +348,34 @@ static void set_state(struct maat_router *r, int i, int state)
                (a->state == MAAT_AGENT_AVAILABLE);
   r->non += on - was_on;
   if (ready && !was_ready) {
-    r->ready_pos[i] = r->nready;
-    r->ready[r->nready++] = i;
+    /* Into place by (idle_since, index); almost always at the tail. */
+    int after = r->ready_tail;
+    while (after >= 0 &&
+           (r->agents[after].idle_since > a->idle_since ||
+            (r->agents[after].idle_since == a->idle_since && after > i)))
+      after = r->ready_prev[after];
+    r->ready_prev[i] = after;
+    r->ready_next[i] = after >= 0 ? r->ready_next[after] : r->ready_head;
+    if (r->ready_next[i] >= 0)
+      r->ready_prev[r->ready_next[i]] = i;
+    else
+      r->ready_tail = i;
+    if (after >= 0)
+      r->ready_next[after] = i;
+    else
+      r->ready_head = i;
+    r->nready++;
   } else if (!ready && was_ready) {
-    int k = r->ready_pos[i];
-    int last = r->ready[--r->nready];
-    r->ready[k] = last;
-    r->ready_pos[last] = k;
-    r->ready_pos[i] = -1;
+    int p = r->ready_prev[i], n = r->ready_next[i];
+    if (p >= 0)
+      r->ready_next[p] = n;
+    else
+      r->ready_head = n;
+    if (n >= 0)
+      r->ready_prev[n] = p;
+    else
+      r->ready_tail = p;
+    r->nready--;
   }
   a->state = state;
 }
@@ -1060,9 +1080,10 @@ int maat_router_open(maat_router **out, const maat_team *team,
     rc = maat__fail(MAAT_ENOMEM, "out of memory");
     goto fail;
   }
-  r->ready = maat__calloc(team->n, sizeof *r->ready);
-  r->ready_pos = maat__calloc(team->n, sizeof *r->ready_pos);
-  if (!r->ready || !r->ready_pos) {
+  r->ready_next = maat__calloc(team->n ? team->n : 1, sizeof *r->ready_next);
+  r->ready_prev = maat__calloc(team->n ? team->n : 1, sizeof *r->ready_prev);
+  r->ready_head = r->ready_tail = -1;
+  if (!r->ready_next || !r->ready_prev) {
     rc = maat__fail(MAAT_ENOMEM, "out of memory");
     goto fail;
   }
@@ -1078,7 +1099,6 @@ int maat_router_open(maat_router **out, const maat_team *team,
     a->pending = -1;
     a->contact = -1;
     a->above_since = -1;
-    r->ready_pos[i] = -1;
   }
   r->sum.service_target_s = team->set[MAAT__S_SERVICE_TARGET];
   *out = r;
@@ -1097,8 +1117,8 @@ void maat_router_close(maat_router *r)
   maat__heap_release(&r->timers);
   maat__free(r->agents);
   maat__free(r->by_id);
-  maat__free(r->ready);
-  maat__free(r->ready_pos);
+  maat__free(r->ready_next);
+  maat__free(r->ready_prev);
   maat__free(r->fitcache);
   maat__free(r->cs);
   maat__free(r->free_slots);

@@ -15,6 +15,8 @@
 #include <math.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -557,20 +559,41 @@ static json_t *decision_of(const struct scontact *sc,
   return d;
 }
 
-static enum MHD_Result post_contact(struct call *c)
+static json_t *contact_reply(struct maat_server *s, const char *id)
+{
+  struct scontact *sc = find_contact(s, id);
+  json_t *reply = json_object();
+
+  json_object_set_new(reply, "id", json_string(id));
+  json_object_set_new(reply, "triage", sc && sc->triage ?
+                      json_loads(sc->triage, 0, NULL) : json_null());
+  json_object_set_new(reply, "decision", sc ? decision_of(sc, s)
+                                            : json_null());
+  return reply;
+}
+
+/*
+ * A contact in: 'o' (owned) as posted, or as a helpdesk webhook became.
+ * With 'idempotent', a contact id seen before gets 200 and its record (a
+ * webhook is delivered again when an answer got lost).
+ */
+static enum MHD_Result accept_contact(struct call *c, json_t *o,
+                                      int idempotent)
 {
   struct maat_server *s = c->s;
-  enum MHD_Result ret;
-  json_t *o = parse_body(c, &ret), *v, *reply;
+  json_t *v;
   struct maat_event ev;
-  struct scontact *sc;
   char *line = NULL, idbuf[32];
   size_t len;
   int rc;
 
-  if (!o)
-    return ret;
   v = json_object_get(o, "id");
+  if (idempotent && json_is_string(v) &&
+      find_contact(s, json_string_value(v))) {
+    json_t *reply = contact_reply(s, json_string_value(v));
+    json_decref(o);
+    return ok_json(c, 200, reply);
+  }
   if (v && (!json_is_string(v) || !json_string_length(v) ||
             json_string_length(v) > MAAT_ID_MAX)) {
     json_decref(o);
@@ -612,16 +635,255 @@ static enum MHD_Result post_contact(struct call *c)
   maat_free(line);
   if (rc)
     return library_error(c, rc);
-  sc = find_contact(s, ev.contact.id);
-  reply = json_object();
-  json_object_set_new(reply, "id", json_string(ev.contact.id));
-  json_object_set_new(reply, "triage", sc && sc->triage ?
-                      json_loads(sc->triage, 0, NULL) : json_null());
-  json_object_set_new(reply, "decision", decision_of(sc, s));
   snprintf(c->detail, sizeof c->detail, "contact %s", ev.contact.id);
-  c->status = 201;
   c->audit = 1;
-  return ok_json(c, 201, reply);
+  return ok_json(c, 201, contact_reply(s, ev.contact.id));
+}
+
+static enum MHD_Result post_contact(struct call *c)
+{
+  enum MHD_Result ret;
+  json_t *o = parse_body(c, &ret);
+
+  return o ? accept_contact(c, o, 0) : ret;
+}
+
+/* ---- helpdesk webhooks (docs/api.md, "Webhooks") ---- */
+
+/* Compares two strings in time that does not depend on where they differ. */
+static int same_secret(const char *a, const char *b)
+{
+  size_t la = strlen(a), lb = strlen(b);
+  unsigned diff = la != lb;
+
+  for (size_t i = 0; i < la && i < lb; i++)
+    diff |= (unsigned char)(a[i] ^ b[i]);
+  return diff == 0;
+}
+
+static void hmac_hex(gnutls_mac_algorithm_t alg, const char *key,
+                     const void *data, size_t len, char *hex)
+{
+  unsigned char d[64];
+  static const char digits[] = "0123456789abcdef";
+  size_t n = gnutls_hmac_get_len(alg);
+
+  gnutls_hmac_fast(alg, key, strlen(key), data, len, d);
+  for (size_t i = 0; i < n; i++) {
+    hex[2 * i] = digits[d[i] >> 4];
+    hex[2 * i + 1] = digits[d[i] & 15];
+  }
+  hex[2 * n] = '\0';
+}
+
+/*
+ * A webhook is let in by an integration (or admin) token, or by the
+ * helpdesk's signature with the configured secret: Chatwoot signs
+ * "TIMESTAMP.BODY" with HMAC-SHA256 (X-Chatwoot-Signature: sha256=...,
+ * X-Chatwoot-Timestamp, at most 5 minutes old); Zammad signs the body with
+ * HMAC-SHA1 (X-Hub-Signature: sha1=...).
+ */
+static int webhook_allowed(struct call *c, int chatwoot)
+{
+  const char *secret = c->s->o.webhook_secret;
+  const char *sig;
+  char want[140], hex[129];
+
+  if (c->who.role == MAAT_ROLE_INTEGRATION || c->who.role == MAAT_ROLE_ADMIN)
+    return 1;
+  if (!secret || !*secret)
+    return 0;
+  if (chatwoot) {
+    const char *ts = MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND,
+                                                 "X-Chatwoot-Timestamp");
+    struct maat_buf b = MAAT_BUF_INIT;
+    double age;
+    sig = MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND,
+                                      "X-Chatwoot-Signature");
+    if (!ts || !sig)
+      return 0;
+    age = maat__wall_now() - strtod(ts, NULL);
+    if (!(age < 300 && age > -300))
+      return 0;
+    if (maat__buf_printf(&b, "%s.", ts) ||
+        maat__buf_append(&b, c->body ? c->body : "", c->len)) {
+      maat__buf_release(&b);
+      return 0;
+    }
+    hmac_hex(GNUTLS_MAC_SHA256, secret, b.data, b.len, hex);
+    maat__buf_release(&b);
+    snprintf(want, sizeof want, "sha256=%s", hex);
+  } else {
+    sig = MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND,
+                                      "X-Hub-Signature");
+    if (!sig)
+      return 0;
+    hmac_hex(GNUTLS_MAC_SHA1, secret, c->body ? c->body : "", c->len, hex);
+    snprintf(want, sizeof want, "sha1=%s", hex);
+  }
+  return same_secret(want, sig);
+}
+
+static enum MHD_Result ignored(struct call *c, const char *why)
+{
+  json_t *o = json_object();
+  json_object_set_new(o, "ignored", json_string(why));
+  return ok_json(c, 200, o);
+}
+
+/* Chatwoot message_created: an incoming, public customer message. */
+static enum MHD_Result webhook_chatwoot(struct call *c)
+{
+  enum MHD_Result ret;
+  json_t *in, *o, *conv, *sender, *inbox, *v;
+  char id[MAAT_ID_MAX + 1], customer[MAAT_ID_MAX + 1];
+
+  if (!webhook_allowed(c, 1)) {
+    c->audit = 1;
+    return fail(c, 401, "a valid bearer token or Chatwoot signature is "
+                "needed", NULL);
+  }
+  if (!(in = parse_body(c, &ret)))
+    return ret;
+  v = json_object_get(in, "event");
+  if (!json_is_string(v) || strcmp(json_string_value(v), "message_created")) {
+    json_decref(in);
+    return ignored(c, "only message_created events become contacts");
+  }
+  v = json_object_get(in, "message_type");
+  if (!json_is_string(v) || strcmp(json_string_value(v), "incoming") ||
+      json_is_true(json_object_get(in, "private"))) {
+    json_decref(in);
+    return ignored(c, "not an incoming public message");
+  }
+  conv = json_object_get(in, "conversation");
+  sender = json_object_get(in, "sender");
+  inbox = json_object_get(in, "inbox");
+  v = json_object_get(in, "content");
+  if (!json_is_string(v) || !json_is_integer(json_object_get(in, "id")) ||
+      !json_is_integer(json_object_get(conv, "id"))) {
+    json_decref(in);
+    return fail(c, 400, "Chatwoot message_created: 'id', 'content' and "
+                "'conversation.id' are needed", "content");
+  }
+  snprintf(id, sizeof id, "cw-%lld-%lld",
+           (long long)json_integer_value(json_object_get(conv, "id")),
+           (long long)json_integer_value(json_object_get(in, "id")));
+  o = json_object();
+  json_object_set_new(o, "id", json_string(id));
+  json_object_set(o, "text", v);
+  if (json_is_integer(json_object_get(sender, "id"))) {
+    snprintf(customer, sizeof customer, "cw-%lld",
+             (long long)json_integer_value(json_object_get(sender, "id")));
+    json_object_set_new(o, "customer", json_string(customer));
+  }
+  if (json_is_string(json_object_get(inbox, "name")))
+    json_object_set(o, "channel", json_object_get(inbox, "name"));
+  json_decref(in);
+  return accept_contact(c, o, 1);
+}
+
+/* Drops HTML tags and decodes the common entities: Zammad sends HTML. */
+static char *plain_text(const char *html)
+{
+  size_t n = strlen(html), k = 0;
+  char *out = malloc(n + 1);
+  int tag = 0;
+
+  if (!out)
+    return NULL;
+  for (size_t i = 0; i < n; i++) {
+    if (html[i] == '<') {
+      tag = 1;
+      if (k && out[k - 1] != ' ')
+        out[k++] = ' ';
+    } else if (html[i] == '>') {
+      tag = 0;
+    } else if (!tag) {
+      static const struct { const char *e; char ch; } ents[] = {
+        { "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' },
+        { "&quot;", '"' }, { "&#39;", '\'' }, { "&nbsp;", ' ' },
+      };
+      size_t j;
+      for (j = 0; j < sizeof ents / sizeof ents[0]; j++)
+        if (!strncmp(html + i, ents[j].e, strlen(ents[j].e)))
+          break;
+      if (j < sizeof ents / sizeof ents[0]) {
+        out[k++] = ents[j].ch;
+        i += strlen(ents[j].e) - 1;
+      } else {
+        out[k++] = html[i];
+      }
+    }
+  }
+  out[k] = '\0';
+  return out;
+}
+
+/* Zammad trigger webhook: a ticket with its newest article. */
+static enum MHD_Result webhook_zammad(struct call *c)
+{
+  enum MHD_Result ret;
+  json_t *in, *o, *ticket, *article, *v;
+  char id[MAAT_ID_MAX + 1], customer[MAAT_ID_MAX + 1];
+  const char *sender, *ctype;
+  char *text;
+
+  if (!webhook_allowed(c, 0)) {
+    c->audit = 1;
+    return fail(c, 401, "a valid bearer token or Zammad signature is "
+                "needed", NULL);
+  }
+  if (!(in = parse_body(c, &ret)))
+    return ret;
+  ticket = json_object_get(in, "ticket");
+  article = json_object_get(in, "article");
+  if (!json_is_object(ticket) || !json_is_object(article)) {
+    json_decref(in);
+    return ignored(c, "no ticket with an article");
+  }
+  v = json_object_get(article, "sender");
+  sender = json_is_string(v) ? json_string_value(v) : "";
+  if (strcmp(sender, "Customer") ||
+      json_is_true(json_object_get(article, "internal"))) {
+    json_decref(in);
+    return ignored(c, "not a customer's public article");
+  }
+  v = json_object_get(article, "body");
+  if (!json_is_string(v) || !json_is_integer(json_object_get(ticket, "id")) ||
+      !json_is_integer(json_object_get(article, "id"))) {
+    json_decref(in);
+    return fail(c, 400, "Zammad webhook: 'ticket.id', 'article.id' and "
+                "'article.body' are needed", "article.body");
+  }
+  v = json_object_get(article, "content_type");
+  ctype = json_is_string(v) ? json_string_value(v) : "";
+  text = strstr(ctype, "html") ? plain_text(json_string_value(
+                                     json_object_get(article, "body")))
+                               : strdup(json_string_value(
+                                     json_object_get(article, "body")));
+  if (!text) {
+    json_decref(in);
+    return fail(c, 500, "out of memory", NULL);
+  }
+  snprintf(id, sizeof id, "zm-%lld-%lld",
+           (long long)json_integer_value(json_object_get(ticket, "id")),
+           (long long)json_integer_value(json_object_get(article, "id")));
+  o = json_object();
+  json_object_set_new(o, "id", json_string(id));
+  json_object_set_new(o, "text", json_string(text));
+  free(text);
+  v = json_object_get(ticket, "customer_id");
+  if (json_is_integer(v)) {
+    snprintf(customer, sizeof customer, "zm-%lld",
+             (long long)json_integer_value(v));
+    json_object_set_new(o, "customer", json_string(customer));
+  }
+  v = json_object_get(article, "type");
+  if (json_is_string(v))
+    json_object_set(o, "channel", v);
+  json_decref(in);
+  return accept_contact(c, o, 1);
 }
 
 static enum MHD_Result post_agent_state(struct call *c, const char *agent)
@@ -1346,9 +1608,18 @@ static enum MHD_Result route_call(struct call *c)
       (n < 2 || strcmp(seg[0], "v1")))
     return fail(c, 404, "not found", NULL);
 
-  /* Everything below needs a token. */
   auth = MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND,
                                      "Authorization");
+  /* Helpdesk webhooks: a token, or the helpdesk's signature. */
+  if (n == 3 && post && !strcmp(seg[1], "webhooks") &&
+      (!strcmp(seg[2], "chatwoot") || !strcmp(seg[2], "zammad"))) {
+    if (auth && !strncmp(auth, "Bearer ", 7))
+      maat__token_check(c->s->db, auth + 7, strlen(auth + 7), &c->who);
+    return !strcmp(seg[2], "chatwoot") ? webhook_chatwoot(c)
+                                       : webhook_zammad(c);
+  }
+
+  /* Everything below needs a token. */
   if (!auth || strncmp(auth, "Bearer ", 7) ||
       maat__token_check(c->s->db, auth + 7, strlen(auth + 7), &c->who)) {
     c->audit = 1;

@@ -70,6 +70,7 @@ struct maat_serve_options {
   double clock_speed;         /* router seconds per real second; 0: 1 */
   size_t max_body;            /* largest request body; 0: 1 MiB */
   int min_group;              /* team aggregates need this many agents; 0: 5 */
+  const char *webhook_secret; /* signs Chatwoot/Zammad webhooks; NULL: none */
 };
 
 typedef struct maat_server maat_server;

@@ -46,7 +46,13 @@ static void usage(FILE *f)
     "  -c, --config FILE        a JSON file with any of: team, db, port, bind,\n"
     "                           policy, intent_model, tone_model,\n"
     "                           triage_config, web_root, clock_speed,\n"
-    "                           max_body, min_group (docs/serve.md)\n"
+    "                           max_body, min_group, webhook_secret\n"
+    "                           (docs/api.md)\n"
+    "\n"
+    "Helpdesk webhooks (POST /v1/webhooks/chatwoot, /v1/webhooks/zammad) are\n"
+    "let in by an integration token, or by the helpdesk's HMAC signature with\n"
+    "the secret from the config file's webhook_secret or the environment\n"
+    "variable MAAT_WEBHOOK_SECRET (not a flag: flags show in 'ps').\n"
     "  -h, --help               show this help\n"
     "\n"
     "Exit status: 0 after a clean stop, 1 failure, 2 usage error.\n");
@@ -62,7 +68,7 @@ static int load_config(const char *path, struct maat_serve_options *o,
                                       "intent_model", "tone_model",
                                       "triage_config", "web_root",
                                       "clock_speed", "max_body", "min_group",
-                                      NULL };
+                                      "webhook_secret", NULL };
   json_error_t err;
   const char *key;
   json_t *v;
@@ -101,6 +107,8 @@ static int load_config(const char *path, struct maat_serve_options *o,
     if (!strcmp(key, "triage_config"))
       o->triage_config = json_string_value(v);
     if (!strcmp(key, "web_root")) o->web_root = json_string_value(v);
+    if (!strcmp(key, "webhook_secret"))
+      o->webhook_secret = json_string_value(v);
     if (!strcmp(key, "port")) *port = (long)json_number_value(v);
     if (!strcmp(key, "clock_speed")) o->clock_speed = json_number_value(v);
     if (!strcmp(key, "max_body")) o->max_body = (size_t)json_number_value(v);
@@ -201,6 +209,9 @@ int cmd_serve(int argc, char **argv)
     o.tone_model = cli_find_tone_model();
   if (!o.web_root)
     o.web_root = cli_find_web_root();
+  if (!o.webhook_secret && getenv("MAAT_WEBHOOK_SECRET") &&
+      *getenv("MAAT_WEBHOOK_SECRET"))
+    o.webhook_secret = getenv("MAAT_WEBHOOK_SECRET");
 
   /* Signals are taken by sigwait() below, not by the server's threads. */
   sigemptyset(&set);

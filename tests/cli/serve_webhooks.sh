@@ -1,0 +1,73 @@
+#!/bin/sh
+# Helpdesk webhooks: Chatwoot and Zammad payloads become triaged contacts,
+# let in by a token or by the helpdesk's HMAC signature; a forged or stale
+# signature is refused; a delivery repeated is not a second contact.
+set -u
+fail=0
+check() { if ! eval "$2"; then echo "FAIL: $1"; fail=1; else echo "ok: $1"; fi; }
+tmp=$(mktemp -d)
+pid=""
+trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT
+for tool in curl openssl; do
+  command -v $tool >/dev/null || { echo "[SKIP] $tool is not installed"; exit 77; }
+done
+. "$(dirname "$0")/serve_lib.sh"
+
+"$MAAT_BIN" gen --team 6 -o "$tmp/team.json"
+db=$tmp/w.db
+LEAD=$("$MAAT_BIN" token add --db "$db" --role lead 2>/dev/null)
+INT=$("$MAAT_BIN" token add --db "$db" --role integration 2>/dev/null)
+secret=s3cr3t-for-tests
+MAAT_WEBHOOK_SECRET=$secret start_server "$db" "$tmp/team.json"
+check "the server starts" '[ -n "$port" ]'
+
+cw() { # BODY TIMESTAMP [SECRET]: posts a Chatwoot delivery, prints the status
+  sig=$(printf '%s.%s' "$2" "$1" | openssl dgst -sha256 -hmac "${3:-$secret}" -r | cut -d' ' -f1)
+  curl -s -o "$tmp/body" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+    -H "X-Chatwoot-Timestamp: $2" -H "X-Chatwoot-Signature: sha256=$sig" \
+    --data-binary "$1" "$base/v1/webhooks/chatwoot"
+}
+now=$(date +%s)
+msg='{"event":"message_created","id":501,"content":"Dit is belachelijk, ik heb al drie keer gebeld!","message_type":"incoming","private":false,"sender":{"id":77,"name":"Klant","type":"contact"},"inbox":{"id":2,"name":"Website chat"},"conversation":{"id":42,"status":"open"},"account":{"id":1}}'
+got=$(cw "$msg" "$now")
+check "a signed Chatwoot message becomes a contact (201)" '[ "$got" = 201 ]'
+check "... triaged: angry, not for the bot" \
+  'grep -q "\"id\":\"cw-42-501\"" "$tmp/body" && grep -q "\"tone\":\"angry\"" "$tmp/body" && ! grep -q "\"tier\":\"T1\"" "$tmp/body"'
+got=$(cw "$msg" "$now")
+check "the same delivery again is not a second contact (200)" '[ "$got" = 200 ]'
+got=$(cw "$msg" "$now" wrong-secret)
+check "a wrong signature is refused (401)" '[ "$got" = 401 ]'
+got=$(cw "$msg" $((now - 3600)))
+check "a stale timestamp is refused (401)" '[ "$got" = 401 ]'
+out='{"event":"message_created","id":502,"content":"Wij kijken ernaar","message_type":"outgoing","private":false,"conversation":{"id":42}}'
+got=$(cw "$out" "$now")
+check "an agent's outgoing message is ignored (200, no contact)" \
+  '[ "$got" = 200 ] && grep -q "ignored" "$tmp/body"'
+got=$(cw '{"event":"conversation_status_changed","id":9}' "$now")
+check "other events are ignored" '[ "$got" = 200 ] && grep -q "ignored" "$tmp/body"'
+got=$(cw '{"event":"message_created","message_type":"incoming","id":"x"}' "$now")
+check "a malformed message is a 400 naming what is missing" \
+  '[ "$got" = 400 ] && grep -q "conversation.id" "$tmp/body"'
+
+zm='{"ticket":{"id":314,"number":"31014","title":"Factuur","customer_id":9,"priority":{"name":"2 normal"}},"article":{"id":1001,"ticket_id":314,"body":"<p>Mijn factuur klopt &amp; weer niet. Hoe vaak moet ik nog bellen?</p>","content_type":"text/html","sender":"Customer","type":"email","internal":false}}'
+sig=$(printf '%s' "$zm" | openssl dgst -sha1 -hmac "$secret" -r | cut -d' ' -f1)
+got=$(curl -s -o "$tmp/body" -w '%{http_code}' -X POST -H "X-Hub-Signature: sha1=$sig" \
+  --data-binary "$zm" "$base/v1/webhooks/zammad")
+check "a signed Zammad article becomes a contact (201)" '[ "$got" = 201 ]'
+check "... from its HTML body, frustrated, a repeat" \
+  'grep -q "\"id\":\"zm-314-1001\"" "$tmp/body" && grep -q "\"tone\":\"frustrated\"" "$tmp/body" && grep -q "\"repeat\":true" "$tmp/body"'
+got=$(curl -s -o "$tmp/body" -w '%{http_code}' -X POST -H "X-Hub-Signature: sha1=0000" \
+  --data-binary "$zm" "$base/v1/webhooks/zammad")
+check "a forged Zammad signature is refused" '[ "$got" = 401 ]'
+zm2=$(printf '%s' "$zm" | sed 's/"id":1001/"id":1002/; s/"Customer"/"Agent"/')
+got=$(curl -s -o "$tmp/body" -w '%{http_code}' -X POST -H "Authorization: Bearer $INT" \
+  --data-binary "$zm2" "$base/v1/webhooks/zammad")
+check "an agent's article is ignored; a token lets the webhook in" \
+  '[ "$got" = 200 ] && grep -q "ignored" "$tmp/body"'
+got=$(curl -s -o "$tmp/body" -w '%{http_code}' -X POST -H "Authorization: Bearer $LEAD" \
+  --data-binary "$zm" "$base/v1/webhooks/zammad")
+check "a lead token does not let a webhook in" '[ "$got" = 401 ]'
+got=$(curl -s -o "$tmp/body" -w '%{http_code}' -H "Authorization: Bearer $LEAD" "$base/v1/queue")
+check "both contacts wait in the queue" 'grep -q "\"length\":2" "$tmp/body"'
+kill $pid; wait $pid 2>/dev/null; pid=""
+exit $fail

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "classify-int.h"
+#include "failalloc.h"
 
 /* Three intents with their own words, plus filler; 'oos' is other words. */
 static const char *words[3][6] = {
@@ -440,22 +441,6 @@ Test(model, hogwild_threads_still_learn)
   maat_dataset_free(d);
 }
 
-/* An allocator that fails the Nth allocation, to walk every failure path. */
-static long alloc_count, alloc_fail_at;
-
-static void *failing_malloc(size_t n)
-{
-  if (++alloc_count == alloc_fail_at)
-    return NULL;
-  return malloc(n);
-}
-
-static void *failing_realloc(void *p, size_t n)
-{
-  if (++alloc_count == alloc_fail_at)
-    return NULL;
-  return realloc(p, n);
-}
 
 Test(model, survives_every_allocation_failure, .fini = tmp_cleanup)
 {

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "maat.h"
+#include "failalloc.h"
 
 static maat_team *team_of(const char *json)
 {
@@ -596,22 +597,6 @@ Test(route, event_log_migrates_version_1_keeping_its_events)
   unlink(side);
 }
 
-/* An allocator that fails the Nth allocation, to walk every failure path. */
-static long alloc_count, alloc_fail_at;
-
-static void *failing_malloc(size_t n)
-{
-  if (++alloc_count == alloc_fail_at)
-    return NULL;
-  return malloc(n);
-}
-
-static void *failing_realloc(void *p, size_t n)
-{
-  if (++alloc_count == alloc_fail_at)
-    return NULL;
-  return realloc(p, n);
-}
 
 Test(route, survives_every_allocation_failure)
 {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "maat.h"
+#include "failalloc.h"
 
 /*
  * 400,000 contacts in 20 replications put the 95 % half-width of P_W near
@@ -233,21 +234,6 @@ Test(sim, unknown_policy_and_scenario_are_refused)
   maat_scenario_free(sc);
 }
 
-static long alloc_count, alloc_fail_at;
-
-static void *failing_malloc(size_t n)
-{
-  if (++alloc_count == alloc_fail_at)
-    return NULL;
-  return malloc(n);
-}
-
-static void *failing_realloc(void *p, size_t n)
-{
-  if (++alloc_count == alloc_fail_at)
-    return NULL;
-  return realloc(p, n);
-}
 
 Test(sim, survives_every_allocation_failure)
 {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "maat.h"
+#include "failalloc.h"
 
 static maat_model *intent;
 
@@ -327,21 +328,6 @@ Test(triage, bad_input_and_bad_configuration)
   maat_triage_config_free(c);
 }
 
-static long alloc_count, alloc_fail_at;
-
-static void *failing_malloc(size_t n)
-{
-  if (++alloc_count == alloc_fail_at)
-    return NULL;
-  return malloc(n);
-}
-
-static void *failing_realloc(void *p, size_t n)
-{
-  if (++alloc_count == alloc_fail_at)
-    return NULL;
-  return realloc(p, n);
-}
 
 Test(triage, survives_every_allocation_failure)
 {

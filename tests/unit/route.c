@@ -647,3 +647,46 @@ Test(route, survives_every_allocation_failure)
   cr_assert_eq(rc, MAAT_OK);
   cr_assert_gt(n, 5, "the walk covered %ld allocations", n);
 }
+
+/* The efficiency baseline: always the longest-idle eligible agent. */
+Test(route, efficiency_takes_the_longest_idle_eligible_agent)
+{
+  maat_team *t = team_of(
+    "{\"agents\":["
+    "{\"id\":\"a1\",\"languages\":[\"nl\"],\"tiers\":[\"T1\",\"T2\"]},"
+    "{\"id\":\"a2\",\"languages\":[\"nl\"],\"tiers\":[\"T1\",\"T2\"]},"
+    "{\"id\":\"a3\",\"languages\":[\"en\"],\"tiers\":[\"T1\",\"T2\"]},"
+    "{\"id\":\"a4\",\"languages\":[\"nl\"],\"tiers\":[\"T1\",\"T2\"]}]}");
+  maat_router *r = router_of(t, "efficiency", 0);
+
+  /* a4 and a2 come at the same moment (a2 first by team order), a3 first
+   * but speaks no Dutch, a1 last. */
+  PUSH(r, "{\"type\":\"agent\",\"t\":0,\"agent\":\"a3\",\"state\":\"available\"}");
+  PUSH(r, "{\"type\":\"agent\",\"t\":10,\"agent\":\"a4\",\"state\":\"available\"}");
+  PUSH(r, "{\"type\":\"agent\",\"t\":10,\"agent\":\"a2\",\"state\":\"available\"}");
+  PUSH(r, "{\"type\":\"agent\",\"t\":20,\"agent\":\"a1\",\"state\":\"available\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":30,\"id\":\"c1\",\"tier\":\"T2\",\"lang\":\"nl\"}");
+  cr_assert(drain_assign(r, "c1"));
+  cr_expect_str_eq(last_to, "a2", "a tie at t=10 goes to the team's first");
+  PUSH(r, "{\"type\":\"contact\",\"t\":31,\"id\":\"c2\",\"tier\":\"T2\",\"lang\":\"nl\"}");
+  cr_assert(drain_assign(r, "c2"));
+  cr_expect_str_eq(last_to, "a4");
+  /* a2 finishes: now the most recently idle; a1 has waited longer. */
+  PUSH(r, "{\"type\":\"done\",\"t\":40,\"contact\":\"c1\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":41,\"id\":\"c3\",\"tier\":\"T2\",\"lang\":\"nl\"}");
+  cr_assert(drain_assign(r, "c3"));
+  cr_expect_str_eq(last_to, "a1");
+  /* An English contact goes to a3, idle longest of all. */
+  PUSH(r, "{\"type\":\"contact\",\"t\":42,\"id\":\"c4\",\"tier\":\"T2\",\"lang\":\"en\"}");
+  cr_assert(drain_assign(r, "c4"));
+  cr_expect_str_eq(last_to, "a3");
+  /* A break and a return put an agent at the back of the line. */
+  PUSH(r, "{\"type\":\"done\",\"t\":50,\"contact\":\"c2\"}");
+  PUSH(r, "{\"type\":\"agent\",\"t\":51,\"agent\":\"a2\",\"state\":\"break\"}");
+  PUSH(r, "{\"type\":\"agent\",\"t\":52,\"agent\":\"a2\",\"state\":\"available\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":53,\"id\":\"c5\",\"tier\":\"T2\",\"lang\":\"nl\"}");
+  cr_assert(drain_assign(r, "c5"));
+  cr_expect_str_eq(last_to, "a4", "a4 idle since 50, a2 only since 52");
+  maat_router_close(r);
+  maat_team_free(t);
+}

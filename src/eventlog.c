@@ -36,6 +36,9 @@ static const char *const migrations[] = {
   "  contact TEXT NOT NULL, t REAL NOT NULL, energy INTEGER NOT NULL,"
   "  note TEXT, intent TEXT, tone TEXT);"
   "CREATE INDEX checkins_agent ON checkins (agent, seq);",
+  /* 3: the outcomes of contacts the bot took (the router forgets them). */
+  "CREATE TABLE bot_outcomes (seq INTEGER PRIMARY KEY, contact TEXT NOT NULL,"
+  "  t REAL NOT NULL, outcome TEXT);",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

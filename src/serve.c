@@ -107,6 +107,7 @@ struct maat_server {
 
 struct maat_server;
 static void set_state(struct maat_server *s, struct scontact *c, int state);
+static void sample_strain(struct maat_server *s);
 
 static uint64_t hash_id(const char *s)
 {
@@ -341,7 +342,13 @@ static int apply_line(struct maat_server *s, const char *line, size_t len,
   if (s->logging && (rc = maat_eventlog_append_event(s->log, ev->t, line,
                                                      len)))
     return rc;
-  return drain(s);
+  rc = drain(s);
+  /* The team's strain over the day, also while rebuilding from the log. */
+  if (!rc && s->t - s->last_sample >= SAMPLE_S) {
+    sample_strain(s);
+    s->last_sample = s->t;
+  }
+  return rc;
 }
 
 /* Router time now: never backwards, accelerated by clock_speed. */
@@ -392,10 +399,6 @@ static void *ticker(void *arg)
           maat_eventlog_commit(s->log);
       }
       s->logging = 1;
-      if (s->t - s->last_sample >= SAMPLE_S) {
-        sample_strain(s);
-        s->last_sample = s->t;
-      }
     }
     pthread_mutex_unlock(&s->mu);
   }
@@ -1011,10 +1014,28 @@ static enum MHD_Result post_done(struct call *c, const char *id)
   }
   rc = maat__eventlog_begin(s->log);
   if (!rc && sc->state == C_BOT) {
-    /* The router forgot it when the bot took it: only the outcome counts. */
-    if (outcome && !strcmp(outcome, "handed_back"))
-      s->handbacks++;
-    set_state(s, sc, C_DONE);
+    /* The router forgot it when the bot took it: only the outcome counts,
+     * kept in its own table so that a restart still knows it. */
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "INSERT INTO bot_outcomes (contact, t, "
+                           "outcome) VALUES (?, ?, ?)", -1, &st,
+                           NULL) != SQLITE_OK)
+      rc = maat__fail(MAAT_EDB, "cannot store the outcome");
+    else {
+      sqlite3_bind_text(st, 1, sc->id, -1, SQLITE_STATIC);
+      sqlite3_bind_double(st, 2, now_t(s));
+      if (outcome)
+        sqlite3_bind_text(st, 3, outcome, -1, SQLITE_STATIC);
+      if (sqlite3_step(st) != SQLITE_DONE)
+        rc = maat__fail(MAAT_EDB, "cannot store the outcome: %s",
+                        sqlite3_errmsg(s->db));
+      sqlite3_finalize(st);
+    }
+    if (!rc) {
+      if (outcome && !strcmp(outcome, "handed_back"))
+        s->handbacks++;
+      set_state(s, sc, C_DONE);
+    }
   } else if (!rc) {
     json_t *line = json_object();
     char *txt;
@@ -1899,6 +1920,27 @@ int maat_server_start(maat_server **out, const struct maat_serve_options *o)
   s->logging = 0;
   rc = maat_eventlog_each(s->log, rebuild_one, s);
   s->logging = 1;
+  if (!rc) {
+    /* What became of the bot's contacts, which the log's replay forgets. */
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "SELECT contact, outcome FROM bot_outcomes "
+                           "ORDER BY seq", -1, &st, NULL) == SQLITE_OK) {
+      while (sqlite3_step(st) == SQLITE_ROW) {
+        struct scontact *sc = find_contact(s, (const char *)
+                                           sqlite3_column_text(st, 0));
+        const char *what = (const char *)sqlite3_column_text(st, 1);
+        if (sc && sc->state == C_BOT) {
+          set_state(s, sc, C_DONE);
+          if (what) {
+            free(sc->outcome);
+            sc->outcome = strdup(what);
+            s->handbacks += !strcmp(what, "handed_back");
+          }
+        }
+      }
+      sqlite3_finalize(st);
+    }
+  }
   if (rc) {
     maat__fail_prefix(rc, "cannot rebuild from the event log '%s': ",
                       o->db_path);

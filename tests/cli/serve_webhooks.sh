@@ -1,7 +1,8 @@
 #!/bin/sh
 # Helpdesk webhooks: Chatwoot and Zammad payloads become triaged contacts,
 # let in by a token or by the helpdesk's HMAC signature; a forged or stale
-# signature is refused; a delivery repeated is not a second contact.
+# signature is refused; a delivery repeated is not a second contact; what
+# became of a contact the bot took survives a restart.
 set -u
 fail=0
 check() { if ! eval "$2"; then echo "FAIL: $1"; fail=1; else echo "ok: $1"; fi; }
@@ -18,6 +19,7 @@ db=$tmp/w.db
 LEAD=$("$MAAT_BIN" token add --db "$db" --role lead 2>/dev/null)
 INT=$("$MAAT_BIN" token add --db "$db" --role integration 2>/dev/null)
 secret=s3cr3t-for-tests
+printf '{"thresholds": {"bot_confidence": 0.3}}' >"$tmp/lenient.json"
 MAAT_WEBHOOK_SECRET=$secret start_server "$db" "$tmp/team.json"
 check "the server starts" '[ -n "$port" ]'
 
@@ -69,5 +71,32 @@ got=$(curl -s -o "$tmp/body" -w '%{http_code}' -X POST -H "Authorization: Bearer
 check "a lead token does not let a webhook in" '[ "$got" = 401 ]'
 got=$(curl -s -o "$tmp/body" -w '%{http_code}' -H "Authorization: Bearer $LEAD" "$base/v1/queue")
 check "both contacts wait in the queue" 'grep -q "\"length\":2" "$tmp/body"'
+
+# What became of a contact the bot took survives a restart.
+"$MAAT_BIN" gen --messages 2000 --seed 3 -o "$tmp/h.jsonl" 2>/dev/null
+"$MAAT_BIN" train --seed 1 --epochs 5 -q -o "$tmp/i.model" "$tmp/h.jsonl"
+kill $pid; wait $pid 2>/dev/null; pid=""
+start_server "$db" "$tmp/team.json" --intent-model "$tmp/i.model" \
+  --triage-config "$tmp/lenient.json"
+n=0; bot=""
+while [ $n -lt 40 ] && [ -z "$bot" ]; do
+  n=$((n + 1))
+  text=$(sed -n "${n}p" "$tmp/h.jsonl" | sed 's/.*"text":"\([^"]*\)".*/\1/')
+  curl -s -o "$tmp/body" -H "Authorization: Bearer $INT" \
+    --data-binary "{\"id\":\"b$n\",\"text\":\"$text\"}" "$base/v1/contacts"
+  grep -q '"to":"bot"' "$tmp/body" && bot=b$n
+done
+check "the bot takes a calm routine message" '[ -n "$bot" ]'
+got=$(curl -s -o "$tmp/body" -w '%{http_code}' -H "Authorization: Bearer $INT" \
+  --data-binary '{"outcome":"handed_back"}' "$base/v1/contacts/$bot/done")
+check "the integration reports the bot handed it back" '[ "$got" = 200 ]'
+kill $pid; wait $pid 2>/dev/null; pid=""
+start_server "$db" "$tmp/team.json"
+curl -s -H "Authorization: Bearer $LEAD" "$base/v1/team" >"$tmp/team.out"
+check "after a restart the team view still counts the hand-back" \
+  'grep -q "\"handed_back\":1" "$tmp/team.out"'
+curl -s -H "Authorization: Bearer $LEAD" "$base/v1/contacts/$bot" >"$tmp/c.out"
+check "... and the contact is closed with its outcome" \
+  'grep -q "\"state\":\"done\"" "$tmp/c.out" && grep -q "\"outcome\":\"handed_back\"" "$tmp/c.out"'
 kill $pid; wait $pid 2>/dev/null; pid=""
 exit $fail

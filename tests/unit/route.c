@@ -525,7 +525,7 @@ Test(route, event_log_refuses_a_newer_schema)
   sqlite3_stmt *st;
   cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
   cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
-  cr_assert_eq(sqlite3_column_int(st, 0), 2, "migrated to version 2 (tokens, audit, check-ins)");
+  cr_assert_eq(sqlite3_column_int(st, 0), 3, "migrated to version 3 (tokens, audit, check-ins, bot outcomes)");
   sqlite3_finalize(st);
   cr_assert_eq(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
   sqlite3_close(db);
@@ -587,8 +587,9 @@ Test(route, event_log_migrates_version_1_keeping_its_events)
   maat_eventlog_close(log);
   cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
   cr_expect_eq(sqlite3_exec(db, "SELECT count(*) FROM tokens; SELECT count(*) "
-                            "FROM audit; SELECT count(*) FROM checkins", NULL,
-                            NULL, NULL), SQLITE_OK, "the new tables exist");
+                            "FROM audit; SELECT count(*) FROM checkins; "
+                            "SELECT count(*) FROM bot_outcomes", NULL, NULL,
+                            NULL), SQLITE_OK, "the new tables exist");
   sqlite3_close(db);
   unlink(path);
   snprintf(side, sizeof side, "%s-wal", path);

@@ -165,26 +165,6 @@ void cli_json_string(FILE *f, const char *s, size_t len)
 #ifndef MAAT_INSTALLED_MODELS_DIR
 #define MAAT_INSTALLED_MODELS_DIR "/usr/local/share/maat/models"
 #endif
-
-/* The shipped tone model: where a newcomer's build or install has it. */
-const char *cli_find_tone_model(void)
-{
-  const char *env = getenv("MAAT_TONE_MODEL");
-  static const char *const dirs[] = { MAAT_MODELS_DIR,
-                                      MAAT_INSTALLED_MODELS_DIR };
-  static char path[4096];
-
-  if (env && *env)
-    return env;
-  for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
-    snprintf(path, sizeof path, "%s/tone.model", dirs[i]);
-    if (access(path, R_OK) == 0)
-      return path;
-  }
-  return NULL;
-}
-
-
 #ifndef MAAT_WEB_DIR
 #define MAAT_WEB_DIR "web/dist"
 #endif
@@ -192,20 +172,47 @@ const char *cli_find_tone_model(void)
 #define MAAT_INSTALLED_WEB_DIR "/usr/local/share/maat/web"
 #endif
 
-const char *cli_find_web_root(void)
+/*
+ * Where something maat ships is: $ENV when set ('env' may be NULL), else
+ * the source tree this binary was built from, else the installed copy: the
+ * first directory that holds 'file', or NULL.
+ */
+static const char *find_shipped(const char *env, const char *built,
+                                const char *installed, const char *file)
 {
-  const char *env = getenv("MAAT_WEB_ROOT");
-  static const char *const dirs[] = { MAAT_WEB_DIR, MAAT_INSTALLED_WEB_DIR };
-  static char path[4096];
+  const char *dirs[2] = { built, installed }, *e = env ? getenv(env) : NULL;
+  char path[4096];
 
-  if (env && *env)
-    return env;
-  for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
-    snprintf(path, sizeof path, "%s/index.html", dirs[i]);
+  if (e && *e)
+    return e;
+  for (size_t i = 0; i < 2; i++) {
+    snprintf(path, sizeof path, "%s/%s", dirs[i], file);
     if (access(path, R_OK) == 0)
       return dirs[i];
   }
   return NULL;
+}
+
+const char *cli_find_tone_model(void)
+{
+  static char path[4096];
+  const char *env = getenv("MAAT_TONE_MODEL");
+  const char *dir;
+
+  if (env && *env)
+    return env;
+  dir = find_shipped(NULL, MAAT_MODELS_DIR,
+                     MAAT_INSTALLED_MODELS_DIR, "tone.model");
+  if (!dir)
+    return NULL;
+  snprintf(path, sizeof path, "%s/tone.model", dir);
+  return path;
+}
+
+const char *cli_find_web_root(void)
+{
+  return find_shipped("MAAT_WEB_ROOT", MAAT_WEB_DIR, MAAT_INSTALLED_WEB_DIR,
+                      "index.html");
 }
 
 void cli_messages_format(const char *path, maat_reader_opts *ro)

@@ -155,7 +155,7 @@ int cmd_triage(int argc, char **argv)
   const char *intent_path = NULL, *config_path = NULL, *tone_path = NULL;
   const char *path = "-";
   int no_tone = 0, explain = 0, skip_bad = 0, c, rc, status = EXIT_FAIL;
-  size_t skipped = 0, done = 0;
+  size_t skipped = 0;
   maat_model *intent = NULL, *tone = NULL;
   maat_triage_config *cfg = NULL;
   maat_triager *tri = NULL;
@@ -311,7 +311,6 @@ int cmd_triage(int argc, char **argv)
     else
       put_json(stdout, has_id ? id : NULL, rec.line,
                has_channel ? channel : NULL, &res);
-    done++;
   }
   if (skipped)
     fprintf(stderr, "maat: triage: skipped %zu malformed record%s\n",
@@ -322,7 +321,6 @@ out:
     cli_error("triage: cannot write the output");
     status = EXIT_FAIL;
   }
-  (void)done;
   maat_reader_close(r);
   maat_triager_free(tri);
   maat_triage_config_free(cfg);

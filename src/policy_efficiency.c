@@ -16,6 +16,9 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
 {
   int best = -1;
 
+  /* Nobody available fits: say so without walking the list. */
+  if (maat__router_next_fit(r, c, r->avail_bits, 0) < 0)
+    return;
   /* The list is longest-idle first: the first that fits is the one. */
   for (MAAT__READY_EACH(r, i)) {
     if (r->agents[i].state == MAAT_AGENT_AVAILABLE &&

@@ -16,13 +16,10 @@
 /* The share of heavy contacts among the agent's recent ones. */
 static double heavy_share(const struct maat__ragent *a)
 {
-  int heavy = 0;
+  unsigned mask = a->nrecent >= 32 ? ~0u : (1u << a->nrecent) - 1;
 
-  if (!a->nrecent)
-    return 0;
-  for (int k = 0; k < a->nrecent; k++)
-    heavy += (a->recent >> k) & 1;
-  return (double)heavy / a->nrecent;
+  return a->nrecent ? (double)__builtin_popcount(a->recent & mask) /
+                      a->nrecent : 0;
 }
 
 static int light(struct maat_router *r, const struct maat__rcontact *c,
@@ -33,21 +30,19 @@ static int light(struct maat_router *r, const struct maat__rcontact *c,
   double best_share = 0;
 
   /* People come first for people's work: offer light work only when idle. */
-  if (maat__router_waiting(r) > 0 || set[MAAT__S_LIGHT_SHARE] <= 0)
+  if (maat__router_waiting(r) > 0 || set[MAAT__S_LIGHT_SHARE] <= 0 ||
+      !r->nlight_due)
     return -1;
-  for (MAAT__READY_EACH(r, i)) {
-    const struct maat__ragent *a = &r->agents[i];
+  /* Available, fitting, and recent work heavy: its light share is below
+   * the target. */
+  for (int i = maat__router_next_fit(r, c, r->light_bits, 0); i >= 0;
+       i = maat__router_next_fit(r, c, r->light_bits, i + 1)) {
     double share;
-    if (a->state != MAAT_AGENT_AVAILABLE || !maat__router_fits(r, i, c))
-      continue;
     /* Work pauses recovery: offer it only to someone already recovered. */
     if (maat__router_strain(r, i) > set[MAAT__S_RECOVERY_TO])
       continue;
-    share = heavy_share(a);
-    /* Recent work was heavy: its light share is below the target. */
-    if (a->nrecent < 2 || 1 - share >= set[MAAT__S_LIGHT_SHARE])
-      continue;
-    if (best < 0 || share > best_share || (share == best_share && i < best)) {
+    share = heavy_share(&r->agents[i]);
+    if (best < 0 || share > best_share) {
       best = i;
       best_share = share;
     }
@@ -57,57 +52,79 @@ static int light(struct maat_router *r, const struct maat__rcontact *c,
   return best;
 }
 
+/*
+ * Only available agents who fit are looked at (bit sets). A light contact
+ * goes to the least strained of them unless even that one would pass the
+ * overload line; a heavy one weighs strain with heavy contacts today.
+ * Ties go to the longest idle, then team order.
+ */
 static void choose(struct maat_router *r, const struct maat__rcontact *c,
                    struct maat__choice *out)
 {
   const double *set = r->team->set;
   int cap = (int)set[MAAT__S_HEAVY_CAP];
+  double fair = set[MAAT__S_HEAVY_FAIR];
   int best = -1, capped = -1, rec = -1;
-  double best_score = 0, capped_s = 0, rec_s = 0, mean = 0;
+  double best_score = 0, rec_s = 0, mean = 0;
   int late = r->now - c->arrival >= set[MAAT__S_SERVICE_TARGET];
   /* What this contact will add to strain at the mean handling time. */
   double load = maat__strain_load(set, &c->c, set[MAAT__S_MEAN_HANDLE]);
 
-  if (c->heavy && r->nshift)
-    mean = (double)r->heavy_today_sum / r->nshift;
-  for (MAAT__READY_EACH(r, i)) {
-    const struct maat__ragent *a = &r->agents[i];
-    double s;
-    if (a->state != MAAT_AGENT_AVAILABLE && a->state != MAAT_AGENT_RECOVERY)
-      continue;
-    /* Agents in recovery matter only to the fallback, past the target. */
-    if (a->state == MAAT_AGENT_RECOVERY && !late)
-      continue;
-    if (!maat__router_fits(r, i, c))
-      continue;
-    s = maat__router_strain(r, i);
-    if (a->state == MAAT_AGENT_RECOVERY) {
+  if (!c->heavy) {
+    int least = -1;
+    for (int i = maat__router_next_fit(r, c, r->avail_bits, 0); i >= 0;
+         i = maat__router_next_fit(r, c, r->avail_bits, i + 1))
+      if (least < 0 || maat__router_less_strained(r, i, least))
+        least = i;
+    /*
+     * One this contact would take past the overload line is passed over,
+     * and so would everyone more strained be: they wait for the fallback.
+     */
+    if (least >= 0) {
+      if (maat__router_strain(r, least) + load > set[MAAT__S_OVERLOAD])
+        capped = least;
+      else
+        best = least;
+    }
+  } else {
+    if (r->nshift)
+      mean = (double)r->heavy_today_sum / r->nshift;
+    for (int i = maat__router_next_fit(r, c, r->avail_bits, 0); i >= 0;
+         i = maat__router_next_fit(r, c, r->avail_bits, i + 1)) {
+      const struct maat__ragent *a = &r->agents[i];
+      double s = maat__router_strain(r, i);
+      /*
+       * Skip an agent at the heavy cap, or one this contact would take
+       * past the overload line; the least strained of those is the
+       * fallback's.
+       */
+      if (a->streak >= cap || s + load > set[MAAT__S_OVERLOAD]) {
+        if (capped < 0 || maat__router_less_strained(r, i, capped))
+          capped = i;
+        continue;
+      }
+      s += fair * (a->heavy_today - mean);
+      if (best < 0 || s < best_score ||
+          (s == best_score && (a->idle_since < r->agents[best].idle_since ||
+                               (a->idle_since == r->agents[best].idle_since &&
+                                i < best)))) {
+        best = i;
+        best_score = s;
+      }
+    }
+  }
+  /* Agents in recovery matter only to the fallback, past the target. */
+  if (best < 0 && capped < 0 && late) {
+    for (MAAT__READY_EACH(r, i)) {
+      double s;
+      if (r->agents[i].state != MAAT_AGENT_RECOVERY ||
+          !maat__router_fits(r, i, c))
+        continue;
+      s = maat__router_strain(r, i);
       if (rec < 0 || s < rec_s || (s == rec_s && i < rec)) {
         rec = i;
         rec_s = s;
       }
-      continue;
-    }
-    /*
-     * Skip an agent at the heavy cap, or one this contact would take past
-     * the overload line: they wait for someone else or for the fallback.
-     */
-    if ((c->heavy && a->streak >= cap) ||
-        s + load > set[MAAT__S_OVERLOAD]) {
-      if (capped < 0 || s < capped_s || (s == capped_s && i < capped)) {
-        capped = i;
-        capped_s = s;
-      }
-      continue;
-    }
-    if (c->heavy)
-      s += set[MAAT__S_HEAVY_FAIR] * (a->heavy_today - mean);
-    if (best < 0 || s < best_score ||
-        (s == best_score && (a->idle_since < r->agents[best].idle_since ||
-                             (a->idle_since == r->agents[best].idle_since &&
-                              i < best)))) {
-      best = i;
-      best_score = s;
     }
   }
   if (c->c.urgency == MAAT_URGENCY_CRITICAL)

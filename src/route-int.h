@@ -134,6 +134,8 @@ struct maat__ragent {
   int warned;
   double overload_s;
   int on_shift;        /* was ever on shift (for the Gini) */
+  double order_key;    /* ln strain + strain_t / tau: see 'avail_bits' */
+  int light_due;       /* recent work heavy enough for a light offer */
 };
 
 struct maat__rcontact {
@@ -144,6 +146,11 @@ struct maat__rcontact {
   uint32_t langs;      /* the agent language bits that fit */
   uint64_t skills;     /* the agent skill bits that fit */
   int agent;           /* agent index in service, or -1 */
+  int kind;            /* tier, language and skill: an index into fitcache */
+  int qlist;           /* the queue's list it waits in, or -1 */
+  int qprev, qnext;    /* neighbours in that list, or -1 */
+  double qkey;         /* dispatch order: (qkey, qseq) */
+  int64_t qseq;
   double arrival;
   double assigned_t;
   double duration;
@@ -160,8 +167,11 @@ struct maat__choice {
 /*
  * A routing policy. 'light' decides where a light T1 contact goes on
  * arrival: an agent index to offer it to a person, or -1 for the bot.
- * 'choose' picks an agent for a contact that needs a person. 'recovery'
- * says whether heavy contacts start a recovery window.
+ * 'choose' picks an agent for a contact that needs a person; when it finds
+ * nobody, it must find nobody for any contact of the same kind, heaviness
+ * and lateness that adds at least as much strain, until an agent changes
+ * (dispatch relies on it to skip such contacts). 'recovery' says whether
+ * heavy contacts start a recovery window.
  */
 struct maat__policy {
   const char *name;
@@ -174,6 +184,10 @@ struct maat__policy {
 extern const struct maat__policy maat__policy_maat;
 extern const struct maat__policy maat__policy_efficiency;
 extern const struct maat__policy maat__policy_roundrobin;
+
+#define MAAT__QLISTS 8    /* critical or not, times priority 0..3 */
+/* Contact kinds: tier x (languages + any + unknown) x (intents + any). */
+#define MAAT__KINDS (3 * (MAAT__MAX_LANGS + 2) * (MAAT__MAX_INTENTS + 1))
 
 struct maat_router {
   const struct maat_team *team;
@@ -193,6 +207,18 @@ struct maat_router {
   int *ready_next, *ready_prev;
   int ready_head, ready_tail;
   int nready, navail, non;
+  /*
+   * Bit sets over agents, 'nwords' words each: who is available, who of
+   * them is due light work, and by contact kind who fits (made on the
+   * kind's first contact). A policy ANDs them to see only the agents that
+   * could take a contact. Each available agent keeps 'order_key': its
+   * strain decays as a e^(-t/tau) while it waits, so ln a + t/tau stays put
+   * and comparing keys compares strains without an exp().
+   */
+  int nwords;
+  uint64_t *avail_bits, *light_bits;
+  uint64_t **fit_bits;
+  int nlight_due;
   int nshift;          /* agents ever on shift */
   unsigned char *fitcache; /* by contact kind: 0 unknown, 1 fits, 2 none */
   long heavy_today_sum;
@@ -205,7 +231,23 @@ struct maat_router {
   int *idx;            /* open addressing: slot + 1, 0 empty, -1 deleted */
   size_t idxcap, idxused;
   int64_t seq;
-  struct maat__heap queue;     /* waiting contacts by priority and age */
+  /*
+   * The waiting contacts, one FIFO list per (critical, priority): within a
+   * list the dispatch key, arrival time less ageing per priority step, rises
+   * with arrival, so the queue in dispatch order is a merge of list heads
+   * and dispatch walks it without taking contacts out and putting them back.
+   */
+  int qhead[MAAT__QLISTS], qtail[MAAT__QLISTS];
+  int nqueued;
+  /*
+   * Within one dispatch, while no one is assigned, a contact of a kind
+   * (tier, language, skill; heavy; past its target) that found nobody means
+   * every contact of that kind adding at least as much strain finds nobody:
+   * 'fail_load' by kind, valid where 'fail_stamp' is the dispatch's stamp.
+   */
+  double *fail_load;
+  unsigned *fail_stamp;
+  unsigned stamp;
   struct maat__heap deadline;  /* replay: waiting contacts by abandon time */
   struct maat__heap timers;    /* agents by their next timed transition */
   double wake;                 /* fallback re-check time, or INFINITY */
@@ -228,9 +270,54 @@ struct maat_router {
 #define MAAT__READY_EACH(r, i) int i = (r)->ready_head; i >= 0; \
                                i = (r)->ready_next[i]
 
-/* Eligible on language, skill and tier (not state). */
-int maat__router_fits(const struct maat_router *r, int agent,
-                      const struct maat__rcontact *c);
+/*
+ * The first agent from 'from' on that fits contact 'c' and is in bit set
+ * 'in' (r->avail_bits, r->light_bits), or -1:
+ *   for (i = maat__router_next_fit(r, c, in, 0); i >= 0;
+ *        i = maat__router_next_fit(r, c, in, i + 1))
+ */
+static inline int maat__router_next_fit(const struct maat_router *r,
+                                        const struct maat__rcontact *c,
+                                        const uint64_t *in, int from)
+{
+  const uint64_t *fit = r->fit_bits[c->kind];
+  int w = from >> 6;
+  uint64_t m;
+
+  if (w >= r->nwords)
+    return -1;
+  m = fit[w] & in[w] & (~(uint64_t)0 << (from & 63));
+  while (!m) {
+    if (++w >= r->nwords)
+      return -1;
+    m = fit[w] & in[w];
+  }
+  return w * 64 + __builtin_ctzll(m);
+}
+
+/* Whether agent x comes before y by strain, then longest idle, then index. */
+static inline int maat__router_less_strained(const struct maat_router *r,
+                                             int x, int y)
+{
+  const struct maat__ragent *a = &r->agents[x], *b = &r->agents[y];
+
+  if (a->order_key != b->order_key)
+    return a->order_key < b->order_key;
+  if (a->idle_since != b->idle_since)
+    return a->idle_since < b->idle_since;
+  return x < y;
+}
+
+/* Eligible on language, skill and tier (not state); inline: it is the
+ * policies' innermost test. */
+static inline int maat__router_fits(const struct maat_router *r, int agent,
+                                    const struct maat__rcontact *c)
+{
+  const struct maat__agent_def *d = r->agents[agent].def;
+
+  return (d->tiers & 1u << c->c.tier) && (d->langs & c->langs) &&
+         (d->skills & c->skills);
+}
 /* The agent's strain now (decayed while idle). */
 double maat__router_strain(const struct maat_router *r, int agent);
 /* The number of waiting contacts that need a person. */

@@ -226,8 +226,7 @@ static int slot_alloc(struct maat_router *r, int *out)
     if (!fs)
       return maat__fail(MAAT_ENOMEM, "out of memory");
     r->free_slots = fs;
-    if ((rc = maat__heap_reserve(&r->queue, cap)) ||
-        (rc = maat__heap_reserve(&r->deadline, cap)))
+    if ((rc = maat__heap_reserve(&r->deadline, cap)))
       return rc;
     r->capcs = cap;
   }
@@ -240,6 +239,64 @@ static void slot_free(struct maat_router *r, int slot)
   index_del(r, slot);
   r->cs[slot].used = 0;
   r->free_slots[r->nfree++] = slot;
+}
+
+/* ---- the queue ---- */
+
+static int queue_before(const struct maat_router *r, int x, int y)
+{
+  const struct maat__rcontact *a = &r->cs[x], *b = &r->cs[y];
+
+  return a->qkey < b->qkey || (a->qkey == b->qkey && a->qseq < b->qseq);
+}
+
+/* Appends: a list's keys rise with arrival, so the tail is its place. */
+static void queue_add(struct maat_router *r, int slot, double key)
+{
+  struct maat__rcontact *c = &r->cs[slot];
+  int l = (c->c.urgency == MAAT_URGENCY_CRITICAL ? 4 : 0) + c->c.priority;
+
+  c->qlist = l;
+  c->qkey = key;
+  c->qseq = r->seq++;
+  c->qnext = -1;
+  c->qprev = r->qtail[l];
+  if (c->qprev >= 0)
+    r->cs[c->qprev].qnext = slot;
+  else
+    r->qhead[l] = slot;
+  r->qtail[l] = slot;
+  r->nqueued++;
+}
+
+static void queue_remove(struct maat_router *r, int slot)
+{
+  struct maat__rcontact *c = &r->cs[slot];
+  int l = c->qlist;
+
+  if (l < 0)
+    return;
+  if (c->qprev >= 0)
+    r->cs[c->qprev].qnext = c->qnext;
+  else
+    r->qhead[l] = c->qnext;
+  if (c->qnext >= 0)
+    r->cs[c->qnext].qprev = c->qprev;
+  else
+    r->qtail[l] = c->qprev;
+  c->qlist = -1;
+  r->nqueued--;
+}
+
+/* The first in dispatch order among the lists' cursors, or -1. */
+static int queue_pick(const struct maat_router *r, const int *cur)
+{
+  int best = -1;
+
+  for (int l = 0; l < MAAT__QLISTS; l++)
+    if (cur[l] >= 0 && (best < 0 || queue_before(r, cur[l], best)))
+      best = cur[l];
+  return best;
 }
 
 /* ---- outputs ---- */
@@ -297,15 +354,6 @@ double maat__router_strain(const struct maat_router *r, int i)
   return maat__strain_decay(set_of(r), a->strain, r->now - a->strain_t);
 }
 
-int maat__router_fits(const struct maat_router *r, int i,
-                      const struct maat__rcontact *c)
-{
-  const struct maat__agent_def *d = r->agents[i].def;
-
-  return (d->tiers & 1u << c->c.tier) && (d->langs & c->langs) &&
-         (d->skills & c->skills);
-}
-
 /* The agent's time above the overload line so far, in seconds. */
 double maat__router_overload_s(const struct maat_router *r, int i)
 {
@@ -323,7 +371,7 @@ double maat__router_overload_s(const struct maat_router *r, int i)
 
 int maat__router_waiting(const struct maat_router *r)
 {
-  return r->queue.n;
+  return r->nqueued;
 }
 
 int maat__router_agent_state(const struct maat_router *r, int i)
@@ -331,9 +379,29 @@ int maat__router_agent_state(const struct maat_router *r, int i)
   return r->agents[i].state;
 }
 
+/* Light work is offered after heavy work: more heavy than 'light_share'
+ * allows among the last MAAT__RECENT contacts (and at least two). */
+static int light_due(const struct maat_router *r, const struct maat__ragent *a)
+{
+  unsigned mask = a->nrecent >= 32 ? ~0u : (1u << a->nrecent) - 1;
+  int heavy = __builtin_popcount(a->recent & mask);
+
+  return a->nrecent >= 2 &&
+         1 - (double)heavy / a->nrecent < r->team->set[MAAT__S_LIGHT_SHARE];
+}
+
+static void bit_set(uint64_t *bits, int i, int on)
+{
+  if (on)
+    bits[i >> 6] |= (uint64_t)1 << (i & 63);
+  else
+    bits[i >> 6] &= ~((uint64_t)1 << (i & 63));
+}
+
 /*
  * Every state change goes through here: it keeps the list of ready agents
- * (available or in recovery) that the policies scan, and the counters.
+ * (available or in recovery) that the policies scan, the available agents
+ * by strain, and the counters.
  */
 static void set_state(struct maat_router *r, int i, int state)
 {
@@ -344,6 +412,17 @@ static void set_state(struct maat_router *r, int i, int state)
   int was_on = a->state != MAAT_AGENT_OFFLINE && a->state != MAAT_AGENT_BREAK;
   int on = state != MAAT_AGENT_OFFLINE && state != MAAT_AGENT_BREAK;
 
+  if ((state == MAAT_AGENT_AVAILABLE) != (a->state == MAAT_AGENT_AVAILABLE)) {
+    int now_avail = state == MAAT_AGENT_AVAILABLE;
+    if (now_avail) {
+      /* ln(a e^(-(t - t0)/tau)) + t/tau = ln a + t0/tau, whatever t. */
+      a->order_key = log(a->strain) + a->strain_t / set_of(r)[MAAT__S_T_A];
+      a->light_due = light_due(r, a);
+    }
+    bit_set(r->avail_bits, i, now_avail);
+    bit_set(r->light_bits, i, now_avail && a->light_due);
+    r->nlight_due += a->light_due ? (now_avail ? 1 : -1) : 0;
+  }
   r->navail += (state == MAAT_AGENT_AVAILABLE) -
                (a->state == MAAT_AGENT_AVAILABLE);
   r->non += on - was_on;
@@ -514,7 +593,7 @@ static void finish_service(struct maat_router *r, int i, int energy)
   a->contact = -1;
   a->idle_since = r->now;
   slot_free(r, slot);
-  set_state(r, i, MAAT_AGENT_AVAILABLE);
+  /* Straight to the next state: a break, a recovery window or available. */
   if (a->pending >= 0) {
     int p = a->pending;
     a->pending = -1;
@@ -524,6 +603,7 @@ static void finish_service(struct maat_router *r, int i, int energy)
     a->recovery_until = r->now + maat__strain_recovery(set, a->strain);
     set_timer(r, i);
   } else {
+    set_state(r, i, MAAT_AGENT_AVAILABLE);
     set_timer(r, i);
   }
   warn_strain(r, i);
@@ -588,7 +668,7 @@ static void abandon(struct maat_router *r, int slot)
   struct maat__rcontact *c = &r->cs[slot];
   struct maat_decision *d = emit(r, MAAT_DEC_ABANDON);
 
-  maat__heap_remove(&r->queue, slot);
+  queue_remove(r, slot);
   maat__heap_remove(&r->deadline, slot);
   if (d) {
     memcpy(d->contact, c->c.id, sizeof d->contact);
@@ -623,8 +703,17 @@ static void warn_overload(struct maat_router *r, const struct maat__rcontact *c,
            "contacts wait for a person; the rule was relaxed for this contact",
            c->c.id, r->now - c->arrival,
            r->now - c->arrival - set[MAAT__S_SERVICE_TARGET],
-           set[MAAT__S_SERVICE_TARGET], rule, r->queue.n);
+           set[MAAT__S_SERVICE_TARGET], rule, r->nqueued);
   r->sum.warnings++;
+}
+
+/* A new stamp: what found nobody before an assignment may find someone. */
+static void forget_failures(struct maat_router *r)
+{
+  if (++r->stamp == 0) {
+    memset(r->fail_stamp, 0, MAAT__KINDS * 4 * sizeof *r->fail_stamp);
+    r->stamp = 1;
+  }
 }
 
 static int any_ready(const struct maat_router *r)
@@ -642,20 +731,27 @@ static void dispatch(struct maat_router *r)
   const double *set = set_of(r);
   double target = set[MAAT__S_SERVICE_TARGET];
   int depth = (int)set[MAAT__S_SCAN_DEPTH];
-  int held[64], nheld = 0;
+  int cur[MAAT__QLISTS];
   int scanned = 0;
   int avail;
 
   r->wake = INFINITY;
-  if (!r->queue.n || !any_ready(r))
+  if (!r->nqueued || !any_ready(r))
     return;
   avail = any_available(r);
-  while (r->queue.n && scanned < depth) {
-    int slot = maat__heap_top(&r->queue);
-    struct maat__rcontact *c = &r->cs[slot];
+  memcpy(cur, r->qhead, sizeof cur);
+  forget_failures(r);
+  while (scanned < depth) {
+    int slot = queue_pick(r, cur);
+    struct maat__rcontact *c;
     struct maat__choice ch;
-    double over = c->arrival + target;
+    double over, load;
+    int late, k;
 
+    if (slot < 0)
+      break;
+    c = &r->cs[slot];
+    over = c->arrival + target;
     /*
      * With nobody available only a rule can be relaxed, and only for a
      * contact past its target: stop at the first one that is not.
@@ -665,32 +761,39 @@ static void dispatch(struct maat_router *r)
         r->wake = over;
       break;
     }
+    /* Look at it; one nobody takes now stays where it is in the queue. */
+    cur[c->qlist] = c->qnext;
+    scanned++;
+    late = r->now - c->arrival >= target;
+    load = maat__strain_load(set, &c->c, set[MAAT__S_MEAN_HANDLE]);
+    k = (c->kind * 2 + c->heavy) * 2 + late;
+    if (r->fail_stamp[k] == r->stamp && load >= r->fail_load[k]) {
+      if (r->now < over && over < r->wake)
+        r->wake = over;
+      continue;
+    }
     memset(&ch, 0, sizeof ch);
     ch.agent = -1;
     r->pol->choose(r, c, &ch);
-    scanned++;
     if (ch.agent >= 0) {
-      maat__heap_pop(&r->queue);
+      queue_remove(r, slot);
       maat__heap_remove(&r->deadline, slot);
       if (ch.fallback)
         warn_overload(r, c, ch.rule);
       assign(r, slot, ch.agent, ch.reasons, ch.nreasons);
+      forget_failures(r);
       avail = any_available(r);
       if (!any_ready(r))
         break;
       continue;
     }
+    if (r->fail_stamp[k] != r->stamp || load < r->fail_load[k]) {
+      r->fail_stamp[k] = r->stamp;
+      r->fail_load[k] = load;
+    }
     if (r->now < over && over < r->wake)
       r->wake = over;
-    if (nheld == (int)(sizeof held / sizeof held[0]))
-      break;
-    /* Set it aside; it goes back with its own key and tie. */
-    held[nheld++] = slot;
-    maat__heap_pop(&r->queue);
   }
-  for (int k = 0; k < nheld; k++)
-    maat__heap_push(&r->queue, held[k], r->queue.key[held[k]],
-                    r->queue.tie[held[k]]);
 }
 
 /* ---- time ---- */
@@ -778,21 +881,11 @@ static void warn_forecast(struct maat_router *r)
  * anyone is cached, so this costs one lookup per contact.
  */
 static void warn_unroutable(struct maat_router *r,
-                            const struct maat__rcontact *c, int lang_idx,
-                            int skill_idx)
+                            const struct maat__rcontact *c)
 {
-  size_t k = ((size_t)(c->c.tier - 1) * (MAAT__MAX_LANGS + 2) +
-              (size_t)lang_idx) * (MAAT__MAX_INTENTS + 1) + (size_t)skill_idx;
+  size_t k = (size_t)c->kind;
   struct maat_decision *d;
 
-  if (!r->fitcache[k]) {
-    r->fitcache[k] = 2;
-    for (int i = 0; i < r->nagents; i++)
-      if (maat__router_fits(r, i, c)) {
-        r->fitcache[k] = 1;
-        break;
-      }
-  }
   if (r->fitcache[k] == 1)
     return;
   d = emit(r, MAAT_DEC_WARNING);
@@ -806,22 +899,60 @@ static void warn_unroutable(struct maat_router *r,
   r->sum.warnings++;
 }
 
+/*
+ * The agents who fit contacts of kind 'k' (tier, language and skill as in
+ * 'c'), as a bit set made on the kind's first contact; 'fitcache' says
+ * whether anyone does.
+ */
+static int fit_kind(struct maat_router *r, const struct maat__rcontact *c)
+{
+  uint64_t *bits;
+
+  if (r->fit_bits[c->kind])
+    return MAAT_OK;
+  bits = maat__calloc((size_t)r->nwords + 1, sizeof *bits);
+  if (!bits)
+    return maat__fail(MAAT_ENOMEM, "out of memory");
+  r->fitcache[c->kind] = 2;
+  for (int i = 0; i < r->nagents; i++)
+    if (maat__router_fits(r, i, c)) {
+      bits[i >> 6] |= (uint64_t)1 << (i & 63);
+      r->fitcache[c->kind] = 1;
+    }
+  r->fit_bits[c->kind] = bits;
+  return MAAT_OK;
+}
+
+/* Called by maat_router_push() once the event is checked. */
 static int push_contact(struct maat_router *r, const struct maat_contact *in)
 {
   const double *set = set_of(r);
-  struct maat__rcontact *c;
+  struct maat__rcontact *c, probe;
   int slot = -1, rc, agent, lang_idx, skill_idx;
   const char *why = NULL;
 
-  if (!in->id[0])
-    return maat__fail(MAAT_EPARSE, "field 'id': missing");
-  if (in->tier < MAAT_T1 || in->tier > MAAT_T3)
-    return maat__fail(MAAT_EPARSE, "field 'tier': expected T1, T2 or T3");
-  if (r->idxcap && index_find(r, in->id) >= 0)
-    return maat__fail(MAAT_EINVAL, "field 'id': contact '%s' is already in "
-                      "the router", in->id);
-  rc = slot_alloc(r, &slot);
-  if (rc)
+  /* The eligibility masks, once: a language no agent speaks fits nobody. */
+  probe.c.tier = in->tier;
+  probe.langs = ~0u;
+  probe.skills = ~(uint64_t)0;
+  lang_idx = MAAT__MAX_LANGS;
+  skill_idx = MAAT__MAX_INTENTS;
+  if (in->lang[0]) {
+    int bit = maat__team_lang(r->team, in->lang);
+    probe.langs = bit < 0 ? 0 : 1u << bit;
+    lang_idx = bit < 0 ? MAAT__MAX_LANGS + 1 : bit;
+  }
+  if (in->intent[0]) {
+    /* An intent no agent lists is open to every agent. */
+    int bit = maat__team_intent(r->team, in->intent);
+    if (bit >= 0) {
+      probe.skills = (uint64_t)1 << bit;
+      skill_idx = bit;
+    }
+  }
+  probe.kind = ((in->tier - 1) * (MAAT__MAX_LANGS + 2) + lang_idx) *
+               (MAAT__MAX_INTENTS + 1) + skill_idx;
+  if ((rc = fit_kind(r, &probe)) || (rc = slot_alloc(r, &slot)))
     return rc;
   c = &r->cs[slot];
   memset(c, 0, sizeof *c);
@@ -832,24 +963,10 @@ static int push_contact(struct maat_router *r, const struct maat_contact *in)
   c->heavy = maat__contact_heavy(in);
   c->person = in->tier >= MAAT_T2 || maat__tone_hostile(in->tone) ||
               (r->flags & MAAT_ROUTER_NO_BOT);
-  /* The eligibility masks, once: a language no agent speaks fits nobody. */
-  c->langs = ~0u;
-  c->skills = ~(uint64_t)0;
-  lang_idx = MAAT__MAX_LANGS;
-  skill_idx = MAAT__MAX_INTENTS;
-  if (in->lang[0]) {
-    int bit = maat__team_lang(r->team, in->lang);
-    c->langs = bit < 0 ? 0 : 1u << bit;
-    lang_idx = bit < 0 ? MAAT__MAX_LANGS + 1 : bit;
-  }
-  if (in->intent[0]) {
-    /* An intent no agent lists is open to every agent. */
-    int bit = maat__team_intent(r->team, in->intent);
-    if (bit >= 0) {
-      c->skills = (uint64_t)1 << bit;
-      skill_idx = bit;
-    }
-  }
+  c->langs = probe.langs;
+  c->skills = probe.skills;
+  c->kind = probe.kind;
+  c->qlist = -1;
   index_put(r, slot);
   r->sum.contacts++;
 
@@ -875,12 +992,12 @@ static int push_contact(struct maat_router *r, const struct maat_contact *in)
     double key = r->now - set[MAAT__S_AGEING] * in->priority;
     if (in->urgency == MAAT_URGENCY_CRITICAL)
       key -= 1e12;
-    maat__heap_push(&r->queue, slot, key, r->seq++);
+    queue_add(r, slot, key);
   }
   if ((r->flags & MAAT_ROUTER_REPLAY) && in->patience_s > 0)
     maat__heap_push(&r->deadline, slot, r->now + in->patience_s, r->seq);
   warn_forecast(r);
-  warn_unroutable(r, c, lang_idx, skill_idx);
+  warn_unroutable(r, c);
   dispatch(r);
   return MAAT_OK;
 }
@@ -957,11 +1074,19 @@ int maat_router_push(maat_router *r, const struct maat_event *ev)
                         "waiting or in service", ev->contact_id);
     break;
   case MAAT_EV_CONTACT:
+    if (!ev->contact.id[0])
+      return maat__fail(MAAT_EPARSE, "field 'id': missing");
     if (r->idxcap && index_find(r, ev->contact.id) >= 0)
       return maat__fail(MAAT_EINVAL, "field 'id': contact '%s' is already in "
                         "the router", ev->contact.id);
     if (ev->contact.tier < MAAT_T1 || ev->contact.tier > MAAT_T3)
       return maat__fail(MAAT_EPARSE, "field 'tier': expected T1, T2 or T3");
+    if (ev->contact.priority < 0 || ev->contact.priority > 3)
+      return maat__fail(MAAT_EPARSE, "field 'priority': expected 0 to 3");
+    if (ev->contact.urgency < MAAT_URGENCY_LOW ||
+        ev->contact.urgency > MAAT_URGENCY_CRITICAL)
+      return maat__fail(MAAT_EPARSE, "field 'urgency': expected low, "
+                        "normal, high or critical");
     break;
   case MAAT_EV_TICK:
     break;
@@ -1074,16 +1199,24 @@ int maat_router_open(maat_router **out, const maat_team *team,
     rc = maat__fail(MAAT_ENOMEM, "out of memory");
     goto fail;
   }
-  r->fitcache = maat__calloc((size_t)3 * (MAAT__MAX_LANGS + 2) *
-                             (MAAT__MAX_INTENTS + 1), 1);
-  if (!r->fitcache) {
+  r->fitcache = maat__calloc(MAAT__KINDS, 1);
+  r->fail_load = maat__calloc(MAAT__KINDS * 4, sizeof *r->fail_load);
+  r->fail_stamp = maat__calloc(MAAT__KINDS * 4, sizeof *r->fail_stamp);
+  for (int l = 0; l < MAAT__QLISTS; l++)
+    r->qhead[l] = r->qtail[l] = -1;
+  if (!r->fitcache || !r->fail_load || !r->fail_stamp) {
     rc = maat__fail(MAAT_ENOMEM, "out of memory");
     goto fail;
   }
   r->ready_next = maat__calloc(team->n ? team->n : 1, sizeof *r->ready_next);
   r->ready_prev = maat__calloc(team->n ? team->n : 1, sizeof *r->ready_prev);
   r->ready_head = r->ready_tail = -1;
-  if (!r->ready_next || !r->ready_prev) {
+  r->nwords = (int)((team->n + 63) / 64);
+  r->avail_bits = maat__calloc((size_t)r->nwords + 1, sizeof *r->avail_bits);
+  r->light_bits = maat__calloc((size_t)r->nwords + 1, sizeof *r->light_bits);
+  r->fit_bits = maat__calloc(MAAT__KINDS, sizeof *r->fit_bits);
+  if (!r->ready_next || !r->ready_prev || !r->avail_bits || !r->light_bits ||
+      !r->fit_bits) {
     rc = maat__fail(MAAT_ENOMEM, "out of memory");
     goto fail;
   }
@@ -1112,14 +1245,20 @@ void maat_router_close(maat_router *r)
 {
   if (!r)
     return;
-  maat__heap_release(&r->queue);
   maat__heap_release(&r->deadline);
   maat__heap_release(&r->timers);
   maat__free(r->agents);
   maat__free(r->by_id);
   maat__free(r->ready_next);
   maat__free(r->ready_prev);
+  maat__free(r->avail_bits);
+  maat__free(r->light_bits);
+  for (int k = 0; r->fit_bits && k < MAAT__KINDS; k++)
+    maat__free(r->fit_bits[k]);
+  maat__free(r->fit_bits);
   maat__free(r->fitcache);
+  maat__free(r->fail_load);
+  maat__free(r->fail_stamp);
   maat__free(r->cs);
   maat__free(r->free_slots);
   maat__free(r->idx);
@@ -1143,7 +1282,7 @@ void maat_router_summary(const maat_router *r, struct maat_route_summary *s)
   int n = 0;
 
   *s = r->sum;
-  s->queued_at_end = r->queue.n;
+  s->queued_at_end = r->nqueued;
   s->in_service_at_end = 0;
   heavy = maat__malloc((size_t)(r->nagents ? r->nagents : 1) * sizeof *heavy);
   for (int i = 0; i < r->nagents; i++) {
@@ -1191,23 +1330,16 @@ static const char *state_name(int s)
 size_t maat_router_state_format(const maat_router *r, char *buf, size_t cap)
 {
   struct maat_buf b = MAAT_BUF_INIT;
-  struct maat__heap h = { 0 };
+  int cur[MAAT__QLISTS];
   size_t len;
 
   maat__buf_printf(&b, "{\"t\":%.3f,\"queue\":[", r->now);
-  /* The queue in dispatch order: pop a copy. */
-  if (r->queue.n && !maat__heap_reserve(&h, r->queue.cap)) {
-    memcpy(h.item, r->queue.item, (size_t)r->queue.n * sizeof *h.item);
-    memcpy(h.key, r->queue.key, (size_t)r->queue.cap * sizeof *h.key);
-    memcpy(h.tie, r->queue.tie, (size_t)r->queue.cap * sizeof *h.tie);
-    memcpy(h.pos, r->queue.pos, (size_t)r->queue.cap * sizeof *h.pos);
-    h.n = r->queue.n;
-    for (int k = 0; h.n; k++) {
-      int slot = maat__heap_pop(&h);
-      maat__buf_printf(&b, "%s\"%s\"", k ? "," : "", r->cs[slot].c.id);
-    }
+  /* The queue in dispatch order. */
+  memcpy(cur, r->qhead, sizeof cur);
+  for (int k = 0, slot; (slot = queue_pick(r, cur)) >= 0; k++) {
+    maat__buf_printf(&b, "%s\"%s\"", k ? "," : "", r->cs[slot].c.id);
+    cur[r->cs[slot].qlist] = r->cs[slot].qnext;
   }
-  maat__heap_release(&h);
   maat__buf_printf(&b, "],\"agents\":[");
   for (int i = 0; i < r->nagents; i++) {
     const struct maat__ragent *a = &r->agents[i];

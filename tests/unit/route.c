@@ -691,3 +691,93 @@ Test(route, efficiency_takes_the_longest_idle_eligible_agent)
   maat_router_close(r);
   maat_team_free(t);
 }
+
+/*
+ * Dispatch remembers, within one pass, that a kind of contact found nobody;
+ * a contact of that kind that adds less strain must still be looked at.
+ */
+Test(route, a_lighter_contact_behind_a_blocked_one_is_served)
+{
+  maat_team *t = team_of(
+    "{\"settings\":{\"recovery_min_s\":0,\"recovery_max_s\":0,\"heavy_cap\":5,"
+    "\"service_target_s\":3600},"
+    "\"agents\":[{\"id\":\"ana\",\"languages\":[\"en\"],\"tiers\":[\"T1\",\"T2\",\"T3\"]}]}");
+  maat_router *r = router_of(t, "maat", 0);
+  struct maat_decision d;
+
+  PUSH(r, "{\"type\":\"agent\",\"t\":0,\"agent\":\"ana\",\"state\":\"available\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":0,\"id\":\"h1\",\"tier\":\"T2\",\"tone\":\"angry\",\"intensity\":1}");
+  PUSH(r, "{\"type\":\"done\",\"t\":1800,\"contact\":\"h1\"}");
+  while (maat_router_next(r, &d) == MAAT_OK)
+    ;
+  /* At t=2500 her strain is 0.70: an intensity-1 angry contact adds 0.45
+   * (over the line), an intensity-0 one 0.15 (under it). */
+  PUSH(r, "{\"type\":\"contact\",\"t\":2500,\"id\":\"big\",\"tier\":\"T2\",\"tone\":\"angry\",\"intensity\":1}");
+  cr_assert(!drain_assign(r, "big"));
+  PUSH(r, "{\"type\":\"contact\",\"t\":2500,\"id\":\"small\",\"tier\":\"T2\",\"tone\":\"angry\",\"intensity\":0}");
+  cr_assert(drain_assign(r, "small"), "the lighter one fits under the line");
+  cr_assert_str_eq(last_to, "ana");
+  maat_router_close(r);
+  maat_team_free(t);
+}
+
+/* Agents are kept in bit sets of 64: eligibility past the first words. */
+Test(route, eligibility_holds_past_64_agents)
+{
+  char json[40000];
+  size_t n = 0;
+  const char *pol[] = { "maat", "efficiency", "round-robin" };
+
+  n += (size_t)snprintf(json + n, sizeof json - n, "{\"agents\":[");
+  for (int i = 0; i < 130; i++)
+    n += (size_t)snprintf(json + n, sizeof json - n,
+                          "%s{\"id\":\"a%03d\",\"languages\":[\"%s\"],"
+                          "\"tiers\":[\"T1\",\"T2\",\"T3\"]}", i ? "," : "", i,
+                          i == 129 ? "nl" : i == 70 ? "de" : "en");
+  snprintf(json + n, sizeof json - n, "]}");
+  maat_team *t = team_of(json);
+  for (int p = 0; p < 3; p++) {
+    maat_router *r = router_of(t, pol[p], 0);
+    char line[160];
+    for (int i = 0; i < 130; i++) {
+      snprintf(line, sizeof line, "{\"type\":\"agent\",\"t\":%d,\"agent\":"
+               "\"a%03d\",\"state\":\"available\"}", i, i);
+      PUSH(r, line);
+    }
+    PUSH(r, "{\"type\":\"contact\",\"t\":200,\"id\":\"nl1\",\"tier\":\"T2\",\"lang\":\"nl\"}");
+    cr_assert(drain_assign(r, "nl1"), "%s", pol[p]);
+    cr_expect_str_eq(last_to, "a129", "%s", pol[p]);
+    PUSH(r, "{\"type\":\"contact\",\"t\":201,\"id\":\"de1\",\"tier\":\"T3\",\"lang\":\"de\"}");
+    cr_assert(drain_assign(r, "de1"), "%s", pol[p]);
+    cr_expect_str_eq(last_to, "a070", "%s", pol[p]);
+    /* Both busy now: the next Dutch contact waits. */
+    PUSH(r, "{\"type\":\"contact\",\"t\":202,\"id\":\"nl2\",\"tier\":\"T2\",\"lang\":\"nl\"}");
+    cr_expect(!drain_assign(r, "nl2"), "%s", pol[p]);
+    maat_router_close(r);
+  }
+  maat_team_free(t);
+}
+
+/* The library checks priority and urgency itself, naming the field. */
+Test(route, priority_and_urgency_out_of_range_are_refused)
+{
+  maat_team *t = team_of(two);
+  maat_router *r = router_of(t, "maat", 0);
+  struct maat_event ev;
+
+  memset(&ev, 0, sizeof ev);
+  ev.type = MAAT_EV_CONTACT;
+  strcpy(ev.contact.id, "c1");
+  ev.contact.tier = MAAT_T2;
+  ev.contact.priority = 7;
+  cr_assert_eq(maat_router_push(r, &ev), MAAT_EPARSE);
+  cr_assert(strstr(maat_errmsg(), "'priority'"), "%s", maat_errmsg());
+  ev.contact.priority = 1;
+  ev.contact.urgency = 9;
+  cr_assert_eq(maat_router_push(r, &ev), MAAT_EPARSE);
+  cr_assert(strstr(maat_errmsg(), "'urgency'"), "%s", maat_errmsg());
+  ev.contact.urgency = MAAT_URGENCY_HIGH;
+  cr_assert_eq(maat_router_push(r, &ev), MAAT_OK, "%s", maat_errmsg());
+  maat_router_close(r);
+  maat_team_free(t);
+}

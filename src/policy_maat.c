@@ -66,9 +66,11 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
   double fair = set[MAAT__S_HEAVY_FAIR];
   int best = -1, capped = -1, rec = -1;
   double best_score = 0, rec_s = 0, mean = 0;
+  /* The least strain key among those kept out only by the overload line. */
+  double wait_key = INFINITY;
   int late = r->now - c->arrival >= set[MAAT__S_SERVICE_TARGET];
   /* What this contact will add to strain at the mean handling time. */
-  double load = maat__strain_load(set, &c->c, set[MAAT__S_MEAN_HANDLE]);
+  double load = c->load;
 
   if (!c->heavy) {
     int least = -1;
@@ -81,26 +83,38 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
      * and so would everyone more strained be: they wait for the fallback.
      */
     if (least >= 0) {
-      if (maat__router_strain(r, least) + load > set[MAAT__S_OVERLOAD])
+      if (maat__router_strain(r, least) + load > set[MAAT__S_OVERLOAD]) {
         capped = least;
-      else
+        wait_key = r->order_key[least];
+      } else
         best = least;
     }
   } else {
+    /*
+     * Strain s passes the line when ln s + now/tau, the key, passes
+     * 'line': keys well past it need no exp(); those near it get one.
+     */
+    double room = set[MAAT__S_OVERLOAD] - load;
+    double line = room > 0 ? log(room) + r->now / set[MAAT__S_T_A] : -INFINITY;
+    double slack = 1e-9 * (1 + fabs(line));
     if (r->nshift)
       mean = (double)r->heavy_today_sum / r->nshift;
     for (int i = maat__router_next_fit(r, c, r->avail_bits, 0); i >= 0;
          i = maat__router_next_fit(r, c, r->avail_bits, i + 1)) {
       const struct maat__ragent *a = &r->agents[i];
-      double s = maat__router_strain(r, i);
+      double s = 0;
       /*
        * Skip an agent at the heavy cap, or one this contact would take
        * past the overload line; the least strained of those is the
        * fallback's.
        */
-      if (a->streak >= cap || s + load > set[MAAT__S_OVERLOAD]) {
+      if (a->streak >= cap || r->order_key[i] > line + slack ||
+          (s = maat__router_strain(r, i)) + load > set[MAAT__S_OVERLOAD]) {
         if (capped < 0 || maat__router_less_strained(r, i, capped))
           capped = i;
+        /* The cap lasts while she waits; the strain falls. */
+        if (a->streak < cap && r->order_key[i] < wait_key)
+          wait_key = r->order_key[i];
         continue;
       }
       s += fair * (a->heavy_today - mean);
@@ -147,8 +161,21 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
     return;
   }
   /* Fallback, only past the service target. */
-  if (!late)
+  if (!late) {
+    /*
+     * Nobody changes until the contact is past its target or the least
+     * strained one kept out by the overload line has come down to it:
+     * s e^(-(t - t0)/tau) + load = overload at t = tau (key - ln(room)).
+     * A hair early, so that rounding never makes it late.
+     */
+    double room = set[MAAT__S_OVERLOAD] - load;
+    double t = c->arrival + set[MAAT__S_SERVICE_TARGET];
+    if (room > 0 && wait_key < INFINITY &&
+        set[MAAT__S_T_A] * (wait_key - log(room)) < t)
+      t = set[MAAT__S_T_A] * (wait_key - log(room));
+    out->retry_at = t - 1e-9 * fmax(1, fabs(t));
     return;
+  }
   if (capped >= 0) {
     out->agent = capped;
     out->fallback = 1;

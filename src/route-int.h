@@ -134,7 +134,6 @@ struct maat__ragent {
   int warned;
   double overload_s;
   int on_shift;        /* was ever on shift (for the Gini) */
-  double order_key;    /* ln strain + strain_t / tau: see 'avail_bits' */
   int light_due;       /* recent work heavy enough for a light offer */
 };
 
@@ -146,11 +145,19 @@ struct maat__rcontact {
   uint32_t langs;      /* the agent language bits that fit */
   uint64_t skills;     /* the agent skill bits that fit */
   int agent;           /* agent index in service, or -1 */
+  double load;         /* strain it adds at the mean handling time */
   int kind;            /* tier, language and skill: an index into fitcache */
   int qlist;           /* the queue's list it waits in, or -1 */
   int qprev, qnext;    /* neighbours in that list, or -1 */
   double qkey;         /* dispatch order: (qkey, qseq) */
   int64_t qseq;
+  /*
+   * Found nobody when 'newcomers' was at 'blocked_at': until 'blocked_until'
+   * only an agent who fits and became available or started a recovery window
+   * since can change that (dispatch skips it otherwise).
+   */
+  uint64_t blocked_at;
+  double blocked_until;
   double arrival;
   double assigned_t;
   double duration;
@@ -162,16 +169,21 @@ struct maat__choice {
   const char *rule;    /* the rule relaxed, for the warning */
   const char *reasons[MAAT_MAX_REASONS];
   int nreasons;
+  /* On finding nobody: before this time, with no new agent who fits, it
+   * would find nobody again (INFINITY: time alone never helps). */
+  double retry_at;
 };
 
 /*
  * A routing policy. 'light' decides where a light T1 contact goes on
  * arrival: an agent index to offer it to a person, or -1 for the bot.
- * 'choose' picks an agent for a contact that needs a person; when it finds
- * nobody, it must find nobody for any contact of the same kind, heaviness
- * and lateness that adds at least as much strain, until an agent changes
- * (dispatch relies on it to skip such contacts). 'recovery' says whether
- * heavy contacts start a recovery window.
+ * 'choose' picks an agent for a contact that needs a person, looking only
+ * at agents who fit it. When it finds nobody, it must find nobody for any
+ * contact of the same kind, heaviness and lateness that adds at least as
+ * much strain, and must find nobody again for this contact while no agent
+ * who fits becomes available or starts a recovery window, until the time it
+ * sets in 'retry_at' (dispatch relies on both to skip contacts). 'recovery'
+ * says whether heavy contacts start a recovery window.
  */
 struct maat__policy {
   const char *name;
@@ -185,6 +197,7 @@ extern const struct maat__policy maat__policy_maat;
 extern const struct maat__policy maat__policy_efficiency;
 extern const struct maat__policy maat__policy_roundrobin;
 
+#define MAAT__NEWCOMERS 64
 #define MAAT__QLISTS 8    /* critical or not, times priority 0..3 */
 /* Contact kinds: tier x (languages + any + unknown) x (intents + any). */
 #define MAAT__KINDS (3 * (MAAT__MAX_LANGS + 2) * (MAAT__MAX_INTENTS + 1))
@@ -211,12 +224,18 @@ struct maat_router {
    * Bit sets over agents, 'nwords' words each: who is available, who of
    * them is due light work, and by contact kind who fits (made on the
    * kind's first contact). A policy ANDs them to see only the agents that
-   * could take a contact. Each available agent keeps 'order_key': its
+   * could take a contact. Each available agent i has 'order_key[i]': its
    * strain decays as a e^(-t/tau) while it waits, so ln a + t/tau stays put
-   * and comparing keys compares strains without an exp().
+   * and comparing keys compares strains without an exp() (an array of its
+   * own, since the policies read it for every candidate).
    */
+  double *order_key;
   int nwords;
   uint64_t *avail_bits, *light_bits;
+  /* The agents who last became available or started a recovery window:
+   * 'newcomer[n % MAAT__NEWCOMERS]' is the n-th of 'newcomers' so far. */
+  uint64_t newcomers;
+  int newcomer[MAAT__NEWCOMERS];
   uint64_t **fit_bits;
   int nlight_due;
   int nshift;          /* agents ever on shift */
@@ -299,14 +318,20 @@ static inline int maat__router_next_fit(const struct maat_router *r,
 static inline int maat__router_less_strained(const struct maat_router *r,
                                              int x, int y)
 {
-  const struct maat__ragent *a = &r->agents[x], *b = &r->agents[y];
-
-  if (a->order_key != b->order_key)
-    return a->order_key < b->order_key;
-  if (a->idle_since != b->idle_since)
-    return a->idle_since < b->idle_since;
+  if (r->order_key[x] != r->order_key[y])
+    return r->order_key[x] < r->order_key[y];
+  if (r->agents[x].idle_since != r->agents[y].idle_since)
+    return r->agents[x].idle_since < r->agents[y].idle_since;
   return x < y;
 }
+
+/*
+ * The decisions not yet taken with maat_router_next(), in place (the
+ * simulator reads thousands a second); maat__router_drop() forgets them.
+ */
+const struct maat_decision *maat__router_pending(const struct maat_router *r,
+                                                 int *n);
+void maat__router_drop(struct maat_router *r);
 
 /* Eligible on language, skill and tier (not state); inline: it is the
  * policies' innermost test. */

@@ -328,6 +328,17 @@ static struct maat_decision *emit(struct maat_router *r, int type)
   return d;
 }
 
+const struct maat_decision *maat__router_pending(const maat_router *r, int *n)
+{
+  *n = r->nout - r->headout;
+  return r->out + r->headout;
+}
+
+void maat__router_drop(maat_router *r)
+{
+  r->headout = r->nout = 0;
+}
+
 int maat_router_next(maat_router *r, struct maat_decision *d)
 {
   if (r->headout == r->nout) {
@@ -416,7 +427,7 @@ static void set_state(struct maat_router *r, int i, int state)
     int now_avail = state == MAAT_AGENT_AVAILABLE;
     if (now_avail) {
       /* ln(a e^(-(t - t0)/tau)) + t/tau = ln a + t0/tau, whatever t. */
-      a->order_key = log(a->strain) + a->strain_t / set_of(r)[MAAT__S_T_A];
+      r->order_key[i] = log(a->strain) + a->strain_t / set_of(r)[MAAT__S_T_A];
       a->light_due = light_due(r, a);
     }
     bit_set(r->avail_bits, i, now_avail);
@@ -426,6 +437,9 @@ static void set_state(struct maat_router *r, int i, int state)
   r->navail += (state == MAAT_AGENT_AVAILABLE) -
                (a->state == MAAT_AGENT_AVAILABLE);
   r->non += on - was_on;
+  if ((state == MAAT_AGENT_AVAILABLE || state == MAAT_AGENT_RECOVERY) &&
+      state != a->state)
+    r->newcomer[r->newcomers++ % MAAT__NEWCOMERS] = i;
   if (ready && !was_ready) {
     /* Into place by (idle_since, index); almost always at the tail. */
     int after = r->ready_tail;
@@ -496,7 +510,9 @@ static void warn_strain(struct maat_router *r, int i)
 {
   struct maat__ragent *a = &r->agents[i];
   const double *set = set_of(r);
-  double s = maat__router_strain(r, i);
+  /* Strain only falls from its last value outside work: skip the exp(). */
+  double s = a->strain <= set[MAAT__S_WARN_STRAIN] ? a->strain
+                                                   : maat__router_strain(r, i);
   struct maat_decision *d;
 
   if (s <= set[MAAT__S_WARN_STRAIN]) {
@@ -707,6 +723,26 @@ static void warn_overload(struct maat_router *r, const struct maat__rcontact *c,
   r->sum.warnings++;
 }
 
+/*
+ * Whether a contact that found nobody still would: its time has not come
+ * and no agent who fits it became available or started a recovery window.
+ */
+static int still_blocked(struct maat_router *r, struct maat__rcontact *c)
+{
+  const uint64_t *fit = r->fit_bits[c->kind];
+
+  if (!(r->now < c->blocked_until) ||
+      r->newcomers - c->blocked_at > MAAT__NEWCOMERS)
+    return 0;
+  for (uint64_t n = c->blocked_at; n < r->newcomers; n++) {
+    int i = r->newcomer[n % MAAT__NEWCOMERS];
+    if (fit[i >> 6] >> (i & 63) & 1)
+      return 0;
+  }
+  c->blocked_at = r->newcomers;
+  return 1;
+}
+
 /* A new stamp: what found nobody before an assignment may find someone. */
 static void forget_failures(struct maat_router *r)
 {
@@ -765,15 +801,17 @@ static void dispatch(struct maat_router *r)
     cur[c->qlist] = c->qnext;
     scanned++;
     late = r->now - c->arrival >= target;
-    load = maat__strain_load(set, &c->c, set[MAAT__S_MEAN_HANDLE]);
+    load = c->load;
     k = (c->kind * 2 + c->heavy) * 2 + late;
-    if (r->fail_stamp[k] == r->stamp && load >= r->fail_load[k]) {
+    if ((r->fail_stamp[k] == r->stamp && load >= r->fail_load[k]) ||
+        still_blocked(r, c)) {
       if (r->now < over && over < r->wake)
         r->wake = over;
       continue;
     }
     memset(&ch, 0, sizeof ch);
     ch.agent = -1;
+    ch.retry_at = INFINITY;
     r->pol->choose(r, c, &ch);
     if (ch.agent >= 0) {
       queue_remove(r, slot);
@@ -791,6 +829,8 @@ static void dispatch(struct maat_router *r)
       r->fail_stamp[k] = r->stamp;
       r->fail_load[k] = load;
     }
+    c->blocked_at = r->newcomers;
+    c->blocked_until = ch.retry_at;
     if (r->now < over && over < r->wake)
       r->wake = over;
   }
@@ -955,18 +995,21 @@ static int push_contact(struct maat_router *r, const struct maat_contact *in)
   if ((rc = fit_kind(r, &probe)) || (rc = slot_alloc(r, &slot)))
     return rc;
   c = &r->cs[slot];
-  memset(c, 0, sizeof *c);
   c->c = *in;
   c->used = 1;
+  c->assigned_t = 0;
+  c->duration = 0;
   c->agent = -1;
   c->arrival = r->now;
   c->heavy = maat__contact_heavy(in);
+  c->load = maat__strain_load(set, in, set[MAAT__S_MEAN_HANDLE]);
   c->person = in->tier >= MAAT_T2 || maat__tone_hostile(in->tone) ||
               (r->flags & MAAT_ROUTER_NO_BOT);
   c->langs = probe.langs;
   c->skills = probe.skills;
   c->kind = probe.kind;
   c->qlist = -1;
+  c->blocked_until = -INFINITY;
   index_put(r, slot);
   r->sum.contacts++;
 
@@ -1215,7 +1258,8 @@ int maat_router_open(maat_router **out, const maat_team *team,
   r->avail_bits = maat__calloc((size_t)r->nwords + 1, sizeof *r->avail_bits);
   r->light_bits = maat__calloc((size_t)r->nwords + 1, sizeof *r->light_bits);
   r->fit_bits = maat__calloc(MAAT__KINDS, sizeof *r->fit_bits);
-  if (!r->ready_next || !r->ready_prev || !r->avail_bits || !r->light_bits ||
+  r->order_key = maat__calloc(team->n ? team->n : 1, sizeof *r->order_key);
+  if (!r->order_key || !r->ready_next || !r->ready_prev || !r->avail_bits || !r->light_bits ||
       !r->fit_bits) {
     rc = maat__fail(MAAT_ENOMEM, "out of memory");
     goto fail;
@@ -1251,6 +1295,7 @@ void maat_router_close(maat_router *r)
   maat__free(r->by_id);
   maat__free(r->ready_next);
   maat__free(r->ready_prev);
+  maat__free(r->order_key);
   maat__free(r->avail_bits);
   maat__free(r->light_bits);
   for (int k = 0; r->fit_bits && k < MAAT__KINDS; k++)

@@ -22,7 +22,7 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
   /* The list is longest-idle first: the first that fits is the one. */
   for (MAAT__READY_EACH(r, i)) {
     if (r->agents[i].state == MAAT_AGENT_AVAILABLE &&
-        maat__router_fits(r, i, c)) {
+        maat__router_fit_bit(r, c, i)) {
       best = i;
       break;
     }
@@ -35,5 +35,5 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
 }
 
 const struct maat__policy maat__policy_efficiency = {
-  "efficiency", 0, light, choose
+  "efficiency", 0, 0, light, choose
 };

@@ -73,9 +73,8 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
   double load = c->load;
 
   if (!c->heavy) {
-    int least = -1;
-    for (int i = maat__router_next_fit(r, c, r->avail_bits, 0); i >= 0;
-         i = maat__router_next_fit(r, c, r->avail_bits, i + 1))
+    int least = -1, i;
+    for (MAAT__EACH_FIT(r, c, r->avail_bits, w, m, i))
       if (least < 0 || maat__router_less_strained(r, i, least))
         least = i;
     /*
@@ -97,10 +96,10 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
     double room = set[MAAT__S_OVERLOAD] - load;
     double line = room > 0 ? log(room) + r->now / set[MAAT__S_T_A] : -INFINITY;
     double slack = 1e-9 * (1 + fabs(line));
+    int i;
     if (r->nshift)
       mean = (double)r->heavy_today_sum / r->nshift;
-    for (int i = maat__router_next_fit(r, c, r->avail_bits, 0); i >= 0;
-         i = maat__router_next_fit(r, c, r->avail_bits, i + 1)) {
+    for (MAAT__EACH_FIT(r, c, r->avail_bits, w, m, i)) {
       const struct maat__ragent *a = &r->agents[i];
       double s = 0;
       /*
@@ -194,5 +193,5 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
 }
 
 const struct maat__policy maat__policy_maat = {
-  "maat", 1, light, choose
+  "maat", 1, 1, light, choose
 };

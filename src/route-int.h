@@ -92,12 +92,17 @@ double maat__strain_stretch(const double *set, double handle_s, double a);
 
 /* ---- a binary min-heap of small ints ordered by (key, tie) ---- */
 
+/* A node carries its key and tie, so that sifting reads no other array. */
+struct maat__heap_node {
+  double key;
+  int64_t tie;
+  int item;
+};
+
 struct maat__heap {
-  int *item;        /* heap order */
+  struct maat__heap_node *node; /* heap order */
   int n;
-  int cap;          /* capacity of every array */
-  double *key;      /* by item */
-  int64_t *tie;     /* by item */
+  int cap;          /* capacity of both arrays */
   int *pos;         /* by item; -1 when not in the heap */
 };
 int maat__heap_reserve(struct maat__heap *h, int cap);
@@ -107,7 +112,12 @@ void maat__heap_remove(struct maat__heap *h, int item);
 int maat__heap_pop(struct maat__heap *h);
 static inline int maat__heap_top(const struct maat__heap *h)
 {
-  return h->n ? h->item[0] : -1;
+  return h->n ? h->node[0].item : -1;
+}
+/* The least key; INFINITY when empty. */
+static inline double maat__heap_top_key(const struct maat__heap *h)
+{
+  return h->n ? h->node[0].key : __builtin_inf();
 }
 
 /* ---- the router ---- */
@@ -137,20 +147,17 @@ struct maat__ragent {
   int light_due;       /* recent work heavy enough for a light offer */
 };
 
+/* The router's fields first: dispatch walks them; the contact comes last. */
 struct maat__rcontact {
-  struct maat_contact c;
-  int used;
-  int heavy;
-  int person;          /* needs a person: tier >= T2 or a hostile tone */
-  uint32_t langs;      /* the agent language bits that fit */
-  uint64_t skills;     /* the agent skill bits that fit */
-  int agent;           /* agent index in service, or -1 */
-  double load;         /* strain it adds at the mean handling time */
-  int kind;            /* tier, language and skill: an index into fitcache */
-  int qlist;           /* the queue's list it waits in, or -1 */
-  int qprev, qnext;    /* neighbours in that list, or -1 */
   double qkey;         /* dispatch order: (qkey, qseq) */
   int64_t qseq;
+  int qlist;           /* the queue's list it waits in, or -1 */
+  int qprev, qnext;    /* neighbours in that list, or -1 */
+  int kind;            /* tier, language and skill: an index into fitcache */
+  int heavy;
+  int person;          /* needs a person: tier >= T2 or a hostile tone */
+  double arrival;
+  double load;         /* strain it adds at the mean handling time */
   /*
    * Found nobody when 'newcomers' was at 'blocked_at': until 'blocked_until'
    * only an agent who fits and became available or started a recovery window
@@ -158,9 +165,13 @@ struct maat__rcontact {
    */
   uint64_t blocked_at;
   double blocked_until;
-  double arrival;
+  uint32_t langs;      /* the agent language bits that fit */
+  int used;
+  uint64_t skills;     /* the agent skill bits that fit */
+  int agent;           /* agent index in service, or -1 */
   double assigned_t;
   double duration;
+  struct maat_contact c;
 };
 
 struct maat__choice {
@@ -188,6 +199,7 @@ struct maat__choice {
 struct maat__policy {
   const char *name;
   int recovery;
+  int by_strain;       /* reads order_key (so the router keeps it) */
   int (*light)(struct maat_router *r, const struct maat__rcontact *c,
                const char **why);
   void (*choose)(struct maat_router *r, const struct maat__rcontact *c,
@@ -196,6 +208,13 @@ struct maat__policy {
 extern const struct maat__policy maat__policy_maat;
 extern const struct maat__policy maat__policy_efficiency;
 extern const struct maat__policy maat__policy_roundrobin;
+
+/*
+ * A router flag for library callers only: the caller makes every contact id
+ * unique and never sends a 'done' event (the simulator), so the router
+ * keeps no index by id.
+ */
+#define MAAT__ROUTER_NO_INDEX (1u << 16)
 
 #define MAAT__NEWCOMERS 64
 #define MAAT__QLISTS 8    /* critical or not, times priority 0..3 */
@@ -264,9 +283,21 @@ struct maat_router {
    * every contact of that kind adding at least as much strain finds nobody:
    * 'fail_load' by kind, valid where 'fail_stamp' is the dispatch's stamp.
    */
-  double *fail_load;
+  double *fail_load, *fail_retry;
   unsigned *fail_stamp;
   unsigned stamp;
+  /*
+   * Quiet: the last walk looked at every waiting contact and each found
+   * nobody (or was taken). While no agent is new since ('quiet_newcomers'),
+   * before 'quiet_until' (the least 'blocked_until' then, which is before
+   * any of them passes its target), with two agents or more available and
+   * no more contacts waiting than 'scan_depth', a walk would only ask about
+   * a contact that arrived since: 'fresh'. Dispatch then asks about it alone.
+   */
+  int quiet;
+  uint64_t quiet_newcomers;
+  double quiet_until;
+  int fresh;
   struct maat__heap deadline;  /* replay: waiting contacts by abandon time */
   struct maat__heap timers;    /* agents by their next timed transition */
   double wake;                 /* fallback re-check time, or INFINITY */
@@ -312,6 +343,23 @@ static inline int maat__router_next_fit(const struct maat_router *r,
     m = fit[w] & in[w];
   }
   return w * 64 + __builtin_ctzll(m);
+}
+
+/*
+ * Every agent i in bit set 'in' who fits contact 'c', in team order, word
+ * by word: for (MAAT__EACH_FIT(r, c, in, w, m, i)) { ... } (no 'break':
+ * it would leave only the inner loop).
+ */
+#define MAAT__EACH_FIT(r, c, in, w, m, i) \
+  int w = 0; w < (r)->nwords; w++) \
+    for (uint64_t m = (r)->fit_bits[(c)->kind][w] & (in)[w]; \
+         m && ((i) = w * 64 + __builtin_ctzll(m), 1); m &= m - 1
+
+/* Whether agent i fits contact c: one bit of the kind's set. */
+static inline int maat__router_fit_bit(const struct maat_router *r,
+                                       const struct maat__rcontact *c, int i)
+{
+  return (int)(r->fit_bits[c->kind][i >> 6] >> (i & 63) & 1);
 }
 
 /* Whether agent x comes before y by strain, then longest idle, then index. */

@@ -15,24 +15,15 @@
 
 int maat__heap_reserve(struct maat__heap *h, int cap)
 {
-  int *item, *pos;
-  double *key;
-  int64_t *tie;
+  struct maat__heap_node *node;
+  int *pos;
 
   if (cap <= h->cap)
     return MAAT_OK;
-  item = maat__realloc(h->item, (size_t)cap * sizeof *item);
-  if (!item)
+  node = maat__realloc(h->node, (size_t)cap * sizeof *node);
+  if (!node)
     return maat__fail(MAAT_ENOMEM, "out of memory");
-  h->item = item;
-  key = maat__realloc(h->key, (size_t)cap * sizeof *key);
-  if (!key)
-    return maat__fail(MAAT_ENOMEM, "out of memory");
-  h->key = key;
-  tie = maat__realloc(h->tie, (size_t)cap * sizeof *tie);
-  if (!tie)
-    return maat__fail(MAAT_ENOMEM, "out of memory");
-  h->tie = tie;
+  h->node = node;
   pos = maat__realloc(h->pos, (size_t)cap * sizeof *pos);
   if (!pos)
     return maat__fail(MAAT_ENOMEM, "out of memory");
@@ -45,66 +36,67 @@ int maat__heap_reserve(struct maat__heap *h, int cap)
 
 void maat__heap_release(struct maat__heap *h)
 {
-  maat__free(h->item);
-  maat__free(h->key);
-  maat__free(h->tie);
+  maat__free(h->node);
   maat__free(h->pos);
   memset(h, 0, sizeof *h);
 }
 
-static int heap_less(const struct maat__heap *h, int a, int b)
+static int node_less(const struct maat__heap_node *a,
+                     const struct maat__heap_node *b)
 {
-  if (h->key[a] != h->key[b])
-    return h->key[a] < h->key[b];
-  return h->tie[a] < h->tie[b];
+  return a->key < b->key || (a->key == b->key && a->tie < b->tie);
 }
 
-static void heap_set(struct maat__heap *h, int i, int item)
+static void heap_put(struct maat__heap *h, int i,
+                     const struct maat__heap_node *x)
 {
-  h->item[i] = item;
-  h->pos[item] = i;
+  h->node[i] = *x;
+  h->pos[x->item] = i;
 }
 
 static void heap_up(struct maat__heap *h, int i)
 {
-  int item = h->item[i];
+  struct maat__heap_node x = h->node[i];
 
   while (i > 0) {
     int p = (i - 1) / 2;
-    if (!heap_less(h, item, h->item[p]))
+    if (!node_less(&x, &h->node[p]))
       break;
-    heap_set(h, i, h->item[p]);
+    heap_put(h, i, &h->node[p]);
     i = p;
   }
-  heap_set(h, i, item);
+  heap_put(h, i, &x);
 }
 
 static void heap_down(struct maat__heap *h, int i)
 {
-  int item = h->item[i];
+  struct maat__heap_node x = h->node[i];
 
   for (;;) {
     int l = 2 * i + 1, m;
     if (l >= h->n)
       break;
     m = l;
-    if (l + 1 < h->n && heap_less(h, h->item[l + 1], h->item[l]))
+    if (l + 1 < h->n && node_less(&h->node[l + 1], &h->node[l]))
       m = l + 1;
-    if (!heap_less(h, h->item[m], item))
+    if (!node_less(&h->node[m], &x))
       break;
-    heap_set(h, i, h->item[m]);
+    heap_put(h, i, &h->node[m]);
     i = m;
   }
-  heap_set(h, i, item);
+  heap_put(h, i, &x);
 }
 
 void maat__heap_push(struct maat__heap *h, int item, double key, int64_t tie)
 {
+  struct maat__heap_node x;
+
   if (h->pos[item] >= 0)
     maat__heap_remove(h, item);
-  h->key[item] = key;
-  h->tie[item] = tie;
-  h->item[h->n] = item;
+  x.key = key;
+  x.tie = tie;
+  x.item = item;
+  h->node[h->n] = x;
   h->pos[item] = h->n;
   h->n++;
   heap_up(h, h->n - 1);
@@ -120,17 +112,17 @@ void maat__heap_remove(struct maat__heap *h, int item)
   h->n--;
   if (i == h->n)
     return;
-  {
-    int moved = h->item[h->n];
-    heap_set(h, i, moved);
+  h->node[i] = h->node[h->n];
+  h->pos[h->node[i].item] = i;
+  if (i > 0 && node_less(&h->node[i], &h->node[(i - 1) / 2]))
     heap_up(h, i);
-    heap_down(h, h->pos[moved]);
-  }
+  else
+    heap_down(h, i);
 }
 
 int maat__heap_pop(struct maat__heap *h)
 {
-  int top = h->item[0];
+  int top = h->node[0].item;
 
   maat__heap_remove(h, top);
   return top;
@@ -206,7 +198,8 @@ static int slot_alloc(struct maat_router *r, int *out)
 {
   int rc;
 
-  if ((r->idxused + 1) * 2 > r->idxcap) {
+  if (!(r->flags & MAAT__ROUTER_NO_INDEX) &&
+      (r->idxused + 1) * 2 > r->idxcap) {
     rc = index_grow(r);
     if (rc)
       return rc;
@@ -236,7 +229,8 @@ static int slot_alloc(struct maat_router *r, int *out)
 
 static void slot_free(struct maat_router *r, int slot)
 {
-  index_del(r, slot);
+  if (r->idxcap)
+    index_del(r, slot);
   r->cs[slot].used = 0;
   r->free_slots[r->nfree++] = slot;
 }
@@ -276,6 +270,9 @@ static void queue_remove(struct maat_router *r, int slot)
 
   if (l < 0)
     return;
+  /* The fallback wake-up may have been its: the next dispatch walks. */
+  if (c->arrival + r->team->set[MAAT__S_SERVICE_TARGET] == r->wake)
+    r->quiet = 0;
   if (c->qprev >= 0)
     r->cs[c->qprev].qnext = c->qnext;
   else
@@ -427,7 +424,9 @@ static void set_state(struct maat_router *r, int i, int state)
     int now_avail = state == MAAT_AGENT_AVAILABLE;
     if (now_avail) {
       /* ln(a e^(-(t - t0)/tau)) + t/tau = ln a + t0/tau, whatever t. */
-      r->order_key[i] = log(a->strain) + a->strain_t / set_of(r)[MAAT__S_T_A];
+      if (r->pol->by_strain)
+        r->order_key[i] = log(a->strain) +
+                          a->strain_t / set_of(r)[MAAT__S_T_A];
       a->light_due = light_due(r, a);
     }
     bit_set(r->avail_bits, i, now_avail);
@@ -762,15 +761,68 @@ static int any_available(const struct maat_router *r)
   return r->navail > 0;
 }
 
+/* Takes contact 'slot' off the queue to the agent the policy chose. */
+static void dispatch_assign(struct maat_router *r, int slot,
+                            const struct maat__choice *ch)
+{
+  queue_remove(r, slot);
+  maat__heap_remove(&r->deadline, slot);
+  if (ch->fallback)
+    warn_overload(r, &r->cs[slot], ch->rule);
+  assign(r, slot, ch->agent, ch->reasons, ch->nreasons);
+}
+
+/*
+ * Marks a contact that found nobody: until 'retry' (and, if it is not yet
+ * past its target 'over', a hair before that) only a new agent can help.
+ * Returns that time.
+ */
+static double block(struct maat_router *r, struct maat__rcontact *c,
+                    double retry, double over)
+{
+  if (r->now < over && over - 1e-9 * fmax(1, fabs(over)) < retry)
+    retry = over - 1e-9 * fmax(1, fabs(over));
+  c->blocked_at = r->newcomers;
+  c->blocked_until = retry;
+  return retry;
+}
+
 static void dispatch(struct maat_router *r)
 {
   const double *set = set_of(r);
   double target = set[MAAT__S_SERVICE_TARGET];
   int depth = (int)set[MAAT__S_SCAN_DEPTH];
   int cur[MAAT__QLISTS];
-  int scanned = 0;
-  int avail;
+  int scanned = 0, fresh = r->fresh;
+  int avail, walked_all = 0;
+  double until = INFINITY;
+  struct maat__choice ch;
 
+  r->fresh = -1;
+  if (r->quiet && r->newcomers == r->quiet_newcomers &&
+      r->now < r->quiet_until && r->nqueued <= depth && r->navail >= 2) {
+    struct maat__rcontact *c;
+    double over;
+    if (fresh < 0 || r->cs[fresh].qlist < 0)
+      return;
+    c = &r->cs[fresh];
+    over = c->arrival + target;
+    memset(&ch, 0, sizeof ch);
+    ch.agent = -1;
+    ch.retry_at = INFINITY;
+    r->pol->choose(r, c, &ch);
+    if (ch.agent >= 0) {
+      dispatch_assign(r, fresh, &ch);
+      return;
+    }
+    until = block(r, c, ch.retry_at, over);
+    if (until < r->quiet_until)
+      r->quiet_until = until;
+    if (r->now < over && over < r->wake)
+      r->wake = over;
+    return;
+  }
+  r->quiet = 0;
   r->wake = INFINITY;
   if (!r->nqueued || !any_ready(r))
     return;
@@ -780,12 +832,13 @@ static void dispatch(struct maat_router *r)
   while (scanned < depth) {
     int slot = queue_pick(r, cur);
     struct maat__rcontact *c;
-    struct maat__choice ch;
     double over, load;
     int late, k;
 
-    if (slot < 0)
+    if (slot < 0) {
+      walked_all = 1;
       break;
+    }
     c = &r->cs[slot];
     over = c->arrival + target;
     /*
@@ -803,8 +856,11 @@ static void dispatch(struct maat_router *r)
     late = r->now - c->arrival >= target;
     load = c->load;
     k = (c->kind * 2 + c->heavy) * 2 + late;
-    if ((r->fail_stamp[k] == r->stamp && load >= r->fail_load[k]) ||
-        still_blocked(r, c)) {
+    if (still_blocked(r, c) ||
+        (r->fail_stamp[k] == r->stamp && load >= r->fail_load[k] &&
+         block(r, c, r->fail_retry[k], over) > -INFINITY)) {
+      if (c->blocked_until < until)
+        until = c->blocked_until;
       if (r->now < over && over < r->wake)
         r->wake = over;
       continue;
@@ -814,11 +870,7 @@ static void dispatch(struct maat_router *r)
     ch.retry_at = INFINITY;
     r->pol->choose(r, c, &ch);
     if (ch.agent >= 0) {
-      queue_remove(r, slot);
-      maat__heap_remove(&r->deadline, slot);
-      if (ch.fallback)
-        warn_overload(r, c, ch.rule);
-      assign(r, slot, ch.agent, ch.reasons, ch.nreasons);
+      dispatch_assign(r, slot, &ch);
       forget_failures(r);
       avail = any_available(r);
       if (!any_ready(r))
@@ -828,11 +880,18 @@ static void dispatch(struct maat_router *r)
     if (r->fail_stamp[k] != r->stamp || load < r->fail_load[k]) {
       r->fail_stamp[k] = r->stamp;
       r->fail_load[k] = load;
+      r->fail_retry[k] = ch.retry_at;
     }
-    c->blocked_at = r->newcomers;
-    c->blocked_until = ch.retry_at;
+    if (block(r, c, ch.retry_at, over) < until)
+      until = c->blocked_until;
     if (r->now < over && over < r->wake)
       r->wake = over;
+  }
+  /* Every waiting contact looked at and none taken since: quiet until. */
+  if (walked_all || !r->nqueued) {
+    r->quiet = 1;
+    r->quiet_newcomers = r->newcomers;
+    r->quiet_until = until;
   }
 }
 
@@ -858,13 +917,13 @@ static void advance(struct maat_router *r, double t)
     int which = 0;
     int top = maat__heap_top(&r->timers);
 
-    if (top >= 0 && r->timers.key[top] < next) {
-      next = r->timers.key[top];
+    if (top >= 0 && maat__heap_top_key(&r->timers) < next) {
+      next = maat__heap_top_key(&r->timers);
       which = 1;
     }
     top = maat__heap_top(&r->deadline);
-    if (top >= 0 && r->deadline.key[top] < next) {
-      next = r->deadline.key[top];
+    if (top >= 0 && maat__heap_top_key(&r->deadline) < next) {
+      next = maat__heap_top_key(&r->deadline);
       which = 2;
     }
     if (!(next <= t))
@@ -1010,7 +1069,8 @@ static int push_contact(struct maat_router *r, const struct maat_contact *in)
   c->kind = probe.kind;
   c->qlist = -1;
   c->blocked_until = -INFINITY;
-  index_put(r, slot);
+  if (r->idxcap)
+    index_put(r, slot);
   r->sum.contacts++;
 
   if (!c->person) {
@@ -1036,6 +1096,7 @@ static int push_contact(struct maat_router *r, const struct maat_contact *in)
     if (in->urgency == MAAT_URGENCY_CRITICAL)
       key -= 1e12;
     queue_add(r, slot, key);
+    r->fresh = slot;
   }
   if ((r->flags & MAAT_ROUTER_REPLAY) && in->patience_s > 0)
     maat__heap_push(&r->deadline, slot, r->now + in->patience_s, r->seq);
@@ -1091,7 +1152,7 @@ static int index_ids(struct maat_router *r)
 
 int maat_router_push(maat_router *r, const struct maat_event *ev)
 {
-  int i, slot = -1;
+  int i = -1, slot = -1;
 
   if (!(ev->t >= 0) || !isfinite(ev->t))
     return maat__fail(MAAT_EPARSE, "field 't': expected a finite number >= 0");
@@ -1148,7 +1209,7 @@ int maat_router_push(maat_router *r, const struct maat_event *ev)
   case MAAT_EV_CONTACT:
     return push_contact(r, &ev->contact);
   case MAAT_EV_AGENT:
-    i = find_agent(r, ev->agent);
+    /* 'i' is the agent found when the event was checked. */
     if (r->agents[i].state == MAAT_AGENT_BUSY) {
       r->agents[i].pending =
           ev->state == MAAT_AGENT_AVAILABLE ? -1 : ev->state;
@@ -1245,9 +1306,11 @@ int maat_router_open(maat_router **out, const maat_team *team,
   r->fitcache = maat__calloc(MAAT__KINDS, 1);
   r->fail_load = maat__calloc(MAAT__KINDS * 4, sizeof *r->fail_load);
   r->fail_stamp = maat__calloc(MAAT__KINDS * 4, sizeof *r->fail_stamp);
+  r->fail_retry = maat__calloc(MAAT__KINDS * 4, sizeof *r->fail_retry);
+  r->fresh = -1;
   for (int l = 0; l < MAAT__QLISTS; l++)
     r->qhead[l] = r->qtail[l] = -1;
-  if (!r->fitcache || !r->fail_load || !r->fail_stamp) {
+  if (!r->fitcache || !r->fail_load || !r->fail_stamp || !r->fail_retry) {
     rc = maat__fail(MAAT_ENOMEM, "out of memory");
     goto fail;
   }
@@ -1304,6 +1367,7 @@ void maat_router_close(maat_router *r)
   maat__free(r->fitcache);
   maat__free(r->fail_load);
   maat__free(r->fail_stamp);
+  maat__free(r->fail_retry);
   maat__free(r->cs);
   maat__free(r->free_slots);
   maat__free(r->idx);

@@ -52,6 +52,21 @@ static void stream(struct maat_rng *rng, unsigned long long seed, int rep)
   maat__rng_seed(rng, seed * 0x9e3779b97f4a7c15ULL + (uint64_t)rep * 0xbf58476d1ce4e5b9ULL + 1);
 }
 
+/* "c123": what snprintf("%c%ld") writes, without its cost per contact. */
+static void id_format(char *out, char prefix, long n)
+{
+  char digits[24];
+  int k = 0;
+
+  do
+    digits[k++] = (char)('0' + n % 10);
+  while ((n /= 10) > 0);
+  *out++ = prefix;
+  while (k)
+    *out++ = digits[--k];
+  *out = 0;
+}
+
 /* ---- M/M/c ---- */
 
 static int mmc_team(maat_team **out, int agents)
@@ -117,7 +132,8 @@ int maat_simulate_mmc(const struct maat_mmc_options *o,
     long counted = 0, id = 0;
 
     stream(&rng, o->seed, rep);
-    rc = maat_router_open(&r, team, "efficiency", MAAT_ROUTER_REPLAY);
+    rc = maat_router_open(&r, team, "efficiency",
+                          MAAT_ROUTER_REPLAY | MAAT__ROUTER_NO_INDEX);
     if (rc)
       break;
     memset(&ev, 0, sizeof ev);
@@ -136,7 +152,7 @@ int maat_simulate_mmc(const struct maat_mmc_options *o,
       ev.contact.handle_s = expo(&rng, o->aht_s);
       if (ev.contact.handle_s <= 0)
         ev.contact.handle_s = 1e-9;
-      snprintf(ev.contact.id, sizeof ev.contact.id, "m%ld", id++);
+      id_format(ev.contact.id, 'm', id++);
       rc = maat_router_push(r, &ev);
       while (!rc && maat_router_next(r, &d) == MAAT_OK) {
         if (d.type != MAAT_DEC_ASSIGN || d.t - d.wait_s < warm)
@@ -345,21 +361,6 @@ static double next_arrival(struct run *u, double t, double limit)
   return limit;
 }
 
-/* "c123": what snprintf("%c%ld") writes, without its cost per contact. */
-static void id_format(char *out, char prefix, long n)
-{
-  char digits[24];
-  int k = 0;
-
-  do
-    digits[k++] = (char)('0' + n % 10);
-  while ((n /= 10) > 0);
-  *out++ = prefix;
-  while (k)
-    *out++ = digits[--k];
-  *out = 0;
-}
-
 static void draw_contact(struct run *u, struct maat_contact *c)
 {
   const struct maat_scenario *sc = u->sc;
@@ -367,7 +368,9 @@ static void draw_contact(struct run *u, struct maat_contact *c)
   static const double tier_factor[4] = { 1, 0.6, 1, 1.4 };
   double x = maat__rng_uniform(&u->rng), acc = 0;
 
-  memset(c, 0, sizeof *c);
+  /* Every field is set below (no memset: this runs for every contact). */
+  c->customer[0] = 0;
+  c->patience_s = 0;
   for (int k = 0; k < sc->nintents; k++) {
     acc += sc->intents[k].share;
     if (x < acc) {
@@ -432,7 +435,7 @@ static int push(struct run *u, const struct maat_event *ev)
   for (int k = 0; !rc && k < n; k++) {
     if (d[k].type != MAAT_DEC_ASSIGN)
       continue;
-    if (strcmp(d[k].to, "bot") != 0) {
+    if (memcmp(d[k].to, "bot", 4) != 0) {
       rc = add_wait(u, d[k].wait_s);
       continue;
     }
@@ -540,12 +543,19 @@ static int run_days(struct run *u, const struct maat_sim_options *o, int rep,
 {
   const struct maat_scenario *sc = u->sc;
   struct maat_route_summary sum;
-  struct maat_event ev;
+  /* One event of each type, cleared once: each use sets what it carries. */
+  struct maat_event tick, agent, contact;
   double hsum = 0, t_sample = SAMPLE_S, t_arr = 0;
   int rc = MAAT_OK;
 
   for (int h = 0; h < 24; h++)
     hsum += sc->hourly[h];
+  memset(&tick, 0, sizeof tick);
+  tick.type = MAAT_EV_TICK;
+  memset(&agent, 0, sizeof agent);
+  agent.type = MAAT_EV_AGENT;
+  memset(&contact, 0, sizeof contact);
+  contact.type = MAAT_EV_CONTACT;
   for (int day = 0; day < o->days && !rc; day++) {
     double base = day * 86400.0, end = base + 86400;
     double w = sc->weekly[day % 7];
@@ -560,40 +570,36 @@ static int run_days(struct run *u, const struct maat_sim_options *o, int rep,
       double t = fmin(fmin(ta, tb), fmin(t_arr, t_sample));
       if (t >= end)
         break;
-      memset(&ev, 0, sizeof ev);
-      ev.t = t;
       if (t == t_sample) {
-        ev.type = MAAT_EV_TICK;
-        rc = push(u, &ev);
+        tick.t = t;
+        rc = push(u, &tick);
         if (!rc)
           rc = sample(u, t);
         t_sample += SAMPLE_S;
       } else if (t == ta) {
         const struct aev *a = &u->aev[u->iaev++];
-        ev.type = MAAT_EV_AGENT;
-        ev.state = a->state;
-        memcpy(ev.agent, u->team->agents[a->agent].id, sizeof ev.agent);
-        rc = push(u, &ev);
+        agent.t = t;
+        agent.state = a->state;
+        memcpy(agent.agent, u->team->agents[a->agent].id, sizeof agent.agent);
+        rc = push(u, &agent);
       } else if (t == tb) {
         struct bounce b;
         bounce_pop(u, &b);
-        ev.type = MAAT_EV_CONTACT;
-        ev.contact = b.c;
-        rc = push(u, &ev);
+        contact.t = t;
+        contact.contact = b.c;
+        rc = push(u, &contact);
       } else {
-        ev.type = MAAT_EV_CONTACT;
-        draw_contact(u, &ev.contact);
+        contact.t = t;
+        draw_contact(u, &contact.contact);
         u->arrivals++;
-        rc = push(u, &ev);
+        rc = push(u, &contact);
         t_arr = next_arrival(u, t, end);
       }
     }
     if (rc)
       break;
-    memset(&ev, 0, sizeof ev);
-    ev.type = MAAT_EV_TICK;
-    ev.t = end;
-    rc = push(u, &ev);
+    tick.t = end;
+    rc = push(u, &tick);
     if (!rc)
       rc = end_day(u);
     if (o->progress)
@@ -691,8 +697,10 @@ int maat_simulate(const maat_scenario *sc, const struct maat_sim_options *o,
     u.team = team;
     u.nagents = (int)maat_team_size(team);
     stream(&u.rng, o->seed, rep);
+    /* Ids are unique here ("c" or "b" and a counter): no index needed. */
     rc = maat_router_open(&u.r, team, policy,
-                          MAAT_ROUTER_REPLAY | (sc->bot ? 0 : MAAT_ROUTER_NO_BOT));
+                          MAAT_ROUTER_REPLAY | MAAT__ROUTER_NO_INDEX |
+                          (sc->bot ? 0 : MAAT_ROUTER_NO_BOT));
     if (!rc) {
       u.chronic = maat__calloc((size_t)u.nagents, sizeof *u.chronic);
       u.over_prev = maat__calloc((size_t)u.nagents, sizeof *u.over_prev);

@@ -13,15 +13,16 @@
 int maat__team_lang(const struct maat_team *t, const char *lang)
 {
   for (int i = 0; i < t->nlangs; i++)
-    if (!strcmp(t->langs[i], lang))
+    if (t->langs[i][0] == lang[0] && !strcmp(t->langs[i], lang))
       return i;
   return -1;
 }
 
 int maat__team_intent(const struct maat_team *t, const char *intent)
 {
+  /* The first byte first: this runs for every contact. */
   for (int i = 0; i < t->nintents; i++)
-    if (!strcmp(t->intents[i], intent))
+    if (t->intents[i][0] == intent[0] && !strcmp(t->intents[i], intent))
       return i;
   return -1;
 }

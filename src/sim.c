@@ -35,10 +35,13 @@ static void mean_ci(const double *x, int n, double *mean, double *ci)
               : 0;
 }
 
-static double normal(struct maat_rng *rng)
+/* Two independent standard normals from two uniforms (Box-Muller). */
+static void normal_pair(struct maat_rng *rng, double *z1, double *z2)
 {
   double u1 = maat__rng_uniform(rng), u2 = maat__rng_uniform(rng);
-  return sqrt(-2 * log(1 - u1)) * cos(2 * M_PI * u2);
+  double radius = sqrt(-2 * log(1 - u1));
+  *z1 = radius * cos(2 * M_PI * u2);
+  *z2 = radius * sin(2 * M_PI * u2);
 }
 
 static double expo(struct maat_rng *rng, double mean)
@@ -366,7 +369,7 @@ static void draw_contact(struct run *u, struct maat_contact *c)
   const struct maat_scenario *sc = u->sc;
   const struct maat__sim_intent *in = &sc->intents[sc->nintents - 1];
   static const double tier_factor[4] = { 1, 0.6, 1, 1.4 };
-  double x = maat__rng_uniform(&u->rng), acc = 0;
+  double x = maat__rng_uniform(&u->rng), acc = 0, z1, z2;
 
   /* Every field is set below (no memset: this runs for every contact). */
   c->customer[0] = 0;
@@ -400,12 +403,14 @@ static void draw_contact(struct run *u, struct maat_contact *c)
   c->urgency = x < 0.2 ? MAAT_URGENCY_LOW : x < 0.85 ? MAAT_URGENCY_NORMAL
              : x < 0.97 ? MAAT_URGENCY_HIGH : MAAT_URGENCY_CRITICAL;
   c->priority = c->urgency;
+  /* One pair of normals: the handling time's and the patience's. */
+  normal_pair(&u->rng, &z1, &z2);
   c->handle_s = in->handle_s * tier_factor[c->tier] *
-                exp(sc->handle_sigma * normal(&u->rng));
+                exp(sc->handle_sigma * z1);
   if (c->handle_s < 30)
     c->handle_s = 30;
   if (sc->patience_s > 0)
-    c->patience_s = sc->patience_s * exp(0.6 * normal(&u->rng));
+    c->patience_s = sc->patience_s * exp(0.6 * z2);
 }
 
 static int add_wait(struct run *u, double w)

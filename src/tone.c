@@ -400,6 +400,60 @@ static int time_unit(const struct tok *t)
   return 0;
 }
 
+/* "2hrs", "30mins": a number written against its unit. */
+static int glued_duration(const struct tok *t)
+{
+  size_t k = 0;
+  struct tok unit;
+
+  while (k < t->len && t->w[k] >= '0' && t->w[k] <= '9')
+    k++;
+  if (k == 0 || k == t->len)
+    return 0;
+  unit = *t;
+  unit.w += k;
+  unit.len -= k;
+  return time_unit(&unit);
+}
+
+static int word_is(const struct tok *t, const char *const *words)
+{
+  for (int k = 0; words[k]; k++)
+    if (t->len == strlen(words[k]) && !memcmp(t->w, words[k], t->len))
+      return 1;
+  return 0;
+}
+
+/*
+ * Around a duration, words that make it a complaint about waiting: "over
+ * an hour", "waited 3 days", "a 2 hour wait", "2 uur in de wacht". Without
+ * them a duration is only a weak cue ("book it for 3 days" is no complaint).
+ */
+static int waiting_before(const struct tok *t, int lang)
+{
+  /* "over" is "in" in Dutch ("over een uur": in an hour): by language. */
+  static const char *const en[] = {
+    "over", "than", "almost", "nearly", "already", "after", "waited",
+    "waiting", "wait", "holding", "hold", "sitting", "sat", "stuck",
+    "delayed", NULL
+  };
+  static const char *const nl[] = {
+    "ruim", "bijna", "al", "gewacht", "wachten", "wacht", NULL
+  };
+  return word_is(t, lang == MAAT_LANG_NL ? nl : en);
+}
+
+static int waiting_after(const struct tok *t, int lang)
+{
+  static const char *const en[] = {
+    "wait", "waiting", "delay", "delayed", "late", "hold", NULL
+  };
+  static const char *const nl[] = {
+    "wachttijd", "vertraging", "gewacht", "wachten", "te", NULL
+  };
+  return word_is(t, lang == MAAT_LANG_NL ? nl : en);
+}
+
 static int number_word(const struct tok *t)
 {
   static const char *const words[] = {
@@ -443,7 +497,7 @@ int maat_tone_score(maat_tone_scorer *sc, const char *text, size_t len,
   size_t neg_start = 0, mod_start = 0;
   int words = 0, neg_until = -1, mod_until = -1, bangs = 0, neg_end = -1;
   double mod = 1;
-  int rc;
+  int rc, lang;
 
   if (!sc || (!text && len) || !out)
     return maat__fail(MAAT_EINVAL, "maat_tone_score: invalid argument");
@@ -452,6 +506,7 @@ int maat_tone_score(maat_tone_scorer *sc, const char *text, size_t len,
   rc = prepare(sc, text ? text : "", len, &n);
   if (rc)
     return rc;
+  lang = maat_lang_detect(text ? text : "", len, NULL);
 
   for (size_t i = 0; i < n;) {
     const struct tok *t = &sc->toks[i];
@@ -461,23 +516,50 @@ int maat_tone_score(maat_tone_scorer *sc, const char *text, size_t len,
     maat_tone_cue c;
     double mult;
 
-    /* "3 hours", "twee weken": how long they have been waiting, weakly. */
-    if (!ce && (t->kind == MAAT_TOK_NUMBER || number_word(t)) && i + 1 < n &&
-        time_unit(&sc->toks[i + 1])) {
-      if (nfound < MAX_FOUND) {
-        memset(&c, 0, sizeof c);
-        c.start = t->start;
-        c.end = sc->toks[i + 1].end;
-        c.kind = MAAT_CUE_FRUSTRATION;
-        c.tone = MAAT_TONE_FRUSTRATED;
-        c.weight = 0.3;
-        found[nfound++] = c;
+    /*
+     * "3 hours", "twee weken", "2hrs": how long they have been waiting,
+     * weakly; clearly ("over an hour", "a 2 hour wait") with a waiting word
+     * next to it, where "a" and "an" count as one.
+     */
+    if (!ce) {
+      static const char *const one[] = { "a", "an", "een", NULL };
+      int glued = t->kind != MAAT_TOK_PUNCT && glued_duration(t);
+      /*
+       * "waited 3 days", "on hold for 2 hrs", "sitting at the gate for an
+       * hour": a waiting word just before, or up to four words before "for".
+       */
+      static const char *const fr[] = { "for", "voor", NULL };
+      static const char *const waiting_verbs[] = {
+        "waited", "waiting", "wait", "holding", "hold", "sitting", "sat",
+        "stuck", "delayed", "gewacht", "wachten", "wacht", NULL
+      };
+      int before = i > 0 && waiting_before(&sc->toks[i - 1], lang);
+      if (!before && i > 1 && word_is(&sc->toks[i - 1], fr))
+        for (size_t k = 2; k <= 5 && k <= i && !before; k++)
+          before = word_is(&sc->toks[i - k], waiting_verbs);
+      size_t span = glued ? 1
+                  : (t->kind == MAAT_TOK_NUMBER || number_word(t) ||
+                     (before && word_is(t, one))) &&
+                    i + 1 < n && time_unit(&sc->toks[i + 1]) ? 2 : 0;
+      if (span) {
+        double w = before || (i + span < n &&
+                              waiting_after(&sc->toks[i + span], lang))
+                 ? 0.6 : 0.3;
+        if (nfound < MAX_FOUND) {
+          memset(&c, 0, sizeof c);
+          c.start = t->start;
+          c.end = sc->toks[i + span - 1].end;
+          c.kind = MAAT_CUE_FRUSTRATION;
+          c.tone = MAAT_TONE_FRUSTRATED;
+          c.weight = w;
+          found[nfound++] = c;
+        }
+        sum[MAAT_TONE_FRUSTRATED] += w;
+        total++;
+        words += (int)span;
+        i += span;
+        continue;
       }
-      sum[MAAT_TONE_FRUSTRATED] += 0.3;
-      total++;
-      words += 2;
-      i += 2;
-      continue;
     }
     if (!ce) {
       if (t->kind == MAAT_TOK_PUNCT) {
@@ -599,7 +681,7 @@ int maat_tone_score(maat_tone_scorer *sc, const char *text, size_t len,
   }
   out->intensity = out->tone == MAAT_TONE_NEUTRAL ? 0 : out->score[out->tone];
   out->urgency = 1 - exp(-urg);
-  out->lang = maat_lang_detect(text ? text : "", len, NULL);
+  out->lang = lang;
   qsort(found, nfound, sizeof *found, cue_cmp);
   out->ncues_total = total;
   out->ncues = nfound < MAAT_TONE_MAX_CUES ? nfound : MAAT_TONE_MAX_CUES;

@@ -228,3 +228,31 @@ Test(tone, everyday_dutch_complaints)
   expect_tone("Wanneer wordt mijn pakket bezorgd?", MAAT_TONE_NEUTRAL);
   expect_tone("Hoe kan ik mijn abonnement verlengen?", MAAT_TONE_NEUTRAL);
 }
+
+/*
+ * A duration is a complaint when a waiting word stands next to it ("on hold
+ * for 2 hours", "a 3 day wait", "over an hour"), in either language; on its
+ * own it is a weak cue that decides nothing ("set a timer for 2 hours").
+ * Dutch "over een uur" means "in an hour": no complaint.
+ */
+Test(tone, waiting_durations_need_a_waiting_word)
+{
+  expect_tone("We have been on hold for 2 hours", MAAT_TONE_FRUSTRATED);
+  expect_tone("Sitting at the gate for an hour now", MAAT_TONE_FRUSTRATED);
+  expect_tone("Holding for 2hrs.", MAAT_TONE_FRUSTRATED);
+  expect_tone("There is a two hour wait on your line", MAAT_TONE_FRUSTRATED);
+  expect_tone("Ik wacht al drie weken op mijn pakket", MAAT_TONE_FRUSTRATED);
+  cr_expect(!hostile(score("set a timer for 2 hours").tone));
+  cr_expect(!hostile(score("book the room for 3 days").tone));
+  cr_expect(!hostile(score("Zet een wekker over een uur").tone));
+  cr_expect(!hostile(score("Wat is het weer over twee dagen").tone));
+}
+
+/* "never seen such" turns what follows up, not around. */
+Test(tone, never_seen_such_is_an_intensifier)
+{
+  maat_tone_result r = score("I have never seen such incompetence");
+  cr_expect_eq(r.tone, MAAT_TONE_ANGRY);
+  cr_expect(r.intensity > score("this is incompetence").intensity);
+  expect_tone("Nog nooit zo slecht geholpen", MAAT_TONE_FRUSTRATED);
+}

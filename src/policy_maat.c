@@ -74,9 +74,16 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
 
   if (!c->heavy) {
     int least = -1, i;
-    for (MAAT__EACH_FIT(r, c, r->avail_bits, w, m, i))
-      if (least < 0 || maat__router_less_strained(r, i, least))
+    double least_key = INFINITY;
+    for (MAAT__EACH_FIT(r, c, r->avail_bits, w, m, i)) {
+      double k = r->order_key[i];
+      /* The key in a register: ties (rare) go to the full comparison. */
+      if (k < least_key || least < 0 ||
+          (k == least_key && maat__router_less_strained(r, i, least))) {
         least = i;
+        least_key = k;
+      }
+    }
     /*
      * One this contact would take past the overload line is passed over,
      * and so would everyone more strained be: they wait for the fallback.
@@ -192,6 +199,30 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
   }
 }
 
+/*
+ * From when agent i could take contact c within the rules, for dispatch:
+ * past the target the fallback takes anyone; before it, someone available
+ * and not at the heavy cap once strain plus the contact's load is under the
+ * line (at t = tau (key - ln(room)), a hair early against rounding).
+ */
+static double ready_at(const struct maat_router *r,
+                       const struct maat__rcontact *c, int i)
+{
+  const double *set = r->team->set;
+  const struct maat__ragent *a = &r->agents[i];
+  double room = set[MAAT__S_OVERLOAD] - c->load, t;
+
+  if (a->state != MAAT_AGENT_AVAILABLE && a->state != MAAT_AGENT_RECOVERY)
+    return INFINITY;
+  if (r->now - c->arrival >= set[MAAT__S_SERVICE_TARGET])
+    return -INFINITY;
+  if (a->state == MAAT_AGENT_RECOVERY ||
+      (c->heavy && a->streak >= (int)set[MAAT__S_HEAVY_CAP]) || room <= 0)
+    return INFINITY;
+  t = set[MAAT__S_T_A] * (r->order_key[i] - log(room));
+  return t - 1e-9 * fmax(1, fabs(t));
+}
+
 const struct maat__policy maat__policy_maat = {
-  "maat", 1, 1, light, choose
+  "maat", 1, 1, light, choose, ready_at
 };

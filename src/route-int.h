@@ -204,6 +204,14 @@ struct maat__policy {
                const char **why);
   void (*choose)(struct maat_router *r, const struct maat__rcontact *c,
                  struct maat__choice *out);
+  /*
+   * Optional: from when agent 'i', who fits 'c', could take it within the
+   * rules if nothing else changed (INFINITY: not without changing state
+   * first). Lets dispatch pass over a contact when the agents new since it
+   * was blocked could not take it yet. NULL: every new agent who fits might.
+   */
+  double (*ready_at)(const struct maat_router *r,
+                     const struct maat__rcontact *c, int i);
 };
 extern const struct maat__policy maat__policy_maat;
 extern const struct maat__policy maat__policy_efficiency;

@@ -735,8 +735,15 @@ static int still_blocked(struct maat_router *r, struct maat__rcontact *c)
     return 0;
   for (uint64_t n = c->blocked_at; n < r->newcomers; n++) {
     int i = r->newcomer[n % MAAT__NEWCOMERS];
-    if (fit[i >> 6] >> (i & 63) & 1)
+    double t;
+    if (!(fit[i >> 6] >> (i & 63) & 1))
+      continue;
+    /* One who fits but cannot take it yet only brings its time forward. */
+    t = r->pol->ready_at ? r->pol->ready_at(r, c, i) : -INFINITY;
+    if (!(t > r->now))
       return 0;
+    if (t < c->blocked_until)
+      c->blocked_until = t;
   }
   c->blocked_at = r->newcomers;
   return 1;

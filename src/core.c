@@ -337,3 +337,37 @@ int maat__read_file(const char *path, size_t max, struct maat_buf *b)
   fclose(f);
   return rc;
 }
+
+/* The k-th smallest of x[0..n) (from 0), reordering x: Hoare's selection,
+ * linear on average where sorting a million waits is not. */
+double maat__kth_smallest(double *x, size_t n, size_t k)
+{
+  size_t lo = 0, hi = n - 1;
+
+  while (lo < hi) {
+    double pivot = x[lo + (hi - lo) / 2];
+    size_t i = lo, j = hi;
+    while (i <= j) {
+      while (x[i] < pivot)
+        i++;
+      while (x[j] > pivot)
+        j--;
+      if (i <= j) {
+        double t = x[i];
+        x[i] = x[j];
+        x[j] = t;
+        i++;
+        if (j == 0)
+          break;
+        j--;
+      }
+    }
+    if (k <= j)
+      hi = j;
+    else if (k >= i)
+      lo = i;
+    else
+      return x[k];
+  }
+  return x[k];
+}

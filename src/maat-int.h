@@ -81,4 +81,7 @@ uint64_t maat__rng_next(struct maat_rng *r);
 double maat__rng_uniform(struct maat_rng *r);       /* [0, 1) */
 uint64_t maat__rng_below(struct maat_rng *r, uint64_t n); /* [0, n) */
 
+/* The k-th smallest of x[0..n) (k from 0, n > 0), reordering x. */
+double maat__kth_smallest(double *x, size_t n, size_t k);
+
 #endif /* MAAT_INT_H */

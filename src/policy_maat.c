@@ -16,10 +16,7 @@
 /* The share of heavy contacts among the agent's recent ones. */
 static double heavy_share(const struct maat__ragent *a)
 {
-  unsigned mask = a->nrecent >= 32 ? ~0u : (1u << a->nrecent) - 1;
-
-  return a->nrecent ? (double)__builtin_popcount(a->recent & mask) /
-                      a->nrecent : 0;
+  return a->nrecent ? (double)maat__recent_heavy(a) / a->nrecent : 0;
 }
 
 static int light(struct maat_router *r, const struct maat__rcontact *c,

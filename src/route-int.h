@@ -148,6 +148,14 @@ struct maat__ragent {
 };
 
 /* The router's fields first: dispatch walks them; the contact comes last. */
+/* Heavy contacts among the agent's last MAAT__RECENT. */
+static inline int maat__recent_heavy(const struct maat__ragent *a)
+{
+  unsigned mask = a->nrecent >= 32 ? ~0u : (1u << a->nrecent) - 1;
+
+  return __builtin_popcount(a->recent & mask);
+}
+
 struct maat__rcontact {
   double qkey;         /* dispatch order: (qkey, qseq) */
   int64_t qseq;

@@ -391,8 +391,7 @@ int maat__router_agent_state(const struct maat_router *r, int i)
  * allows among the last MAAT__RECENT contacts (and at least two). */
 static int light_due(const struct maat_router *r, const struct maat__ragent *a)
 {
-  unsigned mask = a->nrecent >= 32 ? ~0u : (1u << a->nrecent) - 1;
-  int heavy = __builtin_popcount(a->recent & mask);
+  int heavy = maat__recent_heavy(a);
 
   return a->nrecent >= 2 &&
          1 - (double)heavy / a->nrecent < r->team->set[MAAT__S_LIGHT_SHARE];

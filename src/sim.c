@@ -509,40 +509,6 @@ static int end_day(struct run *u)
   return MAAT_OK;
 }
 
-/* The k-th smallest of x[0..n) (from 0), reordering x: Hoare's selection,
- * linear on average where sorting a million waits is not. */
-static double kth_smallest(double *x, size_t n, size_t k)
-{
-  size_t lo = 0, hi = n - 1;
-
-  while (lo < hi) {
-    double pivot = x[lo + (hi - lo) / 2];
-    size_t i = lo, j = hi;
-    while (i <= j) {
-      while (x[i] < pivot)
-        i++;
-      while (x[j] > pivot)
-        j--;
-      if (i <= j) {
-        double t = x[i];
-        x[i] = x[j];
-        x[j] = t;
-        i++;
-        if (j == 0)
-          break;
-        j--;
-      }
-    }
-    if (k <= j && j != (size_t)-1)
-      hi = j;
-    else if (k >= i)
-      lo = i;
-    else
-      return x[k];
-  }
-  return x[k];
-}
-
 static int run_days(struct run *u, const struct maat_sim_options *o, int rep,
                     double *stats)
 {
@@ -623,7 +589,8 @@ static int run_days(struct run *u, const struct maat_sim_options *o, int rep,
   stats[MAAT_SIM_P90_WAIT_S] = 0;
   if (u->nwaits)
     stats[MAAT_SIM_P90_WAIT_S] =
-        kth_smallest(u->waits, u->nwaits, (size_t)(0.9 * (u->nwaits - 1)));
+        maat__kth_smallest(u->waits, u->nwaits,
+                           (size_t)(0.9 * (u->nwaits - 1)));
   stats[MAAT_SIM_ABANDON_RATE] =
       sum.contacts ? (double)sum.abandoned / sum.contacts : 0;
   stats[MAAT_SIM_BOT_SHARE] =

@@ -387,6 +387,14 @@ static const struct centry *longest(const maat_tone_scorer *sc,
   return best;
 }
 
+static int word_is(const struct tok *t, const char *const *words)
+{
+  for (int k = 0; words[k]; k++)
+    if (t->len == strlen(words[k]) && !memcmp(t->w, words[k], t->len))
+      return 1;
+  return 0;
+}
+
 static int time_unit(const struct tok *t)
 {
   static const char *const units[] = {
@@ -394,10 +402,7 @@ static int time_unit(const struct tok *t)
     "months", "month", "week", "day", "uur", "minuten", "dagen", "dag", "weken",
     "week", "maanden", "maand", NULL
   };
-  for (int k = 0; units[k]; k++)
-    if (t->len == strlen(units[k]) && !memcmp(t->w, units[k], t->len))
-      return 1;
-  return 0;
+  return word_is(t, units);
 }
 
 /* "2hrs", "30mins": a number written against its unit. */
@@ -416,13 +421,6 @@ static int glued_duration(const struct tok *t)
   return time_unit(&unit);
 }
 
-static int word_is(const struct tok *t, const char *const *words)
-{
-  for (int k = 0; words[k]; k++)
-    if (t->len == strlen(words[k]) && !memcmp(t->w, words[k], t->len))
-      return 1;
-  return 0;
-}
 
 /*
  * Around a duration, words that make it a complaint about waiting: "over
@@ -461,10 +459,7 @@ static int number_word(const struct tok *t)
     "two", "three", "four", "five", "six", "seven", "eight", "ten",
     "several", "meerdere", "paar", NULL
   };
-  for (int k = 0; words[k]; k++)
-    if (t->len == strlen(words[k]) && !memcmp(t->w, words[k], t->len))
-      return 1;
-  return 0;
+  return word_is(t, words);
 }
 
 static double strength(const maat_tone_cue *c)

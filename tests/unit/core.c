@@ -81,3 +81,34 @@ Test(core, allocator_can_be_replaced_and_failure_reported)
   cr_assert_eq(maat__buf_append(&b, "ok", 2), MAAT_OK);
   maat__buf_release(&b);
 }
+
+static int cmp_dbl(const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* The simulator's p90 wait: selection must give what sorting gives, for
+ * every k, with ties (many waits are exactly 0) and sorted input. */
+Test(core, kth_smallest_agrees_with_sorting)
+{
+  struct maat_rng rng;
+  double x[200], y[200], sorted[200];
+
+  maat__rng_seed(&rng, 7);
+  for (size_t n = 1; n <= 200; n += 13) {
+    for (int shape = 0; shape < 3; shape++) {
+      for (size_t i = 0; i < n; i++)
+        x[i] = shape == 0 ? maat__rng_uniform(&rng)
+             : shape == 1 ? (double)maat__rng_below(&rng, 4) /* ties */
+                          : (double)i;                       /* sorted */
+      memcpy(sorted, x, n * sizeof *x);
+      qsort(sorted, n, sizeof *sorted, cmp_dbl);
+      for (size_t k = 0; k < n; k++) {
+        memcpy(y, x, n * sizeof *x);
+        cr_assert_eq(maat__kth_smallest(y, n, k), sorted[k],
+                     "n %zu shape %d k %zu", n, shape, k);
+      }
+    }
+  }
+}

@@ -100,27 +100,44 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
     double room = set[MAAT__S_OVERLOAD] - load;
     double line = room > 0 ? log(room) + r->now / set[MAAT__S_T_A] : -INFINITY;
     double slack = 1e-9 * (1 + fabs(line));
+    /* The least key scored so far, and its strain: the bound's reference. */
+    double ref_key = INFINITY, ref_s = 0;
     int i;
     if (r->nshift)
       mean = (double)r->heavy_today_sum / r->nshift;
     for (MAAT__EACH_FIT(r, c, r->avail_bits, w, m, i)) {
       const struct maat__ragent *a = &r->agents[i];
-      double s = 0;
+      double k = r->order_key[i], s, h = fair * (a->heavy_today - mean);
       /*
        * Skip an agent at the heavy cap, or one this contact would take
        * past the overload line; the least strained of those is the
-       * fallback's.
+       * fallback's. Keys clearly under the line need no exp() to know.
        */
-      if (a->streak >= cap || r->order_key[i] > line + slack ||
-          (s = maat__router_strain(r, i)) + load > set[MAAT__S_OVERLOAD]) {
+      if (a->streak >= cap || k > line + slack ||
+          (k >= line - slack &&
+           maat__router_strain(r, i) + load > set[MAAT__S_OVERLOAD])) {
         if (capped < 0 || maat__router_less_strained(r, i, capped))
           capped = i;
         /* The cap lasts while she waits; the strain falls. */
-        if (a->streak < cap && r->order_key[i] < wait_key)
-          wait_key = r->order_key[i];
+        if (a->streak < cap && k < wait_key)
+          wait_key = k;
         continue;
       }
-      s += fair * (a->heavy_today - mean);
+      /*
+       * Strain is e^(key - now/tau), so against the reference with the
+       * least key, s >= ref_s (1 + key - ref_key): one that cannot reach
+       * the best score even so needs no exp() (a margin for rounding).
+       */
+      if (best >= 0 && k >= ref_key &&
+          ref_s * (1 + (k - ref_key)) + h - best_score >
+              1e-9 * (1 + fabs(best_score)))
+        continue;
+      s = maat__router_strain(r, i);
+      if (k < ref_key) {
+        ref_key = k;
+        ref_s = s;
+      }
+      s += h;
       if (best < 0 || s < best_score ||
           (s == best_score && (a->idle_since < r->agents[best].idle_since ||
                                (a->idle_since == r->agents[best].idle_since &&

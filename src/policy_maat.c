@@ -97,8 +97,7 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
      * Strain s passes the line when ln s + now/tau, the key, passes
      * 'line': keys well past it need no exp(); those near it get one.
      */
-    double room = set[MAAT__S_OVERLOAD] - load;
-    double line = room > 0 ? log(room) + r->now / set[MAAT__S_T_A] : -INFINITY;
+    double line = c->ln_room + r->now / set[MAAT__S_T_A];
     double slack = 1e-9 * (1 + fabs(line));
     /* The least key scored so far, and its strain: the bound's reference. */
     double ref_key = INFINITY, ref_s = 0;
@@ -188,11 +187,10 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
      * s e^(-(t - t0)/tau) + load = overload at t = tau (key - ln(room)).
      * A hair early, so that rounding never makes it late.
      */
-    double room = set[MAAT__S_OVERLOAD] - load;
     double t = c->arrival + set[MAAT__S_SERVICE_TARGET];
-    if (room > 0 && wait_key < INFINITY &&
-        set[MAAT__S_T_A] * (wait_key - log(room)) < t)
-      t = set[MAAT__S_T_A] * (wait_key - log(room));
+    if (c->ln_room > -INFINITY && wait_key < INFINITY &&
+        set[MAAT__S_T_A] * (wait_key - c->ln_room) < t)
+      t = set[MAAT__S_T_A] * (wait_key - c->ln_room);
     out->retry_at = t - 1e-9 * fmax(1, fabs(t));
     return;
   }
@@ -224,16 +222,17 @@ static double ready_at(const struct maat_router *r,
 {
   const double *set = r->team->set;
   const struct maat__ragent *a = &r->agents[i];
-  double room = set[MAAT__S_OVERLOAD] - c->load, t;
+  double t;
 
   if (a->state != MAAT_AGENT_AVAILABLE && a->state != MAAT_AGENT_RECOVERY)
     return INFINITY;
   if (r->now - c->arrival >= set[MAAT__S_SERVICE_TARGET])
     return -INFINITY;
   if (a->state == MAAT_AGENT_RECOVERY ||
-      (c->heavy && a->streak >= (int)set[MAAT__S_HEAVY_CAP]) || room <= 0)
+      (c->heavy && a->streak >= (int)set[MAAT__S_HEAVY_CAP]) ||
+      c->ln_room == -INFINITY)
     return INFINITY;
-  t = set[MAAT__S_T_A] * (r->order_key[i] - log(room));
+  t = set[MAAT__S_T_A] * (r->order_key[i] - c->ln_room);
   return t - 1e-9 * fmax(1, fabs(t));
 }
 

@@ -166,6 +166,7 @@ struct maat__rcontact {
   int person;          /* needs a person: tier >= T2 or a hostile tone */
   double arrival;
   double load;         /* strain it adds at the mean handling time */
+  double ln_room;      /* ln(overload - load), -inf without room (by_strain) */
   /*
    * Found nobody when 'newcomers' was at 'blocked_at': until 'blocked_until'
    * only an agent who fits and became available or started a recovery window

@@ -35,5 +35,5 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
 }
 
 const struct maat__policy maat__policy_efficiency = {
-  "efficiency", 0, 0, light, choose, NULL
+  "efficiency", 0, 0, 0, light, choose, NULL
 };

@@ -5,9 +5,16 @@
  * would pass the overload line is passed over, since strain does not recover
  * while one works. A recovery window follows each heavy contact, consecutive
  * heavy contacts are capped, and light T1 work is offered to people whose
- * recent work was heavy once their strain has come down. When no agent can take a contact within the rules and it
- * is past the service target, one rule is relaxed (heavy cap first, then a
- * recovery window is cut short) and the router warns.
+ * recent work was heavy once their strain has come down.
+ *
+ * When nobody can take a contact within the rules, the rules give way in
+ * stages (maat__wait_stage()), and the router warns: after relax_after_s
+ * the heavy cap, the overload margin or a recovery window, for the least
+ * strained agent still under the overload line; someone already over the
+ * line only for a light contact in the last second before its service
+ * target (it would miss it otherwise) or for any contact overload_grace_s
+ * past the target. Past the target, serving a contact sooner no longer
+ * saves the service level, so it waits for someone under the line first.
  */
 #include "route-int.h"
 
@@ -65,7 +72,13 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
   double best_score = 0, rec_s = 0, mean = 0;
   /* The least strain key among those kept out only by the overload line. */
   double wait_key = INFINITY;
-  int late = r->now - c->arrival >= set[MAAT__S_SERVICE_TARGET];
+  int stage = maat__wait_stage(r, c);
+  int relax = stage >= MAAT__WAIT_RELAX;
+  /* Someone already over the overload line may take it (see the top). */
+  int over_ok = stage == MAAT__WAIT_ANYONE ||
+                (stage == MAAT__WAIT_RESCUE && !c->heavy);
+  /* When the least strained of those over the line comes under it. */
+  double under_at = INFINITY;
   /* What this contact will add to strain at the mean handling time. */
   double load = c->load;
 
@@ -146,14 +159,28 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
       }
     }
   }
-  /* Agents in recovery matter only to the fallback, past the target. */
-  if (best < 0 && capped < 0 && late) {
+  if (best < 0 && capped >= 0 && relax && !over_ok) {
+    double s = maat__router_strain(r, capped);
+    if (s >= set[MAAT__S_OVERLOAD]) {
+      under_at = r->now + set[MAAT__S_T_A] * log(s / set[MAAT__S_OVERLOAD]);
+      capped = -1;
+    }
+  }
+  /* Agents in recovery matter only to the fallback. */
+  if (best < 0 && capped < 0 && relax) {
     for (MAAT__READY_EACH(r, i)) {
       double s;
       if (r->agents[i].state != MAAT_AGENT_RECOVERY ||
           !maat__router_fits(r, i, c))
         continue;
       s = maat__router_strain(r, i);
+      if (!over_ok && s >= set[MAAT__S_OVERLOAD]) {
+        double t = r->now + set[MAAT__S_T_A] *
+                            log(s / set[MAAT__S_OVERLOAD]);
+        if (t < under_at)
+          under_at = t;
+        continue;
+      }
       if (rec < 0 || s < rec_s || (s == rec_s && i < rec)) {
         rec = i;
         rec_s = s;
@@ -179,63 +206,84 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
                    "overload line";
     return;
   }
-  /* Fallback, only past the service target. */
-  if (!late) {
+  if (!relax) {
     /*
-     * Nobody changes until the contact is past its target or the least
-     * strained one kept out by the overload line has come down to it:
+     * Nobody changes until the contact's next stage or the least strained
+     * one kept out by the overload margin has come down to it:
      * s e^(-(t - t0)/tau) + load = overload at t = tau (key - ln(room)).
      * A hair early, so that rounding never makes it late.
      */
-    double t = c->arrival + set[MAAT__S_SERVICE_TARGET];
+    double t = maat__wait_next(r, c);
     if (c->ln_room > -INFINITY && wait_key < INFINITY &&
         set[MAAT__S_T_A] * (wait_key - c->ln_room) < t)
       t = set[MAAT__S_T_A] * (wait_key - c->ln_room);
     out->retry_at = t - 1e-9 * fmax(1, fabs(t));
     return;
   }
+  if (capped < 0 && rec < 0) {
+    /* All over the line: until one comes under it (or the next stage). */
+    if (under_at < INFINITY)
+      out->retry_at = under_at - 1e-9 * fmax(1, fabs(under_at));
+    return;
+  }
+  out->fallback = 1;
   if (capped >= 0) {
+    int over = maat__router_strain(r, capped) >= set[MAAT__S_OVERLOAD];
     out->agent = capped;
-    out->fallback = 1;
-    out->rule = "heavy cap";
+    out->rule = over ? "overload line" : "heavy cap or overload margin";
     out->reasons[out->nreasons++] =
-        "overload: past the service target, heavy cap or overload margin "
-        "relaxed for the lowest-strain agent";
-  } else if (rec >= 0) {
+        !over ? "overload: nobody free within the rules; heavy cap or "
+                "overload margin relaxed for the lowest-strain agent"
+        : stage == MAAT__WAIT_RESCUE
+            ? "overload: a light contact about to miss its service target "
+              "goes to the lowest-strain agent, over the overload line"
+            : "overload: past the service target and the overload grace; "
+              "the lowest-strain agent, over the overload line";
+  } else {
     out->agent = rec;
-    out->fallback = 1;
     out->rule = "recovery window";
     out->reasons[out->nreasons++] =
-        "overload: past the service target, recovery window cut short for "
-        "the lowest-strain agent";
+        "overload: nobody free within the rules; recovery window cut short "
+        "for the lowest-strain agent";
   }
 }
 
 /*
- * From when agent i could take contact c within the rules, for dispatch:
- * past the target the fallback takes anyone; before it, someone available
- * and not at the heavy cap once strain plus the contact's load is under the
- * line (at t = tau (key - ln(room)), a hair early against rounding).
+ * From when agent i could take contact c within the rules, for dispatch,
+ * as choose() decides (a hair early against rounding): once someone over
+ * the line may take it, anyone; from relax_after_s, someone under the
+ * line, or once strain decays to it; before, someone available and not at
+ * the heavy cap once strain plus the contact's load is under the line (at
+ * t = tau (key - ln(room))).
  */
 static double ready_at(const struct maat_router *r,
                        const struct maat__rcontact *c, int i)
 {
   const double *set = r->team->set;
   const struct maat__ragent *a = &r->agents[i];
+  int stage = maat__wait_stage(r, c);
   double t;
 
   if (a->state != MAAT_AGENT_AVAILABLE && a->state != MAAT_AGENT_RECOVERY)
     return INFINITY;
-  if (r->now - c->arrival >= set[MAAT__S_SERVICE_TARGET])
+  if (stage == MAAT__WAIT_ANYONE ||
+      (stage == MAAT__WAIT_RESCUE && !c->heavy))
     return -INFINITY;
-  if (a->state == MAAT_AGENT_RECOVERY ||
-      (c->heavy && a->streak >= (int)set[MAAT__S_HEAVY_CAP]) ||
-      c->ln_room == -INFINITY)
-    return INFINITY;
-  t = set[MAAT__S_T_A] * (r->order_key[i] - c->ln_room);
+  if (stage >= MAAT__WAIT_RELAX) {
+    double s = maat__router_strain(r, i);
+    if (s < set[MAAT__S_OVERLOAD])
+      return -INFINITY;
+    t = r->now + set[MAAT__S_T_A] * log(s / set[MAAT__S_OVERLOAD]);
+  } else {
+    if (a->state == MAAT_AGENT_RECOVERY ||
+        (c->heavy && a->streak >= (int)set[MAAT__S_HEAVY_CAP]) ||
+        c->ln_room == -INFINITY)
+      return INFINITY;
+    t = set[MAAT__S_T_A] * (r->order_key[i] - c->ln_room);
+  }
   return t - 1e-9 * fmax(1, fabs(t));
 }
 
 const struct maat__policy maat__policy_maat = {
-  "maat", 1, 1, light, choose, ready_at
+  "maat", 1, 1, 1, light, choose, ready_at
 };

@@ -36,5 +36,5 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
 }
 
 const struct maat__policy maat__policy_roundrobin = {
-  "round-robin", 0, 0, light, choose, NULL
+  "round-robin", 0, 0, 0, light, choose, NULL
 };

@@ -8,6 +8,7 @@
 
 #include "maat-int.h"
 
+#include <math.h>
 #include <stdint.h>
 
 /* Settings: one enumerator per row of maat__settings[] (src/strain.c). */
@@ -34,6 +35,8 @@ enum {
   MAAT__S_FORECAST_WINDOW,
   MAAT__S_MAX_OCCUPANCY,
   MAAT__S_SCAN_DEPTH,
+  MAAT__S_RELAX_AFTER,
+  MAAT__S_OVERLOAD_GRACE,
   MAAT__S_COUNT
 };
 
@@ -209,6 +212,7 @@ struct maat__policy {
   const char *name;
   int recovery;
   int by_strain;       /* reads order_key (so the router keeps it) */
+  int staged;          /* relaxes its rules by maat__wait_stage() */
   int (*light)(struct maat_router *r, const struct maat__rcontact *c,
                const char **why);
   void (*choose)(struct maat_router *r, const struct maat__rcontact *c,
@@ -318,6 +322,11 @@ struct maat_router {
   struct maat__heap deadline;  /* replay: waiting contacts by abandon time */
   struct maat__heap timers;    /* agents by their next timed transition */
   double wake;                 /* fallback re-check time, or INFINITY */
+  /*
+   * The fallback's stage starts, as waits (maat__wait_stage()): relax,
+   * rescue, the target and anyone; all INFINITY for a policy without one.
+   */
+  double stage_at[4];
   /* outputs */
   struct maat_decision *out;
   int nout, capout, headout;
@@ -412,6 +421,53 @@ static inline int maat__router_fits(const struct maat_router *r, int agent,
 double maat__router_strain(const struct maat_router *r, int agent);
 /* The number of waiting contacts that need a person. */
 int maat__router_waiting(const struct maat_router *r);
+
+/*
+ * How far a waiting contact is into its policy's fallback, by its wait w
+ * (settings relax_after_s, service_target_s T, overload_grace_s). A policy
+ * may keep more rules in earlier stages; dispatch wakes at each stage that
+ * allows more and keeps its failure cache per stage.
+ *   RULES   w < relax_after_s: every rule holds
+ *   RELAX   the heavy cap, overload margin and a recovery window may give
+ *           way for someone under the overload line
+ *   RESCUE  the last second before T: a light contact that would otherwise
+ *           miss the target may go to someone over the line
+ *   LATE    past T: someone over the line only after the grace
+ *   ANYONE  past T + overload_grace_s: nothing waits longer for the rules
+ */
+enum {
+  MAAT__WAIT_RULES,
+  MAAT__WAIT_RELAX,
+  MAAT__WAIT_RESCUE,
+  MAAT__WAIT_LATE,
+  MAAT__WAIT_ANYONE,
+  MAAT__WAIT_STAGES
+};
+#define MAAT__RESCUE_S 1.0
+/* The failure cache's keys: kind, heaviness and stage. */
+#define MAAT__FAIL_KEYS (MAAT__KINDS * 2 * MAAT__WAIT_STAGES)
+
+static inline int maat__wait_stage(const struct maat_router *r,
+                                   const struct maat__rcontact *c)
+{
+  int k = 0;
+
+  /* By absolute times, as maat__wait_next() wakes: the two must agree. */
+  while (k < 4 && r->now >= c->arrival + r->stage_at[k])
+    k++;
+  return k;
+}
+
+/* When the contact next enters a stage that allows more, or INFINITY. */
+static inline double maat__wait_next(const struct maat_router *r,
+                                     const struct maat__rcontact *c)
+{
+  /* The target itself starts a stage that allows less: no wake there. */
+  for (int k = 0; k < 4; k++)
+    if (k != 2 && r->now < c->arrival + r->stage_at[k])
+      return c->arrival + r->stage_at[k];
+  return INFINITY;
+}
 double maat__router_overload_s(const struct maat_router *r, int agent);
 int maat__router_agent_state(const struct maat_router *r, int agent);
 

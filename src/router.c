@@ -271,7 +271,7 @@ static void queue_remove(struct maat_router *r, int slot)
   if (l < 0)
     return;
   /* The fallback wake-up may have been its: the next dispatch walks. */
-  if (c->arrival + r->team->set[MAAT__S_SERVICE_TARGET] == r->wake)
+  if (r->wake < INFINITY && maat__wait_next(r, c) == r->wake)
     r->quiet = 0;
   if (c->qprev >= 0)
     r->cs[c->qprev].qnext = c->qnext;
@@ -712,12 +712,11 @@ static void warn_overload(struct maat_router *r, const struct maat__rcontact *c,
     return;
   d->kind = "overload";
   snprintf(d->message, sizeof d->message,
-           "overload: contact '%s' waited %.0f s, %.0f s over the %.0f s "
-           "target, and no agent could take it within the rules (%s); %d "
-           "contacts wait for a person; the rule was relaxed for this contact",
-           c->c.id, r->now - c->arrival,
-           r->now - c->arrival - set[MAAT__S_SERVICE_TARGET],
-           set[MAAT__S_SERVICE_TARGET], rule, r->nqueued);
+           "overload: contact '%s' waited %.0f s (target %.0f s) and no "
+           "agent could take it within the rules; the %s gave way for it; "
+           "%d contacts wait for a person",
+           c->c.id, r->now - c->arrival, set[MAAT__S_SERVICE_TARGET], rule,
+           r->nqueued);
   r->sum.warnings++;
 }
 
@@ -752,7 +751,7 @@ static int still_blocked(struct maat_router *r, struct maat__rcontact *c)
 static void forget_failures(struct maat_router *r)
 {
   if (++r->stamp == 0) {
-    memset(r->fail_stamp, 0, MAAT__KINDS * 4 * sizeof *r->fail_stamp);
+    memset(r->fail_stamp, 0, MAAT__FAIL_KEYS * sizeof *r->fail_stamp);
     r->stamp = 1;
   }
 }
@@ -778,16 +777,30 @@ static void dispatch_assign(struct maat_router *r, int slot,
   assign(r, slot, ch->agent, ch->reasons, ch->nreasons);
 }
 
+/* ---- the fallback's stages ---- */
+
+/* Wakes the router when the contact's next stage starts. */
+static void wake_at_next_stage(struct maat_router *r,
+                               const struct maat__rcontact *c)
+{
+  double t = maat__wait_next(r, c);
+
+  if (t < r->wake)
+    r->wake = t;
+}
+
 /*
- * Marks a contact that found nobody: until 'retry' (and, if it is not yet
- * past its target 'over', a hair before that) only a new agent can help.
+ * Marks a contact that found nobody: until 'retry' (and a hair before its
+ * next fallback stage, if that comes first) only a new agent can help.
  * Returns that time.
  */
 static double block(struct maat_router *r, struct maat__rcontact *c,
-                    double retry, double over)
+                    double retry)
 {
-  if (r->now < over && over - 1e-9 * fmax(1, fabs(over)) < retry)
-    retry = over - 1e-9 * fmax(1, fabs(over));
+  double next = maat__wait_next(r, c);
+
+  if (next < INFINITY && next - 1e-9 * fmax(1, fabs(next)) < retry)
+    retry = next - 1e-9 * fmax(1, fabs(next));
   c->blocked_at = r->newcomers;
   c->blocked_until = retry;
   return retry;
@@ -796,7 +809,6 @@ static double block(struct maat_router *r, struct maat__rcontact *c,
 static void dispatch(struct maat_router *r)
 {
   const double *set = set_of(r);
-  double target = set[MAAT__S_SERVICE_TARGET];
   int depth = (int)set[MAAT__S_SCAN_DEPTH];
   int cur[MAAT__QLISTS];
   int scanned = 0, fresh = r->fresh;
@@ -808,11 +820,9 @@ static void dispatch(struct maat_router *r)
   if (r->quiet && r->newcomers == r->quiet_newcomers &&
       r->now < r->quiet_until && r->nqueued <= depth && r->navail >= 2) {
     struct maat__rcontact *c;
-    double over;
     if (fresh < 0 || r->cs[fresh].qlist < 0)
       return;
     c = &r->cs[fresh];
-    over = c->arrival + target;
     memset(&ch, 0, sizeof ch);
     ch.agent = -1;
     ch.retry_at = INFINITY;
@@ -821,11 +831,10 @@ static void dispatch(struct maat_router *r)
       dispatch_assign(r, fresh, &ch);
       return;
     }
-    until = block(r, c, ch.retry_at, over);
+    until = block(r, c, ch.retry_at);
     if (until < r->quiet_until)
       r->quiet_until = until;
-    if (r->now < over && over < r->wake)
-      r->wake = over;
+    wake_at_next_stage(r, c);
     return;
   }
   r->quiet = 0;
@@ -838,37 +847,34 @@ static void dispatch(struct maat_router *r)
   while (scanned < depth) {
     int slot = queue_pick(r, cur);
     struct maat__rcontact *c;
-    double over, load;
-    int late, k;
+    double load;
+    int stage, k;
 
     if (slot < 0) {
       walked_all = 1;
       break;
     }
     c = &r->cs[slot];
-    over = c->arrival + target;
+    stage = maat__wait_stage(r, c);
     /*
      * With nobody available only a rule can be relaxed, and only for a
-     * contact past its target: stop at the first one that is not.
+     * contact past relax_after_s: stop at the first one that is not.
      */
-    if (!avail && r->now < over) {
-      if (over < r->wake)
-        r->wake = over;
+    if (!avail && stage == MAAT__WAIT_RULES) {
+      wake_at_next_stage(r, c);
       break;
     }
     /* Look at it; one nobody takes now stays where it is in the queue. */
     cur[c->qlist] = c->qnext;
     scanned++;
-    late = r->now - c->arrival >= target;
     load = c->load;
-    k = (c->kind * 2 + c->heavy) * 2 + late;
+    k = (c->kind * 2 + c->heavy) * MAAT__WAIT_STAGES + stage;
     if (still_blocked(r, c) ||
         (r->fail_stamp[k] == r->stamp && load >= r->fail_load[k] &&
-         block(r, c, r->fail_retry[k], over) > -INFINITY)) {
+         block(r, c, r->fail_retry[k]) > -INFINITY)) {
       if (c->blocked_until < until)
         until = c->blocked_until;
-      if (r->now < over && over < r->wake)
-        r->wake = over;
+      wake_at_next_stage(r, c);
       continue;
     }
     memset(&ch, 0, sizeof ch);
@@ -888,10 +894,9 @@ static void dispatch(struct maat_router *r)
       r->fail_load[k] = load;
       r->fail_retry[k] = ch.retry_at;
     }
-    if (block(r, c, ch.retry_at, over) < until)
+    if (block(r, c, ch.retry_at) < until)
       until = c->blocked_until;
-    if (r->now < over && over < r->wake)
-      r->wake = over;
+    wake_at_next_stage(r, c);
   }
   /* Every waiting contact looked at and none taken since: quiet until. */
   if (walked_all || !r->nqueued) {
@@ -1303,6 +1308,15 @@ int maat_router_open(maat_router **out, const maat_team *team,
     return maat__fail(MAAT_ENOMEM, "out of memory");
   r->team = team;
   r->pol = pol;
+  for (int k = 0; k < 4; k++)
+    r->stage_at[k] = INFINITY;
+  if (pol->staged) {
+    double target = team->set[MAAT__S_SERVICE_TARGET];
+    r->stage_at[0] = fmin(team->set[MAAT__S_RELAX_AFTER], target);
+    r->stage_at[1] = fmax(r->stage_at[0], target - MAAT__RESCUE_S);
+    r->stage_at[2] = target;
+    r->stage_at[3] = target + team->set[MAAT__S_OVERLOAD_GRACE];
+  }
   r->flags = flags;
   r->wake = INFINITY;
   r->last_overload_warn = -INFINITY;
@@ -1314,9 +1328,9 @@ int maat_router_open(maat_router **out, const maat_team *team,
     goto fail;
   }
   r->fitcache = maat__calloc(MAAT__KINDS, 1);
-  r->fail_load = maat__calloc(MAAT__KINDS * 4, sizeof *r->fail_load);
-  r->fail_stamp = maat__calloc(MAAT__KINDS * 4, sizeof *r->fail_stamp);
-  r->fail_retry = maat__calloc(MAAT__KINDS * 4, sizeof *r->fail_retry);
+  r->fail_load = maat__calloc(MAAT__FAIL_KEYS, sizeof *r->fail_load);
+  r->fail_stamp = maat__calloc(MAAT__FAIL_KEYS, sizeof *r->fail_stamp);
+  r->fail_retry = maat__calloc(MAAT__FAIL_KEYS, sizeof *r->fail_retry);
   r->fresh = -1;
   for (int l = 0; l < MAAT__QLISTS; l++)
     r->qhead[l] = r->qtail[l] = -1;

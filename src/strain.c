@@ -52,6 +52,10 @@ const struct maat__setting maat__settings[MAAT__S_COUNT] = {
     "throughput worsens past ~93 % occupancy (Berry Jaeker & Tucker 2017)" },
   [MAAT__S_SCAN_DEPTH] = { "scan_depth", 64, 1, 1e9,
     "setting: queued contacts examined per dispatch" },
+  [MAAT__S_RELAX_AFTER] = { "relax_after_s", 5, 0, 86400,
+    "setting: wait before a soft rule gives way for someone under the line" },
+  [MAAT__S_OVERLOAD_GRACE] = { "overload_grace_s", 300, 0, 86400,
+    "setting: wait past the target before someone over the line is asked" },
 };
 
 int maat__tone_hostile(int tone)

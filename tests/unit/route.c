@@ -144,7 +144,7 @@ Test(route, heavy_cap_then_fallback_with_warning)
 {
   maat_team *t = team_of(
     "{\"settings\":{\"heavy_cap\":1,\"recovery_min_s\":0,\"recovery_max_s\":0,"
-    "\"service_target_s\":60},\"agents\":["
+    "\"service_target_s\":60,\"relax_after_s\":20},\"agents\":["
     "{\"id\":\"ana\",\"languages\":[\"en\"],\"tiers\":[\"T1\",\"T2\",\"T3\"]}]}");
   maat_router *r = router_of(t, "maat", 0);
   struct maat_decision d;
@@ -154,7 +154,7 @@ Test(route, heavy_cap_then_fallback_with_warning)
   PUSH(r, "{\"type\":\"done\",\"t\":100,\"contact\":\"h1\"}");
   PUSH(r, "{\"type\":\"contact\",\"t\":100,\"id\":\"h2\",\"tier\":\"T3\"}");
   cr_assert(!drain_assign(r, "h2"), "capped after one heavy contact");
-  /* Past the 60 s target the cap is relaxed, with an overload warning. */
+  /* After relax_after_s the cap gives way, with an overload warning. */
   PUSH(r, "{\"type\":\"tick\",\"t\":200}");
   while (maat_router_next(r, &d) == MAAT_OK) {
     if (d.type == MAAT_DEC_WARNING && !strcmp(d.kind, "overload")) {
@@ -164,7 +164,7 @@ Test(route, heavy_cap_then_fallback_with_warning)
     }
     if (d.type == MAAT_DEC_ASSIGN && !strcmp(d.contact, "h2")) {
       assigned = 1;
-      cr_assert_float_eq(d.t, 160, 1e-9, "at the target, not later");
+      cr_assert_float_eq(d.t, 120, 1e-9, "at relax_after_s, not later");
     }
   }
   cr_assert(warned && assigned);
@@ -360,7 +360,7 @@ Test(route, overload_margin_waits_for_strain_to_fall)
 {
   maat_team *t = team_of(
     "{\"settings\":{\"recovery_min_s\":0,\"recovery_max_s\":0,\"heavy_cap\":5,"
-    "\"service_target_s\":3600},"
+    "\"service_target_s\":3600,\"relax_after_s\":3600},"
     "\"agents\":[{\"id\":\"ana\",\"languages\":[\"en\"],\"tiers\":[\"T1\",\"T2\",\"T3\"]}]}");
   maat_router *r = router_of(t, "maat", 0);
   PUSH(r, "{\"type\":\"agent\",\"t\":0,\"agent\":\"ana\",\"state\":\"available\"}");
@@ -388,6 +388,72 @@ Test(route, overload_margin_waits_for_strain_to_fall)
   cr_assert(drain_assign(r, "c2"));
   maat_router_close(r);
   maat_team_free(t);
+}
+
+/*
+ * Someone already over the overload line is not given a heavy contact
+ * within the grace past the target: it waits for her strain to fall under
+ * the line, or for the grace to end, whichever comes first.
+ */
+static double over_line_assign_t(const char *settings, const char *contact)
+{
+  char team[512], line[256];
+  maat_team *t;
+  maat_router *r;
+  struct maat_decision d;
+  double at = -1;
+
+  snprintf(team, sizeof team,
+           "{\"settings\":{\"recovery_min_s\":0,\"recovery_max_s\":0,"
+           "\"service_target_s\":60,%s},\"agents\":[{\"id\":\"ana\","
+           "\"languages\":[\"en\"],\"tiers\":[\"T1\",\"T2\",\"T3\"]}]}",
+           settings);
+  t = team_of(team);
+  r = router_of(t, "maat", 0);
+  PUSH(r, "{\"type\":\"agent\",\"t\":0,\"agent\":\"ana\",\"state\":\"available\"}");
+  /* 20 furious minutes: strain 0.1 * 3 * 1.5 * 1200 / 360 = 1.5. */
+  PUSH(r, "{\"type\":\"contact\",\"t\":0,\"id\":\"h1\",\"tier\":\"T2\",\"tone\":\"angry\",\"intensity\":1}");
+  PUSH(r, "{\"type\":\"done\",\"t\":1200,\"contact\":\"h1\"}");
+  snprintf(line, sizeof line,
+           "{\"type\":\"contact\",\"t\":1200,\"id\":\"c2\",%s}", contact);
+  PUSH(r, line);
+  /* A tick a second: a blocked contact is looked at again on events. */
+  for (int k = 1201; k <= 3000 && at < 0; k++) {
+    snprintf(line, sizeof line, "{\"type\":\"tick\",\"t\":%d}", k);
+    PUSH(r, line);
+    while (maat_router_next(r, &d) == MAAT_OK)
+      if (d.type == MAAT_DEC_ASSIGN && !strcmp(d.contact, "c2"))
+        at = d.t;
+  }
+  maat_router_close(r);
+  maat_team_free(t);
+  return at;
+}
+
+Test(route, over_the_line_waits_for_strain_or_the_grace)
+{
+  const char *heavy = "\"tier\":\"T2\",\"tone\":\"angry\",\"intensity\":1";
+  /* Strain 1.5 falls to the line at 600 ln 1.5 = 243.3 s: next tick. */
+  cr_assert_float_eq(over_line_assign_t("\"overload_grace_s\":600", heavy),
+                     ceil(1200 + 600 * log(1.5)), 1e-6);
+  /* A grace of 60 s ends first: target 60 s + 60 s. */
+  cr_assert_float_eq(over_line_assign_t("\"overload_grace_s\":60", heavy),
+                     1200 + 120, 1e-6);
+}
+
+/*
+ * A light contact (T2, calm) would miss its target waiting for her strain:
+ * in the last second before the target it goes to her all the same.
+ */
+Test(route, light_contact_rescued_before_its_target)
+{
+  cr_assert_float_eq(over_line_assign_t("\"overload_grace_s\":600",
+                                        "\"tier\":\"T2\""),
+                     1200 + 60 - 1, 1e-6);
+  /* With the line at 2 nothing is in the way: answered at once. */
+  cr_assert_float_eq(over_line_assign_t("\"overload\":2,\"overload_grace_s\":600",
+                                        "\"tier\":\"T2\""),
+                     1200, 1e-6);
 }
 
 /* Light work is offered to a person only once her strain has come down. */
@@ -700,7 +766,7 @@ Test(route, a_lighter_contact_behind_a_blocked_one_is_served)
 {
   maat_team *t = team_of(
     "{\"settings\":{\"recovery_min_s\":0,\"recovery_max_s\":0,\"heavy_cap\":5,"
-    "\"service_target_s\":3600},"
+    "\"service_target_s\":3600,\"relax_after_s\":3600},"
     "\"agents\":[{\"id\":\"ana\",\"languages\":[\"en\"],\"tiers\":[\"T1\",\"T2\",\"T3\"]}]}");
   maat_router *r = router_of(t, "maat", 0);
   struct maat_decision d;

@@ -300,7 +300,7 @@ struct maat_router {
   int nqueued;
   /*
    * Within one dispatch, while no one is assigned, a contact of a kind
-   * (tier, language, skill; heavy; past its target) that found nobody means
+   * (tier, language, skill; heavy; fallback stage) that found nobody means
    * every contact of that kind adding at least as much strain finds nobody:
    * 'fail_load' by kind, valid where 'fail_stamp' is the dispatch's stamp.
    */

@@ -11,9 +11,9 @@
  * stages (maat__wait_stage()), and the router warns: after relax_after_s
  * the heavy cap, the overload margin or a recovery window, for the least
  * strained agent still under the overload line; someone already over the
- * line only for a light contact in the last second before its service
- * target (it would miss it otherwise) or for any contact overload_grace_s
- * past the target. Past the target, serving a contact sooner no longer
+ * line only for a light or critical contact in the last second before its
+ * service target (it would miss it otherwise) or for any contact
+ * overload_grace_s past the target. Past the target, serving a contact sooner no longer
  * saves the service level, so it waits for someone under the line first.
  */
 #include "route-int.h"
@@ -57,6 +57,16 @@ static int light(struct maat_router *r, const struct maat__rcontact *c,
 }
 
 /*
+ * Whether someone over the overload line may take the contact in the last
+ * second before its target: a light one (little added strain), or a
+ * critical one (it must not wait out the grace).
+ */
+static int rescued(const struct maat__rcontact *c)
+{
+  return !c->heavy || c->c.urgency == MAAT_URGENCY_CRITICAL;
+}
+
+/*
  * Only available agents who fit are looked at (bit sets). A light contact
  * goes to the least strained of them unless even that one would pass the
  * overload line; a heavy one weighs strain with heavy contacts today.
@@ -76,7 +86,7 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
   int relax = stage >= MAAT__WAIT_RELAX;
   /* Someone already over the overload line may take it (see the top). */
   int over_ok = stage == MAAT__WAIT_ANYONE ||
-                (stage == MAAT__WAIT_RESCUE && !c->heavy);
+                (stage == MAAT__WAIT_RESCUE && rescued(c));
   /* When the least strained of those over the line comes under it. */
   double under_at = INFINITY;
   /* What this contact will add to strain at the mean handling time. */
@@ -160,9 +170,10 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
     }
   }
   if (best < 0 && capped >= 0 && relax && !over_ok) {
-    double s = maat__router_strain(r, capped);
-    if (s >= set[MAAT__S_OVERLOAD]) {
-      under_at = r->now + set[MAAT__S_T_A] * log(s / set[MAAT__S_OVERLOAD]);
+    /* Available, so her key says when strain reaches the line. */
+    double t = set[MAAT__S_T_A] * (r->order_key[capped] - r->ln_overload);
+    if (t > r->now) {
+      under_at = t;
       capped = -1;
     }
   }
@@ -228,15 +239,17 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
   }
   out->fallback = 1;
   if (capped >= 0) {
-    int over = maat__router_strain(r, capped) >= set[MAAT__S_OVERLOAD];
+    int over = set[MAAT__S_T_A] * (r->order_key[capped] - r->ln_overload) >
+               r->now;
     out->agent = capped;
     out->rule = over ? "overload line" : "heavy cap or overload margin";
     out->reasons[out->nreasons++] =
         !over ? "overload: nobody free within the rules; heavy cap or "
                 "overload margin relaxed for the lowest-strain agent"
         : stage == MAAT__WAIT_RESCUE
-            ? "overload: a light contact about to miss its service target "
-              "goes to the lowest-strain agent, over the overload line"
+            ? "overload: a light or critical contact about to miss its "
+              "service target goes to the lowest-strain agent, over the "
+              "overload line"
             : "overload: past the service target and the overload grace; "
               "the lowest-strain agent, over the overload line";
   } else {
@@ -267,13 +280,20 @@ static double ready_at(const struct maat_router *r,
   if (a->state != MAAT_AGENT_AVAILABLE && a->state != MAAT_AGENT_RECOVERY)
     return INFINITY;
   if (stage == MAAT__WAIT_ANYONE ||
-      (stage == MAAT__WAIT_RESCUE && !c->heavy))
+      (stage == MAAT__WAIT_RESCUE && rescued(c)))
     return -INFINITY;
   if (stage >= MAAT__WAIT_RELAX) {
-    double s = maat__router_strain(r, i);
-    if (s < set[MAAT__S_OVERLOAD])
+    /* When strain reaches the line: by the key if she is available. */
+    if (a->state == MAAT_AGENT_AVAILABLE) {
+      t = set[MAAT__S_T_A] * (r->order_key[i] - r->ln_overload);
+    } else {
+      double s = maat__router_strain(r, i);
+      t = s < set[MAAT__S_OVERLOAD]
+              ? -INFINITY
+              : r->now + set[MAAT__S_T_A] * log(s / set[MAAT__S_OVERLOAD]);
+    }
+    if (!(t > r->now))
       return -INFINITY;
-    t = r->now + set[MAAT__S_T_A] * log(s / set[MAAT__S_OVERLOAD]);
   } else {
     if (a->state == MAAT_AGENT_RECOVERY ||
         (c->heavy && a->streak >= (int)set[MAAT__S_HEAVY_CAP]) ||

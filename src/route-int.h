@@ -327,6 +327,7 @@ struct maat_router {
    * rescue, the target and anyone; all INFINITY for a policy without one.
    */
   double stage_at[4];
+  double ln_overload;          /* ln(overload), for the strain keys */
   /* outputs */
   struct maat_decision *out;
   int nout, capout, headout;
@@ -430,7 +431,7 @@ int maat__router_waiting(const struct maat_router *r);
  *   RULES   w < relax_after_s: every rule holds
  *   RELAX   the heavy cap, overload margin and a recovery window may give
  *           way for someone under the overload line
- *   RESCUE  the last second before T: a light contact that would otherwise
+ *   RESCUE  the last second before T: a light or critical contact that would
  *           miss the target may go to someone over the line
  *   LATE    past T: someone over the line only after the grace
  *   ANYONE  past T + overload_grace_s: nothing waits longer for the rules

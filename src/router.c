@@ -1310,6 +1310,7 @@ int maat_router_open(maat_router **out, const maat_team *team,
   r->pol = pol;
   for (int k = 0; k < 4; k++)
     r->stage_at[k] = INFINITY;
+  r->ln_overload = log(team->set[MAAT__S_OVERLOAD]);
   if (pol->staged) {
     double target = team->set[MAAT__S_SERVICE_TARGET];
     r->stage_at[0] = fmin(team->set[MAAT__S_RELAX_AFTER], target);

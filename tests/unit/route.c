@@ -445,10 +445,15 @@ Test(route, over_the_line_waits_for_strain_or_the_grace)
  * A light contact (T2, calm) would miss its target waiting for her strain:
  * in the last second before the target it goes to her all the same.
  */
-Test(route, light_contact_rescued_before_its_target)
+Test(route, light_or_critical_contact_rescued_before_its_target)
 {
   cr_assert_float_eq(over_line_assign_t("\"overload_grace_s\":600",
                                         "\"tier\":\"T2\""),
+                     1200 + 60 - 1, 1e-6);
+  /* So does a critical heavy one; a heavy one that is not waits (above). */
+  cr_assert_float_eq(over_line_assign_t("\"overload_grace_s\":600",
+                                        "\"tier\":\"T2\",\"tone\":\"angry\","
+                                        "\"intensity\":1,\"urgency\":\"critical\""),
                      1200 + 60 - 1, 1e-6);
   /* With the line at 2 nothing is in the way: answered at once. */
   cr_assert_float_eq(over_line_assign_t("\"overload\":2,\"overload_grace_s\":600",

@@ -806,6 +806,16 @@ static double block(struct maat_router *r, struct maat__rcontact *c,
   return retry;
 }
 
+/* The policy's choice for contact c: an agent, or when to ask again. */
+static void ask_policy(struct maat_router *r, const struct maat__rcontact *c,
+                       struct maat__choice *ch)
+{
+  memset(ch, 0, sizeof *ch);
+  ch->agent = -1;
+  ch->retry_at = INFINITY;
+  r->pol->choose(r, c, ch);
+}
+
 static void dispatch(struct maat_router *r)
 {
   const double *set = set_of(r);
@@ -823,10 +833,7 @@ static void dispatch(struct maat_router *r)
     if (fresh < 0 || r->cs[fresh].qlist < 0)
       return;
     c = &r->cs[fresh];
-    memset(&ch, 0, sizeof ch);
-    ch.agent = -1;
-    ch.retry_at = INFINITY;
-    r->pol->choose(r, c, &ch);
+    ask_policy(r, c, &ch);
     if (ch.agent >= 0) {
       dispatch_assign(r, fresh, &ch);
       return;
@@ -877,10 +884,7 @@ static void dispatch(struct maat_router *r)
       wake_at_next_stage(r, c);
       continue;
     }
-    memset(&ch, 0, sizeof ch);
-    ch.agent = -1;
-    ch.retry_at = INFINITY;
-    r->pol->choose(r, c, &ch);
+    ask_policy(r, c, &ch);
     if (ch.agent >= 0) {
       dispatch_assign(r, slot, &ch);
       forget_failures(r);

@@ -13,8 +13,9 @@
  * strained agent still under the overload line; someone already over the
  * line only for a light or critical contact in the last second before its
  * service target (it would miss it otherwise) or for any contact
- * overload_grace_s past the target. Past the target, serving a contact sooner no longer
- * saves the service level, so it waits for someone under the line first.
+ * overload_grace_s past the target. Past the target, serving a contact
+ * sooner no longer saves the service level, so it waits for someone under
+ * the line first.
  */
 #include "route-int.h"
 
@@ -54,6 +55,23 @@ static int light(struct maat_router *r, const struct maat__rcontact *c,
   if (best >= 0)
     *why = "light T1 work offered to a person whose recent work was heavy";
   return best;
+}
+
+/*
+ * When agent i's strain comes down to the overload line: by her key if she
+ * is available, else from her strain; at or before now if it is under.
+ */
+static double under_line_at(const struct maat_router *r, int i)
+{
+  const double *set = r->team->set;
+  double s;
+
+  if (r->agents[i].state == MAAT_AGENT_AVAILABLE)
+    return set[MAAT__S_T_A] * (r->order_key[i] - r->ln_overload);
+  s = maat__router_strain(r, i);
+  return s < set[MAAT__S_OVERLOAD]
+             ? -INFINITY
+             : r->now + set[MAAT__S_T_A] * log(s / set[MAAT__S_OVERLOAD]);
 }
 
 /*
@@ -170,8 +188,7 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
     }
   }
   if (best < 0 && capped >= 0 && relax && !over_ok) {
-    /* Available, so her key says when strain reaches the line. */
-    double t = set[MAAT__S_T_A] * (r->order_key[capped] - r->ln_overload);
+    double t = under_line_at(r, capped);
     if (t > r->now) {
       under_at = t;
       capped = -1;
@@ -184,14 +201,15 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
       if (r->agents[i].state != MAAT_AGENT_RECOVERY ||
           !maat__router_fits(r, i, c))
         continue;
-      s = maat__router_strain(r, i);
-      if (!over_ok && s >= set[MAAT__S_OVERLOAD]) {
-        double t = r->now + set[MAAT__S_T_A] *
-                            log(s / set[MAAT__S_OVERLOAD]);
-        if (t < under_at)
-          under_at = t;
-        continue;
+      if (!over_ok) {
+        double t = under_line_at(r, i);
+        if (t > r->now) {
+          if (t < under_at)
+            under_at = t;
+          continue;
+        }
       }
+      s = maat__router_strain(r, i);
       if (rec < 0 || s < rec_s || (s == rec_s && i < rec)) {
         rec = i;
         rec_s = s;
@@ -239,8 +257,7 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
   }
   out->fallback = 1;
   if (capped >= 0) {
-    int over = set[MAAT__S_T_A] * (r->order_key[capped] - r->ln_overload) >
-               r->now;
+    int over = under_line_at(r, capped) > r->now;
     out->agent = capped;
     out->rule = over ? "overload line" : "heavy cap or overload margin";
     out->reasons[out->nreasons++] =
@@ -283,15 +300,7 @@ static double ready_at(const struct maat_router *r,
       (stage == MAAT__WAIT_RESCUE && rescued(c)))
     return -INFINITY;
   if (stage >= MAAT__WAIT_RELAX) {
-    /* When strain reaches the line: by the key if she is available. */
-    if (a->state == MAAT_AGENT_AVAILABLE) {
-      t = set[MAAT__S_T_A] * (r->order_key[i] - r->ln_overload);
-    } else {
-      double s = maat__router_strain(r, i);
-      t = s < set[MAAT__S_OVERLOAD]
-              ? -INFINITY
-              : r->now + set[MAAT__S_T_A] * log(s / set[MAAT__S_OVERLOAD]);
-    }
+    t = under_line_at(r, i);
     if (!(t > r->now))
       return -INFINITY;
   } else {

@@ -135,49 +135,49 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
     }
   } else {
     /*
-     * Strain s passes the line when ln s + now/tau, the key, passes
-     * 'line': keys well past it need no exp(); those near it get one.
+     * Two passes. The first scores everyone by the estimate strain_e f,
+     * which is the strain to within rounding: no exp() per agent. The
+     * second computes the exact score only for those whose estimate ties
+     * with the least (usually one), so the choice is the exact one.
      */
-    double line = c->ln_room + r->now / set[MAAT__S_T_A];
-    double slack = 1e-9 * (1 + fabs(line));
-    /* The least key scored so far, and its strain: the bound's reference. */
-    double ref_key = INFINITY, ref_s = 0;
-    int i;
+    double f = maat__router_strain_factor(r);
+    double over = set[MAAT__S_OVERLOAD];
+    double band = 1e-9 * (1 + over), least_est = INFINITY, tol;
+    int ncand = 0, i;
     if (r->nshift)
       mean = (double)r->heavy_today_sum / r->nshift;
     for (MAAT__EACH_FIT(r, c, r->avail_bits, w, m, i)) {
       const struct maat__ragent *a = &r->agents[i];
-      double k = r->order_key[i], s, h = fair * (a->heavy_today - mean);
+      double s = r->strain_e[i] * f, past = s + load - over;
       /*
        * Skip an agent at the heavy cap, or one this contact would take
-       * past the overload line; the least strained of those is the
-       * fallback's. Keys clearly under the line need no exp() to know.
+       * past the overload line (exactly so when the estimate is near it);
+       * the least strained of those is the fallback's.
        */
-      if (a->streak >= cap || k > line + slack ||
-          (k >= line - slack &&
-           maat__router_strain(r, i) + load > set[MAAT__S_OVERLOAD])) {
+      if (a->streak >= cap || past > band ||
+          (past >= -band &&
+           maat__router_strain(r, i) + load > over)) {
         if (capped < 0 || maat__router_less_strained(r, i, capped))
           capped = i;
         /* The cap lasts while she waits; the strain falls. */
-        if (a->streak < cap && k < wait_key)
-          wait_key = k;
+        if (a->streak < cap && r->order_key[i] < wait_key)
+          wait_key = r->order_key[i];
         continue;
       }
-      /*
-       * Strain is e^(key - now/tau), so against the reference with the
-       * least key, s >= ref_s (1 + key - ref_key): one that cannot reach
-       * the best score even so needs no exp() (a margin for rounding).
-       */
-      if (best >= 0 && k >= ref_key &&
-          ref_s * (1 + (k - ref_key)) + h - best_score >
-              1e-9 * (1 + fabs(best_score)))
+      s += fair * (a->heavy_today - mean);
+      r->cand[ncand] = i;
+      r->cand_est[ncand++] = s;
+      least_est = s < least_est ? s : least_est;
+    }
+    tol = 1e-9 * (1 + fabs(least_est));
+    for (int k = 0; k < ncand; k++) {
+      const struct maat__ragent *a;
+      double s;
+      if (r->cand_est[k] > least_est + tol)
         continue;
-      s = maat__router_strain(r, i);
-      if (k < ref_key) {
-        ref_key = k;
-        ref_s = s;
-      }
-      s += h;
+      i = r->cand[k];
+      a = &r->agents[i];
+      s = maat__router_strain(r, i) + fair * (a->heavy_today - mean);
       if (best < 0 || s < best_score ||
           (s == best_score && (a->idle_since < r->agents[best].idle_since ||
                                (a->idle_since == r->agents[best].idle_since &&

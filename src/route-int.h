@@ -177,6 +177,10 @@ struct maat__rcontact {
    */
   uint64_t blocked_at;
   double blocked_until;
+  /* When its fallback stages start (arrival + stage_at[k]), and the stage
+   * it was last seen in: stages only advance (maat__wait_stage()). */
+  double stage_t[4];
+  int stage;
   uint32_t langs;      /* the agent language bits that fit */
   int used;
   uint64_t skills;     /* the agent skill bits that fit */
@@ -270,6 +274,17 @@ struct maat_router {
    * own, since the policies read it for every candidate).
    */
   double *order_key;
+  /*
+   * And 'strain_e[i]': her strain scaled to 'strain_base', so that it is
+   * strain_e[i] e^(-(now - strain_base)/tau) now, one factor for everyone
+   * (maat__router_strain_factor()); an estimate to within rounding, for a
+   * policy to narrow its candidates before the exact maat__router_strain().
+   */
+  double *strain_e;
+  double strain_base, strain_f, strain_f_at;
+  /* A policy's scratch, an entry per agent: candidates and their scores. */
+  int *cand;
+  double *cand_est;
   int nwords;
   uint64_t *avail_bits, *light_bits;
   /* The agents who last became available or started a recovery window:
@@ -420,6 +435,11 @@ static inline int maat__router_fits(const struct maat_router *r, int agent,
 }
 /* The agent's strain now (decayed while idle). */
 double maat__router_strain(const struct maat_router *r, int agent);
+/*
+ * e^(-(now - strain_base)/tau): strain_e[i] times this is available agent
+ * i's strain now, to a relative 1e-12 (by_strain policies only).
+ */
+double maat__router_strain_factor(struct maat_router *r);
 /* The number of waiting contacts that need a person. */
 int maat__router_waiting(const struct maat_router *r);
 
@@ -451,10 +471,10 @@ enum {
 static inline int maat__wait_stage(const struct maat_router *r,
                                    const struct maat__rcontact *c)
 {
-  int k = 0;
+  int k = c->stage;
 
   /* By absolute times, as maat__wait_next() wakes: the two must agree. */
-  while (k < 4 && r->now >= c->arrival + r->stage_at[k])
+  while (k < 4 && r->now >= c->stage_t[k])
     k++;
   return k;
 }
@@ -464,9 +484,9 @@ static inline double maat__wait_next(const struct maat_router *r,
                                      const struct maat__rcontact *c)
 {
   /* The target itself starts a stage that allows less: no wake there. */
-  for (int k = 0; k < 4; k++)
-    if (k != 2 && r->now < c->arrival + r->stage_at[k])
-      return c->arrival + r->stage_at[k];
+  for (int k = c->stage; k < 4; k++)
+    if (k != 2 && r->now < c->stage_t[k])
+      return c->stage_t[k];
   return INFINITY;
 }
 double maat__router_overload_s(const struct maat_router *r, int agent);

@@ -20,9 +20,11 @@ int maat__heap_reserve(struct maat__heap *h, int cap)
 
   if (cap <= h->cap)
     return MAAT_OK;
-  node = maat__realloc(h->node, (size_t)cap * sizeof *node);
+  /* One node more: heap_down() reads a right child that may be past n. */
+  node = maat__realloc(h->node, ((size_t)cap + 1) * sizeof *node);
   if (!node)
     return maat__fail(MAAT_ENOMEM, "out of memory");
+  memset(node + h->cap, 0, ((size_t)(cap - h->cap) + 1) * sizeof *node);
   h->node = node;
   pos = maat__realloc(h->pos, (size_t)cap * sizeof *pos);
   if (!pos)
@@ -41,10 +43,11 @@ void maat__heap_release(struct maat__heap *h)
   memset(h, 0, sizeof *h);
 }
 
+/* Without branches: which child is less is a coin toss to the CPU. */
 static int node_less(const struct maat__heap_node *a,
                      const struct maat__heap_node *b)
 {
-  return a->key < b->key || (a->key == b->key && a->tie < b->tie);
+  return (a->key < b->key) | ((a->key == b->key) & (a->tie < b->tie));
 }
 
 static void heap_put(struct maat__heap *h, int i,
@@ -76,9 +79,8 @@ static void heap_down(struct maat__heap *h, int i)
     int l = 2 * i + 1, m;
     if (l >= h->n)
       break;
-    m = l;
-    if (l + 1 < h->n && node_less(&h->node[l + 1], &h->node[l]))
-      m = l + 1;
+    /* node[n] exists (see maat__heap_reserve()); '&' ignores it. */
+    m = l + ((l + 1 < h->n) & node_less(&h->node[l + 1], &h->node[l]));
     if (!node_less(&h->node[m], &x))
       break;
     heap_put(h, i, &h->node[m]);
@@ -362,6 +364,31 @@ double maat__router_strain(const struct maat_router *r, int i)
   return maat__strain_decay(set_of(r), a->strain, r->now - a->strain_t);
 }
 
+/*
+ * Rebases every 64 tau (e^64 keeps far from overflow), so the scaled
+ * strains of agents available now are recomputed about once a day.
+ */
+double maat__router_strain_factor(struct maat_router *r)
+{
+  double tau = set_of(r)[MAAT__S_T_A];
+
+  if (!(r->now - r->strain_base <= 64 * tau)) {
+    r->strain_base = r->now;
+    for (int w = 0; w < r->nwords; w++)
+      for (uint64_t m = r->avail_bits[w]; m; m &= m - 1) {
+        int i = w * 64 + __builtin_ctzll(m);
+        const struct maat__ragent *a = &r->agents[i];
+        r->strain_e[i] = a->strain * exp((a->strain_t - r->strain_base) / tau);
+      }
+    r->strain_f_at = NAN;
+  }
+  if (r->strain_f_at != r->now) {
+    r->strain_f = exp(-(r->now - r->strain_base) / tau);
+    r->strain_f_at = r->now;
+  }
+  return r->strain_f;
+}
+
 /* The agent's time above the overload line so far, in seconds. */
 double maat__router_overload_s(const struct maat_router *r, int i)
 {
@@ -423,9 +450,12 @@ static void set_state(struct maat_router *r, int i, int state)
     int now_avail = state == MAAT_AGENT_AVAILABLE;
     if (now_avail) {
       /* ln(a e^(-(t - t0)/tau)) + t/tau = ln a + t0/tau, whatever t. */
-      if (r->pol->by_strain)
+      if (r->pol->by_strain) {
         r->order_key[i] = log(a->strain) +
                           a->strain_t / set_of(r)[MAAT__S_T_A];
+        r->strain_e[i] = a->strain * exp((a->strain_t - r->strain_base) /
+                                         set_of(r)[MAAT__S_T_A]);
+      }
       a->light_due = light_due(r, a);
     }
     bit_set(r->avail_bits, i, now_avail);
@@ -862,7 +892,7 @@ static void dispatch(struct maat_router *r)
       break;
     }
     c = &r->cs[slot];
-    stage = maat__wait_stage(r, c);
+    stage = c->stage = maat__wait_stage(r, c);
     /*
      * With nobody available only a rule can be relaxed, and only for a
      * contact past relax_after_s: stop at the first one that is not.
@@ -1088,6 +1118,9 @@ static int push_contact(struct maat_router *r, const struct maat_contact *in)
   c->kind = probe.kind;
   c->qlist = -1;
   c->blocked_until = -INFINITY;
+  c->stage = 0;
+  for (int k = 0; k < 4; k++)
+    c->stage_t[k] = c->arrival + r->stage_at[k];
   if (r->idxcap)
     index_put(r, slot);
   r->sum.contacts++;
@@ -1351,7 +1384,12 @@ int maat_router_open(maat_router **out, const maat_team *team,
   r->light_bits = maat__calloc((size_t)r->nwords + 1, sizeof *r->light_bits);
   r->fit_bits = maat__calloc(MAAT__KINDS, sizeof *r->fit_bits);
   r->order_key = maat__calloc(team->n ? team->n : 1, sizeof *r->order_key);
-  if (!r->order_key || !r->ready_next || !r->ready_prev || !r->avail_bits || !r->light_bits ||
+  r->strain_e = maat__calloc(team->n ? team->n : 1, sizeof *r->strain_e);
+  r->strain_base = NAN;
+  r->strain_f_at = NAN;
+  r->cand = maat__calloc(team->n ? team->n : 1, sizeof *r->cand);
+  r->cand_est = maat__calloc(team->n ? team->n : 1, sizeof *r->cand_est);
+  if (!r->order_key || !r->strain_e || !r->cand || !r->cand_est || !r->ready_next || !r->ready_prev || !r->avail_bits || !r->light_bits ||
       !r->fit_bits) {
     rc = maat__fail(MAAT_ENOMEM, "out of memory");
     goto fail;
@@ -1388,6 +1426,9 @@ void maat_router_close(maat_router *r)
   maat__free(r->ready_next);
   maat__free(r->ready_prev);
   maat__free(r->order_key);
+  maat__free(r->strain_e);
+  maat__free(r->cand);
+  maat__free(r->cand_est);
   maat__free(r->avail_bits);
   maat__free(r->light_bits);
   for (int k = 0; r->fit_bits && k < MAAT__KINDS; k++)

@@ -69,6 +69,18 @@ static inline uint64_t maat__hash64(const void *p, size_t n, uint64_t seed)
   return h;
 }
 
+/* Whether two strings are equal: inline, for short keys in hot lookups. */
+static inline int maat__str_eq(const char *a, const char *b)
+{
+  while (*a == *b) {
+    if (!*a)
+      return 1;
+    a++;
+    b++;
+  }
+  return 0;
+}
+
 /* CRC-32C (Castagnoli), the checksum of maat's binary files. */
 uint32_t maat__crc32c(uint32_t crc, const void *p, size_t n);
 

@@ -115,12 +115,14 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
     double least_key = INFINITY;
     for (MAAT__EACH_FIT(r, c, r->avail_bits, w, m, i)) {
       double k = r->order_key[i];
-      /* The key in a register: ties (rare) go to the full comparison. */
-      if (k < least_key || least < 0 ||
-          (k == least_key && maat__router_less_strained(r, i, least))) {
-        least = i;
-        least_key = k;
+      /* The key in a register; ties (rare) go to the full comparison. */
+      if (k == least_key) {
+        if (maat__router_less_strained(r, i, least))
+          least = i;
+        continue;
       }
+      least = k < least_key ? i : least;
+      least_key = k < least_key ? k : least_key;
     }
     /*
      * One this contact would take past the overload line is passed over,
@@ -143,6 +145,7 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
     double f = maat__router_strain_factor(r);
     double over = set[MAAT__S_OVERLOAD];
     double band = 1e-9 * (1 + over), least_est = INFINITY, tol;
+    double capped_key = INFINITY;
     int ncand = 0, i;
     if (r->nshift)
       mean = (double)r->heavy_today_sum / r->nshift;
@@ -157,11 +160,16 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
       if (a->streak >= cap || past > band ||
           (past >= -band &&
            maat__router_strain(r, i) + load > over)) {
-        if (capped < 0 || maat__router_less_strained(r, i, capped))
+        double k = r->order_key[i];
+        if (k <= capped_key &&
+            (k < capped_key || capped < 0 ||
+             maat__router_less_strained(r, i, capped))) {
           capped = i;
+          capped_key = k;
+        }
         /* The cap lasts while she waits; the strain falls. */
-        if (a->streak < cap && r->order_key[i] < wait_key)
-          wait_key = r->order_key[i];
+        if (a->streak < cap && k < wait_key)
+          wait_key = k;
         continue;
       }
       s += fair * (a->heavy_today - mean);
@@ -196,11 +204,9 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
   }
   /* Agents in recovery matter only to the fallback. */
   if (best < 0 && capped < 0 && relax) {
-    for (MAAT__READY_EACH(r, i)) {
+    int i;
+    for (MAAT__EACH_FIT(r, c, r->recovery_bits, w, m, i)) {
       double s;
-      if (r->agents[i].state != MAAT_AGENT_RECOVERY ||
-          !maat__router_fits(r, i, c))
-        continue;
       if (!over_ok) {
         double t = under_line_at(r, i);
         if (t > r->now) {

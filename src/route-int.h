@@ -255,7 +255,8 @@ struct maat_router {
   int started;
   struct maat__ragent *agents;
   int nagents;
-  int *by_id;          /* agent indices sorted by id, for lookups */
+  int *by_id;          /* agent indices by id hash (open addressing), -1 */
+  size_t by_id_cap;
   /*
    * Agents available or in recovery, a list ordered by (idle_since, index):
    * the longest idle first, so that a policy that wants the longest-idle
@@ -266,7 +267,8 @@ struct maat_router {
   int nready, navail, non;
   /*
    * Bit sets over agents, 'nwords' words each: who is available, who of
-   * them is due light work, and by contact kind who fits (made on the
+   * them is due light work, who is in a recovery window, and by contact
+   * kind who fits (made on the
    * kind's first contact). A policy ANDs them to see only the agents that
    * could take a contact. Each available agent i has 'order_key[i]': its
    * strain decays as a e^(-t/tau) while it waits, so ln a + t/tau stays put
@@ -286,7 +288,7 @@ struct maat_router {
   int *cand;
   double *cand_est;
   int nwords;
-  uint64_t *avail_bits, *light_bits;
+  uint64_t *avail_bits, *light_bits, *recovery_bits;
   /* The agents who last became available or started a recovery window:
    * 'newcomer[n % MAAT__NEWCOMERS]' is the n-th of 'newcomers' so far. */
   uint64_t newcomers;

@@ -239,13 +239,6 @@ static void slot_free(struct maat_router *r, int slot)
 
 /* ---- the queue ---- */
 
-static int queue_before(const struct maat_router *r, int x, int y)
-{
-  const struct maat__rcontact *a = &r->cs[x], *b = &r->cs[y];
-
-  return a->qkey < b->qkey || (a->qkey == b->qkey && a->qseq < b->qseq);
-}
-
 /* Appends: a list's keys rise with arrival, so the tail is its place. */
 static void queue_add(struct maat_router *r, int slot, double key)
 {
@@ -287,15 +280,56 @@ static void queue_remove(struct maat_router *r, int slot)
   r->nqueued--;
 }
 
-/* The first in dispatch order among the lists' cursors, or -1. */
-static int queue_pick(const struct maat_router *r, const int *cur)
+/*
+ * A walk of the queue in dispatch order: a cursor per list, merged, with
+ * each cursor's key at hand and a bit per list not yet walked to its end.
+ */
+struct qwalk {
+  int cur[MAAT__QLISTS];
+  double key[MAAT__QLISTS];
+  int64_t seq[MAAT__QLISTS];
+  unsigned live;
+};
+
+static void qwalk_load(const struct maat_router *r, struct qwalk *w, int l)
+{
+  if (w->cur[l] < 0) {
+    w->live &= ~(1u << l);
+    return;
+  }
+  w->key[l] = r->cs[w->cur[l]].qkey;
+  w->seq[l] = r->cs[w->cur[l]].qseq;
+}
+
+static void qwalk_start(const struct maat_router *r, struct qwalk *w)
+{
+  w->live = (1u << MAAT__QLISTS) - 1;
+  for (int l = 0; l < MAAT__QLISTS; l++) {
+    w->cur[l] = r->qhead[l];
+    qwalk_load(r, w, l);
+  }
+}
+
+/* The next contact in dispatch order, or -1; qwalk_step() passes it. */
+static int qwalk_peek(const struct qwalk *w)
 {
   int best = -1;
 
-  for (int l = 0; l < MAAT__QLISTS; l++)
-    if (cur[l] >= 0 && (best < 0 || queue_before(r, cur[l], best)))
-      best = cur[l];
-  return best;
+  for (unsigned m = w->live; m; m &= m - 1) {
+    int l = __builtin_ctz(m);
+    if (best < 0 || w->key[l] < w->key[best] ||
+        (w->key[l] == w->key[best] && w->seq[l] < w->seq[best]))
+      best = l;
+  }
+  return best < 0 ? -1 : w->cur[best];
+}
+
+static void qwalk_step(const struct maat_router *r, struct qwalk *w, int slot)
+{
+  int l = r->cs[slot].qlist;
+
+  w->cur[l] = r->cs[slot].qnext;
+  qwalk_load(r, w, l);
 }
 
 /* ---- outputs ---- */
@@ -462,6 +496,8 @@ static void set_state(struct maat_router *r, int i, int state)
     bit_set(r->light_bits, i, now_avail && a->light_due);
     r->nlight_due += a->light_due ? (now_avail ? 1 : -1) : 0;
   }
+  if ((state == MAAT_AGENT_RECOVERY) != (a->state == MAAT_AGENT_RECOVERY))
+    bit_set(r->recovery_bits, i, state == MAAT_AGENT_RECOVERY);
   r->navail += (state == MAAT_AGENT_AVAILABLE) -
                (a->state == MAAT_AGENT_AVAILABLE);
   r->non += on - was_on;
@@ -850,7 +886,7 @@ static void dispatch(struct maat_router *r)
 {
   const double *set = set_of(r);
   int depth = (int)set[MAAT__S_SCAN_DEPTH];
-  int cur[MAAT__QLISTS];
+  struct qwalk qw;
   int scanned = 0, fresh = r->fresh;
   int avail, walked_all = 0;
   double until = INFINITY;
@@ -879,10 +915,10 @@ static void dispatch(struct maat_router *r)
   if (!r->nqueued || !any_ready(r))
     return;
   avail = any_available(r);
-  memcpy(cur, r->qhead, sizeof cur);
+  qwalk_start(r, &qw);
   forget_failures(r);
   while (scanned < depth) {
-    int slot = queue_pick(r, cur);
+    int slot = qwalk_peek(&qw);
     struct maat__rcontact *c;
     double load;
     int stage, k;
@@ -902,7 +938,7 @@ static void dispatch(struct maat_router *r)
       break;
     }
     /* Look at it; one nobody takes now stays where it is in the queue. */
-    cur[c->qlist] = c->qnext;
+    qwalk_step(r, &qw, slot);
     scanned++;
     load = c->load;
     k = (c->kind * 2 + c->heavy) * MAAT__WAIT_STAGES + stage;
@@ -1158,47 +1194,39 @@ static int push_contact(struct maat_router *r, const struct maat_contact *in)
   return MAAT_OK;
 }
 
-/* Binary search in 'by_id': agent events are frequent in long replays. */
+/* An agent by id: a hash table, since agent events are frequent. */
 static int find_agent(const struct maat_router *r, const char *id)
 {
-  int lo = 0, hi = r->nagents - 1;
+  size_t mask = r->by_id_cap - 1;
 
-  while (lo <= hi) {
-    int mid = lo + (hi - lo) / 2, i = r->by_id[mid];
-    int cmp = strcmp(r->agents[i].def->id, id);
-    if (!cmp)
-      return i;
-    if (cmp < 0)
-      lo = mid + 1;
-    else
-      hi = mid - 1;
+  for (size_t h = id_hash(id) & mask;; h = (h + 1) & mask) {
+    int v = r->by_id[h];
+    if (v < 0)
+      return -1;
+    if (maat__str_eq(r->agents[v].def->id, id))
+      return v;
   }
-  return -1;
 }
 
-static int cmp_def_id(const void *a, const void *b)
-{
-  const struct maat__agent_def *x = *(const struct maat__agent_def *const *)a;
-  const struct maat__agent_def *y = *(const struct maat__agent_def *const *)b;
-  return strcmp(x->id, y->id);
-}
-
-/* Fills 'by_id' by sorting pointers (no shared state, so thread-safe). */
+/* Fills 'by_id', open addressing at most half full (ids are unique). */
 static int index_ids(struct maat_router *r)
 {
-  const struct maat__agent_def **p = maat__calloc((r->team->n ? r->team->n : 1), sizeof *p);
+  size_t cap = 16;
 
-  r->by_id = maat__calloc((r->team->n ? r->team->n : 1), sizeof *r->by_id);
-  if (!p || !r->by_id) {
-    maat__free(p);
+  while (cap < 2 * (size_t)r->nagents)
+    cap *= 2;
+  r->by_id = maat__malloc(cap * sizeof *r->by_id);
+  if (!r->by_id)
     return maat__fail(MAAT_ENOMEM, "out of memory");
+  r->by_id_cap = cap;
+  for (size_t h = 0; h < cap; h++)
+    r->by_id[h] = -1;
+  for (int i = 0; i < r->nagents; i++) {
+    size_t h = id_hash(r->team->agents[i].id) & (cap - 1);
+    while (r->by_id[h] >= 0)
+      h = (h + 1) & (cap - 1);
+    r->by_id[h] = i;
   }
-  for (int i = 0; i < r->nagents; i++)
-    p[i] = &r->team->agents[i];
-  qsort(p, (size_t)r->nagents, sizeof *p, cmp_def_id);
-  for (int i = 0; i < r->nagents; i++)
-    r->by_id[i] = (int)(p[i] - r->team->agents);
-  maat__free(p);
   return MAAT_OK;
 }
 
@@ -1382,6 +1410,8 @@ int maat_router_open(maat_router **out, const maat_team *team,
   r->nwords = (int)((team->n + 63) / 64);
   r->avail_bits = maat__calloc((size_t)r->nwords + 1, sizeof *r->avail_bits);
   r->light_bits = maat__calloc((size_t)r->nwords + 1, sizeof *r->light_bits);
+  r->recovery_bits = maat__calloc((size_t)r->nwords + 1,
+                                  sizeof *r->recovery_bits);
   r->fit_bits = maat__calloc(MAAT__KINDS, sizeof *r->fit_bits);
   r->order_key = maat__calloc(team->n ? team->n : 1, sizeof *r->order_key);
   r->strain_e = maat__calloc(team->n ? team->n : 1, sizeof *r->strain_e);
@@ -1390,6 +1420,7 @@ int maat_router_open(maat_router **out, const maat_team *team,
   r->cand = maat__calloc(team->n ? team->n : 1, sizeof *r->cand);
   r->cand_est = maat__calloc(team->n ? team->n : 1, sizeof *r->cand_est);
   if (!r->order_key || !r->strain_e || !r->cand || !r->cand_est || !r->ready_next || !r->ready_prev || !r->avail_bits || !r->light_bits ||
+      !r->recovery_bits ||
       !r->fit_bits) {
     rc = maat__fail(MAAT_ENOMEM, "out of memory");
     goto fail;
@@ -1431,6 +1462,7 @@ void maat_router_close(maat_router *r)
   maat__free(r->cand_est);
   maat__free(r->avail_bits);
   maat__free(r->light_bits);
+  maat__free(r->recovery_bits);
   for (int k = 0; r->fit_bits && k < MAAT__KINDS; k++)
     maat__free(r->fit_bits[k]);
   maat__free(r->fit_bits);
@@ -1509,15 +1541,15 @@ static const char *state_name(int s)
 size_t maat_router_state_format(const maat_router *r, char *buf, size_t cap)
 {
   struct maat_buf b = MAAT_BUF_INIT;
-  int cur[MAAT__QLISTS];
+  struct qwalk qw;
   size_t len;
 
   maat__buf_printf(&b, "{\"t\":%.3f,\"queue\":[", r->now);
   /* The queue in dispatch order. */
-  memcpy(cur, r->qhead, sizeof cur);
-  for (int k = 0, slot; (slot = queue_pick(r, cur)) >= 0; k++) {
+  qwalk_start(r, &qw);
+  for (int k = 0, slot; (slot = qwalk_peek(&qw)) >= 0; k++) {
     maat__buf_printf(&b, "%s\"%s\"", k ? "," : "", r->cs[slot].c.id);
-    cur[r->cs[slot].qlist] = r->cs[slot].qnext;
+    qwalk_step(r, &qw, slot);
   }
   maat__buf_printf(&b, "],\"agents\":[");
   for (int i = 0; i < r->nagents; i++) {

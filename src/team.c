@@ -13,16 +13,16 @@
 int maat__team_lang(const struct maat_team *t, const char *lang)
 {
   for (int i = 0; i < t->nlangs; i++)
-    if (t->langs[i][0] == lang[0] && !strcmp(t->langs[i], lang))
+    if (maat__str_eq(t->langs[i], lang))
       return i;
   return -1;
 }
 
 int maat__team_intent(const struct maat_team *t, const char *intent)
 {
-  /* The first byte first: this runs for every contact. */
+  /* Inline comparisons: this runs for every contact. */
   for (int i = 0; i < t->nintents; i++)
-    if (t->intents[i][0] == intent[0] && !strcmp(t->intents[i], intent))
+    if (maat__str_eq(t->intents[i], intent))
       return i;
   return -1;
 }

@@ -93,7 +93,7 @@ double maat__strain_recovery(const double *set, double a);
 /* Handling time stretched by strain (rule 4, mean only). */
 double maat__strain_stretch(const double *set, double handle_s, double a);
 
-/* ---- a binary min-heap of small ints ordered by (key, tie) ---- */
+/* ---- a min-heap (4-ary) of small ints ordered by (key, tie) ---- */
 
 /* A node carries its key and tie, so that sifting reads no other array. */
 struct maat__heap_node {
@@ -127,30 +127,37 @@ static inline double maat__heap_top_key(const struct maat__heap *h)
 
 #define MAAT__RECENT 10
 
+/*
+ * An agent as the router sees her. The first 64 bytes are what the
+ * policies and the periodic checks read of every agent; the array is
+ * aligned to 64 bytes so that this is one cache line.
+ */
 struct maat__ragent {
-  const struct maat__agent_def *def;
   int state;
-  int pending;         /* state to take after the current contact, or -1 */
+  int streak;          /* consecutive heavy contacts */
   double strain;       /* at strain_t */
   double strain_t;
   double idle_since;
-  double busy_until;   /* replay */
-  double recovery_until;
-  int contact;         /* slot in service, or -1 */
-  int streak;          /* consecutive heavy contacts */
   int heavy_today;
-  long heavy_total;
-  long served;
+  int warned;
+  double above_since;  /* strain > warn threshold since; -1 when not */
   unsigned recent;     /* bit i: the i-th most recent contact was heavy */
   int nrecent;
-  double above_since;  /* strain > warn threshold since; -1 when not */
-  int warned;
+  int contact;         /* slot in service, or -1 */
+  int pending;         /* state to take after the current contact, or -1 */
+  /* 64 bytes */
+  const struct maat__agent_def *def;
+  double busy_until;   /* replay */
+  double recovery_until;
+  long heavy_total;
+  long served;
   double overload_s;
   int on_shift;        /* was ever on shift (for the Gini) */
   int light_due;       /* recent work heavy enough for a light offer */
+  char pad[8];         /* to 128 bytes: two cache lines */
 };
+_Static_assert(sizeof(struct maat__ragent) == 128, "two cache lines");
 
-/* The router's fields first: dispatch walks them; the contact comes last. */
 /* Heavy contacts among the agent's last MAAT__RECENT. */
 static inline int maat__recent_heavy(const struct maat__ragent *a)
 {
@@ -159,28 +166,30 @@ static inline int maat__recent_heavy(const struct maat__ragent *a)
   return __builtin_popcount(a->recent & mask);
 }
 
+/* What dispatch reads of every waiting contact comes first, together. */
 struct maat__rcontact {
   double qkey;         /* dispatch order: (qkey, qseq) */
   int64_t qseq;
-  int qlist;           /* the queue's list it waits in, or -1 */
-  int qprev, qnext;    /* neighbours in that list, or -1 */
-  int kind;            /* tier, language and skill: an index into fitcache */
-  int heavy;
-  int person;          /* needs a person: tier >= T2 or a hostile tone */
-  double arrival;
-  double load;         /* strain it adds at the mean handling time */
-  double ln_room;      /* ln(overload - load), -inf without room (by_strain) */
+  /* When its fallback stages start (arrival + stage_at[k]), and the stage
+   * it was last seen in: stages only advance (maat__wait_stage()). */
+  double stage_t[4];
   /*
    * Found nobody when 'newcomers' was at 'blocked_at': until 'blocked_until'
    * only an agent who fits and became available or started a recovery window
    * since can change that (dispatch skips it otherwise).
    */
-  uint64_t blocked_at;
   double blocked_until;
-  /* When its fallback stages start (arrival + stage_at[k]), and the stage
-   * it was last seen in: stages only advance (maat__wait_stage()). */
-  double stage_t[4];
+  int qnext;           /* the next in its list of the queue, or -1 */
   int stage;
+  uint64_t blocked_at;
+  int qlist;           /* the queue's list it waits in, or -1 */
+  int qprev;           /* the previous in that list, or -1 */
+  int kind;            /* tier, language and skill: an index into fitcache */
+  int heavy;
+  double load;         /* strain it adds at the mean handling time */
+  double ln_room;      /* ln(overload - load), -inf without room (by_strain) */
+  double arrival;
+  int person;          /* needs a person: tier >= T2 or a hostile tone */
   uint32_t langs;      /* the agent language bits that fit */
   int used;
   uint64_t skills;     /* the agent skill bits that fit */
@@ -253,7 +262,8 @@ struct maat_router {
   double now;
   long day;
   int started;
-  struct maat__ragent *agents;
+  struct maat__ragent *agents;  /* aligned to 64 bytes, in 'agents_mem' */
+  void *agents_mem;
   int nagents;
   int *by_id;          /* agent indices by id hash (open addressing), -1 */
   size_t by_id_cap;
@@ -289,6 +299,9 @@ struct maat_router {
   double *cand_est;
   int nwords;
   uint64_t *avail_bits, *light_bits, *recovery_bits;
+  /* Who the periodic strain check must look at (warn_strain_all()). */
+  uint64_t *warn_watch;
+  double warn_watch_thr;
   /* The agents who last became available or started a recovery window:
    * 'newcomer[n % MAAT__NEWCOMERS]' is the n-th of 'newcomers' so far. */
   uint64_t newcomers;

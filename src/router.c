@@ -13,6 +13,16 @@
 
 /* ---- heap ---- */
 
+/*
+ * A 4-ary heap: half the levels of a binary one, and the least of four
+ * children is found without branches, since which is least is a coin toss
+ * to the CPU. The nodes from n to cap + 3 hold a sentinel greater than any
+ * other, so a node's four children can always be read.
+ */
+#define HEAP_D 4
+
+static const struct maat__heap_node sentinel = { INFINITY, INT64_MAX, -1 };
+
 int maat__heap_reserve(struct maat__heap *h, int cap)
 {
   struct maat__heap_node *node;
@@ -20,11 +30,11 @@ int maat__heap_reserve(struct maat__heap *h, int cap)
 
   if (cap <= h->cap)
     return MAAT_OK;
-  /* One node more: heap_down() reads a right child that may be past n. */
-  node = maat__realloc(h->node, ((size_t)cap + 1) * sizeof *node);
+  node = maat__realloc(h->node, ((size_t)cap + HEAP_D) * sizeof *node);
   if (!node)
     return maat__fail(MAAT_ENOMEM, "out of memory");
-  memset(node + h->cap, 0, ((size_t)(cap - h->cap) + 1) * sizeof *node);
+  for (int i = h->n; i < cap + HEAP_D; i++)
+    node[i] = sentinel;
   h->node = node;
   pos = maat__realloc(h->pos, (size_t)cap * sizeof *pos);
   if (!pos)
@@ -43,11 +53,19 @@ void maat__heap_release(struct maat__heap *h)
   memset(h, 0, sizeof *h);
 }
 
-/* Without branches: which child is less is a coin toss to the CPU. */
 static int node_less(const struct maat__heap_node *a,
                      const struct maat__heap_node *b)
 {
   return (a->key < b->key) | ((a->key == b->key) & (a->tie < b->tie));
+}
+
+/* The least of the four children from c (sentinels past n never win). */
+static int least_child(const struct maat__heap_node *nd, int c)
+{
+  int x = c + node_less(&nd[c + 1], &nd[c]);
+  int y = c + 2 + node_less(&nd[c + 3], &nd[c + 2]);
+
+  return node_less(&nd[y], &nd[x]) ? y : x;
 }
 
 static void heap_put(struct maat__heap *h, int i,
@@ -57,18 +75,18 @@ static void heap_put(struct maat__heap *h, int i,
   h->pos[x->item] = i;
 }
 
-static void heap_up(struct maat__heap *h, int i)
+/* Puts x at hole i or above it. */
+static void heap_up_from(struct maat__heap *h, int i,
+                         const struct maat__heap_node *x)
 {
-  struct maat__heap_node x = h->node[i];
-
   while (i > 0) {
-    int p = (i - 1) / 2;
-    if (!node_less(&x, &h->node[p]))
+    int p = (i - 1) / HEAP_D;
+    if (!node_less(x, &h->node[p]))
       break;
     heap_put(h, i, &h->node[p]);
     i = p;
   }
-  heap_put(h, i, &x);
+  heap_put(h, i, x);
 }
 
 static void heap_down(struct maat__heap *h, int i)
@@ -76,11 +94,10 @@ static void heap_down(struct maat__heap *h, int i)
   struct maat__heap_node x = h->node[i];
 
   for (;;) {
-    int l = 2 * i + 1, m;
-    if (l >= h->n)
+    int c = HEAP_D * i + 1, m;
+    if (c >= h->n)
       break;
-    /* node[n] exists (see maat__heap_reserve()); '&' ignores it. */
-    m = l + ((l + 1 < h->n) & node_less(&h->node[l + 1], &h->node[l]));
+    m = least_child(h->node, c);
     if (!node_less(&h->node[m], &x))
       break;
     heap_put(h, i, &h->node[m]);
@@ -98,35 +115,59 @@ void maat__heap_push(struct maat__heap *h, int item, double key, int64_t tie)
   x.key = key;
   x.tie = tie;
   x.item = item;
-  h->node[h->n] = x;
-  h->pos[item] = h->n;
   h->n++;
-  heap_up(h, h->n - 1);
+  heap_up_from(h, h->n - 1, &x);
+}
+
+/* Takes node i's last node out, leaving a sentinel at n. */
+static struct maat__heap_node heap_take_last(struct maat__heap *h)
+{
+  struct maat__heap_node last = h->node[--h->n];
+
+  h->node[h->n] = sentinel;
+  return last;
 }
 
 void maat__heap_remove(struct maat__heap *h, int item)
 {
   int i = h->pos[item];
+  struct maat__heap_node last;
 
   if (i < 0)
     return;
   h->pos[item] = -1;
-  h->n--;
+  last = heap_take_last(h);
   if (i == h->n)
     return;
-  h->node[i] = h->node[h->n];
-  h->pos[h->node[i].item] = i;
-  if (i > 0 && node_less(&h->node[i], &h->node[(i - 1) / 2]))
-    heap_up(h, i);
+  heap_put(h, i, &last);
+  if (i > 0 && node_less(&h->node[i], &h->node[(i - 1) / HEAP_D]))
+    heap_up_from(h, i, &last);
   else
     heap_down(h, i);
 }
 
+/*
+ * The least item out: its hole goes down to a leaf by the lesser children,
+ * then the last node comes up from there (it is large, so rarely far).
+ */
 int maat__heap_pop(struct maat__heap *h)
 {
-  int top = h->node[0].item;
+  int top = h->node[0].item, i = 0;
+  struct maat__heap_node last;
 
-  maat__heap_remove(h, top);
+  h->pos[top] = -1;
+  last = heap_take_last(h);
+  if (!h->n)
+    return top;
+  for (;;) {
+    int c = HEAP_D * i + 1, m;
+    if (c >= h->n)
+      break;
+    m = least_child(h->node, c);
+    heap_put(h, i, &h->node[m]);
+    i = m;
+  }
+  heap_up_from(h, i, &last);
   return top;
 }
 
@@ -602,6 +643,31 @@ static void warn_strain(struct maat_router *r, int i)
   r->sum.warnings++;
 }
 
+/*
+ * warn_strain() for every agent whose bit in 'warn_watch' is set: the
+ * others have strain at most the threshold and no episode open, and strain
+ * rises only in finish_service(), which sets the bit; so for them it would
+ * change nothing. All agents when the threshold changed.
+ */
+static void warn_strain_all(struct maat_router *r)
+{
+  double thr = set_of(r)[MAAT__S_WARN_STRAIN];
+  int all = thr != r->warn_watch_thr;
+
+  r->warn_watch_thr = thr;
+  for (int w = 0; w < r->nwords; w++) {
+    uint64_t m = all ? ~(uint64_t)0 : r->warn_watch[w];
+    for (; m; m &= m - 1) {
+      int i = w * 64 + __builtin_ctzll(m);
+      const struct maat__ragent *a = &r->agents[i];
+      if (i >= r->nagents)
+        break;
+      warn_strain(r, i);
+      bit_set(r->warn_watch, i, a->strain > thr || a->above_since >= 0);
+    }
+  }
+}
+
 static void start_service(struct maat_router *r, int i, int slot)
 {
   struct maat__ragent *a = &r->agents[i];
@@ -659,6 +725,7 @@ static void finish_service(struct maat_router *r, int i, int energy)
   account(r, i);
   before = a->strain;
   a->strain += maat__strain_load(set, &c->c, d);
+  bit_set(r->warn_watch, i, 1);
   if (a->strain > r->sum.peak_strain)
     r->sum.peak_strain = a->strain;
   /* Strain only rises here, so a warning episode starts or goes on here. */
@@ -1308,8 +1375,7 @@ int maat_router_push(maat_router *r, const struct maat_event *ev)
     dispatch(r);
     return MAAT_OK;
   default:
-    for (i = 0; i < r->nagents; i++)
-      warn_strain(r, i);
+    warn_strain_all(r);
     dispatch(r);
     return MAAT_OK;
   }
@@ -1388,7 +1454,10 @@ int maat_router_open(maat_router **out, const maat_team *team,
   r->last_overload_warn = -INFINITY;
   r->last_forecast_warn = -INFINITY;
   r->nagents = (int)team->n;
-  r->agents = maat__calloc(team->n, sizeof *r->agents);
+  r->agents_mem = maat__calloc(team->n + 1, sizeof *r->agents);
+  if (r->agents_mem)
+    r->agents = (struct maat__ragent *)(((uintptr_t)r->agents_mem + 63) &
+                                        ~(uintptr_t)63);
   if (!r->agents) {
     rc = maat__fail(MAAT_ENOMEM, "out of memory");
     goto fail;
@@ -1412,6 +1481,8 @@ int maat_router_open(maat_router **out, const maat_team *team,
   r->light_bits = maat__calloc((size_t)r->nwords + 1, sizeof *r->light_bits);
   r->recovery_bits = maat__calloc((size_t)r->nwords + 1,
                                   sizeof *r->recovery_bits);
+  r->warn_watch = maat__calloc((size_t)r->nwords + 1, sizeof *r->warn_watch);
+  r->warn_watch_thr = NAN;
   r->fit_bits = maat__calloc(MAAT__KINDS, sizeof *r->fit_bits);
   r->order_key = maat__calloc(team->n ? team->n : 1, sizeof *r->order_key);
   r->strain_e = maat__calloc(team->n ? team->n : 1, sizeof *r->strain_e);
@@ -1420,7 +1491,7 @@ int maat_router_open(maat_router **out, const maat_team *team,
   r->cand = maat__calloc(team->n ? team->n : 1, sizeof *r->cand);
   r->cand_est = maat__calloc(team->n ? team->n : 1, sizeof *r->cand_est);
   if (!r->order_key || !r->strain_e || !r->cand || !r->cand_est || !r->ready_next || !r->ready_prev || !r->avail_bits || !r->light_bits ||
-      !r->recovery_bits ||
+      !r->recovery_bits || !r->warn_watch ||
       !r->fit_bits) {
     rc = maat__fail(MAAT_ENOMEM, "out of memory");
     goto fail;
@@ -1452,7 +1523,7 @@ void maat_router_close(maat_router *r)
     return;
   maat__heap_release(&r->deadline);
   maat__heap_release(&r->timers);
-  maat__free(r->agents);
+  maat__free(r->agents_mem);
   maat__free(r->by_id);
   maat__free(r->ready_next);
   maat__free(r->ready_prev);
@@ -1463,6 +1534,7 @@ void maat_router_close(maat_router *r)
   maat__free(r->avail_bits);
   maat__free(r->light_bits);
   maat__free(r->recovery_bits);
+  maat__free(r->warn_watch);
   for (int k = 0; r->fit_bits && k < MAAT__KINDS; k++)
     maat__free(r->fit_bits[k]);
   maat__free(r->fit_bits);

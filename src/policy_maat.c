@@ -75,6 +75,18 @@ static double under_line_at(const struct maat_router *r, int i)
 }
 
 /*
+ * ln(overload - load): a strain key under it plus now/tau leaves room for
+ * the contact; -inf when nothing does. Only for retry times, so on demand.
+ */
+static double ln_room(const struct maat_router *r,
+                      const struct maat__rcontact *c)
+{
+  double over = r->team->set[MAAT__S_OVERLOAD];
+
+  return over > c->load ? log(over - c->load) : -INFINITY;
+}
+
+/*
  * Whether someone over the overload line may take the contact in the last
  * second before its target: a light one (little added strain), or a
  * critical one (it must not wait out the grace).
@@ -146,7 +158,7 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
     double over = set[MAAT__S_OVERLOAD];
     double band = 1e-9 * (1 + over), least_est = INFINITY, tol;
     double capped_key = INFINITY;
-    int ncand = 0, i;
+    int ncand = 0, nnear = 0, i;
     if (r->nshift)
       mean = (double)r->heavy_today_sum / r->nshift;
     for (MAAT__EACH_FIT(r, c, r->avail_bits, w, m, i)) {
@@ -178,7 +190,15 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
       least_est = s < least_est ? s : least_est;
     }
     tol = 1e-9 * (1 + fabs(least_est));
-    for (int k = 0; k < ncand; k++) {
+    /* One estimate near the least: it is the least, no exact score needed. */
+    for (int k = 0; k < ncand; k++)
+      if (r->cand_est[k] <= least_est + tol) {
+        nnear++;
+        best = r->cand[k];
+      }
+    if (nnear > 1)
+      best = -1;
+    for (int k = 0; k < ncand && nnear > 1; k++) {
       const struct maat__ragent *a;
       double s;
       if (r->cand_est[k] > least_est + tol)
@@ -248,10 +268,10 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
      * s e^(-(t - t0)/tau) + load = overload at t = tau (key - ln(room)).
      * A hair early, so that rounding never makes it late.
      */
-    double t = maat__wait_next(r, c);
-    if (c->ln_room > -INFINITY && wait_key < INFINITY &&
-        set[MAAT__S_T_A] * (wait_key - c->ln_room) < t)
-      t = set[MAAT__S_T_A] * (wait_key - c->ln_room);
+    double t = maat__wait_next(r, c), room;
+    if (wait_key < INFINITY && (room = ln_room(r, c)) > -INFINITY &&
+        set[MAAT__S_T_A] * (wait_key - room) < t)
+      t = set[MAAT__S_T_A] * (wait_key - room);
     out->retry_at = t - 1e-9 * fmax(1, fabs(t));
     return;
   }
@@ -298,7 +318,7 @@ static double ready_at(const struct maat_router *r,
   const double *set = r->team->set;
   const struct maat__ragent *a = &r->agents[i];
   int stage = maat__wait_stage(r, c);
-  double t;
+  double t, room;
 
   if (a->state != MAAT_AGENT_AVAILABLE && a->state != MAAT_AGENT_RECOVERY)
     return INFINITY;
@@ -312,9 +332,9 @@ static double ready_at(const struct maat_router *r,
   } else {
     if (a->state == MAAT_AGENT_RECOVERY ||
         (c->heavy && a->streak >= (int)set[MAAT__S_HEAVY_CAP]) ||
-        c->ln_room == -INFINITY)
+        (room = ln_room(r, c)) == -INFINITY)
       return INFINITY;
-    t = set[MAAT__S_T_A] * (r->order_key[i] - c->ln_room);
+    t = set[MAAT__S_T_A] * (r->order_key[i] - room);
   }
   return t - 1e-9 * fmax(1, fabs(t));
 }

@@ -187,7 +187,6 @@ struct maat__rcontact {
   int kind;            /* tier, language and skill: an index into fitcache */
   int heavy;
   double load;         /* strain it adds at the mean handling time */
-  double ln_room;      /* ln(overload - load), -inf without room (by_strain) */
   double arrival;
   int person;          /* needs a person: tier >= T2 or a hostile tone */
   uint32_t langs;      /* the agent language bits that fit */

@@ -1210,10 +1210,6 @@ static int push_contact(struct maat_router *r, const struct maat_contact *in)
   c->arrival = r->now;
   c->heavy = maat__contact_heavy(in);
   c->load = maat__strain_load(set, in, set[MAAT__S_MEAN_HANDLE]);
-  /* For the strain keys' arithmetic: once here, not per agent looked at. */
-  if (r->pol->by_strain)
-    c->ln_room = set[MAAT__S_OVERLOAD] > c->load
-                     ? log(set[MAAT__S_OVERLOAD] - c->load) : -INFINITY;
   c->person = in->tier >= MAAT_T2 || maat__tone_hostile(in->tone) ||
               (r->flags & MAAT_ROUTER_NO_BOT);
   c->langs = probe.langs;

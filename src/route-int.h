@@ -301,6 +301,7 @@ struct maat_router {
   /* Who the periodic strain check must look at (warn_strain_all()). */
   uint64_t *warn_watch;
   double warn_watch_thr;
+  double ln_warn, ln_warn_thr;  /* ln(warn threshold), for that threshold */
   /* The agents who last became available or started a recovery window:
    * 'newcomer[n % MAAT__NEWCOMERS]' is the n-th of 'newcomers' so far. */
   uint64_t newcomers;

@@ -611,16 +611,44 @@ static void set_timer(struct maat_router *r, int i)
     maat__heap_remove(&r->timers, i);
 }
 
+/*
+ * Whether agent i's strain is above the warning threshold now. It only
+ * falls from its last value outside work, and an available agent's key
+ * (ln s + t/tau) against ln(threshold) + now/tau answers without an exp()
+ * unless the two are within rounding of each other.
+ */
+static int above_warn(struct maat_router *r, int i)
+{
+  const struct maat__ragent *a = &r->agents[i];
+  const double *set = set_of(r);
+  double thr = set[MAAT__S_WARN_STRAIN];
+
+  if (a->strain <= thr)
+    return 0;
+  /* Right after work her strain is the stored value: no exp() either. */
+  if (a->strain_t == r->now)
+    return 1;
+  if (a->state == MAAT_AGENT_AVAILABLE && r->pol->by_strain && thr > 0) {
+    double line;
+    if (r->ln_warn_thr != thr) {
+      r->ln_warn = log(thr);
+      r->ln_warn_thr = thr;
+    }
+    line = r->ln_warn + r->now / set[MAAT__S_T_A];
+    double d = r->order_key[i] - line, slack = 1e-9 * (1 + fabs(line));
+    if (d > slack || d < -slack)
+      return d > 0;
+  }
+  return maat__router_strain(r, i) > thr;
+}
+
 static void warn_strain(struct maat_router *r, int i)
 {
   struct maat__ragent *a = &r->agents[i];
   const double *set = set_of(r);
-  /* Strain only falls from its last value outside work: skip the exp(). */
-  double s = a->strain <= set[MAAT__S_WARN_STRAIN] ? a->strain
-                                                   : maat__router_strain(r, i);
   struct maat_decision *d;
 
-  if (s <= set[MAAT__S_WARN_STRAIN]) {
+  if (!above_warn(r, i)) {
     a->above_since = -1;
     a->warned = 0;
     return;
@@ -1479,6 +1507,7 @@ int maat_router_open(maat_router **out, const maat_team *team,
                                   sizeof *r->recovery_bits);
   r->warn_watch = maat__calloc((size_t)r->nwords + 1, sizeof *r->warn_watch);
   r->warn_watch_thr = NAN;
+  r->ln_warn_thr = NAN;
   r->fit_bits = maat__calloc(MAAT__KINDS, sizeof *r->fit_bits);
   r->order_key = maat__calloc(team->n ? team->n : 1, sizeof *r->order_key);
   r->strain_e = maat__calloc(team->n ? team->n : 1, sizeof *r->strain_e);

@@ -240,6 +240,9 @@ struct run {
   double strain_sum;
   long strain_n;
   double *chronic, *over_prev;
+  long nsamples, *decayed;    /* chronic decays due, and made by agent */
+  double chronic_decay;       /* the factor of one */
+  uint64_t *maybe_on;         /* agents not known to be offline */
   struct seen { double t0, s; } *seen; /* each agent's last sample */
   double overload_days, leavers, agent_s;
   long wait_bins[MAAT_SIM_WAIT_BINS];
@@ -549,41 +552,58 @@ static int push(struct run *u, const struct maat_event *ev)
  * touched (same strain_t): one multiplication instead of an exp() per
  * agent, which would cost more than the contacts at 500 agents.
  */
+/*
+ * Chronic load decays by the same factor at every sample: agent i's value
+ * has had the first 'decayed[i]' of them; this applies the rest, one
+ * multiplication each as if made on time (so off-shift agents wait).
+ */
+static void chronic_catch_up(struct run *u, int i)
+{
+  while (u->decayed[i] < u->nsamples) {
+    u->chronic[i] *= u->chronic_decay;
+    u->decayed[i]++;
+  }
+}
+
 static int sample(struct run *u, double t)
 {
-  const double decay = exp(-SAMPLE_S / (u->sc->chronic_tau_days * 86400));
   const double step = exp(-SAMPLE_S / u->team->set[MAAT__S_T_A]);
   int h = (int)(fmod(t, 86400) / 3600);
 
-  for (int i = 0; i < u->nagents; i++) {
-    const struct maat__ragent *a = &u->r->agents[i];
-    struct seen *v = &u->seen[i];
-    double s;
-    int bin;
-    u->chronic[i] *= decay;
-    if (a->state == MAAT_AGENT_OFFLINE) {
-      v->t0 = -1;
-      continue;
+  u->nsamples++;
+  /* Only agents who may be on shift: an agent event put them there. */
+  for (int w = 0; w < (u->nagents + 63) / 64; w++)
+    for (uint64_t m = u->maybe_on[w]; m; m &= m - 1) {
+      int i = w * 64 + __builtin_ctzll(m);
+      const struct maat__ragent *a = &u->r->agents[i];
+      struct seen *v = &u->seen[i];
+      double s;
+      int bin;
+      chronic_catch_up(u, i);
+      if (a->state == MAAT_AGENT_OFFLINE) {
+        v->t0 = -1;
+        u->maybe_on[w] &= ~((uint64_t)1 << (i & 63));
+        continue;
+      }
+      if (a->state == MAAT_AGENT_BUSY) {
+        s = a->strain;
+        v->t0 = -1;
+      } else if (a->strain_t == v->t0) {
+        s = v->s * step;
+      } else {
+        s = maat__router_strain(u->r, i);
+        v->t0 = a->strain_t;
+      }
+      v->s = s;
+      /* Chronic load: one shift at strain a adds a. */
+      u->chronic[i] += s * SAMPLE_S / 28800;
+      u->strain_sum += s;
+      u->strain_n++;
+      u->strain_sum_h[h] += s;
+      u->strain_n_h[h]++;
+      bin = (int)(s / STRAIN_BIN);
+      u->strain_hist[bin < STRAIN_BINS ? bin : STRAIN_BINS - 1]++;
     }
-    if (a->state == MAAT_AGENT_BUSY) {
-      s = a->strain;
-      v->t0 = -1;
-    } else if (a->strain_t == v->t0) {
-      s = v->s * step;
-    } else {
-      s = maat__router_strain(u->r, i);
-      v->t0 = a->strain_t;
-    }
-    v->s = s;
-    /* Chronic load: one shift at strain a adds a. */
-    u->chronic[i] += s * SAMPLE_S / 28800;
-    u->strain_sum += s;
-    u->strain_n++;
-    u->strain_sum_h[h] += s;
-    u->strain_n_h[h]++;
-    bin = (int)(s / STRAIN_BIN);
-    u->strain_hist[bin < STRAIN_BINS ? bin : STRAIN_BINS - 1]++;
-  }
   return MAAT_OK;
 }
 
@@ -594,6 +614,7 @@ static int end_day(struct run *u)
 
   for (int i = 0; i < u->nagents; i++) {
     double over = maat__router_overload_s(u->r, i);
+    chronic_catch_up(u, i);
     if (over - u->over_prev[i] >= sc->overload_day_h * 3600 &&
         over > u->over_prev[i])
       u->overload_days++;
@@ -647,6 +668,8 @@ static int run_days(struct run *u, const struct maat_sim_options *o, int rep,
         agent.t = t;
         agent.state = a->state;
         memcpy(agent.agent, u->team->agents[a->agent].id, sizeof agent.agent);
+        if (a->state != MAAT_AGENT_OFFLINE)
+          u->maybe_on[a->agent / 64] |= (uint64_t)1 << (a->agent % 64);
         rc = push(u, &agent);
       } else if (t == tb) {
         struct bounce b;
@@ -772,7 +795,11 @@ int maat_simulate(const maat_scenario *sc, const struct maat_sim_options *o,
       u.chronic = maat__calloc((size_t)u.nagents, sizeof *u.chronic);
       u.over_prev = maat__calloc((size_t)u.nagents, sizeof *u.over_prev);
       u.seen = maat__calloc((size_t)u.nagents, sizeof *u.seen);
-      if (!u.chronic || !u.over_prev || !u.seen)
+      u.chronic_decay = exp(-SAMPLE_S / (sc->chronic_tau_days * 86400));
+      u.decayed = maat__calloc((size_t)u.nagents, sizeof *u.decayed);
+      u.maybe_on = maat__calloc((size_t)u.nagents / 64 + 1,
+                                sizeof *u.maybe_on);
+      if (!u.chronic || !u.over_prev || !u.seen || !u.decayed || !u.maybe_on)
         rc = maat__fail(MAAT_ENOMEM, "out of memory");
       for (int i = 0; !rc && i < u.nagents; i++)
         u.seen[i].t0 = -1;
@@ -796,6 +823,8 @@ int maat_simulate(const maat_scenario *sc, const struct maat_sim_options *o,
     maat__free(u.chronic);
     maat__free(u.over_prev);
     maat__free(u.seen);
+    maat__free(u.decayed);
+    maat__free(u.maybe_on);
   }
   if (!rc) {
     double *x = maat__calloc((size_t)o->reps, sizeof *x);

@@ -13,6 +13,7 @@
 
 #include "maat.h"
 #include "failalloc.h"
+#include "route-int.h"
 
 static maat_team *team_of(const char *json)
 {
@@ -851,4 +852,61 @@ Test(route, priority_and_urgency_out_of_range_are_refused)
   cr_assert_eq(maat_router_push(r, &ev), MAAT_OK, "%s", maat_errmsg());
   maat_router_close(r);
   maat_team_free(t);
+}
+
+/*
+ * The timer heap against a plain reference: random pushes (many equal
+ * keys, so ties decide), re-pushes, removals and pops; every pop must be
+ * the least (key, tie) still in, and the heap must end empty.
+ */
+Test(route, heap_pops_in_key_then_tie_order)
+{
+  enum { N = 300 };
+  struct maat__heap h;
+  double key[N];
+  int64_t tie[N];
+  int in[N] = { 0 }, n = 0;
+  struct maat_rng rng;
+
+  memset(&h, 0, sizeof h);
+  cr_assert_eq(maat__heap_reserve(&h, N), MAAT_OK);
+  maat__rng_seed(&rng, 7);
+  for (int step = 0; step < 20000; step++) {
+    int op = (int)maat__rng_below(&rng, 4), item = (int)maat__rng_below(&rng, N);
+    if (op <= 1) {
+      key[item] = (double)maat__rng_below(&rng, 20);
+      tie[item] = (int64_t)maat__rng_below(&rng, 1000) * N + item;
+      maat__heap_push(&h, item, key[item], tie[item]);
+      n += !in[item];
+      in[item] = 1;
+    } else if (op == 2) {
+      maat__heap_remove(&h, item);
+      n -= in[item];
+      in[item] = 0;
+    } else if (n > 0) {
+      int want = -1, got;
+      for (int i = 0; i < N; i++)
+        if (in[i] && (want < 0 || key[i] < key[want] ||
+                      (key[i] == key[want] && tie[i] < tie[want])))
+          want = i;
+      cr_assert_eq(maat__heap_top(&h), want, "step %d", step);
+      got = maat__heap_pop(&h);
+      cr_assert_eq(got, want, "step %d", step);
+      in[got] = 0;
+      n--;
+    }
+    cr_assert_eq(h.n, n, "step %d", step);
+  }
+  for (int prev = -1; n > 0;) {
+    int got = maat__heap_pop(&h);
+    cr_assert(in[got]);
+    in[got] = 0;
+    n--;
+    if (prev >= 0)
+      cr_assert(key[prev] < key[got] ||
+                (key[prev] == key[got] && tie[prev] < tie[got]));
+    prev = got;
+  }
+  cr_assert_eq(maat__heap_top(&h), -1);
+  maat__heap_release(&h);
 }

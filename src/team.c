@@ -39,8 +39,31 @@ static int parse_hhmm(const char *s, int *out)
   return 0;
 }
 
+/*
+ * Ids seen so far: open addressing over agent indices + 1 (0 empty), at
+ * most half full, so a team of thousands loads in linear time.
+ */
+struct id_set {
+  int *slot;
+  size_t mask;
+};
+
+/* Adds agent i's id; false when an earlier agent has it. */
+static int id_add(struct id_set *ids, const struct maat_team *t, size_t i)
+{
+  const char *id = t->agents[i].id;
+  size_t h = maat__hash64(id, strlen(id), 0) & ids->mask;
+
+  for (; ids->slot[h]; h = (h + 1) & ids->mask)
+    if (maat__str_eq(t->agents[ids->slot[h] - 1].id, id))
+      return 0;
+  ids->slot[h] = (int)i + 1;
+  return 1;
+}
+
 static int parse_agent(struct maat_team *t, struct maat__agent_def *a,
-                       json_t *o, size_t i, const char *name)
+                       json_t *o, size_t i, const char *name,
+                       struct id_set *ids)
 {
   json_t *v;
   size_t k;
@@ -57,10 +80,9 @@ static int parse_agent(struct maat_team *t, struct maat__agent_def *a,
                       "%s: agents[%zu]: field 'id': expected a string of 1-%d "
                       "bytes", name, i, MAAT_ID_MAX);
   memcpy(a->id, json_string_value(v), json_string_length(v) + 1);
-  for (size_t j = 0; j < i; j++)
-    if (!strcmp(t->agents[j].id, a->id))
-      return maat__fail(MAAT_EPARSE, "%s: agent '%s': duplicate id", name,
-                        a->id);
+  if (!id_add(ids, t, i))
+    return maat__fail(MAAT_EPARSE, "%s: agent '%s': duplicate id", name,
+                      a->id);
 
   v = json_object_get(o, "languages");
   if (!json_is_array(v) || !json_array_size(v))
@@ -158,6 +180,7 @@ int maat_team_parse(maat_team **out, const char *json, size_t len,
   json_error_t err;
   json_t *root = NULL, *agents, *settings, *v;
   struct maat_team *t = NULL;
+  struct id_set ids = { NULL, 0 };
   const char *key;
   size_t i;
   int rc = MAAT_OK;
@@ -204,14 +227,22 @@ int maat_team_parse(maat_team **out, const char *json, size_t len,
     rc = maat__fail(MAAT_ENOMEM, "out of memory");
     goto out;
   }
+  for (ids.mask = 15; ids.mask + 1 < 2 * t->n;)
+    ids.mask = ids.mask * 2 + 1;
+  ids.slot = maat__calloc(ids.mask + 1, sizeof *ids.slot);
+  if (!ids.slot) {
+    rc = maat__fail(MAAT_ENOMEM, "out of memory");
+    goto out;
+  }
   json_array_foreach(agents, i, v) {
-    rc = parse_agent(t, &t->agents[i], v, i, name);
+    rc = parse_agent(t, &t->agents[i], v, i, name, &ids);
     if (rc)
       goto out;
   }
   *out = t;
   t = NULL;
 out:
+  maat__free(ids.slot);
   maat_team_free(t);
   json_decref(root);
   return rc;

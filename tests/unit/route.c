@@ -582,6 +582,51 @@ Test(route, team_file_errors_name_agent_and_field)
   }
 }
 
+/*
+ * A large team: every id is found by the router's hash, an unknown one is
+ * refused, and a duplicate far down the file is named.
+ */
+Test(route, large_team_ids_found_and_duplicates_named)
+{
+  enum { N = 3000 };
+  size_t cap = (size_t)N * 64 + 64, len = 0;
+  char *json = malloc(cap);
+  maat_team *t = NULL;
+  maat_router *r;
+  struct maat_event ev;
+
+  cr_assert(json);
+  len += (size_t)snprintf(json + len, cap - len, "{\"agents\":[");
+  for (int i = 0; i < N; i++)
+    len += (size_t)snprintf(json + len, cap - len,
+                            "%s{\"id\":\"agent-%d\",\"languages\":[\"en\"]}",
+                            i ? "," : "", i);
+  snprintf(json + len, cap - len, "]}");
+  cr_assert_eq(maat_team_parse(&t, json, strlen(json), "big"), MAAT_OK, "%s",
+               maat_errmsg());
+  cr_assert_eq(maat_team_size(t), N);
+  r = router_of(t, "maat", 0);
+  memset(&ev, 0, sizeof ev);
+  ev.type = MAAT_EV_AGENT;
+  ev.state = MAAT_AGENT_AVAILABLE;
+  for (int i = 0; i < N; i += 7) {
+    snprintf(ev.agent, sizeof ev.agent, "agent-%d", i);
+    cr_assert_eq(maat_router_push(r, &ev), MAAT_OK, "%s: %s", ev.agent,
+                 maat_errmsg());
+  }
+  strcpy(ev.agent, "agent-3000");
+  cr_assert_eq(maat_router_push(r, &ev), MAAT_ENOTFOUND);
+  cr_assert(strstr(maat_errmsg(), "agent-3000"), "%s", maat_errmsg());
+  maat_router_close(r);
+  maat_team_free(t);
+  /* The last agent takes the first one's id. */
+  memcpy(strstr(json, "\"agent-2999\""), "\"agent-0\"   ", 12);
+  cr_assert_eq(maat_team_parse(&t, json, strlen(json), "big"), MAAT_EPARSE);
+  cr_assert(strstr(maat_errmsg(), "agent 'agent-0': duplicate id"), "%s",
+            maat_errmsg());
+  free(json);
+}
+
 Test(route, event_log_refuses_a_newer_schema)
 {
   char path[] = "/tmp/maat-route-test-XXXXXX";

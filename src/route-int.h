@@ -129,11 +129,11 @@ static inline double maat__heap_top_key(const struct maat__heap *h)
 
 /*
  * An agent as the router sees her. The first 64 bytes are what the
- * policies and the periodic checks read of every agent; the array is
- * aligned to 64 bytes so that this is one cache line.
+ * policies and the periodic checks read of every agent; the record and
+ * the array are aligned to 64 bytes so that this is one cache line.
  */
 struct maat__ragent {
-  int state;
+  _Alignas(64) int state;
   int streak;          /* consecutive heavy contacts */
   double strain;       /* at strain_t */
   double strain_t;
@@ -154,9 +154,7 @@ struct maat__ragent {
   double overload_s;
   int on_shift;        /* was ever on shift (for the Gini) */
   int light_due;       /* recent work heavy enough for a light offer */
-  char pad[8];         /* to 128 bytes: two cache lines */
 };
-_Static_assert(sizeof(struct maat__ragent) == 128, "two cache lines");
 
 /* Heavy contacts among the agent's last MAAT__RECENT. */
 static inline int maat__recent_heavy(const struct maat__ragent *a)

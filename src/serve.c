@@ -1858,7 +1858,13 @@ static unsigned long long file_hash(const char *path)
 int maat_server_start(maat_server **out, const struct maat_serve_options *o)
 {
   struct maat_server *s;
-  struct sockaddr_in addr;
+  union {
+    struct sockaddr sa;
+    struct sockaddr_in v4;
+    struct sockaddr_in6 v6;
+  } addr;
+  const char *bind = o && o->bind ? o->bind : "127.0.0.1";
+  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO;
   char config[256];
   int rc;
 
@@ -1881,13 +1887,19 @@ int maat_server_start(maat_server **out, const struct maat_serve_options *o)
     rc = maat__fail(MAAT_ENOMEM, "out of memory");
     goto fail;
   }
+  /* IPv4 or IPv6; "::" listens on every address of both families. */
   memset(&addr, 0, sizeof addr);
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons((uint16_t)o->port);
-  if (inet_pton(AF_INET, o->bind ? o->bind : "127.0.0.1",
-                &addr.sin_addr) != 1) {
-    rc = maat__fail(MAAT_EINVAL, "bind address '%s': expected an IPv4 "
-                    "address such as 127.0.0.1", o->bind);
+  if (inet_pton(AF_INET, bind, &addr.v4.sin_addr) == 1) {
+    addr.v4.sin_family = AF_INET;
+    addr.v4.sin_port = htons((uint16_t)o->port);
+  } else if (inet_pton(AF_INET6, bind, &addr.v6.sin6_addr) == 1) {
+    addr.v6.sin6_family = AF_INET6;
+    addr.v6.sin6_port = htons((uint16_t)o->port);
+    flags |= IN6_IS_ADDR_UNSPECIFIED(&addr.v6.sin6_addr) ? MHD_USE_DUAL_STACK
+                                                         : MHD_USE_IPv6;
+  } else {
+    rc = maat__fail(MAAT_EINVAL, "bind address '%s': expected an IPv4 or "
+                    "IPv6 address such as 127.0.0.1 or ::1", bind);
     goto fail;
   }
   if ((rc = maat_team_load(&s->team, o->team_path)))
@@ -1967,17 +1979,16 @@ int maat_server_start(maat_server **out, const struct maat_serve_options *o)
     }
   }
   s->last_sample = now_t(s);
-  s->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
-                                MHD_USE_AUTO,
-                            0, NULL, NULL, handler, s,
-                            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+  s->mhd = MHD_start_daemon(flags, 0, NULL, NULL, handler, s,
+                            MHD_OPTION_SOCK_ADDR, &addr.sa,
                             MHD_OPTION_NOTIFY_COMPLETED, completed, s,
                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
                             MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
                             MHD_OPTION_END);
   if (!s->mhd) {
-    rc = maat__fail(MAAT_EIO, "cannot listen on %s:%d (in use, or not "
-                    "allowed)", o->bind ? o->bind : "127.0.0.1", o->port);
+    rc = maat__fail(MAAT_EIO, "cannot listen on %s%s%s:%d (in use, or not "
+                    "allowed)", strchr(bind, ':') ? "[" : "", bind,
+                    strchr(bind, ':') ? "]" : "", o->port);
     goto fail;
   }
   {

@@ -30,7 +30,8 @@ static void usage(FILE *f)
     "  -t, --team FILE          the team (docs/team-file.md)\n"
     "  -d, --db FILE            event log, tokens, audit log, check-ins\n"
     "  -p, --port N             port (default 8420; 0: any free port)\n"
-    "  -b, --bind ADDR          IPv4 address to listen on (default 127.0.0.1)\n"
+    "  -b, --bind ADDR          IPv4 or IPv6 address to listen on (default\n"
+    "                           127.0.0.1; :: listens on every address of both)\n"
     "      --policy P           maat (default), efficiency or round-robin\n"
     "  -m, --intent-model M     the intent model for triage; without it\n"
     "                           nothing goes to the bot\n"
@@ -224,11 +225,16 @@ int cmd_serve(int argc, char **argv)
     json_decref(config_root);
     return EXIT_FAIL;
   }
-  fprintf(stderr, "maat: serve: listening on http://%s:%d/ (%ld events "
-          "from '%s'%s%s)\n", o.bind ? o.bind : "127.0.0.1",
-          maat_server_port(s), maat_server_events(s), o.db_path,
-          o.web_root ? "; pages from " : "; no web pages",
-          o.web_root ? o.web_root : "");
+  {
+    /* An IPv6 address goes in brackets in a URL. */
+    const char *host = o.bind ? o.bind : "127.0.0.1";
+    int v6 = strchr(host, ':') != NULL;
+    fprintf(stderr, "maat: serve: listening on http://%s%s%s:%d/ (%ld "
+            "events from '%s'%s%s)\n", v6 ? "[" : "", host, v6 ? "]" : "",
+            maat_server_port(s), maat_server_events(s), o.db_path,
+            o.web_root ? "; pages from " : "; no web pages",
+            o.web_root ? o.web_root : "");
+  }
   sigwait(&set, &sig);
   fprintf(stderr, "maat: serve: stopping (%s)\n",
           sig == SIGINT ? "interrupt" : "terminate");

@@ -148,4 +148,30 @@ check "the queue is rebuilt after a restart ($len_before = $len_after)" \
 expect "and the closed contact is still closed" 200 GET /v1/contacts/k1 "$LEAD"
 check "... done" 'grep -q "\"state\":\"done\"" "$tmp/body"'
 kill $pid; wait $pid 2>/dev/null; pid=""
+
+# --bind: an address that is not one is named; "::" serves IPv6 and IPv4
+# clients alike (skipped, saying so, where this machine has no IPv6).
+"$MAAT_BIN" serve --team "$tmp/team.json" --db "$db" --port 0 \
+  --no-tone-model --bind localhost 2>"$tmp/bind.err"; rc=$?
+check "a bind that is not an address is refused, named" \
+  '[ $rc -ne 0 ] && grep -q "bind address .localhost." "$tmp/bind.err"'
+"$MAAT_BIN" serve --team "$tmp/team.json" --db "$db" --port 0 \
+  --no-tone-model --bind :: 2>"$tmp/v6.err" &
+pid=$!
+i=0 port=""
+while [ $i -lt 100 ] && kill -0 $pid 2>/dev/null; do
+  port=$(sed -n 's|.*listening on http://\[::\]:\([0-9]*\)/.*|\1|p' "$tmp/v6.err")
+  [ -n "$port" ] && break
+  sleep 0.1
+  i=$((i + 1))
+done
+if [ -z "$port" ] && grep -q "cannot listen" "$tmp/v6.err"; then
+  echo "[SKIP] IPv6: $(cat "$tmp/v6.err")"
+else
+  check "--bind :: answers on IPv6" \
+    '[ "$(curl -s -g -o /dev/null -w "%{http_code}" "http://[::1]:$port/healthz")" = 200 ]'
+  check "... and on IPv4" \
+    '[ "$(curl -s -o /dev/null -w "%{http_code}" "http://127.0.0.1:$port/healthz")" = 200 ]'
+fi
+kill $pid 2>/dev/null; wait $pid 2>/dev/null; pid=""
 exit $fail

@@ -188,6 +188,22 @@ static int add_contact(struct maat_server *s, const struct maat_event *ev,
   tr = o ? json_object_get(o, "triage") : NULL;
   if (tr)
     c->triage = json_dumps(tr, JSON_COMPACT);
+  /*
+   * Rebuilding from the log: the triager remembers what this customer
+   * asked about, as it did when the contact came in, so a repeat contact
+   * after a restart is still recognised.
+   */
+  if (tr && !s->logging && c->customer[0] &&
+      json_is_string(json_object_get(tr, "intent")) &&
+      !json_is_true(json_object_get(tr, "out_of_scope")) &&
+      (rc = maat_triager_remember(s->tri, c->customer,
+                                  json_string_value(json_object_get(tr,
+                                                                    "intent")),
+                                  ev->t))) {
+    json_decref(o);
+    free(c->triage);
+    return rc;
+  }
   json_decref(o);
   rc = index_put(s, s->ncs);
   if (rc) {

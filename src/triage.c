@@ -45,6 +45,21 @@ static uint64_t hash_str(const char *s)
   return h;
 }
 
+/* Adds an intent to a customer's memory; when full, the oldest goes. */
+static void remember(struct seen *mem, const char *intent, double ts)
+{
+  if (!mem)
+    return;
+  if (mem->n == MAAT_TRIAGE_MEMORY) {
+    memmove(mem->intent, mem->intent + 1,
+            (MAAT_TRIAGE_MEMORY - 1) * sizeof mem->intent[0]);
+    memmove(mem->ts, mem->ts + 1, (MAAT_TRIAGE_MEMORY - 1) * sizeof mem->ts[0]);
+    mem->n--;
+  }
+  snprintf(mem->intent[mem->n], sizeof mem->intent[0], "%s", intent);
+  mem->ts[mem->n++] = ts;
+}
+
 static struct seen *memory_find(maat_triager *t, const char *customer,
                                 int create)
 {
@@ -421,21 +436,17 @@ int maat_triage_run(maat_triager *t, const struct maat_triage_input *in,
            r->intent_confidence);
 
   /* Remember this contact's intent for the customer's next one. */
-  if (in->customer && in->customer[0] && r->intent[0] && !r->out_of_scope) {
-    if (!mem)
-      mem = memory_find(t, in->customer, 1);
-    if (mem) {
-      /* Full: forget the oldest. */
-      if (mem->n == MAAT_TRIAGE_MEMORY) {
-        memmove(mem->intent, mem->intent + 1,
-                (MAAT_TRIAGE_MEMORY - 1) * sizeof mem->intent[0]);
-        memmove(mem->ts, mem->ts + 1,
-                (MAAT_TRIAGE_MEMORY - 1) * sizeof mem->ts[0]);
-        mem->n--;
-      }
-      snprintf(mem->intent[mem->n], sizeof mem->intent[0], "%s", r->intent);
-      mem->ts[mem->n++] = in->ts;
-    }
-  }
+  if (in->customer && in->customer[0] && r->intent[0] && !r->out_of_scope)
+    remember(mem ? mem : memory_find(t, in->customer, 1), r->intent, in->ts);
+  return MAAT_OK;
+}
+
+int maat_triager_remember(maat_triager *t, const char *customer,
+                          const char *intent, double ts)
+{
+  if (!t || !customer || !intent)
+    return maat__fail(MAAT_EINVAL, "maat_triager_remember: invalid argument");
+  if (customer[0] && intent[0])
+    remember(memory_find(t, customer, 1), intent, ts);
   return MAAT_OK;
 }

@@ -95,6 +95,15 @@ int maat_triage_run(maat_triager *t, const struct maat_triage_input *in,
                     struct maat_triage *out);
 
 /*
+ * Records that 'customer' contacted about 'intent' at 'ts', as
+ * maat_triage_run() does for an in-scope contact: for a caller that rebuilds
+ * the memory from its own records (maat serve after a restart). Empty
+ * strings record nothing. MAAT_EINVAL on NULL arguments.
+ */
+int maat_triager_remember(maat_triager *t, const char *customer,
+                          const char *intent, double ts);
+
+/*
  * Triages a contact event given as a JSON object with a "text" (and
  * optionally "customer", "channel", "ts", "history") into the event line the
  * router reads (maat_event_parse()): "type" "contact", "t" kept or set to

@@ -90,6 +90,33 @@ check "the bot takes a calm routine message" '[ -n "$bot" ]'
 got=$(curl -s -o "$tmp/body" -w '%{http_code}' -H "Authorization: Bearer $INT" \
   --data-binary '{"outcome":"handed_back"}' "$base/v1/contacts/$bot/done")
 check "the integration reports the bot handed it back" '[ "$got" = 200 ]'
+
+# The triager's memory of a customer survives a restart: the same question
+# from the same customer is a repeat, from another customer it is not.
+n=0; scoped=""
+while [ $n -lt 40 ] && [ -z "$scoped" ]; do
+  n=$((n + 1))
+  text=$(sed -n "${n}p" "$tmp/h.jsonl" | sed 's/.*"text":"\([^"]*\)".*/\1/')
+  curl -s -o "$tmp/body" -H "Authorization: Bearer $INT" \
+    --data-binary "{\"id\":\"r$n\",\"customer\":\"cu-r$n\",\"text\":\"$text\"}" \
+    "$base/v1/contacts"
+  grep -q '"out_of_scope":false' "$tmp/body" && grep -q '"repeat":false' "$tmp/body" &&
+    scoped=$n
+done
+check "a customer asks an in-scope question" '[ -n "$scoped" ]'
+kill $pid; wait $pid 2>/dev/null; pid=""
+start_server "$db" "$tmp/team.json" --intent-model "$tmp/i.model" \
+  --triage-config "$tmp/lenient.json"
+curl -s -o "$tmp/body" -H "Authorization: Bearer $INT" \
+  --data-binary "{\"id\":\"again\",\"customer\":\"cu-r$scoped\",\"text\":\"$text\"}" \
+  "$base/v1/contacts"
+check "after a restart the same customer asking again is a repeat" \
+  'grep -q "\"repeat\":true" "$tmp/body"'
+curl -s -o "$tmp/body" -H "Authorization: Bearer $INT" \
+  --data-binary "{\"id\":\"other\",\"customer\":\"cu-new\",\"text\":\"$text\"}" \
+  "$base/v1/contacts"
+check "... and another customer asking the same is not" \
+  'grep -q "\"repeat\":false" "$tmp/body"'
 kill $pid; wait $pid 2>/dev/null; pid=""
 start_server "$db" "$tmp/team.json"
 curl -s -H "Authorization: Bearer $LEAD" "$base/v1/team" >"$tmp/team.out"

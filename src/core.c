@@ -279,30 +279,6 @@ void maat__rng_seed(struct maat_rng *r, uint64_t seed)
     r->s[i] = splitmix64(&seed);
 }
 
-static inline uint64_t rotl(uint64_t x, int k)
-{
-  return (x << k) | (x >> (64 - k));
-}
-
-uint64_t maat__rng_next(struct maat_rng *r)
-{
-  uint64_t *s = r->s;
-  uint64_t result = rotl(s[1] * 5, 7) * 9;
-  uint64_t t = s[1] << 17;
-  s[2] ^= s[0];
-  s[3] ^= s[1];
-  s[1] ^= s[2];
-  s[0] ^= s[3];
-  s[2] ^= t;
-  s[3] = rotl(s[3], 45);
-  return result;
-}
-
-double maat__rng_uniform(struct maat_rng *r)
-{
-  return (double)(maat__rng_next(r) >> 11) * 0x1.0p-53;
-}
-
 uint64_t maat__rng_below(struct maat_rng *r, uint64_t n)
 {
   /* Lemire's rejection keeps it unbiased. */

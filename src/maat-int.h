@@ -89,9 +89,29 @@ struct maat_rng {
   uint64_t s[4];
 };
 void maat__rng_seed(struct maat_rng *r, uint64_t seed);
-uint64_t maat__rng_next(struct maat_rng *r);
-double maat__rng_uniform(struct maat_rng *r);       /* [0, 1) */
 uint64_t maat__rng_below(struct maat_rng *r, uint64_t n); /* [0, n) */
+
+/* xoshiro256**; inline, since the simulator draws a dozen per contact. */
+static inline uint64_t maat__rng_next(struct maat_rng *r)
+{
+  uint64_t *s = r->s;
+  uint64_t x = s[1] * 5, result = ((x << 7) | (x >> 57)) * 9;
+  uint64_t t = s[1] << 17;
+
+  s[2] ^= s[0];
+  s[3] ^= s[1];
+  s[1] ^= s[2];
+  s[0] ^= s[3];
+  s[2] ^= t;
+  s[3] = (s[3] << 45) | (s[3] >> 19);
+  return result;
+}
+
+/* [0, 1) */
+static inline double maat__rng_uniform(struct maat_rng *r)
+{
+  return (double)(maat__rng_next(r) >> 11) * 0x1.0p-53;
+}
 
 /* The k-th smallest of x[0..n) (k from 0, n > 0), reordering x. */
 double maat__kth_smallest(double *x, size_t n, size_t k);

@@ -76,15 +76,50 @@ int maat__team_intent(const struct maat_team *t, const char *intent);
 
 /* ---- the strain model (src/strain.c) ---- */
 
-/* Heavy: a hostile tone (frustrated, angry, distressed) or tier T3. */
-int maat__contact_heavy(const struct maat_contact *c);
+/*
+ * The rules run for every contact and every candidate agent, so the small
+ * ones are inline here.
+ */
 /* Hostile: a tone that must never stay alone with the bot. */
-int maat__tone_hostile(int tone);
+static inline int maat__tone_hostile(int tone)
+{
+  return tone == MAAT_TONE_FRUSTRATED || tone == MAAT_TONE_ANGRY ||
+         tone == MAAT_TONE_DISTRESSED;
+}
+
+/* Heavy: a hostile tone (frustrated, angry, distressed) or tier T3. */
+static inline int maat__contact_heavy(const struct maat_contact *c)
+{
+  return maat__tone_hostile(c->tone) || c->tier == MAAT_T3;
+}
+
 /* Strain added by a contact of duration 'd' seconds. */
-double maat__strain_load(const double *set, const struct maat_contact *c,
-                         double d);
+static inline double maat__strain_load(const double *set,
+                                       const struct maat_contact *c, double d)
+{
+  double w;
+
+  /*
+   * The kind's weight w_k; a hostile contact's weight scales with its
+   * intensity so that intensity 0.5 gives w_hostile.
+   */
+  if (maat__tone_hostile(c->tone))
+    w = set[MAAT__S_W_HOSTILE] * (0.5 + c->intensity);
+  else if (c->tier >= MAAT_T2)
+    w = set[MAAT__S_W_COMPLEX];
+  else
+    w = set[MAAT__S_W_ROUTINE];
+  return set[MAAT__S_GAIN] * w * d / set[MAAT__S_MEAN_HANDLE];
+}
+
 /* Strain 'a' after 'tau' seconds of idle time or rest. */
-double maat__strain_decay(const double *set, double a, double tau);
+static inline double maat__strain_decay(const double *set, double a,
+                                        double tau)
+{
+  if (tau <= 0 || a <= 0)
+    return a;
+  return a * exp(-tau / set[MAAT__S_T_A]);
+}
 /* Seconds of the interval [0, tau] of decay from 'a' spent above 'thr'. */
 double maat__strain_time_above(const double *set, double a, double tau,
                                double thr);
@@ -446,8 +481,15 @@ static inline int maat__router_fits(const struct maat_router *r, int agent,
   return (d->tiers & 1u << c->c.tier) && (d->langs & c->langs) &&
          (d->skills & c->skills);
 }
-/* The agent's strain now (decayed while idle). */
-double maat__router_strain(const struct maat_router *r, int agent);
+/* The agent's strain now (decayed while idle; it stays put during work). */
+static inline double maat__router_strain(const struct maat_router *r, int i)
+{
+  const struct maat__ragent *a = &r->agents[i];
+
+  if (a->state == MAAT_AGENT_BUSY)
+    return a->strain;
+  return maat__strain_decay(r->team->set, a->strain, r->now - a->strain_t);
+}
 /*
  * e^(-(now - strain_base)/tau): strain_e[i] times this is available agent
  * i's strain now, to a relative 1e-12 (by_strain policies only).

@@ -430,15 +430,6 @@ static const double *set_of(const struct maat_router *r)
   return r->team->set;
 }
 
-double maat__router_strain(const struct maat_router *r, int i)
-{
-  const struct maat__ragent *a = &r->agents[i];
-
-  if (a->state == MAAT_AGENT_BUSY)
-    return a->strain;
-  return maat__strain_decay(set_of(r), a->strain, r->now - a->strain_t);
-}
-
 /*
  * Rebases every 64 tau (e^64 keeps far from overflow), so the scaled
  * strains of agents available now are recomputed about once a day.

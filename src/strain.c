@@ -58,42 +58,6 @@ const struct maat__setting maat__settings[MAAT__S_COUNT] = {
     "setting: wait past the target before someone over the line is asked" },
 };
 
-int maat__tone_hostile(int tone)
-{
-  return tone == MAAT_TONE_FRUSTRATED || tone == MAAT_TONE_ANGRY ||
-         tone == MAAT_TONE_DISTRESSED;
-}
-
-int maat__contact_heavy(const struct maat_contact *c)
-{
-  return maat__tone_hostile(c->tone) || c->tier == MAAT_T3;
-}
-
-double maat__strain_load(const double *set, const struct maat_contact *c,
-                         double d)
-{
-  double w;
-
-  /*
-   * The kind's weight w_k; a hostile contact's weight scales with its
-   * intensity so that intensity 0.5 gives w_hostile.
-   */
-  if (maat__tone_hostile(c->tone))
-    w = set[MAAT__S_W_HOSTILE] * (0.5 + c->intensity);
-  else if (c->tier >= MAAT_T2)
-    w = set[MAAT__S_W_COMPLEX];
-  else
-    w = set[MAAT__S_W_ROUTINE];
-  return set[MAAT__S_GAIN] * w * d / set[MAAT__S_MEAN_HANDLE];
-}
-
-double maat__strain_decay(const double *set, double a, double tau)
-{
-  if (tau <= 0 || a <= 0)
-    return a;
-  return a * exp(-tau / set[MAAT__S_T_A]);
-}
-
 double maat__strain_time_above(const double *set, double a, double tau,
                                double thr)
 {

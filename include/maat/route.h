@@ -144,7 +144,12 @@ void maat_team_free(maat_team *team);
 size_t maat_team_size(const maat_team *team);
 /* The team's settings, by name (see docs/strain-model.md); NAN if unknown. */
 double maat_team_setting(const maat_team *team, const char *name);
-/* Overrides a setting; MAAT_ENOTFOUND for an unknown name. */
+/*
+ * Overrides a setting; MAAT_ENOTFOUND for an unknown name. Set settings
+ * before opening a router on the team: a router works some of them into
+ * its state when it opens or as agents change state (the fallback stages,
+ * the strain keys), so a change while it runs is not reliably taken up.
+ */
 int maat_team_set(maat_team *team, const char *name, double value);
 
 /* ---- the router ---- */

@@ -106,7 +106,6 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
                    struct maat__choice *out)
 {
   const double *set = r->team->set;
-  int cap = (int)set[MAAT__S_HEAVY_CAP];
   double fair = set[MAAT__S_HEAVY_FAIR];
   int best = -1, capped = -1, rec = -1;
   double best_score = 0, rec_s = 0, mean = 0;
@@ -161,17 +160,13 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
     int ncand = 0, nnear = 0, i;
     if (r->nshift)
       mean = (double)r->heavy_today_sum / r->nshift;
-    for (MAAT__EACH_FIT(r, c, r->avail_bits, w, m, i)) {
+    /* Those under the heavy cap; one this contact would take past the
+     * overload line (exactly so when the estimate is near it) is skipped. */
+    for (MAAT__EACH_FIT(r, c, r->undercap_bits, w, m, i)) {
       const struct maat__ragent *a = &r->agents[i];
       double s = r->strain_e[i] * f, past = s + load - over;
-      /*
-       * Skip an agent at the heavy cap, or one this contact would take
-       * past the overload line (exactly so when the estimate is near it);
-       * the least strained of those is the fallback's.
-       */
-      if (a->streak >= cap || past > band ||
-          (past >= -band &&
-           maat__router_strain(r, i) + load > over)) {
+      if (past > band ||
+          (past >= -band && maat__router_strain(r, i) + load > over)) {
         double k = r->order_key[i];
         if (k <= capped_key &&
             (k < capped_key || capped < 0 ||
@@ -179,8 +174,8 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
           capped = i;
           capped_key = k;
         }
-        /* The cap lasts while she waits; the strain falls. */
-        if (a->streak < cap && k < wait_key)
+        /* Kept out by the line only: her strain falls while she waits. */
+        if (k < wait_key)
           wait_key = k;
         continue;
       }
@@ -189,6 +184,22 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
       r->cand_est[ncand++] = s;
       least_est = s < least_est ? s : least_est;
     }
+    /* Nobody: the least strained of all skipped, those at the cap too, is
+     * the fallback's. */
+    for (int w = 0; !ncand && w < r->nwords; w++)
+      for (uint64_t m = r->fit_bits[c->kind][w] & r->avail_bits[w] &
+                        ~r->undercap_bits[w];
+           m; m &= m - 1) {
+        double k;
+        i = w * 64 + __builtin_ctzll(m);
+        k = r->order_key[i];
+        if (k <= capped_key &&
+            (k < capped_key || capped < 0 ||
+             maat__router_less_strained(r, i, capped))) {
+          capped = i;
+          capped_key = k;
+        }
+      }
     tol = 1e-9 * (1 + fabs(least_est));
     /* One estimate near the least: it is the least, no exact score needed. */
     for (int k = 0; k < ncand; k++)

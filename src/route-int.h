@@ -331,6 +331,9 @@ struct maat_router {
   double *cand_est;
   int nwords;
   uint64_t *avail_bits, *light_bits, *recovery_bits;
+  /* Available agents under the heavy cap (their streak is fixed while
+   * they wait): the ones a heavy contact may go to within the rules. */
+  uint64_t *undercap_bits;
   /* Who the periodic strain check must look at (warn_strain_all()). */
   uint64_t *warn_watch;
   double warn_watch_thr;

@@ -525,6 +525,8 @@ static void set_state(struct maat_router *r, int i, int state)
       a->light_due = light_due(r, a);
     }
     bit_set(r->avail_bits, i, now_avail);
+    bit_set(r->undercap_bits, i,
+            now_avail && a->streak < (int)set_of(r)[MAAT__S_HEAVY_CAP]);
     bit_set(r->light_bits, i, now_avail && a->light_due);
     r->nlight_due += a->light_due ? (now_avail ? 1 : -1) : 0;
   }
@@ -1497,6 +1499,8 @@ int maat_router_open(maat_router **out, const maat_team *team,
   r->recovery_bits = maat__calloc((size_t)r->nwords + 1,
                                   sizeof *r->recovery_bits);
   r->warn_watch = maat__calloc((size_t)r->nwords + 1, sizeof *r->warn_watch);
+  r->undercap_bits = maat__calloc((size_t)r->nwords + 1,
+                                  sizeof *r->undercap_bits);
   r->warn_watch_thr = NAN;
   r->ln_warn_thr = NAN;
   r->fit_bits = maat__calloc(MAAT__KINDS, sizeof *r->fit_bits);
@@ -1507,7 +1511,7 @@ int maat_router_open(maat_router **out, const maat_team *team,
   r->cand = maat__calloc(team->n ? team->n : 1, sizeof *r->cand);
   r->cand_est = maat__calloc(team->n ? team->n : 1, sizeof *r->cand_est);
   if (!r->order_key || !r->strain_e || !r->cand || !r->cand_est || !r->ready_next || !r->ready_prev || !r->avail_bits || !r->light_bits ||
-      !r->recovery_bits || !r->warn_watch ||
+      !r->recovery_bits || !r->warn_watch || !r->undercap_bits ||
       !r->fit_bits) {
     rc = maat__fail(MAAT_ENOMEM, "out of memory");
     goto fail;
@@ -1551,6 +1555,7 @@ void maat_router_close(maat_router *r)
   maat__free(r->light_bits);
   maat__free(r->recovery_bits);
   maat__free(r->warn_watch);
+  maat__free(r->undercap_bits);
   for (int k = 0; r->fit_bits && k < MAAT__KINDS; k++)
     maat__free(r->fit_bits[k]);
   maat__free(r->fit_bits);

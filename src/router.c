@@ -519,8 +519,12 @@ static void set_state(struct maat_router *r, int i, int state)
       if (r->pol->by_strain) {
         r->order_key[i] = log(a->strain) +
                           a->strain_t / set_of(r)[MAAT__S_T_A];
-        r->strain_e[i] = a->strain * exp((a->strain_t - r->strain_base) /
-                                         set_of(r)[MAAT__S_T_A]);
+        /* Her strain is as of now (accounted): divide by now's factor,
+         * which the policy asks for next anyway. */
+        r->strain_e[i] = a->strain_t == r->now
+                             ? a->strain / maat__router_strain_factor(r)
+                             : a->strain * exp((a->strain_t - r->strain_base) /
+                                               set_of(r)[MAAT__S_T_A]);
       }
       a->light_due = light_due(r, a);
     }

@@ -541,11 +541,12 @@ static inline int maat__wait_stage(const struct maat_router *r,
 static inline double maat__wait_next(const struct maat_router *r,
                                      const struct maat__rcontact *c)
 {
+  int k = maat__wait_stage(r, c);
+
   /* The target itself starts a stage that allows less: no wake there. */
-  for (int k = c->stage; k < 4; k++)
-    if (k != 2 && r->now < c->stage_t[k])
-      return c->stage_t[k];
-  return INFINITY;
+  if (k == MAAT__WAIT_RESCUE)
+    k = MAAT__WAIT_LATE;
+  return k < 4 ? c->stage_t[k] : INFINITY;
 }
 double maat__router_overload_s(const struct maat_router *r, int agent);
 int maat__router_agent_state(const struct maat_router *r, int agent);

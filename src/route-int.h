@@ -377,9 +377,10 @@ struct maat_router {
    * Quiet: the last walk looked at every waiting contact and each found
    * nobody (or was taken). While no agent is new since ('quiet_newcomers'),
    * before 'quiet_until' (the least 'blocked_until' then, which is before
-   * any of them passes its target), with two agents or more available and
-   * no more contacts waiting than 'scan_depth', a walk would only ask about
-   * a contact that arrived since: 'fresh'. Dispatch then asks about it alone.
+   * any of them enters its next fallback stage) and with no more contacts
+   * waiting than 'scan_depth', a walk would only ask about a contact that
+   * arrived since: 'fresh' (agents taken since only leave fewer to ask
+   * about). Dispatch then asks about it alone.
    */
   int quiet;
   uint64_t quiet_newcomers;

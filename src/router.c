@@ -986,7 +986,7 @@ static void dispatch(struct maat_router *r)
 
   r->fresh = -1;
   if (r->quiet && r->newcomers == r->quiet_newcomers &&
-      r->now < r->quiet_until && r->nqueued <= depth && r->navail >= 2) {
+      r->now < r->quiet_until && r->nqueued <= depth) {
     struct maat__rcontact *c;
     if (fresh < 0 || r->cs[fresh].qlist < 0)
       return;

@@ -1020,6 +1020,24 @@ static void dispatch(struct maat_router *r)
       break;
     }
     c = &r->cs[slot];
+    /*
+     * Found nobody, and no agent is new since: passed over at once (what
+     * still_blocked() would say, for less). Its stage allows no more than
+     * when it was blocked, which was until before its next stage, so the
+     * stage it was seen in decides the stop below.
+     */
+    if (c->blocked_at == r->newcomers && r->now < c->blocked_until) {
+      if (!avail && c->stage == MAAT__WAIT_RULES) {
+        wake_at_next_stage(r, c);
+        break;
+      }
+      qwalk_step(r, &qw, slot);
+      scanned++;
+      if (c->blocked_until < until)
+        until = c->blocked_until;
+      wake_at_next_stage(r, c);
+      continue;
+    }
     stage = c->stage = maat__wait_stage(r, c);
     /*
      * With nobody available only a rule can be relaxed, and only for a

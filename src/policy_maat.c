@@ -57,6 +57,16 @@ static int light(struct maat_router *r, const struct maat__rcontact *c,
   return best;
 }
 
+/* When strain s now, decaying, comes down to the overload line. */
+static double strain_under_line_at(const struct maat_router *r, double s)
+{
+  const double *set = r->team->set;
+
+  return s < set[MAAT__S_OVERLOAD]
+             ? -INFINITY
+             : r->now + set[MAAT__S_T_A] * log(s / set[MAAT__S_OVERLOAD]);
+}
+
 /*
  * When agent i's strain comes down to the overload line: by her key if she
  * is available, else from her strain; at or before now if it is under.
@@ -64,14 +74,10 @@ static int light(struct maat_router *r, const struct maat__rcontact *c,
 static double under_line_at(const struct maat_router *r, int i)
 {
   const double *set = r->team->set;
-  double s;
 
   if (r->agents[i].state == MAAT_AGENT_AVAILABLE)
     return set[MAAT__S_T_A] * (r->order_key[i] - r->ln_overload);
-  s = maat__router_strain(r, i);
-  return s < set[MAAT__S_OVERLOAD]
-             ? -INFINITY
-             : r->now + set[MAAT__S_T_A] * log(s / set[MAAT__S_OVERLOAD]);
+  return strain_under_line_at(r, maat__router_strain(r, i));
 }
 
 /*
@@ -237,16 +243,16 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
   if (best < 0 && capped < 0 && relax) {
     int i;
     for (MAAT__EACH_FIT(r, c, r->recovery_bits, w, m, i)) {
-      double s;
+      /* Her strain once, for the line and the choice. */
+      double s = maat__router_strain(r, i);
       if (!over_ok) {
-        double t = under_line_at(r, i);
+        double t = strain_under_line_at(r, s);
         if (t > r->now) {
           if (t < under_at)
             under_at = t;
           continue;
         }
       }
-      s = maat__router_strain(r, i);
       if (rec < 0 || s < rec_s || (s == rec_s && i < rec)) {
         rec = i;
         rec_s = s;

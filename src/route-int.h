@@ -68,9 +68,14 @@ struct maat_team {
   char intents[MAAT__MAX_INTENTS][MAAT_ID_MAX + 1];
   int nintents;
   double set[MAAT__S_COUNT];
+  /* Agents by id: open addressing, agent index + 1, 0 empty; half full. */
+  int *by_id;
+  size_t by_id_mask;
 };
 
-/* Team lookups: the bit index of a language or intent, or -1. */
+/* Team lookups: an agent's index by id; the bit index of a language or
+ * intent; -1 when there is none. */
+int maat__team_agent(const struct maat_team *t, const char *id);
 int maat__team_lang(const struct maat_team *t, const char *lang);
 int maat__team_intent(const struct maat_team *t, const char *intent);
 
@@ -297,8 +302,6 @@ struct maat_router {
   struct maat__ragent *agents;  /* aligned to 64 bytes, in 'agents_mem' */
   void *agents_mem;
   int nagents;
-  int *by_id;          /* agent indices by id hash (open addressing), -1 */
-  size_t by_id_cap;
   /*
    * Agents available or in recovery, a list ordered by (idle_since, index):
    * the longest idle first, so that a policy that wants the longest-idle

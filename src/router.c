@@ -1300,42 +1300,6 @@ static int push_contact(struct maat_router *r, const struct maat_contact *in)
   return MAAT_OK;
 }
 
-/* An agent by id: a hash table, since agent events are frequent. */
-static int find_agent(const struct maat_router *r, const char *id)
-{
-  size_t mask = r->by_id_cap - 1;
-
-  for (size_t h = id_hash(id) & mask;; h = (h + 1) & mask) {
-    int v = r->by_id[h];
-    if (v < 0)
-      return -1;
-    if (maat__str_eq(r->agents[v].def->id, id))
-      return v;
-  }
-}
-
-/* Fills 'by_id', open addressing at most half full (ids are unique). */
-static int index_ids(struct maat_router *r)
-{
-  size_t cap = 16;
-
-  while (cap < 2 * (size_t)r->nagents)
-    cap *= 2;
-  r->by_id = maat__malloc(cap * sizeof *r->by_id);
-  if (!r->by_id)
-    return maat__fail(MAAT_ENOMEM, "out of memory");
-  r->by_id_cap = cap;
-  for (size_t h = 0; h < cap; h++)
-    r->by_id[h] = -1;
-  for (int i = 0; i < r->nagents; i++) {
-    size_t h = id_hash(r->team->agents[i].id) & (cap - 1);
-    while (r->by_id[h] >= 0)
-      h = (h + 1) & (cap - 1);
-    r->by_id[h] = i;
-  }
-  return MAAT_OK;
-}
-
 int maat_router_push(maat_router *r, const struct maat_event *ev)
 {
   int i = -1, slot = -1;
@@ -1348,7 +1312,7 @@ int maat_router_push(maat_router *r, const struct maat_event *ev)
   /* Check the event before time moves, so a refused event changes nothing. */
   switch (ev->type) {
   case MAAT_EV_AGENT:
-    i = find_agent(r, ev->agent);
+    i = maat__team_agent(r->team, ev->agent);
     if (i < 0)
       return maat__fail(MAAT_ENOTFOUND, "field 'agent': no agent '%s' in the "
                         "team", ev->agent);
@@ -1539,8 +1503,6 @@ int maat_router_open(maat_router **out, const maat_team *team,
     goto fail;
   }
   rc = maat__heap_reserve(&r->timers, r->nagents);
-  if (!rc)
-    rc = index_ids(r);
   if (rc)
     goto fail;
   for (int i = 0; i < r->nagents; i++) {
@@ -1566,7 +1528,6 @@ void maat_router_close(maat_router *r)
   maat__heap_release(&r->deadline);
   maat__heap_release(&r->timers);
   maat__free(r->agents_mem);
-  maat__free(r->by_id);
   maat__free(r->ready_next);
   maat__free(r->ready_prev);
   maat__free(r->order_key);

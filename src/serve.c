@@ -232,10 +232,7 @@ static void set_state(struct maat_server *s, struct scontact *c, int state)
 
 static int agent_index(const struct maat_server *s, const char *id)
 {
-  for (size_t i = 0; i < s->team->n; i++)
-    if (!strcmp(s->team->agents[i].id, id))
-      return (int)i;
-  return -1;
+  return maat__team_agent(s->team, id);
 }
 
 static void take_decision(struct maat_server *s, const struct maat_decision *d)

@@ -39,31 +39,32 @@ static int parse_hhmm(const char *s, int *out)
   return 0;
 }
 
-/*
- * Ids seen so far: open addressing over agent indices + 1 (0 empty), at
- * most half full, so a team of thousands loads in linear time.
- */
-struct id_set {
-  int *slot;
-  size_t mask;
-};
+int maat__team_agent(const struct maat_team *t, const char *id)
+{
+  size_t h = maat__hash64(id, strlen(id), 0) & t->by_id_mask;
 
-/* Adds agent i's id; false when an earlier agent has it. */
-static int id_add(struct id_set *ids, const struct maat_team *t, size_t i)
+  for (; t->by_id[h]; h = (h + 1) & t->by_id_mask)
+    if (maat__str_eq(t->agents[t->by_id[h] - 1].id, id))
+      return t->by_id[h] - 1;
+  return -1;
+}
+
+/* Indexes agent i by id; false when an earlier agent has it. */
+static int index_agent(struct maat_team *t, size_t i)
 {
   const char *id = t->agents[i].id;
-  size_t h = maat__hash64(id, strlen(id), 0) & ids->mask;
+  size_t h = maat__hash64(id, strlen(id), 0) & t->by_id_mask;
 
-  for (; ids->slot[h]; h = (h + 1) & ids->mask)
-    if (maat__str_eq(t->agents[ids->slot[h] - 1].id, id))
-      return 0;
-  ids->slot[h] = (int)i + 1;
+  if (maat__team_agent(t, id) >= 0)
+    return 0;
+  while (t->by_id[h])
+    h = (h + 1) & t->by_id_mask;
+  t->by_id[h] = (int)i + 1;
   return 1;
 }
 
 static int parse_agent(struct maat_team *t, struct maat__agent_def *a,
-                       json_t *o, size_t i, const char *name,
-                       struct id_set *ids)
+                       json_t *o, size_t i, const char *name)
 {
   json_t *v;
   size_t k;
@@ -80,7 +81,7 @@ static int parse_agent(struct maat_team *t, struct maat__agent_def *a,
                       "%s: agents[%zu]: field 'id': expected a string of 1-%d "
                       "bytes", name, i, MAAT_ID_MAX);
   memcpy(a->id, json_string_value(v), json_string_length(v) + 1);
-  if (!id_add(ids, t, i))
+  if (!index_agent(t, i))
     return maat__fail(MAAT_EPARSE, "%s: agent '%s': duplicate id", name,
                       a->id);
 
@@ -180,7 +181,6 @@ int maat_team_parse(maat_team **out, const char *json, size_t len,
   json_error_t err;
   json_t *root = NULL, *agents, *settings, *v;
   struct maat_team *t = NULL;
-  struct id_set ids = { NULL, 0 };
   const char *key;
   size_t i;
   int rc = MAAT_OK;
@@ -227,22 +227,21 @@ int maat_team_parse(maat_team **out, const char *json, size_t len,
     rc = maat__fail(MAAT_ENOMEM, "out of memory");
     goto out;
   }
-  for (ids.mask = 15; ids.mask + 1 < 2 * t->n;)
-    ids.mask = ids.mask * 2 + 1;
-  ids.slot = maat__calloc(ids.mask + 1, sizeof *ids.slot);
-  if (!ids.slot) {
+  for (t->by_id_mask = 15; t->by_id_mask + 1 < 2 * t->n;)
+    t->by_id_mask = t->by_id_mask * 2 + 1;
+  t->by_id = maat__calloc(t->by_id_mask + 1, sizeof *t->by_id);
+  if (!t->by_id) {
     rc = maat__fail(MAAT_ENOMEM, "out of memory");
     goto out;
   }
   json_array_foreach(agents, i, v) {
-    rc = parse_agent(t, &t->agents[i], v, i, name, &ids);
+    rc = parse_agent(t, &t->agents[i], v, i, name);
     if (rc)
       goto out;
   }
   *out = t;
   t = NULL;
 out:
-  maat__free(ids.slot);
   maat_team_free(t);
   json_decref(root);
   return rc;
@@ -264,6 +263,7 @@ void maat_team_free(maat_team *team)
   if (!team)
     return;
   maat__free(team->agents);
+  maat__free(team->by_id);
   maat__free(team);
 }
 

@@ -56,19 +56,36 @@ static void stream(struct maat_rng *rng, unsigned long long seed, int rep)
   maat__rng_seed(rng, seed * 0x9e3779b97f4a7c15ULL + (uint64_t)rep * 0xbf58476d1ce4e5b9ULL + 1);
 }
 
-/* "c123": what snprintf("%c%ld") writes, without its cost per contact. */
-static void id_format(char *out, char prefix, long n)
-{
+/*
+ * Contact ids "c0", "c1", ... (a prefix and a count): the count kept as
+ * text and counted up in place, without a printf per contact. Zeroed, it
+ * starts at 0.
+ */
+struct id_counter {
   char digits[24];
-  int k = 0;
+  int len;
+};
 
-  do
-    digits[k++] = (char)('0' + n % 10);
-  while ((n /= 10) > 0);
-  *out++ = prefix;
-  while (k)
-    *out++ = digits[--k];
-  *out = 0;
+static void id_next(struct id_counter *n, char prefix, char *out)
+{
+  int k = n->len - 1;
+
+  if (!n->len) {
+    strcpy(n->digits, "0");
+    k = 0;
+    n->len = 1;
+  }
+  out[0] = prefix;
+  memcpy(out + 1, n->digits, (size_t)n->len + 1);
+  while (k >= 0 && n->digits[k] == '9')
+    n->digits[k--] = '0';
+  if (k >= 0) {
+    n->digits[k]++;
+  } else {
+    memmove(n->digits + 1, n->digits, (size_t)n->len + 1);
+    n->digits[0] = '1';
+    n->len++;
+  }
 }
 
 /* ---- M/M/c ---- */
@@ -133,7 +150,8 @@ int maat_simulate_mmc(const struct maat_mmc_options *o,
     struct maat_decision d;
     double t = 0, warm = 50 * o->aht_s, waited = 0, wait_sum = 0;
     double mean_gap = 3600 / o->rate_per_hour;
-    long counted = 0, id = 0;
+    long counted = 0;
+    struct id_counter id = { "", 0 };
 
     stream(&rng, o->seed, rep);
     rc = maat_router_open(&r, team, "efficiency",
@@ -156,7 +174,7 @@ int maat_simulate_mmc(const struct maat_mmc_options *o,
       ev.contact.handle_s = expo(&rng, o->aht_s);
       if (ev.contact.handle_s <= 0)
         ev.contact.handle_s = 1e-9;
-      id_format(ev.contact.id, 'm', id++);
+      id_next(&id, 'm', ev.contact.id);
       rc = maat_router_push(r, &ev);
       while (!rc && maat_router_next(r, &d) == MAAT_OK) {
         if (d.type != MAAT_DEC_ASSIGN || d.t - d.wait_s < warm)
@@ -227,8 +245,7 @@ struct run {
   struct bounce *bh;          /* min-heap by (t, seq) */
   size_t nbh, capbh;
   long seq;
-  char next_id[24];           /* the next contact's number, as text */
-  int next_id_len;
+  struct id_counter next_id;  /* the next contact's */
   double hour_rate[24];       /* today's arrivals per second, by hour */
   /* figures */
   long arrivals, to_bot, bounced;
@@ -420,29 +437,6 @@ static double next_arrival(struct run *u, double t, double limit)
   return limit;
 }
 
-/* "c0", "c1", ...: the number kept as text and counted up in place. */
-static void next_contact_id(struct run *u, char *out)
-{
-  int k = u->next_id_len - 1;
-
-  if (!u->next_id_len) {
-    strcpy(u->next_id, "0");
-    k = 0;
-    u->next_id_len = 1;
-  }
-  out[0] = 'c';
-  memcpy(out + 1, u->next_id, (size_t)u->next_id_len + 1);
-  while (k >= 0 && u->next_id[k] == '9')
-    u->next_id[k--] = '0';
-  if (k >= 0) {
-    u->next_id[k]++;
-  } else {
-    memmove(u->next_id + 1, u->next_id, (size_t)u->next_id_len + 1);
-    u->next_id[0] = '1';
-    u->next_id_len++;
-  }
-}
-
 static void draw_contact(struct run *u, struct maat_contact *c)
 {
   const struct maat_scenario *sc = u->sc;
@@ -460,7 +454,7 @@ static void draw_contact(struct run *u, struct maat_contact *c)
       break;
     }
   }
-  next_contact_id(u, c->id);
+  id_next(&u->next_id, 'c', c->id);
   memcpy(c->intent, in->name, sizeof c->intent);
   strcpy(c->lang, maat__rng_uniform(&u->rng) < sc->lang_nl ? "nl" : "en");
   x = maat__rng_uniform(&u->rng);

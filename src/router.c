@@ -119,7 +119,7 @@ void maat__heap_push(struct maat__heap *h, int item, double key, int64_t tie)
   heap_up_from(h, h->n - 1, &x);
 }
 
-/* Takes node i's last node out, leaving a sentinel at n. */
+/* Takes the last node out, leaving a sentinel in its place. */
 static struct maat__heap_node heap_take_last(struct maat__heap *h)
 {
   struct maat__heap_node last = h->node[--h->n];
@@ -1013,7 +1013,7 @@ static void dispatch(struct maat_router *r)
     int slot = qwalk_peek(&qw);
     struct maat__rcontact *c;
     double load;
-    int stage, k;
+    int stage, k, unchanged;
 
     if (slot < 0) {
       walked_all = 1;
@@ -1021,24 +1021,13 @@ static void dispatch(struct maat_router *r)
     }
     c = &r->cs[slot];
     /*
-     * Found nobody, and no agent is new since: passed over at once (what
-     * still_blocked() would say, for less). Its stage allows no more than
-     * when it was blocked, which was until before its next stage, so the
-     * stage it was seen in decides the stop below.
+     * Found nobody, and no agent is new since: it still finds nobody
+     * (what still_blocked() would say, for less), and its stage allows no
+     * more than when it was blocked (until before its next stage), so the
+     * stage it was seen in serves.
      */
-    if (c->blocked_at == r->newcomers && r->now < c->blocked_until) {
-      if (!avail && c->stage == MAAT__WAIT_RULES) {
-        wake_at_next_stage(r, c);
-        break;
-      }
-      qwalk_step(r, &qw, slot);
-      scanned++;
-      if (c->blocked_until < until)
-        until = c->blocked_until;
-      wake_at_next_stage(r, c);
-      continue;
-    }
-    stage = c->stage = maat__wait_stage(r, c);
+    unchanged = c->blocked_at == r->newcomers && r->now < c->blocked_until;
+    stage = unchanged ? c->stage : (c->stage = maat__wait_stage(r, c));
     /*
      * With nobody available only a rule can be relaxed, and only for a
      * contact past relax_after_s: stop at the first one that is not.
@@ -1052,7 +1041,7 @@ static void dispatch(struct maat_router *r)
     scanned++;
     load = c->load;
     k = (c->kind * 2 + c->heavy) * MAAT__WAIT_STAGES + stage;
-    if (still_blocked(r, c) ||
+    if (unchanged || still_blocked(r, c) ||
         (r->fail_stamp[k] == r->stamp && load >= r->fail_load[k] &&
          block(r, c, r->fail_retry[k]) > -INFINITY)) {
       if (c->blocked_until < until)

@@ -102,6 +102,20 @@ static int rescued(const struct maat__rcontact *c)
   return !c->heavy || c->c.urgency == MAAT_URGENCY_CRITICAL;
 }
 
+/* Keeps agent i in *least if she is less strained (least_key its key). */
+static void keep_least_strained(const struct maat_router *r, int i,
+                                int *least, double *least_key)
+{
+  double k = r->order_key[i];
+
+  if (k <= *least_key &&
+      (k < *least_key || *least < 0 ||
+       maat__router_less_strained(r, i, *least))) {
+    *least = i;
+    *least_key = k;
+  }
+}
+
 /*
  * Only available agents who fit are looked at (bit sets). A light contact
  * goes to the least strained of them unless even that one would pass the
@@ -174,12 +188,7 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
       if (past > band ||
           (past >= -band && maat__router_strain(r, i) + load > over)) {
         double k = r->order_key[i];
-        if (k <= capped_key &&
-            (k < capped_key || capped < 0 ||
-             maat__router_less_strained(r, i, capped))) {
-          capped = i;
-          capped_key = k;
-        }
+        keep_least_strained(r, i, &capped, &capped_key);
         /* Kept out by the line only: her strain falls while she waits. */
         if (k < wait_key)
           wait_key = k;
@@ -196,15 +205,8 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
       for (uint64_t m = r->fit_bits[c->kind][w] & r->avail_bits[w] &
                         ~r->undercap_bits[w];
            m; m &= m - 1) {
-        double k;
         i = w * 64 + __builtin_ctzll(m);
-        k = r->order_key[i];
-        if (k <= capped_key &&
-            (k < capped_key || capped < 0 ||
-             maat__router_less_strained(r, i, capped))) {
-          capped = i;
-          capped_key = k;
-        }
+        keep_least_strained(r, i, &capped, &capped_key);
       }
     tol = 1e-9 * (1 + fabs(least_est));
     /* One estimate near the least: it is the least, no exact score needed. */

@@ -518,6 +518,54 @@ Test(route, strain_warning_is_private_to_the_agent)
   maat_team_free(t);
 }
 
+/*
+ * The periodic check: an idle agent whose strain stays above warn_strain
+ * is warned at the first tick warn_period_s after it rose there (not at the
+ * end of her contact, too early), while a rested colleague never is.
+ */
+Test(route, strain_warning_comes_at_the_tick_while_strain_stays_high)
+{
+  maat_team *t = team_of(
+    "{\"settings\":{\"recovery_min_s\":0,\"recovery_max_s\":0,"
+    "\"warn_period_s\":600,\"warn_strain\":0.5},"
+    "\"agents\":[{\"id\":\"ana\",\"languages\":[\"en\"],"
+    "\"tiers\":[\"T1\",\"T2\",\"T3\"]},"
+    "{\"id\":\"bo\",\"languages\":[\"nl\"],\"tiers\":[\"T1\",\"T2\"]}]}");
+  maat_router *r = router_of(t, "maat", 0);
+  struct maat_decision d;
+  char line[200], state[4096];
+  double warned_at = -1;
+  int warnings = 0;
+
+  PUSH(r, "{\"type\":\"agent\",\"t\":0,\"agent\":\"ana\",\"state\":\"available\"}");
+  PUSH(r, "{\"type\":\"agent\",\"t\":0,\"agent\":\"bo\",\"state\":\"available\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":1,\"id\":\"h\",\"tier\":\"T3\","
+          "\"lang\":\"en\",\"tone\":\"distressed\",\"intensity\":1}");
+  cr_assert(drain_assign(r, "h"));
+  cr_assert_str_eq(last_to, "ana");
+  /* A tick while she works: nobody above the line yet. */
+  PUSH(r, "{\"type\":\"tick\",\"t\":10}");
+  PUSH(r, "{\"type\":\"done\",\"t\":3000,\"contact\":\"h\"}");
+  /* Her strain after it: well above the line, so still above it at 3600. */
+  maat_router_state_format(r, state, sizeof state);
+  cr_assert(strstr(state, "\"id\":\"ana\""), "%s", state);
+  for (int k = 1; k <= 20; k++) {
+    snprintf(line, sizeof line, "{\"type\":\"tick\",\"t\":%d}", 3000 + 60 * k);
+    PUSH(r, line);
+    while (maat_router_next(r, &d) == MAAT_OK)
+      if (d.type == MAAT_DEC_WARNING && !strcmp(d.kind, "strain")) {
+        cr_assert_str_eq(d.agent, "ana", "only the strained agent");
+        warnings++;
+        warned_at = d.t;
+      }
+  }
+  cr_assert_eq(warnings, 1, "one warning per episode; state %s", state);
+  cr_assert_float_eq(warned_at, 3600, 1e-9,
+                     "at the first tick warn_period_s after the rise");
+  maat_router_close(r);
+  maat_team_free(t);
+}
+
 Test(route, forecast_warning_is_a_team_aggregate)
 {
   maat_team *t = team_of(one);

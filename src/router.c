@@ -1208,6 +1208,7 @@ static int push_contact(struct maat_router *r, const struct maat_contact *in)
   const double *set = set_of(r);
   struct maat__rcontact *c, probe;
   int slot = -1, rc, agent, lang_idx, skill_idx;
+  int64_t tie;
   const char *why = NULL;
 
   /* The eligibility masks, once: a language no agent speaks fits nobody. */
@@ -1281,11 +1282,18 @@ static int push_contact(struct maat_router *r, const struct maat_contact *in)
     queue_add(r, slot, key);
     r->fresh = slot;
   }
-  if ((r->flags & MAAT_ROUTER_REPLAY) && in->patience_s > 0)
-    maat__heap_push(&r->deadline, slot, r->now + in->patience_s, r->seq);
   warn_forecast(r);
   warn_unroutable(r, c);
+  tie = r->seq;
   dispatch(r);
+  /*
+   * Its patience runs from arrival; most contacts are taken in the
+   * dispatch just above, which reads no deadline, so only one still
+   * waiting joins the deadline heap (with the tie it would have had).
+   */
+  if ((r->flags & MAAT_ROUTER_REPLAY) && in->patience_s > 0 &&
+      r->cs[slot].qlist >= 0)
+    maat__heap_push(&r->deadline, slot, r->now + in->patience_s, tie);
   return MAAT_OK;
 }
 

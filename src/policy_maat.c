@@ -69,13 +69,15 @@ static double strain_under_line_at(const struct maat_router *r, double s)
 
 /*
  * When agent i's strain comes down to the overload line: by her key if she
- * is available, else from her strain; at or before now if it is under.
+ * is available or in recovery, else from her strain; at or before now if
+ * it is under.
  */
 static double under_line_at(const struct maat_router *r, int i)
 {
   const double *set = r->team->set;
+  int state = r->agents[i].state;
 
-  if (r->agents[i].state == MAAT_AGENT_AVAILABLE)
+  if (state == MAAT_AGENT_AVAILABLE || state == MAAT_AGENT_RECOVERY)
     return set[MAAT__S_T_A] * (r->order_key[i] - r->ln_overload);
   return strain_under_line_at(r, maat__router_strain(r, i));
 }
@@ -128,7 +130,7 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
   const double *set = r->team->set;
   double fair = set[MAAT__S_HEAVY_FAIR];
   int best = -1, capped = -1, rec = -1;
-  double best_score = 0, rec_s = 0, mean = 0;
+  double best_score = 0, mean = 0;
   /* The least strain key among those kept out only by the overload line. */
   double wait_key = INFINITY;
   int stage = maat__wait_stage(r, c);
@@ -241,24 +243,50 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
       capped = -1;
     }
   }
-  /* Agents in recovery matter only to the fallback. */
+  /*
+   * Agents in recovery matter only to the fallback. Their keys (ln s +
+   * t/tau, kept from the start of the window) answer both questions, the
+   * line and the least strained, without an exp(); the exact strains only
+   * where a key is within rounding of the line or of the least.
+   */
   if (best < 0 && capped < 0 && relax) {
+    double tau = set[MAAT__S_T_A], line = r->ln_overload + r->now / tau;
+    double rec_k = INFINITY, over_k = INFINITY;
     int i;
     for (MAAT__EACH_FIT(r, c, r->recovery_bits, w, m, i)) {
-      /* Her strain once, for the line and the choice. */
-      double s = maat__router_strain(r, i);
-      if (!over_ok) {
-        double t = strain_under_line_at(r, s);
+      double k = r->order_key[i], slack = 1e-9 * (1 + fabs(k));
+      if (!over_ok && k - line > slack) {
+        /* Over the line: the least key is the first to come under it. */
+        if (k < over_k)
+          over_k = k;
+        continue;
+      }
+      if (!over_ok && k - line >= -slack) {
+        /* Within rounding of the line: her exact strain says which side. */
+        double t = strain_under_line_at(r, maat__router_strain(r, i));
         if (t > r->now) {
           if (t < under_at)
             under_at = t;
           continue;
         }
       }
-      if (rec < 0 || s < rec_s || (s == rec_s && i < rec)) {
+      if (rec < 0 || k < rec_k - slack) {
         rec = i;
-        rec_s = s;
+        rec_k = k;
+      } else if (k <= rec_k + slack) {
+        double s = maat__router_strain(r, i), rs = maat__router_strain(r, rec);
+        if (s < rs || (s == rs && i < rec)) {
+          rec = i;
+          rec_k = k;
+        }
       }
+    }
+    /* When the first of those over the line comes under it (as
+     * under_line_at() says for an available agent). */
+    if (over_k < INFINITY) {
+      double t = tau * (over_k - r->ln_overload);
+      if (t < under_at)
+        under_at = t;
     }
   }
   if (c->c.urgency == MAAT_URGENCY_CRITICAL)

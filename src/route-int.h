@@ -313,12 +313,12 @@ struct maat_router {
   /*
    * Bit sets over agents, 'nwords' words each: who is available, who of
    * them is due light work, who is in a recovery window, and by contact
-   * kind who fits (made on the
-   * kind's first contact). A policy ANDs them to see only the agents that
-   * could take a contact. Each available agent i has 'order_key[i]': its
-   * strain decays as a e^(-t/tau) while it waits, so ln a + t/tau stays put
-   * and comparing keys compares strains without an exp() (an array of its
-   * own, since the policies read it for every candidate).
+   * kind who fits (made on the kind's first contact). A policy ANDs them to
+   * see only the agents that could take a contact. Each agent i available
+   * or in recovery has 'order_key[i]': her strain decays as a e^(-t/tau)
+   * while she waits or rests, so ln a + t/tau stays put and comparing keys
+   * compares strains without an exp() (an array of its own, since the
+   * policies read it for every candidate).
    */
   double *order_key;
   /*

@@ -534,8 +534,12 @@ static void set_state(struct maat_router *r, int i, int state)
     bit_set(r->light_bits, i, now_avail && a->light_due);
     r->nlight_due += a->light_due ? (now_avail ? 1 : -1) : 0;
   }
-  if ((state == MAAT_AGENT_RECOVERY) != (a->state == MAAT_AGENT_RECOVERY))
+  if ((state == MAAT_AGENT_RECOVERY) != (a->state == MAAT_AGENT_RECOVERY)) {
     bit_set(r->recovery_bits, i, state == MAAT_AGENT_RECOVERY);
+    /* Her strain decays in the window as while available: a key too. */
+    if (state == MAAT_AGENT_RECOVERY && r->pol->by_strain)
+      r->order_key[i] = log(a->strain) + a->strain_t / set_of(r)[MAAT__S_T_A];
+  }
   r->navail += (state == MAAT_AGENT_AVAILABLE) -
                (a->state == MAAT_AGENT_AVAILABLE);
   r->non += on - was_on;

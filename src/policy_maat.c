@@ -95,6 +95,24 @@ static double ln_room(const struct maat_router *r,
 }
 
 /*
+ * ln_room() for a light contact, whose load is one of a few values (its
+ * kind's weight at the mean handling time): remembered for the last two.
+ */
+static double ln_room_light(struct maat_router *r,
+                            const struct maat__rcontact *c)
+{
+  int j = r->room_load[0] == c->load ? 0 : r->room_load[1] == c->load ? 1 : -1;
+
+  if (j < 0) {
+    j = r->room_next;
+    r->room_next ^= 1;
+    r->room_load[j] = c->load;
+    r->room_ln[j] = ln_room(r, c);
+  }
+  return r->room_ln[j];
+}
+
+/*
  * Whether someone over the overload line may take the contact in the last
  * second before its target: a light one (little added strain), or a
  * critical one (it must not wait out the grace).
@@ -162,7 +180,15 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
      * and so would everyone more strained be: they wait for the fallback.
      */
     if (least >= 0) {
-      if (maat__router_strain(r, least) + load > set[MAAT__S_OVERLOAD]) {
+      /*
+       * s + load > overload, as ln s = key - now/tau > ln(overload - load);
+       * the exact strain only within rounding of the line (or at zero).
+       */
+      double d = least_key - r->now / set[MAAT__S_T_A] - ln_room_light(r, c);
+      double slack = 1e-9 * (1 + fabs(least_key));
+      if (d > slack ||
+          (!(d < -slack) && /* near, or NaN */
+           maat__router_strain(r, least) + load > set[MAAT__S_OVERLOAD])) {
         capped = least;
         wait_key = r->order_key[least];
       } else

@@ -332,6 +332,9 @@ struct maat_router {
   /* A policy's scratch, an entry per agent: candidates and their scores. */
   int *cand;
   double *cand_est;
+  /* And ln(overload - load) for the last two loads (NAN: none yet). */
+  double room_load[2], room_ln[2];
+  int room_next;
   int nwords;
   uint64_t *avail_bits, *light_bits, *recovery_bits;
   /* Available agents under the heavy cap (their streak is fixed while

@@ -1494,6 +1494,7 @@ int maat_router_open(maat_router **out, const maat_team *team,
   r->order_key = maat__calloc(team->n ? team->n : 1, sizeof *r->order_key);
   r->strain_e = maat__calloc(team->n ? team->n : 1, sizeof *r->strain_e);
   r->strain_base = NAN;
+  r->room_load[0] = r->room_load[1] = NAN;
   r->strain_f_at = NAN;
   r->cand = maat__calloc(team->n ? team->n : 1, sizeof *r->cand);
   r->cand_est = maat__calloc(team->n ? team->n : 1, sizeof *r->cand_est);

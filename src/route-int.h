@@ -298,6 +298,7 @@ struct maat_router {
   unsigned flags;
   double now;
   long day;
+  double day_check;    /* new_day() need not look before this time */
   int started;
   struct maat__ragent *agents;  /* aligned to 64 bytes, in 'agents_mem' */
   void *agents_mem;

@@ -614,9 +614,9 @@ static void set_timer(struct maat_router *r, int i)
 
 /*
  * Whether agent i's strain is above the warning threshold now. It only
- * falls from its last value outside work, and an available agent's key
- * (ln s + t/tau) against ln(threshold) + now/tau answers without an exp()
- * unless the two are within rounding of each other.
+ * falls from its last value outside work, and the key (ln s + t/tau) of an
+ * agent available or in recovery against ln(threshold) + now/tau answers
+ * without an exp() unless the two are within rounding of each other.
  */
 static int above_warn(struct maat_router *r, int i)
 {
@@ -629,7 +629,8 @@ static int above_warn(struct maat_router *r, int i)
   /* Right after work her strain is the stored value: no exp() either. */
   if (a->strain_t == r->now)
     return 1;
-  if (a->state == MAAT_AGENT_AVAILABLE && r->pol->by_strain && thr > 0) {
+  if ((a->state == MAAT_AGENT_AVAILABLE || a->state == MAAT_AGENT_RECOVERY) &&
+      r->pol->by_strain && thr > 0) {
     double line;
     if (r->ln_warn_thr != thr) {
       r->ln_warn = log(thr);
@@ -692,7 +693,9 @@ static void warn_strain_all(struct maat_router *r)
       if (i >= r->nagents)
         break;
       warn_strain(r, i);
-      bit_set(r->warn_watch, i, a->strain > thr || a->above_since >= 0);
+      /* Under the threshold now, she stays under until her next contact
+       * ends (her stored strain may be above it: it decays unrecorded). */
+      bit_set(r->warn_watch, i, a->above_since >= 0);
     }
   }
 }
@@ -1083,8 +1086,13 @@ static void dispatch(struct maat_router *r)
 
 static void new_day(struct maat_router *r)
 {
-  long day = (long)floor(r->now / 86400);
+  long day;
 
+  /* Time only moves on: the same day until a second before its end. */
+  if (r->now < r->day_check)
+    return;
+  day = (long)floor(r->now / 86400);
+  r->day_check = day * 86400.0 + 86399;
   if (day == r->day)
     return;
   r->day = day;

@@ -288,7 +288,7 @@ extern const struct maat__policy maat__policy_roundrobin;
 #define MAAT__ROUTER_NO_INDEX (1u << 16)
 
 #define MAAT__NEWCOMERS 64
-#define MAAT__QLISTS 8    /* critical or not, times priority 0..3 */
+#define MAAT__QLISTS 2    /* not critical, critical */
 /* Contact kinds: tier x (languages + any + unknown) x (intents + any). */
 #define MAAT__KINDS (3 * (MAAT__MAX_LANGS + 2) * (MAAT__MAX_INTENTS + 1))
 
@@ -364,10 +364,10 @@ struct maat_router {
   size_t idxcap, idxused;
   int64_t seq;
   /*
-   * The waiting contacts, one FIFO list per (critical, priority): within a
-   * list the dispatch key, arrival time less ageing per priority step, rises
-   * with arrival, so the queue in dispatch order is a merge of list heads
-   * and dispatch walks it without taking contacts out and putting them back.
+   * The waiting contacts in dispatch order (key, arrival time less ageing
+   * per priority step, then seq), in two lists, critical or not: the queue
+   * is a merge of the two, and dispatch walks it without taking contacts out
+   * and putting them back.
    */
   int qhead[MAAT__QLISTS], qtail[MAAT__QLISTS];
   int nqueued;

@@ -280,22 +280,35 @@ static void slot_free(struct maat_router *r, int slot)
 
 /* ---- the queue ---- */
 
-/* Appends: a list's keys rise with arrival, so the tail is its place. */
+/*
+ * Into its place by (key, seq). A key is the arrival time less ageing_s per
+ * priority step, so a contact goes after all that came before it but those
+ * of lower priority that came less than a few steps ago: the walk back from
+ * the tail is short. Critical contacts have a list of their own, as they
+ * come before everyone else.
+ */
 static void queue_add(struct maat_router *r, int slot, double key)
 {
   struct maat__rcontact *c = &r->cs[slot];
-  int l = (c->c.urgency == MAAT_URGENCY_CRITICAL ? 4 : 0) + c->c.priority;
+  int l = c->c.urgency == MAAT_URGENCY_CRITICAL;
+  int after = r->qtail[l];
 
+  /* The newest seq: after those of the same key. */
+  while (after >= 0 && r->cs[after].qkey > key)
+    after = r->cs[after].qprev;
   c->qlist = l;
   c->qkey = key;
   c->qseq = r->seq++;
-  c->qnext = -1;
-  c->qprev = r->qtail[l];
-  if (c->qprev >= 0)
-    r->cs[c->qprev].qnext = slot;
+  c->qprev = after;
+  c->qnext = after >= 0 ? r->cs[after].qnext : r->qhead[l];
+  if (c->qnext >= 0)
+    r->cs[c->qnext].qprev = slot;
+  else
+    r->qtail[l] = slot;
+  if (after >= 0)
+    r->cs[after].qnext = slot;
   else
     r->qhead[l] = slot;
-  r->qtail[l] = slot;
   r->nqueued++;
 }
 

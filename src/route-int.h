@@ -217,6 +217,9 @@ struct maat__rcontact {
    * since can change that (dispatch skips it otherwise).
    */
   double blocked_until;
+  /* Then, when it enters its next stage that allows more: blocked until
+   * before it, the contact is in the same stage or one with the same next. */
+  double wake_t;
   int qnext;           /* the next in its list of the queue, or -1 */
   int stage;
   uint64_t blocked_at;

@@ -957,14 +957,18 @@ static void dispatch_assign(struct maat_router *r, int slot,
 
 /* ---- the fallback's stages ---- */
 
+/* Wakes the router at t, if no wake-up comes before. */
+static void wake_at(struct maat_router *r, double t)
+{
+  if (t < r->wake)
+    r->wake = t;
+}
+
 /* Wakes the router when the contact's next stage starts. */
 static void wake_at_next_stage(struct maat_router *r,
                                const struct maat__rcontact *c)
 {
-  double t = maat__wait_next(r, c);
-
-  if (t < r->wake)
-    r->wake = t;
+  wake_at(r, maat__wait_next(r, c));
 }
 
 /*
@@ -981,6 +985,7 @@ static double block(struct maat_router *r, struct maat__rcontact *c,
     retry = next - 1e-9 * fmax(1, fabs(next));
   c->blocked_at = r->newcomers;
   c->blocked_until = retry;
+  c->wake_t = next;
   return retry;
 }
 
@@ -1019,7 +1024,7 @@ static void dispatch(struct maat_router *r)
     until = block(r, c, ch.retry_at);
     if (until < r->quiet_until)
       r->quiet_until = until;
-    wake_at_next_stage(r, c);
+    wake_at(r, c->wake_t);
     return;
   }
   r->quiet = 0;
@@ -1033,7 +1038,7 @@ static void dispatch(struct maat_router *r)
     int slot = qwalk_peek(&qw);
     struct maat__rcontact *c;
     double load;
-    int stage, k, unchanged;
+    int stage, k;
 
     if (slot < 0) {
       walked_all = 1;
@@ -1043,11 +1048,21 @@ static void dispatch(struct maat_router *r)
     /*
      * Found nobody, and no agent is new since: it still finds nobody
      * (what still_blocked() would say, for less), and its stage allows no
-     * more than when it was blocked (until before its next stage), so the
-     * stage it was seen in serves.
+     * more than when it was blocked, so the stage it was seen in serves.
      */
-    unchanged = c->blocked_at == r->newcomers && r->now < c->blocked_until;
-    stage = unchanged ? c->stage : (c->stage = maat__wait_stage(r, c));
+    if (c->blocked_at == r->newcomers && r->now < c->blocked_until) {
+      if (!avail && c->stage == MAAT__WAIT_RULES) {
+        wake_at(r, c->wake_t);
+        break;
+      }
+      qwalk_step(r, &qw, slot);
+      scanned++;
+      if (c->blocked_until < until)
+        until = c->blocked_until;
+      wake_at(r, c->wake_t);
+      continue;
+    }
+    stage = c->stage = maat__wait_stage(r, c);
     /*
      * With nobody available only a rule can be relaxed, and only for a
      * contact past relax_after_s: stop at the first one that is not.
@@ -1061,12 +1076,12 @@ static void dispatch(struct maat_router *r)
     scanned++;
     load = c->load;
     k = (c->kind * 2 + c->heavy) * MAAT__WAIT_STAGES + stage;
-    if (unchanged || still_blocked(r, c) ||
+    if (still_blocked(r, c) ||
         (r->fail_stamp[k] == r->stamp && load >= r->fail_load[k] &&
          block(r, c, r->fail_retry[k]) > -INFINITY)) {
       if (c->blocked_until < until)
         until = c->blocked_until;
-      wake_at_next_stage(r, c);
+      wake_at(r, c->wake_t);
       continue;
     }
     ask_policy(r, c, &ch);
@@ -1085,7 +1100,7 @@ static void dispatch(struct maat_router *r)
     }
     if (block(r, c, ch.retry_at) < until)
       until = c->blocked_until;
-    wake_at_next_stage(r, c);
+    wake_at(r, c->wake_t);
   }
   /* Every waiting contact looked at and none taken since: quiet until. */
   if (walked_all || !r->nqueued) {

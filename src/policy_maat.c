@@ -137,6 +137,26 @@ static void keep_least_strained(const struct maat_router *r, int i,
 }
 
 /*
+ * A heavy contact's score for available agent i under the heavy cap, by the
+ * estimate strain_e f of her strain, in *score: strain plus heavy_fair times
+ * her heavy contacts today above the mean. False when the contact would
+ * take her past the overload line (exactly so when the estimate is near it).
+ */
+static int heavy_estimate(const struct maat_router *r, int i, double f,
+                          double load, double mean, double *score)
+{
+  const double *set = r->team->set;
+  double over = set[MAAT__S_OVERLOAD], band = 1e-9 * (1 + over);
+  double s = r->strain_e[i] * f, past = s + load - over;
+
+  if (past > band ||
+      (past >= -band && maat__router_strain(r, i) + load > over))
+    return 0;
+  *score = s + set[MAAT__S_HEAVY_FAIR] * (r->agents[i].heavy_today - mean);
+  return 1;
+}
+
+/*
  * Only available agents who fit are looked at (bit sets). A light contact
  * goes to the least strained of them unless even that one would pass the
  * overload line; a heavy one weighs strain with heavy contacts today.
@@ -196,25 +216,23 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
     }
   } else {
     /*
-     * Two passes. The first scores everyone by the estimate strain_e f,
-     * which is the strain to within rounding: no exp() per agent. The
-     * second computes the exact score only for those whose estimate ties
-     * with the least (usually one), so the choice is the exact one.
+     * One pass scores everyone by the estimate strain_e f, which is the
+     * strain to within rounding: no exp() per agent. Only when the second
+     * least estimate ties with the least (rarely) does a second pass
+     * compute the exact scores of those that tie, so the choice is always
+     * the exact one.
      */
     double f = maat__router_strain_factor(r);
-    double over = set[MAAT__S_OVERLOAD];
-    double band = 1e-9 * (1 + over), least_est = INFINITY, tol;
+    double least_est = INFINITY, second_est = INFINITY, tol;
     double capped_key = INFINITY;
-    int ncand = 0, nnear = 0, i;
+    int ncand = 0, i;
     if (r->nshift)
       mean = (double)r->heavy_today_sum / r->nshift;
     /* Those under the heavy cap; one this contact would take past the
-     * overload line (exactly so when the estimate is near it) is skipped. */
+     * overload line is skipped. */
     for (MAAT__EACH_FIT(r, c, r->undercap_bits, w, m, i)) {
-      const struct maat__ragent *a = &r->agents[i];
-      double s = r->strain_e[i] * f, past = s + load - over;
-      if (past > band ||
-          (past >= -band && maat__router_strain(r, i) + load > over)) {
+      double s;
+      if (!heavy_estimate(r, i, f, load, mean, &s)) {
         double k = r->order_key[i];
         keep_least_strained(r, i, &capped, &capped_key);
         /* Kept out by the line only: her strain falls while she waits. */
@@ -222,10 +240,15 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
           wait_key = k;
         continue;
       }
-      s += fair * (a->heavy_today - mean);
-      r->cand[ncand] = i;
-      r->cand_est[ncand++] = s;
-      least_est = s < least_est ? s : least_est;
+      /* Without branches: which is least is a coin toss to the CPU. */
+      {
+        int less = s < least_est;
+        double hi = less ? least_est : s;
+        second_est = hi < second_est ? hi : second_est;
+        best = less ? i : best;
+        least_est = less ? s : least_est;
+      }
+      ncand++;
     }
     /* Nobody: the least strained of all skipped, those at the cap too, is
      * the fallback's. */
@@ -237,28 +260,22 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
         keep_least_strained(r, i, &capped, &capped_key);
       }
     tol = 1e-9 * (1 + fabs(least_est));
-    /* One estimate near the least: it is the least, no exact score needed. */
-    for (int k = 0; k < ncand; k++)
-      if (r->cand_est[k] <= least_est + tol) {
-        nnear++;
-        best = r->cand[k];
-      }
-    if (nnear > 1)
+    /* Another estimate near the least: the exact scores of all near it. */
+    if (second_est <= least_est + tol) {
       best = -1;
-    for (int k = 0; k < ncand && nnear > 1; k++) {
-      const struct maat__ragent *a;
-      double s;
-      if (r->cand_est[k] > least_est + tol)
-        continue;
-      i = r->cand[k];
-      a = &r->agents[i];
-      s = maat__router_strain(r, i) + fair * (a->heavy_today - mean);
-      if (best < 0 || s < best_score ||
-          (s == best_score && (a->idle_since < r->agents[best].idle_since ||
-                               (a->idle_since == r->agents[best].idle_since &&
-                                i < best)))) {
-        best = i;
-        best_score = s;
+      for (MAAT__EACH_FIT(r, c, r->undercap_bits, w, m, i)) {
+        const struct maat__ragent *a = &r->agents[i];
+        double s;
+        if (!heavy_estimate(r, i, f, load, mean, &s) || s > least_est + tol)
+          continue;
+        s = maat__router_strain(r, i) + fair * (a->heavy_today - mean);
+        if (best < 0 || s < best_score ||
+            (s == best_score && (a->idle_since < r->agents[best].idle_since ||
+                                 (a->idle_since == r->agents[best].idle_since &&
+                                  i < best)))) {
+          best = i;
+          best_score = s;
+        }
       }
     }
   }

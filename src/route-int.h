@@ -333,10 +333,8 @@ struct maat_router {
    */
   double *strain_e;
   double strain_base, strain_f, strain_f_at;
-  /* A policy's scratch, an entry per agent: candidates and their scores. */
-  int *cand;
-  double *cand_est;
-  /* And ln(overload - load) for the last two loads (NAN: none yet). */
+  /* A policy's memory of ln(overload - load) for the last two loads (NAN:
+   * none yet). */
   double room_load[2], room_ln[2];
   int room_next;
   int nwords;

@@ -1532,11 +1532,9 @@ int maat_router_open(maat_router **out, const maat_team *team,
   r->strain_base = NAN;
   r->room_load[0] = r->room_load[1] = NAN;
   r->strain_f_at = NAN;
-  r->cand = maat__calloc(team->n ? team->n : 1, sizeof *r->cand);
-  r->cand_est = maat__calloc(team->n ? team->n : 1, sizeof *r->cand_est);
-  if (!r->order_key || !r->strain_e || !r->cand || !r->cand_est || !r->ready_next || !r->ready_prev || !r->avail_bits || !r->light_bits ||
-      !r->recovery_bits || !r->warn_watch || !r->undercap_bits ||
-      !r->fit_bits) {
+  if (!r->order_key || !r->strain_e || !r->ready_next || !r->ready_prev ||
+      !r->avail_bits || !r->light_bits || !r->recovery_bits ||
+      !r->warn_watch || !r->undercap_bits || !r->fit_bits) {
     rc = maat__fail(MAAT_ENOMEM, "out of memory");
     goto fail;
   }
@@ -1570,8 +1568,6 @@ void maat_router_close(maat_router *r)
   maat__free(r->ready_prev);
   maat__free(r->order_key);
   maat__free(r->strain_e);
-  maat__free(r->cand);
-  maat__free(r->cand_est);
   maat__free(r->avail_bits);
   maat__free(r->light_bits);
   maat__free(r->recovery_bits);

@@ -479,6 +479,17 @@ static inline int maat__router_less_strained(const struct maat_router *r,
  * The decisions not yet taken with maat_router_next(), in place (the
  * simulator reads thousands a second); maat__router_drop() forgets them.
  */
+/*
+ * maat_router_push() for a caller that knows the team's bit of a contact's
+ * language and intent (what maat__team_lang() and maat__team_intent() return
+ * for them, -1 included) and so spares the router looking them up by name:
+ * the simulator, whose contacts draw from a few of each. MAAT__LOOK_UP: by
+ * name, as maat_router_push().
+ */
+#define MAAT__LOOK_UP (-2)
+int maat__router_push_known(struct maat_router *r, const struct maat_event *ev,
+                            int lang_bit, int intent_bit);
+
 const struct maat_decision *maat__router_pending(const struct maat_router *r,
                                                  int *n);
 void maat__router_drop(struct maat_router *r);

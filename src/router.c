@@ -1242,8 +1242,13 @@ static int fit_kind(struct maat_router *r, const struct maat__rcontact *c)
   return MAAT_OK;
 }
 
-/* Called by maat_router_push() once the event is checked. */
-static int push_contact(struct maat_router *r, const struct maat_contact *in)
+/*
+ * Called by maat_router_push() once the event is checked, with the team's
+ * bit of the contact's language and intent (as maat__team_lang() and
+ * maat__team_intent() say), or MAAT__LOOK_UP.
+ */
+static int push_contact(struct maat_router *r, const struct maat_contact *in,
+                        int lang_bit, int intent_bit)
 {
   const double *set = set_of(r);
   struct maat__rcontact *c, probe;
@@ -1258,13 +1263,16 @@ static int push_contact(struct maat_router *r, const struct maat_contact *in)
   lang_idx = MAAT__MAX_LANGS;
   skill_idx = MAAT__MAX_INTENTS;
   if (in->lang[0]) {
-    int bit = maat__team_lang(r->team, in->lang);
+    int bit = lang_bit == MAAT__LOOK_UP ? maat__team_lang(r->team, in->lang)
+                                        : lang_bit;
     probe.langs = bit < 0 ? 0 : 1u << bit;
     lang_idx = bit < 0 ? MAAT__MAX_LANGS + 1 : bit;
   }
   if (in->intent[0]) {
     /* An intent no agent lists is open to every agent. */
-    int bit = maat__team_intent(r->team, in->intent);
+    int bit = intent_bit == MAAT__LOOK_UP
+                  ? maat__team_intent(r->team, in->intent)
+                  : intent_bit;
     if (bit >= 0) {
       probe.skills = (uint64_t)1 << bit;
       skill_idx = bit;
@@ -1339,6 +1347,12 @@ static int push_contact(struct maat_router *r, const struct maat_contact *in)
 
 int maat_router_push(maat_router *r, const struct maat_event *ev)
 {
+  return maat__router_push_known(r, ev, MAAT__LOOK_UP, MAAT__LOOK_UP);
+}
+
+int maat__router_push_known(maat_router *r, const struct maat_event *ev,
+                            int lang_bit, int intent_bit)
+{
   int i = -1, slot = -1;
 
   if (!(ev->t >= 0) || !isfinite(ev->t))
@@ -1394,7 +1408,7 @@ int maat_router_push(maat_router *r, const struct maat_event *ev)
   new_day(r);
   switch (ev->type) {
   case MAAT_EV_CONTACT:
-    return push_contact(r, &ev->contact);
+    return push_contact(r, &ev->contact, lang_bit, intent_bit);
   case MAAT_EV_AGENT:
     /* 'i' is the agent found when the event was checked. */
     if (r->agents[i].state == MAAT_AGENT_BUSY) {

@@ -232,6 +232,7 @@ struct bounce {
   double t;
   long seq;
   struct maat_contact c;
+  int lang_bit, intent_bit;   /* the team's, as drawn */
 };
 
 struct run {
@@ -247,6 +248,9 @@ struct run {
   long seq;
   struct id_counter next_id;  /* the next contact's */
   double hour_rate[24];       /* today's arrivals per second, by hour */
+  /* The team's bits of the mix's intents and of "nl" and "en", looked up
+   * once instead of at every contact. */
+  int intent_bit[MAAT__SIM_MAX_INTENTS], nl_bit, en_bit;
   /* figures */
   long arrivals, to_bot, bounced;
   double *waits;
@@ -437,12 +441,15 @@ static double next_arrival(struct run *u, double t, double limit)
   return limit;
 }
 
-static void draw_contact(struct run *u, struct maat_contact *c)
+/* Draws contact c, and the team's bits of its language and intent. */
+static void draw_contact(struct run *u, struct maat_contact *c, int *lang_bit,
+                         int *intent_bit)
 {
   const struct maat_scenario *sc = u->sc;
   const struct maat__sim_intent *in = &sc->intents[sc->nintents - 1];
   static const double tier_factor[4] = { 1, 0.6, 1, 1.4 };
   double x = maat__rng_uniform(&u->rng), acc = 0, z1, z2;
+  int nl;
 
   /* Every field is set below (no memset: this runs for every contact). */
   c->customer[0] = 0;
@@ -456,7 +463,10 @@ static void draw_contact(struct run *u, struct maat_contact *c)
   }
   id_next(&u->next_id, 'c', c->id);
   memcpy(c->intent, in->name, sizeof c->intent);
-  strcpy(c->lang, maat__rng_uniform(&u->rng) < sc->lang_nl ? "nl" : "en");
+  *intent_bit = u->intent_bit[in - sc->intents];
+  nl = maat__rng_uniform(&u->rng) < sc->lang_nl;
+  strcpy(c->lang, nl ? "nl" : "en");
+  *lang_bit = nl ? u->nl_bit : u->en_bit;
   x = maat__rng_uniform(&u->rng);
   c->tier = x < in->tier[0] ? MAAT_T1
           : x < in->tier[0] + in->tier[1] ? MAAT_T2 : MAAT_T3;
@@ -503,11 +513,15 @@ static int add_wait(struct run *u, double w)
   return MAAT_OK;
 }
 
-/* Pushes one event and takes in the decisions it caused. */
-static int push(struct run *u, const struct maat_event *ev)
+/*
+ * Pushes one event and takes in the decisions it caused; a contact's with
+ * the team's bits of its language and intent.
+ */
+static int push(struct run *u, const struct maat_event *ev, int lang_bit,
+                int intent_bit)
 {
   const struct maat_decision *d;
-  int rc = maat_router_push(u->r, ev), n;
+  int rc = maat__router_push_known(u->r, ev, lang_bit, intent_bit), n;
 
   d = maat__router_pending(u->r, &n);
   for (int k = 0; !rc && k < n; k++) {
@@ -533,6 +547,8 @@ static int push(struct run *u, const struct maat_event *ev)
         b.c.intensity = 0.3 + 0.7 * maat__rng_uniform(&u->rng);
       }
       b.c.handle_s = ev->contact.handle_s / 0.6;
+      b.lang_bit = lang_bit;
+      b.intent_bit = intent_bit;
       u->bounced++;
       rc = bounce_push(u, &b);
     }
@@ -653,7 +669,7 @@ static int run_days(struct run *u, const struct maat_sim_options *o, int rep,
         break;
       if (t == t_sample) {
         tick.t = t;
-        rc = push(u, &tick);
+        rc = push(u, &tick, MAAT__LOOK_UP, MAAT__LOOK_UP);
         if (!rc)
           rc = sample(u, t);
         t_sample += SAMPLE_S;
@@ -664,25 +680,26 @@ static int run_days(struct run *u, const struct maat_sim_options *o, int rep,
         memcpy(agent.agent, u->team->agents[a->agent].id, sizeof agent.agent);
         if (a->state != MAAT_AGENT_OFFLINE)
           u->maybe_on[a->agent / 64] |= (uint64_t)1 << (a->agent % 64);
-        rc = push(u, &agent);
+        rc = push(u, &agent, MAAT__LOOK_UP, MAAT__LOOK_UP);
       } else if (t == tb) {
         struct bounce b;
         bounce_pop(u, &b);
         contact.t = t;
         contact.contact = b.c;
-        rc = push(u, &contact);
+        rc = push(u, &contact, b.lang_bit, b.intent_bit);
       } else {
         contact.t = t;
-        draw_contact(u, &contact.contact);
+        int lang_bit, intent_bit;
+        draw_contact(u, &contact.contact, &lang_bit, &intent_bit);
         u->arrivals++;
-        rc = push(u, &contact);
+        rc = push(u, &contact, lang_bit, intent_bit);
         t_arr = next_arrival(u, t, end);
       }
     }
     if (rc)
       break;
     tick.t = end;
-    rc = push(u, &tick);
+    rc = push(u, &tick, MAAT__LOOK_UP, MAAT__LOOK_UP);
     if (!rc)
       rc = end_day(u);
     if (o->progress)
@@ -780,6 +797,10 @@ int maat_simulate(const maat_scenario *sc, const struct maat_sim_options *o,
     u.sc = sc;
     u.team = team;
     u.nagents = (int)maat_team_size(team);
+    for (int k = 0; k < sc->nintents; k++)
+      u.intent_bit[k] = maat__team_intent(team, sc->intents[k].name);
+    u.nl_bit = maat__team_lang(team, "nl");
+    u.en_bit = maat__team_lang(team, "en");
     stream(&u.rng, o->seed, rep);
     /* Ids are unique here ("c" or "b" and a counter): no index needed. */
     rc = maat_router_open(&u.r, team, policy,

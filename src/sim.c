@@ -230,7 +230,6 @@ struct aev {
 
 struct bounce {
   double t;
-  long seq;
   struct maat_contact c;
   int lang_bit, intent_bit;   /* the team's, as drawn */
 };
@@ -243,9 +242,8 @@ struct run {
   int nagents;
   struct aev *aev;
   size_t naev, capaev, iaev;
-  struct bounce *bh;          /* min-heap by (t, seq) */
-  size_t nbh, capbh;
-  long seq;
+  struct bounce *bq;          /* a ring, in time order */
+  size_t bq_head, nbq, capbq;
   struct id_counter next_id;  /* the next contact's */
   double hour_rate[24];       /* today's arrivals per second, by hour */
   /* The team's bits of the mix's intents and of "nl" and "en", looked up
@@ -277,52 +275,33 @@ static int cmp_aev(const void *a, const void *b)
   return (x->agent > y->agent) - (x->agent < y->agent);
 }
 
-static int bless(const struct bounce *a, const struct bounce *b)
-{
-  return a->t < b->t || (a->t == b->t && a->seq < b->seq);
-}
-
+/*
+ * Bounce-backs come back bot_handle_s after their arrival, and arrivals come
+ * in time order: a FIFO ring is in time order too.
+ */
 static int bounce_push(struct run *u, const struct bounce *b)
 {
-  size_t i;
-
-  if (u->nbh == u->capbh) {
-    size_t nc = u->capbh ? u->capbh * 2 : 256;
-    struct bounce *p = maat__realloc(u->bh, nc * sizeof *p);
+  if (u->nbq == u->capbq) {
+    size_t nc = u->capbq ? u->capbq * 2 : 256;
+    struct bounce *p = maat__malloc(nc * sizeof *p);
     if (!p)
       return maat__fail(MAAT_ENOMEM, "out of memory");
-    u->bh = p;
-    u->capbh = nc;
+    for (size_t k = 0; k < u->nbq; k++)
+      p[k] = u->bq[(u->bq_head + k) % u->capbq];
+    maat__free(u->bq);
+    u->bq = p;
+    u->bq_head = 0;
+    u->capbq = nc;
   }
-  i = u->nbh++;
-  while (i > 0 && bless(b, &u->bh[(i - 1) / 2])) {
-    u->bh[i] = u->bh[(i - 1) / 2];
-    i = (i - 1) / 2;
-  }
-  u->bh[i] = *b;
+  u->bq[(u->bq_head + u->nbq++) % u->capbq] = *b;
   return MAAT_OK;
 }
 
 static void bounce_pop(struct run *u, struct bounce *out)
 {
-  struct bounce last;
-  size_t i = 0;
-
-  *out = u->bh[0];
-  last = u->bh[--u->nbh];
-  for (;;) {
-    size_t c = 2 * i + 1;
-    if (c >= u->nbh)
-      break;
-    if (c + 1 < u->nbh && bless(&u->bh[c + 1], &u->bh[c]))
-      c++;
-    if (!bless(&u->bh[c], &last))
-      break;
-    u->bh[i] = u->bh[c];
-    i = c;
-  }
-  if (u->nbh)
-    u->bh[i] = last;
+  *out = u->bq[u->bq_head];
+  u->bq_head = (u->bq_head + 1) % u->capbq;
+  u->nbq--;
 }
 
 static int aev_add(struct run *u, double t, int agent, int state)
@@ -537,7 +516,6 @@ static int push(struct run *u, const struct maat_event *ev, int lang_bit,
         maat__rng_uniform(&u->rng) < u->sc->bounce_back) {
       struct bounce b;
       b.t = ev->t + u->sc->bot_handle_s;
-      b.seq = u->seq++;
       b.c = ev->contact;
       b.c.id[0] = 'b';
       b.c.tier = MAAT_T2;
@@ -663,7 +641,7 @@ static int run_days(struct run *u, const struct maat_sim_options *o, int rep,
     t_arr = next_arrival(u, base, end);
     while (!rc) {
       double ta = u->iaev < u->naev ? u->aev[u->iaev].t : INFINITY;
-      double tb = u->nbh ? u->bh[0].t : INFINITY;
+      double tb = u->nbq ? u->bq[u->bq_head].t : INFINITY;
       double t = fmin(fmin(ta, tb), fmin(t_arr, t_sample));
       if (t >= end)
         break;
@@ -833,7 +811,7 @@ int maat_simulate(const maat_scenario *sc, const struct maat_sim_options *o,
     }
     maat_router_close(u.r);
     maat__free(u.aev);
-    maat__free(u.bh);
+    maat__free(u.bq);
     maat__free(u.waits);
     maat__free(u.chronic);
     maat__free(u.over_prev);

@@ -65,7 +65,8 @@ static int least_child(const struct maat__heap_node *nd, int c)
   int x = c + node_less(&nd[c + 1], &nd[c]);
   int y = c + 2 + node_less(&nd[c + 3], &nd[c + 2]);
 
-  return node_less(&nd[y], &nd[x]) ? y : x;
+  /* Arithmetic, as compilers turn '?:' into a branch here. */
+  return x + (y - x) * node_less(&nd[y], &nd[x]);
 }
 
 static void heap_put(struct maat__heap *h, int i,

@@ -5,6 +5,7 @@
 #include "maat-int.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -290,6 +291,99 @@ uint64_t maat__rng_below(struct maat_rng *r, uint64_t n)
     x = maat__rng_next(r);
   } while (x < lim);
   return x % n;
+}
+
+/* ---- ziggurat (see maat-int.h) ---------------------------------------- */
+
+/*
+ * 256 layers of equal area V under the curve, the base one with the tail
+ * beyond r (Marsaglia and Tsang's constants).
+ */
+#define ZIG_NORMAL_R 3.6541528853610088
+#define ZIG_NORMAL_V 0.00492867323399
+#define ZIG_EXPO_R 7.69711747013104972
+#define ZIG_EXPO_V 0.0039496598225815571993
+
+void maat__ziggurat_init(struct maat_ziggurat *z)
+{
+  double r = ZIG_NORMAL_R, v = ZIG_NORMAL_V;
+
+  /* Each layer's edge from the one below: x f(x) + area = its top. */
+  z->xn[1] = r;
+  z->fn[1] = exp(-0.5 * r * r);
+  z->xn[0] = v / z->fn[1];
+  z->fn[0] = z->fn[1];
+  for (int i = 1; i < 255; i++) {
+    z->xn[i + 1] = sqrt(-2 * log(v / z->xn[i] + z->fn[i]));
+    z->fn[i + 1] = exp(-0.5 * z->xn[i + 1] * z->xn[i + 1]);
+  }
+  z->xn[256] = 0;
+  z->fn[256] = 1;
+  r = ZIG_EXPO_R;
+  v = ZIG_EXPO_V;
+  z->xe[1] = r;
+  z->fe[1] = exp(-r);
+  z->xe[0] = v / z->fe[1];
+  z->fe[0] = z->fe[1];
+  for (int i = 1; i < 255; i++) {
+    z->xe[i + 1] = -log(v / z->xe[i] + z->fe[i]);
+    z->fe[i + 1] = exp(-z->xe[i + 1]);
+  }
+  z->xe[256] = 0;
+  z->fe[256] = 1;
+}
+
+/* (0, 1]: safe under log(). */
+static double open_uniform(struct maat_rng *r)
+{
+  return 1 - maat__rng_uniform(r);
+}
+
+double maat__ziggurat_normal_slow(struct maat_rng *r,
+                                  const struct maat_ziggurat *z, uint64_t u)
+{
+  for (;;) {
+    unsigned i = (unsigned)(u & 255);
+    int neg = (u & 256) != 0;
+    double x = (double)(u >> 11) * 0x1.0p-53 * z->xn[i];
+    if (x < z->xn[i + 1])
+      return neg ? -x : x;
+    if (i == 0) {
+      /* The tail beyond r (Marsaglia, 1964). */
+      double a, b;
+      do {
+        a = -log(open_uniform(r)) / ZIG_NORMAL_R;
+        b = -log(open_uniform(r));
+      } while (b + b < a * a);
+      return neg ? -(ZIG_NORMAL_R + a) : ZIG_NORMAL_R + a;
+    }
+    /* The wedge: under the curve at a height uniform in the layer. */
+    if (z->fn[i] + maat__rng_uniform(r) * (z->fn[i + 1] - z->fn[i]) <
+        exp(-0.5 * x * x))
+      return neg ? -x : x;
+    u = maat__rng_next(r);
+  }
+}
+
+double maat__ziggurat_expo_slow(struct maat_rng *r,
+                                const struct maat_ziggurat *z, uint64_t u)
+{
+  double base = 0;
+
+  for (;;) {
+    unsigned i = (unsigned)(u & 255);
+    double x = (double)(u >> 11) * 0x1.0p-53 * z->xe[i];
+    if (x < z->xe[i + 1])
+      return base + x;
+    if (i == 0) {
+      /* The tail beyond r is r plus another variate: memoryless. */
+      base += ZIG_EXPO_R;
+    } else if (z->fe[i] + maat__rng_uniform(r) * (z->fe[i + 1] - z->fe[i]) <
+               exp(-x)) {
+      return base + x;
+    }
+    u = maat__rng_next(r);
+  }
 }
 
 int maat__read_file(const char *path, size_t max, struct maat_buf *b)

@@ -36,20 +36,6 @@ static void mean_ci(const double *x, int n, double *mean, double *ci)
               : 0;
 }
 
-/* Two independent standard normals from two uniforms (Box-Muller). */
-static void normal_pair(struct maat_rng *rng, double *z1, double *z2)
-{
-  double u1 = maat__rng_uniform(rng), u2 = maat__rng_uniform(rng);
-  double radius = sqrt(-2 * log(1 - u1));
-  *z1 = radius * cos(2 * M_PI * u2);
-  *z2 = radius * sin(2 * M_PI * u2);
-}
-
-static double expo(struct maat_rng *rng, double mean)
-{
-  return -log(1 - maat__rng_uniform(rng)) * mean;
-}
-
 /* An independent stream per replication: seed and index through SplitMix. */
 static void stream(struct maat_rng *rng, unsigned long long seed, int rep)
 {
@@ -114,6 +100,7 @@ int maat_simulate_mmc(const struct maat_mmc_options *o,
 {
   maat_team *team = NULL;
   double *pw = NULL, *asa = NULL;
+  struct maat_ziggurat zig;
   long per_rep;
   int rc;
 
@@ -143,6 +130,7 @@ int maat_simulate_mmc(const struct maat_mmc_options *o,
     rc = maat__fail(MAAT_ENOMEM, "out of memory");
     goto out;
   }
+  maat__ziggurat_init(&zig);
   for (int rep = 0; rep < o->reps && !rc; rep++) {
     struct maat_rng rng;
     maat_router *r = NULL;
@@ -169,9 +157,9 @@ int maat_simulate_mmc(const struct maat_mmc_options *o,
     ev.type = MAAT_EV_CONTACT;
     ev.contact.tier = MAAT_T2;
     while (!rc && counted < per_rep) {
-      t += expo(&rng, mean_gap);
+      t += maat__rng_expo(&rng, &zig) * mean_gap;
       ev.t = t;
-      ev.contact.handle_s = expo(&rng, o->aht_s);
+      ev.contact.handle_s = maat__rng_expo(&rng, &zig) * o->aht_s;
       if (ev.contact.handle_s <= 0)
         ev.contact.handle_s = 1e-9;
       id_next(&id, 'm', ev.contact.id);
@@ -239,6 +227,7 @@ struct run {
   const maat_team *team;
   maat_router *r;
   struct maat_rng rng;
+  const struct maat_ziggurat *zig;
   int nagents;
   struct aev *aev;
   size_t naev, capaev, iaev;
@@ -411,7 +400,7 @@ static double next_arrival(struct run *u, double t, double limit)
     double hour_end = floor(t / 3600) * 3600 + 3600;
     double rate = u->hour_rate[h];
     if (rate > 0) {
-      double next = t + expo(&u->rng, 1 / rate);
+      double next = t + maat__rng_expo(&u->rng, u->zig) / rate;
       if (next < hour_end)
         return next < limit ? next : limit;
     }
@@ -465,8 +454,9 @@ static void draw_contact(struct run *u, struct maat_contact *c, int *lang_bit,
   c->urgency = x < 0.2 ? MAAT_URGENCY_LOW : x < 0.85 ? MAAT_URGENCY_NORMAL
              : x < 0.97 ? MAAT_URGENCY_HIGH : MAAT_URGENCY_CRITICAL;
   c->priority = c->urgency;
-  /* One pair of normals: the handling time's and the patience's. */
-  normal_pair(&u->rng, &z1, &z2);
+  /* Two normals: the handling time's and the patience's. */
+  z1 = maat__rng_normal(&u->rng, u->zig);
+  z2 = maat__rng_normal(&u->rng, u->zig);
   c->handle_s = in->handle_s * tier_factor[c->tier] *
                 exp(sc->handle_sigma * z1);
   if (c->handle_s < 30)
@@ -753,6 +743,7 @@ int maat_simulate(const maat_scenario *sc, const struct maat_sim_options *o,
   double hour_sum[24] = { 0 };
   long hour_n[24] = { 0 }, wait_n = 0;
   long wait_bins[MAAT_SIM_WAIT_BINS] = { 0 };
+  struct maat_ziggurat zig;
   int rc;
 
   if (o->days < 1 || o->days > 3660)
@@ -769,10 +760,12 @@ int maat_simulate(const maat_scenario *sc, const struct maat_sim_options *o,
     return maat__fail(MAAT_ENOMEM, "out of memory");
   }
   memset(out, 0, sizeof *out);
+  maat__ziggurat_init(&zig);
   for (int rep = 0; rep < o->reps && !rc; rep++) {
     struct run u;
     memset(&u, 0, sizeof u);
     u.sc = sc;
+    u.zig = &zig;
     u.team = team;
     u.nagents = (int)maat_team_size(team);
     for (int k = 0; k < sc->nintents; k++)

@@ -1,7 +1,10 @@
 /*
- * core.c - tests for errors, buffers, the checksum and the PRNG.
+ * core.c - tests for errors, buffers, the checksum, the PRNG and its
+ * normal and exponential variates.
  */
 #include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "maat-int.h"
@@ -111,4 +114,171 @@ Test(core, kth_smallest_agrees_with_sorting)
       }
     }
   }
+}
+
+/*
+ * The ziggurat's variates against their distributions, 400,000 of each:
+ * mean, variance and the Kolmogorov-Smirnov distance to the exact CDF
+ * (1.95 / sqrt(n) is its 0.1 % critical value), and the share in the tail
+ * beyond the base layer's edge, which only the slow path draws. A wrong
+ * table or a layer that accepts too much moves one of them by many times
+ * its standard error; a correct generator fails with probability under
+ * 0.5 % (and the seed is fixed).
+ */
+#define ZIG_N 400000
+
+static double zig_ks(double *x, size_t n, double (*cdf)(double))
+{
+  double d = 0;
+
+  qsort(x, n, sizeof *x, cmp_dbl);
+  for (size_t i = 0; i < n; i++) {
+    double f = cdf(x[i]);
+    double lo = f - (double)i / n, hi = (double)(i + 1) / n - f;
+    d = lo > d ? lo : d;
+    d = hi > d ? hi : d;
+  }
+  return d;
+}
+
+static double normal_cdf(double x) { return 0.5 * erfc(-x / sqrt(2)); }
+static double expo_cdf(double x) { return x < 0 ? 0 : -expm1(-x); }
+
+static void zig_check(int normal, double tail_at, double tail_p)
+{
+  static double x[ZIG_N];
+  struct maat_ziggurat z;
+  struct maat_rng rng;
+  double mean = 0, var = 0, want = normal ? 0 : 1;
+  long tail = 0, neg = 0;
+
+  maat__ziggurat_init(&z);
+  maat__rng_seed(&rng, 11);
+  for (size_t i = 0; i < ZIG_N; i++) {
+    x[i] = normal ? maat__rng_normal(&rng, &z) : maat__rng_expo(&rng, &z);
+    mean += x[i];
+    tail += fabs(x[i]) > tail_at;
+    neg += x[i] < 0;
+  }
+  mean /= ZIG_N;
+  for (size_t i = 0; i < ZIG_N; i++)
+    var += (x[i] - mean) * (x[i] - mean);
+  var /= ZIG_N - 1;
+  /* Standard errors: 1/sqrt(n) for the mean, sqrt(2/n) (normal) or
+   * sqrt(8/n) (exponential) for the variance. */
+  cr_assert_lt(fabs(mean - want), 4 / sqrt(ZIG_N), "mean %g", mean);
+  cr_assert_lt(fabs(var - 1), 4 * sqrt((normal ? 2.0 : 8.0) / ZIG_N),
+               "variance %g", var);
+  cr_assert_lt(fabs((double)tail / ZIG_N - tail_p),
+               4 * sqrt(tail_p / ZIG_N), "tail share %g, want %g",
+               (double)tail / ZIG_N, tail_p);
+  if (normal)
+    cr_assert_lt(fabs((double)neg / ZIG_N - 0.5), 4 * 0.5 / sqrt(ZIG_N));
+  else
+    cr_assert_eq(neg, 0);
+  {
+    double d = zig_ks(x, ZIG_N, normal ? normal_cdf : expo_cdf);
+    cr_assert_lt(d, 1.95 / sqrt(ZIG_N), "KS distance %g", d);
+  }
+}
+
+Test(core, ziggurat_normal_is_standard_normal)
+{
+  /* Beyond r = 3.654 (the tail) and beyond 1 (mostly the wedges). */
+  zig_check(1, 3.6541528853610088, erfc(3.6541528853610088 / sqrt(2)));
+  zig_check(1, 1, erfc(1 / sqrt(2)));
+}
+
+Test(core, ziggurat_expo_is_exponential)
+{
+  zig_check(0, 7.69711747013104972, exp(-7.69711747013104972));
+  zig_check(0, 1, exp(-1));
+}
+
+Test(core, ziggurat_is_deterministic_per_seed)
+{
+  struct maat_ziggurat z;
+  struct maat_rng a, b;
+
+  maat__ziggurat_init(&z);
+  maat__rng_seed(&a, 5);
+  maat__rng_seed(&b, 5);
+  for (int i = 0; i < 10000; i++) {
+    cr_assert_eq(maat__rng_normal(&a, &z), maat__rng_normal(&b, &z));
+    cr_assert_eq(maat__rng_expo(&a, &z), maat__rng_expo(&b, &z));
+  }
+}
+
+/* A draw that lands in layer i at x = frac * its width (sign bit clear). */
+static uint64_t zig_draw(int i, double frac)
+{
+  return (uint64_t)(frac * 0x1.0p53) << 11 | (uint64_t)i;
+}
+
+/*
+ * The slow paths, which too few draws reach for the tests above to see a
+ * mistake there. A draw in a wedge must be kept with probability (f(x) -
+ * f(bottom)) / (f(top) - f(bottom)), the share of its row under the curve
+ * (a rejected one gives a fresh variate, never x itself); one in the tail
+ * must follow the tail: P(X > r + t | X > r) = Q(r + t) / Q(r) for the
+ * normal, e^(-t) for the exponential.
+ */
+Test(core, ziggurat_wedges_keep_what_is_under_the_curve)
+{
+  struct maat_ziggurat z;
+  struct maat_rng rng;
+  const int n = 100000;
+
+  maat__ziggurat_init(&z);
+  maat__rng_seed(&rng, 3);
+  for (int i = 1; i < 256; i += 50) {
+    for (int normal = 0; normal < 2; normal++) {
+      const double *x = normal ? z.xn : z.xe, *f = normal ? z.fn : z.fe;
+      uint64_t u = zig_draw(i, (x[i + 1] / x[i] + 1) / 2);
+      double at = (double)(u >> 11) * 0x1.0p-53 * x[i];
+      double fx = normal ? exp(-0.5 * at * at) : exp(-at);
+      double want = (fx - f[i]) / (f[i + 1] - f[i]), kept = 0;
+      cr_assert(at > x[i + 1] && at < x[i]);
+      for (int k = 0; k < n; k++) {
+        double v = normal ? maat__ziggurat_normal_slow(&rng, &z, u)
+                          : maat__ziggurat_expo_slow(&rng, &z, u);
+        kept += v == at;
+      }
+      kept /= n;
+      cr_assert_lt(fabs(kept - want), 4 * sqrt(want * (1 - want) / n) + 1e-9,
+                   "%s layer %d: kept %g, want %g",
+                   normal ? "normal" : "exponential", i, kept, want);
+    }
+  }
+}
+
+Test(core, ziggurat_tails_follow_the_distribution)
+{
+  struct maat_ziggurat z;
+  struct maat_rng rng;
+  const int n = 40000;
+  const double rn = 3.6541528853610088, re = 7.69711747013104972, t = 0.5;
+  double want_n = erfc((rn + t) / sqrt(2)) / erfc(rn / sqrt(2));
+  double want_e = exp(-t), beyond_n = 0, beyond_e = 0;
+
+  maat__ziggurat_init(&z);
+  maat__rng_seed(&rng, 4);
+  for (int k = 0; k < n; k++) {
+    /* Layer 0 past its rectangle: the tail, for both signs. */
+    uint64_t u = zig_draw(0, 0.99) | (uint64_t)(k & 1) << 8;
+    double v = maat__ziggurat_normal_slow(&rng, &z, u);
+    double e = maat__ziggurat_expo_slow(&rng, &z, zig_draw(0, 0.99));
+    cr_assert_geq(fabs(v), rn);
+    cr_assert_eq(v < 0, k & 1);
+    cr_assert_geq(e, re);
+    beyond_n += fabs(v) > rn + t;
+    beyond_e += e > re + t;
+  }
+  beyond_n /= n;
+  beyond_e /= n;
+  cr_assert_lt(fabs(beyond_n - want_n), 4 * sqrt(want_n * (1 - want_n) / n),
+               "normal tail: %g beyond r + %g, want %g", beyond_n, t, want_n);
+  cr_assert_lt(fabs(beyond_e - want_e), 4 * sqrt(want_e * (1 - want_e) / n),
+               "exponential tail: %g beyond r + %g, want %g", beyond_e, t,
+               want_e);
 }

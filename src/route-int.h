@@ -10,6 +10,7 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Settings: one enumerator per row of maat__settings[] (src/strain.c). */
 enum {
@@ -135,12 +136,35 @@ double maat__strain_stretch(const double *set, double handle_s, double a);
 
 /* ---- a min-heap (4-ary) of small ints ordered by (key, tie) ---- */
 
-/* A node carries its key and tie, so that sifting reads no other array. */
+/*
+ * A node carries its key and tie, so that sifting reads no other array. The
+ * key is kept as bits that order as integers do (maat__heap_bits()), so
+ * that (key, tie) compares as one 128-bit integer: a comparison of doubles
+ * and then of ties was the longest step of a sift.
+ */
 struct maat__heap_node {
-  double key;
-  int64_t tie;
+  uint64_t key;
+  int64_t tie;      /* >= 0 */
   int item;
 };
+
+/* A double's bits, flipped so that they order as unsigned integers. */
+static inline uint64_t maat__heap_bits(double k)
+{
+  uint64_t u;
+
+  memcpy(&u, &k, sizeof u);
+  return u ^ ((uint64_t)((int64_t)u >> 63) | (uint64_t)1 << 63);
+}
+
+static inline double maat__heap_unbits(uint64_t u)
+{
+  double k;
+
+  u ^= u >> 63 ? (uint64_t)1 << 63 : ~(uint64_t)0;
+  memcpy(&k, &u, sizeof k);
+  return k;
+}
 
 struct maat__heap {
   struct maat__heap_node *node; /* heap order */
@@ -160,7 +184,7 @@ static inline int maat__heap_top(const struct maat__heap *h)
 /* The least key; INFINITY when empty. */
 static inline double maat__heap_top_key(const struct maat__heap *h)
 {
-  return h->n ? h->node[0].key : __builtin_inf();
+  return h->n ? maat__heap_unbits(h->node[0].key) : __builtin_inf();
 }
 
 /* ---- the router ---- */

@@ -21,7 +21,7 @@
  */
 #define HEAP_D 4
 
-static const struct maat__heap_node sentinel = { INFINITY, INT64_MAX, -1 };
+static const struct maat__heap_node sentinel = { UINT64_MAX, INT64_MAX, -1 };
 
 int maat__heap_reserve(struct maat__heap *h, int cap)
 {
@@ -56,7 +56,14 @@ void maat__heap_release(struct maat__heap *h)
 static int node_less(const struct maat__heap_node *a,
                      const struct maat__heap_node *b)
 {
+#ifdef __SIZEOF_INT128__
+  unsigned __int128 x = (unsigned __int128)a->key << 64 | (uint64_t)a->tie;
+  unsigned __int128 y = (unsigned __int128)b->key << 64 | (uint64_t)b->tie;
+
+  return x < y;
+#else
   return (a->key < b->key) | ((a->key == b->key) & (a->tie < b->tie));
+#endif
 }
 
 /* The least of the four children from c (sentinels past n never win). */
@@ -113,7 +120,7 @@ void maat__heap_push(struct maat__heap *h, int item, double key, int64_t tie)
 
   if (h->pos[item] >= 0)
     maat__heap_remove(h, item);
-  x.key = key;
+  x.key = maat__heap_bits(key);
   x.tie = tie;
   x.item = item;
   h->n++;

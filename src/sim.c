@@ -422,12 +422,18 @@ static void draw_contact(struct run *u, struct maat_contact *c, int *lang_bit,
   /* Every field is set below (no memset: this runs for every contact). */
   c->customer[0] = 0;
   c->patience_s = 0;
-  for (int k = 0; k < sc->nintents; k++) {
-    acc += sc->intents[k].share;
-    if (x < acc) {
-      in = &sc->intents[k];
-      break;
+  /*
+   * The first intent whose cumulative share passes x (the last if rounding
+   * leaves x past them all), counted without a branch: which one it is is
+   * a coin toss to the CPU.
+   */
+  {
+    int k = 0;
+    for (int j = 0; j < sc->nintents; j++) {
+      acc += sc->intents[j].share;
+      k += x >= acc;
     }
+    in = &sc->intents[k < sc->nintents ? k : sc->nintents - 1];
   }
   id_next(&u->next_id, 'c', c->id);
   memcpy(c->intent, in->name, sizeof c->intent);
@@ -438,17 +444,17 @@ static void draw_contact(struct run *u, struct maat_contact *c, int *lang_bit,
   x = maat__rng_uniform(&u->rng);
   c->tier = x < in->tier[0] ? MAAT_T1
           : x < in->tier[0] + in->tier[1] ? MAAT_T2 : MAAT_T3;
-  if (maat__rng_uniform(&u->rng) < in->hostile) {
-    x = maat__rng_uniform(&u->rng);
-    c->tone = x < 0.6 ? MAAT_TONE_FRUSTRATED
-            : x < 0.9 ? MAAT_TONE_ANGRY : MAAT_TONE_DISTRESSED;
-    c->intensity = 0.3 + 0.7 * maat__rng_uniform(&u->rng);
-    if (c->tone == MAAT_TONE_DISTRESSED)
-      c->tier = MAAT_T3;
-  } else {
-    c->tone = maat__rng_uniform(&u->rng) < 0.75 ? MAAT_TONE_NEUTRAL
-                                                : MAAT_TONE_POSITIVE;
-    c->intensity = 0.3 * maat__rng_uniform(&u->rng);
+  /* Hostile or not, then the tone and its intensity: two draws either way
+   * (so no branch, which would be mispredicted a third of the time). */
+  {
+    int hostile = maat__rng_uniform(&u->rng) < in->hostile;
+    double t = maat__rng_uniform(&u->rng), i = maat__rng_uniform(&u->rng);
+    int hot = t < 0.6 ? MAAT_TONE_FRUSTRATED
+            : t < 0.9 ? MAAT_TONE_ANGRY : MAAT_TONE_DISTRESSED;
+    int calm = t < 0.75 ? MAAT_TONE_NEUTRAL : MAAT_TONE_POSITIVE;
+    c->tone = hostile ? hot : calm;
+    c->intensity = hostile ? 0.3 + 0.7 * i : 0.3 * i;
+    c->tier = c->tone == MAAT_TONE_DISTRESSED ? MAAT_T3 : c->tier;
   }
   x = maat__rng_uniform(&u->rng);
   c->urgency = x < 0.2 ? MAAT_URGENCY_LOW : x < 0.85 ? MAAT_URGENCY_NORMAL

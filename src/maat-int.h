@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 /* Allocation goes through these so tests can make it fail (maat_set_allocator). */
 void *maat__malloc(size_t n);
@@ -145,9 +146,15 @@ static inline double maat__rng_normal(struct maat_rng *r,
   unsigned i = (unsigned)(u & 255);
   double x = (double)(u >> 11) * 0x1.0p-53 * z->xn[i];
 
-  /* Left of the next layer's edge: wholly under the curve. */
-  if (x < z->xn[i + 1])
-    return u & 256 ? -x : x;
+  /* Left of the next layer's edge: wholly under the curve. The sign by
+   * its bit, not a branch (a coin toss to the CPU). */
+  if (x < z->xn[i + 1]) {
+    uint64_t b;
+    memcpy(&b, &x, sizeof b);
+    b ^= (u & 256) << 55;
+    memcpy(&x, &b, sizeof x);
+    return x;
+  }
   return maat__ziggurat_normal_slow(r, z, u);
 }
 

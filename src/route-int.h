@@ -10,7 +10,6 @@
 
 #include <math.h>
 #include <stdint.h>
-#include <string.h>
 
 /* Settings: one enumerator per row of maat__settings[] (src/strain.c). */
 enum {

@@ -442,23 +442,21 @@ static void draw_contact(struct run *u, struct maat_contact *c, int *lang_bit,
   strcpy(c->lang, nl ? "nl" : "en");
   *lang_bit = nl ? u->nl_bit : u->en_bit;
   x = maat__rng_uniform(&u->rng);
-  c->tier = x < in->tier[0] ? MAAT_T1
-          : x < in->tier[0] + in->tier[1] ? MAAT_T2 : MAAT_T3;
+  /* Counted, not branched (see above); the enums are consecutive. */
+  c->tier = MAAT_T1 + (x >= in->tier[0]) + (x >= in->tier[0] + in->tier[1]);
   /* Hostile or not, then the tone and its intensity: two draws either way
    * (so no branch, which would be mispredicted a third of the time). */
   {
     int hostile = maat__rng_uniform(&u->rng) < in->hostile;
     double t = maat__rng_uniform(&u->rng), i = maat__rng_uniform(&u->rng);
-    int hot = t < 0.6 ? MAAT_TONE_FRUSTRATED
-            : t < 0.9 ? MAAT_TONE_ANGRY : MAAT_TONE_DISTRESSED;
-    int calm = t < 0.75 ? MAAT_TONE_NEUTRAL : MAAT_TONE_POSITIVE;
+    int hot = MAAT_TONE_FRUSTRATED + (t >= 0.6) + (t >= 0.9);
+    int calm = MAAT_TONE_NEUTRAL + (t >= 0.75);
     c->tone = hostile ? hot : calm;
     c->intensity = hostile ? 0.3 + 0.7 * i : 0.3 * i;
     c->tier = c->tone == MAAT_TONE_DISTRESSED ? MAAT_T3 : c->tier;
   }
   x = maat__rng_uniform(&u->rng);
-  c->urgency = x < 0.2 ? MAAT_URGENCY_LOW : x < 0.85 ? MAAT_URGENCY_NORMAL
-             : x < 0.97 ? MAAT_URGENCY_HIGH : MAAT_URGENCY_CRITICAL;
+  c->urgency = MAAT_URGENCY_LOW + (x >= 0.2) + (x >= 0.85) + (x >= 0.97);
   c->priority = c->urgency;
   /* Two normals: the handling time's and the patience's. */
   z1 = maat__rng_normal(&u->rng, u->zig);

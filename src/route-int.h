@@ -349,7 +349,8 @@ struct maat_router {
    */
   double *order_key;
   /*
-   * And 'strain_e[i]': her strain scaled to 'strain_base', so that it is
+   * And 'strain_e[i]' (available or in recovery too): her strain scaled to
+   * 'strain_base', so that it is
    * strain_e[i] e^(-(now - strain_base)/tau) now, one factor for everyone
    * (maat__router_strain_factor()); an estimate to within rounding, for a
    * policy to narrow its candidates before the exact maat__router_strain().
@@ -537,8 +538,9 @@ static inline double maat__router_strain(const struct maat_router *r, int i)
   return maat__strain_decay(r->team->set, a->strain, r->now - a->strain_t);
 }
 /*
- * e^(-(now - strain_base)/tau): strain_e[i] times this is available agent
- * i's strain now, to a relative 1e-12 (by_strain policies only).
+ * e^(-(now - strain_base)/tau): strain_e[i] times this is the strain now
+ * of agent i, available or in recovery, to a relative 1e-12 (by_strain
+ * policies only).
  */
 double maat__router_strain_factor(struct maat_router *r);
 /* The number of waiting contacts that need a person. */

@@ -462,7 +462,8 @@ double maat__router_strain_factor(struct maat_router *r)
   if (!(r->now - r->strain_base <= 64 * tau)) {
     r->strain_base = r->now;
     for (int w = 0; w < r->nwords; w++)
-      for (uint64_t m = r->avail_bits[w]; m; m &= m - 1) {
+      for (uint64_t m = r->avail_bits[w] | r->recovery_bits[w]; m;
+           m &= m - 1) {
         int i = w * 64 + __builtin_ctzll(m);
         const struct maat__ragent *a = &r->agents[i];
         r->strain_e[i] = a->strain * exp((a->strain_t - r->strain_base) / tau);
@@ -536,8 +537,9 @@ static void set_state(struct maat_router *r, int i, int state)
   if ((state == MAAT_AGENT_AVAILABLE) != (a->state == MAAT_AGENT_AVAILABLE)) {
     int now_avail = state == MAAT_AGENT_AVAILABLE;
     if (now_avail) {
-      /* ln(a e^(-(t - t0)/tau)) + t/tau = ln a + t0/tau, whatever t. */
-      if (r->pol->by_strain) {
+      /* ln(a e^(-(t - t0)/tau)) + t/tau = ln a + t0/tau, whatever t; out
+       * of a recovery window, her keys are those it started with. */
+      if (r->pol->by_strain && a->state != MAAT_AGENT_RECOVERY) {
         r->order_key[i] = log(a->strain) +
                           a->strain_t / set_of(r)[MAAT__S_T_A];
         /* Her strain is as of now (accounted): divide by now's factor,
@@ -557,9 +559,12 @@ static void set_state(struct maat_router *r, int i, int state)
   }
   if ((state == MAAT_AGENT_RECOVERY) != (a->state == MAAT_AGENT_RECOVERY)) {
     bit_set(r->recovery_bits, i, state == MAAT_AGENT_RECOVERY);
-    /* Her strain decays in the window as while available: a key too. */
-    if (state == MAAT_AGENT_RECOVERY && r->pol->by_strain)
+    /* Her strain decays in the window as while available: keys too (her
+     * strain is as of now: a contact just ended). */
+    if (state == MAAT_AGENT_RECOVERY && r->pol->by_strain) {
       r->order_key[i] = log(a->strain) + a->strain_t / set_of(r)[MAAT__S_T_A];
+      r->strain_e[i] = a->strain / maat__router_strain_factor(r);
+    }
   }
   r->navail += (state == MAAT_AGENT_AVAILABLE) -
                (a->state == MAAT_AGENT_AVAILABLE);
@@ -754,7 +759,10 @@ static void apply_state(struct maat_router *r, int i, int state)
 {
   struct maat__ragent *a = &r->agents[i];
 
-  account(r, i);
+  /* Strain decays alike in a recovery window and after it: the end of the
+   * window changes neither her strain nor her keys. */
+  if (!(a->state == MAAT_AGENT_RECOVERY && state == MAAT_AGENT_AVAILABLE))
+    account(r, i);
   if (state == MAAT_AGENT_AVAILABLE && a->state != MAAT_AGENT_AVAILABLE &&
       a->state != MAAT_AGENT_RECOVERY)
     a->idle_since = r->now;

@@ -397,7 +397,7 @@ static double next_arrival(struct run *u, double t, double limit)
 
   while (t < limit) {
     int h = (int)((t - day) / 3600);
-    double hour_end = floor(t / 3600) * 3600 + 3600;
+    double hour_end = day + (h + 1) * 3600.0;
     double rate = u->hour_rate[h];
     if (rate > 0) {
       double next = t + maat__rng_expo(&u->rng, u->zig) / rate;
@@ -636,7 +636,9 @@ static int run_days(struct run *u, const struct maat_sim_options *o, int rep,
     while (!rc) {
       double ta = u->iaev < u->naev ? u->aev[u->iaev].t : INFINITY;
       double tb = u->nbq ? u->bq[u->bq_head].t : INFINITY;
-      double t = fmin(fmin(ta, tb), fmin(t_arr, t_sample));
+      /* None is NaN: plain comparisons (fmin() is a call). */
+      double t1 = ta < tb ? ta : tb, t2 = t_arr < t_sample ? t_arr : t_sample;
+      double t = t1 < t2 ? t1 : t2;
       if (t >= end)
         break;
       if (t == t_sample) {

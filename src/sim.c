@@ -247,11 +247,17 @@ struct run {
   long strain_hist[STRAIN_BINS];
   double strain_sum;
   long strain_n;
-  double *chronic, *over_prev;
-  long nsamples, *decayed;    /* chronic decays due, and made by agent */
+  double *over_prev;
+  long nsamples;              /* chronic decays due */
   double chronic_decay;       /* the factor of one */
   uint64_t *maybe_on;         /* agents not known to be offline */
-  struct seen { double t0, s; } *seen; /* each agent's last sample */
+  /* By agent, together as the sample reads them: strain at her last
+   * sample, 's' (at strain_t 't0', or -1), chronic load and how many of the
+   * decays due it has had. */
+  struct seen {
+    double t0, s, chronic;
+    long decayed;
+  } *seen;
   double overload_days, leavers, agent_s;
   long wait_bins[MAAT_SIM_WAIT_BINS];
 };
@@ -535,15 +541,15 @@ static int push(struct run *u, const struct maat_event *ev, int lang_bit,
  * agent, which would cost more than the contacts at 500 agents.
  */
 /*
- * Chronic load decays by the same factor at every sample: agent i's value
- * has had the first 'decayed[i]' of them; this applies the rest, one
+ * Chronic load decays by the same factor at every sample: an agent's value
+ * has had the first 'decayed' of them; this applies the rest, one
  * multiplication each as if made on time (so off-shift agents wait).
  */
-static void chronic_catch_up(struct run *u, int i)
+static void chronic_catch_up(struct run *u, struct seen *v)
 {
-  while (u->decayed[i] < u->nsamples) {
-    u->chronic[i] *= u->chronic_decay;
-    u->decayed[i]++;
+  while (v->decayed < u->nsamples) {
+    v->chronic *= u->chronic_decay;
+    v->decayed++;
   }
 }
 
@@ -561,7 +567,7 @@ static int sample(struct run *u, double t)
       struct seen *v = &u->seen[i];
       double s;
       int bin;
-      chronic_catch_up(u, i);
+      chronic_catch_up(u, v);
       if (a->state == MAAT_AGENT_OFFLINE) {
         v->t0 = -1;
         u->maybe_on[w] &= ~((uint64_t)1 << (i & 63));
@@ -578,7 +584,7 @@ static int sample(struct run *u, double t)
       }
       v->s = s;
       /* Chronic load: one shift at strain a adds a. */
-      u->chronic[i] += s * SAMPLE_S / 28800;
+      v->chronic += s * SAMPLE_S / 28800;
       u->strain_sum += s;
       u->strain_n++;
       u->strain_sum_h[h] += s;
@@ -596,13 +602,13 @@ static int end_day(struct run *u)
 
   for (int i = 0; i < u->nagents; i++) {
     double over = maat__router_overload_s(u->r, i);
-    chronic_catch_up(u, i);
+    chronic_catch_up(u, &u->seen[i]);
     if (over - u->over_prev[i] >= sc->overload_day_h * 3600 &&
         over > u->over_prev[i])
       u->overload_days++;
     u->over_prev[i] = over;
     /* Leaving hazard of one day, rising with chronic load. */
-    u->leavers += daily * exp(sc->leave_gamma * u->chronic[i]);
+    u->leavers += daily * exp(sc->leave_gamma * u->seen[i].chronic);
   }
   return MAAT_OK;
 }
@@ -784,14 +790,12 @@ int maat_simulate(const maat_scenario *sc, const struct maat_sim_options *o,
                           MAAT_ROUTER_REPLAY | MAAT__ROUTER_NO_INDEX |
                           (sc->bot ? 0 : MAAT_ROUTER_NO_BOT));
     if (!rc) {
-      u.chronic = maat__calloc((size_t)u.nagents, sizeof *u.chronic);
       u.over_prev = maat__calloc((size_t)u.nagents, sizeof *u.over_prev);
       u.seen = maat__calloc((size_t)u.nagents, sizeof *u.seen);
       u.chronic_decay = exp(-SAMPLE_S / (sc->chronic_tau_days * 86400));
-      u.decayed = maat__calloc((size_t)u.nagents, sizeof *u.decayed);
       u.maybe_on = maat__calloc((size_t)u.nagents / 64 + 1,
                                 sizeof *u.maybe_on);
-      if (!u.chronic || !u.over_prev || !u.seen || !u.decayed || !u.maybe_on)
+      if (!u.over_prev || !u.seen || !u.maybe_on)
         rc = maat__fail(MAAT_ENOMEM, "out of memory");
       for (int i = 0; !rc && i < u.nagents; i++)
         u.seen[i].t0 = -1;
@@ -812,10 +816,8 @@ int maat_simulate(const maat_scenario *sc, const struct maat_sim_options *o,
     maat__free(u.aev);
     maat__free(u.bq);
     maat__free(u.waits);
-    maat__free(u.chronic);
     maat__free(u.over_prev);
     maat__free(u.seen);
-    maat__free(u.decayed);
     maat__free(u.maybe_on);
   }
   if (!rc) {

@@ -543,6 +543,22 @@ static inline double maat__router_strain(const struct maat_router *r, int i)
  * policies only).
  */
 double maat__router_strain_factor(struct maat_router *r);
+/*
+ * maat__router_strain(), for a caller that lets the router work out now's
+ * factor: an agent available or resting by her scaled strain times it (an
+ * exp() for all of them, and often known already), equal to rounding.
+ */
+static inline double maat__router_strain_now(struct maat_router *r, int i)
+{
+  int state = r->agents[i].state;
+
+  if ((state == MAAT_AGENT_AVAILABLE || state == MAAT_AGENT_RECOVERY) &&
+      r->pol->by_strain) {
+    double f = maat__router_strain_factor(r); /* may rebase strain_e */
+    return r->strain_e[i] * f;
+  }
+  return maat__router_strain(r, i);
+}
 /* The number of waiting contacts that need a person. */
 int maat__router_waiting(const struct maat_router *r);
 

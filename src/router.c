@@ -621,14 +621,9 @@ static void account(struct maat_router *r, int i)
     if (a->state != MAAT_AGENT_OFFLINE)
       a->overload_s += maat__strain_time_above(set, a->strain, dt,
                                                set[MAAT__S_OVERLOAD]);
-    /* Available or resting, her scaled strain times now's factor (often
-     * known already: an agent just came free or a heavy contact asked). */
-    if ((a->state == MAAT_AGENT_AVAILABLE ||
-         a->state == MAAT_AGENT_RECOVERY) && r->pol->by_strain) {
-      double f = maat__router_strain_factor(r); /* may rebase strain_e */
-      a->strain = r->strain_e[i] * f;
-    } else
-      a->strain = maat__strain_decay(set, a->strain, dt);
+    /* Available or resting, by now's factor (often known already: an
+     * agent just came free or a heavy contact asked). */
+    a->strain = maat__router_strain_now(r, i);
   }
   a->strain_t = r->now;
 }

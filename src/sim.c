@@ -579,7 +579,7 @@ static int sample(struct run *u, double t)
       } else if (a->strain_t == v->t0) {
         s = v->s * step;
       } else {
-        s = maat__router_strain(u->r, i);
+        s = maat__router_strain_now(u->r, i);
         v->t0 = a->strain_t;
       }
       v->s = s;

@@ -10,7 +10,7 @@
 # Usage: bench/sim/run.sh PATH_TO_MAAT [CONTACTS_PER_POINT]   (needs jq)
 set -u
 maat=${1:?usage: bench/sim/run.sh PATH_TO_MAAT [CONTACTS_PER_POINT]}
-n=${2:-20000000}
+n=${2:-100000000}
 command -v jq >/dev/null || { echo "sim: jq is needed (apt-get install jq)"; exit 1; }
 export MAAT_NO_PROGRESS=1
 tmp=$(mktemp -d)

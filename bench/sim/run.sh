@@ -7,11 +7,12 @@
 #  3. the brief's claim: bank-nl-50 under maat and efficiency, with CIs,
 #     next to the team before its bot, and how it moves with the load;
 #  4. calibration: leavers per year under efficiency (sanity target 30-45 %).
-# Usage: bench/sim/run.sh PATH_TO_MAAT [CONTACTS_PER_POINT]   (needs jq)
+# Usage: bench/sim/run.sh PATH_TO_MAAT [CONTACTS_PER_POINT]   (needs jq, bc)
 set -u
 maat=${1:?usage: bench/sim/run.sh PATH_TO_MAAT [CONTACTS_PER_POINT]}
 n=${2:-100000000}
-command -v jq >/dev/null || { echo "sim: jq is needed (apt-get install jq)"; exit 1; }
+command -v jq >/dev/null && command -v bc >/dev/null ||
+  { echo "sim: jq and bc are needed (apt-get install jq bc)"; exit 1; }
 export MAAT_NO_PROGRESS=1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -41,13 +42,18 @@ done
 [ $status -eq 0 ] && echo "all within 2 %" || echo "SOME POINT IS OFF BY 2 % OR MORE"
 
 echo
-echo "## 2. Speed: saas-500, full model, 28 days, one core"
+echo "## 2. Speed: saas-500, full model, 28 days, one core (best of 5)"
 for pol in efficiency maat; do
-  t0=$(now)
-  "$maat" simulate saas-500 --policy $pol --days 28 --reps 1 --json >"$tmp/p.json"
-  t1=$(now)
-  jq -r --arg t0 "$t0" --arg t1 "$t1" --arg p "$pol" '
-    .policies[$p] as $x | (($t1|tonumber) - ($t0|tonumber)) as $s |
+  best=
+  for k in 1 2 3 4 5; do
+    t0=$(now)
+    "$maat" simulate saas-500 --policy $pol --days 28 --reps 1 --json >"$tmp/p.json"
+    t1=$(now)
+    s=$(echo "$t1 - $t0" | bc | sed "s/^\./0./")
+    if [ -z "$best" ] || [ "$(echo "$s < $best" | bc)" = 1 ]; then best=$s; fi
+  done
+  jq -r --arg s "$best" --arg p "$pol" '
+    .policies[$p] as $x | ($s|tonumber) as $s |
     "\($p): \($x.contacts) arrivals (+ \($x.bounce_backs) bounce-backs) in \($s*100|round/100) s = \(($x.contacts + $x.bounce_backs) / $s | round) contacts/s"' \
     "$tmp/p.json"
 done

@@ -42,10 +42,10 @@ done
 [ $status -eq 0 ] && echo "all within 2 %" || echo "SOME POINT IS OFF BY 2 % OR MORE"
 
 echo
-echo "## 2. Speed: saas-500, full model, 28 days, one core (best of 5)"
+echo "## 2. Speed: saas-500, full model, 28 days, one core (best of 9)"
 for pol in efficiency maat; do
   best=
-  for k in 1 2 3 4 5; do
+  for k in 1 2 3 4 5 6 7 8 9; do
     t0=$(now)
     "$maat" simulate saas-500 --policy $pol --days 28 --reps 1 --json >"$tmp/p.json"
     t1=$(now)

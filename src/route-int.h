@@ -350,10 +350,10 @@ struct maat_router {
   double *order_key;
   /*
    * And 'strain_e[i]' (available or in recovery too): her strain scaled to
-   * 'strain_base', so that it is
-   * strain_e[i] e^(-(now - strain_base)/tau) now, one factor for everyone
-   * (maat__router_strain_factor()); an estimate to within rounding, for a
-   * policy to narrow its candidates before the exact maat__router_strain().
+   * 'strain_base', so that it is strain_e[i] e^(-(now - strain_base)/tau)
+   * now, one factor for everyone (maat__router_strain_factor()); equal to
+   * her strain to within rounding, for a policy to narrow its candidates
+   * before the exact maat__router_strain().
    */
   double *strain_e;
   double strain_base, strain_f, strain_f_at;
@@ -500,10 +500,6 @@ static inline int maat__router_less_strained(const struct maat_router *r,
 }
 
 /*
- * The decisions not yet taken with maat_router_next(), in place (the
- * simulator reads thousands a second); maat__router_drop() forgets them.
- */
-/*
  * maat_router_push() for a caller that knows the team's bit of a contact's
  * language and intent (what maat__team_lang() and maat__team_intent() return
  * for them, -1 included) and so spares the router looking them up by name:
@@ -514,6 +510,10 @@ static inline int maat__router_less_strained(const struct maat_router *r,
 int maat__router_push_known(struct maat_router *r, const struct maat_event *ev,
                             int lang_bit, int intent_bit);
 
+/*
+ * The decisions not yet taken with maat_router_next(), in place (the
+ * simulator reads thousands a second); maat__router_drop() forgets them.
+ */
 const struct maat_decision *maat__router_pending(const struct maat_router *r,
                                                  int *n);
 void maat__router_drop(struct maat_router *r);

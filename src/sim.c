@@ -420,10 +420,10 @@ static void draw_contact(struct run *u, struct maat_contact *c, int *lang_bit,
                          int *intent_bit)
 {
   const struct maat_scenario *sc = u->sc;
-  const struct maat__sim_intent *in = &sc->intents[sc->nintents - 1];
+  const struct maat__sim_intent *in;
   static const double tier_factor[4] = { 1, 0.6, 1, 1.4 };
   double x = maat__rng_uniform(&u->rng), acc = 0, z1, z2;
-  int nl;
+  int k = 0, nl;
 
   /* Every field is set below (no memset: this runs for every contact). */
   c->customer[0] = 0;
@@ -433,14 +433,11 @@ static void draw_contact(struct run *u, struct maat_contact *c, int *lang_bit,
    * leaves x past them all), counted without a branch: which one it is is
    * a coin toss to the CPU.
    */
-  {
-    int k = 0;
-    for (int j = 0; j < sc->nintents; j++) {
-      acc += sc->intents[j].share;
-      k += x >= acc;
-    }
-    in = &sc->intents[k < sc->nintents ? k : sc->nintents - 1];
+  for (int j = 0; j < sc->nintents; j++) {
+    acc += sc->intents[j].share;
+    k += x >= acc;
   }
+  in = &sc->intents[k < sc->nintents ? k : sc->nintents - 1];
   id_next(&u->next_id, 'c', c->id);
   memcpy(c->intent, in->name, sizeof c->intent);
   *intent_bit = u->intent_bit[in - sc->intents];

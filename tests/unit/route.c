@@ -204,6 +204,114 @@ Test(route, critical_first_and_ageing)
   maat_team_free(t);
 }
 
+/*
+ * A contact of a higher priority goes before lower ones that arrived less
+ * than its ageing lead earlier (the queue's walk back from the tail), and
+ * among equal keys the earlier arrival goes first.
+ */
+Test(route, priority_overtakes_recent_arrivals_only)
+{
+  maat_team *t = team_of(one);
+  maat_router *r = router_of(t, "efficiency", 0);
+  struct maat_decision d;
+  char order[8][64];
+  int n = 0;
+  /* Keys (arrival - 120 s x priority): low 0, 10, 20; high 30 - 240 =
+   * -210; normal 31 - 120 = -89; low 200; high 440 - 240 = 200, equal to
+   * the one before it, which came first. */
+  PUSH(r, "{\"type\":\"contact\",\"t\":0,\"id\":\"l0\",\"tier\":\"T2\",\"urgency\":\"low\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":10,\"id\":\"l10\",\"tier\":\"T2\",\"urgency\":\"low\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":20,\"id\":\"l20\",\"tier\":\"T2\",\"urgency\":\"low\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":30,\"id\":\"h30\",\"tier\":\"T2\",\"urgency\":\"high\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":31,\"id\":\"n31\",\"tier\":\"T2\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":200,\"id\":\"l200\",\"tier\":\"T2\",\"urgency\":\"low\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":440,\"id\":\"h440\",\"tier\":\"T2\",\"urgency\":\"high\"}");
+  PUSH(r, "{\"type\":\"agent\",\"t\":441,\"agent\":\"ana\",\"state\":\"available\"}");
+  for (int k = 0; k < 7; k++) {
+    char line[128];
+    while (maat_router_next(r, &d) == MAAT_OK)
+      if (d.type == MAAT_DEC_ASSIGN)
+        strcpy(order[n++], d.contact);
+    cr_assert_eq(n, k + 1, "one assignment per agent freed");
+    snprintf(line, sizeof line, "{\"type\":\"done\",\"t\":%d,\"contact\":\"%s\"}",
+             500 + k, order[n - 1]);
+    PUSH(r, line);
+  }
+  cr_assert_str_eq(order[0], "h30");
+  cr_assert_str_eq(order[1], "n31");
+  cr_assert_str_eq(order[2], "l0");
+  cr_assert_str_eq(order[3], "l10");
+  cr_assert_str_eq(order[4], "l20");
+  cr_assert_str_eq(order[5], "l200");
+  cr_assert_str_eq(order[6], "h440");
+  maat_router_close(r);
+  maat_team_free(t);
+}
+
+/*
+ * The simulator's push with the team's language and intent bits known
+ * gives the same decisions as the push that looks them up by name,
+ * unknown languages and intents included.
+ */
+Test(route, push_with_known_bits_decides_as_by_name)
+{
+  const char *team =
+    "{\"agents\":["
+    "{\"id\":\"ana\",\"languages\":[\"nl\"],\"skills\":[\"billing\"],"
+    "\"tiers\":[\"T1\",\"T2\",\"T3\"]},"
+    "{\"id\":\"bob\",\"languages\":[\"en\"],\"skills\":[\"delivery\"],"
+    "\"tiers\":[\"T1\",\"T2\"]}]}";
+  static const char *const langs[] = { "nl", "en", "de", "" };
+  static const char *const intents[] = { "billing", "delivery", "other", "" };
+  maat_team *t = team_of(team);
+  maat_router *a = router_of(t, "maat", MAAT_ROUTER_REPLAY);
+  maat_router *b = router_of(t, "maat", MAAT_ROUTER_REPLAY);
+  struct maat_event ev;
+  struct maat_decision da, db;
+  int decisions = 0;
+
+  memset(&ev, 0, sizeof ev);
+  ev.type = MAAT_EV_AGENT;
+  ev.state = MAAT_AGENT_AVAILABLE;
+  strcpy(ev.agent, "ana");
+  cr_assert_eq(maat_router_push(a, &ev), MAAT_OK);
+  cr_assert_eq(maat__router_push_known(b, &ev, MAAT__LOOK_UP, MAAT__LOOK_UP),
+               MAAT_OK);
+  strcpy(ev.agent, "bob");
+  cr_assert_eq(maat_router_push(a, &ev), MAAT_OK);
+  cr_assert_eq(maat__router_push_known(b, &ev, MAAT__LOOK_UP, MAAT__LOOK_UP),
+               MAAT_OK);
+  for (int k = 0; k < 64; k++) {
+    const char *lang = langs[k % 4], *intent = intents[k / 4 % 4];
+    memset(&ev, 0, sizeof ev);
+    ev.type = MAAT_EV_CONTACT;
+    ev.t = 10.0 * k;
+    snprintf(ev.contact.id, sizeof ev.contact.id, "c%d", k);
+    strcpy(ev.contact.lang, lang);
+    strcpy(ev.contact.intent, intent);
+    ev.contact.tier = 1 + k / 16 % 3;
+    ev.contact.handle_s = 25;
+    cr_assert_eq(maat_router_push(a, &ev), MAAT_OK);
+    cr_assert_eq(maat__router_push_known(b, &ev, maat__team_lang(t, lang),
+                                         maat__team_intent(t, intent)),
+                 MAAT_OK);
+    for (;;) {
+      int ra = maat_router_next(a, &da), rb = maat_router_next(b, &db);
+      cr_assert_eq(ra, rb);
+      if (ra != MAAT_OK)
+        break;
+      cr_assert_eq(da.type, db.type);
+      cr_assert_str_eq(da.contact, db.contact);
+      cr_assert_str_eq(da.to, db.to);
+      decisions++;
+    }
+  }
+  cr_assert_gt(decisions, 64, "contacts were decided and warned about");
+  maat_router_close(a);
+  maat_router_close(b);
+  maat_team_free(t);
+}
+
 Test(route, malformed_events_name_the_field)
 {
   struct maat_event ev;

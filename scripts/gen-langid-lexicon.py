@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Writes src/text_langid_lexicon.h, the word table of src/text_langid.c.
+"""Writes src/text/text_langid_lexicon.h, the word table of src/text/text_langid.c.
 
 The lists below are hand-written (frequent function words and everyday
 customer-service words); nothing is derived from a data set. Edit the lists,
-then run: python3 scripts/gen-langid-lexicon.py > src/text_langid_lexicon.h
+then run: python3 scripts/gen-langid-lexicon.py > src/text/text_langid_lexicon.h
 """
 
 NL = """

@@ -9,7 +9,7 @@
 #include <utf8proc.h>
 
 #include "maat-int.h"
-#include "../bench/langid/langid_sets.h"
+#include "../../bench/langid/langid_sets.h"
 
 int maat__langid_lexicon_sorted(void);
 

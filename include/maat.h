@@ -49,7 +49,8 @@ enum maat_status {
   MAAT_ENOTFOUND = -8, /* a named thing (column, label, agent) does not exist */
   MAAT_EDB = -9,       /* the database refused an operation */
   MAAT_ESTATE = -10,   /* the call does not fit the object's current state */
-  MAAT_EOF = -11       /* end of input; not an error for streaming readers */
+  MAAT_EOF = -11,      /* end of input; not an error for streaming readers */
+  MAAT_EBUSY = -12     /* the database is busy: nothing changed, try again */
 };
 
 /* Returns a static, lowercase description of a MAAT_E* code. */
@@ -62,6 +63,13 @@ const char *maat_strerror(int code);
  */
 const char *maat_errmsg(void);
 
+/*
+ * Returns the input field the last failing call in this thread found wrong
+ * (e.g. "tier", "article.body"), or "" when the error names none. Same
+ * lifetime as maat_errmsg().
+ */
+const char *maat_errfield(void);
+
 /* Returns the library's version, e.g. "0.1.0". Static storage. */
 const char *maat_version(void);
 
@@ -73,6 +81,19 @@ const char *maat_version(void);
 int maat_set_allocator(void *(*malloc_fn)(size_t),
                        void *(*realloc_fn)(void *, size_t),
                        void (*free_fn)(void *));
+
+/*
+ * Records a printf-style message as this thread's last error and returns
+ * 'code': for front ends that report their own errors the library's way.
+ */
+int maat_error_set(int code, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* The 64-bit FNV-1a of 'n' bytes: the library's one hash of bytes. */
+uint64_t maat_hash64(const void *p, size_t n);
+
+/* Writes 'n' bytes as 2n lowercase hex digits and a NUL into 'out'. */
+void maat_hex(const void *p, size_t n, char *out);
 
 /* Frees memory that a maat function documented as "free with maat_free()". */
 void maat_free(void *p);
@@ -89,6 +110,8 @@ void maat_free(void *p);
 #include "maat/sim.h"
 #include "maat/tone.h"
 #include "maat/triage.h"
-#include "maat/serve.h"
+#include "maat/store.h"
+#include "maat/access.h"
+#include "maat/engine.h"
 
 #endif /* MAAT_H */

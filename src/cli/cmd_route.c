@@ -1,9 +1,10 @@
 /*
  * cmd_route.c - 'maat route': reads JSONL events, routes them with the
- * library's router and writes decisions as JSONL. With --db, every event
- * and decision goes to an SQLite event log first: a decision is written to
- * stdout only after the transaction holding its input event has committed,
- * so whatever was acknowledged survives a kill -9.
+ * library's engine (the same loop as 'maat serve') and writes decisions as
+ * JSONL. With --db, every event and decision goes to the store's event log
+ * first: a decision is written to stdout only after the transaction
+ * holding its input event has committed, so whatever was acknowledged
+ * survives a kill -9.
  */
 #include "cli.h"
 
@@ -56,139 +57,55 @@ static void usage(FILE *f)
     "before it are kept. Exit status: 0 success, 1 failure, 2 usage error.\n");
 }
 
-struct out {
-  FILE *f;
-  char *buf;
-  size_t len, cap;
-};
-
-static int out_add(struct out *o, const char *s, size_t n)
-{
-  if (o->len + n > o->cap) {
-    size_t cap = o->cap ? o->cap * 2 : 65536;
-    char *p;
-    while (cap < o->len + n)
-      cap *= 2;
-    p = realloc(o->buf, cap);
-    if (!p)
-      return -1;
-    o->buf = p;
-    o->cap = cap;
-  }
-  memcpy(o->buf + o->len, s, n);
-  o->len += n;
-  return 0;
-}
-
-static int out_flush(struct out *o)
-{
-  if (o->len && fwrite(o->buf, 1, o->len, o->f) != o->len)
-    return -1;
-  o->len = 0;
-  return fflush(o->f) ? -1 : 0;
-}
-
 struct run {
-  maat_router *router;
-  maat_eventlog *log;
-  struct out out;
-  int quiet;       /* rebuilding from the log: no output */
+  maat_engine *engine;
+  FILE *out;
   unsigned long long *logged; /* hashes of the logged event lines */
   long nlogged;
   long pending;    /* events in the open transaction */
-  char *line;
-  size_t linecap;
 };
-
-/* Moves the router's decisions to the log and the output buffer. */
-static int drain(struct run *run)
-{
-  struct maat_decision d;
-  char small[1024];
-
-  while (maat_router_next(run->router, &d) == MAAT_OK) {
-    size_t n = maat_decision_format(&d, small, sizeof small);
-    const char *s = small;
-    char *big = NULL;
-    if (n >= sizeof small) {
-      big = malloc(n + 1);
-      if (!big)
-        return MAAT_ENOMEM;
-      maat_decision_format(&d, big, n + 1);
-      s = big;
-    }
-    if (!run->quiet) {
-      int rc = run->log ? maat_eventlog_append_decision(run->log, s, n - 1)
-                        : MAAT_OK;
-      if (!rc && out_add(&run->out, s, n))
-        rc = MAAT_ENOMEM;
-      if (rc) {
-        free(big);
-        return rc;
-      }
-    }
-    free(big);
-  }
-  return MAAT_OK;
-}
 
 /* Commits the open transaction, then acknowledges by writing decisions. */
 static int commit(struct run *run)
 {
-  int rc = run->log ? maat_eventlog_commit(run->log) : MAAT_OK;
+  const char *line;
+  size_t len;
+  int rc = maat_engine_commit(run->engine);
 
   if (rc)
     return rc;
   run->pending = 0;
-  if (out_flush(&run->out))
-    return MAAT_EIO;
-  return MAAT_OK;
-}
-
-/* Whether 'key' occurs in the line (a cheap test before parsing again). */
-static int has_key(const char *s, size_t n, const char *key)
-{
-  size_t k = strlen(key);
-
-  for (size_t i = 0; i + k <= n; i++)
-    if (s[i] == key[0] && !memcmp(s + i, key, k))
-      return 1;
-  return 0;
+  while ((rc = maat_engine_next_line(run->engine, &line, &len)) == MAAT_OK)
+    if (fwrite(line, 1, len, run->out) != len)
+      return MAAT_EIO;
+  if (rc != MAAT_EOF)
+    return rc;
+  return fflush(run->out) ? MAAT_EIO : MAAT_OK;
 }
 
 static unsigned long long line_hash(const char *s, size_t n)
 {
-  unsigned long long h = 0xcbf29ce484222325ULL;
-  for (size_t i = 0; i < n; i++) {
-    h ^= (unsigned char)s[i];
-    h *= 0x100000001b3ULL;
-  }
-  return h;
+  return (unsigned long long)maat_hash64(s, n);
 }
 
-static int replay_logged(void *ctx, const char *line, size_t len)
+/* Remembers each logged line, to recognise a resent stream. */
+static int remember_logged(void *ctx, const char *line, size_t len)
 {
   struct run *run = ctx;
-  struct maat_event ev;
-  int rc = maat_event_parse(&ev, line, len);
-  unsigned long long *p;
+  unsigned long long *p = realloc(run->logged, (size_t)(run->nlogged + 1) *
+                                                   sizeof *p);
 
-  /* Remember each line, to recognise a resent stream. */
-  p = realloc(run->logged, (size_t)(run->nlogged + 1) * sizeof *p);
   if (!p)
     return MAAT_ENOMEM;
   run->logged = p;
   run->logged[run->nlogged++] = line_hash(line, len);
-
-  if (!rc)
-    rc = maat_router_push(run->router, &ev);
-  if (!rc)
-    rc = drain(run);
-  return rc;
+  return 0;
 }
 
-static int print_logged(void *ctx, const char *line, size_t len)
+static int print_logged(void *ctx, int64_t seq, const char *line, size_t len)
 {
+  (void)ctx;
+  (void)seq;
   fwrite(line, 1, len, stdout);
   putchar('\n');
   return 0;
@@ -256,21 +173,11 @@ static int read_line(struct reader *rd, struct run *run, char **line,
   }
 }
 
-/* A 64-bit FNV-1a of the team file, to tie a log to its team. */
-static int file_hash(const char *path, unsigned long long *out)
+static int policy_known(const char *name)
 {
-  FILE *f = fopen(path, "rb");
-  unsigned long long h = 0xcbf29ce484222325ULL;
-  int c;
-
-  if (!f)
-    return -1;
-  while ((c = getc(f)) != EOF) {
-    h ^= (unsigned char)c;
-    h *= 0x100000001b3ULL;
-  }
-  fclose(f);
-  *out = h;
+  for (const char *const *p = maat_router_policies(); *p; p++)
+    if (!strcmp(*p, name))
+      return 1;
   return 0;
 }
 
@@ -295,9 +202,8 @@ int cmd_route(int argc, char **argv)
   maat_model *intent = NULL, *tone = NULL;
   maat_triage_config *tcfg = NULL;
   maat_triager *tri = NULL;
-  char *enriched = NULL;
+  maat_store *store = NULL;
   int replay = 0, skip = 0, want_state = 0, want_log = 0;
-  maat_team *team = NULL;
   struct run run;
   struct reader rd = { 0 };
   int status = EXIT_FAIL, c, rc;
@@ -308,7 +214,7 @@ int cmd_route(int argc, char **argv)
   int any = 0;
 
   memset(&run, 0, sizeof run);
-  run.out.f = stdout;
+  run.out = stdout;
   optind = 1;
   while ((c = getopt_long(argc, argv, "t:p:h", opts, NULL)) != -1) {
     switch (c) {
@@ -354,49 +260,43 @@ int cmd_route(int argc, char **argv)
     cli_error_rc(rc, "route");
     goto out;
   }
-  rc = maat_team_load(&team, team_path);
-  if (rc) {
+  if (!policy_known(policy)) {
+    status = cli_usage_error("route", "unknown policy '%s' (maat, "
+                             "efficiency or round-robin)", policy);
+    goto out;
+  }
+  if (db && (rc = maat_store_open(&store, db))) {
     cli_error_rc(rc, "route");
-    return EXIT_FAIL;
+    goto out;
   }
-  rc = maat_router_open(&run.router, team, policy,
-                        replay ? MAAT_ROUTER_REPLAY : 0);
-  if (rc) {
-    maat_team_free(team);
-    return cli_usage_error("route", "%s", maat_errmsg());
+  if (want_log) {
+    rc = maat_store_events(store, 0, print_logged, NULL);
+    status = rc ? EXIT_FAIL : EXIT_OK;
+    if (rc)
+      cli_error_rc(rc, "route");
+    goto out;
   }
-  if (db) {
-    unsigned long long h;
-    char config[256];
-    if (file_hash(team_path, &h)) {
-      cli_error("route: cannot read '%s': %s", team_path, strerror(errno));
-      goto out;
-    }
-    snprintf(config, sizeof config, "policy=%s replay=%d team=%016llx",
-             policy, replay, h);
-    rc = maat_eventlog_open(&run.log, db, config);
+  {
+    struct maat_engine_options eo;
+    int64_t logged = 0;
+    memset(&eo, 0, sizeof eo);
+    eo.team_path = team_path;
+    eo.policy = policy;
+    eo.router_flags = replay ? MAAT_ROUTER_REPLAY : 0;
+    eo.flags = MAAT_ENGINE_OUTPUT;
+    eo.store = store;
+    eo.triager = tri;
+    eo.replayed = remember_logged;
+    eo.replayed_ctx = &run;
+    rc = maat_engine_open(&run.engine, &eo);
     if (rc) {
       cli_error_rc(rc, "route");
       goto out;
     }
-    if (want_log) {
-      rc = maat_eventlog_each(run.log, print_logged, NULL);
-      status = rc ? EXIT_FAIL : EXIT_OK;
-      if (rc)
-        cli_error_rc(rc, "route");
-      goto out;
-    }
-    if (maat_eventlog_count(run.log) > 0) {
-      /* Rebuild the state; the decisions were acknowledged before. */
-      run.quiet = 1;
-      rc = maat_eventlog_each(run.log, replay_logged, &run);
-      run.quiet = 0;
-      if (rc) {
-        cli_error_rc(rc, "route: cannot rebuild from the event log");
-        goto out;
-      }
-      fprintf(stderr, "maat: route: resumed %ld events from '%s'\n",
-              maat_eventlog_count(run.log), db);
+    if (store && maat_store_event_stats(store, &logged, NULL) == MAAT_OK &&
+        logged > 0) {
+      fprintf(stderr, "maat: route: resumed %lld events from '%s'\n",
+              (long long)logged, db);
       any = 1;
     }
   }
@@ -413,7 +313,7 @@ int cmd_route(int argc, char **argv)
   for (;;) {
     char *line;
     size_t len;
-    struct maat_event ev;
+    struct maat_applied applied;
     int got = read_line(&rd, &run, &line, &len);
 
     if (got < 0) {
@@ -443,24 +343,7 @@ int cmd_route(int argc, char **argv)
       continue;
     }
     seen++;
-    memset(&ev, 0, sizeof ev);
-    rc = maat_event_parse(&ev, line, len);
-    /* A contact with raw text and no verdict: triage it, and log the
-     * triaged line, so a restart rebuilds without triaging again. */
-    if (rc == MAAT_EPARSE && ev.type == MAAT_EV_CONTACT &&
-        has_key(line, len, "\"text\"")) {
-      size_t elen;
-      free(enriched);
-      enriched = NULL;
-      rc = maat_triage_event_line(tri, line, len, ev.t, &enriched, &elen);
-      if (!rc) {
-        line = enriched;
-        len = elen;
-        rc = maat_event_parse(&ev, line, len);
-      }
-    }
-    if (!rc)
-      rc = maat_router_push(run.router, &ev);
+    rc = maat_engine_apply(run.engine, line, len, 0, NULL, &applied);
     if (rc) {
       errors++;
       cli_error("route: %s:%ld: %s", input, lineno, maat_errmsg());
@@ -473,19 +356,7 @@ int cmd_route(int argc, char **argv)
       continue;
     }
     any = 1;
-    last_t = ev.t;
-    if (run.log) {
-      rc = maat_eventlog_append_event(run.log, ev.t, line, len);
-      if (rc) {
-        cli_error_rc(rc, "route");
-        goto out;
-      }
-    }
-    rc = drain(&run);
-    if (rc) {
-      cli_error_rc(rc, "route");
-      goto out;
-    }
+    last_t = applied.t;
     if (++run.pending >= BATCH && commit(&run)) {
       cli_error("route: cannot commit: %s", maat_errmsg());
       goto out;
@@ -496,10 +367,11 @@ int cmd_route(int argc, char **argv)
     goto out;
   }
   if (want_state) {
-    size_t n = maat_router_state_format(run.router, NULL, 0);
+    const maat_router *r = maat_engine_router(run.engine);
+    size_t n = maat_router_state_format(r, NULL, 0);
     char *s = malloc(n + 1);
     if (s) {
-      maat_router_state_format(run.router, s, n + 1);
+      maat_router_state_format(r, s, n + 1);
       fwrite(s, 1, n, stdout);
       free(s);
     }
@@ -509,8 +381,8 @@ int cmd_route(int argc, char **argv)
      * The end of the run: in replay, contacts in service complete. What it
      * decides is logged with the last event, and rebuilt on a restart.
      */
-    if (maat_router_finish(run.router, last_t) == MAAT_OK) {
-      if (drain(&run) || commit(&run)) {
+    if (maat_engine_finish(run.engine, last_t) == MAAT_OK) {
+      if (commit(&run)) {
         cli_error("route: cannot write the end of the run");
         goto out;
       }
@@ -524,7 +396,7 @@ int cmd_route(int argc, char **argv)
       cli_error("route: cannot open '%s': %s", summary, strerror(errno));
       goto out;
     }
-    maat_router_summary(run.router, &s);
+    maat_router_summary(maat_engine_router(run.engine), &s);
     fwrite(buf, 1, maat_route_summary_format(&s, buf, sizeof buf), f);
     if (fclose(f)) {
       cli_error("route: cannot write '%s'", summary);
@@ -538,16 +410,13 @@ out:
   if (rd.fd > 0)
     close(rd.fd);
   free(rd.buf);
-  out_flush(&run.out);
-  free(run.out.buf);
+  fflush(run.out);
   free(run.logged);
-  maat_eventlog_close(run.log);
-  maat_router_close(run.router);
-  maat_team_free(team);
+  maat_engine_close(run.engine);
+  maat_store_close(store);
   maat_triager_free(tri);
   maat_triage_config_free(tcfg);
   maat_model_free(intent);
   maat_model_free(tone);
-  maat_free(enriched);
   return status;
 }

@@ -4,6 +4,7 @@
  * flags win.
  */
 #include "cli.h"
+#include "server.h"
 
 #include <getopt.h>
 #include <jansson.h>

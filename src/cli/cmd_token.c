@@ -47,6 +47,13 @@ static void when(double t, char *buf, size_t cap)
   strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* The server's store: a file path, or a URI (sqlite:PATH). */
+static int open_store(const char *db, maat_store **st)
+{
+  *st = NULL;
+  return maat_store_open(st, db);
+}
+
 static int print_token(void *ctx, const struct maat_token_info *t)
 {
   char created[32], revoked[32];
@@ -69,6 +76,7 @@ int cmd_token(int argc, char **argv)
     { NULL, 0, NULL, 0 },
   };
   const char *db = NULL, *role_name = NULL, *agent = NULL, *sub;
+  maat_store *st = NULL;
   int c, rc, role;
 
   if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
@@ -100,7 +108,10 @@ int cmd_token(int argc, char **argv)
       return cli_usage_error("token", "--role is required");
     if (maat_role_parse(role_name, &role))
       return cli_usage_error("token", "%s", maat_errmsg());
-    rc = maat_token_add(db, role, agent, token, &id);
+    rc = open_store(db, &st);
+    if (!rc)
+      rc = maat_token_add(st, role, agent, token, &id);
+    maat_store_close(st);
     if (rc == MAAT_EINVAL)
       return cli_usage_error("token", "%s", maat_errmsg());
     if (rc) {
@@ -119,7 +130,10 @@ int cmd_token(int argc, char **argv)
                              argv[optind]);
     printf("%-6s %-12s %-16s %-21s %s\n", "id", "role", "agent", "created",
            "revoked");
-    rc = maat_token_list(db, print_token, NULL);
+    rc = open_store(db, &st);
+    if (!rc)
+      rc = maat_token_list(st, print_token, NULL);
+    maat_store_close(st);
     if (rc) {
       cli_error_rc(rc, "token");
       return EXIT_FAIL;
@@ -132,7 +146,10 @@ int cmd_token(int argc, char **argv)
       return cli_usage_error("token", "revoke takes one token id");
     if (!cli_parse_int("ID", argv[optind], 1, 0x7fffffffL, &id))
       return EXIT_USAGE;
-    rc = maat_token_revoke(db, id);
+    rc = open_store(db, &st);
+    if (!rc)
+      rc = maat_token_revoke(st, id);
+    maat_store_close(st);
     if (rc) {
       cli_error_rc(rc, "token");
       return EXIT_FAIL;

@@ -30,6 +30,7 @@ const char *maat_strerror(int code)
   case MAAT_EDB: return "database error";
   case MAAT_ESTATE: return "invalid state";
   case MAAT_EOF: return "end of input";
+  case MAAT_EBUSY: return "database busy";
   default: return "unknown error";
   }
 }
@@ -39,13 +40,49 @@ const char *maat_errmsg(void)
   return errmsg_buf;
 }
 
+static _Thread_local char errfield_buf[64];
+
+const char *maat_errfield(void)
+{
+  return errfield_buf;
+}
+
+/*
+ * The field a message names, by the library's one convention for it:
+ * "field 'NAME': ...". Kept apart so that callers never parse messages.
+ */
+static void note_field(void)
+{
+  const char *p = strstr(errmsg_buf, "field '"), *q;
+
+  errfield_buf[0] = '\0';
+  if (!p)
+    return;
+  p += 7;
+  q = strchr(p, '\'');
+  if (q && (size_t)(q - p) < sizeof errfield_buf) {
+    memcpy(errfield_buf, p, (size_t)(q - p));
+    errfield_buf[q - p] = '\0';
+  }
+}
+
 int maat__vfail(int code, const char *fmt, va_list ap)
 {
   vsnprintf(errmsg_buf, sizeof errmsg_buf, fmt, ap);
+  note_field();
   return code;
 }
 
 int maat__fail(int code, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  maat__vfail(code, fmt, ap);
+  va_end(ap);
+  return code;
+}
+
+int maat_error_set(int code, const char *fmt, ...)
 {
   va_list ap;
   va_start(ap, fmt);
@@ -440,4 +477,21 @@ double maat__kth_smallest(double *x, size_t n, size_t k)
       return x[k];
   }
   return x[k];
+}
+
+void maat_hex(const void *p, size_t n, char *out)
+{
+  static const char digits[] = "0123456789abcdef";
+  const unsigned char *b = p;
+
+  for (size_t i = 0; i < n; i++) {
+    out[2 * i] = digits[b[i] >> 4];
+    out[2 * i + 1] = digits[b[i] & 15];
+  }
+  out[2 * n] = '\0';
+}
+
+uint64_t maat_hash64(const void *p, size_t n)
+{
+  return maat__hash64(p, n, 0);
 }

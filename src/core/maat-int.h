@@ -82,6 +82,29 @@ static inline int maat__str_eq(const char *a, const char *b)
   return 0;
 }
 
+/*
+ * The library's hash map (src/core/map.c): string keys, borrowed from the
+ * value's owner, to pointers. struct maat_map m = MAAT_MAP_INIT.
+ */
+struct maat_map_slot {
+  const char *key;      /* NULL: empty */
+  uint64_t hash;
+  void *value;
+};
+struct maat_map {
+  struct maat_map_slot *slots;
+  size_t cap, n;
+};
+#define MAAT_MAP_INIT { NULL, 0, 0 }
+int maat__map_reserve(struct maat_map *m, size_t n);
+void maat__map_release(struct maat_map *m);
+/* The value under 'key', or NULL. */
+void *maat__map_get(const struct maat_map *m, const char *key);
+/* Sets 'key' to 'value' (replacing one under the same key). */
+int maat__map_put(struct maat_map *m, const char *key, void *value);
+/* Removes 'key'; returns its value, or NULL. */
+void *maat__map_del(struct maat_map *m, const char *key);
+
 /* CRC-32C (Castagnoli), the checksum of maat's binary files. */
 uint32_t maat__crc32c(uint32_t crc, const void *p, size_t n);
 

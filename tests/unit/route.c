@@ -402,30 +402,6 @@ Test(route, generated_day_counts_add_up_and_repeat)
   maat_team_free(t);
 }
 
-Test(route, event_log_keeps_events_and_checks_config)
-{
-  char path[] = "/tmp/maat-route-test-XXXXXX";
-  int fd = mkstemp(path);
-  maat_eventlog *log = NULL;
-  long n = 0;
-  cr_assert(fd >= 0);
-  close(fd);
-  unlink(path);
-  cr_assert_eq(maat_eventlog_open(&log, path, "a"), MAAT_OK, "%s", maat_errmsg());
-  cr_assert_eq(maat_eventlog_append_event(log, 1, "{\"x\":1}", 7), MAAT_OK);
-  cr_assert_eq(maat_eventlog_append_decision(log, "{\"d\":1}", 7), MAAT_OK);
-  cr_assert_eq(maat_eventlog_append_event(log, 2, "{\"x\":2}", 7), MAAT_OK);
-  cr_assert_eq(maat_eventlog_commit(log), MAAT_OK);
-  cr_assert_eq(maat_eventlog_append_event(log, 3, "{\"x\":3}", 7), MAAT_OK);
-  maat_eventlog_close(log); /* not committed: never acknowledged */
-  cr_assert_eq(maat_eventlog_open(&log, path, "b"), MAAT_ESTATE);
-  cr_assert_eq(maat_eventlog_open(&log, path, "a"), MAAT_OK);
-  n = maat_eventlog_count(log);
-  cr_assert_eq(n, 2);
-  maat_eventlog_close(log);
-  unlink(path);
-}
-
 Test(route, light_work_offered_after_heavy_work)
 {
   maat_team *t = team_of(
@@ -783,35 +759,6 @@ Test(route, large_team_ids_found_and_duplicates_named)
   free(json);
 }
 
-Test(route, event_log_refuses_a_newer_schema)
-{
-  char path[] = "/tmp/maat-route-test-XXXXXX";
-  int fd = mkstemp(path);
-  maat_eventlog *log = NULL;
-  sqlite3 *db;
-  cr_assert(fd >= 0);
-  close(fd);
-  unlink(path);
-  cr_assert_eq(maat_eventlog_open(&log, path, "a"), MAAT_OK);
-  maat_eventlog_close(log);
-  cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-  sqlite3_stmt *st;
-  cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
-  cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
-  cr_assert_eq(sqlite3_column_int(st, 0), 3, "migrated to version 3 (tokens, audit, check-ins, bot outcomes)");
-  sqlite3_finalize(st);
-  cr_assert_eq(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
-  sqlite3_close(db);
-  cr_assert_eq(maat_eventlog_open(&log, path, "a"), MAAT_EFORMAT);
-  cr_assert(strstr(maat_errmsg(), "version 99"), "%s", maat_errmsg());
-  unlink(path);
-  char wal[64];
-  snprintf(wal, sizeof wal, "%s-wal", path);
-  unlink(wal);
-  snprintf(wal, sizeof wal, "%s-shm", path);
-  unlink(wal);
-}
-
 Test(route, unroutable_contact_is_reported_and_kept)
 {
   maat_team *t = team_of(two);
@@ -833,44 +780,6 @@ Test(route, unroutable_contact_is_reported_and_kept)
   maat_router_close(r);
   maat_team_free(t);
 }
-
-Test(route, event_log_migrates_version_1_keeping_its_events)
-{
-  char path[] = "/tmp/maat-route-mig-XXXXXX";
-  int fd = mkstemp(path);
-  maat_eventlog *log = NULL;
-  sqlite3 *db;
-  char side[64];
-
-  cr_assert(fd >= 0);
-  close(fd);
-  unlink(path);
-  /* A log as version 1 wrote it, with one event. */
-  cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-  cr_assert_eq(sqlite3_exec(db,
-    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-    "CREATE TABLE events (seq INTEGER PRIMARY KEY, t REAL NOT NULL, line TEXT NOT NULL);"
-    "CREATE TABLE decisions (seq INTEGER PRIMARY KEY, event_seq INTEGER NOT NULL, line TEXT NOT NULL);"
-    "INSERT INTO meta VALUES ('config', 'a');"
-    "INSERT INTO events (t, line) VALUES (1, '{\"type\":\"tick\",\"t\":1}');"
-    "PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
-  sqlite3_close(db);
-  cr_assert_eq(maat_eventlog_open(&log, path, "a"), MAAT_OK, "%s", maat_errmsg());
-  cr_expect_eq(maat_eventlog_count(log), 1);
-  maat_eventlog_close(log);
-  cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-  cr_expect_eq(sqlite3_exec(db, "SELECT count(*) FROM tokens; SELECT count(*) "
-                            "FROM audit; SELECT count(*) FROM checkins; "
-                            "SELECT count(*) FROM bot_outcomes", NULL, NULL,
-                            NULL), SQLITE_OK, "the new tables exist");
-  sqlite3_close(db);
-  unlink(path);
-  snprintf(side, sizeof side, "%s-wal", path);
-  unlink(side);
-  snprintf(side, sizeof side, "%s-shm", path);
-  unlink(side);
-}
-
 
 Test(route, survives_every_allocation_failure)
 {

@@ -1,0 +1,254 @@
+/*
+ * maat/engine.h - the event-sourced loop every front end shares: events in
+ * (triaged when they carry raw text), the router's decisions out, every
+ * event and decision in the store's log, and a restart that rebuilds the
+ * same state from it. 'maat route' and 'maat serve' both run on it.
+ * Included by maat.h; do not include directly.
+ *
+ * Durability by group commit: maat_engine_apply() stages an event and its
+ * decisions and returns a ticket; maat_engine_wait() returns once that
+ * ticket's transaction is durable. Callers arriving while a commit is in
+ * flight share the next one, so many requests pay for one fsync. Nothing
+ * may be acknowledged before its wait returned MAAT_OK.
+ *
+ * An engine is safe to use from several threads. Should a commit fail,
+ * the engine refuses further events (its state went past its log); a
+ * restart rebuilds from what was durable.
+ */
+#ifndef MAAT_ENGINE_H
+#define MAAT_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct maat_engine maat_engine;
+
+enum maat_engine_flags {
+  /* Keep each decision's JSON line for maat_engine_next_line(). */
+  MAAT_ENGINE_OUTPUT = 1 << 0,
+  /* Keep a record of every contact and the views below (the server). */
+  MAAT_ENGINE_RECORDS = 1 << 1
+};
+
+struct maat_engine_options {
+  const char *team_path;      /* required: docs/team-file.md */
+  const char *policy;         /* NULL: "maat" */
+  unsigned router_flags;      /* enum maat_router_flags */
+  unsigned flags;             /* enum maat_engine_flags */
+  maat_store *store;          /* borrowed; NULL: nothing is kept */
+  maat_triager *triager;      /* borrowed; NULL: raw text is refused */
+  int min_group;              /* views: aggregates over this many; 0: 5 */
+  /* Called with each logged event line while rebuilding (optional). */
+  int (*replayed)(void *ctx, const char *line, size_t len);
+  void *replayed_ctx;
+};
+
+/*
+ * Opens an engine: loads the team, opens the router, ties the store to
+ * this run (team file and policy: a log is never replayed under another)
+ * and rebuilds the state from the store's log. Errors name what failed.
+ * Returns owned memory in '*out' (close with maat_engine_close()).
+ */
+int maat_engine_open(maat_engine **out, const struct maat_engine_options *o);
+/* Commits what is staged, and frees everything. Accepts NULL. */
+void maat_engine_close(maat_engine *e);
+
+enum maat_apply_flags {
+  /* A tick is logged only if it decided something. */
+  MAAT_APPLY_TICK_IF_DECIDED = 1 << 0
+};
+
+/* What goes into the same transaction as the event (all optional). */
+struct maat_apply_extra {
+  const char *note;               /* a check-in's note: never in the log */
+  const struct maat_principal *who; /* with 'method': an audit row */
+  const char *method, *path, *detail;
+  int status;
+};
+
+/* What an applied event was. */
+struct maat_applied {
+  int type;                       /* enum maat_event_type */
+  char id[MAAT_ID_MAX + 1];       /* the contact's id (contact, done) */
+  double t;
+  int64_t ticket;                 /* for maat_engine_wait(); 0: nothing
+                                     to wait for */
+  int decided;                    /* decisions the event led to */
+};
+
+/*
+ * Applies one JSONL event line (docs/events.md). A contact with a "text"
+ * and no "tier" is triaged first, and the triaged line is what is logged.
+ * On failure nothing changed and nothing is staged; the message names the
+ * field (maat_errfield()). 'out' may be NULL.
+ */
+int maat_engine_apply(maat_engine *e, const char *line, size_t len,
+                      unsigned flags, const struct maat_apply_extra *x,
+                      struct maat_applied *out);
+
+/* Stages an audit row alone; its ticket in '*ticket'. */
+int maat_engine_audit(maat_engine *e, const struct maat_apply_extra *x,
+                      int64_t *ticket);
+
+/*
+ * Closes a contact the bot took: its outcome ("resolved", "handed_back",
+ * ...) is kept; the router had forgotten the contact when the bot took it.
+ * MAAT_ENOTFOUND for an unknown contact, MAAT_ESTATE if it is not with the
+ * bot.
+ */
+int maat_engine_bot_done(maat_engine *e, const char *id, double t,
+                         const char *outcome,
+                         const struct maat_apply_extra *x, int64_t *ticket);
+
+/* Returns once 'ticket' is durable; the commit's error otherwise. */
+int maat_engine_wait(maat_engine *e, int64_t ticket);
+/* Makes everything staged durable now. */
+int maat_engine_commit(maat_engine *e);
+
+/*
+ * Ends the run at 't_end' (maat_router_finish()); what it decides is
+ * logged with the last event.
+ */
+int maat_engine_finish(maat_engine *e, double t_end);
+
+/*
+ * With MAAT_ENGINE_OUTPUT: the next decision line (JSON and a newline) of
+ * those made durable so far, in order; MAAT_EOF when none is left. '*line'
+ * is owned by the engine, valid until the next call.
+ */
+int maat_engine_next_line(maat_engine *e, const char **line, size_t *len);
+
+/* The router (summary, state). Do not push to it. */
+const maat_router *maat_engine_router(maat_engine *e);
+/* The team. */
+const maat_team *maat_engine_team(maat_engine *e);
+/* The number of events logged, rebuilt ones included; the latest time. */
+long maat_engine_events(maat_engine *e);
+double maat_engine_time(maat_engine *e);
+/* The run's identity as kept in the store. Owned by the engine. */
+const char *maat_engine_run(maat_engine *e);
+
+/* ---- views (MAAT_ENGINE_RECORDS) ---- */
+
+enum maat_contact_state {
+  MAAT_CONTACT_QUEUED = 1,
+  MAAT_CONTACT_WITH_BOT,
+  MAAT_CONTACT_ASSIGNED,
+  MAAT_CONTACT_DONE,
+  MAAT_CONTACT_ABANDONED
+};
+/* "queued", "with_bot", "assigned", "done", "abandoned"; "?" otherwise. */
+const char *maat_contact_state_name(int state);
+/* "offline", "available", "busy", "recovery", "break"; "?" otherwise. */
+const char *maat_agent_state_name(int state);
+
+struct maat_contact_record {
+  char id[MAAT_ID_MAX + 1];
+  char customer[MAAT_ID_MAX + 1];
+  char to[MAAT_ID_MAX + 1];       /* "bot" or the agent, once assigned */
+  char intent[MAAT_ID_MAX + 1];
+  int state;                      /* enum maat_contact_state */
+  int tier, priority, tone;
+  double t_in, t_assigned;
+  char outcome[MAAT_ID_MAX + 1];  /* "" while none */
+  char reasons[480];              /* the routing decision's reasons */
+  char *triage;                   /* the triage result, JSON; NULL: none */
+};
+/*
+ * The record of contact 'id' (open ones from memory, closed ones from the
+ * store); release with maat_contact_record_release(). MAAT_ENOTFOUND.
+ */
+int maat_engine_contact(maat_engine *e, const char *id,
+                        struct maat_contact_record *out);
+void maat_contact_record_release(struct maat_contact_record *r);
+
+struct maat_queue_view {
+  double t;
+  long length, by_tier[4], by_priority[4];
+  double oldest_wait_s, target_s;
+};
+/*
+ * The queue's counts, and 'fn' for up to 'limit' waiting contacts, the
+ * longest waiting first ('fn' must not call the engine).
+ */
+int maat_engine_queue(maat_engine *e, double now, size_t limit,
+                      struct maat_queue_view *v,
+                      int (*fn)(void *ctx, const struct maat_contact_record *c,
+                                double wait_s),
+                      void *ctx);
+
+#define MAAT_VIEW_RECENT 20
+struct maat_recent_decision {
+  double t;
+  char contact[MAAT_ID_MAX + 1];
+  int to_bot, tier;
+  char reasons[480];
+};
+struct maat_team_view {
+  long agents[5];            /* by enum maat_agent_state */
+  long on_shift;
+  int strain_shown;          /* 0: fewer on shift than the minimum group */
+  double strain_mean, strain_p90, overload_line;
+  long over_line;
+  int hour_shown[24];
+  double strain_by_hour[24];
+  int min_group;
+  long bot_contacts, to_people, handed_back;
+  double bot_share;
+  int waited;                /* 0: no contact waited for a person yet */
+  double service_level, avg_wait_s, target_s;
+  int nrecent;
+  struct maat_recent_decision recent[MAAT_VIEW_RECENT];
+  long warnings;
+};
+int maat_engine_team_view(maat_engine *e, struct maat_team_view *v);
+
+struct maat_warning_view {
+  double t;
+  char kind[16];
+  char message[256];
+};
+/*
+ * Team warnings, newest first, up to 'cap' into 'w' ('*n' of them); and
+ * how many personal ones went to agents (only the count: they are
+ * private).
+ */
+int maat_engine_warnings(maat_engine *e, struct maat_warning_view *w,
+                         int cap, int *n, long *personal);
+
+/* An agent's own view: private to that agent. */
+struct maat_agent_view {
+  int state, next_state;     /* next_state: -1 when none pending */
+  double strain, overload_line, recovery_to, recovery_left_s;
+  int in_recovery, heavy_in_a_row, heavy_today;
+  int nwarnings;
+  struct maat_warning_view warnings[8];
+};
+/* MAAT_ENOTFOUND for an agent not in the team. */
+int maat_engine_agent_view(maat_engine *e, const char *agent,
+                           struct maat_agent_view *v);
+/* Whether 'agent' is in the team, and its state now. */
+int maat_engine_agent_state(maat_engine *e, const char *agent, int *state);
+
+struct maat_engine_counters {
+  long contacts, abandoned, handbacks, warnings;
+  long decisions[4][2];      /* by tier: to the bot, to a person */
+  long queued[4];            /* by tier */
+  double oldest_wait_s, wait_sum;
+  long waited;
+  long on_shift;
+  int strain_shown;
+  double strain_mean;
+};
+int maat_engine_counters(maat_engine *e, double now,
+                         struct maat_engine_counters *c);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MAAT_ENGINE_H */

@@ -1,0 +1,200 @@
+/*
+ * maat/store.h - the storage layer: everything maat keeps, behind one API,
+ * whatever the database. Included by maat.h; do not include directly.
+ *
+ * A store is opened from a URI:
+ *   sqlite:PATH   an SQLite file (WAL, synchronous=FULL); a bare path means
+ *                 the same
+ *   memory:       a store in this process's memory, gone when it closes
+ *                 (tests, dry runs)
+ * Every backend keeps the same things with the same schema version number:
+ * the event log (input events and the decisions they led to) with
+ * snapshots of the engine's state, the run's identity, access tokens and
+ * the audit log, agents' check-ins (wellbeing data, private to the agent),
+ * the records of closed contacts and the outcomes of the bot's contacts.
+ *
+ * Writes happen inside a transaction (maat_store_begin() ...
+ * maat_store_commit()); a write outside one runs in a transaction of its
+ * own. What a commit returned MAAT_OK for is durable. Reads see what was
+ * committed, and may run from other threads while a transaction is open
+ * or being committed: they never wait for a commit's fsync. A store is
+ * safe to use from several threads; one transaction is open at a time.
+ *
+ * MAAT_EBUSY means another process holds the database: the call changed
+ * nothing and may be tried again. Sequence numbers ('seq') are assigned by
+ * the store and only grow; callers never assume they are dense.
+ */
+#ifndef MAAT_STORE_H
+#define MAAT_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct maat_store maat_store;
+
+/* The schema version every backend of this build reads and writes. */
+#define MAAT_STORE_SCHEMA 4
+
+/*
+ * Opens (creating or migrating) the store named by 'uri' (see above).
+ * MAAT_EINVAL for an unknown scheme, MAAT_EFORMAT for a database written by
+ * a newer maat, MAAT_EDB when the database refuses. Returns owned memory in
+ * '*out' (close with maat_store_close()).
+ */
+int maat_store_open(maat_store **out, const char *uri);
+/* Rolls back an open transaction (it was never acknowledged) and closes. */
+void maat_store_close(maat_store *st);
+/* "sqlite" or "memory". Static storage. */
+const char *maat_store_backend(const maat_store *st);
+/* The URI the store was opened with. Owned by the store. */
+const char *maat_store_uri(const maat_store *st);
+
+/*
+ * Ties the store to one run: 'run' (e.g. "serve policy=maat team=...")
+ * is recorded on first use; a store recorded with another is refused with
+ * MAAT_ESTATE naming both, so a log is never replayed under another team
+ * or policy.
+ */
+int maat_store_bind_run(maat_store *st, const char *run);
+
+/* ---- transactions ---- */
+
+/* MAAT_ESTATE when one is open already. */
+int maat_store_begin(maat_store *st);
+/* Commits the open transaction; durable when it returns MAAT_OK. On
+ * failure the transaction is rolled back and nothing in it was kept. */
+int maat_store_commit(maat_store *st);
+/* Drops the open transaction, if any. */
+int maat_store_rollback(maat_store *st);
+
+/* ---- the event log and snapshots ---- */
+
+/* Appends an input event line (t: its time); its sequence in '*seq'. */
+int maat_store_event_append(maat_store *st, double t, const char *line,
+                            size_t len, int64_t *seq);
+/* Appends a decision line, tied to the event 'event_seq'. */
+int maat_store_decision_append(maat_store *st, int64_t event_seq,
+                               const char *line, size_t len);
+/* The number of events logged, and the last event's seq (0: none). */
+int maat_store_event_stats(maat_store *st, int64_t *count, int64_t *last);
+/*
+ * Calls 'fn' for each logged event after 'after_seq', in order; stops and
+ * returns fn's value when it is nonzero. 'line' is valid during the call.
+ */
+int maat_store_events(maat_store *st, int64_t after_seq,
+                      int (*fn)(void *ctx, int64_t seq, const char *line,
+                                size_t len),
+                      void *ctx);
+/* Calls 'fn' for each decision of events after 'after_seq', in order. */
+int maat_store_decisions(maat_store *st, int64_t after_seq,
+                         int (*fn)(void *ctx, int64_t event_seq,
+                                   const char *line, size_t len),
+                         void *ctx);
+/* Keeps a snapshot of state as it was after event 'event_seq'. */
+int maat_store_snapshot_put(maat_store *st, int64_t event_seq,
+                            const void *data, size_t len);
+/*
+ * The newest snapshot: its event seq, and its bytes as owned memory (free
+ * with maat_free()). MAAT_ENOTFOUND when there is none.
+ */
+int maat_store_snapshot_latest(maat_store *st, int64_t *event_seq,
+                               void **data, size_t *len);
+
+/* ---- settings the front ends keep (e.g. the server's clock) ---- */
+
+/* '*value' is owned (free with maat_free()); MAAT_ENOTFOUND if unset. */
+int maat_store_meta_get(maat_store *st, const char *key, char **value);
+int maat_store_meta_set(maat_store *st, const char *key, const char *value);
+
+/* ---- access: tokens (hashes only) and the audit log ---- */
+
+struct maat_store_token {
+  int64_t id;
+  char hash[65];      /* SHA-256 of the token, hex */
+  char role[16];      /* "integration", "agent", "lead", "admin" */
+  char agent[64];     /* "" unless an agent token */
+  double created;     /* Unix time */
+  double revoked;     /* Unix time; 0 while valid */
+};
+
+/* Stores a token; its id in '*id'. MAAT_ESTATE for a hash stored before. */
+int maat_store_token_insert(maat_store *st, const struct maat_store_token *t,
+                            int64_t *id);
+/* The valid (not revoked) token with this hash; MAAT_ENOTFOUND if none. */
+int maat_store_token_find(maat_store *st, const char *hash,
+                          struct maat_store_token *out);
+/* Every token, oldest first; stops at fn's nonzero value. */
+int maat_store_tokens(maat_store *st,
+                      int (*fn)(void *ctx, const struct maat_store_token *t),
+                      void *ctx);
+/* Revokes a valid token at 'at'; MAAT_ENOTFOUND when there is none. */
+int maat_store_token_revoke(maat_store *st, int64_t id, double at);
+
+struct maat_store_audit {
+  double at;            /* Unix time */
+  int64_t token;        /* 0: none */
+  const char *role;     /* NULL: none */
+  const char *method;
+  const char *path;
+  int status;
+  const char *detail;   /* NULL: none */
+};
+int maat_store_audit_append(maat_store *st, const struct maat_store_audit *a);
+/* Every audit row, oldest first (strings valid during the call). */
+int maat_store_audits(maat_store *st,
+                      int (*fn)(void *ctx, const struct maat_store_audit *a),
+                      void *ctx);
+
+/* ---- wellbeing data: an agent's check-ins, private to that agent ---- */
+
+struct maat_store_checkin {
+  const char *agent;
+  const char *contact;
+  double t;             /* router time */
+  int energy;           /* 1..5 */
+  const char *note;     /* NULL: none */
+  const char *intent;   /* NULL: none */
+  const char *tone;
+};
+int maat_store_checkin_add(maat_store *st, const struct maat_store_checkin *c);
+/* 'agent's newest check-ins first, at most 'limit'. */
+int maat_store_checkins(maat_store *st, const char *agent, int limit,
+                        int (*fn)(void *ctx,
+                                  const struct maat_store_checkin *c),
+                        void *ctx);
+/* 'agent's mean energy per kind of contact (intent, or "(none)", and
+ * tone), highest first. */
+int maat_store_energy_by_kind(maat_store *st, const char *agent,
+                              int (*fn)(void *ctx, const char *intent,
+                                        const char *tone, long checkins,
+                                        double mean_energy),
+                              void *ctx);
+
+/* ---- contacts: records of closed contacts, outcomes of the bot's ---- */
+
+/*
+ * Keeps a contact's record, a JSON object (the engine's format, see
+ * maat/engine.h), replacing the one under the same id.
+ */
+int maat_store_contact_put(maat_store *st, const char *id, double closed,
+                           const char *record, size_t len);
+/* The record as owned memory (free with maat_free()); MAAT_ENOTFOUND. */
+int maat_store_contact_get(maat_store *st, const char *id, char **record,
+                           size_t *len);
+/* The outcome of a contact the bot took ("resolved", "handed_back"...). */
+int maat_store_bot_outcome_add(maat_store *st, const char *contact, double t,
+                               const char *outcome);
+int maat_store_bot_outcomes(maat_store *st,
+                            int (*fn)(void *ctx, const char *contact,
+                                      const char *outcome),
+                            void *ctx);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MAAT_STORE_H */

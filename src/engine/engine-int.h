@@ -1,0 +1,111 @@
+/*
+ * engine-int.h - the engine's private structures, shared by engine.c (the
+ * loop and group commit) and engine_views.c (contact records and the
+ * views the server shows). Never installed.
+ */
+#ifndef MAAT_ENGINE_INT_H
+#define MAAT_ENGINE_INT_H
+
+#include "route-int.h"
+
+#include <pthread.h>
+
+#define ENGINE_RING 64       /* recent decisions and team warnings kept */
+#define ENGINE_AGENT_RING 8  /* warnings kept per agent (private) */
+#define ENGINE_SAMPLE_S 60.0 /* router seconds between strain samples */
+
+/* One staged write, in the order it is to reach the store. */
+enum op_kind { OP_EVENT, OP_DECISION, OP_AUDIT, OP_CHECKIN, OP_OUTCOME,
+               OP_CONTACT };
+struct op {
+  int kind;
+  double t;
+  int status, energy;
+  long token;
+  char *a, *b, *c, *d, *e, *f, *g; /* by kind; owned */
+  size_t len;                      /* of 'a' */
+};
+
+struct batch {
+  struct op *ops;
+  size_t n, cap;
+  int64_t ticket;
+};
+
+/* A contact the engine keeps in memory: open, or closed and not yet
+ * durable in the store. */
+struct econtact {
+  struct maat_contact_record r;
+  int64_t evict_after;             /* closed: drop once this is durable */
+  struct econtact *qprev, *qnext;  /* the queue, in arrival order */
+  struct econtact *cnext;          /* closed, awaiting eviction */
+};
+
+struct maat_engine {
+  pthread_mutex_t mu;              /* everything below but the commit */
+  pthread_cond_t cv;               /* a commit ended */
+  maat_team *team;
+  maat_router *router;
+  maat_store *store;
+  maat_triager *tri;
+  unsigned flags;
+  int min_group;
+  char *run;
+  int rebuilding;                  /* 1 while replaying the log */
+  int (*replayed_fn)(void *ctx, const char *line, size_t len);
+  void *replayed_ctx;
+  double t, last_sample;
+  long events;
+  int64_t last_seq;                /* the last durable event's seq */
+  /* group commit */
+  struct batch cur;                /* staged, not yet being written */
+  int committing;
+  int64_t durable;                 /* tickets up to this one are durable */
+  int broken;                      /* a commit failed: the code */
+  char broken_msg[256];
+  /* output for the command line */
+  struct maat_buf out;             /* durable decision lines */
+  size_t out_pos;
+  struct maat_buf staged_out;      /* lines of the batch being built */
+  struct maat_buf line;            /* the line handed out last */
+  /* records and views */
+  struct maat_map contacts;
+  struct econtact *qhead, *qtail;  /* queued, in arrival order */
+  struct econtact *closed;         /* awaiting eviction */
+  long q_len, q_tier[4], q_prio[4];
+  struct maat_recent_decision recent[ENGINE_RING];
+  long nrecent;
+  struct maat_warning_view warns[ENGINE_RING];
+  long nwarns;
+  struct maat_warning_view *agent_warns; /* n * ENGINE_AGENT_RING */
+  long *nagent_warns;
+  double strain_sum[24];
+  long strain_n[24];
+  long decisions[4][2];
+  long abandoned, warnings, ncontacts, handbacks;
+  double wait_sum;
+  long waited, within;
+};
+
+/* engine_views.c */
+int maat__engine_add_contact(struct maat_engine *e,
+                             const struct maat_event *ev,
+                             const char *line, size_t len);
+void maat__engine_take_decision(struct maat_engine *e,
+                                const struct maat_decision *d);
+int maat__engine_close_contact(struct maat_engine *e, struct econtact *c,
+                               int state, const char *outcome);
+void maat__engine_set_state(struct maat_engine *e, struct econtact *c,
+                            int state);
+void maat__engine_sample_strain(struct maat_engine *e);
+void maat__engine_evict(struct maat_engine *e, int64_t durable);
+void maat__engine_free_records(struct maat_engine *e);
+/* The record as JSON text (owned; free with maat_free()). */
+char *maat__record_json(const struct maat_contact_record *r, size_t *len);
+int maat__record_parse(const char *json, size_t len,
+                       struct maat_contact_record *r);
+
+/* engine.c */
+struct op *maat__engine_stage(struct maat_engine *e, int kind);
+
+#endif /* MAAT_ENGINE_INT_H */

@@ -1,0 +1,699 @@
+/*
+ * engine.c - the event-sourced loop: parse (and triage) an event, push it
+ * to the router, stage the event and its decisions for the store, and
+ * commit them in groups. One loop for every front end: 'maat route' reads
+ * events from a stream, 'maat serve' from HTTP requests.
+ *
+ * Group commit: a caller that waits for its ticket becomes the leader when
+ * no commit is in flight. It takes the whole staged batch, writes it in one
+ * transaction while others go on staging into the next, then wakes every
+ * waiter. So the number of fsyncs follows the commit time, not the number
+ * of requests.
+ */
+#include "engine-int.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- staging ---- */
+
+static void op_free(struct op *o)
+{
+  maat__free(o->a);
+  maat__free(o->b);
+  maat__free(o->c);
+  maat__free(o->d);
+  maat__free(o->e);
+  maat__free(o->f);
+  maat__free(o->g);
+}
+
+static void batch_release(struct batch *b)
+{
+  for (size_t i = 0; i < b->n; i++)
+    op_free(&b->ops[i]);
+  maat__free(b->ops);
+  b->ops = NULL;
+  b->n = b->cap = 0;
+}
+
+struct op *maat__engine_stage(struct maat_engine *e, int kind)
+{
+  struct batch *b = &e->cur;
+
+  if (b->n == b->cap) {
+    size_t cap = b->cap ? b->cap * 2 : 64;
+    struct op *p = maat__realloc(b->ops, cap * sizeof *p);
+    if (!p)
+      return NULL;
+    b->ops = p;
+    b->cap = cap;
+  }
+  memset(&b->ops[b->n], 0, sizeof b->ops[b->n]);
+  b->ops[b->n].kind = kind;
+  return &b->ops[b->n++];
+}
+
+/* Takes back the ops staged from 'mark' on (a refused event). */
+static void unstage(struct maat_engine *e, size_t mark, size_t out_mark)
+{
+  while (e->cur.n > mark)
+    op_free(&e->cur.ops[--e->cur.n]);
+  e->staged_out.len = out_mark;
+}
+
+static char *dup_n(const char *s, size_t n, int *bad)
+{
+  char *p = maat__strndup(s ? s : "", n);
+  if (!p)
+    *bad = 1;
+  return p;
+}
+
+static char *dup_opt(const char *s, int *bad)
+{
+  return s ? dup_n(s, strlen(s), bad) : NULL;
+}
+
+static int stage_line(struct maat_engine *e, int kind, double t,
+                      const char *line, size_t len)
+{
+  struct op *o = maat__engine_stage(e, kind);
+  int bad = 0;
+
+  if (!o)
+    return maat__fail(MAAT_ENOMEM, "out of memory");
+  o->t = t;
+  o->a = dup_n(line, len, &bad);
+  o->len = len;
+  return bad ? maat__fail(MAAT_ENOMEM, "out of memory") : MAAT_OK;
+}
+
+static int stage_audit(struct maat_engine *e, const struct maat_apply_extra *x)
+{
+  struct op *o;
+  int bad = 0;
+
+  if (!x || !x->method || !e->store)
+    return MAAT_OK;
+  if (!(o = maat__engine_stage(e, OP_AUDIT)))
+    return maat__fail(MAAT_ENOMEM, "out of memory");
+  o->t = maat_wall_now();
+  o->token = x->who ? x->who->token : 0;
+  o->b = x->who && x->who->role ? dup_opt(maat_role_name(x->who->role), &bad)
+                                : NULL;
+  o->c = dup_opt(x->method, &bad);
+  o->d = dup_opt(x->path ? x->path : "", &bad);
+  o->e = dup_opt(x->detail, &bad);
+  o->status = x->status;
+  return bad ? maat__fail(MAAT_ENOMEM, "out of memory") : MAAT_OK;
+}
+
+/* ---- the loop ---- */
+
+/* Moves the router's decisions into the views, the log and the output. */
+static int drain(struct maat_engine *e, int *decided)
+{
+  struct maat_decision d;
+  char small[2048];
+
+  while (maat_router_next(e->router, &d) == MAAT_OK) {
+    size_t n = maat_decision_format(&d, small, sizeof small);
+    char *s = small;
+    int rc = MAAT_OK;
+    if (n >= sizeof small) {
+      if (!(s = maat__malloc(n + 1)))
+        return maat__fail(MAAT_ENOMEM, "out of memory");
+      maat_decision_format(&d, s, n + 1);
+    }
+    if (e->flags & MAAT_ENGINE_RECORDS)
+      maat__engine_take_decision(e, &d);
+    if (!e->rebuilding) {
+      if (e->store)
+        rc = stage_line(e, OP_DECISION, d.t, s, n - 1);
+      if (!rc && (e->flags & MAAT_ENGINE_OUTPUT))
+        rc = maat__buf_append(&e->staged_out, s, n);
+    }
+    if (s != small)
+      maat__free(s);
+    if (rc)
+      return rc;
+    (*decided)++;
+  }
+  return MAAT_OK;
+}
+
+/* A contact that carries raw text and no verdict is triaged first. */
+static int needs_triage(const char *line, size_t len)
+{
+  json_t *o = json_loadb(line, len, 0, NULL);
+  json_t *type = o ? json_object_get(o, "type") : NULL;
+  int yes = json_is_string(type) &&
+            !strcmp(json_string_value(type), "contact") &&
+            json_object_get(o, "text") && !json_object_get(o, "tier");
+
+  json_decref(o);
+  return yes;
+}
+
+static int done_extra(struct maat_engine *e, const struct maat_event *ev,
+                      const char *line, size_t len,
+                      const struct maat_apply_extra *x);
+
+/*
+ * Applies a line: parse, push, record, stage. Called with 'mu' held. On
+ * failure nothing changed: the router keeps its state on a refusal, and
+ * what was staged for the line is taken back.
+ */
+static int apply_locked(struct maat_engine *e, const char *line, size_t len,
+                        unsigned flags, const struct maat_apply_extra *x,
+                        struct maat_applied *out)
+{
+  struct maat_event ev;
+  char *triaged = NULL;
+  size_t mark = e->cur.n, out_mark = e->staged_out.len;
+  int decided = 0, rc;
+
+  if (e->broken)
+    return maat__fail(e->broken, "%s", e->broken_msg);
+  memset(&ev, 0, sizeof ev);
+  if (e->tri && !e->rebuilding && needs_triage(line, len)) {
+    if ((rc = maat_triage_event_line(e->tri, line, len, e->t, &triaged,
+                                     &len)))
+      return rc;
+    line = triaged;
+  }
+  if ((rc = maat_event_parse(&ev, line, len)))
+    goto out;
+  if (ev.type == MAAT_EV_CONTACT && (e->flags & MAAT_ENGINE_RECORDS) &&
+      maat__map_get(&e->contacts, ev.contact.id)) {
+    rc = maat__fail(MAAT_ESTATE, "field 'id': contact '%s' exists",
+                    ev.contact.id);
+    goto out;
+  }
+  if (e->store && !e->rebuilding && ev.type != MAAT_EV_TICK &&
+      (rc = stage_line(e, OP_EVENT, ev.t, line, len)))
+    goto out;
+  if ((rc = maat_router_push(e->router, &ev)))
+    goto out;
+  /* From here the router has moved: failures are out of memory only. */
+  if (ev.t > e->t)
+    e->t = ev.t;
+  if ((e->flags & MAAT_ENGINE_RECORDS) && ev.type == MAAT_EV_CONTACT &&
+      (rc = maat__engine_add_contact(e, &ev, line, len)))
+    goto out;
+  if (ev.type == MAAT_EV_DONE && (rc = done_extra(e, &ev, line, len, x)))
+    goto out;
+  if ((rc = drain(e, &decided)))
+    goto out;
+  if (ev.type == MAAT_EV_TICK && e->store && !e->rebuilding &&
+      (decided || !(flags & MAAT_APPLY_TICK_IF_DECIDED))) {
+    /* The tick goes before the decisions it led to. */
+    struct op tick;
+    if ((rc = stage_line(e, OP_EVENT, ev.t, line, len)))
+      goto out;
+    tick = e->cur.ops[e->cur.n - 1];
+    memmove(&e->cur.ops[mark + 1], &e->cur.ops[mark],
+            (e->cur.n - 1 - mark) * sizeof tick);
+    e->cur.ops[mark] = tick;
+  }
+  e->events += ev.type != MAAT_EV_TICK;
+  if (!e->rebuilding && (rc = stage_audit(e, x)))
+    goto out;
+  if ((e->flags & MAAT_ENGINE_RECORDS) &&
+      e->t - e->last_sample >= ENGINE_SAMPLE_S) {
+    maat__engine_sample_strain(e);
+    e->last_sample = e->t;
+  }
+  if (out) {
+    memset(out, 0, sizeof *out);
+    out->type = ev.type;
+    out->t = ev.t;
+    out->decided = decided;
+    out->ticket = e->cur.n > mark ? e->cur.ticket : 0;
+    snprintf(out->id, sizeof out->id, "%s", ev.type == MAAT_EV_CONTACT
+             ? ev.contact.id : ev.type == MAAT_EV_DONE ? ev.contact_id : "");
+  }
+out:
+  if (rc)
+    unstage(e, mark, out_mark);
+  maat_free(triaged);
+  return rc;
+}
+
+/* A done event: close the record; keep the check-in, private to its agent. */
+static int done_extra(struct maat_engine *e, const struct maat_event *ev,
+                      const char *line, size_t len,
+                      const struct maat_apply_extra *x)
+{
+  struct econtact *c;
+  char outcome[MAAT_ID_MAX + 1] = "";
+  int was_assigned, rc;
+
+  if (!(e->flags & MAAT_ENGINE_RECORDS))
+    return MAAT_OK;
+  c = maat__map_get(&e->contacts, ev->contact_id);
+  if (!c)
+    return MAAT_OK;
+  {
+    json_t *o = json_loadb(line, len, 0, NULL);
+    json_t *v = o ? json_object_get(o, "outcome") : NULL;
+    if (json_is_string(v))
+      snprintf(outcome, sizeof outcome, "%s", json_string_value(v));
+    json_decref(o);
+  }
+  was_assigned = c->r.state == MAAT_CONTACT_ASSIGNED;
+  if (ev->energy && was_assigned && e->store && !e->rebuilding) {
+    struct op *o = maat__engine_stage(e, OP_CHECKIN);
+    int bad = 0;
+    if (!o)
+      return maat__fail(MAAT_ENOMEM, "out of memory");
+    o->t = ev->t;
+    o->energy = ev->energy;
+    o->a = dup_opt(c->r.to, &bad);
+    o->b = dup_opt(c->r.id, &bad);
+    o->c = dup_opt(x ? x->note : NULL, &bad);
+    o->d = c->r.intent[0] ? dup_opt(c->r.intent, &bad) : NULL;
+    o->e = dup_opt(maat_tone_name(c->r.tone), &bad);
+    if (bad)
+      return maat__fail(MAAT_ENOMEM, "out of memory");
+  }
+  rc = maat__engine_close_contact(e, c, was_assigned ? MAAT_CONTACT_DONE
+                                                     : MAAT_CONTACT_ABANDONED,
+                                  outcome[0] ? outcome : NULL);
+  return rc;
+}
+
+int maat_engine_apply(maat_engine *e, const char *line, size_t len,
+                      unsigned flags, const struct maat_apply_extra *x,
+                      struct maat_applied *out)
+{
+  int rc;
+
+  if (!e || !line)
+    return maat__fail(MAAT_EINVAL, "maat_engine_apply: invalid argument");
+  pthread_mutex_lock(&e->mu);
+  rc = apply_locked(e, line, len, flags, x, out);
+  pthread_mutex_unlock(&e->mu);
+  return rc;
+}
+
+int maat_engine_audit(maat_engine *e, const struct maat_apply_extra *x,
+                      int64_t *ticket)
+{
+  size_t mark;
+  int rc;
+
+  pthread_mutex_lock(&e->mu);
+  mark = e->cur.n;
+  rc = stage_audit(e, x);
+  if (ticket)
+    *ticket = !rc && e->cur.n > mark ? e->cur.ticket : 0;
+  pthread_mutex_unlock(&e->mu);
+  return rc;
+}
+
+int maat_engine_bot_done(maat_engine *e, const char *id, double t,
+                         const char *outcome,
+                         const struct maat_apply_extra *x, int64_t *ticket)
+{
+  struct econtact *c;
+  size_t mark;
+  int rc = MAAT_OK;
+
+  pthread_mutex_lock(&e->mu);
+  mark = e->cur.n;
+  c = maat__map_get(&e->contacts, id);
+  if (e->broken)
+    rc = maat__fail(e->broken, "%s", e->broken_msg);
+  else if (!c)
+    rc = maat__fail(MAAT_ENOTFOUND, "no contact '%s'", id);
+  else if (c->r.state != MAAT_CONTACT_WITH_BOT)
+    rc = maat__fail(MAAT_ESTATE, "contact '%s' is not with the bot", id);
+  if (!rc && e->store) {
+    struct op *o = maat__engine_stage(e, OP_OUTCOME);
+    int bad = 0;
+    if (!o)
+      rc = maat__fail(MAAT_ENOMEM, "out of memory");
+    else {
+      o->t = t;
+      o->a = dup_opt(id, &bad);
+      o->b = dup_opt(outcome, &bad);
+      if (bad)
+        rc = maat__fail(MAAT_ENOMEM, "out of memory");
+    }
+  }
+  if (!rc)
+    rc = stage_audit(e, x);
+  if (!rc)
+    rc = maat__engine_close_contact(e, c, MAAT_CONTACT_DONE, outcome);
+  if (rc)
+    unstage(e, mark, e->staged_out.len);
+  if (ticket)
+    *ticket = !rc && e->cur.n > mark ? e->cur.ticket : 0;
+  pthread_mutex_unlock(&e->mu);
+  return rc;
+}
+
+int maat_engine_finish(maat_engine *e, double t_end)
+{
+  int decided = 0, rc;
+
+  pthread_mutex_lock(&e->mu);
+  rc = maat_router_finish(e->router, t_end);
+  if (!rc)
+    rc = drain(e, &decided);
+  pthread_mutex_unlock(&e->mu);
+  return rc;
+}
+
+/* ---- group commit ---- */
+
+/* Writes a batch in one transaction. Called by the leader, without 'mu'. */
+static int write_batch(struct maat_engine *e, struct batch *b, int64_t *last)
+{
+  int64_t seq = *last;
+  int rc;
+
+  if ((rc = maat_store_begin(e->store)))
+    return rc;
+  for (size_t i = 0; i < b->n && !rc; i++) {
+    struct op *o = &b->ops[i];
+    switch (o->kind) {
+    case OP_EVENT:
+      rc = maat_store_event_append(e->store, o->t, o->a, o->len, &seq);
+      break;
+    case OP_DECISION:
+      rc = maat_store_decision_append(e->store, seq, o->a, o->len);
+      break;
+    case OP_AUDIT: {
+      struct maat_store_audit a = { o->t, o->token, o->b, o->c, o->d,
+                                    o->status, o->e };
+      rc = maat_store_audit_append(e->store, &a);
+      break;
+    }
+    case OP_CHECKIN: {
+      struct maat_store_checkin c = { o->a, o->b, o->t, o->energy, o->c,
+                                      o->d, o->e };
+      rc = maat_store_checkin_add(e->store, &c);
+      break;
+    }
+    case OP_OUTCOME:
+      rc = maat_store_bot_outcome_add(e->store, o->a, o->t, o->b);
+      break;
+    case OP_CONTACT:
+      rc = maat_store_contact_put(e->store, o->b, o->t, o->a, o->len);
+      break;
+    }
+  }
+  if (rc) {
+    maat_store_rollback(e->store);
+    return rc;
+  }
+  if ((rc = maat_store_commit(e->store)))
+    return rc;
+  *last = seq;
+  return MAAT_OK;
+}
+
+int maat_engine_wait(maat_engine *e, int64_t ticket)
+{
+  int rc = MAAT_OK;
+
+  if (ticket <= 0)
+    return MAAT_OK;
+  pthread_mutex_lock(&e->mu);
+  while (e->durable < ticket && !e->broken) {
+    struct batch b;
+    int64_t last;
+    if (e->committing) {
+      pthread_cond_wait(&e->cv, &e->mu);
+      continue;
+    }
+    /* Lead: take the batch; others stage into the next one meanwhile. */
+    b = e->cur;
+    memset(&e->cur, 0, sizeof e->cur);
+    e->cur.ticket = b.ticket + 1;
+    e->committing = 1;
+    last = e->last_seq;
+    pthread_mutex_unlock(&e->mu);
+    rc = b.n && e->store ? write_batch(e, &b, &last) : MAAT_OK;
+    pthread_mutex_lock(&e->mu);
+    e->committing = 0;
+    if (rc) {
+      e->broken = rc;
+      snprintf(e->broken_msg, sizeof e->broken_msg, "the event log could "
+               "not be written (%s); restart to rebuild from what was "
+               "durable", maat_errmsg());
+    } else {
+      e->last_seq = last;
+      e->durable = b.ticket;
+      maat__engine_evict(e, e->durable);
+    }
+    pthread_cond_broadcast(&e->cv);
+    batch_release(&b);
+  }
+  if (e->durable < ticket)
+    rc = maat__fail(e->broken, "%s", e->broken_msg);
+  pthread_mutex_unlock(&e->mu);
+  return rc;
+}
+
+int maat_engine_commit(maat_engine *e)
+{
+  int64_t ticket;
+  int rc;
+
+  /* The output lines of the batch are acknowledged with it. */
+  pthread_mutex_lock(&e->mu);
+  ticket = e->cur.n || !e->store ? e->cur.ticket : 0;
+  pthread_mutex_unlock(&e->mu);
+  rc = maat_engine_wait(e, ticket);
+  if (rc)
+    return rc;
+  pthread_mutex_lock(&e->mu);
+  if (e->staged_out.len) {
+    rc = maat__buf_append(&e->out, e->staged_out.data, e->staged_out.len);
+    e->staged_out.len = 0;
+  }
+  pthread_mutex_unlock(&e->mu);
+  return rc;
+}
+
+int maat_engine_next_line(maat_engine *e, const char **line, size_t *len)
+{
+  char *p, *nl;
+
+  pthread_mutex_lock(&e->mu);
+  if (e->out_pos >= e->out.len) {
+    e->out.len = e->out_pos = 0;
+    pthread_mutex_unlock(&e->mu);
+    return MAAT_EOF;
+  }
+  p = e->out.data + e->out_pos;
+  nl = memchr(p, '\n', e->out.len - e->out_pos);
+  *len = nl ? (size_t)(nl - p) + 1 : e->out.len - e->out_pos;
+  e->line.len = 0;
+  if (maat__buf_append(&e->line, p, *len)) {
+    pthread_mutex_unlock(&e->mu);
+    return maat__fail(MAAT_ENOMEM, "out of memory");
+  }
+  e->out_pos += *len;
+  *line = e->line.data;
+  pthread_mutex_unlock(&e->mu);
+  return MAAT_OK;
+}
+
+/* ---- open and close ---- */
+
+static int rebuild_one(void *ctx, int64_t seq, const char *line, size_t len)
+{
+  struct maat_engine *e = ctx;
+  int rc;
+
+  (void)seq;
+  if (e->replayed_fn && (rc = e->replayed_fn(e->replayed_ctx, line, len)))
+    return rc;
+  return apply_locked(e, line, len, 0, NULL, NULL);
+}
+
+static int rebuild_outcome(void *ctx, const char *contact,
+                           const char *outcome)
+{
+  struct maat_engine *e = ctx;
+  struct econtact *c = maat__map_get(&e->contacts, contact);
+
+  if (c && c->r.state == MAAT_CONTACT_WITH_BOT)
+    return maat__engine_close_contact(e, c, MAAT_CONTACT_DONE, outcome);
+  return MAAT_OK;
+}
+
+/* The run's identity: the team file's bytes, the policy, the flags. */
+static int run_identity(const struct maat_engine_options *o, char **out)
+{
+  struct maat_buf team = MAAT_BUF_INIT, id = MAAT_BUF_INIT;
+  int rc = maat__read_file(o->team_path, (size_t)64 << 20, &team);
+
+  if (rc)
+    return rc;
+  rc = maat__buf_printf(&id, "policy=%s replay=%d team=%016llx",
+                        o->policy ? o->policy : "maat",
+                        !!(o->router_flags & MAAT_ROUTER_REPLAY),
+                        (unsigned long long)maat__hash64(team.data, team.len,
+                                                         0));
+  maat__buf_release(&team);
+  if (rc) {
+    maat__buf_release(&id);
+    return rc;
+  }
+  *out = id.data;
+  return MAAT_OK;
+}
+
+/*
+ * Ties the store to the run. A server's log from before the engine was
+ * tied as "serve policy=P team=H": the same run, so it is taken as is.
+ */
+static int bind_run(struct maat_engine *e)
+{
+  char *have = NULL, legacy[160];
+  const char *team = strstr(e->run, " team="), *policy = e->run + 7;
+  int rc = maat_store_meta_get(e->store, "config", &have);
+
+  if (rc == MAAT_OK && team && !strstr(e->run, "replay=1")) {
+    snprintf(legacy, sizeof legacy, "serve policy=%.*s%s",
+             (int)(strchr(policy, ' ') - policy), policy, team);
+    if (!strcmp(have, legacy)) {
+      maat_free(have);
+      return MAAT_OK;
+    }
+  }
+  maat_free(have);
+  if (rc && rc != MAAT_ENOTFOUND)
+    return rc;
+  return maat_store_bind_run(e->store, e->run);
+}
+
+static int open_parts(struct maat_engine *e,
+                      const struct maat_engine_options *o)
+{
+  int rc;
+
+  if ((rc = maat_team_load(&e->team, o->team_path)) ||
+      (rc = maat_router_open(&e->router, e->team, o->policy,
+                             o->router_flags)) ||
+      (rc = run_identity(o, &e->run)))
+    return rc;
+  if (e->flags & MAAT_ENGINE_RECORDS) {
+    e->agent_warns = maat__calloc(e->team->n * ENGINE_AGENT_RING + 1,
+                                  sizeof *e->agent_warns);
+    e->nagent_warns = maat__calloc(e->team->n + 1, sizeof *e->nagent_warns);
+    if (!e->agent_warns || !e->nagent_warns)
+      return maat__fail(MAAT_ENOMEM, "out of memory");
+  }
+  return MAAT_OK;
+}
+
+int maat_engine_open(maat_engine **out, const struct maat_engine_options *o)
+{
+  struct maat_engine *e;
+  int64_t count = 0;
+  int rc;
+
+  if (!out || !o || !o->team_path)
+    return maat__fail(MAAT_EINVAL, "the engine needs a team file");
+  if (!(e = maat__calloc(1, sizeof *e)))
+    return maat__fail(MAAT_ENOMEM, "out of memory");
+  pthread_mutex_init(&e->mu, NULL);
+  pthread_cond_init(&e->cv, NULL);
+  e->store = o->store;
+  e->tri = o->triager;
+  e->flags = o->flags;
+  e->min_group = o->min_group > 0 ? o->min_group : 5;
+  e->cur.ticket = 1;
+  e->replayed_fn = o->replayed;
+  e->replayed_ctx = o->replayed_ctx;
+  if ((rc = open_parts(e, o)))
+    goto fail;
+  if (e->store) {
+    if ((rc = bind_run(e)) ||
+        (rc = maat_store_event_stats(e->store, &count, &e->last_seq)))
+      goto fail;
+    e->rebuilding = 1;
+    rc = maat_store_events(e->store, 0, rebuild_one, e);
+    if (!rc && (e->flags & MAAT_ENGINE_RECORDS))
+      rc = maat_store_bot_outcomes(e->store, rebuild_outcome, e);
+    e->rebuilding = 0;
+    /* Whatever rebuilding closed is durable already. */
+    maat__engine_evict(e, INT64_MAX);
+    unstage(e, 0, 0);
+    if (rc) {
+      maat__fail_prefix(rc, "cannot rebuild from the store '%s'",
+                        maat_store_uri(e->store));
+      goto fail;
+    }
+  }
+  *out = e;
+  return MAAT_OK;
+fail:
+  maat_engine_close(e);
+  return rc;
+}
+
+void maat_engine_close(maat_engine *e)
+{
+  if (!e)
+    return;
+  if (e->store && e->cur.n && !e->broken)
+    maat_engine_wait(e, e->cur.ticket);
+  batch_release(&e->cur);
+  maat__engine_free_records(e);
+  maat__buf_release(&e->out);
+  maat__buf_release(&e->staged_out);
+  maat__buf_release(&e->line);
+  maat_router_close(e->router);
+  maat_team_free(e->team);
+  maat__free(e->agent_warns);
+  maat__free(e->nagent_warns);
+  maat__free(e->run);
+  pthread_cond_destroy(&e->cv);
+  pthread_mutex_destroy(&e->mu);
+  maat__free(e);
+}
+
+const maat_router *maat_engine_router(maat_engine *e)
+{
+  return e->router;
+}
+
+const maat_team *maat_engine_team(maat_engine *e)
+{
+  return e->team;
+}
+
+long maat_engine_events(maat_engine *e)
+{
+  long n;
+
+  pthread_mutex_lock(&e->mu);
+  n = e->events;
+  pthread_mutex_unlock(&e->mu);
+  return n;
+}
+
+double maat_engine_time(maat_engine *e)
+{
+  double t;
+
+  pthread_mutex_lock(&e->mu);
+  t = e->t;
+  pthread_mutex_unlock(&e->mu);
+  return t;
+}
+
+const char *maat_engine_run(maat_engine *e)
+{
+  return e->run;
+}

@@ -1,0 +1,567 @@
+/*
+ * engine_views.c - what the engine keeps beside the router for people to
+ * read: a record of every open contact (closed ones go to the store and
+ * leave memory once durable), the queue in arrival order, recent
+ * decisions, warnings (an agent's own are private to that agent), the
+ * team's strain over the day, and counters. Aggregates over agents are
+ * shown only over the minimum group.
+ */
+#include "engine-int.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const contact_states[] = { "?", "queued", "with_bot",
+                                              "assigned", "done",
+                                              "abandoned" };
+static const char *const agent_states[] = { "offline", "available", "busy",
+                                            "recovery", "break" };
+
+const char *maat_contact_state_name(int state)
+{
+  return state >= MAAT_CONTACT_QUEUED && state <= MAAT_CONTACT_ABANDONED
+             ? contact_states[state] : "?";
+}
+
+const char *maat_agent_state_name(int state)
+{
+  return state >= MAAT_AGENT_OFFLINE && state <= MAAT_AGENT_BREAK
+             ? agent_states[state] : "?";
+}
+
+static int state_parse(const char *name)
+{
+  for (int k = MAAT_CONTACT_QUEUED; k <= MAAT_CONTACT_ABANDONED; k++)
+    if (!strcmp(name, contact_states[k]))
+      return k;
+  return 0;
+}
+
+/* ---- records ---- */
+
+char *maat__record_json(const struct maat_contact_record *r, size_t *len)
+{
+  json_t *o = json_object();
+  char *s;
+
+  json_object_set_new(o, "id", json_string(r->id));
+  json_object_set_new(o, "customer", json_string(r->customer));
+  json_object_set_new(o, "to", json_string(r->to));
+  json_object_set_new(o, "intent", json_string(r->intent));
+  json_object_set_new(o, "state", json_string(maat_contact_state_name(
+                                      r->state)));
+  json_object_set_new(o, "tier", json_integer(r->tier));
+  json_object_set_new(o, "priority", json_integer(r->priority));
+  json_object_set_new(o, "tone", json_integer(r->tone));
+  json_object_set_new(o, "t_in", json_real(r->t_in));
+  json_object_set_new(o, "t_assigned", json_real(r->t_assigned));
+  json_object_set_new(o, "outcome", json_string(r->outcome));
+  json_object_set_new(o, "reasons", json_string(r->reasons));
+  if (r->triage)
+    json_object_set_new(o, "triage", json_loads(r->triage, 0, NULL));
+  s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(15));
+  json_decref(o);
+  if (s) {
+    /* Handed out as the library's memory. */
+    char *p = maat__strdup(s);
+    free(s);
+    s = p;
+  }
+  if (s && len)
+    *len = strlen(s);
+  return s;
+}
+
+static void copy_str(char *dst, size_t cap, json_t *v)
+{
+  snprintf(dst, cap, "%s", json_is_string(v) ? json_string_value(v) : "");
+}
+
+int maat__record_parse(const char *json, size_t len,
+                       struct maat_contact_record *r)
+{
+  json_t *o = json_loadb(json, len, 0, NULL), *tr;
+
+  if (!json_is_object(o)) {
+    json_decref(o);
+    return maat__fail(MAAT_ECORRUPT, "a stored contact record is not JSON");
+  }
+  memset(r, 0, sizeof *r);
+  copy_str(r->id, sizeof r->id, json_object_get(o, "id"));
+  copy_str(r->customer, sizeof r->customer, json_object_get(o, "customer"));
+  copy_str(r->to, sizeof r->to, json_object_get(o, "to"));
+  copy_str(r->intent, sizeof r->intent, json_object_get(o, "intent"));
+  copy_str(r->outcome, sizeof r->outcome, json_object_get(o, "outcome"));
+  copy_str(r->reasons, sizeof r->reasons, json_object_get(o, "reasons"));
+  {
+    json_t *st = json_object_get(o, "state");
+    r->state = state_parse(json_is_string(st) ? json_string_value(st) : "");
+  }
+  r->tier = (int)json_integer_value(json_object_get(o, "tier"));
+  r->priority = (int)json_integer_value(json_object_get(o, "priority"));
+  r->tone = (int)json_integer_value(json_object_get(o, "tone"));
+  r->t_in = json_number_value(json_object_get(o, "t_in"));
+  r->t_assigned = json_number_value(json_object_get(o, "t_assigned"));
+  tr = json_object_get(o, "triage");
+  if (tr) {
+    char *s = json_dumps(tr, JSON_COMPACT | JSON_REAL_PRECISION(15));
+    r->triage = s ? maat__strdup(s) : NULL;
+    free(s);
+  }
+  json_decref(o);
+  return MAAT_OK;
+}
+
+void maat_contact_record_release(struct maat_contact_record *r)
+{
+  if (r) {
+    maat__free(r->triage);
+    r->triage = NULL;
+  }
+}
+
+/* ---- contacts ---- */
+
+static void queue_unlink(struct maat_engine *e, struct econtact *c)
+{
+  if (c->qprev)
+    c->qprev->qnext = c->qnext;
+  else
+    e->qhead = c->qnext;
+  if (c->qnext)
+    c->qnext->qprev = c->qprev;
+  else
+    e->qtail = c->qprev;
+  c->qprev = c->qnext = NULL;
+}
+
+void maat__engine_set_state(struct maat_engine *e, struct econtact *c,
+                            int state)
+{
+  int was = c->r.state == MAAT_CONTACT_QUEUED;
+  int is = state == MAAT_CONTACT_QUEUED;
+
+  if (was != is) {
+    long d = is ? 1 : -1;
+    e->q_len += d;
+    e->q_tier[c->r.tier & 3] += d;
+    e->q_prio[c->r.priority & 3] += d;
+    if (is) {
+      c->qprev = e->qtail;
+      c->qnext = NULL;
+      if (e->qtail)
+        e->qtail->qnext = c;
+      else
+        e->qhead = c;
+      e->qtail = c;
+    } else {
+      queue_unlink(e, c);
+    }
+  }
+  c->r.state = state;
+}
+
+int maat__engine_add_contact(struct maat_engine *e,
+                             const struct maat_event *ev,
+                             const char *line, size_t len)
+{
+  struct econtact *c = maat__calloc(1, sizeof *c);
+  json_t *o = NULL, *tr;
+  int rc = MAAT_OK;
+
+  if (!c)
+    return maat__fail(MAAT_ENOMEM, "out of memory");
+  snprintf(c->r.id, sizeof c->r.id, "%s", ev->contact.id);
+  snprintf(c->r.customer, sizeof c->r.customer, "%s", ev->contact.customer);
+  snprintf(c->r.intent, sizeof c->r.intent, "%s", ev->contact.intent);
+  c->r.tier = ev->contact.tier;
+  c->r.priority = ev->contact.priority;
+  c->r.tone = ev->contact.tone;
+  c->r.t_in = ev->t;
+  o = json_loadb(line, len, 0, NULL);
+  tr = o ? json_object_get(o, "triage") : NULL;
+  if (tr) {
+    char *s = json_dumps(tr, JSON_COMPACT | JSON_REAL_PRECISION(15));
+    if (!s || !(c->r.triage = maat__strdup(s)))
+      rc = maat__fail(MAAT_ENOMEM, "out of memory");
+    free(s);
+  }
+  /*
+   * Rebuilding: the triager remembers what this customer asked about, as
+   * it did when the contact came in, so a repeat contact after a restart
+   * is still recognised.
+   */
+  if (!rc && tr && e->rebuilding && e->tri && c->r.customer[0] &&
+      json_is_string(json_object_get(tr, "intent")) &&
+      !json_is_true(json_object_get(tr, "out_of_scope")))
+    rc = maat_triager_remember(e->tri, c->r.customer, json_string_value(
+                                   json_object_get(tr, "intent")), ev->t);
+  json_decref(o);
+  if (!rc)
+    rc = maat__map_put(&e->contacts, c->r.id, c);
+  if (rc) {
+    maat__free(c->r.triage);
+    maat__free(c);
+    return rc;
+  }
+  maat__engine_set_state(e, c, MAAT_CONTACT_QUEUED);
+  e->ncontacts++;
+  return MAAT_OK;
+}
+
+/*
+ * A contact ends: its record goes to the store in the batch being built,
+ * and leaves memory once that batch is durable.
+ */
+int maat__engine_close_contact(struct maat_engine *e, struct econtact *c,
+                               int state, const char *outcome)
+{
+  maat__engine_set_state(e, c, state);
+  if (outcome) {
+    snprintf(c->r.outcome, sizeof c->r.outcome, "%s", outcome);
+    e->handbacks += !strcmp(outcome, "handed_back");
+  }
+  if (c->evict_after)
+    return MAAT_OK;
+  if (e->store && !e->rebuilding) {
+    struct op *o = maat__engine_stage(e, OP_CONTACT);
+    if (!o)
+      return maat__fail(MAAT_ENOMEM, "out of memory");
+    o->t = e->t;
+    o->a = maat__record_json(&c->r, &o->len);
+    o->b = maat__strdup(c->r.id);
+    if (!o->a || !o->b)
+      return maat__fail(MAAT_ENOMEM, "out of memory");
+  }
+  c->evict_after = e->cur.ticket;
+  c->cnext = e->closed;
+  e->closed = c;
+  return MAAT_OK;
+}
+
+void maat__engine_evict(struct maat_engine *e, int64_t durable)
+{
+  struct econtact **p = &e->closed;
+
+  /* Without a store a closed contact has nowhere else to be read from. */
+  if (!e->store)
+    return;
+  while (*p) {
+    struct econtact *c = *p;
+    if (c->evict_after <= durable) {
+      *p = c->cnext;
+      maat__map_del(&e->contacts, c->r.id);
+      maat__free(c->r.triage);
+      maat__free(c);
+    } else {
+      p = &c->cnext;
+    }
+  }
+}
+
+void maat__engine_free_records(struct maat_engine *e)
+{
+  for (size_t i = 0; i < e->contacts.cap; i++) {
+    struct econtact *c = e->contacts.slots[i].value;
+    if (e->contacts.slots[i].key && c) {
+      maat__free(c->r.triage);
+      maat__free(c);
+    }
+  }
+  maat__map_release(&e->contacts);
+}
+
+/* ---- decisions and warnings ---- */
+
+static void join_reasons(const struct maat_decision *d, char *out, size_t cap)
+{
+  out[0] = '\0';
+  for (int i = 0; i < d->nreasons; i++) {
+    size_t used = strlen(out);
+    snprintf(out + used, cap - used, "%s%s", i ? "; " : "", d->reasons[i]);
+  }
+}
+
+static void take_assign(struct maat_engine *e, const struct maat_decision *d)
+{
+  int bot = !strcmp(d->to, "bot");
+  struct maat_recent_decision *r = &e->recent[e->nrecent++ % ENGINE_RING];
+  struct econtact *c = maat__map_get(&e->contacts, d->contact);
+
+  r->t = d->t;
+  snprintf(r->contact, sizeof r->contact, "%s", d->contact);
+  r->to_bot = bot;
+  r->tier = d->tier;
+  join_reasons(d, r->reasons, sizeof r->reasons);
+  if (c) {
+    maat__engine_set_state(e, c, bot ? MAAT_CONTACT_WITH_BOT
+                                     : MAAT_CONTACT_ASSIGNED);
+    snprintf(c->r.to, sizeof c->r.to, "%s", d->to);
+    c->r.t_assigned = d->t;
+    snprintf(c->r.reasons, sizeof c->r.reasons, "%s", r->reasons);
+  }
+  if (d->tier >= 1 && d->tier <= 3)
+    e->decisions[d->tier][!bot]++;
+  if (!bot) {
+    e->wait_sum += d->wait_s;
+    e->waited++;
+    e->within += d->wait_s <= e->team->set[MAAT__S_SERVICE_TARGET];
+  }
+}
+
+void maat__engine_take_decision(struct maat_engine *e,
+                                const struct maat_decision *d)
+{
+  struct maat_warning_view *w;
+
+  switch (d->type) {
+  case MAAT_DEC_ASSIGN:
+    take_assign(e, d);
+    break;
+  case MAAT_DEC_ABANDON: {
+    struct econtact *c = maat__map_get(&e->contacts, d->contact);
+    if (c)
+      maat__engine_close_contact(e, c, MAAT_CONTACT_ABANDONED, NULL);
+    e->abandoned++;
+    break;
+  }
+  case MAAT_DEC_WARNING:
+    e->warnings++;
+    if (d->scope == MAAT_SCOPE_AGENT) {
+      int i = maat__team_agent(e->team, d->agent);
+      if (i < 0)
+        break;
+      w = &e->agent_warns[(size_t)i * ENGINE_AGENT_RING +
+                          (size_t)(e->nagent_warns[i]++ % ENGINE_AGENT_RING)];
+    } else {
+      w = &e->warns[e->nwarns++ % ENGINE_RING];
+    }
+    w->t = d->t;
+    snprintf(w->kind, sizeof w->kind, "%s", d->kind ? d->kind : "");
+    snprintf(w->message, sizeof w->message, "%s", d->message);
+    break;
+  }
+}
+
+void maat__engine_sample_strain(struct maat_engine *e)
+{
+  int h = (int)(fmod(e->t, 86400) / 3600);
+
+  if (h < 0 || h > 23)
+    return;
+  for (size_t i = 0; i < e->team->n; i++)
+    if (maat__router_agent_state(e->router, (int)i) != MAAT_AGENT_OFFLINE) {
+      e->strain_sum[h] += maat__router_strain(e->router, (int)i);
+      e->strain_n[h]++;
+    }
+}
+
+/* ---- the views ---- */
+
+int maat_engine_contact(maat_engine *e, const char *id,
+                        struct maat_contact_record *out)
+{
+  struct econtact *c;
+  char *json = NULL;
+  size_t len = 0;
+  int rc = MAAT_OK;
+
+  pthread_mutex_lock(&e->mu);
+  c = maat__map_get(&e->contacts, id);
+  if (c) {
+    *out = c->r;
+    out->triage = c->r.triage ? maat__strdup(c->r.triage) : NULL;
+    if (c->r.triage && !out->triage)
+      rc = maat__fail(MAAT_ENOMEM, "out of memory");
+  }
+  pthread_mutex_unlock(&e->mu);
+  if (c)
+    return rc;
+  if (!e->store)
+    return maat__fail(MAAT_ENOTFOUND, "no contact '%s'", id);
+  rc = maat_store_contact_get(e->store, id, &json, &len);
+  if (rc == MAAT_ENOTFOUND)
+    return maat__fail(MAAT_ENOTFOUND, "no contact '%s'", id);
+  if (!rc)
+    rc = maat__record_parse(json, len, out);
+  maat__free(json);
+  return rc;
+}
+
+int maat_engine_queue(maat_engine *e, double now, size_t limit,
+                      struct maat_queue_view *v,
+                      int (*fn)(void *ctx, const struct maat_contact_record *c,
+                                double wait_s),
+                      void *ctx)
+{
+  size_t k = 0;
+  int rc = MAAT_OK;
+
+  pthread_mutex_lock(&e->mu);
+  memset(v, 0, sizeof *v);
+  v->t = now;
+  v->length = e->q_len;
+  memcpy(v->by_tier, e->q_tier, sizeof v->by_tier);
+  memcpy(v->by_priority, e->q_prio, sizeof v->by_priority);
+  v->oldest_wait_s = e->qhead ? now - e->qhead->r.t_in : 0;
+  v->target_s = e->team->set[MAAT__S_SERVICE_TARGET];
+  for (struct econtact *c = e->qhead; c && k < limit && fn && !rc;
+       c = c->qnext, k++)
+    rc = fn(ctx, &c->r, now - c->r.t_in);
+  pthread_mutex_unlock(&e->mu);
+  return rc;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+static void team_strain(struct maat_engine *e, struct maat_team_view *v,
+                        double *st)
+{
+  double sum = 0;
+
+  for (size_t i = 0; i < e->team->n; i++) {
+    int state = maat__router_agent_state(e->router, (int)i);
+    v->agents[state >= 0 && state <= 4 ? state : 0]++;
+    if (state != MAAT_AGENT_OFFLINE)
+      st[v->on_shift++] = maat__router_strain(e->router, (int)i);
+  }
+  v->overload_line = e->team->set[MAAT__S_OVERLOAD];
+  /* Strain only as an aggregate over enough people to hide anyone. */
+  if (v->on_shift < e->min_group)
+    return;
+  qsort(st, (size_t)v->on_shift, sizeof *st, cmp_double);
+  for (long k = 0; k < v->on_shift; k++) {
+    sum += st[k];
+    v->over_line += st[k] > v->overload_line;
+  }
+  v->strain_shown = 1;
+  v->strain_mean = sum / v->on_shift;
+  v->strain_p90 = st[(size_t)(0.9 * (v->on_shift - 1))];
+}
+
+int maat_engine_team_view(maat_engine *e, struct maat_team_view *v)
+{
+  double *st = maat__calloc(e->team->n + 1, sizeof *st);
+
+  if (!st)
+    return maat__fail(MAAT_ENOMEM, "out of memory");
+  memset(v, 0, sizeof *v);
+  pthread_mutex_lock(&e->mu);
+  team_strain(e, v, st);
+  v->min_group = e->min_group;
+  for (int h = 0; h < 24; h++) {
+    v->hour_shown[h] = e->strain_n[h] >= e->min_group;
+    v->strain_by_hour[h] = v->hour_shown[h]
+                               ? e->strain_sum[h] / e->strain_n[h] : 0;
+  }
+  for (int k = 1; k <= 3; k++) {
+    v->bot_contacts += e->decisions[k][0];
+    v->to_people += e->decisions[k][1];
+  }
+  v->handed_back = e->handbacks;
+  v->bot_share = v->bot_contacts + v->to_people
+                     ? (double)v->bot_contacts /
+                           (v->bot_contacts + v->to_people) : 0;
+  v->waited = e->waited > 0;
+  v->service_level = e->waited ? (double)e->within / e->waited : 0;
+  v->avg_wait_s = e->waited ? e->wait_sum / e->waited : 0;
+  v->target_s = e->team->set[MAAT__S_SERVICE_TARGET];
+  for (long k = e->nrecent - 1; k >= 0 && k >= e->nrecent - MAAT_VIEW_RECENT;
+       k--)
+    v->recent[v->nrecent++] = e->recent[k % ENGINE_RING];
+  v->warnings = e->warnings;
+  pthread_mutex_unlock(&e->mu);
+  maat__free(st);
+  return MAAT_OK;
+}
+
+int maat_engine_warnings(maat_engine *e, struct maat_warning_view *w,
+                         int cap, int *n, long *personal)
+{
+  pthread_mutex_lock(&e->mu);
+  *n = 0;
+  for (long k = e->nwarns - 1; k >= 0 && k >= e->nwarns - ENGINE_RING &&
+                               *n < cap; k--)
+    w[(*n)++] = e->warns[k % ENGINE_RING];
+  *personal = 0;
+  for (size_t i = 0; i < e->team->n; i++)
+    *personal += e->nagent_warns[i];
+  pthread_mutex_unlock(&e->mu);
+  return MAAT_OK;
+}
+
+int maat_engine_agent_view(maat_engine *e, const char *agent,
+                           struct maat_agent_view *v)
+{
+  int i = maat__team_agent(e->team, agent);
+  const struct maat__ragent *a;
+
+  if (i < 0)
+    return maat__fail(MAAT_ENOTFOUND, "no agent '%s' in the team", agent);
+  memset(v, 0, sizeof *v);
+  pthread_mutex_lock(&e->mu);
+  a = &e->router->agents[i];
+  v->state = maat__router_agent_state(e->router, i);
+  v->next_state = a->pending >= 0 && a->pending <= 4 ? a->pending : -1;
+  v->strain = maat__router_strain(e->router, i);
+  v->overload_line = e->team->set[MAAT__S_OVERLOAD];
+  v->recovery_to = e->team->set[MAAT__S_RECOVERY_TO];
+  v->in_recovery = a->state == MAAT_AGENT_RECOVERY;
+  v->recovery_left_s = v->in_recovery && a->recovery_until > e->t
+                           ? a->recovery_until - e->t : 0;
+  v->heavy_in_a_row = a->streak;
+  v->heavy_today = a->heavy_today;
+  for (long k = e->nagent_warns[i] - 1;
+       k >= 0 && k >= e->nagent_warns[i] - ENGINE_AGENT_RING; k--)
+    v->warnings[v->nwarnings++] =
+        e->agent_warns[(size_t)i * ENGINE_AGENT_RING +
+                       (size_t)(k % ENGINE_AGENT_RING)];
+  pthread_mutex_unlock(&e->mu);
+  return MAAT_OK;
+}
+
+int maat_engine_agent_state(maat_engine *e, const char *agent, int *state)
+{
+  int i = maat__team_agent(e->team, agent);
+
+  if (i < 0)
+    return maat__fail(MAAT_ENOTFOUND, "no agent '%s' in the team", agent);
+  pthread_mutex_lock(&e->mu);
+  *state = maat__router_agent_state(e->router, i);
+  pthread_mutex_unlock(&e->mu);
+  return MAAT_OK;
+}
+
+int maat_engine_counters(maat_engine *e, double now,
+                         struct maat_engine_counters *c)
+{
+  double sum = 0;
+
+  memset(c, 0, sizeof *c);
+  pthread_mutex_lock(&e->mu);
+  c->contacts = e->ncontacts;
+  c->abandoned = e->abandoned;
+  c->handbacks = e->handbacks;
+  c->warnings = e->warnings;
+  memcpy(c->decisions, e->decisions, sizeof c->decisions);
+  memcpy(c->queued, e->q_tier, sizeof c->queued);
+  c->oldest_wait_s = e->qhead ? now - e->qhead->r.t_in : 0;
+  c->wait_sum = e->wait_sum;
+  c->waited = e->waited;
+  for (size_t i = 0; i < e->team->n; i++)
+    if (maat__router_agent_state(e->router, (int)i) != MAAT_AGENT_OFFLINE) {
+      c->on_shift++;
+      sum += maat__router_strain(e->router, (int)i);
+    }
+  c->strain_shown = c->on_shift >= e->min_group;
+  c->strain_mean = c->strain_shown ? sum / c->on_shift : 0;
+  pthread_mutex_unlock(&e->mu);
+  return MAAT_OK;
+}

@@ -1,0 +1,154 @@
+/*
+ * agents.c - /v1/agents/{id}: an agent sets its state; an agent's own
+ * view (strain, recovery, check-ins, what gives or costs energy), private
+ * to that agent: not even a lead or an admin reads it.
+ */
+#include "server-int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum MHD_Result maat__post_agent_state(struct call *c)
+{
+  struct maat_server *s = c->s;
+  const char *agent = c->seg[2];
+  struct maat_apply_extra x;
+  struct maat_applied a;
+  enum MHD_Result ret;
+  json_t *o, *v, *e, *reply;
+  char *txt;
+  int state, rc;
+
+  c->audit = 1;
+  if (c->who.role == MAAT_ROLE_AGENT && strcmp(c->who.agent, agent))
+    return maat__fail_call(c, 403, "an agent may change only its own state",
+                           NULL);
+  if (maat_engine_agent_state(s->engine, agent, &state))
+    return maat__fail_call(c, 404, "no such agent", NULL);
+  if (!(o = maat__parse_body(c, &ret)))
+    return ret;
+  v = json_object_get(o, "state");
+  if (!json_is_string(v) || (strcmp(json_string_value(v), "available") &&
+                             strcmp(json_string_value(v), "break") &&
+                             strcmp(json_string_value(v), "offline"))) {
+    json_decref(o);
+    return maat__fail_call(c, 400, "field 'state': expected available, "
+                           "break or offline", "state");
+  }
+  /* Built with jansson: an id is data, never JSON syntax. */
+  e = json_object();
+  json_object_set_new(e, "type", json_string("agent"));
+  json_object_set_new(e, "t", json_real(maat__now_t(s)));
+  json_object_set_new(e, "agent", json_string(agent));
+  json_object_set_new(e, "state", json_incref(v));
+  txt = json_dumps(e, JSON_COMPACT | JSON_REAL_PRECISION(15));
+  json_decref(e);
+  snprintf(c->detail, sizeof c->detail, "agent %s: %s", agent,
+           json_string_value(v));
+  reply = json_object();
+  json_object_set_new(reply, "agent", json_string(agent));
+  json_object_set_new(reply, "requested", json_incref(v));
+  json_decref(o);
+  if (!txt) {
+    json_decref(reply);
+    return maat__fail_call(c, 500, "out of memory", NULL);
+  }
+  maat__call_extra(c, 200, &x);
+  rc = maat_engine_apply(s->engine, txt, strlen(txt), 0, &x, &a);
+  free(txt);
+  if (rc)
+    c->audited = 0;
+  else
+    rc = maat_engine_wait(s->engine, a.ticket);
+  if (rc) {
+    json_decref(reply);
+    return maat__library_error(c, rc);
+  }
+  maat_engine_agent_state(s->engine, agent, &state);
+  json_object_set_new(reply, "state", json_string(maat_agent_state_name(
+                                          state)));
+  return maat__send_json(c, 200, reply);
+}
+
+static int add_checkin(void *ctx, const struct maat_store_checkin *k)
+{
+  json_t *e = json_object();
+
+  json_object_set_new(e, "t", json_real(k->t));
+  json_object_set_new(e, "energy", json_integer(k->energy));
+  json_object_set_new(e, "note", k->note ? json_string(k->note)
+                                         : json_null());
+  json_object_set_new(e, "intent", k->intent ? json_string(k->intent)
+                                             : json_null());
+  json_object_set_new(e, "tone", json_string(k->tone));
+  json_array_append_new(ctx, e);
+  return 0;
+}
+
+static int add_kind(void *ctx, const char *intent, const char *tone, long n,
+                    double mean)
+{
+  json_t *e = json_object();
+
+  json_object_set_new(e, "intent", json_string(intent));
+  json_object_set_new(e, "tone", json_string(tone));
+  json_object_set_new(e, "checkins", json_integer(n));
+  json_object_set_new(e, "mean_energy", json_real(mean));
+  json_array_append_new(ctx, e);
+  return 0;
+}
+
+static json_t *warnings_json(const struct maat_warning_view *w, int n)
+{
+  json_t *list = json_array();
+
+  for (int k = 0; k < n; k++) {
+    json_t *e = json_object();
+    json_object_set_new(e, "t", json_real(w[k].t));
+    json_object_set_new(e, "kind", json_string(w[k].kind));
+    json_object_set_new(e, "message", json_string(w[k].message));
+    json_array_append_new(list, e);
+  }
+  return list;
+}
+
+enum MHD_Result maat__get_agent(struct call *c)
+{
+  struct maat_server *s = c->s;
+  const char *agent = c->seg[2];
+  struct maat_agent_view v;
+  json_t *o, *list, *kinds;
+
+  c->audit = 1;
+  snprintf(c->detail, sizeof c->detail, "agent %s", agent);
+  /* Wellbeing data is private to the agent: not even admin or lead. */
+  if (c->who.role != MAAT_ROLE_AGENT || strcmp(c->who.agent, agent))
+    return maat__fail_call(c, 403, "an agent's own view is for that agent "
+                           "only", NULL);
+  if (maat_engine_agent_view(s->engine, agent, &v))
+    return maat__fail_call(c, 404, "no such agent", NULL);
+  o = json_object();
+  json_object_set_new(o, "id", json_string(agent));
+  json_object_set_new(o, "state", json_string(maat_agent_state_name(
+                                      v.state)));
+  json_object_set_new(o, "next_state", v.next_state >= 0
+                      ? json_string(maat_agent_state_name(v.next_state))
+                      : json_null());
+  json_object_set_new(o, "strain", json_real(v.strain));
+  json_object_set_new(o, "overload_line", json_real(v.overload_line));
+  json_object_set_new(o, "recovery_to", json_real(v.recovery_to));
+  json_object_set_new(o, "in_recovery", json_boolean(v.in_recovery));
+  json_object_set_new(o, "recovery_left_s", json_real(v.recovery_left_s));
+  json_object_set_new(o, "heavy_in_a_row", json_integer(v.heavy_in_a_row));
+  json_object_set_new(o, "heavy_today", json_integer(v.heavy_today));
+  list = json_array();
+  maat_store_checkins(s->store, agent, 20, add_checkin, list);
+  json_object_set_new(o, "checkins", list);
+  kinds = json_array();
+  maat_store_energy_by_kind(s->store, agent, add_kind, kinds);
+  json_object_set_new(o, "energy_by_kind", kinds);
+  json_object_set_new(o, "warnings", warnings_json(v.warnings, v.nwarnings));
+  json_object_set_new(o, "t", json_real(maat__now_t(s)));
+  return maat__send_json(c, 200, o);
+}

@@ -1,0 +1,303 @@
+/*
+ * contacts.c - /v1/contacts: a contact in (triaged, routed, durable before
+ * the reply), a contact's record, and closing it with its outcome and the
+ * agent's check-in.
+ */
+#include "server-int.h"
+
+#include <gnutls/crypto.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static json_t *decision_of(const struct maat_contact_record *r)
+{
+  json_t *d = json_object();
+
+  json_object_set_new(d, "state", json_string(maat_contact_state_name(
+                                      r->state)));
+  json_object_set_new(d, "tier", json_string(maat_tier_name(r->tier)));
+  json_object_set_new(d, "priority", json_integer(r->priority));
+  if (r->state == MAAT_CONTACT_WITH_BOT || r->state == MAAT_CONTACT_ASSIGNED ||
+      (r->state == MAAT_CONTACT_DONE && r->to[0])) {
+    json_object_set_new(d, "to", json_string(r->to));
+    json_object_set_new(d, "wait_s", json_real(r->t_assigned - r->t_in));
+  }
+  if (r->reasons[0])
+    json_object_set_new(d, "reasons", json_string(r->reasons));
+  return d;
+}
+
+static json_t *triage_of(const struct maat_contact_record *r)
+{
+  json_t *t = r->triage ? json_loads(r->triage, 0, NULL) : NULL;
+  return t ? t : json_null();
+}
+
+static json_t *contact_reply(struct maat_server *s, const char *id)
+{
+  struct maat_contact_record r;
+  json_t *reply = json_object();
+  int found = maat_engine_contact(s->engine, id, &r) == MAAT_OK;
+
+  json_object_set_new(reply, "id", json_string(id));
+  json_object_set_new(reply, "triage", found ? triage_of(&r) : json_null());
+  json_object_set_new(reply, "decision", found ? decision_of(&r)
+                                               : json_null());
+  if (found)
+    maat_contact_record_release(&r);
+  return reply;
+}
+
+/* Applies an event line with the call's audit row, and waits for it. */
+static int apply_durable(struct call *c, const char *line, size_t len,
+                         const char *note, int status,
+                         struct maat_applied *a)
+{
+  struct maat_apply_extra x;
+  int rc;
+
+  maat__call_extra(c, status, &x);
+  x.note = note;
+  rc = maat_engine_apply(c->s->engine, line, len, 0, &x, a);
+  if (rc) {
+    c->audited = 0;
+    return rc;
+  }
+  return maat_engine_wait(c->s->engine, a->ticket);
+}
+
+/*
+ * A contact in: 'o' (owned) as posted, or as a helpdesk webhook became.
+ * With 'idempotent', a contact id seen before gets 200 and its record (a
+ * webhook is delivered again when an answer got lost).
+ */
+enum MHD_Result maat__accept_contact(struct call *c, json_t *o,
+                                     int idempotent)
+{
+  struct maat_server *s = c->s;
+  struct maat_contact_record r;
+  struct maat_applied a;
+  json_t *v = json_object_get(o, "id");
+  char *body;
+  int rc;
+
+  if (v && (!json_is_string(v) || !json_string_length(v) ||
+            json_string_length(v) > MAAT_ID_MAX)) {
+    json_decref(o);
+    return maat__fail_call(c, 400, "field 'id': expected a string of 1 to "
+                           "63 bytes", "id");
+  }
+  if (v && maat_engine_contact(s->engine, json_string_value(v), &r) ==
+               MAAT_OK) {
+    maat_contact_record_release(&r);
+    if (idempotent) {
+      json_t *reply = contact_reply(s, json_string_value(v));
+      json_decref(o);
+      return maat__send_json(c, 200, reply);
+    }
+    json_decref(o);
+    return maat__fail_call(c, 409, "field 'id': that contact exists", "id");
+  }
+  if (!v) {
+    char idbuf[48];
+    unsigned char rnd[8];
+    /* Unique across restarts: the time and random bits. */
+    gnutls_rnd(GNUTLS_RND_NONCE, rnd, sizeof rnd);
+    snprintf(idbuf, sizeof idbuf, "c%lx-%02x%02x%02x%02x%02x%02x",
+             (unsigned long)maat_wall_now(), rnd[0], rnd[1], rnd[2], rnd[3],
+             rnd[4], rnd[5]);
+    json_object_set_new(o, "id", json_string(idbuf));
+  }
+  json_object_set_new(o, "type", json_string("contact"));
+  json_object_set_new(o, "t", json_real(maat__now_t(s)));
+  json_object_del(o, "patience_s");   /* a live customer leaves by 'done' */
+  body = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(15));
+  json_decref(o);
+  if (!body)
+    return maat__fail_call(c, 500, "out of memory", NULL);
+  snprintf(c->detail, sizeof c->detail, "contact");
+  rc = apply_durable(c, body, strlen(body), NULL, 201, &a);
+  free(body);
+  if (rc)
+    return maat__library_error(c, rc);
+  return maat__send_json(c, 201, contact_reply(s, a.id));
+}
+
+enum MHD_Result maat__post_contact(struct call *c)
+{
+  enum MHD_Result ret;
+  json_t *o = maat__parse_body(c, &ret);
+
+  return o ? maat__accept_contact(c, o, 0) : ret;
+}
+
+enum MHD_Result maat__get_contact(struct call *c)
+{
+  struct maat_contact_record r;
+  const char *id = c->seg[2];
+  json_t *o;
+
+  c->audit = 1;  /* a contact's record is a customer's personal data */
+  snprintf(c->detail, sizeof c->detail, "contact %s", id);
+  if (maat_engine_contact(c->s->engine, id, &r))
+    return maat__fail_call(c, 404, "no such contact", NULL);
+  if (c->who.role == MAAT_ROLE_AGENT && strcmp(r.to, c->who.agent)) {
+    maat_contact_record_release(&r);
+    return maat__fail_call(c, 403, "an agent may read only its own contacts",
+                           NULL);
+  }
+  o = json_object();
+  json_object_set_new(o, "id", json_string(r.id));
+  json_object_set_new(o, "customer", r.customer[0] ? json_string(r.customer)
+                                                   : json_null());
+  json_object_set_new(o, "state", json_string(maat_contact_state_name(
+                                      r.state)));
+  json_object_set_new(o, "arrived_t", json_real(r.t_in));
+  json_object_set_new(o, "triage", triage_of(&r));
+  json_object_set_new(o, "decision", decision_of(&r));
+  json_object_set_new(o, "outcome", r.outcome[0] ? json_string(r.outcome)
+                                                 : json_null());
+  maat_contact_record_release(&r);
+  return maat__send_json(c, 200, o);
+}
+
+static int int_field(json_t *o, const char *key, int lo, int hi, int *out,
+                     int *bad)
+{
+  json_t *v = json_object_get(o, key);
+
+  *out = 0;
+  if (!v)
+    return 0;
+  if (!json_is_integer(v) || json_integer_value(v) < lo ||
+      json_integer_value(v) > hi) {
+    *bad = 1;
+    return 0;
+  }
+  *out = (int)json_integer_value(v);
+  return 1;
+}
+
+struct done_body {
+  const char *outcome, *note;
+  int energy, csat, nps, has_nps;
+};
+
+/* Checks the body of a close; the bad field's name, or NULL. */
+static const char *done_fields(json_t *o, const struct maat_contact_record *r,
+                               struct done_body *d)
+{
+  json_t *v = json_object_get(o, "outcome");
+  int bad = 0;
+
+  memset(d, 0, sizeof *d);
+  if (v && (!json_is_string(v) || json_string_length(v) > 63))
+    return "outcome";
+  d->outcome = v ? json_string_value(v) : NULL;
+  if ((int_field(o, "energy", 1, 5, &d->energy, &bad), bad))
+    return "energy";
+  if ((int_field(o, "csat", 1, 5, &d->csat, &bad), bad))
+    return "csat";
+  if ((d->has_nps = int_field(o, "nps", 0, 10, &d->nps, &bad), bad))
+    return "nps";
+  v = json_object_get(o, "note");
+  if (v && (!json_is_string(v) || json_string_length(v) > 500))
+    return "note";
+  d->note = v ? json_string_value(v) : NULL;
+  if ((d->energy || d->note) && r->state != MAAT_CONTACT_ASSIGNED)
+    return "energy";
+  return NULL;
+}
+
+static const char *done_message(const char *field)
+{
+  return !strcmp(field, "energy") ? "a check-in of 1 to 5, only for a "
+         "contact a person handled" : !strcmp(field, "nps") ? "expected "
+         "0 to 10" : !strcmp(field, "note") ? "expected a string of at "
+         "most 500 bytes" : !strcmp(field, "outcome") ? "expected a string "
+         "of at most 63 bytes" : "expected 1 to 5";
+}
+
+static int close_person(struct call *c, const struct done_body *d)
+{
+  json_t *line = json_object();
+  struct maat_applied a;
+  char *txt;
+  int rc;
+
+  json_object_set_new(line, "type", json_string("done"));
+  json_object_set_new(line, "t", json_real(maat__now_t(c->s)));
+  json_object_set_new(line, "contact", json_string(c->seg[2]));
+  if (d->outcome)
+    json_object_set_new(line, "outcome", json_string(d->outcome));
+  if (d->energy)
+    json_object_set_new(line, "energy", json_integer(d->energy));
+  if (d->csat)
+    json_object_set_new(line, "csat", json_integer(d->csat));
+  if (d->has_nps)
+    json_object_set_new(line, "nps", json_integer(d->nps));
+  txt = json_dumps(line, JSON_COMPACT | JSON_REAL_PRECISION(15));
+  json_decref(line);
+  if (!txt)
+    return maat__fail_call(c, 500, "out of memory", NULL), MAAT_ENOMEM;
+  rc = apply_durable(c, txt, strlen(txt), d->note, 200, &a);
+  free(txt);
+  return rc;
+}
+
+enum MHD_Result maat__post_done(struct call *c)
+{
+  struct maat_server *s = c->s;
+  const char *id = c->seg[2], *bad;
+  struct maat_contact_record r;
+  struct done_body d;
+  enum MHD_Result ret;
+  json_t *o, *reply;
+  int rc;
+
+  snprintf(c->detail, sizeof c->detail, "contact %s closed", id);
+  c->audit = 1;
+  if (maat_engine_contact(s->engine, id, &r))
+    return maat__fail_call(c, 404, "no such contact", NULL);
+  maat_contact_record_release(&r);
+  if (c->who.role == MAAT_ROLE_AGENT &&
+      (r.state != MAAT_CONTACT_ASSIGNED || strcmp(r.to, c->who.agent)))
+    return maat__fail_call(c, 403, "an agent may close only its own "
+                           "contacts", NULL);
+  if (r.state == MAAT_CONTACT_DONE || r.state == MAAT_CONTACT_ABANDONED)
+    return maat__fail_call(c, 409, "the contact is already closed", NULL);
+  if (!(o = maat__parse_body(c, &ret)))
+    return ret;
+  if ((bad = done_fields(o, &r, &d))) {
+    char msg[160];
+    snprintf(msg, sizeof msg, "field '%s': %s", bad, done_message(bad));
+    json_decref(o);
+    return maat__fail_call(c, 400, msg, bad);
+  }
+  if (r.state == MAAT_CONTACT_WITH_BOT) {
+    /* The router forgot it when the bot took it: only the outcome counts. */
+    struct maat_apply_extra x;
+    int64_t ticket = 0;
+    maat__call_extra(c, 200, &x);
+    rc = maat_engine_bot_done(s->engine, id, maat__now_t(s), d.outcome, &x,
+                              &ticket);
+    if (!rc)
+      rc = maat_engine_wait(s->engine, ticket);
+    else
+      c->audited = 0;
+  } else {
+    rc = close_person(c, &d);
+  }
+  json_decref(o);
+  if (rc)
+    return maat__library_error(c, rc);
+  reply = json_object();
+  json_object_set_new(reply, "id", json_string(id));
+  if (maat_engine_contact(s->engine, id, &r) == MAAT_OK) {
+    json_object_set_new(reply, "state", json_string(maat_contact_state_name(
+                                            r.state)));
+    maat_contact_record_release(&r);
+  }
+  return maat__send_json(c, 200, reply);
+}

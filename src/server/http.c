@@ -1,0 +1,119 @@
+/*
+ * http.c - the server's responses: JSON bodies, errors that name the
+ * field, and the library's errors mapped to HTTP statuses.
+ */
+#include "server-int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum MHD_Result maat__send_buf(struct call *c, int status, char *buf,
+                               size_t len, const char *type)
+{
+  struct MHD_Response *r = MHD_create_response_from_buffer(
+      len, buf, MHD_RESPMEM_MUST_FREE);
+  enum MHD_Result ret;
+
+  c->status = status;
+  if (!r) {
+    free(buf);
+    return MHD_NO;
+  }
+  MHD_add_response_header(r, "Content-Type", type);
+  MHD_add_response_header(r, "Cache-Control", "no-store");
+  MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+  ret = MHD_queue_response(c->conn, (unsigned)status, r);
+  MHD_destroy_response(r);
+  return ret;
+}
+
+enum MHD_Result maat__send_json(struct call *c, int status, json_t *body)
+{
+  char *s = body ? json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(6))
+                 : NULL;
+  size_t n;
+  char *t;
+
+  json_decref(body);
+  if (!s)
+    return MHD_NO;
+  n = strlen(s);
+  /* A trailing newline, for people reading it with curl. */
+  t = realloc(s, n + 2);
+  if (!t) {
+    free(s);
+    return MHD_NO;
+  }
+  t[n++] = '\n';
+  t[n] = '\0';
+  return maat__send_buf(c, status, t, n, "application/json");
+}
+
+enum MHD_Result maat__fail_call(struct call *c, int status, const char *msg,
+                                const char *field)
+{
+  json_t *o = json_object();
+
+  json_object_set_new(o, "error", json_string(msg));
+  json_object_set_new(o, "field", field ? json_string(field) : json_null());
+  return maat__send_json(c, status, o);
+}
+
+enum MHD_Result maat__library_error(struct call *c, int rc)
+{
+  const char *f = maat_errfield();
+  int status = rc == MAAT_ENOMEM || rc == MAAT_EDB || rc == MAAT_EIO ? 500
+             : rc == MAAT_EBUSY ? 503
+             : rc == MAAT_ESTATE ? 409 : rc == MAAT_ENOTFOUND ? 404 : 400;
+
+  return maat__fail_call(c, status, maat_errmsg(), *f ? f : NULL);
+}
+
+json_t *maat__parse_body(struct call *c, enum MHD_Result *ret)
+{
+  json_error_t err;
+  json_t *o;
+  char msg[200];
+
+  o = json_loadb(c->body ? c->body : "", c->len, JSON_REJECT_DUPLICATES,
+                 &err);
+  if (!o) {
+    snprintf(msg, sizeof msg, "body: not JSON (%s at line %d)", err.text,
+             err.line);
+    *ret = maat__fail_call(c, 400, msg, NULL);
+    return NULL;
+  }
+  if (!json_is_object(o)) {
+    json_decref(o);
+    *ret = maat__fail_call(c, 400, "body: expected a JSON object", NULL);
+    return NULL;
+  }
+  return o;
+}
+
+double maat__now_t(struct maat_server *s)
+{
+  double t;
+
+  pthread_mutex_lock(&s->clock_mu);
+  t = s->epoch_t + (maat_wall_now() - s->epoch_wall) * s->speed;
+  t = floor(t * 1000) / 1000;
+  if (t < s->last_t)
+    t = s->last_t;
+  s->last_t = t;
+  pthread_mutex_unlock(&s->clock_mu);
+  return t;
+}
+
+void maat__call_extra(struct call *c, int status, struct maat_apply_extra *x)
+{
+  memset(x, 0, sizeof *x);
+  x->who = &c->who;
+  x->method = c->method;
+  x->path = c->url;
+  x->status = status;
+  x->detail = c->detail[0] ? c->detail : NULL;
+  c->audited = 1;
+}

@@ -1,0 +1,186 @@
+/*
+ * routes.c - the route table: for each method and path pattern, who may
+ * call it and which handler answers. Dispatch splits the path once, checks
+ * the token, the role, then calls the handler; refusals are audited.
+ * docs/api.md lists the same table for people.
+ */
+#include "server-int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define R(x) (1u << MAAT_ROLE_##x)
+#define ANYONE 0u            /* no token needed */
+
+enum auth { AUTH_NONE, AUTH_TOKEN, AUTH_WEBHOOK };
+
+struct route {
+  const char *method;
+  const char *pattern;       /* segments; "*" matches one */
+  enum auth auth;
+  unsigned roles;            /* AUTH_TOKEN: who may call it */
+  handler_fn fn;
+};
+
+static enum MHD_Result healthz(struct call *c);
+static enum MHD_Result whoami(struct call *c);
+static enum MHD_Result page(struct call *c);
+static enum MHD_Result asset(struct call *c);
+
+static const struct route routes[] = {
+  { "GET", "healthz", AUTH_NONE, ANYONE, healthz },
+  { "GET", "", AUTH_NONE, ANYONE, page },
+  { "GET", "dashboard", AUTH_NONE, ANYONE, page },
+  { "GET", "me", AUTH_NONE, ANYONE, page },
+  { "GET", "assets/*", AUTH_NONE, ANYONE, asset },
+  { "POST", "v1/webhooks/chatwoot", AUTH_WEBHOOK, ANYONE,
+    maat__webhook_chatwoot },
+  { "POST", "v1/webhooks/zammad", AUTH_WEBHOOK, ANYONE,
+    maat__webhook_zammad },
+  { "GET", "metrics", AUTH_TOKEN, R(LEAD) | R(ADMIN), maat__get_metrics },
+  { "POST", "v1/contacts", AUTH_TOKEN, R(INTEGRATION) | R(ADMIN),
+    maat__post_contact },
+  { "GET", "v1/contacts/*", AUTH_TOKEN,
+    R(INTEGRATION) | R(LEAD) | R(ADMIN) | R(AGENT), maat__get_contact },
+  { "POST", "v1/contacts/*/done", AUTH_TOKEN,
+    R(INTEGRATION) | R(AGENT) | R(ADMIN), maat__post_done },
+  { "POST", "v1/agents/*/state", AUTH_TOKEN, R(AGENT) | R(ADMIN),
+    maat__post_agent_state },
+  { "GET", "v1/agents/*", AUTH_TOKEN, R(AGENT), maat__get_agent },
+  { "GET", "v1/queue", AUTH_TOKEN, R(LEAD) | R(ADMIN), maat__get_queue },
+  { "GET", "v1/team", AUTH_TOKEN, R(LEAD) | R(ADMIN), maat__get_team },
+  { "GET", "v1/warnings", AUTH_TOKEN, R(LEAD) | R(ADMIN),
+    maat__get_warnings },
+  { "GET", "v1/tokens", AUTH_TOKEN, R(ADMIN), maat__get_tokens },
+  { "POST", "v1/tokens", AUTH_TOKEN, R(ADMIN), maat__post_token },
+  { "DELETE", "v1/tokens/*", AUTH_TOKEN, R(ADMIN), maat__delete_token },
+  { "GET", "v1/whoami", AUTH_TOKEN,
+    R(INTEGRATION) | R(AGENT) | R(LEAD) | R(ADMIN), whoami },
+};
+
+static enum MHD_Result healthz(struct call *c)
+{
+  json_t *o = json_object();
+
+  json_object_set_new(o, "status", json_string("ok"));
+  json_object_set_new(o, "events", json_integer(maat_engine_events(
+                                       c->s->engine)));
+  json_object_set_new(o, "t", json_real(maat__now_t(c->s)));
+  return maat__send_json(c, 200, o);
+}
+
+static enum MHD_Result whoami(struct call *c)
+{
+  json_t *o = json_object();
+
+  json_object_set_new(o, "role", json_string(maat_role_name(c->who.role)));
+  json_object_set_new(o, "agent", c->who.agent[0] ? json_string(c->who.agent)
+                                                  : json_null());
+  return maat__send_json(c, 200, o);
+}
+
+static enum MHD_Result page(struct call *c)
+{
+  return maat__static_file(c, c->nseg == 0 ? "index.html"
+                              : !strcmp(c->seg[0], "me") ? "me.html"
+                                                        : "dashboard.html");
+}
+
+static enum MHD_Result asset(struct call *c)
+{
+  char path[MAAT_ID_MAX + 8];
+
+  snprintf(path, sizeof path, "assets/%s", c->seg[1]);
+  return maat__static_file(c, path);
+}
+
+/* Splits "/v1/contacts/ID/done" into segments; -1 when too long. */
+static int segments(const char *url, char seg[4][MAAT_ID_MAX + 1])
+{
+  const char *p = url;
+  int n = 0;
+
+  while (*p == '/')
+    p++;
+  while (*p && n < 4) {
+    const char *q = strchr(p, '/');
+    size_t len = q ? (size_t)(q - p) : strlen(p);
+    if (len > MAAT_ID_MAX)
+      return -1;
+    memcpy(seg[n], p, len);
+    seg[n++][len] = '\0';
+    p += len;
+    while (*p == '/')
+      p++;
+  }
+  return *p ? -1 : n;
+}
+
+/* Whether the call's path matches 'pattern'. */
+static int matches(const struct call *c, const char *pattern)
+{
+  int k = 0;
+  const char *p = pattern;
+
+  while (*p) {
+    const char *q = strchr(p, '/');
+    size_t len = q ? (size_t)(q - p) : strlen(p);
+    if (k >= c->nseg)
+      return 0;
+    if (!(len == 1 && *p == '*') &&
+        (strlen(c->seg[k]) != len || memcmp(c->seg[k], p, len)))
+      return 0;
+    k++;
+    p += len + (q != NULL);
+  }
+  return k == c->nseg;
+}
+
+static int bearer(struct call *c)
+{
+  const char *auth = MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND,
+                                                 "Authorization");
+
+  if (!auth || strncmp(auth, "Bearer ", 7))
+    return 0;
+  return maat_token_check(c->s->store, auth + 7, strlen(auth + 7),
+                          &c->who) == MAAT_OK;
+}
+
+enum MHD_Result maat__dispatch(struct call *c)
+{
+  const struct route *r = NULL;
+  int path_known = 0;
+
+  c->nseg = segments(c->url, c->seg);
+  if (c->nseg < 0)
+    return maat__fail_call(c, 404, "not found", NULL);
+  for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+    if (!matches(c, routes[i].pattern))
+      continue;
+    path_known = 1;
+    if (!strcmp(routes[i].method, c->method) ||
+        (!strcmp(c->method, "HEAD") && !strcmp(routes[i].method, "GET"))) {
+      r = &routes[i];
+      break;
+    }
+  }
+  if (!r)
+    return path_known ? maat__fail_call(c, 405, "method not allowed", NULL)
+                      : maat__fail_call(c, 404, "not found", NULL);
+  if (r->auth == AUTH_WEBHOOK) {
+    bearer(c);
+    return r->fn(c);
+  }
+  if (r->auth == AUTH_TOKEN) {
+    if (!bearer(c)) {
+      c->audit = 1;
+      return maat__fail_call(c, 401, "a valid bearer token is needed", NULL);
+    }
+    if (!(r->roles & (1u << c->who.role))) {
+      c->audit = 1;
+      return maat__fail_call(c, 403, "this role may not do that", NULL);
+    }
+  }
+  return r->fn(c);
+}

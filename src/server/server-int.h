@@ -1,0 +1,86 @@
+/*
+ * server-int.h - what the server's files share: the server, one request
+ * (a "call"), the responses, and the handlers the route table names.
+ */
+#ifndef MAAT_SERVER_INT_H
+#define MAAT_SERVER_INT_H
+
+#include "server.h"
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <pthread.h>
+
+struct maat_server {
+  struct maat_serve_options o;
+  char *web_root, *webhook_secret;
+  struct MHD_Daemon *mhd;
+  pthread_t ticker;
+  pthread_mutex_t clock_mu;
+  pthread_cond_t stop_cv;
+  int ticking, stop;
+  int port;
+  maat_store *store;
+  maat_engine *engine;
+  maat_model *intent, *tone;
+  maat_triage_config *tcfg;
+  maat_triager *tri;
+  char policy[32];
+  double epoch_wall, epoch_t, speed, last_t;
+};
+
+/* One request, parsed once. */
+struct call {
+  struct maat_server *s;
+  struct MHD_Connection *conn;
+  const char *method, *url;
+  char seg[4][MAAT_ID_MAX + 1];  /* the path's segments */
+  int nseg;
+  struct maat_principal who;
+  const char *body;
+  size_t len;
+  int status;           /* what was sent, for the audit */
+  int audit;            /* 1: write an audit row */
+  int audited;          /* 1: the handler staged its own audit row */
+  char detail[160];
+};
+
+typedef enum MHD_Result (*handler_fn)(struct call *c);
+
+/* http.c: responses */
+enum MHD_Result maat__send_buf(struct call *c, int status, char *buf,
+                               size_t len, const char *type);
+enum MHD_Result maat__send_json(struct call *c, int status, json_t *body);
+enum MHD_Result maat__fail_call(struct call *c, int status, const char *msg,
+                                const char *field);
+enum MHD_Result maat__library_error(struct call *c, int rc);
+json_t *maat__parse_body(struct call *c, enum MHD_Result *ret);
+/* Router time now: never backwards, accelerated by clock_speed. */
+double maat__now_t(struct maat_server *s);
+/* The audit row of a call, for maat_engine_apply()'s extra. */
+void maat__call_extra(struct call *c, int status,
+                      struct maat_apply_extra *x);
+
+/* handlers, one file per resource */
+enum MHD_Result maat__post_contact(struct call *c);
+enum MHD_Result maat__get_contact(struct call *c);
+enum MHD_Result maat__post_done(struct call *c);
+enum MHD_Result maat__accept_contact(struct call *c, json_t *o,
+                                     int idempotent);
+enum MHD_Result maat__post_agent_state(struct call *c);
+enum MHD_Result maat__get_agent(struct call *c);
+enum MHD_Result maat__get_queue(struct call *c);
+enum MHD_Result maat__get_team(struct call *c);
+enum MHD_Result maat__get_warnings(struct call *c);
+enum MHD_Result maat__get_metrics(struct call *c);
+enum MHD_Result maat__get_tokens(struct call *c);
+enum MHD_Result maat__post_token(struct call *c);
+enum MHD_Result maat__delete_token(struct call *c);
+enum MHD_Result maat__webhook_chatwoot(struct call *c);
+enum MHD_Result maat__webhook_zammad(struct call *c);
+enum MHD_Result maat__static_file(struct call *c, const char *path);
+
+/* routes.c: the route table and dispatch */
+enum MHD_Result maat__dispatch(struct call *c);
+
+#endif /* MAAT_SERVER_INT_H */

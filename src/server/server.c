@@ -1,0 +1,344 @@
+/*
+ * server.c - 'maat serve' over libmicrohttpd: a thread per connection, so
+ * requests run side by side; the engine keeps the state and its own locks,
+ * and commits in groups (maat/engine.h), so a 2xx still means durable and
+ * reads never wait for a commit. A ticker thread lets router time pass.
+ */
+#include "server-int.h"
+
+#include <arpa/inet.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct request {
+  char *body;
+  size_t len, cap;
+  int too_big;
+};
+
+/* Ticks are logged only when they decide something. */
+static void *ticker(void *arg)
+{
+  struct maat_server *s = arg;
+
+  pthread_mutex_lock(&s->clock_mu);
+  while (!s->stop) {
+    struct timespec ts;
+    char line[96];
+    struct maat_applied a;
+    int n;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_nsec += 250 * 1000 * 1000;
+    if (ts.tv_nsec >= 1000000000L) {
+      ts.tv_sec++;
+      ts.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(&s->stop_cv, &s->clock_mu, &ts);
+    if (s->stop)
+      break;
+    pthread_mutex_unlock(&s->clock_mu);
+    n = snprintf(line, sizeof line, "{\"type\":\"tick\",\"t\":%.3f}",
+                 maat__now_t(s));
+    if (maat_engine_apply(s->engine, line, (size_t)n,
+                          MAAT_APPLY_TICK_IF_DECIDED, NULL, &a) == MAAT_OK)
+      maat_engine_wait(s->engine, a.ticket);
+    pthread_mutex_lock(&s->clock_mu);
+  }
+  pthread_mutex_unlock(&s->clock_mu);
+  return NULL;
+}
+
+/* State changes and personal reads are audited, refusals included. */
+static void audit(struct call *c)
+{
+  struct maat_apply_extra x;
+  int64_t ticket = 0;
+
+  if (c->audited || !c->status)
+    return;
+  if (!c->audit && (!strcmp(c->method, "GET") || !strcmp(c->method, "HEAD")))
+    return;
+  maat__call_extra(c, c->status, &x);
+  if (maat_engine_audit(c->s->engine, &x, &ticket) == MAAT_OK)
+    maat_engine_wait(c->s->engine, ticket);
+}
+
+static enum MHD_Result take_upload(struct maat_server *s, struct request *rq,
+                                   const char *upload, size_t *upload_size)
+{
+  if (!rq->too_big && rq->len + *upload_size <= s->o.max_body) {
+    if (rq->len + *upload_size + 1 > rq->cap) {
+      size_t cap = (rq->len + *upload_size + 1) * 2;
+      char *p;
+      if (cap > s->o.max_body + 1)
+        cap = s->o.max_body + 1;
+      p = realloc(rq->body, cap);
+      if (!p)
+        return MHD_NO;
+      rq->body = p;
+      rq->cap = cap;
+    }
+    memcpy(rq->body + rq->len, upload, *upload_size);
+    rq->len += *upload_size;
+    rq->body[rq->len] = '\0';
+  } else {
+    rq->too_big = 1;  /* read and drop the rest, then say 413 */
+  }
+  *upload_size = 0;
+  return MHD_YES;
+}
+
+static enum MHD_Result handler(void *cls, struct MHD_Connection *conn,
+                               const char *url, const char *method,
+                               const char *version, const char *upload,
+                               size_t *upload_size, void **con_cls)
+{
+  struct maat_server *s = cls;
+  struct request *rq = *con_cls;
+  struct call c;
+  enum MHD_Result ret;
+
+  (void)version;
+  if (!rq) {
+    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                 "Content-Length");
+    rq = calloc(1, sizeof *rq);
+    if (!rq)
+      return MHD_NO;
+    *con_cls = rq;
+    if (cl && strtoull(cl, NULL, 10) > s->o.max_body)
+      rq->too_big = 1;
+    return MHD_YES;
+  }
+  if (*upload_size)
+    return take_upload(s, rq, upload, upload_size);
+  memset(&c, 0, sizeof c);
+  c.s = s;
+  c.conn = conn;
+  c.method = method;
+  c.url = url;
+  c.body = rq->body;
+  c.len = rq->len;
+  if (rq->too_big) {
+    char msg[96];
+    snprintf(msg, sizeof msg, "body: larger than %zu bytes", s->o.max_body);
+    ret = maat__fail_call(&c, 413, msg, NULL);
+  } else {
+    ret = maat__dispatch(&c);
+  }
+  audit(&c);
+  return ret;
+}
+
+static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                      enum MHD_RequestTerminationCode toe)
+{
+  struct request *rq = *con_cls;
+
+  (void)cls;
+  (void)conn;
+  (void)toe;
+  if (rq) {
+    free(rq->body);
+    free(rq);
+    *con_cls = NULL;
+  }
+}
+
+/* ---- start and stop ---- */
+
+static int meta_double(maat_store *st, const char *key, double *v)
+{
+  char *s = NULL;
+
+  if (maat_store_meta_get(st, key, &s))
+    return 0;
+  *v = strtod(s, NULL);
+  maat_free(s);
+  return 1;
+}
+
+static int meta_put(maat_store *st, const char *key, double v)
+{
+  char buf[64];
+
+  snprintf(buf, sizeof buf, "%.6f", v);
+  return maat_store_meta_set(st, key, buf);
+}
+
+/* The clock: router time continues where the log left it. */
+static int start_clock(struct maat_server *s)
+{
+  double prev_wall, prev_t, t = maat_engine_time(s->engine);
+  int rc;
+
+  s->epoch_wall = maat_wall_now();
+  if (meta_double(s->store, "serve_epoch_wall", &prev_wall) &&
+      meta_double(s->store, "serve_epoch_t", &prev_t) && s->speed == 1) {
+    s->epoch_wall = prev_wall;
+    s->epoch_t = prev_t;
+  } else {
+    time_t now = (time_t)s->epoch_wall;
+    struct tm tm;
+    localtime_r(&now, &tm);
+    /* Router time is seconds since local midnight of the first start. */
+    s->epoch_t = t > 0 ? t : tm.tm_hour * 3600.0 + tm.tm_min * 60 +
+                                 tm.tm_sec;
+    if ((rc = meta_put(s->store, "serve_epoch_wall", s->epoch_wall)) ||
+        (rc = meta_put(s->store, "serve_epoch_t", s->epoch_t)))
+      return rc;
+  }
+  s->last_t = t;
+  return MAAT_OK;
+}
+
+static int open_engine(struct maat_server *s, const struct maat_serve_options *o)
+{
+  struct maat_engine_options eo;
+  int rc;
+
+  rc = o->triage_config ? maat_triage_config_load(&s->tcfg, o->triage_config)
+                        : maat_triage_config_default(&s->tcfg);
+  if (!rc && o->intent_model)
+    rc = maat_model_load(o->intent_model, &s->intent);
+  if (!rc && o->tone_model)
+    rc = maat_model_load(o->tone_model, &s->tone);
+  if (!rc)
+    rc = maat_triager_new(&s->tri, s->tcfg, s->intent, s->tone);
+  if (!rc)
+    rc = maat_store_open(&s->store, o->db_path);
+  if (rc)
+    return rc;
+  memset(&eo, 0, sizeof eo);
+  eo.team_path = o->team_path;
+  eo.policy = s->policy;
+  eo.flags = MAAT_ENGINE_RECORDS;
+  eo.store = s->store;
+  eo.triager = s->tri;
+  eo.min_group = s->o.min_group;
+  return maat_engine_open(&s->engine, &eo);
+}
+
+static int listen_on(struct maat_server *s, const char *bind, int port)
+{
+  union {
+    struct sockaddr sa;
+    struct sockaddr_in v4;
+    struct sockaddr_in6 v6;
+  } addr;
+  unsigned flags = MHD_USE_THREAD_PER_CONNECTION |
+                   MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO;
+  const union MHD_DaemonInfo *info;
+
+  /* IPv4 or IPv6; "::" listens on every address of both families. */
+  memset(&addr, 0, sizeof addr);
+  if (inet_pton(AF_INET, bind, &addr.v4.sin_addr) == 1) {
+    addr.v4.sin_family = AF_INET;
+    addr.v4.sin_port = htons((uint16_t)port);
+  } else if (inet_pton(AF_INET6, bind, &addr.v6.sin6_addr) == 1) {
+    addr.v6.sin6_family = AF_INET6;
+    addr.v6.sin6_port = htons((uint16_t)port);
+    flags |= IN6_IS_ADDR_UNSPECIFIED(&addr.v6.sin6_addr) ? MHD_USE_DUAL_STACK
+                                                         : MHD_USE_IPv6;
+  } else {
+    return maat_error_set(MAAT_EINVAL, "bind address '%s': expected an IPv4 "
+                          "or IPv6 address such as 127.0.0.1 or ::1", bind);
+  }
+  s->mhd = MHD_start_daemon(flags, 0, NULL, NULL, handler, s,
+                            MHD_OPTION_SOCK_ADDR, &addr.sa,
+                            MHD_OPTION_NOTIFY_COMPLETED, completed, s,
+                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+                            MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+                            MHD_OPTION_THREAD_STACK_SIZE,
+                            (size_t)(256 * 1024),
+                            MHD_OPTION_END);
+  if (!s->mhd)
+    return maat_error_set(MAAT_EIO, "cannot listen on %s%s%s:%d (in use, or "
+                          "not allowed)", strchr(bind, ':') ? "[" : "", bind,
+                          strchr(bind, ':') ? "]" : "", port);
+  info = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_BIND_PORT);
+  s->port = info ? info->port : port;
+  return MAAT_OK;
+}
+
+int maat_server_start(maat_server **out, const struct maat_serve_options *o)
+{
+  struct maat_server *s;
+  int rc;
+
+  if (!out || !o || !o->team_path || !o->db_path)
+    return maat_error_set(MAAT_EINVAL, "maat serve needs a team and a "
+                          "database");
+  if (!(s = calloc(1, sizeof *s)))
+    return maat_error_set(MAAT_ENOMEM, "out of memory");
+  s->o = *o;
+  if (!s->o.max_body)
+    s->o.max_body = 1 << 20;
+  if (s->o.min_group <= 0)
+    s->o.min_group = 5;
+  s->speed = o->clock_speed > 0 ? o->clock_speed : 1;
+  snprintf(s->policy, sizeof s->policy, "%s", o->policy ? o->policy : "maat");
+  pthread_mutex_init(&s->clock_mu, NULL);
+  pthread_cond_init(&s->stop_cv, NULL);
+  /* Copies: the caller's strings need not outlive the call. */
+  s->web_root = o->web_root ? strdup(o->web_root) : NULL;
+  s->webhook_secret = o->webhook_secret ? strdup(o->webhook_secret) : NULL;
+  if ((o->web_root && !s->web_root) ||
+      (o->webhook_secret && !s->webhook_secret)) {
+    rc = maat_error_set(MAAT_ENOMEM, "out of memory");
+    goto fail;
+  }
+  if ((rc = open_engine(s, o)) || (rc = start_clock(s)) ||
+      (rc = listen_on(s, o->bind ? o->bind : "127.0.0.1", o->port)))
+    goto fail;
+  if (pthread_create(&s->ticker, NULL, ticker, s) != 0) {
+    rc = maat_error_set(MAAT_ENOMEM, "cannot start the clock thread");
+    goto fail;
+  }
+  s->ticking = 1;
+  *out = s;
+  return MAAT_OK;
+fail:
+  maat_server_stop(s);
+  return rc;
+}
+
+int maat_server_port(const maat_server *s)
+{
+  return s ? s->port : 0;
+}
+
+long maat_server_events(const maat_server *s)
+{
+  return s ? maat_engine_events(s->engine) : 0;
+}
+
+void maat_server_stop(maat_server *s)
+{
+  if (!s)
+    return;
+  if (s->mhd)
+    MHD_stop_daemon(s->mhd);
+  if (s->ticking) {
+    pthread_mutex_lock(&s->clock_mu);
+    s->stop = 1;
+    pthread_cond_signal(&s->stop_cv);
+    pthread_mutex_unlock(&s->clock_mu);
+    pthread_join(s->ticker, NULL);
+  }
+  maat_engine_close(s->engine);
+  maat_store_close(s->store);
+  maat_triager_free(s->tri);
+  maat_triage_config_free(s->tcfg);
+  maat_model_free(s->intent);
+  maat_model_free(s->tone);
+  pthread_cond_destroy(&s->stop_cv);
+  pthread_mutex_destroy(&s->clock_mu);
+  free(s->web_root);
+  free(s->webhook_secret);
+  free(s);
+}

@@ -1,0 +1,59 @@
+/*
+ * server.h - 'maat serve' as a front end: the HTTP API (libmicrohttpd)
+ * over libmaat's public API (the engine, the store, access), and the web
+ * pages' files. Not part of libmaat: an embedder who wants only the
+ * classifier links neither libmicrohttpd nor this. docs/api.md and
+ * docs/openapi.yaml describe the API.
+ */
+#ifndef MAAT_SERVER_H
+#define MAAT_SERVER_H
+
+#include <maat.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- the server ---- */
+
+struct maat_serve_options {
+  const char *team_path;      /* required: docs/team-file.md */
+  const char *db_path;        /* required: the store's URI or file */
+  const char *bind;           /* NULL: 127.0.0.1 */
+  int port;                   /* 0: a free port (maat_server_port()) */
+  const char *policy;         /* NULL: "maat" */
+  const char *intent_model;   /* optional; without it nothing goes to the bot */
+  const char *tone_model;     /* optional English tone model */
+  const char *triage_config;  /* optional docs/triage-config.md */
+  const char *web_root;       /* directory of the web pages; NULL: none */
+  double clock_speed;         /* router seconds per real second; 0: 1 */
+  size_t max_body;            /* largest request body; 0: 1 MiB */
+  int min_group;              /* team aggregates need this many agents; 0: 5 */
+  const char *webhook_secret; /* signs Chatwoot/Zammad webhooks; NULL: none;
+                                 copied */
+};
+
+typedef struct maat_server maat_server;
+
+/*
+ * Opens the database (rebuilding the queue and agents from its event log),
+ * and starts serving in background threads. Returns MAAT_OK, or an error
+ * naming what failed (team file, models, database, address in use).
+ */
+int maat_server_start(maat_server **out, const struct maat_serve_options *o);
+
+/* The port the server listens on. */
+int maat_server_port(const maat_server *s);
+
+/* The number of events the server has logged (rebuilt ones included). */
+long maat_server_events(const maat_server *s);
+
+/* Stops serving, commits, and frees everything. Accepts NULL. */
+void maat_server_stop(maat_server *s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MAAT_SERVER_H */

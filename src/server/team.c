@@ -1,0 +1,214 @@
+/*
+ * team.c - what a lead reads: the queue, the team's aggregates (strain only
+ * over the minimum group), warnings, and the Prometheus metrics. Reads
+ * never wait for a commit.
+ */
+#include "server-int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int add_waiting(void *ctx, const struct maat_contact_record *r,
+                       double wait_s)
+{
+  json_t *e = json_object();
+
+  json_object_set_new(e, "id", json_string(r->id));
+  json_object_set_new(e, "tier", json_string(maat_tier_name(r->tier)));
+  json_object_set_new(e, "priority", json_integer(r->priority));
+  json_object_set_new(e, "tone", json_string(maat_tone_name(r->tone)));
+  json_object_set_new(e, "wait_s", json_real(wait_s));
+  json_array_append_new(ctx, e);
+  return 0;
+}
+
+enum MHD_Result maat__get_queue(struct call *c)
+{
+  const char *lim = MHD_lookup_connection_value(c->conn,
+                                                MHD_GET_ARGUMENT_KIND, "limit");
+  struct maat_queue_view v;
+  json_t *o, *tiers, *prios, *list;
+  size_t limit = 50;
+
+  if (lim) {
+    char *end;
+    long n = strtol(lim, &end, 10);
+    if (*end || !*lim || n < 0 || n > 1000)
+      return maat__fail_call(c, 400, "limit: expected 0 to 1000", "limit");
+    limit = (size_t)n;
+  }
+  list = json_array();
+  maat_engine_queue(c->s->engine, maat__now_t(c->s), limit, &v, add_waiting,
+                    list);
+  o = json_object();
+  tiers = json_object();
+  prios = json_object();
+  for (int k = 1; k <= 3; k++)
+    json_object_set_new(tiers, maat_tier_name(k), json_integer(v.by_tier[k]));
+  for (int k = 0; k <= 3; k++) {
+    char key[4];
+    snprintf(key, sizeof key, "%d", k);
+    json_object_set_new(prios, key, json_integer(v.by_priority[k]));
+  }
+  json_object_set_new(o, "t", json_real(v.t));
+  json_object_set_new(o, "length", json_integer(v.length));
+  json_object_set_new(o, "by_tier", tiers);
+  json_object_set_new(o, "by_priority", prios);
+  json_object_set_new(o, "oldest_wait_s", json_real(v.oldest_wait_s));
+  json_object_set_new(o, "target_s", json_real(v.target_s));
+  json_object_set_new(o, "waiting", list);
+  return maat__send_json(c, 200, o);
+}
+
+static json_t *strain_json(const struct maat_team_view *v)
+{
+  json_t *a = json_object();
+
+  json_object_set_new(a, "mean", json_real(v->strain_mean));
+  json_object_set_new(a, "p90", json_real(v->strain_p90));
+  json_object_set_new(a, "over_line", json_integer(v->over_line));
+  json_object_set_new(a, "overload_line", json_real(v->overload_line));
+  return a;
+}
+
+static json_t *recent_json(const struct maat_team_view *v)
+{
+  json_t *recent = json_array();
+
+  for (int k = 0; k < v->nrecent; k++) {
+    const struct maat_recent_decision *r = &v->recent[k];
+    json_t *e = json_object();
+    json_object_set_new(e, "t", json_real(r->t));
+    json_object_set_new(e, "contact", json_string(r->contact));
+    json_object_set_new(e, "to", json_string(r->to_bot ? "bot" : "person"));
+    json_object_set_new(e, "tier", json_string(maat_tier_name(r->tier)));
+    json_object_set_new(e, "reasons", json_string(r->reasons));
+    json_array_append_new(recent, e);
+  }
+  return recent;
+}
+
+enum MHD_Result maat__get_team(struct call *c)
+{
+  struct maat_team_view *v = malloc(sizeof *v);
+  json_t *o, *agents, *hours, *bot;
+
+  if (!v || maat_engine_team_view(c->s->engine, v)) {
+    free(v);
+    return maat__fail_call(c, 500, "out of memory", NULL);
+  }
+  o = json_object();
+  agents = json_object();
+  for (int k = 0; k <= 4; k++)
+    json_object_set_new(agents, maat_agent_state_name(k),
+                        json_integer(v->agents[k]));
+  json_object_set_new(agents, "on_shift", json_integer(v->on_shift));
+  json_object_set_new(o, "agents", agents);
+  if (v->strain_shown) {
+    json_object_set_new(o, "strain", strain_json(v));
+  } else {
+    json_object_set_new(o, "strain", json_null());
+    json_object_set_new(o, "strain_withheld", json_string(
+        "fewer agents on shift than the minimum group for team aggregates"));
+  }
+  hours = json_array();
+  for (int h = 0; h < 24; h++)
+    json_array_append_new(hours, v->hour_shown[h]
+                          ? json_real(v->strain_by_hour[h]) : json_null());
+  json_object_set_new(o, "strain_by_hour", hours);
+  json_object_set_new(o, "min_group", json_integer(v->min_group));
+  bot = json_object();
+  json_object_set_new(bot, "contacts", json_integer(v->bot_contacts));
+  json_object_set_new(bot, "share", json_real(v->bot_share));
+  json_object_set_new(bot, "handed_back", json_integer(v->handed_back));
+  json_object_set_new(o, "bot", bot);
+  json_object_set_new(o, "to_people", json_integer(v->to_people));
+  json_object_set_new(o, "service_level", v->waited
+                      ? json_real(v->service_level) : json_null());
+  json_object_set_new(o, "avg_wait_s", v->waited ? json_real(v->avg_wait_s)
+                                                 : json_null());
+  json_object_set_new(o, "target_s", json_real(v->target_s));
+  json_object_set_new(o, "recent_decisions", recent_json(v));
+  json_object_set_new(o, "warnings", json_integer(v->warnings));
+  json_object_set_new(o, "t", json_real(maat__now_t(c->s)));
+  free(v);
+  return maat__send_json(c, 200, o);
+}
+
+enum MHD_Result maat__get_warnings(struct call *c)
+{
+  struct maat_warning_view w[64];
+  json_t *o = json_object(), *list = json_array();
+  long personal = 0;
+  int n = 0;
+
+  maat_engine_warnings(c->s->engine, w, 64, &n, &personal);
+  for (int k = 0; k < n; k++) {
+    json_t *e = json_object();
+    json_object_set_new(e, "t", json_real(w[k].t));
+    json_object_set_new(e, "kind", json_string(w[k].kind));
+    json_object_set_new(e, "message", json_string(w[k].message));
+    json_array_append_new(list, e);
+  }
+  json_object_set_new(o, "warnings", list);
+  /* Personal warnings go to their agent; the team sees only how many. */
+  json_object_set_new(o, "personal_warnings", json_integer(personal));
+  return maat__send_json(c, 200, o);
+}
+
+static void metrics_text(struct maat_server *s, FILE *f)
+{
+  struct maat_engine_counters k;
+
+  maat_engine_counters(s->engine, maat__now_t(s), &k);
+  fprintf(f, "# HELP maat_queue_length Contacts waiting for a person.\n"
+          "# TYPE maat_queue_length gauge\n");
+  for (int t = 1; t <= 3; t++)
+    fprintf(f, "maat_queue_length{tier=\"%s\"} %ld\n", maat_tier_name(t),
+            k.queued[t]);
+  fprintf(f, "# HELP maat_queue_oldest_wait_seconds The longest current "
+          "wait.\n# TYPE maat_queue_oldest_wait_seconds gauge\n"
+          "maat_queue_oldest_wait_seconds %.3f\n", k.oldest_wait_s);
+  fprintf(f, "# HELP maat_wait_seconds_sum Waits of contacts assigned to "
+          "people.\n# TYPE maat_wait_seconds summary\n"
+          "maat_wait_seconds_sum %.3f\nmaat_wait_seconds_count %ld\n",
+          k.wait_sum, k.waited);
+  fprintf(f, "# HELP maat_decisions_total Assignments by tier, bot or "
+          "person, and policy.\n# TYPE maat_decisions_total counter\n");
+  for (int t = 1; t <= 3; t++)
+    for (int p = 0; p < 2; p++)
+      fprintf(f, "maat_decisions_total{tier=\"%s\",to=\"%s\",policy=\"%s\"} "
+              "%ld\n", maat_tier_name(t), p ? "person" : "bot", s->policy,
+              k.decisions[t][p]);
+  fprintf(f, "# TYPE maat_contacts_total counter\nmaat_contacts_total %ld\n"
+          "# TYPE maat_abandoned_total counter\nmaat_abandoned_total %ld\n"
+          "# TYPE maat_handed_back_total counter\nmaat_handed_back_total "
+          "%ld\n# HELP maat_warnings_total Early and overload warnings.\n"
+          "# TYPE maat_warnings_total counter\nmaat_warnings_total %ld\n",
+          k.contacts, k.abandoned, k.handbacks, k.warnings);
+  fprintf(f, "# HELP maat_agents_on_shift Agents not offline.\n"
+          "# TYPE maat_agents_on_shift gauge\nmaat_agents_on_shift %ld\n",
+          k.on_shift);
+  if (k.strain_shown)
+    fprintf(f, "# HELP maat_team_strain_mean Mean strain of the agents on "
+            "shift (only over the minimum group).\n"
+            "# TYPE maat_team_strain_mean gauge\n"
+            "maat_team_strain_mean %.4f\n", k.strain_mean);
+}
+
+enum MHD_Result maat__get_metrics(struct call *c)
+{
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+
+  if (!f)
+    return maat__fail_call(c, 500, "out of memory", NULL);
+  metrics_text(c->s, f);
+  if (fclose(f) || !buf) {
+    free(buf);
+    return maat__fail_call(c, 500, "out of memory", NULL);
+  }
+  return maat__send_buf(c, 200, buf, len, "text/plain; version=0.0.4");
+}

@@ -1,0 +1,79 @@
+/*
+ * store-int.h - the backend interface behind maat/store.h, grouped by
+ * concern. src/store/store.c checks arguments, keeps the one-transaction-
+ * at-a-time rule and the locking; a backend only talks to its database.
+ * Every backend passes the same contract suite (tests/unit/store.c).
+ * Never installed; nothing outside src/store/ includes it.
+ */
+#ifndef MAAT_STORE_INT_H
+#define MAAT_STORE_INT_H
+
+#include "maat-int.h"
+
+struct maat__backend;
+
+/* A backend: 'open' fills '*out' with its state; the rest take that. */
+struct maat__store_ops {
+  const char *name;
+  int (*open)(void **out, const char *location);
+  void (*close)(void *b);
+
+  /* run identity and settings */
+  int (*bind_run)(void *b, const char *run);
+  int (*meta_get)(void *b, const char *key, char **value);
+  int (*meta_set)(void *b, const char *key, const char *value);
+
+  /* transactions: at most one open, always from the caller holding it */
+  int (*begin)(void *b);
+  int (*commit)(void *b);
+  int (*rollback)(void *b);
+
+  /* the event log and snapshots */
+  int (*event_append)(void *b, double t, const char *line, size_t len,
+                      int64_t *seq);
+  int (*decision_append)(void *b, int64_t event_seq, const char *line,
+                         size_t len);
+  int (*event_stats)(void *b, int64_t *count, int64_t *last);
+  int (*events)(void *b, int64_t after,
+                int (*fn)(void *, int64_t, const char *, size_t), void *ctx);
+  int (*decisions)(void *b, int64_t after,
+                   int (*fn)(void *, int64_t, const char *, size_t),
+                   void *ctx);
+  int (*snapshot_put)(void *b, int64_t seq, const void *data, size_t len);
+  int (*snapshot_latest)(void *b, int64_t *seq, void **data, size_t *len);
+
+  /* access */
+  int (*token_insert)(void *b, const struct maat_store_token *t,
+                      int64_t *id);
+  int (*token_find)(void *b, const char *hash, struct maat_store_token *out);
+  int (*tokens)(void *b, int (*fn)(void *, const struct maat_store_token *),
+                void *ctx);
+  int (*token_revoke)(void *b, int64_t id, double at);
+  int (*audit_append)(void *b, const struct maat_store_audit *a);
+  int (*audits)(void *b, int (*fn)(void *, const struct maat_store_audit *),
+                void *ctx);
+
+  /* wellbeing */
+  int (*checkin_add)(void *b, const struct maat_store_checkin *c);
+  int (*checkins)(void *b, const char *agent, int limit,
+                  int (*fn)(void *, const struct maat_store_checkin *),
+                  void *ctx);
+  int (*energy_by_kind)(void *b, const char *agent,
+                        int (*fn)(void *, const char *, const char *, long,
+                                  double),
+                        void *ctx);
+
+  /* contacts */
+  int (*contact_put)(void *b, const char *id, double closed,
+                     const char *record, size_t len);
+  int (*contact_get)(void *b, const char *id, char **record, size_t *len);
+  int (*bot_outcome_add)(void *b, const char *contact, double t,
+                         const char *outcome);
+  int (*bot_outcomes)(void *b, int (*fn)(void *, const char *, const char *),
+                      void *ctx);
+};
+
+extern const struct maat__store_ops maat__store_sqlite;
+extern const struct maat__store_ops maat__store_memory;
+
+#endif /* MAAT_STORE_INT_H */

@@ -1,0 +1,763 @@
+/*
+ * store_sqlite.c - the SQLite backend of the store: one file in WAL mode
+ * with synchronous=FULL, so a commit is on disk when it returns and what
+ * was acknowledged after it survives a kill -9 and a power cut. Writes go
+ * through one connection; reads through a second, so that on the WAL a
+ * read never waits for a commit's fsync. The schema is versioned with
+ * PRAGMA user_version; each migration step runs in its own transaction.
+ * This file and its siblings are the only ones that know SQL.
+ */
+#include "store-int.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Each step takes the schema from version i to i + 1. */
+static const char *const migrations[] = {
+  "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+  "CREATE TABLE events (seq INTEGER PRIMARY KEY, t REAL NOT NULL,"
+  "  line TEXT NOT NULL);"
+  "CREATE TABLE decisions (seq INTEGER PRIMARY KEY,"
+  "  event_seq INTEGER NOT NULL, line TEXT NOT NULL);",
+  /* 2: access tokens (hashed), the audit log and check-ins. */
+  "CREATE TABLE tokens (id INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE,"
+  "  role TEXT NOT NULL, agent TEXT, created REAL NOT NULL, revoked REAL);"
+  "CREATE TABLE audit (seq INTEGER PRIMARY KEY, at REAL NOT NULL,"
+  "  token INTEGER, role TEXT, method TEXT NOT NULL, path TEXT NOT NULL,"
+  "  status INTEGER NOT NULL, detail TEXT);"
+  "CREATE TABLE checkins (seq INTEGER PRIMARY KEY, agent TEXT NOT NULL,"
+  "  contact TEXT NOT NULL, t REAL NOT NULL, energy INTEGER NOT NULL,"
+  "  note TEXT, intent TEXT, tone TEXT);"
+  "CREATE INDEX checkins_agent ON checkins (agent, seq);",
+  /* 3: the outcomes of contacts the bot took (the router forgets them). */
+  "CREATE TABLE bot_outcomes (seq INTEGER PRIMARY KEY, contact TEXT NOT NULL,"
+  "  t REAL NOT NULL, outcome TEXT);",
+  /* 4: snapshots of the engine's state, records of closed contacts. */
+  "CREATE TABLE snapshots (seq INTEGER PRIMARY KEY,"
+  "  event_seq INTEGER NOT NULL, data BLOB NOT NULL);"
+  "CREATE TABLE contacts (id TEXT PRIMARY KEY, closed REAL NOT NULL,"
+  "  record TEXT NOT NULL);"
+  "CREATE INDEX decisions_event ON decisions (event_seq);",
+};
+#define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
+_Static_assert(SCHEMA_VERSION == MAAT_STORE_SCHEMA, "schema versions differ");
+
+/* Statements prepared once, on the connection named after them. */
+enum {
+  W_EVENT, W_DECISION, W_AUDIT, W_CONTACT, W_CHECKIN, W_OUTCOME,
+  R_TOKEN, R_CONTACT, NSTMT
+};
+static const char *const stmt_sql[NSTMT] = {
+  "INSERT INTO events (t, line) VALUES (?, ?)",
+  "INSERT INTO decisions (event_seq, line) VALUES (?, ?)",
+  "INSERT INTO audit (at, token, role, method, path, status, detail) "
+  "VALUES (?, ?, ?, ?, ?, ?, ?)",
+  "INSERT OR REPLACE INTO contacts (id, closed, record) VALUES (?, ?, ?)",
+  "INSERT INTO checkins (agent, contact, t, energy, note, intent, tone) "
+  "VALUES (?, ?, ?, ?, ?, ?, ?)",
+  "INSERT INTO bot_outcomes (contact, t, outcome) VALUES (?, ?, ?)",
+  "SELECT id, role, agent, created FROM tokens WHERE hash = ? AND "
+  "revoked IS NULL",
+  "SELECT record FROM contacts WHERE id = ?",
+};
+
+struct sq {
+  sqlite3 *w, *r;
+  pthread_mutex_t rmu;     /* one reader at a time on 'r' */
+  sqlite3_stmt *st[NSTMT];
+  char *path;
+};
+
+static int fail_db(struct sq *q, sqlite3 *db, const char *what)
+{
+  int e = sqlite3_errcode(db);
+
+  if (e == SQLITE_BUSY || e == SQLITE_LOCKED)
+    return maat__fail(MAAT_EBUSY, "store '%s': %s: the database is busy "
+                      "(another process is writing)", q->path, what);
+  return maat__fail(MAAT_EDB, "store '%s': %s: %s", q->path, what,
+                    sqlite3_errmsg(db));
+}
+
+static int exec(struct sq *q, sqlite3 *db, const char *sql)
+{
+  if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    return fail_db(q, db, "cannot run a statement");
+  return MAAT_OK;
+}
+
+static int prep(struct sq *q, sqlite3 *db, const char *sql, sqlite3_stmt **st)
+{
+  if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK)
+    return fail_db(q, db, "cannot prepare a statement");
+  return MAAT_OK;
+}
+
+/* Runs a prepared statement that returns no rows, then resets it. */
+static int done(struct sq *q, sqlite3 *db, sqlite3_stmt *st, const char *what)
+{
+  int rc = sqlite3_step(st) == SQLITE_DONE ? MAAT_OK : fail_db(q, db, what);
+
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  return rc;
+}
+
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
+{
+  if (s)
+    sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null(st, i);
+}
+
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+  const char *s = (const char *)sqlite3_column_text(st, i);
+  return s ? s : "";
+}
+
+static int migrate(struct sq *q)
+{
+  sqlite3_stmt *st;
+  long v = 0;
+  int rc;
+
+  if ((rc = prep(q, q->w, "PRAGMA user_version", &st)))
+    return rc;
+  if (sqlite3_step(st) == SQLITE_ROW)
+    v = (long)sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  if (v > SCHEMA_VERSION)
+    return maat__fail(MAAT_EFORMAT, "store '%s' has schema version %ld; "
+                      "this build reads up to %d", q->path, v,
+                      SCHEMA_VERSION);
+  for (; v < SCHEMA_VERSION; v++) {
+    char sql[64];
+    if ((rc = exec(q, q->w, "BEGIN IMMEDIATE")))
+      return rc;
+    snprintf(sql, sizeof sql, "PRAGMA user_version = %ld", v + 1);
+    if ((rc = exec(q, q->w, migrations[v])) || (rc = exec(q, q->w, sql)) ||
+        (rc = exec(q, q->w, "COMMIT"))) {
+      sqlite3_exec(q->w, "ROLLBACK", NULL, NULL, NULL);
+      return rc;
+    }
+  }
+  return MAAT_OK;
+}
+
+static void sq_close(void *b)
+{
+  struct sq *q = b;
+
+  if (!q)
+    return;
+  for (int i = 0; i < NSTMT; i++)
+    sqlite3_finalize(q->st[i]);
+  sqlite3_close(q->r);
+  sqlite3_close(q->w);
+  pthread_mutex_destroy(&q->rmu);
+  maat__free(q->path);
+  maat__free(q);
+}
+
+static int open_conn(struct sq *q, sqlite3 **db, int flags)
+{
+  if (sqlite3_open_v2(q->path, db, flags | SQLITE_OPEN_NOMUTEX, NULL) !=
+      SQLITE_OK) {
+    int rc = maat__fail(MAAT_EDB, "cannot open store '%s': %s", q->path,
+                        *db ? sqlite3_errmsg(*db) : "out of memory");
+    return rc;
+  }
+  sqlite3_busy_timeout(*db, 5000);
+  return MAAT_OK;
+}
+
+static int sq_open(void **out, const char *path)
+{
+  struct sq *q = maat__calloc(1, sizeof *q);
+  int rc;
+
+  if (!q || !(q->path = maat__strdup(path))) {
+    maat__free(q);
+    return maat__fail(MAAT_ENOMEM, "out of memory");
+  }
+  pthread_mutex_init(&q->rmu, NULL);
+  if ((rc = open_conn(q, &q->w, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) ||
+      (rc = exec(q, q->w, "PRAGMA journal_mode = WAL")) ||
+      (rc = exec(q, q->w, "PRAGMA synchronous = FULL")) ||
+      (rc = migrate(q)) ||
+      (rc = open_conn(q, &q->r, SQLITE_OPEN_READONLY)))
+    goto fail;
+  for (int i = 0; i < NSTMT; i++)
+    if ((rc = prep(q, i >= R_TOKEN ? q->r : q->w, stmt_sql[i], &q->st[i])))
+      goto fail;
+  *out = q;
+  return MAAT_OK;
+fail:
+  sq_close(q);
+  return rc;
+}
+
+/* ---- run identity and settings ---- */
+
+static int sq_meta_get(void *b, const char *key, char **value)
+{
+  struct sq *q = b;
+  sqlite3_stmt *st;
+  int rc;
+
+  pthread_mutex_lock(&q->rmu);
+  if (!(rc = prep(q, q->r, "SELECT value FROM meta WHERE key = ?", &st))) {
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    switch (sqlite3_step(st)) {
+    case SQLITE_ROW:
+      *value = maat__strdup(col_text(st, 0));
+      rc = *value ? MAAT_OK : maat__fail(MAAT_ENOMEM, "out of memory");
+      break;
+    case SQLITE_DONE:
+      rc = MAAT_ENOTFOUND;
+      break;
+    default:
+      rc = fail_db(q, q->r, "cannot read a setting");
+    }
+    sqlite3_finalize(st);
+  }
+  pthread_mutex_unlock(&q->rmu);
+  return rc;
+}
+
+static int sq_meta_set(void *b, const char *key, const char *value)
+{
+  struct sq *q = b;
+  sqlite3_stmt *st;
+  int rc = prep(q, q->w, "INSERT OR REPLACE INTO meta VALUES (?, ?)", &st);
+
+  if (rc)
+    return rc;
+  sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+  rc = done(q, q->w, st, "cannot write a setting");
+  sqlite3_finalize(st);
+  return rc;
+}
+
+static int sq_bind_run(void *b, const char *run)
+{
+  struct sq *q = b;
+  sqlite3_stmt *st;
+  int rc = prep(q, q->w, "SELECT value FROM meta WHERE key = 'config'", &st);
+
+  if (rc)
+    return rc;
+  switch (sqlite3_step(st)) {
+  case SQLITE_ROW:
+    if (strcmp(col_text(st, 0), run))
+      rc = maat__fail(MAAT_ESTATE, "store '%s' belongs to another run (%s), "
+                      "not %s", q->path, col_text(st, 0), run);
+    break;
+  case SQLITE_DONE:
+    rc = sq_meta_set(b, "config", run);
+    break;
+  default:
+    rc = fail_db(q, q->w, "cannot read the run's identity");
+  }
+  sqlite3_finalize(st);
+  return rc;
+}
+
+/* ---- transactions ---- */
+
+static int sq_begin(void *b)
+{
+  struct sq *q = b;
+  return exec(q, q->w, "BEGIN IMMEDIATE");
+}
+
+static int sq_commit(void *b)
+{
+  struct sq *q = b;
+  return exec(q, q->w, "COMMIT");
+}
+
+static int sq_rollback(void *b)
+{
+  struct sq *q = b;
+
+  if (sqlite3_get_autocommit(q->w))
+    return MAAT_OK;
+  return exec(q, q->w, "ROLLBACK");
+}
+
+/* ---- the event log and snapshots ---- */
+
+static int sq_event_append(void *b, double t, const char *line, size_t len,
+                           int64_t *seq)
+{
+  struct sq *q = b;
+  sqlite3_stmt *st = q->st[W_EVENT];
+  int rc;
+
+  sqlite3_bind_double(st, 1, t);
+  sqlite3_bind_text(st, 2, line, (int)len, SQLITE_STATIC);
+  rc = done(q, q->w, st, "cannot append an event");
+  if (!rc)
+    *seq = sqlite3_last_insert_rowid(q->w);
+  return rc;
+}
+
+static int sq_decision_append(void *b, int64_t event_seq, const char *line,
+                              size_t len)
+{
+  struct sq *q = b;
+  sqlite3_stmt *st = q->st[W_DECISION];
+
+  sqlite3_bind_int64(st, 1, event_seq);
+  sqlite3_bind_text(st, 2, line, (int)len, SQLITE_STATIC);
+  return done(q, q->w, st, "cannot append a decision");
+}
+
+static int sq_event_stats(void *b, int64_t *count, int64_t *last)
+{
+  struct sq *q = b;
+  sqlite3_stmt *st;
+  int rc;
+
+  pthread_mutex_lock(&q->rmu);
+  if (!(rc = prep(q, q->r, "SELECT count(*), coalesce(max(seq), 0) FROM "
+                  "events", &st))) {
+    if (sqlite3_step(st) == SQLITE_ROW) {
+      *count = sqlite3_column_int64(st, 0);
+      *last = sqlite3_column_int64(st, 1);
+    } else {
+      rc = fail_db(q, q->r, "cannot count the events");
+    }
+    sqlite3_finalize(st);
+  }
+  pthread_mutex_unlock(&q->rmu);
+  return rc;
+}
+
+/*
+ * Walks rows (int64, text) of 'sql' bound to 'after' on a connection of
+ * its own, so that the callback may write to the store meanwhile.
+ */
+static int walk(struct sq *q, const char *sql, int64_t after,
+                int (*fn)(void *, int64_t, const char *, size_t), void *ctx)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *st = NULL;
+  int rc, step;
+
+  if ((rc = open_conn(q, &db, SQLITE_OPEN_READONLY)) ||
+      (rc = prep(q, db, sql, &st)))
+    goto out;
+  sqlite3_bind_int64(st, 1, after);
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    rc = fn(ctx, sqlite3_column_int64(st, 0), col_text(st, 1),
+            (size_t)sqlite3_column_bytes(st, 1));
+    if (rc)
+      goto out;
+  }
+  if (step != SQLITE_DONE)
+    rc = fail_db(q, db, "cannot read the log");
+out:
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return rc;
+}
+
+static int sq_events(void *b, int64_t after,
+                     int (*fn)(void *, int64_t, const char *, size_t),
+                     void *ctx)
+{
+  return walk(b, "SELECT seq, line FROM events WHERE seq > ? ORDER BY seq",
+              after, fn, ctx);
+}
+
+static int sq_decisions(void *b, int64_t after,
+                        int (*fn)(void *, int64_t, const char *, size_t),
+                        void *ctx)
+{
+  return walk(b, "SELECT event_seq, line FROM decisions WHERE event_seq > ? "
+              "ORDER BY seq", after, fn, ctx);
+}
+
+static int sq_snapshot_put(void *b, int64_t seq, const void *data,
+                           size_t len)
+{
+  struct sq *q = b;
+  sqlite3_stmt *st;
+  int rc;
+
+  /* Older snapshots are of no more use than the newest. */
+  if ((rc = exec(q, q->w, "DELETE FROM snapshots")) ||
+      (rc = prep(q, q->w, "INSERT INTO snapshots (event_seq, data) VALUES "
+                 "(?, ?)", &st)))
+    return rc;
+  sqlite3_bind_int64(st, 1, seq);
+  sqlite3_bind_blob(st, 2, data, (int)len, SQLITE_STATIC);
+  rc = done(q, q->w, st, "cannot store a snapshot");
+  sqlite3_finalize(st);
+  return rc;
+}
+
+static int sq_snapshot_latest(void *b, int64_t *seq, void **data, size_t *len)
+{
+  struct sq *q = b;
+  sqlite3_stmt *st;
+  int rc;
+
+  pthread_mutex_lock(&q->rmu);
+  if (!(rc = prep(q, q->r, "SELECT event_seq, data FROM snapshots ORDER BY "
+                  "seq DESC LIMIT 1", &st))) {
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+      size_t n = (size_t)sqlite3_column_bytes(st, 1);
+      void *p = maat__malloc(n ? n : 1);
+      if (!p) {
+        rc = maat__fail(MAAT_ENOMEM, "out of memory");
+      } else {
+        if (n)
+          memcpy(p, sqlite3_column_blob(st, 1), n);
+        *seq = sqlite3_column_int64(st, 0);
+        *data = p;
+        *len = n;
+      }
+    } else {
+      rc = step == SQLITE_DONE ? MAAT_ENOTFOUND
+                               : fail_db(q, q->r, "cannot read a snapshot");
+    }
+    sqlite3_finalize(st);
+  }
+  pthread_mutex_unlock(&q->rmu);
+  return rc;
+}
+
+/* ---- access ---- */
+
+static int sq_token_insert(void *b, const struct maat_store_token *t,
+                           int64_t *id)
+{
+  struct sq *q = b;
+  sqlite3_stmt *st;
+  int rc = prep(q, q->w, "INSERT INTO tokens (hash, role, agent, created) "
+                "VALUES (?, ?, ?, ?)", &st);
+
+  if (rc)
+    return rc;
+  sqlite3_bind_text(st, 1, t->hash, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, t->role, -1, SQLITE_STATIC);
+  bind_text_or_null(st, 3, t->agent[0] ? t->agent : NULL);
+  sqlite3_bind_double(st, 4, t->created);
+  if (sqlite3_step(st) != SQLITE_DONE)
+    rc = sqlite3_errcode(q->w) == SQLITE_CONSTRAINT
+             ? maat__fail(MAAT_ESTATE, "store: that token exists already")
+             : fail_db(q, q->w, "cannot store the token");
+  else
+    *id = sqlite3_last_insert_rowid(q->w);
+  sqlite3_finalize(st);
+  return rc;
+}
+
+static void token_row(sqlite3_stmt *st, struct maat_store_token *t)
+{
+  memset(t, 0, sizeof *t);
+  t->id = sqlite3_column_int64(st, 0);
+  snprintf(t->role, sizeof t->role, "%s", col_text(st, 1));
+  snprintf(t->agent, sizeof t->agent, "%s", col_text(st, 2));
+  t->created = sqlite3_column_double(st, 3);
+}
+
+static int sq_token_find(void *b, const char *hash,
+                         struct maat_store_token *out)
+{
+  struct sq *q = b;
+  sqlite3_stmt *st = q->st[R_TOKEN];
+  int rc;
+
+  pthread_mutex_lock(&q->rmu);
+  sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+  switch (sqlite3_step(st)) {
+  case SQLITE_ROW:
+    token_row(st, out);
+    snprintf(out->hash, sizeof out->hash, "%s", hash);
+    rc = MAAT_OK;
+    break;
+  case SQLITE_DONE:
+    rc = MAAT_ENOTFOUND;
+    break;
+  default:
+    rc = fail_db(q, q->r, "cannot look up a token");
+  }
+  sqlite3_reset(st);
+  pthread_mutex_unlock(&q->rmu);
+  return rc;
+}
+
+static int sq_tokens(void *b, int (*fn)(void *, const struct maat_store_token *),
+                     void *ctx)
+{
+  struct sq *q = b;
+  sqlite3_stmt *st;
+  int rc, step;
+
+  pthread_mutex_lock(&q->rmu);
+  if ((rc = prep(q, q->r, "SELECT id, role, agent, created, revoked, hash "
+                 "FROM tokens ORDER BY id", &st))) {
+    pthread_mutex_unlock(&q->rmu);
+    return rc;
+  }
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    struct maat_store_token t;
+    token_row(st, &t);
+    t.revoked = sqlite3_column_double(st, 4);
+    snprintf(t.hash, sizeof t.hash, "%s", col_text(st, 5));
+    if ((rc = fn(ctx, &t)))
+      break;
+  }
+  if (!rc && step != SQLITE_DONE)
+    rc = fail_db(q, q->r, "cannot read the tokens");
+  sqlite3_finalize(st);
+  pthread_mutex_unlock(&q->rmu);
+  return rc;
+}
+
+static int sq_token_revoke(void *b, int64_t id, double at)
+{
+  struct sq *q = b;
+  sqlite3_stmt *st;
+  int rc = prep(q, q->w, "UPDATE tokens SET revoked = ? WHERE id = ? AND "
+                "revoked IS NULL", &st);
+
+  if (rc)
+    return rc;
+  sqlite3_bind_double(st, 1, at);
+  sqlite3_bind_int64(st, 2, id);
+  rc = done(q, q->w, st, "cannot revoke a token");
+  if (!rc && sqlite3_changes(q->w) == 0)
+    rc = maat__fail(MAAT_ENOTFOUND, "no valid token with id %lld",
+                    (long long)id);
+  sqlite3_finalize(st);
+  return rc;
+}
+
+static int sq_audit_append(void *b, const struct maat_store_audit *a)
+{
+  struct sq *q = b;
+  sqlite3_stmt *st = q->st[W_AUDIT];
+
+  sqlite3_bind_double(st, 1, a->at);
+  if (a->token)
+    sqlite3_bind_int64(st, 2, a->token);
+  bind_text_or_null(st, 3, a->role);
+  sqlite3_bind_text(st, 4, a->method, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(st, 5, a->path, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int(st, 6, a->status);
+  bind_text_or_null(st, 7, a->detail);
+  return done(q, q->w, st, "cannot write the audit");
+}
+
+static int sq_audits(void *b, int (*fn)(void *, const struct maat_store_audit *),
+                     void *ctx)
+{
+  struct sq *q = b;
+  sqlite3_stmt *st;
+  int rc, step;
+
+  pthread_mutex_lock(&q->rmu);
+  if ((rc = prep(q, q->r, "SELECT at, token, role, method, path, status, "
+                 "detail FROM audit ORDER BY seq", &st))) {
+    pthread_mutex_unlock(&q->rmu);
+    return rc;
+  }
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    struct maat_store_audit a;
+    a.at = sqlite3_column_double(st, 0);
+    a.token = sqlite3_column_int64(st, 1);
+    a.role = (const char *)sqlite3_column_text(st, 2);
+    a.method = col_text(st, 3);
+    a.path = col_text(st, 4);
+    a.status = sqlite3_column_int(st, 5);
+    a.detail = (const char *)sqlite3_column_text(st, 6);
+    if ((rc = fn(ctx, &a)))
+      break;
+  }
+  if (!rc && step != SQLITE_DONE)
+    rc = fail_db(q, q->r, "cannot read the audit");
+  sqlite3_finalize(st);
+  pthread_mutex_unlock(&q->rmu);
+  return rc;
+}
+
+/* ---- wellbeing ---- */
+
+static int sq_checkin_add(void *b, const struct maat_store_checkin *c)
+{
+  struct sq *q = b;
+  sqlite3_stmt *st = q->st[W_CHECKIN];
+
+  sqlite3_bind_text(st, 1, c->agent, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(st, 2, c->contact, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_double(st, 3, c->t);
+  sqlite3_bind_int(st, 4, c->energy);
+  bind_text_or_null(st, 5, c->note);
+  bind_text_or_null(st, 6, c->intent && *c->intent ? c->intent : NULL);
+  sqlite3_bind_text(st, 7, c->tone, -1, SQLITE_TRANSIENT);
+  return done(q, q->w, st, "cannot store the check-in");
+}
+
+static int sq_checkins(void *b, const char *agent, int limit,
+                       int (*fn)(void *, const struct maat_store_checkin *),
+                       void *ctx)
+{
+  struct sq *q = b;
+  sqlite3_stmt *st;
+  int rc, step;
+
+  pthread_mutex_lock(&q->rmu);
+  if ((rc = prep(q, q->r, "SELECT contact, t, energy, note, intent, tone "
+                 "FROM checkins WHERE agent = ? ORDER BY seq DESC LIMIT ?",
+                 &st))) {
+    pthread_mutex_unlock(&q->rmu);
+    return rc;
+  }
+  sqlite3_bind_text(st, 1, agent, -1, SQLITE_STATIC);
+  sqlite3_bind_int(st, 2, limit > 0 ? limit : -1);
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    struct maat_store_checkin c;
+    c.agent = agent;
+    c.contact = col_text(st, 0);
+    c.t = sqlite3_column_double(st, 1);
+    c.energy = sqlite3_column_int(st, 2);
+    c.note = (const char *)sqlite3_column_text(st, 3);
+    c.intent = (const char *)sqlite3_column_text(st, 4);
+    c.tone = col_text(st, 5);
+    if ((rc = fn(ctx, &c)))
+      break;
+  }
+  if (!rc && step != SQLITE_DONE)
+    rc = fail_db(q, q->r, "cannot read the check-ins");
+  sqlite3_finalize(st);
+  pthread_mutex_unlock(&q->rmu);
+  return rc;
+}
+
+static int sq_energy_by_kind(void *b, const char *agent,
+                             int (*fn)(void *, const char *, const char *,
+                                       long, double),
+                             void *ctx)
+{
+  struct sq *q = b;
+  sqlite3_stmt *st;
+  int rc, step;
+
+  pthread_mutex_lock(&q->rmu);
+  if ((rc = prep(q, q->r, "SELECT coalesce(intent, '(none)'), tone, "
+                 "count(*), avg(energy) FROM checkins WHERE agent = ? "
+                 "GROUP BY 1, 2 ORDER BY 4 DESC, 1, 2", &st))) {
+    pthread_mutex_unlock(&q->rmu);
+    return rc;
+  }
+  sqlite3_bind_text(st, 1, agent, -1, SQLITE_STATIC);
+  while ((step = sqlite3_step(st)) == SQLITE_ROW)
+    if ((rc = fn(ctx, col_text(st, 0), col_text(st, 1),
+                 (long)sqlite3_column_int64(st, 2),
+                 sqlite3_column_double(st, 3))))
+      break;
+  if (!rc && step != SQLITE_DONE)
+    rc = fail_db(q, q->r, "cannot read the check-ins");
+  sqlite3_finalize(st);
+  pthread_mutex_unlock(&q->rmu);
+  return rc;
+}
+
+/* ---- contacts ---- */
+
+static int sq_contact_put(void *b, const char *id, double closed,
+                          const char *record, size_t len)
+{
+  struct sq *q = b;
+  sqlite3_stmt *st = q->st[W_CONTACT];
+
+  sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_double(st, 2, closed);
+  sqlite3_bind_text(st, 3, record, (int)len, SQLITE_TRANSIENT);
+  return done(q, q->w, st, "cannot store a contact");
+}
+
+static int sq_contact_get(void *b, const char *id, char **record, size_t *len)
+{
+  struct sq *q = b;
+  sqlite3_stmt *st = q->st[R_CONTACT];
+  int rc;
+
+  pthread_mutex_lock(&q->rmu);
+  sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+  switch (sqlite3_step(st)) {
+  case SQLITE_ROW:
+    *len = (size_t)sqlite3_column_bytes(st, 0);
+    *record = maat__strndup(col_text(st, 0), *len);
+    rc = *record ? MAAT_OK : maat__fail(MAAT_ENOMEM, "out of memory");
+    break;
+  case SQLITE_DONE:
+    rc = MAAT_ENOTFOUND;
+    break;
+  default:
+    rc = fail_db(q, q->r, "cannot read a contact");
+  }
+  sqlite3_reset(st);
+  pthread_mutex_unlock(&q->rmu);
+  return rc;
+}
+
+static int sq_bot_outcome_add(void *b, const char *contact, double t,
+                              const char *outcome)
+{
+  struct sq *q = b;
+  sqlite3_stmt *st = q->st[W_OUTCOME];
+
+  sqlite3_bind_text(st, 1, contact, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_double(st, 2, t);
+  bind_text_or_null(st, 3, outcome);
+  return done(q, q->w, st, "cannot store the outcome");
+}
+
+static int sq_bot_outcomes(void *b,
+                           int (*fn)(void *, const char *, const char *),
+                           void *ctx)
+{
+  struct sq *q = b;
+  sqlite3_stmt *st;
+  int rc, step;
+
+  pthread_mutex_lock(&q->rmu);
+  if ((rc = prep(q, q->r, "SELECT contact, outcome FROM bot_outcomes ORDER "
+                 "BY seq", &st))) {
+    pthread_mutex_unlock(&q->rmu);
+    return rc;
+  }
+  while ((step = sqlite3_step(st)) == SQLITE_ROW)
+    if ((rc = fn(ctx, col_text(st, 0),
+                 (const char *)sqlite3_column_text(st, 1))))
+      break;
+  if (!rc && step != SQLITE_DONE)
+    rc = fail_db(q, q->r, "cannot read the outcomes");
+  sqlite3_finalize(st);
+  pthread_mutex_unlock(&q->rmu);
+  return rc;
+}
+
+const struct maat__store_ops maat__store_sqlite = {
+  "sqlite", sq_open, sq_close,
+  sq_bind_run, sq_meta_get, sq_meta_set,
+  sq_begin, sq_commit, sq_rollback,
+  sq_event_append, sq_decision_append, sq_event_stats, sq_events,
+  sq_decisions, sq_snapshot_put, sq_snapshot_latest,
+  sq_token_insert, sq_token_find, sq_tokens, sq_token_revoke,
+  sq_audit_append, sq_audits,
+  sq_checkin_add, sq_checkins, sq_energy_by_kind,
+  sq_contact_put, sq_contact_get, sq_bot_outcome_add, sq_bot_outcomes,
+};

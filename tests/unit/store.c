@@ -1,0 +1,337 @@
+/*
+ * store.c - the store's contract: every test runs against every backend
+ * (SQLite and memory), so a backend that passes here fits every caller.
+ * SQLite-only tests (schema versions, reopening) follow.
+ */
+#include <criterion/criterion.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "maat.h"
+
+static char path[64];
+
+/* A fresh store of backend 'k' (0: SQLite file, 1: memory). */
+static maat_store *fresh(int k)
+{
+  maat_store *st = NULL;
+  char uri[96];
+
+  if (k == 0) {
+    int fd;
+    snprintf(path, sizeof path, "/tmp/maat-store-XXXXXX");
+    fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    close(fd);
+    unlink(path);
+    snprintf(uri, sizeof uri, "sqlite:%s", path);
+  } else {
+    snprintf(uri, sizeof uri, "memory:");
+  }
+  cr_assert_eq(maat_store_open(&st, uri), MAAT_OK, "%s", maat_errmsg());
+  return st;
+}
+
+static void gone(maat_store *st, int k)
+{
+  char side[80];
+
+  maat_store_close(st);
+  if (k == 0) {
+    unlink(path);
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+  }
+}
+
+struct lines {
+  int n;
+  char last[64];
+  int64_t seqs[16];
+};
+
+static int count_line(void *ctx, int64_t seq, const char *line, size_t len)
+{
+  struct lines *l = ctx;
+  if (l->n < 16)
+    l->seqs[l->n] = seq;
+  l->n++;
+  snprintf(l->last, sizeof l->last, "%.*s", (int)len, line);
+  return 0;
+}
+
+#define BOTH for (int k = 0; k < 2; k++)
+
+Test(store, commit_keeps_and_rollback_drops)
+{
+  BOTH {
+    maat_store *st = fresh(k);
+    struct lines l = { 0 };
+    int64_t seq = 0, count = 0, last = 0;
+    cr_assert_eq(maat_store_begin(st), MAAT_OK);
+    cr_assert_eq(maat_store_event_append(st, 1, "{\"x\":1}", 7, &seq), MAAT_OK);
+    cr_assert_eq(maat_store_decision_append(st, seq, "{\"d\":1}", 7), MAAT_OK);
+    cr_assert_eq(maat_store_event_append(st, 2, "{\"x\":2}", 7, &seq), MAAT_OK);
+    cr_assert_eq(maat_store_commit(st), MAAT_OK);
+    cr_assert_eq(maat_store_begin(st), MAAT_OK);
+    cr_assert_eq(maat_store_begin(st), MAAT_ESTATE, "one at a time");
+    cr_assert_eq(maat_store_event_append(st, 3, "{\"x\":3}", 7, NULL), MAAT_OK);
+    cr_assert_eq(maat_store_rollback(st), MAAT_OK);
+    cr_assert_eq(maat_store_event_stats(st, &count, &last), MAAT_OK);
+    cr_assert_eq(count, 2, "%s: %lld", maat_store_backend(st), (long long)count);
+    cr_assert_eq(last, seq);
+    cr_assert_eq(maat_store_events(st, 0, count_line, &l), MAAT_OK);
+    cr_assert_eq(l.n, 2);
+    cr_assert_str_eq(l.last, "{\"x\":2}");
+    cr_assert(l.seqs[1] > l.seqs[0], "seq only grows");
+    memset(&l, 0, sizeof l);
+    cr_assert_eq(maat_store_events(st, l.seqs[0] + 0, count_line, &l), MAAT_OK);
+    memset(&l, 0, sizeof l);
+    cr_assert_eq(maat_store_decisions(st, 0, count_line, &l), MAAT_OK);
+    cr_assert_eq(l.n, 1);
+    cr_assert_str_eq(l.last, "{\"d\":1}");
+    gone(st, k);
+  }
+}
+
+Test(store, a_run_is_bound_once)
+{
+  BOTH {
+    maat_store *st = fresh(k);
+    char *v = NULL;
+    cr_assert_eq(maat_store_bind_run(st, "policy=maat team=1"), MAAT_OK);
+    cr_assert_eq(maat_store_bind_run(st, "policy=maat team=1"), MAAT_OK);
+    cr_assert_eq(maat_store_bind_run(st, "policy=maat team=2"), MAAT_ESTATE);
+    cr_assert(strstr(maat_errmsg(), "team=1") && strstr(maat_errmsg(), "team=2"),
+              "%s", maat_errmsg());
+    cr_assert_eq(maat_store_meta_get(st, "nothing", &v), MAAT_ENOTFOUND);
+    cr_assert_eq(maat_store_meta_set(st, "k", "1"), MAAT_OK);
+    cr_assert_eq(maat_store_meta_set(st, "k", "2"), MAAT_OK);
+    cr_assert_eq(maat_store_meta_get(st, "k", &v), MAAT_OK);
+    cr_assert_str_eq(v, "2");
+    maat_free(v);
+    gone(st, k);
+  }
+}
+
+static int count_tokens(void *ctx, const struct maat_token_info *t)
+{
+  int *n = ctx;
+  (*n)++;
+  cr_assert(t->id > 0);
+  return 0;
+}
+
+Test(store, tokens_are_kept_as_hashes_and_revoked)
+{
+  BOTH {
+    maat_store *st = fresh(k);
+    char token[MAAT_TOKEN_LEN + 1];
+    struct maat_principal who;
+    long id = 0;
+    int n = 0;
+    cr_assert_eq(maat_token_add(st, MAAT_ROLE_AGENT, "a1", token, &id), MAAT_OK,
+                 "%s", maat_errmsg());
+    cr_assert_eq(strlen(token), MAAT_TOKEN_LEN);
+    cr_assert_eq(maat_token_check(st, token, strlen(token), &who), MAAT_OK);
+    cr_assert_eq(who.role, MAAT_ROLE_AGENT);
+    cr_assert_str_eq(who.agent, "a1");
+    cr_assert_eq(who.token, id);
+    token[10] ^= 1;
+    cr_assert_eq(maat_token_check(st, token, strlen(token), &who), MAAT_ENOTFOUND);
+    token[10] ^= 1;
+    cr_assert_eq(maat_token_list(st, count_tokens, &n), MAAT_OK);
+    cr_assert_eq(n, 1);
+    cr_assert_eq(maat_token_revoke(st, id), MAAT_OK);
+    cr_assert_eq(maat_token_revoke(st, id), MAAT_ENOTFOUND);
+    cr_assert_eq(maat_token_check(st, token, strlen(token), &who), MAAT_ENOTFOUND);
+    cr_assert_eq(maat_token_add(st, MAAT_ROLE_LEAD, "a1", token, &id), MAAT_EINVAL);
+    gone(st, k);
+  }
+}
+
+static int count_audit(void *ctx, const struct maat_store_audit *a)
+{
+  int *n = ctx;
+  (*n)++;
+  cr_assert_str_eq(a->method, "POST");
+  return 0;
+}
+
+Test(store, audit_rows_roll_back_with_their_transaction)
+{
+  BOTH {
+    maat_store *st = fresh(k);
+    int n = 0;
+    cr_assert_eq(maat_audit(st, NULL, "POST", "/v1/contacts", 401, NULL), MAAT_OK);
+    cr_assert_eq(maat_store_begin(st), MAAT_OK);
+    cr_assert_eq(maat_audit(st, NULL, "POST", "/v1/x", 201, "d"), MAAT_OK);
+    cr_assert_eq(maat_store_rollback(st), MAAT_OK);
+    cr_assert_eq(maat_store_audits(st, count_audit, &n), MAAT_OK);
+    cr_assert_eq(n, 1);
+    gone(st, k);
+  }
+}
+
+struct energy {
+  int n;
+  char first[32];
+  double first_mean;
+};
+
+static int take_kind(void *ctx, const char *intent, const char *tone, long n,
+                     double mean)
+{
+  struct energy *e = ctx;
+  if (!e->n++) {
+    snprintf(e->first, sizeof e->first, "%s/%s", intent, tone);
+    e->first_mean = mean;
+  }
+  (void)n;
+  return 0;
+}
+
+static int count_checkin(void *ctx, const struct maat_store_checkin *c)
+{
+  int *n = ctx;
+  cr_assert_str_eq(c->agent, "a1", "only the agent's own");
+  (*n)++;
+  return 0;
+}
+
+Test(store, checkins_are_read_per_agent)
+{
+  BOTH {
+    maat_store *st = fresh(k);
+    struct maat_store_checkin c = { "a1", "c1", 1, 2, NULL, "billing", "angry" };
+    struct energy e = { 0 };
+    int n = 0;
+    cr_assert_eq(maat_store_checkin_add(st, &c), MAAT_OK);
+    c.contact = "c2"; c.energy = 5; c.intent = NULL; c.tone = "neutral";
+    cr_assert_eq(maat_store_checkin_add(st, &c), MAAT_OK);
+    c.agent = "a2";
+    cr_assert_eq(maat_store_checkin_add(st, &c), MAAT_OK);
+    c.energy = 9;
+    cr_assert_eq(maat_store_checkin_add(st, &c), MAAT_EINVAL);
+    cr_assert_eq(maat_store_checkins(st, "a1", 10, count_checkin, &n), MAAT_OK);
+    cr_assert_eq(n, 2);
+    n = 0;
+    cr_assert_eq(maat_store_checkins(st, "a1", 1, count_checkin, &n), MAAT_OK);
+    cr_assert_eq(n, 1, "the limit holds");
+    cr_assert_eq(maat_store_energy_by_kind(st, "a1", take_kind, &e), MAAT_OK);
+    cr_assert_eq(e.n, 2);
+    cr_assert_str_eq(e.first, "(none)/neutral", "highest energy first");
+    cr_assert_float_eq(e.first_mean, 5, 1e-9);
+    gone(st, k);
+  }
+}
+
+Test(store, contact_records_and_snapshots)
+{
+  BOTH {
+    maat_store *st = fresh(k);
+    char *rec = NULL;
+    void *snap = NULL;
+    size_t len = 0;
+    int64_t seq = 0;
+    cr_assert_eq(maat_store_contact_get(st, "c1", &rec, &len), MAAT_ENOTFOUND);
+    cr_assert_eq(maat_store_contact_put(st, "c1", 5, "{\"a\":1}", 7), MAAT_OK);
+    cr_assert_eq(maat_store_contact_put(st, "c1", 6, "{\"a\":2}", 7), MAAT_OK);
+    cr_assert_eq(maat_store_contact_get(st, "c1", &rec, &len), MAAT_OK);
+    cr_assert_str_eq(rec, "{\"a\":2}");
+    cr_assert_eq(len, 7);
+    maat_free(rec);
+    cr_assert_eq(maat_store_snapshot_latest(st, &seq, &snap, &len), MAAT_ENOTFOUND);
+    cr_assert_eq(maat_store_snapshot_put(st, 3, "abc", 3), MAAT_OK);
+    cr_assert_eq(maat_store_snapshot_put(st, 7, "de\0f", 4), MAAT_OK);
+    cr_assert_eq(maat_store_snapshot_latest(st, &seq, &snap, &len), MAAT_OK);
+    cr_assert_eq(seq, 7);
+    cr_assert_eq(len, 4);
+    cr_assert_eq(memcmp(snap, "de\0f", 4), 0, "bytes, not a string");
+    maat_free(snap);
+    gone(st, k);
+  }
+}
+
+Test(store, unknown_schemes_are_refused)
+{
+  maat_store *st = NULL;
+  cr_assert_eq(maat_store_open(&st, "postgres://x"), MAAT_EINVAL);
+  cr_assert(strstr(maat_errmsg(), "unknown scheme"), "%s", maat_errmsg());
+  cr_assert_eq(maat_store_open(&st, "sqlite:"), MAAT_EINVAL);
+}
+
+Test(store, sqlite_survives_a_reopen_and_refuses_a_newer_schema)
+{
+  maat_store *st = fresh(0);
+  char uri[96];
+  sqlite3 *db;
+  sqlite3_stmt *q;
+  int64_t count = 0;
+
+  cr_assert_eq(maat_store_event_append(st, 1, "{}", 2, NULL), MAAT_OK);
+  maat_store_close(st);
+  snprintf(uri, sizeof uri, "%s", path);
+  cr_assert_eq(maat_store_open(&st, uri), MAAT_OK, "a bare path is SQLite");
+  cr_assert_str_eq(maat_store_backend(st), "sqlite");
+  cr_assert_eq(maat_store_event_stats(st, &count, NULL), MAAT_OK);
+  cr_assert_eq(count, 1);
+  maat_store_close(st);
+  cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+  cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL), SQLITE_OK);
+  cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
+  cr_assert_eq(sqlite3_column_int(q, 0), MAAT_STORE_SCHEMA);
+  sqlite3_finalize(q);
+  cr_assert_eq(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close(db);
+  cr_assert_eq(maat_store_open(&st, uri), MAAT_EFORMAT);
+  cr_assert(strstr(maat_errmsg(), "version 99"), "%s", maat_errmsg());
+  gone(NULL, 0);
+}
+
+Test(store, sqlite_migrates_version_1_keeping_its_events)
+{
+  maat_store *st = fresh(0);
+  sqlite3 *db;
+  int64_t count = 0;
+
+  maat_store_close(st);
+  unlink(path);
+  cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+  cr_assert_eq(sqlite3_exec(db,
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE events (seq INTEGER PRIMARY KEY, t REAL NOT NULL, line TEXT NOT NULL);"
+    "CREATE TABLE decisions (seq INTEGER PRIMARY KEY, event_seq INTEGER NOT NULL, line TEXT NOT NULL);"
+    "INSERT INTO meta VALUES ('config', 'a');"
+    "INSERT INTO events (t, line) VALUES (1, '{\"type\":\"tick\",\"t\":1}');"
+    "PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close(db);
+  cr_assert_eq(maat_store_open(&st, path), MAAT_OK, "%s", maat_errmsg());
+  cr_assert_eq(maat_store_event_stats(st, &count, NULL), MAAT_OK);
+  cr_expect_eq(count, 1);
+  cr_assert_eq(maat_store_bind_run(st, "a"), MAAT_OK);
+  cr_assert_eq(maat_store_contact_put(st, "c", 1, "{}", 2), MAAT_OK,
+               "the new tables exist: %s", maat_errmsg());
+  gone(st, 0);
+}
+
+Test(store, sqlite_reads_see_only_what_was_committed)
+{
+  maat_store *st = fresh(0);
+  int64_t count = -1;
+
+  cr_assert_eq(maat_store_begin(st), MAAT_OK);
+  cr_assert_eq(maat_store_event_append(st, 1, "{}", 2, NULL), MAAT_OK);
+  cr_assert_eq(maat_store_event_stats(st, &count, NULL), MAAT_OK,
+               "a read while a transaction is open does not wait");
+  cr_assert_eq(count, 0);
+  cr_assert_eq(maat_store_commit(st), MAAT_OK);
+  cr_assert_eq(maat_store_event_stats(st, &count, NULL), MAAT_OK);
+  cr_assert_eq(count, 1);
+  gone(st, 0);
+}

@@ -13,6 +13,9 @@ run_suite() {
   meson test -C "$1" --print-errorlogs --num-processes 2
 }
 
+# The sources first: banned functions, SQL outside src/store/.
+sh "$(dirname "$0")/checksrc.sh" || status=1
+
 run_suite "$build" || status=1
 
 if [ ! -f "$san/build.ninja" ]; then

@@ -31,7 +31,7 @@ static long decisions;
 
 static int agent_index(const char *id)
 {
-  return atoi(id + 1) - 1; /* "a0001" */
+  return (int)strtol(id + 1, NULL, 10) - 1; /* "a0001" */
 }
 
 static void drain(maat_router *r)
@@ -42,7 +42,7 @@ static void drain(maat_router *r)
       continue;
     decisions++;
     if (strcmp(d.to, "bot"))
-      strcpy(held[agent_index(d.to)], d.contact);
+      snprintf(held[agent_index(d.to)], sizeof held[agent_index(d.to)], "%s", d.contact);
   }
 }
 
@@ -69,15 +69,15 @@ static void contact(struct maat_event *ev, double t, long id)
   ev->contact.intensity = 0.5;
   ev->contact.urgency = MAAT_URGENCY_NORMAL;
   ev->contact.priority = (int)(next_rand() % 3);
-  strcpy(ev->contact.lang, next_rand() % 10 < 7 ? "nl" : "en");
-  strcpy(ev->contact.intent, intents[next_rand() % 6]);
+  snprintf(ev->contact.lang, sizeof ev->contact.lang, "%s", next_rand() % 10 < 7 ? "nl" : "en");
+  snprintf(ev->contact.intent, sizeof ev->contact.intent, "%s", intents[next_rand() % 6]);
   ev->contact.handle_s = 300;
 }
 
 int main(int argc, char **argv)
 {
   const char *policy = argc > 1 ? argv[1] : "maat";
-  long events = argc > 2 ? atol(argv[2]) : 200000;
+  long events = argc > 2 ? strtol(argv[2], NULL, 10) : 200000;
   maat_team *team = NULL;
   maat_router *r = NULL;
   struct maat_event ev;
@@ -115,7 +115,7 @@ int main(int argc, char **argv)
     memset(&ev, 0, sizeof ev);
     if (held[a][0]) {
       ev.type = MAAT_EV_DONE;
-      strcpy(ev.contact_id, held[a]);
+      snprintf(ev.contact_id, sizeof ev.contact_id, "%s", held[a]);
       held[a][0] = 0;
     } else {
       contact(&ev, t, id++);

@@ -78,9 +78,11 @@ static void on_progress(void *ctx, double done)
 /* Splits "a,b,c" into 'out'; returns the count or -1 on a bad list. */
 static int split_policies(char *list, const char **out)
 {
+  char *save = NULL;
   int n = 0;
 
-  for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
+  for (char *tok = strtok_r(list, ",", &save); tok;
+       tok = strtok_r(NULL, ",", &save)) {
     if (n == MAX_POLICIES || !*tok)
       return -1;
     for (int i = 0; i < n; i++)

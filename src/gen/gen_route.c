@@ -36,7 +36,7 @@ int maat_gen_team(char **out, size_t *len, int n, unsigned long long seed)
     int t3 = maat__rng_uniform(&rng) < 0.5;
 
     if (maat__rng_uniform(&rng) < 0.3) {
-      strcpy(skills, "\"*\"");
+      snprintf(skills, sizeof skills, "\"*\"");
     } else {
       int a = (int)maat__rng_below(&rng, NINTENTS);
       int c = (a + 1 + (int)maat__rng_below(&rng, NINTENTS - 1)) % NINTENTS;

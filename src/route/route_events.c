@@ -141,7 +141,7 @@ int maat_event_parse(struct maat_event *ev, const char *line, size_t len)
                         "like \"nl\"");
         goto out;
       }
-      strcpy(c->lang, lang);
+      snprintf(c->lang, sizeof c->lang, "%s", lang);
     }
     break;
   case MAAT_EV_AGENT:

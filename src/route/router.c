@@ -846,7 +846,7 @@ static void assign(struct maat_router *r, int slot, int agent,
   if (d) {
     memcpy(d->contact, c->c.id, sizeof d->contact);
     if (agent < 0)
-      strcpy(d->to, "bot");
+      memcpy(d->to, "bot", sizeof "bot");
     else
       memcpy(d->to, r->agents[agent].def->id, sizeof d->to);
     d->tier = c->c.tier;

@@ -102,7 +102,7 @@ static int parse_agent(struct maat_team *t, struct maat__agent_def *a,
                           "languages in the team", name, a->id,
                           MAAT__MAX_LANGS);
       bit = t->nlangs++;
-      strcpy(t->langs[bit], s);
+      snprintf(t->langs[bit], sizeof t->langs[bit], "%s", s);
     }
     a->langs |= 1u << bit;
   }
@@ -131,7 +131,7 @@ static int parse_agent(struct maat_team *t, struct maat__agent_def *a,
                             "skills in the team", name, a->id,
                             MAAT__MAX_INTENTS);
         bit = t->nintents++;
-        strcpy(t->intents[bit], s);
+        snprintf(t->intents[bit], sizeof t->intents[bit], "%s", s);
       }
       a->skills |= (uint64_t)1 << bit;
     }

@@ -57,7 +57,7 @@ static void id_next(struct id_counter *n, char prefix, char *out)
   int k = n->len - 1;
 
   if (!n->len) {
-    strcpy(n->digits, "0");
+    memcpy(n->digits, "0", sizeof "0");
     k = 0;
     n->len = 1;
   }
@@ -442,7 +442,7 @@ static void draw_contact(struct run *u, struct maat_contact *c, int *lang_bit,
   memcpy(c->intent, in->name, sizeof c->intent);
   *intent_bit = u->intent_bit[in - sc->intents];
   nl = maat__rng_uniform(&u->rng) < sc->lang_nl;
-  strcpy(c->lang, nl ? "nl" : "en");
+  memcpy(c->lang, nl ? "nl" : "en", sizeof "nl");
   *lang_bit = nl ? u->nl_bit : u->en_bit;
   x = maat__rng_uniform(&u->rng);
   /* Counted, not branched (see above); the enums are consecutive. */

@@ -53,8 +53,8 @@ static int drain_assign(maat_router *r, const char *contact)
   int found = 0;
   while (maat_router_next(r, &d) == MAAT_OK)
     if (d.type == MAAT_DEC_ASSIGN && !strcmp(d.contact, contact)) {
-      strcpy(last_to, d.to);
-      strcpy(last_contact, d.contact);
+      snprintf(last_to, sizeof last_to, "%s", d.to);
+      snprintf(last_contact, sizeof last_contact, "%s", d.contact);
       found = 1;
     }
   if (!found)
@@ -189,7 +189,7 @@ Test(route, critical_first_and_ageing)
     char line[128];
     while (maat_router_next(r, &d) == MAAT_OK)
       if (d.type == MAAT_DEC_ASSIGN)
-        strcpy(order[n++], d.contact);
+        snprintf(order[n++], sizeof order[0], "%s", d.contact);
     snprintf(line, sizeof line, "{\"type\":\"done\",\"t\":%d,\"contact\":\"%s\"}",
              1100 + k, order[n - 1]);
     PUSH(r, line);
@@ -231,7 +231,7 @@ Test(route, priority_overtakes_recent_arrivals_only)
     char line[128];
     while (maat_router_next(r, &d) == MAAT_OK)
       if (d.type == MAAT_DEC_ASSIGN)
-        strcpy(order[n++], d.contact);
+        snprintf(order[n++], sizeof order[0], "%s", d.contact);
     cr_assert_eq(n, k + 1, "one assignment per agent freed");
     snprintf(line, sizeof line, "{\"type\":\"done\",\"t\":%d,\"contact\":\"%s\"}",
              500 + k, order[n - 1]);
@@ -273,11 +273,11 @@ Test(route, push_with_known_bits_decides_as_by_name)
   memset(&ev, 0, sizeof ev);
   ev.type = MAAT_EV_AGENT;
   ev.state = MAAT_AGENT_AVAILABLE;
-  strcpy(ev.agent, "ana");
+  snprintf(ev.agent, sizeof ev.agent, "%s", "ana");
   cr_assert_eq(maat_router_push(a, &ev), MAAT_OK);
   cr_assert_eq(maat__router_push_known(b, &ev, MAAT__LOOK_UP, MAAT__LOOK_UP),
                MAAT_OK);
-  strcpy(ev.agent, "bob");
+  snprintf(ev.agent, sizeof ev.agent, "%s", "bob");
   cr_assert_eq(maat_router_push(a, &ev), MAAT_OK);
   cr_assert_eq(maat__router_push_known(b, &ev, MAAT__LOOK_UP, MAAT__LOOK_UP),
                MAAT_OK);
@@ -287,8 +287,8 @@ Test(route, push_with_known_bits_decides_as_by_name)
     ev.type = MAAT_EV_CONTACT;
     ev.t = 10.0 * k;
     snprintf(ev.contact.id, sizeof ev.contact.id, "c%d", k);
-    strcpy(ev.contact.lang, lang);
-    strcpy(ev.contact.intent, intent);
+    snprintf(ev.contact.lang, sizeof ev.contact.lang, "%s", lang);
+    snprintf(ev.contact.intent, sizeof ev.contact.intent, "%s", intent);
     ev.contact.tier = 1 + k / 16 % 3;
     ev.contact.handle_s = 25;
     cr_assert_eq(maat_router_push(a, &ev), MAAT_OK);
@@ -746,7 +746,7 @@ Test(route, large_team_ids_found_and_duplicates_named)
     cr_assert_eq(maat_router_push(r, &ev), MAAT_OK, "%s: %s", ev.agent,
                  maat_errmsg());
   }
-  strcpy(ev.agent, "agent-3000");
+  snprintf(ev.agent, sizeof ev.agent, "%s", "agent-3000");
   cr_assert_eq(maat_router_push(r, &ev), MAAT_ENOTFOUND);
   cr_assert(strstr(maat_errmsg(), "agent-3000"), "%s", maat_errmsg());
   maat_router_close(r);
@@ -949,7 +949,7 @@ Test(route, priority_and_urgency_out_of_range_are_refused)
 
   memset(&ev, 0, sizeof ev);
   ev.type = MAAT_EV_CONTACT;
-  strcpy(ev.contact.id, "c1");
+  snprintf(ev.contact.id, sizeof ev.contact.id, "%s", "c1");
   ev.contact.tier = MAAT_T2;
   ev.contact.priority = 7;
   cr_assert_eq(maat_router_push(r, &ev), MAAT_EPARSE);

@@ -218,8 +218,8 @@ Test(text, nfkc_normalisation, .init = tok_setup,
   /* The ellipsis character is "...". */
   cr_assert_str_eq(joined("nou\xe2\x80\xa6", 0), "nou|...");
   /* Combining and precomposed e-acute give the same token. */
-  strcpy(precomposed, joined("caf\xc3\xa9", 0));
-  strcpy(combining, joined("cafe\xcc\x81", 0));
+  snprintf(precomposed, sizeof precomposed, "%s", joined("caf\xc3\xa9", 0));
+  snprintf(combining, sizeof combining, "%s", joined("cafe\xcc\x81", 0));
   cr_assert_str_eq(precomposed, combining);
   cr_assert_str_eq(combining, "caf\xc3\xa9");
   cr_assert_eq(tok_at(0)->end, 6, "offset covers the combining mark");

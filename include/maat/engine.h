@@ -59,7 +59,13 @@ void maat_engine_close(maat_engine *e);
 
 enum maat_apply_flags {
   /* A tick is logged only if it decided something. */
-  MAAT_APPLY_TICK_IF_DECIDED = 1 << 0
+  MAAT_APPLY_TICK_IF_DECIDED = 1 << 0,
+  /*
+   * The event happens now: its 't' is set, under the engine's lock, to
+   * the extra's 'now' or the engine's latest time if that is later, so
+   * that callers on several threads never apply time backwards.
+   */
+  MAAT_APPLY_NOW = 1 << 1
 };
 
 /* What goes into the same transaction as the event (all optional). */
@@ -68,6 +74,7 @@ struct maat_apply_extra {
   const struct maat_principal *who; /* with 'method': an audit row */
   const char *method, *path, *detail;
   int status;
+  double now;                     /* MAAT_APPLY_NOW: the caller's clock */
 };
 
 /* What an applied event was. */

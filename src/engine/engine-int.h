@@ -44,6 +44,7 @@ struct econtact {
 struct maat_engine {
   pthread_mutex_t mu;              /* everything below but the commit */
   pthread_cond_t cv;               /* a commit ended */
+  pthread_mutex_t tri_mu;          /* the triager, used outside 'mu' */
   maat_team *team;
   maat_router *router;
   maat_store *store;

@@ -162,6 +162,30 @@ static int done_extra(struct maat_engine *e, const struct maat_event *ev,
                       const char *line, size_t len,
                       const struct maat_apply_extra *x);
 
+/* The line with its "t" set to 't' (owned; free with maat_free()). */
+static int with_time(const char *line, size_t len, double t, char **out,
+                     size_t *outlen)
+{
+  json_t *o = json_loadb(line, len, 0, NULL);
+  char *s;
+
+  if (!json_is_object(o)) {
+    json_decref(o);
+    return maat__fail(MAAT_EPARSE, "not a JSON object");
+  }
+  json_object_set_new(o, "t", json_real(t));
+  s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(15));
+  json_decref(o);
+  if (!s)
+    return maat__fail(MAAT_ENOMEM, "out of memory");
+  *out = maat__strdup(s);
+  free(s);
+  if (!*out)
+    return maat__fail(MAAT_ENOMEM, "out of memory");
+  *outlen = strlen(*out);
+  return MAAT_OK;
+}
+
 /*
  * Applies a line: parse, push, record, stage. Called with 'mu' held. On
  * failure nothing changed: the router keeps its state on a refusal, and
@@ -172,21 +196,23 @@ static int apply_locked(struct maat_engine *e, const char *line, size_t len,
                         struct maat_applied *out)
 {
   struct maat_event ev;
-  char *triaged = NULL;
+  char *retimed = NULL;
   size_t mark = e->cur.n, out_mark = e->staged_out.len;
   int decided = 0, rc;
 
   if (e->broken)
     return maat__fail(e->broken, "%s", e->broken_msg);
   memset(&ev, 0, sizeof ev);
-  if (e->tri && !e->rebuilding && needs_triage(line, len)) {
-    if ((rc = maat_triage_event_line(e->tri, line, len, e->t, &triaged,
-                                     &len)))
-      return rc;
-    line = triaged;
-  }
   if ((rc = maat_event_parse(&ev, line, len)))
     goto out;
+  if ((flags & MAAT_APPLY_NOW) && ev.t < e->t) {
+    /* Another thread applied a later now first: this happens now too. */
+    if ((rc = with_time(line, len, e->t, &retimed, &len)))
+      goto out;
+    line = retimed;
+    if ((rc = maat_event_parse(&ev, line, len)))
+      goto out;
+  }
   if (ev.type == MAAT_EV_CONTACT && (e->flags & MAAT_ENGINE_RECORDS) &&
       maat__map_get(&e->contacts, ev.contact.id)) {
     rc = maat__fail(MAAT_ESTATE, "field 'id': contact '%s' exists",
@@ -239,7 +265,7 @@ static int apply_locked(struct maat_engine *e, const char *line, size_t len,
 out:
   if (rc)
     unstage(e, mark, out_mark);
-  maat_free(triaged);
+  maat_free(retimed);
   return rc;
 }
 
@@ -292,11 +318,28 @@ int maat_engine_apply(maat_engine *e, const char *line, size_t len,
 {
   int rc;
 
+  char *triaged = NULL;
+
   if (!e || !line)
     return maat__fail(MAAT_EINVAL, "maat_engine_apply: invalid argument");
+  /*
+   * Triage is the costly part, and needs none of the engine's state: it
+   * runs outside the engine's lock (under the triager's own), so other
+   * requests route meanwhile.
+   */
+  if (e->tri && needs_triage(line, len)) {
+    double t = (flags & MAAT_APPLY_NOW) && x ? x->now : maat_engine_time(e);
+    pthread_mutex_lock(&e->tri_mu);
+    rc = maat_triage_event_line(e->tri, line, len, t, &triaged, &len);
+    pthread_mutex_unlock(&e->tri_mu);
+    if (rc)
+      return rc;
+    line = triaged;
+  }
   pthread_mutex_lock(&e->mu);
   rc = apply_locked(e, line, len, flags, x, out);
   pthread_mutex_unlock(&e->mu);
+  maat_free(triaged);
   return rc;
 }
 
@@ -607,6 +650,7 @@ int maat_engine_open(maat_engine **out, const struct maat_engine_options *o)
   if (!(e = maat__calloc(1, sizeof *e)))
     return maat__fail(MAAT_ENOMEM, "out of memory");
   pthread_mutex_init(&e->mu, NULL);
+  pthread_mutex_init(&e->tri_mu, NULL);
   pthread_cond_init(&e->cv, NULL);
   e->store = o->store;
   e->tri = o->triager;
@@ -660,6 +704,7 @@ void maat_engine_close(maat_engine *e)
   maat__free(e->run);
   pthread_cond_destroy(&e->cv);
   pthread_mutex_destroy(&e->mu);
+  pthread_mutex_destroy(&e->tri_mu);
   maat__free(e);
 }
 

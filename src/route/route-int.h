@@ -395,6 +395,11 @@ struct maat_router {
    * and putting them back.
    */
   int qhead[MAAT__QLISTS], qtail[MAAT__QLISTS];
+  /* Per list and priority, the contact that joined last (-1: gone). Keys
+   * of one priority only grow (now - ageing * priority), so a new one
+   * belongs after it: queue_add() walks forward from there, over the few
+   * that arrived since, instead of back from the tail over a flood. */
+  int qlast[MAAT__QLISTS][4];
   int nqueued;
   /*
    * Within one dispatch, while no one is assigned, a contact of a kind

@@ -299,11 +299,19 @@ static void queue_add(struct maat_router *r, int slot, double key)
 {
   struct maat__rcontact *c = &r->cs[slot];
   int l = c->c.urgency == MAAT_URGENCY_CRITICAL;
-  int after = r->qtail[l];
+  int p = c->c.priority & 3;
+  int after = r->qlast[l][p];
 
   /* The newest seq: after those of the same key. */
-  while (after >= 0 && r->cs[after].qkey > key)
-    after = r->cs[after].qprev;
+  if (after >= 0 && r->cs[after].qkey <= key) {
+    while (r->cs[after].qnext >= 0 && r->cs[r->cs[after].qnext].qkey <= key)
+      after = r->cs[after].qnext;
+  } else {
+    after = r->qtail[l];
+    while (after >= 0 && r->cs[after].qkey > key)
+      after = r->cs[after].qprev;
+  }
+  r->qlast[l][p] = slot;
   c->qlist = l;
   c->qkey = key;
   c->qseq = r->seq++;
@@ -327,6 +335,8 @@ static void queue_remove(struct maat_router *r, int slot)
 
   if (l < 0)
     return;
+  if (r->qlast[l][c->c.priority & 3] == slot)
+    r->qlast[l][c->c.priority & 3] = -1;
   /* The fallback wake-up may have been its: the next dispatch walks. */
   if (r->wake < INFINITY && maat__wait_next(r, c) == r->wake)
     r->quiet = 0;
@@ -1553,8 +1563,11 @@ int maat_router_open(maat_router **out, const maat_team *team,
   r->fail_stamp = maat__calloc(MAAT__FAIL_KEYS, sizeof *r->fail_stamp);
   r->fail_retry = maat__calloc(MAAT__FAIL_KEYS, sizeof *r->fail_retry);
   r->fresh = -1;
-  for (int l = 0; l < MAAT__QLISTS; l++)
+  for (int l = 0; l < MAAT__QLISTS; l++) {
     r->qhead[l] = r->qtail[l] = -1;
+    for (int p = 0; p < 4; p++)
+      r->qlast[l][p] = -1;
+  }
   if (!r->fitcache || !r->fail_load || !r->fail_stamp || !r->fail_retry) {
     rc = maat__fail(MAAT_ENOMEM, "out of memory");
     goto fail;

@@ -59,7 +59,7 @@ static int apply_durable(struct call *c, const char *line, size_t len,
 
   maat__call_extra(c, status, &x);
   x.note = note;
-  rc = maat_engine_apply(c->s->engine, line, len, 0, &x, a);
+  rc = maat_engine_apply(c->s->engine, line, len, MAAT_APPLY_NOW, &x, a);
   if (rc) {
     c->audited = 0;
     return rc;

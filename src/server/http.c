@@ -115,5 +115,6 @@ void maat__call_extra(struct call *c, int status, struct maat_apply_extra *x)
   x->path = c->url;
   x->status = status;
   x->detail = c->detail[0] ? c->detail : NULL;
+  x->now = maat__now_t(c->s);
   c->audited = 1;
 }

@@ -30,6 +30,7 @@ static void *ticker(void *arg)
     struct timespec ts;
     char line[96];
     struct maat_applied a;
+    struct maat_apply_extra x;
     int n;
     clock_gettime(CLOCK_REALTIME, &ts);
     ts.tv_nsec += 250 * 1000 * 1000;
@@ -41,10 +42,13 @@ static void *ticker(void *arg)
     if (s->stop)
       break;
     pthread_mutex_unlock(&s->clock_mu);
+    memset(&x, 0, sizeof x);
+    x.now = maat__now_t(s);
     n = snprintf(line, sizeof line, "{\"type\":\"tick\",\"t\":%.3f}",
-                 maat__now_t(s));
+                 x.now);
     if (maat_engine_apply(s->engine, line, (size_t)n,
-                          MAAT_APPLY_TICK_IF_DECIDED, NULL, &a) == MAAT_OK)
+                          MAAT_APPLY_TICK_IF_DECIDED | MAAT_APPLY_NOW, &x,
+                          &a) == MAAT_OK)
       maat_engine_wait(s->engine, a.ticket);
     pthread_mutex_lock(&s->clock_mu);
   }

@@ -2,6 +2,8 @@
 # Durability: post 10,000 contacts through the API, kill -9 the server at a
 # random moment, restart it: every contact that got a 2xx is there, and the
 # queue is rebuilt (no agent is on shift, so every accepted contact waits).
+# With an argument N, the contacts come over N connections at once (curl
+# --parallel), so that commits are shared by many requests.
 set -u
 fail=0
 check() { if ! eval "$2"; then echo "FAIL: $1"; fail=1; else echo "ok: $1"; fi; }
@@ -11,6 +13,7 @@ trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null; rm -rf "$tmp"' EXIT
 command -v curl >/dev/null || { echo "[SKIP] curl is not installed (scripts/install-deps.sh installs it)"; exit 77; }
 . "$(dirname "$0")/serve_lib.sh"
 n=${MAAT_DURABILITY_N:-10000}
+par=${1:-1}
 
 "$MAAT_BIN" gen --team 6 -o "$tmp/team.json"
 db=$tmp/d.db
@@ -30,17 +33,24 @@ awk -v n="$n" -v base="$base" -v tok="$INT" 'BEGIN {
     if (i < n) print "next"
   }
 }' >"$tmp/batch.cfg"
-curl -s -K "$tmp/batch.cfg" >"$tmp/codes" 2>/dev/null &
+if [ "$par" -gt 1 ]; then
+  curl -s -Z --parallel-max "$par" -K "$tmp/batch.cfg" >"$tmp/codes" 2>/dev/null &
+  # All of them take about 1.5 s: a moment between 0.2 and 1.2 s in.
+  span=1000 from=200
+else
+  curl -s -K "$tmp/batch.cfg" >"$tmp/codes" 2>/dev/null &
+  # All of them take about 10 s: a moment between 0.3 and 6 s in.
+  span=5700 from=300
+fi
 cpid=$!
-# A random moment between 0.3 and 6 s in (posting all takes about 10 s).
-ms=$(( $(od -An -N2 -tu2 /dev/urandom | tr -d " ") % 5700 + 300 ))
+ms=$(( $(od -An -N2 -tu2 /dev/urandom | tr -d " ") % span + from ))
 sleep "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))"
 kill -9 $pid
 wait $pid 2>/dev/null
 pid=""
 wait $cpid 2>/dev/null
 acked=$(grep -c '^201 ' "$tmp/codes")
-echo "posted until the kill at ${ms} ms: $acked acknowledged of $n"
+echo "posted over $par connection(s) until the kill at ${ms} ms: $acked acknowledged of $n"
 check "some contacts were acknowledged before the kill" '[ "$acked" -gt 0 ]'
 
 start_server "$db" "$tmp/team.json"

@@ -92,6 +92,13 @@ int maat_error_set(int code, const char *fmt, ...)
 /* The 64-bit FNV-1a of 'n' bytes: the library's one hash of bytes. */
 uint64_t maat_hash64(const void *p, size_t n);
 
+/*
+ * Writes 's' ('len' bytes) as the body of a JSON string (no quotes) into
+ * 'out', with a NUL when it fits: the library's one JSON escaper. Returns
+ * the length it needs without the NUL, like snprintf.
+ */
+size_t maat_json_escape(char *out, size_t cap, const char *s, size_t len);
+
 /* Writes 'n' bytes as 2n lowercase hex digits and a NUL into 'out'. */
 void maat_hex(const void *p, size_t n, char *out);
 

@@ -70,6 +70,9 @@ enum maat_event_type {
   MAAT_EV_TICK         /* time passes; nothing else */
 };
 
+/* "low", "normal", "high", "critical"; "?" otherwise. */
+const char *maat_urgency_name(int urgency);
+
 /* One input event. Plain data: init with memset 0. */
 struct maat_event {
   int type;                /* enum maat_event_type */

@@ -126,36 +126,17 @@ void cli_progress_done(struct cli_progress *p)
 
 void cli_json_string(FILE *f, const char *s, size_t len)
 {
-  static const char hex[] = "0123456789abcdef";
-  size_t run = 0;
+  char small[1024], *big = NULL;
+  size_t n = maat_json_escape(small, sizeof small, s, len);
 
   putc_unlocked('"', f);
-  for (size_t i = 0; i < len; i++) {
-    unsigned char c = (unsigned char)s[i];
-    if (c >= 0x20 && c != '"' && c != '\\') {
-      run++;
-      continue;
-    }
-    if (run)
-      fwrite(s + i - run, 1, run, f);
-    run = 0;
-    putc_unlocked('\\', f);
-    switch (c) {
-    case '"': putc_unlocked('"', f); break;
-    case '\\': putc_unlocked('\\', f); break;
-    case '\n': putc_unlocked('n', f); break;
-    case '\r': putc_unlocked('r', f); break;
-    case '\t': putc_unlocked('t', f); break;
-    default:
-      putc_unlocked('u', f);
-      putc_unlocked('0', f);
-      putc_unlocked('0', f);
-      putc_unlocked(hex[c >> 4], f);
-      putc_unlocked(hex[c & 15], f);
-    }
+  if (n < sizeof small) {
+    fwrite(small, 1, n, f);
+  } else if ((big = malloc(n + 1))) {
+    maat_json_escape(big, n + 1, s, len);
+    fwrite(big, 1, n, f);
+    free(big);
   }
-  if (run)
-    fwrite(s + len - run, 1, run, f);
   putc_unlocked('"', f);
 }
 

@@ -495,3 +495,41 @@ uint64_t maat_hash64(const void *p, size_t n)
 {
   return maat__hash64(p, n, 0);
 }
+
+size_t maat_json_escape(char *out, size_t cap, const char *s, size_t len)
+{
+  static const char digits[] = "0123456789abcdef";
+  size_t n = 0;
+
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)s[i];
+    char esc[6];
+    size_t k = 0;
+    if (c >= 0x20 && c != '"' && c != '\\') {
+      if (n < cap)
+        out[n] = (char)c;
+      n++;
+      continue;
+    }
+    esc[k++] = '\\';
+    switch (c) {
+    case '"': esc[k++] = '"'; break;
+    case '\\': esc[k++] = '\\'; break;
+    case '\n': esc[k++] = 'n'; break;
+    case '\r': esc[k++] = 'r'; break;
+    case '\t': esc[k++] = 't'; break;
+    default:
+      esc[k++] = 'u';
+      esc[k++] = '0';
+      esc[k++] = '0';
+      esc[k++] = digits[c >> 4];
+      esc[k++] = digits[c & 15];
+    }
+    for (size_t j = 0; j < k; j++, n++)
+      if (n < cap)
+        out[n] = esc[j];
+  }
+  if (cap)
+    out[n < cap ? n : cap - 1] = '\0';
+  return n;
+}

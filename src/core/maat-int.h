@@ -82,6 +82,12 @@ static inline int maat__str_eq(const char *a, const char *b)
   return 0;
 }
 
+/* The enumerations' names (src/core/names.c), indexed by value. */
+extern const char *const maat__tone_names[5];
+extern const char *const maat__urgency_names[4];
+extern const char *const maat__tier_names[4];       /* [0] is NULL */
+extern const char *const maat__agent_state_names[5];
+
 /*
  * The library's hash map (src/core/map.c): string keys, borrowed from the
  * value's owner, to pointers. struct maat_map m = MAAT_MAP_INIT.

@@ -17,8 +17,6 @@
 static const char *const contact_states[] = { "?", "queued", "with_bot",
                                               "assigned", "done",
                                               "abandoned" };
-static const char *const agent_states[] = { "offline", "available", "busy",
-                                            "recovery", "break" };
 
 const char *maat_contact_state_name(int state)
 {
@@ -26,11 +24,6 @@ const char *maat_contact_state_name(int state)
              ? contact_states[state] : "?";
 }
 
-const char *maat_agent_state_name(int state)
-{
-  return state >= MAAT_AGENT_OFFLINE && state <= MAAT_AGENT_BREAK
-             ? agent_states[state] : "?";
-}
 
 static int state_parse(const char *name)
 {
@@ -361,6 +354,15 @@ void maat__engine_sample_strain(struct maat_engine *e)
 
 /* ---- the views ---- */
 
+/*
+ * The privacy rule for every figure over agents: it is shown only over a
+ * group of at least the minimum size, so that it never reveals one person.
+ */
+static int group_shown(const struct maat_engine *e, long group)
+{
+  return group >= e->min_group;
+}
+
 int maat_engine_contact(maat_engine *e, const char *id,
                         struct maat_contact_record *out)
 {
@@ -434,7 +436,7 @@ static void team_strain(struct maat_engine *e, struct maat_team_view *v,
   }
   v->overload_line = e->team->set[MAAT__S_OVERLOAD];
   /* Strain only as an aggregate over enough people to hide anyone. */
-  if (v->on_shift < e->min_group)
+  if (!group_shown(e, v->on_shift))
     return;
   qsort(st, (size_t)v->on_shift, sizeof *st, cmp_double);
   for (long k = 0; k < v->on_shift; k++) {
@@ -457,7 +459,7 @@ int maat_engine_team_view(maat_engine *e, struct maat_team_view *v)
   team_strain(e, v, st);
   v->min_group = e->min_group;
   for (int h = 0; h < 24; h++) {
-    v->hour_shown[h] = e->strain_n[h] >= e->min_group;
+    v->hour_shown[h] = group_shown(e, e->strain_n[h]);
     v->strain_by_hour[h] = v->hour_shown[h]
                                ? e->strain_sum[h] / e->strain_n[h] : 0;
   }
@@ -560,7 +562,7 @@ int maat_engine_counters(maat_engine *e, double now,
       c->on_shift++;
       sum += maat__router_strain(e->router, (int)i);
     }
-  c->strain_shown = c->on_shift >= e->min_group;
+  c->strain_shown = group_shown(e, c->on_shift);
   c->strain_mean = c->strain_shown ? sum / c->on_shift : 0;
   pthread_mutex_unlock(&e->mu);
   return MAAT_OK;

@@ -186,11 +186,6 @@ int maat_gen_events(const maat_team *team, int days, unsigned long long seed,
         if (handle < 30)
           handle = 30;
         {
-          static const char *const tn[] = { "neutral", "positive",
-                                            "frustrated", "angry",
-                                            "distressed" };
-          static const char *const un[] = { "low", "normal", "high",
-                                            "critical" };
           /* One draw per statement: argument order is unspecified. */
           unsigned long long cust = maat__rng_below(&rng, 5000 * team->n);
           double inten = maat__rng_uniform(&rng);
@@ -204,7 +199,8 @@ int maat_gen_events(const maat_team *team, int days, unsigned long long seed,
                    "\"tone\":\"%s\",\"intensity\":%.2f,\"urgency\":\"%s\","
                    "\"intent\":\"%s\",\"lang\":\"%s\",\"handle_s\":%.1f,"
                    "\"patience_s\":%.1f}",
-                   t, ++contact, cust, tier, tn[tone], inten, un[urg], intent,
+                   t, ++contact, cust, tier, maat__tone_names[tone], inten,
+                   maat__urgency_names[urg], intent,
                    lang, handle, patience);
         }
         nev++;

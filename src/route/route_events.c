@@ -73,11 +73,7 @@ static int get_enum(json_t *o, const char *field, const char *const *names,
                     s ? " '" : "", s ? s : "", s ? "'" : "");
 }
 
-static const char *const tones[] = { "neutral", "positive", "frustrated",
-                                     "angry", "distressed" };
-static const char *const urgencies[] = { "low", "normal", "high",
-                                         "critical" };
-static const char *const tiers[] = { NULL, "T1", "T2", "T3" };
+/* An agent event sets one of these; busy and recovery are the router's. */
 static const char *const states[] = { "offline", "available", NULL, NULL,
                                       "break" };
 static const char *const types[] = { NULL, "contact", "agent", "done",
@@ -121,9 +117,9 @@ int maat_event_parse(struct maat_event *ev, const char *line, size_t len)
                       "be triaged first)");
       goto out;
     }
-    if ((rc = get_enum(o, "tier", tiers, 4, &c->tier, 1)) ||
-        (rc = get_enum(o, "tone", tones, 5, &c->tone, 0)) ||
-        (rc = get_enum(o, "urgency", urgencies, 4, &c->urgency, 0)) ||
+    if ((rc = get_enum(o, "tier", maat__tier_names, 4, &c->tier, 1)) ||
+        (rc = get_enum(o, "tone", maat__tone_names, 5, &c->tone, 0)) ||
+        (rc = get_enum(o, "urgency", maat__urgency_names, 4, &c->urgency, 0)) ||
         (rc = get_num(o, "intensity", 0, 1, &c->intensity)) ||
         (rc = get_num(o, "handle_s", 0, 1e7, &c->handle_s)) ||
         (rc = get_num(o, "patience_s", 0, 1e7, &c->patience_s)))
@@ -188,36 +184,11 @@ static void put(char *buf, size_t cap, size_t *pos, const char *fmt, ...)
     *pos += (size_t)n;
 }
 
-/* Appends 'n' bytes as they are. */
-static void put_raw(char *buf, size_t cap, size_t *pos, const char *s,
-                    size_t n)
-{
-  if (*pos < cap) {
-    size_t room = cap - *pos;
-    memcpy(buf + *pos, s, n < room ? n : room);
-    if (*pos + n < cap)
-      buf[*pos + n] = 0;
-  }
-  *pos += n;
-}
-
 /* Writes 's' as a JSON string body (no quotes). */
 static void put_str(char *buf, size_t cap, size_t *pos, const char *s)
 {
-  const char *run = s;
-
-  for (; *s; s++) {
-    unsigned char ch = (unsigned char)*s;
-    if (ch >= 0x20 && ch != '"' && ch != '\\')
-      continue;
-    put_raw(buf, cap, pos, run, (size_t)(s - run));
-    if (ch == '"' || ch == '\\')
-      put(buf, cap, pos, "\\%c", ch);
-    else
-      put(buf, cap, pos, "\\u%04x", ch);
-    run = s + 1;
-  }
-  put_raw(buf, cap, pos, run, (size_t)(s - run));
+  *pos += maat_json_escape(*pos < cap ? buf + *pos : NULL,
+                           *pos < cap ? cap - *pos : 0, s, strlen(s));
 }
 
 size_t maat_decision_format(const struct maat_decision *d, char *buf,

@@ -1700,12 +1700,6 @@ void maat_router_summary(const maat_router *r, struct maat_route_summary *s)
   maat__free(heavy);
 }
 
-static const char *state_name(int s)
-{
-  static const char *const names[] = { "offline", "available", "busy",
-                                       "recovery", "break" };
-  return s >= 0 && s <= 4 ? names[s] : "?";
-}
 
 size_t maat_router_state_format(const maat_router *r, char *buf, size_t cap)
 {
@@ -1726,7 +1720,7 @@ size_t maat_router_state_format(const maat_router *r, char *buf, size_t cap)
     maat__buf_printf(&b,
                      "%s{\"id\":\"%s\",\"state\":\"%s\",\"contact\":\"%s\","
                      "\"streak\":%d,\"heavy_today\":%d,\"strain\":%.4f}",
-                     i ? "," : "", a->def->id, state_name(a->state),
+                     i ? "," : "", a->def->id, maat_agent_state_name(a->state),
                      a->contact >= 0 ? r->cs[a->contact].c.id : "",
                      a->streak, a->heavy_today, maat__router_strain(r, i));
   }

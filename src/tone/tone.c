@@ -67,14 +67,6 @@ struct maat_tone_scorer {
   struct maat_buf arena;  /* stems of the current message */
 };
 
-static const char *const tone_names[MAAT_TONE_COUNT] = {
-  "neutral", "positive", "frustrated", "angry", "distressed"
-};
-
-const char *maat_tone_name(int tone)
-{
-  return tone >= 0 && tone < MAAT_TONE_COUNT ? tone_names[tone] : "?";
-}
 
 static const char *const kind_names[MAAT_CUE_KIND_COUNT] = {
   "frustration", "anger", "distress", "positive", "deadline", "money",

@@ -11,11 +11,6 @@
 #include <stdio.h>
 #include <string.h>
 
-const char *maat_tier_name(int tier)
-{
-  static const char *const names[] = { "?", "T1", "T2", "T3" };
-  return tier >= MAAT_T1 && tier <= MAAT_T3 ? names[tier] : "?";
-}
 
 /* ---- customer memory: recent intents per customer ---- */
 
@@ -39,10 +34,7 @@ struct maat_triager {
 
 static uint64_t hash_str(const char *s)
 {
-  uint64_t h = 1469598103934665603ULL;
-  for (; *s; s++)
-    h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-  return h;
+  return maat__hash64(s, strlen(s), 0);
 }
 
 /* Adds an intent to a customer's memory; when full, the oldest goes. */

@@ -14,8 +14,8 @@
 
 static const char *urgency_level(const struct maat_triage *r)
 {
-  static const char *const levels[] = { "low", "normal", "high", "critical" };
-  return levels[r->priority >= 0 && r->priority <= 3 ? r->priority : 1];
+  return maat_urgency_name(r->priority >= 0 && r->priority <= 3 ? r->priority
+                                                                 : 1);
 }
 
 static int set(json_t *o, const char *key, json_t *v, int keep)

@@ -42,19 +42,22 @@ struct maat_engine_options {
   maat_store *store;          /* borrowed; NULL: nothing is kept */
   maat_triager *triager;      /* borrowed; NULL: raw text is refused */
   int min_group;              /* views: aggregates over this many; 0: 5 */
-  /* Called with each logged event line while rebuilding (optional). */
-  int (*replayed)(void *ctx, const char *line, size_t len);
-  void *replayed_ctx;
+  /* Events between snapshots of the state in the store; 0: 100,000;
+   * negative: none. A restart replays only the events after the newest. */
+  long snapshot_every;
 };
 
 /*
  * Opens an engine: loads the team, opens the router, ties the store to
  * this run (team file and policy: a log is never replayed under another)
- * and rebuilds the state from the store's log. Errors name what failed.
+ * and rebuilds the state from the store: the newest snapshot, then the
+ * events logged after it (all of them when there is none, or when it was
+ * written by another build). Errors name what failed.
  * Returns owned memory in '*out' (close with maat_engine_close()).
  */
 int maat_engine_open(maat_engine **out, const struct maat_engine_options *o);
-/* Commits what is staged, and frees everything. Accepts NULL. */
+/* Commits what is staged with a snapshot, and frees everything. Accepts
+ * NULL. */
 void maat_engine_close(maat_engine *e);
 
 enum maat_apply_flags {

@@ -104,6 +104,17 @@ int maat_triager_remember(maat_triager *t, const char *customer,
                           const char *intent, double ts);
 
 /*
+ * Calls 'fn' for everything the triager remembers, each customer's
+ * oldest first, so that maat_triager_remember() in that order gives
+ * another triager the same memory (the engine's snapshots). Stops at fn's
+ * nonzero value and returns it.
+ */
+int maat_triager_each_memory(const maat_triager *t,
+                             int (*fn)(void *ctx, const char *customer,
+                                       const char *intent, double ts),
+                             void *ctx);
+
+/*
  * Triages a contact event given as a JSON object with a "text" (and
  * optionally "customer", "channel", "ts", "history") into the event line the
  * router reads (maat_event_parse()): "type" "contact", "t" kept or set to

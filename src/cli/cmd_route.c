@@ -33,9 +33,10 @@ static void usage(FILE *f)
     "  -t, --team FILE        the team: agents, languages, skills, tiers,\n"
     "                         shifts and rule settings (docs/team-file.md)\n"
     "  -p, --policy NAME      maat (default), efficiency or round-robin\n"
-    "      --db FILE          append every event and decision to an SQLite\n"
-    "                         event log; on restart, rebuild the state from\n"
-    "                         it and continue with the input: either the\n"
+    "      --db STORE         append every event and decision to the store's\n"
+    "                         event log (a file path or sqlite:PATH; memory:\n"
+    "                         keeps nothing); on restart, rebuild the state\n"
+    "                         from it and continue with the input: either the\n"
     "                         events after the logged ones, or the whole\n"
     "                         stream again (the logged part is skipped)\n"
     "      --replay           complete assigned contacts after their handle_s\n"
@@ -47,6 +48,9 @@ static void usage(FILE *f)
     "      --state            print the router's state (queue and agents) at\n"
     "                         the end instead of nothing\n"
     "      --log              with --db: print the logged events and exit\n"
+    "      --snapshot-every N with --db: keep a snapshot of the state every N\n"
+    "                         events (default 100000; 0: never), so that a\n"
+    "                         restart replays only the events after it\n"
     "      --intent-model M   triage contacts that carry raw 'text' and no\n"
     "                         'tier' with this intent model (without it they\n"
     "                         are triaged too, but never go to the bot)\n"
@@ -61,7 +65,7 @@ struct run {
   maat_engine *engine;
   FILE *out;
   unsigned long long *logged; /* hashes of the logged event lines */
-  long nlogged;
+  long nlogged, caplogged;
   long pending;    /* events in the open transaction */
 };
 
@@ -89,15 +93,20 @@ static unsigned long long line_hash(const char *s, size_t n)
 }
 
 /* Remembers each logged line, to recognise a resent stream. */
-static int remember_logged(void *ctx, const char *line, size_t len)
+static int remember_logged(void *ctx, int64_t seq, const char *line,
+                           size_t len)
 {
   struct run *run = ctx;
-  unsigned long long *p = realloc(run->logged, (size_t)(run->nlogged + 1) *
-                                                   sizeof *p);
 
-  if (!p)
-    return MAAT_ENOMEM;
-  run->logged = p;
+  (void)seq;
+  if (run->nlogged == run->caplogged) {
+    long cap = run->caplogged ? run->caplogged * 2 : 1024;
+    unsigned long long *p = realloc(run->logged, (size_t)cap * sizeof *p);
+    if (!p)
+      return MAAT_ENOMEM;
+    run->logged = p;
+    run->caplogged = cap;
+  }
   run->logged[run->nlogged++] = line_hash(line, len);
   return 0;
 }
@@ -194,6 +203,7 @@ int cmd_route(int argc, char **argv)
     { "log", no_argument, NULL, 'L' },
     { "intent-model", required_argument, NULL, 'I' },
     { "triage-config", required_argument, NULL, 'C' },
+    { "snapshot-every", required_argument, NULL, 'N' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
   };
@@ -204,6 +214,7 @@ int cmd_route(int argc, char **argv)
   maat_triager *tri = NULL;
   maat_store *store = NULL;
   int replay = 0, skip = 0, want_state = 0, want_log = 0;
+  long snapshot_every = 100000;
   struct run run;
   struct reader rd = { 0 };
   int status = EXIT_FAIL, c, rc;
@@ -227,6 +238,11 @@ int cmd_route(int argc, char **argv)
     case 'L': want_log = 1; break;
     case 'I': intent_path = optarg; break;
     case 'C': tcfg_path = optarg; break;
+    case 'N':
+      if (!cli_parse_int("--snapshot-every", optarg, 0, 1000000000L,
+                         &snapshot_every))
+        return EXIT_USAGE;
+      break;
     case 'e':
       if (!strcmp(optarg, "skip"))
         skip = 1;
@@ -276,6 +292,11 @@ int cmd_route(int argc, char **argv)
       cli_error_rc(rc, "route");
     goto out;
   }
+  /* The logged lines' hashes, to recognise the stream sent again. */
+  if (store && (rc = maat_store_events(store, 0, remember_logged, &run))) {
+    cli_error_rc(rc, "route");
+    goto out;
+  }
   {
     struct maat_engine_options eo;
     int64_t logged = 0;
@@ -286,8 +307,7 @@ int cmd_route(int argc, char **argv)
     eo.flags = MAAT_ENGINE_OUTPUT;
     eo.store = store;
     eo.triager = tri;
-    eo.replayed = remember_logged;
-    eo.replayed_ctx = &run;
+    eo.snapshot_every = snapshot_every ? snapshot_every : -1;
     rc = maat_engine_open(&run.engine, &eo);
     if (rc) {
       cli_error_rc(rc, "route");

@@ -13,9 +13,9 @@
 static void usage(FILE *f)
 {
   fprintf(f,
-    "Usage: maat token add --db FILE --role ROLE [--agent ID]\n"
-    "       maat token list --db FILE\n"
-    "       maat token revoke --db FILE ID\n"
+    "Usage: maat token add --db STORE --role ROLE [--agent ID]\n"
+    "       maat token list --db STORE\n"
+    "       maat token revoke --db STORE ID\n"
     "\n"
     "Manages the bearer tokens of 'maat serve'. 'add' prints a new token on\n"
     "standard output, once: only its SHA-256 is stored, so it cannot be\n"
@@ -26,7 +26,7 @@ static void usage(FILE *f)
     "makes a token invalid at once, also for a running server.\n"
     "\n"
     "Options:\n"
-    "  -d, --db FILE      the server's database (created if need be)\n"
+    "  -d, --db STORE      the server's database (created if need be)\n"
     "  -r, --role ROLE    integration, agent, lead or admin\n"
     "  -a, --agent ID     the agent an agent token belongs to\n"
     "  -h, --help         show this help\n"

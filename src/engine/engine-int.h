@@ -16,7 +16,7 @@
 
 /* One staged write, in the order it is to reach the store. */
 enum op_kind { OP_EVENT, OP_DECISION, OP_AUDIT, OP_CHECKIN, OP_OUTCOME,
-               OP_CONTACT };
+               OP_CONTACT, OP_SNAPSHOT };
 struct op {
   int kind;
   double t;
@@ -53,10 +53,10 @@ struct maat_engine {
   int min_group;
   char *run;
   int rebuilding;                  /* 1 while replaying the log */
-  int (*replayed_fn)(void *ctx, const char *line, size_t len);
-  void *replayed_ctx;
   double t, last_sample;
   long events;
+  long snapshot_every;             /* events between snapshots; 0: never */
+  long since_snapshot;
   int64_t last_seq;                /* the last durable event's seq */
   /* group commit */
   struct batch cur;                /* staged, not yet being written */
@@ -105,6 +105,12 @@ void maat__engine_free_records(struct maat_engine *e);
 char *maat__record_json(const struct maat_contact_record *r, size_t *len);
 int maat__record_parse(const char *json, size_t len,
                        struct maat_contact_record *r);
+
+/* engine_snapshot.c: the state after the last applied event, as bytes
+ * (the router drained), and back into a freshly opened engine. */
+int maat__engine_snapshot(struct maat_engine *e, struct maat_buf *b);
+int maat__engine_restore(struct maat_engine *e, const void *data,
+                         size_t len);
 
 /* engine.c */
 struct op *maat__engine_stage(struct maat_engine *e, int kind);

@@ -111,6 +111,25 @@ static int stage_audit(struct maat_engine *e, const struct maat_apply_extra *x)
   return bad ? maat__fail(MAAT_ENOMEM, "out of memory") : MAAT_OK;
 }
 
+/* Stages a snapshot of the state now, to go with the staged events. */
+static int stage_snapshot(struct maat_engine *e)
+{
+  struct maat_buf b = MAAT_BUF_INIT;
+  struct op *o;
+  int rc = maat__engine_snapshot(e, &b);
+
+  if (!rc && !(o = maat__engine_stage(e, OP_SNAPSHOT)))
+    rc = maat__fail(MAAT_ENOMEM, "out of memory");
+  if (rc) {
+    maat__buf_release(&b);
+    return rc;
+  }
+  o->a = b.data;
+  o->len = b.len;
+  e->since_snapshot = 0;
+  return MAAT_OK;
+}
+
 /* ---- the loop ---- */
 
 /* Moves the router's decisions into the views, the log and the output. */
@@ -222,8 +241,15 @@ static int apply_locked(struct maat_engine *e, const char *line, size_t len,
   if (e->store && !e->rebuilding && ev.type != MAAT_EV_TICK &&
       (rc = stage_line(e, OP_EVENT, ev.t, line, len)))
     goto out;
-  if ((rc = maat_router_push(e->router, &ev)))
+  if ((rc = maat_router_push(e->router, &ev))) {
+    if (rc == MAAT_ENOMEM) {
+      /* The router may have moved (time, decisions): past the log. */
+      e->broken = rc;
+      snprintf(e->broken_msg, sizeof e->broken_msg, "%s; restart to "
+               "rebuild from what was durable", maat_errmsg());
+    }
     goto out;
+  }
   /* From here the router has moved: failures are out of memory only. */
   if (ev.t > e->t)
     e->t = ev.t;
@@ -247,6 +273,10 @@ static int apply_locked(struct maat_engine *e, const char *line, size_t len,
   }
   e->events += ev.type != MAAT_EV_TICK;
   if (!e->rebuilding && (rc = stage_audit(e, x)))
+    goto out;
+  if (e->store && !e->rebuilding && e->snapshot_every > 0 &&
+      ++e->since_snapshot >= e->snapshot_every &&
+      (rc = stage_snapshot(e)))
     goto out;
   if ((e->flags & MAAT_ENGINE_RECORDS) &&
       e->t - e->last_sample >= ENGINE_SAMPLE_S) {
@@ -449,6 +479,9 @@ static int write_batch(struct maat_engine *e, struct batch *b, int64_t *last)
     case OP_CONTACT:
       rc = maat_store_contact_put(e->store, o->b, o->t, o->a, o->len);
       break;
+    case OP_SNAPSHOT:
+      rc = maat_store_snapshot_put(e->store, seq, o->a, o->len);
+      break;
     }
   }
   if (rc) {
@@ -554,12 +587,42 @@ int maat_engine_next_line(maat_engine *e, const char **line, size_t *len)
 static int rebuild_one(void *ctx, int64_t seq, const char *line, size_t len)
 {
   struct maat_engine *e = ctx;
-  int rc;
 
   (void)seq;
-  if (e->replayed_fn && (rc = e->replayed_fn(e->replayed_ctx, line, len)))
-    return rc;
+  e->since_snapshot++;
   return apply_locked(e, line, len, 0, NULL, NULL);
+}
+
+/*
+ * The newest snapshot, if this build can read it: the seq of the event it
+ * follows in '*after' (0 with none). A snapshot of another build leaves
+ * the engine as it was, and the whole log is replayed.
+ */
+static int load_snapshot(struct maat_engine *e,
+                         const struct maat_engine_options *o, int64_t *after)
+{
+  void *data = NULL;
+  size_t len = 0;
+  int64_t seq = 0;
+  int rc = maat_store_snapshot_latest(e->store, &seq, &data, &len);
+
+  *after = 0;
+  if (rc == MAAT_ENOTFOUND)
+    return MAAT_OK;
+  if (rc)
+    return rc;
+  rc = maat__engine_restore(e, data, len);
+  maat__free(data);
+  if (rc == MAAT_EFORMAT) {
+    /* The router may be half written: a fresh one replays everything. */
+    maat_router_close(e->router);
+    e->router = NULL;
+    return maat_router_open(&e->router, e->team, o->policy,
+                            o->router_flags);
+  }
+  if (!rc)
+    *after = seq;
+  return rc;
 }
 
 static int rebuild_outcome(void *ctx, const char *contact,
@@ -657,16 +720,18 @@ int maat_engine_open(maat_engine **out, const struct maat_engine_options *o)
   e->flags = o->flags;
   e->min_group = o->min_group > 0 ? o->min_group : 5;
   e->cur.ticket = 1;
-  e->replayed_fn = o->replayed;
-  e->replayed_ctx = o->replayed_ctx;
+  e->snapshot_every = o->snapshot_every < 0 ? 0 : o->snapshot_every ? o->snapshot_every : 100000;
   if ((rc = open_parts(e, o)))
     goto fail;
   if (e->store) {
+    int64_t after = 0;
     if ((rc = bind_run(e)) ||
         (rc = maat_store_event_stats(e->store, &count, &e->last_seq)))
       goto fail;
     e->rebuilding = 1;
-    rc = maat_store_events(e->store, 0, rebuild_one, e);
+    rc = load_snapshot(e, o, &after);
+    if (!rc)
+      rc = maat_store_events(e->store, after, rebuild_one, e);
     if (!rc && (e->flags & MAAT_ENGINE_RECORDS))
       rc = maat_store_bot_outcomes(e->store, rebuild_outcome, e);
     e->rebuilding = 0;
@@ -690,6 +755,13 @@ void maat_engine_close(maat_engine *e)
 {
   if (!e)
     return;
+  if (e->store && !e->broken && e->router && e->snapshot_every > 0 &&
+      e->since_snapshot > 0) {
+    /* A clean stop leaves a snapshot: the next start replays nothing. */
+    pthread_mutex_lock(&e->mu);
+    stage_snapshot(e);
+    pthread_mutex_unlock(&e->mu);
+  }
   if (e->store && e->cur.n && !e->broken)
     maat_engine_wait(e, e->cur.ticket);
   batch_release(&e->cur);

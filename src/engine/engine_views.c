@@ -230,6 +230,13 @@ int maat__engine_close_contact(struct maat_engine *e, struct econtact *c,
       return maat__fail(MAAT_ENOMEM, "out of memory");
   }
   c->evict_after = e->cur.ticket;
+  if (e->rebuilding && e->store) {
+    /* Its record is in the store already: no need to keep it. */
+    maat__map_del(&e->contacts, c->r.id);
+    maat__free(c->r.triage);
+    maat__free(c);
+    return MAAT_OK;
+  }
   c->cnext = e->closed;
   e->closed = c;
   return MAAT_OK;

@@ -165,6 +165,9 @@ static inline double maat__heap_unbits(uint64_t u)
   return k;
 }
 
+/* The heap's arity; its node array has this many sentinels past 'cap'. */
+#define MAAT__HEAP_D 4
+
 struct maat__heap {
   struct maat__heap_node *node; /* heap order */
   int n;
@@ -433,6 +436,7 @@ struct maat_router {
   double stage_at[4];
   double ln_overload;          /* ln(overload), for the strain keys */
   /* outputs */
+  int lost;                    /* decisions dropped for want of memory */
   struct maat_decision *out;
   int nout, capout, headout;
   char reasonbuf[MAAT_MAX_REASONS][160];
@@ -616,6 +620,22 @@ static inline double maat__wait_next(const struct maat_router *r,
 }
 double maat__router_overload_s(const struct maat_router *r, int agent);
 int maat__router_agent_state(const struct maat_router *r, int agent);
+
+/*
+ * The router's whole state as bytes (src/route/router_image.c), for the
+ * engine's snapshots: appended to 'b'. Only with no decision waiting to
+ * be fetched (MAAT_ESTATE otherwise).
+ */
+int maat__router_save(const struct maat_router *r, struct maat_buf *b);
+/*
+ * Restores a state saved by this build into 'r', a router just opened on
+ * the same team, policy and flags. MAAT_EFORMAT when the bytes come from
+ * another build or team: the caller then replays the log instead.
+ */
+int maat__router_load(struct maat_router *r, const void *data, size_t len);
+/* Makes the cache of who fits each kind for every contact the router holds
+ * (a loaded router starts with an empty one). */
+int maat__router_refit(struct maat_router *r);
 
 /*
  * The event log's SQLite connection, for maat serve's tables (tokens,

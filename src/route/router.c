@@ -19,7 +19,7 @@
  * to the CPU. The nodes from n to cap + 3 hold a sentinel greater than any
  * other, so a node's four children can always be read.
  */
-#define HEAP_D 4
+#define HEAP_D MAAT__HEAP_D
 
 static const struct maat__heap_node sentinel = { UINT64_MAX, INT64_MAX, -1 };
 
@@ -406,6 +406,8 @@ static void qwalk_step(const struct maat_router *r, struct qwalk *w, int slot)
 
 /* ---- outputs ---- */
 
+static int lost_check(struct maat_router *r);
+
 static struct maat_decision *emit(struct maat_router *r, int type)
 {
   struct maat_decision *d;
@@ -413,8 +415,11 @@ static struct maat_decision *emit(struct maat_router *r, int type)
   if (r->nout == r->capout) {
     int cap = r->capout ? r->capout * 2 : 64;
     d = maat__realloc(r->out, (size_t)cap * sizeof *d);
-    if (!d)
+    if (!d) {
+      /* Counted, so that the call that made it fails (lost_check()). */
+      r->lost++;
       return NULL;
+    }
     r->out = d;
     r->capout = cap;
   }
@@ -1270,6 +1275,16 @@ static int fit_kind(struct maat_router *r, const struct maat__rcontact *c)
   return MAAT_OK;
 }
 
+int maat__router_refit(struct maat_router *r)
+{
+  int rc = MAAT_OK;
+
+  for (int s = 0; s < r->ncs && !rc; s++)
+    if (r->cs[s].used)
+      rc = fit_kind(r, &r->cs[s]);
+  return rc;
+}
+
 /*
  * e^(-x) for x >= 0. Contacts for a person come seconds apart against a
  * forecast window of half an hour, so x is mostly under 1/64, where seven
@@ -1387,9 +1402,27 @@ static int push_contact(struct maat_router *r, const struct maat_contact *in,
   return MAAT_OK;
 }
 
+/*
+ * A decision that could not be kept (out of memory) fails the call that
+ * made it: the router has moved on, and its caller must not go on as if
+ * nothing were missing.
+ */
+static int lost_check(struct maat_router *r)
+{
+  int n = r->lost;
+
+  if (!n)
+    return MAAT_OK;
+  r->lost = 0;
+  return maat__fail(MAAT_ENOMEM, "out of memory: %d decision%s could not be "
+                    "kept", n, n == 1 ? "" : "s");
+}
+
 int maat_router_push(maat_router *r, const struct maat_event *ev)
 {
-  return maat__router_push_known(r, ev, MAAT__LOOK_UP, MAAT__LOOK_UP);
+  int rc = maat__router_push_known(r, ev, MAAT__LOOK_UP, MAAT__LOOK_UP);
+
+  return rc ? rc : lost_check(r);
 }
 
 int maat__router_push_known(maat_router *r, const struct maat_event *ev,
@@ -1501,7 +1534,7 @@ int maat_router_finish(maat_router *r, double t_end)
   }
   for (int i = 0; i < r->nagents; i++)
     account(r, i);
-  return MAAT_OK;
+  return lost_check(r);
 }
 
 /* ---- lifecycle ---- */

@@ -442,3 +442,21 @@ int maat_triager_remember(maat_triager *t, const char *customer,
     remember(memory_find(t, customer, 1), intent, ts);
   return MAAT_OK;
 }
+
+int maat_triager_each_memory(const maat_triager *t,
+                             int (*fn)(void *ctx, const char *customer,
+                                       const char *intent, double ts),
+                             void *ctx)
+{
+  int rc = MAAT_OK;
+
+  if (!t || !fn)
+    return maat__fail(MAAT_EINVAL, "maat_triager_each_memory: invalid "
+                      "argument");
+  for (size_t i = 0; i < t->cap && !rc; i++) {
+    const struct seen *s = &t->memory[i];
+    for (int k = 0; s->used && k < s->n && !rc; k++)
+      rc = fn(ctx, s->customer, s->intent[k], s->ts[k]);
+  }
+  return rc;
+}

@@ -19,8 +19,10 @@ mkfifo "$tmp/in"
 ( split -l 20 "$tmp/ev.jsonl" "$tmp/chunk."
   for f in "$tmp"/chunk.*; do cat "$f"; sleep 0.05; done ) >"$tmp/in" &
 feeder=$!
-"$M" route --team "$tmp/team.json" --replay --db "$tmp/log.db" <"$tmp/in" \
-  >"$tmp/out1.jsonl" &
+# A snapshot every 50 events: the restart loads the last one written
+# before the kill and replays only the events after it.
+"$M" route --team "$tmp/team.json" --replay --db "$tmp/log.db" \
+  --snapshot-every 50 <"$tmp/in" >"$tmp/out1.jsonl" &
 pid=$!
 # Kill once decisions have been acknowledged, well before the end.
 i=0

@@ -113,6 +113,8 @@ static char *engine_output(maat_engine *e, const struct lines *ev,
   return out;
 }
 
+static long snapshot_every;
+
 static maat_engine *engine_of(maat_store *st, const char *policy)
 {
   struct maat_engine_options o;
@@ -124,6 +126,7 @@ static maat_engine *engine_of(maat_store *st, const char *policy)
   o.router_flags = MAAT_ROUTER_REPLAY;
   o.flags = MAAT_ENGINE_OUTPUT;
   o.store = st;
+  o.snapshot_every = snapshot_every;
   cr_assert_eq(maat_engine_open(&e, &o), MAAT_OK, "%s", maat_errmsg());
   return e;
 }
@@ -157,8 +160,9 @@ Test(engine, decisions_are_the_routers_byte_for_byte, .init = setup,
   maat_team_free(team);
 }
 
-Test(engine, a_restart_rebuilds_and_continues_the_same, .init = setup,
-     .fini = teardown)
+/* Half the day, a restart on the same store, the other half: the same
+ * decisions as one run, under every policy. */
+static void restart_case(const char *policy, long every)
 {
   maat_team *team = NULL;
   struct lines ev = { 0 };
@@ -166,29 +170,35 @@ Test(engine, a_restart_rebuilds_and_continues_the_same, .init = setup,
   maat_engine *e;
   char *want, *a, *b, *both;
   size_t half;
+  char side[80];
 
+  snapshot_every = every;
   cr_assert_eq(maat_team_load(&team, team_path), MAAT_OK);
   cr_assert_eq(maat_gen_events(team, 1, 11, keep, &ev), MAAT_OK);
   half = ev.n / 2;
-  want = router_output(team, "maat", &ev);
+  want = router_output(team, policy, &ev);
+  unlink(db_path);
+  snprintf(side, sizeof side, "%s-wal", db_path);
+  unlink(side);
   cr_assert_eq(maat_store_open(&st, db_path), MAAT_OK);
-  e = engine_of(st, "maat");
+  e = engine_of(st, policy);
   a = engine_output(e, &ev, 0, half);
   maat_engine_close(e);
   maat_store_close(st);
   cr_assert_eq(maat_store_open(&st, db_path), MAAT_OK);
-  e = engine_of(st, "maat");
+  e = engine_of(st, policy);
   b = engine_output(e, &ev, half, ev.n);
   maat_engine_close(e);
   both = malloc(strlen(a) + strlen(b) + 1);
   memcpy(both, a, strlen(a));
   memcpy(both + strlen(a), b, strlen(b) + 1);
-  cr_assert_str_eq(both, want, "the log rebuilt the router's state");
+  cr_assert_str_eq(both, want, "%s, snapshot every %ld: the store rebuilt "
+                   "the router's state", policy, every);
   {
     struct maat_engine_options o;
     memset(&o, 0, sizeof o);
     o.team_path = team_path;
-    o.policy = "efficiency";
+    o.policy = strcmp(policy, "efficiency") ? "efficiency" : "maat";
     o.store = st;
     cr_assert_eq(maat_engine_open(&e, &o), MAAT_ESTATE,
                  "a log is not replayed under another policy");
@@ -200,6 +210,44 @@ Test(engine, a_restart_rebuilds_and_continues_the_same, .init = setup,
   free(want);
   lines_free(&ev);
   maat_team_free(team);
+}
+
+Test(engine, a_restart_rebuilds_and_continues_the_same, .init = setup,
+     .fini = teardown)
+{
+  static const char *const policies[] = { "maat", "efficiency",
+                                          "round-robin" };
+  for (int p = 0; p < 3; p++) {
+    restart_case(policies[p], -1);   /* the whole log replayed */
+    restart_case(policies[p], 37);   /* a snapshot, then the tail */
+    restart_case(policies[p], 0);    /* the snapshot a clean stop left */
+  }
+}
+
+Test(engine, a_snapshot_of_another_build_is_passed_over, .init = setup,
+     .fini = teardown)
+{
+  maat_store *st = NULL;
+  maat_engine *e;
+  struct maat_engine_options o;
+  long before;
+
+  cr_assert_eq(maat_store_open(&st, db_path), MAAT_OK);
+  memset(&o, 0, sizeof o);
+  o.team_path = team_path;
+  o.store = st;
+  cr_assert_eq(maat_engine_open(&e, &o), MAAT_OK);
+  cr_assert_eq(maat_engine_apply(e, "{\"type\":\"contact\",\"t\":1,"
+                                 "\"id\":\"x\",\"tier\":\"T2\"}", 45, 0,
+                                 NULL, NULL), MAAT_OK, "%s", maat_errmsg());
+  before = maat_engine_events(e);
+  maat_engine_close(e);
+  /* A snapshot written by some other build, newer than the real one. */
+  cr_assert_eq(maat_store_snapshot_put(st, 1, "not ours", 8), MAAT_OK);
+  cr_assert_eq(maat_engine_open(&e, &o), MAAT_OK, "%s", maat_errmsg());
+  cr_assert_eq(maat_engine_events(e), before, "the log was replayed");
+  maat_engine_close(e);
+  maat_store_close(st);
 }
 
 struct poster {
@@ -255,4 +303,57 @@ Test(engine, many_threads_share_commits_and_lose_nothing, .init = setup,
   maat_contact_record_release(&r);
   maat_engine_close(e);
   maat_store_close(st);
+}
+
+#include "failalloc.h"
+
+/* Every allocation of open, apply, commit and close may fail: the call
+ * then says so, and nothing leaks or crashes (the sanitizer build). */
+Test(engine, survives_every_allocation_failure, .init = setup,
+     .fini = teardown)
+{
+  static const char *const events[] = {
+    "{\"type\":\"agent\",\"t\":0,\"agent\":\"a0001\",\"state\":\"available\"}",
+    "{\"type\":\"contact\",\"t\":1,\"id\":\"c1\",\"tier\":\"T2\",\"tone\":\"angry\",\"intensity\":0.9,\"lang\":\"nl\"}",
+    "{\"type\":\"contact\",\"t\":2,\"id\":\"c2\",\"tier\":\"T1\",\"lang\":\"en\"}",
+    "{\"type\":\"done\",\"t\":3,\"contact\":\"c1\",\"energy\":2}",
+    "{\"type\":\"tick\",\"t\":4000}",
+  };
+  long n;
+  int rc = MAAT_ENOMEM;
+
+  for (n = 1; n < 100000; n++) {
+    struct maat_engine_options o;
+    struct maat_contact_record r;
+    maat_store *st = NULL;
+    maat_engine *e = NULL;
+    alloc_count = 0;
+    alloc_fail_at = n;
+    maat_set_allocator(failing_malloc, failing_realloc, free);
+    rc = maat_store_open(&st, "memory:");
+    memset(&o, 0, sizeof o);
+    o.team_path = team_path;
+    o.flags = MAAT_ENGINE_RECORDS;
+    o.store = st;
+    o.snapshot_every = 2;
+    if (!rc)
+      rc = maat_engine_open(&e, &o);
+    for (size_t i = 0; !rc && i < sizeof events / sizeof events[0]; i++) {
+      struct maat_applied a;
+      rc = maat_engine_apply(e, events[i], strlen(events[i]), 0, NULL, &a);
+      if (!rc)
+        rc = maat_engine_wait(e, a.ticket);
+    }
+    if (!rc && (rc = maat_engine_contact(e, "c2", &r)) == MAAT_OK)
+      maat_contact_record_release(&r);
+    maat_engine_close(e);
+    maat_store_close(st);
+    maat_set_allocator(NULL, NULL, NULL);
+    if (rc == MAAT_OK)
+      break;
+    cr_assert(rc == MAAT_ENOMEM || rc == MAAT_EDB, "allocation %ld: %d %s",
+              n, rc, maat_errmsg());
+  }
+  cr_assert_eq(rc, MAAT_OK);
+  cr_assert_gt(n, 20, "the walk covered %ld allocations", n);
 }

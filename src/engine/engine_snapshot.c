@@ -1,0 +1,291 @@
+/*
+ * engine_snapshot.c - the engine's state as bytes and back: the router's
+ * image, the views' counters and rings, the open contacts' records and
+ * what the triager remembers of recent customers. A snapshot is written
+ * in the same transaction as the events it follows, so it is never ahead
+ * of the log; a restart loads the newest and replays only the events after
+ * it. A snapshot this build cannot read is passed over: the whole log is
+ * replayed, which is always right, only slower.
+ */
+#include "engine-int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define SNAP_MAGIC 0x50414e5354414d4dULL  /* "MMATSNAP" */
+#define SNAP_VERSION 1
+
+/* The views' fixed part, saved as it is in memory. */
+struct fixed {
+  double t, last_sample;
+  long events;
+  struct maat_recent_decision recent[ENGINE_RING];
+  long nrecent;
+  struct maat_warning_view warns[ENGINE_RING];
+  long nwarns;
+  double strain_sum[24];
+  long strain_n[24];
+  long decisions[4][2];
+  long abandoned, warnings, ncontacts, handbacks;
+  double wait_sum;
+  long waited, within;
+};
+
+struct head {
+  uint64_t magic;
+  uint32_t version, fixed_size, nagents, ring, records;
+  uint64_t ncontacts, nmemory;
+};
+
+static int put_str(struct maat_buf *b, const char *s, size_t n)
+{
+  uint32_t len = (uint32_t)n;
+  int rc = maat__buf_append(b, &len, sizeof len);
+  return rc ? rc : maat__buf_append(b, s, n);
+}
+
+struct mem_ctx {
+  struct maat_buf *b;
+  uint64_t n;
+};
+
+static int put_memory(void *ctx, const char *customer, const char *intent,
+                      double ts)
+{
+  struct mem_ctx *m = ctx;
+  int rc;
+
+  if ((rc = put_str(m->b, customer, strlen(customer))) ||
+      (rc = put_str(m->b, intent, strlen(intent))) ||
+      (rc = maat__buf_append(m->b, &ts, sizeof ts)))
+    return rc;
+  m->n++;
+  return 0;
+}
+
+/* Open contacts: the queued ones in queue order, then the rest. */
+static int put_contacts(struct maat_engine *e, struct maat_buf *b,
+                        uint64_t *n)
+{
+  int rc = MAAT_OK;
+
+  for (struct econtact *c = e->qhead; c && !rc; c = c->qnext, (*n)++) {
+    size_t len;
+    char *json = maat__record_json(&c->r, &len);
+    rc = json ? put_str(b, json, len) : maat__fail(MAAT_ENOMEM,
+                                                   "out of memory");
+    maat__free(json);
+  }
+  for (size_t i = 0; i < e->contacts.cap && !rc; i++) {
+    struct econtact *c = e->contacts.slots[i].value;
+    size_t len;
+    char *json;
+    if (!e->contacts.slots[i].key || c->evict_after ||
+        c->r.state == MAAT_CONTACT_QUEUED)
+      continue;
+    json = maat__record_json(&c->r, &len);
+    rc = json ? put_str(b, json, len) : maat__fail(MAAT_ENOMEM,
+                                                   "out of memory");
+    maat__free(json);
+    (*n)++;
+  }
+  return rc;
+}
+
+int maat__engine_snapshot(struct maat_engine *e, struct maat_buf *b)
+{
+  struct head h;
+  struct fixed f;
+  struct mem_ctx m = { b, 0 };
+  size_t at_head = b->len, n = e->team->n;
+  int rc;
+
+  memset(&h, 0, sizeof h);
+  memset(&f, 0, sizeof f);
+  f.t = e->t;
+  f.last_sample = e->last_sample;
+  f.events = e->events;
+  memcpy(f.recent, e->recent, sizeof f.recent);
+  f.nrecent = e->nrecent;
+  memcpy(f.warns, e->warns, sizeof f.warns);
+  f.nwarns = e->nwarns;
+  memcpy(f.strain_sum, e->strain_sum, sizeof f.strain_sum);
+  memcpy(f.strain_n, e->strain_n, sizeof f.strain_n);
+  memcpy(f.decisions, e->decisions, sizeof f.decisions);
+  f.abandoned = e->abandoned;
+  f.warnings = e->warnings;
+  f.ncontacts = e->ncontacts;
+  f.handbacks = e->handbacks;
+  f.wait_sum = e->wait_sum;
+  f.waited = e->waited;
+  f.within = e->within;
+  h.magic = SNAP_MAGIC;
+  h.version = SNAP_VERSION;
+  h.fixed_size = sizeof f;
+  h.nagents = (uint32_t)n;
+  h.ring = ENGINE_AGENT_RING;
+  h.records = !!(e->flags & MAAT_ENGINE_RECORDS);
+  if ((rc = maat__buf_append(b, &h, sizeof h)) ||
+      (rc = maat__buf_append(b, &f, sizeof f)))
+    return rc;
+  if (e->agent_warns &&
+      ((rc = maat__buf_append(b, e->agent_warns, n * ENGINE_AGENT_RING *
+                                                     sizeof *e->agent_warns)) ||
+       (rc = maat__buf_append(b, e->nagent_warns,
+                              n * sizeof *e->nagent_warns))))
+    return rc;
+  if ((rc = put_contacts(e, b, &h.ncontacts)))
+    return rc;
+  if (e->tri && (rc = maat_triager_each_memory(e->tri, put_memory, &m)))
+    return rc;
+  h.nmemory = m.n;
+  memcpy(b->data + at_head, &h, sizeof h);
+  return maat__router_save(e->router, b);
+}
+
+/* ---- restore ---- */
+
+struct reader {
+  const unsigned char *p;
+  size_t left;
+};
+
+static int take(struct reader *rd, void *dst, size_t n)
+{
+  if (n > rd->left)
+    return maat__fail(MAAT_EFORMAT, "snapshot: truncated");
+  memcpy(dst, rd->p, n);
+  rd->p += n;
+  rd->left -= n;
+  return MAAT_OK;
+}
+
+static int take_str(struct reader *rd, const char **s, size_t *n)
+{
+  uint32_t len = 0;
+  int rc = take(rd, &len, sizeof len);
+
+  if (rc)
+    return rc;
+  if (len > rd->left)
+    return maat__fail(MAAT_EFORMAT, "snapshot: truncated");
+  *s = (const char *)rd->p;
+  *n = len;
+  rd->p += len;
+  rd->left -= len;
+  return MAAT_OK;
+}
+
+/* The router first: if its image does not fit, nothing else was touched. */
+static int skip_to_router(struct reader rd, const struct head *h,
+                          size_t agents_bytes, struct reader *router)
+{
+  const char *s;
+  size_t n;
+  double ts;
+  int rc;
+
+  rd.p += sizeof(struct fixed) + agents_bytes;
+  rd.left -= sizeof(struct fixed) + agents_bytes;
+  for (uint64_t i = 0; i < h->ncontacts; i++)
+    if ((rc = take_str(&rd, &s, &n)))
+      return rc;
+  for (uint64_t i = 0; i < h->nmemory; i++)
+    if ((rc = take_str(&rd, &s, &n)) || (rc = take_str(&rd, &s, &n)) ||
+        (rc = take(&rd, &ts, sizeof ts)))
+      return rc;
+  *router = rd;
+  return MAAT_OK;
+}
+
+static int restore_contact(struct maat_engine *e, const char *json,
+                           size_t len)
+{
+  struct econtact *c = maat__calloc(1, sizeof *c);
+  int state, rc;
+
+  if (!c)
+    return maat__fail(MAAT_ENOMEM, "out of memory");
+  if ((rc = maat__record_parse(json, len, &c->r)) ||
+      (rc = maat__map_put(&e->contacts, c->r.id, c))) {
+    maat__free(c->r.triage);
+    maat__free(c);
+    return rc;
+  }
+  state = c->r.state;
+  c->r.state = 0;
+  maat__engine_set_state(e, c, state);
+  return MAAT_OK;
+}
+
+static void restore_fixed(struct maat_engine *e, const struct fixed *f)
+{
+  e->t = f->t;
+  e->last_sample = f->last_sample;
+  e->events = f->events;
+  memcpy(e->recent, f->recent, sizeof e->recent);
+  e->nrecent = f->nrecent;
+  memcpy(e->warns, f->warns, sizeof e->warns);
+  e->nwarns = f->nwarns;
+  memcpy(e->strain_sum, f->strain_sum, sizeof e->strain_sum);
+  memcpy(e->strain_n, f->strain_n, sizeof e->strain_n);
+  memcpy(e->decisions, f->decisions, sizeof e->decisions);
+  e->abandoned = f->abandoned;
+  e->warnings = f->warnings;
+  e->ncontacts = f->ncontacts;
+  e->handbacks = f->handbacks;
+  e->wait_sum = f->wait_sum;
+  e->waited = f->waited;
+  e->within = f->within;
+}
+
+int maat__engine_restore(struct maat_engine *e, const void *data, size_t len)
+{
+  struct reader rd = { data, len }, router;
+  struct head h;
+  struct fixed f;
+  size_t n = e->team->n;
+  size_t agents_bytes = e->agent_warns
+      ? n * ENGINE_AGENT_RING * sizeof *e->agent_warns +
+            n * sizeof *e->nagent_warns : 0;
+  int rc;
+
+  if ((rc = take(&rd, &h, sizeof h)))
+    return rc;
+  if (h.magic != SNAP_MAGIC || h.version != SNAP_VERSION ||
+      h.fixed_size != sizeof f || h.nagents != n ||
+      h.ring != ENGINE_AGENT_RING ||
+      h.records != !!(e->flags & MAAT_ENGINE_RECORDS) || rd.left < sizeof f + agents_bytes)
+    return maat__fail(MAAT_EFORMAT, "snapshot: from another build or team");
+  if ((rc = skip_to_router(rd, &h, agents_bytes, &router)) ||
+      (rc = maat__router_load(e->router, router.p, router.left)))
+    return rc;
+  /* From here the router holds the snapshot's state: failing is fatal. */
+  take(&rd, &f, sizeof f);
+  restore_fixed(e, &f);
+  if (e->agent_warns) {
+    take(&rd, e->agent_warns, n * ENGINE_AGENT_RING * sizeof *e->agent_warns);
+    take(&rd, e->nagent_warns, n * sizeof *e->nagent_warns);
+  }
+  for (uint64_t i = 0; i < h.ncontacts; i++) {
+    const char *s;
+    size_t k;
+    take_str(&rd, &s, &k);
+    if ((e->flags & MAAT_ENGINE_RECORDS) && (rc = restore_contact(e, s, k)))
+      return rc;
+  }
+  for (uint64_t i = 0; i < h.nmemory; i++) {
+    const char *cu, *in;
+    size_t nc, ni;
+    double ts;
+    char customer[MAAT_ID_MAX + 1], intent[MAAT_ID_MAX + 1];
+    take_str(&rd, &cu, &nc);
+    take_str(&rd, &in, &ni);
+    take(&rd, &ts, sizeof ts);
+    snprintf(customer, sizeof customer, "%.*s", (int)nc, cu);
+    snprintf(intent, sizeof intent, "%.*s", (int)ni, in);
+    if (e->tri && (rc = maat_triager_remember(e->tri, customer, intent, ts)))
+      return rc;
+  }
+  return MAAT_OK;
+}

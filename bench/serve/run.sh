@@ -49,12 +49,18 @@ report() { # NAME FILE
 wrk -t2 -c"$c" -d"${d}s" --latency -s post.lua "$url" >post.txt
 wrk -t2 -c"$c" -d"${d}s" --latency -H "Authorization: Bearer $lead" "$url/v1/queue" >queue.txt
 wrk -t2 -c"$c" -d"${d}s" --latency "$url/healthz" >health.txt
+# Reads while contacts come in: 48 connections post, 16 read the queue.
+wrk -t1 -c48 -d"${d}s" --latency -s post.lua "$url" >mixed_post.txt &
+wrk -t1 -c16 -d"${d}s" --latency -H "Authorization: Bearer $lead" "$url/v1/queue" >mixed_queue.txt
+wait
 echo
 echo "| request | requests/s | p50 | p99 | non-2xx |"
 echo "| --- | --- | --- | --- | --- |"
 report "POST /v1/contacts (durable)" post.txt
 report "GET /v1/queue" queue.txt
 report "GET /healthz" health.txt
+report "POST /v1/contacts, 48 connections, while..." mixed_post.txt
+report "... GET /v1/queue reads on 16 more" mixed_queue.txt
 n=$(curl -s -H "Authorization: Bearer $lead" "$url/v1/queue" | sed -n 's/.*"length":\([0-9]*\).*/\1/p')
 echo "queue length at the end: $n"
 

@@ -203,12 +203,20 @@ static int index_find(const struct maat_router *r, const char *id)
 
 static void index_put(struct maat_router *r, int slot);
 
+/*
+ * Rehashes the index, dropping the deleted marks: at twice the size when
+ * the live contacts fill a quarter of it, else at the same size, so that
+ * a long run of contacts coming and going keeps it as small as the open
+ * work.
+ */
 static int index_grow(struct maat_router *r)
 {
   int *old = r->idx;
   size_t oldcap = r->idxcap;
+  size_t live = (size_t)(r->ncs - r->nfree);
 
-  r->idxcap = oldcap ? oldcap * 2 : 1024;
+  r->idxcap = !oldcap ? 1024 : (live + 1) * 4 > oldcap ? oldcap * 2
+                                                         : oldcap;
   r->idx = maat__calloc(r->idxcap, sizeof *r->idx);
   if (!r->idx) {
     r->idx = old;

@@ -51,8 +51,9 @@ wrk -t2 -c"$c" -d"${d}s" --latency -H "Authorization: Bearer $lead" "$url/v1/que
 wrk -t2 -c"$c" -d"${d}s" --latency "$url/healthz" >health.txt
 # Reads while contacts come in: 48 connections post, 16 read the queue.
 wrk -t1 -c48 -d"${d}s" --latency -s post.lua "$url" >mixed_post.txt &
+wpid=$!
 wrk -t1 -c16 -d"${d}s" --latency -H "Authorization: Bearer $lead" "$url/v1/queue" >mixed_queue.txt
-wait
+wait $wpid
 echo
 echo "| request | requests/s | p50 | p99 | non-2xx |"
 echo "| --- | --- | --- | --- | --- |"

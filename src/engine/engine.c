@@ -111,6 +111,20 @@ static int stage_audit(struct maat_engine *e, const struct maat_apply_extra *x)
   return bad ? maat__fail(MAAT_ENOMEM, "out of memory") : MAAT_OK;
 }
 
+/*
+ * A snapshot costs in proportion to the open work (every waiting and
+ * served contact is copied, under the engine's lock); replaying costs in
+ * proportion to the events since the last one. So one is taken only after
+ * at least four events per open contact: in a flood of waiting contacts
+ * snapshots get rarer rather than stalling every request behind a copy of
+ * the whole queue.
+ */
+static int snapshot_due(const struct maat_engine *e)
+{
+  long open = (long)(e->router->ncs - e->router->nfree);
+  return e->since_snapshot >= 4 * open;
+}
+
 /* Stages a snapshot of the state now, to go with the staged events. */
 static int stage_snapshot(struct maat_engine *e)
 {
@@ -275,7 +289,7 @@ static int apply_locked(struct maat_engine *e, const char *line, size_t len,
   if (!e->rebuilding && (rc = stage_audit(e, x)))
     goto out;
   if (e->store && !e->rebuilding && e->snapshot_every > 0 &&
-      ++e->since_snapshot >= e->snapshot_every &&
+      ++e->since_snapshot >= e->snapshot_every && snapshot_due(e) &&
       (rc = stage_snapshot(e)))
     goto out;
   if ((e->flags & MAAT_ENGINE_RECORDS) &&

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #define SNAP_MAGIC 0x50414e5354414d4dULL  /* "MMATSNAP" */
-#define SNAP_VERSION 1
+#define SNAP_VERSION 3
 
 /* The views' fixed part, saved as it is in memory. */
 struct fixed {
@@ -33,7 +33,7 @@ struct fixed {
 
 struct head {
   uint64_t magic;
-  uint32_t version, fixed_size, nagents, ring, records;
+  uint32_t version, fixed_size, nagents, ring, records, record_size;
   uint64_t ncontacts, nmemory;
 };
 
@@ -63,30 +63,44 @@ static int put_memory(void *ctx, const char *customer, const char *intent,
   return 0;
 }
 
-/* Open contacts: the queued ones in queue order, then the rest. */
+/* A record's numbers, then its strings with their lengths: no formatting
+ * (the engine's lock is held) and no padding of fixed-size fields. */
+struct record_nums {
+  int32_t state, tier, priority, tone;
+  double t_in, t_assigned;
+};
+
+static int put_record(struct maat_buf *b, const struct maat_contact_record *r)
+{
+  struct record_nums k = { r->state, r->tier, r->priority, r->tone, r->t_in,
+                           r->t_assigned };
+  const char *s[6] = { r->id, r->customer, r->to, r->intent, r->outcome,
+                       r->reasons };
+  int rc = maat__buf_append(b, &k, sizeof k);
+
+  for (int i = 0; i < 6 && !rc; i++)
+    rc = put_str(b, s[i], strlen(s[i]));
+  if (!rc)
+    rc = put_str(b, r->triage ? r->triage : "", r->triage ?
+                 strlen(r->triage) : 0);
+  return rc;
+}
+
+/* Open contacts: the queued ones in queue order, then the rest. The
+ * engine's lock is held: a copy of memory per contact, no formatting. */
 static int put_contacts(struct maat_engine *e, struct maat_buf *b,
                         uint64_t *n)
 {
   int rc = MAAT_OK;
 
-  for (struct econtact *c = e->qhead; c && !rc; c = c->qnext, (*n)++) {
-    size_t len;
-    char *json = maat__record_json(&c->r, &len);
-    rc = json ? put_str(b, json, len) : maat__fail(MAAT_ENOMEM,
-                                                   "out of memory");
-    maat__free(json);
-  }
+  for (struct econtact *c = e->qhead; c && !rc; c = c->qnext, (*n)++)
+    rc = put_record(b, &c->r);
   for (size_t i = 0; i < e->contacts.cap && !rc; i++) {
     struct econtact *c = e->contacts.slots[i].value;
-    size_t len;
-    char *json;
     if (!e->contacts.slots[i].key || c->evict_after ||
         c->r.state == MAAT_CONTACT_QUEUED)
       continue;
-    json = maat__record_json(&c->r, &len);
-    rc = json ? put_str(b, json, len) : maat__fail(MAAT_ENOMEM,
-                                                   "out of memory");
-    maat__free(json);
+    rc = put_record(b, &c->r);
     (*n)++;
   }
   return rc;
@@ -125,6 +139,7 @@ int maat__engine_snapshot(struct maat_engine *e, struct maat_buf *b)
   h.nagents = (uint32_t)n;
   h.ring = ENGINE_AGENT_RING;
   h.records = !!(e->flags & MAAT_ENGINE_RECORDS);
+  h.record_size = sizeof(struct maat_contact_record);
   if ((rc = maat__buf_append(b, &h, sizeof h)) ||
       (rc = maat__buf_append(b, &f, sizeof f)))
     return rc;
@@ -187,9 +202,14 @@ static int skip_to_router(struct reader rd, const struct head *h,
 
   rd.p += sizeof(struct fixed) + agents_bytes;
   rd.left -= sizeof(struct fixed) + agents_bytes;
-  for (uint64_t i = 0; i < h->ncontacts; i++)
-    if ((rc = take_str(&rd, &s, &n)))
+  for (uint64_t i = 0; i < h->ncontacts; i++) {
+    struct record_nums k;
+    if ((rc = take(&rd, &k, sizeof k)))
       return rc;
+    for (int j = 0; j < 7; j++)
+      if ((rc = take_str(&rd, &s, &n)))
+        return rc;
+  }
   for (uint64_t i = 0; i < h->nmemory; i++)
     if ((rc = take_str(&rd, &s, &n)) || (rc = take_str(&rd, &s, &n)) ||
         (rc = take(&rd, &ts, sizeof ts)))
@@ -198,16 +218,48 @@ static int skip_to_router(struct reader rd, const struct head *h,
   return MAAT_OK;
 }
 
-static int restore_contact(struct maat_engine *e, const char *json,
-                           size_t len)
+/* Reads a record written by put_record() into 'r' (its triage borrowed
+ * from the bytes, in 'triage' and 'len'). The format was checked. */
+static void take_record(struct reader *rd, struct maat_contact_record *r,
+                        const char **triage, size_t *len)
+{
+  char *dst[6] = { r->id, r->customer, r->to, r->intent, r->outcome,
+                   r->reasons };
+  size_t cap[6] = { sizeof r->id, sizeof r->customer, sizeof r->to,
+                    sizeof r->intent, sizeof r->outcome, sizeof r->reasons };
+  struct record_nums k;
+
+  memset(r, 0, sizeof *r);
+  take(rd, &k, sizeof k);
+  r->state = k.state;
+  r->tier = k.tier;
+  r->priority = k.priority;
+  r->tone = k.tone;
+  r->t_in = k.t_in;
+  r->t_assigned = k.t_assigned;
+  for (int i = 0; i < 6; i++) {
+    const char *s;
+    size_t n;
+    take_str(rd, &s, &n);
+    snprintf(dst[i], cap[i], "%.*s", (int)n, s);
+  }
+  take_str(rd, triage, len);
+}
+
+static int restore_contact(struct maat_engine *e,
+                           const struct maat_contact_record *flat,
+                           const char *triage, size_t len)
 {
   struct econtact *c = maat__calloc(1, sizeof *c);
-  int state, rc;
+  int state, rc = MAAT_OK;
 
   if (!c)
     return maat__fail(MAAT_ENOMEM, "out of memory");
-  if ((rc = maat__record_parse(json, len, &c->r)) ||
-      (rc = maat__map_put(&e->contacts, c->r.id, c))) {
+  c->r = *flat;
+  c->r.triage = len ? maat__strndup(triage, len) : NULL;
+  if (len && !c->r.triage)
+    rc = maat__fail(MAAT_ENOMEM, "out of memory");
+  if (rc || (rc = maat__map_put(&e->contacts, c->r.id, c))) {
     maat__free(c->r.triage);
     maat__free(c);
     return rc;
@@ -241,7 +293,7 @@ static void restore_fixed(struct maat_engine *e, const struct fixed *f)
 
 int maat__engine_restore(struct maat_engine *e, const void *data, size_t len)
 {
-  struct reader rd = { data, len }, router;
+  struct reader rd = { data, len }, router = { NULL, 0 };
   struct head h;
   struct fixed f;
   size_t n = e->team->n;
@@ -255,7 +307,8 @@ int maat__engine_restore(struct maat_engine *e, const void *data, size_t len)
   if (h.magic != SNAP_MAGIC || h.version != SNAP_VERSION ||
       h.fixed_size != sizeof f || h.nagents != n ||
       h.ring != ENGINE_AGENT_RING ||
-      h.records != !!(e->flags & MAAT_ENGINE_RECORDS) || rd.left < sizeof f + agents_bytes)
+      h.records != !!(e->flags & MAAT_ENGINE_RECORDS) ||
+      h.record_size != sizeof(struct maat_contact_record) || rd.left < sizeof f + agents_bytes)
     return maat__fail(MAAT_EFORMAT, "snapshot: from another build or team");
   if ((rc = skip_to_router(rd, &h, agents_bytes, &router)) ||
       (rc = maat__router_load(e->router, router.p, router.left)))
@@ -268,10 +321,12 @@ int maat__engine_restore(struct maat_engine *e, const void *data, size_t len)
     take(&rd, e->nagent_warns, n * sizeof *e->nagent_warns);
   }
   for (uint64_t i = 0; i < h.ncontacts; i++) {
+    struct maat_contact_record flat;
     const char *s;
     size_t k;
-    take_str(&rd, &s, &k);
-    if ((e->flags & MAAT_ENGINE_RECORDS) && (rc = restore_contact(e, s, k)))
+    take_record(&rd, &flat, &s, &k);
+    if ((e->flags & MAAT_ENGINE_RECORDS) &&
+        (rc = restore_contact(e, &flat, s, k)))
       return rc;
   }
   for (uint64_t i = 0; i < h.nmemory; i++) {

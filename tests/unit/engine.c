@@ -357,3 +357,67 @@ Test(engine, survives_every_allocation_failure, .init = setup,
   cr_assert_eq(rc, MAAT_OK);
   cr_assert_gt(n, 20, "the walk covered %ld allocations", n);
 }
+
+/* The server's engine: open contacts, the queue and the views come back
+ * from the snapshot a clean stop left, and from the log without one. */
+Test(engine, records_and_views_survive_a_restart, .init = setup,
+     .fini = teardown)
+{
+  for (int snap = 0; snap < 2; snap++) {
+    struct maat_engine_options o;
+    struct maat_contact_record r;
+    struct maat_queue_view q1, q2;
+    struct maat_team_view *t1 = malloc(sizeof *t1), *t2 = malloc(sizeof *t2);
+    maat_store *st = NULL;
+    maat_engine *e = NULL;
+    char side[80];
+
+    unlink(db_path);
+    snprintf(side, sizeof side, "%s-wal", db_path);
+    unlink(side);
+    cr_assert_eq(maat_store_open(&st, db_path), MAAT_OK);
+    memset(&o, 0, sizeof o);
+    o.team_path = team_path;
+    o.flags = MAAT_ENGINE_RECORDS;
+    o.store = st;
+    o.snapshot_every = snap ? 3 : -1;
+    cr_assert_eq(maat_engine_open(&e, &o), MAAT_OK);
+    for (int i = 0; i < 10; i++) {
+      char line[160];
+      int n = snprintf(line, sizeof line, "{\"type\":\"contact\",\"t\":%d,"
+                       "\"id\":\"q%d\",\"tier\":\"T%d\",\"priority\":%d,"
+                       "\"triage\":{\"n\":%d}}", i, i, 2 + i % 2, i % 4, i);
+      cr_assert_eq(maat_engine_apply(e, line, (size_t)n, 0, NULL, NULL),
+                   MAAT_OK, "%s", maat_errmsg());
+    }
+    {
+      const char *done = "{\"type\":\"done\",\"t\":20,\"contact\":\"q3\"}";
+      cr_assert_eq(maat_engine_apply(e, done, strlen(done), 0, NULL, NULL),
+                   MAAT_OK, "%s", maat_errmsg());
+    }
+    cr_assert_eq(maat_engine_commit(e), MAAT_OK);
+    maat_engine_queue(e, 30, 0, &q1, NULL, NULL);
+    maat_engine_team_view(e, t1);
+    maat_engine_close(e);
+    cr_assert_eq(maat_engine_open(&e, &o), MAAT_OK, "%s", maat_errmsg());
+    maat_engine_queue(e, 30, 0, &q2, NULL, NULL);
+    maat_engine_team_view(e, t2);
+    cr_assert_eq(q2.length, 9);
+    cr_assert_eq(memcmp(&q1, &q2, sizeof q1), 0, "the same queue (%s)",
+                 snap ? "snapshot" : "log");
+    cr_assert_eq(t1->warnings, t2->warnings);
+    cr_assert_eq(maat_engine_contact(e, "q7", &r), MAAT_OK);
+    cr_assert_eq(r.state, MAAT_CONTACT_QUEUED);
+    cr_assert_eq(r.priority, 3);
+    cr_assert_str_eq(r.triage, "{\"n\":7}");
+    maat_contact_record_release(&r);
+    cr_assert_eq(maat_engine_contact(e, "q3", &r), MAAT_OK, "closed: from "
+                 "the store");
+    cr_assert_eq(r.state, MAAT_CONTACT_ABANDONED);
+    maat_contact_record_release(&r);
+    maat_engine_close(e);
+    maat_store_close(st);
+    free(t1);
+    free(t2);
+  }
+}

@@ -105,6 +105,15 @@ void maat_hex(const void *p, size_t n, char *out);
 /* Frees memory that a maat function documented as "free with maat_free()". */
 void maat_free(void *p);
 
+/*
+ * Allocates through the library's allocator (maat_set_allocator()), for
+ * front ends that want their allocations to fail where the library's do
+ * in tests. Free with maat_free(). NULL when out of memory.
+ */
+void *maat_malloc(size_t n);
+void *maat_realloc(void *p, size_t n);
+char *maat_strdup(const char *s);
+
 #ifdef __cplusplus
 }
 #endif

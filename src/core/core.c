@@ -533,3 +533,18 @@ size_t maat_json_escape(char *out, size_t cap, const char *s, size_t len)
     out[n < cap ? n : cap - 1] = '\0';
   return n;
 }
+
+void *maat_malloc(size_t n)
+{
+  return maat__malloc(n);
+}
+
+void *maat_realloc(void *p, size_t n)
+{
+  return maat__realloc(p, n);
+}
+
+char *maat_strdup(const char *s)
+{
+  return maat__strdup(s);
+}

@@ -11,6 +11,7 @@
  * of requests.
  */
 #include "engine-int.h"
+#include "json-int.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -179,16 +180,19 @@ static int drain(struct maat_engine *e, int *decided)
 }
 
 /* A contact that carries raw text and no verdict is triaged first. */
-static int needs_triage(const char *line, size_t len)
+static int needs_triage(const char *line, size_t len, int *yes)
 {
-  json_t *o = json_loadb(line, len, 0, NULL);
+  json_error_t err;
+  json_t *o = json_loadb(line, len, 0, &err);
   json_t *type = o ? json_object_get(o, "type") : NULL;
-  int yes = json_is_string(type) &&
-            !strcmp(json_string_value(type), "contact") &&
-            json_object_get(o, "text") && !json_object_get(o, "tier");
 
+  if (!o)
+    return maat__json_fail(&err);
+  *yes = json_is_string(type) &&
+         !strcmp(json_string_value(type), "contact") &&
+         json_object_get(o, "text") && !json_object_get(o, "tier");
   json_decref(o);
-  return yes;
+  return MAAT_OK;
 }
 
 static int done_extra(struct maat_engine *e, const struct maat_event *ev,
@@ -199,12 +203,15 @@ static int done_extra(struct maat_engine *e, const struct maat_event *ev,
 static int with_time(const char *line, size_t len, double t, char **out,
                      size_t *outlen)
 {
-  json_t *o = json_loadb(line, len, 0, NULL);
+  json_error_t err;
+  json_t *o = json_loadb(line, len, 0, &err);
   char *s;
 
+  if (!o)
+    return maat__json_fail(&err);
   if (!json_is_object(o)) {
     json_decref(o);
-    return maat__fail(MAAT_EPARSE, "not a JSON object");
+    return maat__fail(MAAT_EPARSE, "expected a JSON object");
   }
   json_object_set_new(o, "t", json_real(t));
   s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(15));
@@ -328,8 +335,11 @@ static int done_extra(struct maat_engine *e, const struct maat_event *ev,
   if (!c)
     return MAAT_OK;
   {
-    json_t *o = json_loadb(line, len, 0, NULL);
+    json_error_t err;
+    json_t *o = json_loadb(line, len, 0, &err);
     json_t *v = o ? json_object_get(o, "outcome") : NULL;
+    if (!o)
+      return maat__json_fail(&err);
     if (json_is_string(v))
       snprintf(outcome, sizeof outcome, "%s", json_string_value(v));
     json_decref(o);
@@ -363,15 +373,18 @@ int maat_engine_apply(maat_engine *e, const char *line, size_t len,
   int rc;
 
   char *triaged = NULL;
+  int triage = 0;
 
   if (!e || !line)
     return maat__fail(MAAT_EINVAL, "maat_engine_apply: invalid argument");
+  if (e->tri && (rc = needs_triage(line, len, &triage)))
+    return rc;
   /*
    * Triage is the costly part, and needs none of the engine's state: it
    * runs outside the engine's lock (under the triager's own), so other
    * requests route meanwhile.
    */
-  if (e->tri && needs_triage(line, len)) {
+  if (triage) {
     double t = (flags & MAAT_APPLY_NOW) && x ? x->now : maat_engine_time(e);
     pthread_mutex_lock(&e->tri_mu);
     rc = maat_triage_event_line(e->tri, line, len, t, &triaged, &len);
@@ -396,6 +409,8 @@ int maat_engine_audit(maat_engine *e, const struct maat_apply_extra *x,
   pthread_mutex_lock(&e->mu);
   mark = e->cur.n;
   rc = stage_audit(e, x);
+  if (rc)
+    unstage(e, mark, e->staged_out.len);
   if (ticket)
     *ticket = !rc && e->cur.n > mark ? e->cur.ticket : 0;
   pthread_mutex_unlock(&e->mu);

@@ -7,6 +7,7 @@
  * shown only over the minimum group.
  */
 #include "engine-int.h"
+#include "json-int.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -76,8 +77,12 @@ static void copy_str(char *dst, size_t cap, json_t *v)
 int maat__record_parse(const char *json, size_t len,
                        struct maat_contact_record *r)
 {
-  json_t *o = json_loadb(json, len, 0, NULL), *tr;
+  json_error_t err;
+  json_t *o = json_loadb(json, len, 0, &err), *tr;
 
+  if (!o && (json_error_code(&err) == json_error_out_of_memory ||
+             !err.text[0]))
+    return maat__json_fail(&err);
   if (!json_is_object(o)) {
     json_decref(o);
     return maat__fail(MAAT_ECORRUPT, "a stored contact record is not JSON");
@@ -174,8 +179,14 @@ int maat__engine_add_contact(struct maat_engine *e,
   c->r.priority = ev->contact.priority;
   c->r.tone = ev->contact.tone;
   c->r.t_in = ev->t;
-  o = json_loadb(line, len, 0, NULL);
-  tr = o ? json_object_get(o, "triage") : NULL;
+  {
+    json_error_t err;
+    if (!(o = json_loadb(line, len, 0, &err))) {
+      maat__free(c);
+      return maat__json_fail(&err);
+    }
+  }
+  tr = json_object_get(o, "triage");
   if (tr) {
     char *s = json_dumps(tr, JSON_COMPACT | JSON_REAL_PRECISION(15));
     if (!s || !(c->r.triage = maat__strdup(s)))

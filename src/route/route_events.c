@@ -4,6 +4,7 @@
  * same input gives the same bytes (docs/events.md).
  */
 #include "route-int.h"
+#include "json-int.h"
 
 #include <jansson.h>
 #include <stdarg.h>
@@ -89,7 +90,7 @@ int maat_event_parse(struct maat_event *ev, const char *line, size_t len)
 
   memset(ev, 0, sizeof *ev);
   if (!o)
-    return maat__fail(MAAT_EPARSE, "not JSON: %s", err.text);
+    return maat__json_fail(&err);
   if (!json_is_object(o)) {
     rc = maat__fail(MAAT_EPARSE, "expected a JSON object");
     goto out;
@@ -137,7 +138,7 @@ int maat_event_parse(struct maat_event *ev, const char *line, size_t len)
                         "like \"nl\"");
         goto out;
       }
-      snprintf(c->lang, sizeof c->lang, "%s", lang);
+      memcpy(c->lang, lang, strlen(lang) + 1);
     }
     break;
   case MAAT_EV_AGENT:

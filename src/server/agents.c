@@ -18,7 +18,7 @@ enum MHD_Result maat__post_agent_state(struct call *c)
   enum MHD_Result ret;
   json_t *o, *v, *e, *reply;
   char *txt;
-  int state, rc;
+  int state, rc, bad = 0;
 
   c->audit = 1;
   if (c->who.role == MAAT_ROLE_AGENT && strcmp(c->who.agent, agent))
@@ -38,11 +38,11 @@ enum MHD_Result maat__post_agent_state(struct call *c)
   }
   /* Built with jansson: an id is data, never JSON syntax. */
   e = json_object();
-  json_object_set_new(e, "type", json_string("agent"));
-  json_object_set_new(e, "t", json_real(maat__now_t(s)));
-  json_object_set_new(e, "agent", json_string(agent));
-  json_object_set_new(e, "state", json_incref(v));
-  txt = json_dumps(e, JSON_COMPACT | JSON_REAL_PRECISION(15));
+  bad |= maat__jset(e, "type", json_string("agent"));
+  bad |= maat__jset(e, "t", json_real(maat__now_t(s)));
+  bad |= maat__jset(e, "agent", json_string(agent));
+  bad |= maat__jset(e, "state", json_incref(v));
+  txt = bad ? NULL : json_dumps(e, JSON_COMPACT | JSON_REAL_PRECISION(15));
   json_decref(e);
   snprintf(c->detail, sizeof c->detail, "agent %s: %s", agent,
            json_string_value(v));

@@ -80,7 +80,7 @@ enum MHD_Result maat__accept_contact(struct call *c, json_t *o,
   struct maat_applied a;
   json_t *v = json_object_get(o, "id");
   char *body;
-  int rc;
+  int rc, bad = 0;
 
   if (v && (!json_is_string(v) || !json_string_length(v) ||
             json_string_length(v) > MAAT_ID_MAX)) {
@@ -107,12 +107,12 @@ enum MHD_Result maat__accept_contact(struct call *c, json_t *o,
     snprintf(idbuf, sizeof idbuf, "c%lx-%02x%02x%02x%02x%02x%02x",
              (unsigned long)maat_wall_now(), rnd[0], rnd[1], rnd[2], rnd[3],
              rnd[4], rnd[5]);
-    json_object_set_new(o, "id", json_string(idbuf));
+    bad |= maat__jset(o, "id", json_string(idbuf));
   }
-  json_object_set_new(o, "type", json_string("contact"));
-  json_object_set_new(o, "t", json_real(maat__now_t(s)));
+  bad |= maat__jset(o, "type", json_string("contact"));
+  bad |= maat__jset(o, "t", json_real(maat__now_t(s)));
   json_object_del(o, "patience_s");   /* a live customer leaves by 'done' */
-  body = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(15));
+  body = bad ? NULL : json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(15));
   json_decref(o);
   if (!body)
     return maat__fail_call(c, 500, "out of memory", NULL);
@@ -224,23 +224,23 @@ static int close_person(struct call *c, const struct done_body *d)
   json_t *line = json_object();
   struct maat_applied a;
   char *txt;
-  int rc;
+  int rc, bad = 0;
 
-  json_object_set_new(line, "type", json_string("done"));
-  json_object_set_new(line, "t", json_real(maat__now_t(c->s)));
-  json_object_set_new(line, "contact", json_string(c->seg[2]));
+  bad |= maat__jset(line, "type", json_string("done"));
+  bad |= maat__jset(line, "t", json_real(maat__now_t(c->s)));
+  bad |= maat__jset(line, "contact", json_string(c->seg[2]));
   if (d->outcome)
-    json_object_set_new(line, "outcome", json_string(d->outcome));
+    bad |= maat__jset(line, "outcome", json_string(d->outcome));
   if (d->energy)
-    json_object_set_new(line, "energy", json_integer(d->energy));
+    bad |= maat__jset(line, "energy", json_integer(d->energy));
   if (d->csat)
-    json_object_set_new(line, "csat", json_integer(d->csat));
+    bad |= maat__jset(line, "csat", json_integer(d->csat));
   if (d->has_nps)
-    json_object_set_new(line, "nps", json_integer(d->nps));
-  txt = json_dumps(line, JSON_COMPACT | JSON_REAL_PRECISION(15));
+    bad |= maat__jset(line, "nps", json_integer(d->nps));
+  txt = bad ? NULL : json_dumps(line, JSON_COMPACT | JSON_REAL_PRECISION(15));
   json_decref(line);
   if (!txt)
-    return maat__fail_call(c, 500, "out of memory", NULL), MAAT_ENOMEM;
+    return maat_error_set(MAAT_ENOMEM, "out of memory");
   rc = apply_durable(c, txt, strlen(txt), d->note, 200, &a);
   free(txt);
   return rc;

@@ -9,18 +9,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum MHD_Result maat__send_buf(struct call *c, int status, char *buf,
+enum MHD_Result maat__send_buf(struct call *c, int status, const char *buf,
                                size_t len, const char *type)
 {
+  /* libmicrohttpd keeps its own copy: the caller frees 'buf' as it was
+   * allocated (jansson's, or the library's allocator). */
   struct MHD_Response *r = MHD_create_response_from_buffer(
-      len, buf, MHD_RESPMEM_MUST_FREE);
+      len, (void *)buf, MHD_RESPMEM_MUST_COPY);
   enum MHD_Result ret;
 
   c->status = status;
-  if (!r) {
-    free(buf);
+  if (!r)
     return MHD_NO;
-  }
   MHD_add_response_header(r, "Content-Type", type);
   MHD_add_response_header(r, "Cache-Control", "no-store");
   MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
@@ -33,6 +33,7 @@ enum MHD_Result maat__send_json(struct call *c, int status, json_t *body)
 {
   char *s = body ? json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(6))
                  : NULL;
+  enum MHD_Result ret;
   size_t n;
   char *t;
 
@@ -41,14 +42,18 @@ enum MHD_Result maat__send_json(struct call *c, int status, json_t *body)
     return MHD_NO;
   n = strlen(s);
   /* A trailing newline, for people reading it with curl. */
-  t = realloc(s, n + 2);
-  if (!t) {
-    free(s);
-    return MHD_NO;
+  t = maat_malloc(n + 2);
+  if (t) {
+    memcpy(t, s, n);
+    t[n] = '\n';
+    t[n + 1] = '\0';
   }
-  t[n++] = '\n';
-  t[n] = '\0';
-  return maat__send_buf(c, status, t, n, "application/json");
+  free(s);
+  if (!t)
+    return MHD_NO;
+  ret = maat__send_buf(c, status, t, n + 1, "application/json");
+  maat_free(t);
+  return ret;
 }
 
 enum MHD_Result maat__fail_call(struct call *c, int status, const char *msg,
@@ -79,6 +84,12 @@ json_t *maat__parse_body(struct call *c, enum MHD_Result *ret)
 
   o = json_loadb(c->body ? c->body : "", c->len, JSON_REJECT_DUPLICATES,
                  &err);
+  /* jansson says nothing when it could not allocate its lexer. */
+  if (!o && (json_error_code(&err) == json_error_out_of_memory ||
+             !err.text[0])) {
+    *ret = maat__fail_call(c, 500, "out of memory", NULL);
+    return NULL;
+  }
   if (!o) {
     snprintf(msg, sizeof msg, "body: not JSON (%s at line %d)", err.text,
              err.line);
@@ -91,6 +102,15 @@ json_t *maat__parse_body(struct call *c, enum MHD_Result *ret)
     return NULL;
   }
   return o;
+}
+
+int maat__jset(json_t *o, const char *key, json_t *v)
+{
+  if (!o || !v) {
+    json_decref(v);
+    return -1;
+  }
+  return json_object_set_new(o, key, v);
 }
 
 double maat__now_t(struct maat_server *s)

@@ -48,13 +48,19 @@ struct call {
 typedef enum MHD_Result (*handler_fn)(struct call *c);
 
 /* http.c: responses */
-enum MHD_Result maat__send_buf(struct call *c, int status, char *buf,
+enum MHD_Result maat__send_buf(struct call *c, int status, const char *buf,
                                size_t len, const char *type);
 enum MHD_Result maat__send_json(struct call *c, int status, json_t *body);
 enum MHD_Result maat__fail_call(struct call *c, int status, const char *msg,
                                 const char *field);
 enum MHD_Result maat__library_error(struct call *c, int rc);
 json_t *maat__parse_body(struct call *c, enum MHD_Result *ret);
+/*
+ * Sets o[key] = v, taking 'v': -1 when either is NULL or memory ran out,
+ * for the event lines the server builds (a field lost to a failed
+ * allocation must not turn into a different event).
+ */
+int maat__jset(json_t *o, const char *key, json_t *v);
 /* Router time now: never backwards, accelerated by clock_speed. */
 double maat__now_t(struct maat_server *s);
 /* The audit row of a call, for maat_engine_apply()'s extra. */

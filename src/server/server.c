@@ -80,7 +80,7 @@ static enum MHD_Result take_upload(struct maat_server *s, struct request *rq,
       char *p;
       if (cap > s->o.max_body + 1)
         cap = s->o.max_body + 1;
-      p = realloc(rq->body, cap);
+      p = maat_realloc(rq->body, cap);
       if (!p)
         return MHD_NO;
       rq->body = p;
@@ -110,9 +110,10 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn,
   if (!rq) {
     const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                  "Content-Length");
-    rq = calloc(1, sizeof *rq);
+    rq = maat_malloc(sizeof *rq);
     if (!rq)
       return MHD_NO;
+    memset(rq, 0, sizeof *rq);
     *con_cls = rq;
     if (cl && strtoull(cl, NULL, 10) > s->o.max_body)
       rq->too_big = 1;
@@ -147,8 +148,8 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
   (void)conn;
   (void)toe;
   if (rq) {
-    free(rq->body);
-    free(rq);
+    maat_free(rq->body);
+    maat_free(rq);
     *con_cls = NULL;
   }
 }
@@ -277,8 +278,9 @@ int maat_server_start(maat_server **out, const struct maat_serve_options *o)
   if (!out || !o || !o->team_path || !o->db_path)
     return maat_error_set(MAAT_EINVAL, "maat serve needs a team and a "
                           "database");
-  if (!(s = calloc(1, sizeof *s)))
+  if (!(s = maat_malloc(sizeof *s)))
     return maat_error_set(MAAT_ENOMEM, "out of memory");
+  memset(s, 0, sizeof *s);
   s->o = *o;
   if (!s->o.max_body)
     s->o.max_body = 1 << 20;
@@ -289,8 +291,9 @@ int maat_server_start(maat_server **out, const struct maat_serve_options *o)
   pthread_mutex_init(&s->clock_mu, NULL);
   pthread_cond_init(&s->stop_cv, NULL);
   /* Copies: the caller's strings need not outlive the call. */
-  s->web_root = o->web_root ? strdup(o->web_root) : NULL;
-  s->webhook_secret = o->webhook_secret ? strdup(o->webhook_secret) : NULL;
+  s->web_root = o->web_root ? maat_strdup(o->web_root) : NULL;
+  s->webhook_secret = o->webhook_secret ? maat_strdup(o->webhook_secret)
+                                        : NULL;
   if ((o->web_root && !s->web_root) ||
       (o->webhook_secret && !s->webhook_secret)) {
     rc = maat_error_set(MAAT_ENOMEM, "out of memory");
@@ -342,7 +345,7 @@ void maat_server_stop(maat_server *s)
   maat_model_free(s->tone);
   pthread_cond_destroy(&s->stop_cv);
   pthread_mutex_destroy(&s->clock_mu);
-  free(s->web_root);
-  free(s->webhook_secret);
-  free(s);
+  maat_free(s->web_root);
+  maat_free(s->webhook_secret);
+  maat_free(s);
 }

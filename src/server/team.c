@@ -91,11 +91,11 @@ static json_t *recent_json(const struct maat_team_view *v)
 
 enum MHD_Result maat__get_team(struct call *c)
 {
-  struct maat_team_view *v = malloc(sizeof *v);
+  struct maat_team_view *v = maat_malloc(sizeof *v);
   json_t *o, *agents, *hours, *bot;
 
   if (!v || maat_engine_team_view(c->s->engine, v)) {
-    free(v);
+    maat_free(v);
     return maat__fail_call(c, 500, "out of memory", NULL);
   }
   o = json_object();
@@ -132,7 +132,7 @@ enum MHD_Result maat__get_team(struct call *c)
   json_object_set_new(o, "recent_decisions", recent_json(v));
   json_object_set_new(o, "warnings", json_integer(v->warnings));
   json_object_set_new(o, "t", json_real(maat__now_t(c->s)));
-  free(v);
+  maat_free(v);
   return maat__send_json(c, 200, o);
 }
 
@@ -201,6 +201,7 @@ enum MHD_Result maat__get_metrics(struct call *c)
 {
   char *buf = NULL;
   size_t len = 0;
+  enum MHD_Result ret;
   FILE *f = open_memstream(&buf, &len);
 
   if (!f)
@@ -210,5 +211,7 @@ enum MHD_Result maat__get_metrics(struct call *c)
     free(buf);
     return maat__fail_call(c, 500, "out of memory", NULL);
   }
-  return maat__send_buf(c, 200, buf, len, "text/plain; version=0.0.4");
+  ret = maat__send_buf(c, 200, buf, len, "text/plain; version=0.0.4");
+  free(buf);
+  return ret;
 }

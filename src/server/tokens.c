@@ -87,5 +87,5 @@ enum MHD_Result maat__delete_token(struct call *c)
   if (rc)
     return maat__library_error(c, rc);
   snprintf(c->detail, sizeof c->detail, "token %ld revoked", tid);
-  return maat__send_buf(c, 204, strdup(""), 0, "application/json");
+  return maat__send_buf(c, 204, "", 0, "application/json");
 }

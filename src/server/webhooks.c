@@ -65,14 +65,14 @@ static int webhook_allowed(struct call *c, int chatwoot)
     if (!(age < 300 && age > -300))
       return 0;
     tlen = strlen(ts);
-    if (tlen > 32 || !(b = malloc(tlen + 1 + c->len + 1)))
+    if (tlen > 32 || !(b = maat_malloc(tlen + 1 + c->len + 1)))
       return 0;
     memcpy(b, ts, tlen);
     b[tlen] = '.';
     if (c->len)
       memcpy(b + tlen + 1, c->body, c->len);
     hmac_hex(GNUTLS_MAC_SHA256, secret, b, tlen + 1 + c->len, hex);
-    free(b);
+    maat_free(b);
     snprintf(want, sizeof want, "sha256=%s", hex);
   } else {
     sig = MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND,
@@ -98,6 +98,7 @@ enum MHD_Result maat__webhook_chatwoot(struct call *c)
   enum MHD_Result ret;
   json_t *in, *o, *conv, *sender, *inbox, *v;
   char id[MAAT_ID_MAX + 1], customer[MAAT_ID_MAX + 1];
+  int bad = 0;
 
   if (!webhook_allowed(c, 1)) {
     c->audit = 1;
@@ -131,16 +132,21 @@ enum MHD_Result maat__webhook_chatwoot(struct call *c)
            (long long)json_integer_value(json_object_get(conv, "id")),
            (long long)json_integer_value(json_object_get(in, "id")));
   o = json_object();
-  json_object_set_new(o, "id", json_string(id));
-  json_object_set(o, "text", v);
+  bad |= maat__jset(o, "id", json_string(id));
+  bad |= maat__jset(o, "text", json_incref(v));
   if (json_is_integer(json_object_get(sender, "id"))) {
     snprintf(customer, sizeof customer, "cw-%lld",
              (long long)json_integer_value(json_object_get(sender, "id")));
-    json_object_set_new(o, "customer", json_string(customer));
+    bad |= maat__jset(o, "customer", json_string(customer));
   }
   if (json_is_string(json_object_get(inbox, "name")))
-    json_object_set(o, "channel", json_object_get(inbox, "name"));
+    bad |= maat__jset(o, "channel", json_incref(json_object_get(inbox,
+                                                                "name")));
   json_decref(in);
+  if (bad) {
+    json_decref(o);
+    return maat__fail_call(c, 500, "out of memory", NULL);
+  }
   return maat__accept_contact(c, o, 1);
 }
 
@@ -148,7 +154,7 @@ enum MHD_Result maat__webhook_chatwoot(struct call *c)
 static char *plain_text(const char *html)
 {
   size_t n = strlen(html), k = 0;
-  char *out = malloc(n + 1);
+  char *out = maat_malloc(n + 1);
   int tag = 0;
 
   if (!out)
@@ -187,6 +193,7 @@ enum MHD_Result maat__webhook_zammad(struct call *c)
   enum MHD_Result ret;
   json_t *in, *o, *ticket, *article, *v;
   char id[MAAT_ID_MAX + 1], customer[MAAT_ID_MAX + 1];
+  int bad = 0;
   const char *sender, *ctype;
   char *text;
 
@@ -221,7 +228,7 @@ enum MHD_Result maat__webhook_zammad(struct call *c)
   ctype = json_is_string(v) ? json_string_value(v) : "";
   text = strstr(ctype, "html") ? plain_text(json_string_value(
                                      json_object_get(article, "body")))
-                               : strdup(json_string_value(
+                               : maat_strdup(json_string_value(
                                      json_object_get(article, "body")));
   if (!text) {
     json_decref(in);
@@ -231,19 +238,23 @@ enum MHD_Result maat__webhook_zammad(struct call *c)
            (long long)json_integer_value(json_object_get(ticket, "id")),
            (long long)json_integer_value(json_object_get(article, "id")));
   o = json_object();
-  json_object_set_new(o, "id", json_string(id));
-  json_object_set_new(o, "text", json_string(text));
-  free(text);
+  bad |= maat__jset(o, "id", json_string(id));
+  bad |= maat__jset(o, "text", json_string(text));
+  maat_free(text);
   v = json_object_get(ticket, "customer_id");
   if (json_is_integer(v)) {
     snprintf(customer, sizeof customer, "zm-%lld",
              (long long)json_integer_value(v));
-    json_object_set_new(o, "customer", json_string(customer));
+    bad |= maat__jset(o, "customer", json_string(customer));
   }
   v = json_object_get(article, "type");
   if (json_is_string(v))
-    json_object_set(o, "channel", v);
+    bad |= maat__jset(o, "channel", json_incref(v));
   json_decref(in);
+  if (bad) {
+    json_decref(o);
+    return maat__fail_call(c, 500, "out of memory", NULL);
+  }
   return maat__accept_contact(c, o, 1);
 }
 

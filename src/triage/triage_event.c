@@ -5,6 +5,7 @@
  * serve' both go through here, so they cannot triage differently.
  */
 #include "triage-int.h"
+#include "json-int.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -77,7 +78,7 @@ int maat_triage_event_line(maat_triager *t, const char *json, size_t len,
                       "argument");
   o = json_loadb(json, len, JSON_REJECT_DUPLICATES, &err);
   if (!o)
-    return maat__fail(MAAT_EPARSE, "not JSON: %s", err.text);
+    return maat__json_fail(&err);
   if (!json_is_object(o)) {
     json_decref(o);
     return maat__fail(MAAT_EPARSE, "expected a JSON object");

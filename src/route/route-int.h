@@ -68,9 +68,7 @@ struct maat_team {
   char intents[MAAT__MAX_INTENTS][MAAT_ID_MAX + 1];
   int nintents;
   double set[MAAT__S_COUNT];
-  /* Agents by id: open addressing, agent index + 1, 0 empty; half full. */
-  int *by_id;
-  size_t by_id_mask;
+  struct maat_map by_id;   /* agents by id: their definitions */
 };
 
 /* Team lookups: an agent's index by id; the bit index of a language or

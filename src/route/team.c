@@ -41,26 +41,20 @@ static int parse_hhmm(const char *s, int *out)
 
 int maat__team_agent(const struct maat_team *t, const char *id)
 {
-  size_t h = maat__hash64(id, strlen(id), 0) & t->by_id_mask;
-
-  for (; t->by_id[h]; h = (h + 1) & t->by_id_mask)
-    if (maat__str_eq(t->agents[t->by_id[h] - 1].id, id))
-      return t->by_id[h] - 1;
-  return -1;
+  const struct maat__agent_def *a = maat__map_get(&t->by_id, id);
+  return a ? (int)(a - t->agents) : -1;
 }
 
-/* Indexes agent i by id; false when an earlier agent has it. */
+/* Indexes agent i by id: 1, or 0 when an earlier agent has it, or a
+ * negative code. */
 static int index_agent(struct maat_team *t, size_t i)
 {
-  const char *id = t->agents[i].id;
-  size_t h = maat__hash64(id, strlen(id), 0) & t->by_id_mask;
+  int rc;
 
-  if (maat__team_agent(t, id) >= 0)
+  if (maat__team_agent(t, t->agents[i].id) >= 0)
     return 0;
-  while (t->by_id[h])
-    h = (h + 1) & t->by_id_mask;
-  t->by_id[h] = (int)i + 1;
-  return 1;
+  rc = maat__map_put(&t->by_id, t->agents[i].id, &t->agents[i]);
+  return rc ? rc : 1;
 }
 
 static int parse_agent(struct maat_team *t, struct maat__agent_def *a,
@@ -81,9 +75,14 @@ static int parse_agent(struct maat_team *t, struct maat__agent_def *a,
                       "%s: agents[%zu]: field 'id': expected a string of 1-%d "
                       "bytes", name, i, MAAT_ID_MAX);
   memcpy(a->id, json_string_value(v), json_string_length(v) + 1);
-  if (!index_agent(t, i))
-    return maat__fail(MAAT_EPARSE, "%s: agent '%s': duplicate id", name,
-                      a->id);
+  {
+    int ok = index_agent(t, i);
+    if (ok < 0)
+      return ok;
+    if (!ok)
+      return maat__fail(MAAT_EPARSE, "%s: agent '%s': duplicate id", name,
+                        a->id);
+  }
 
   v = json_object_get(o, "languages");
   if (!json_is_array(v) || !json_array_size(v))
@@ -227,13 +226,8 @@ int maat_team_parse(maat_team **out, const char *json, size_t len,
     rc = maat__fail(MAAT_ENOMEM, "out of memory");
     goto out;
   }
-  for (t->by_id_mask = 15; t->by_id_mask + 1 < 2 * t->n;)
-    t->by_id_mask = t->by_id_mask * 2 + 1;
-  t->by_id = maat__calloc(t->by_id_mask + 1, sizeof *t->by_id);
-  if (!t->by_id) {
-    rc = maat__fail(MAAT_ENOMEM, "out of memory");
+  if ((rc = maat__map_reserve(&t->by_id, t->n)))
     goto out;
-  }
   json_array_foreach(agents, i, v) {
     rc = parse_agent(t, &t->agents[i], v, i, name);
     if (rc)
@@ -263,7 +257,7 @@ void maat_team_free(maat_team *team)
   if (!team)
     return;
   maat__free(team->agents);
-  maat__free(team->by_id);
+  maat__map_release(&team->by_id);
   maat__free(team);
 }
 

@@ -41,6 +41,22 @@ struct econtact {
   struct econtact *cnext;          /* closed, awaiting eviction */
 };
 
+/* The views' fixed part: plain values, saved as they are in snapshots. */
+struct engine_views {
+  double t, last_sample;           /* the latest event; the last sample */
+  long events;
+  struct maat_recent_decision recent[ENGINE_RING];
+  long nrecent;
+  struct maat_warning_view warns[ENGINE_RING];
+  long nwarns;
+  double strain_sum[24];
+  long strain_n[24];
+  long decisions[4][2];
+  long abandoned, warnings, ncontacts, handbacks;
+  double wait_sum;
+  long waited, within;
+};
+
 struct maat_engine {
   pthread_mutex_t mu;              /* everything below but the commit */
   pthread_cond_t cv;               /* a commit ended */
@@ -53,8 +69,6 @@ struct maat_engine {
   int min_group;
   char *run;
   int rebuilding;                  /* 1 while replaying the log */
-  double t, last_sample;
-  long events;
   long snapshot_every;             /* events between snapshots; 0: never */
   long since_snapshot;
   int64_t last_seq;                /* the last durable event's seq */
@@ -74,18 +88,9 @@ struct maat_engine {
   struct econtact *qhead, *qtail;  /* queued, in arrival order */
   struct econtact *closed;         /* awaiting eviction */
   long q_len, q_tier[4], q_prio[4];
-  struct maat_recent_decision recent[ENGINE_RING];
-  long nrecent;
-  struct maat_warning_view warns[ENGINE_RING];
-  long nwarns;
   struct maat_warning_view *agent_warns; /* n * ENGINE_AGENT_RING */
   long *nagent_warns;
-  double strain_sum[24];
-  long strain_n[24];
-  long decisions[4][2];
-  long abandoned, warnings, ncontacts, handbacks;
-  double wait_sum;
-  long waited, within;
+  struct engine_views v;
 };
 
 /* engine_views.c */

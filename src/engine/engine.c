@@ -245,9 +245,9 @@ static int apply_locked(struct maat_engine *e, const char *line, size_t len,
   memset(&ev, 0, sizeof ev);
   if ((rc = maat_event_parse(&ev, line, len)))
     goto out;
-  if ((flags & MAAT_APPLY_NOW) && ev.t < e->t) {
+  if ((flags & MAAT_APPLY_NOW) && ev.t < e->v.t) {
     /* Another thread applied a later now first: this happens now too. */
-    if ((rc = with_time(line, len, e->t, &retimed, &len)))
+    if ((rc = with_time(line, len, e->v.t, &retimed, &len)))
       goto out;
     line = retimed;
     if ((rc = maat_event_parse(&ev, line, len)))
@@ -272,8 +272,8 @@ static int apply_locked(struct maat_engine *e, const char *line, size_t len,
     goto out;
   }
   /* From here the router has moved: failures are out of memory only. */
-  if (ev.t > e->t)
-    e->t = ev.t;
+  if (ev.t > e->v.t)
+    e->v.t = ev.t;
   if ((e->flags & MAAT_ENGINE_RECORDS) && ev.type == MAAT_EV_CONTACT &&
       (rc = maat__engine_add_contact(e, &ev, line, len)))
     goto out;
@@ -292,7 +292,7 @@ static int apply_locked(struct maat_engine *e, const char *line, size_t len,
             (e->cur.n - 1 - mark) * sizeof tick);
     e->cur.ops[mark] = tick;
   }
-  e->events += ev.type != MAAT_EV_TICK;
+  e->v.events += ev.type != MAAT_EV_TICK;
   if (!e->rebuilding && (rc = stage_audit(e, x)))
     goto out;
   if (e->store && !e->rebuilding && e->snapshot_every > 0 &&
@@ -300,9 +300,9 @@ static int apply_locked(struct maat_engine *e, const char *line, size_t len,
       (rc = stage_snapshot(e)))
     goto out;
   if ((e->flags & MAAT_ENGINE_RECORDS) &&
-      e->t - e->last_sample >= ENGINE_SAMPLE_S) {
+      e->v.t - e->v.last_sample >= ENGINE_SAMPLE_S) {
     maat__engine_sample_strain(e);
-    e->last_sample = e->t;
+    e->v.last_sample = e->v.t;
   }
   if (out) {
     memset(out, 0, sizeof *out);
@@ -824,7 +824,7 @@ long maat_engine_events(maat_engine *e)
   long n;
 
   pthread_mutex_lock(&e->mu);
-  n = e->events;
+  n = e->v.events;
   pthread_mutex_unlock(&e->mu);
   return n;
 }
@@ -834,7 +834,7 @@ double maat_engine_time(maat_engine *e)
   double t;
 
   pthread_mutex_lock(&e->mu);
-  t = e->t;
+  t = e->v.t;
   pthread_mutex_unlock(&e->mu);
   return t;
 }

@@ -13,23 +13,7 @@
 #include <string.h>
 
 #define SNAP_MAGIC 0x50414e5354414d4dULL  /* "MMATSNAP" */
-#define SNAP_VERSION 3
-
-/* The views' fixed part, saved as it is in memory. */
-struct fixed {
-  double t, last_sample;
-  long events;
-  struct maat_recent_decision recent[ENGINE_RING];
-  long nrecent;
-  struct maat_warning_view warns[ENGINE_RING];
-  long nwarns;
-  double strain_sum[24];
-  long strain_n[24];
-  long decisions[4][2];
-  long abandoned, warnings, ncontacts, handbacks;
-  double wait_sum;
-  long waited, within;
-};
+#define SNAP_VERSION 4
 
 struct head {
   uint64_t magic;
@@ -109,39 +93,20 @@ static int put_contacts(struct maat_engine *e, struct maat_buf *b,
 int maat__engine_snapshot(struct maat_engine *e, struct maat_buf *b)
 {
   struct head h;
-  struct fixed f;
   struct mem_ctx m = { b, 0 };
   size_t at_head = b->len, n = e->team->n;
   int rc;
 
   memset(&h, 0, sizeof h);
-  memset(&f, 0, sizeof f);
-  f.t = e->t;
-  f.last_sample = e->last_sample;
-  f.events = e->events;
-  memcpy(f.recent, e->recent, sizeof f.recent);
-  f.nrecent = e->nrecent;
-  memcpy(f.warns, e->warns, sizeof f.warns);
-  f.nwarns = e->nwarns;
-  memcpy(f.strain_sum, e->strain_sum, sizeof f.strain_sum);
-  memcpy(f.strain_n, e->strain_n, sizeof f.strain_n);
-  memcpy(f.decisions, e->decisions, sizeof f.decisions);
-  f.abandoned = e->abandoned;
-  f.warnings = e->warnings;
-  f.ncontacts = e->ncontacts;
-  f.handbacks = e->handbacks;
-  f.wait_sum = e->wait_sum;
-  f.waited = e->waited;
-  f.within = e->within;
   h.magic = SNAP_MAGIC;
   h.version = SNAP_VERSION;
-  h.fixed_size = sizeof f;
+  h.fixed_size = sizeof e->v;
   h.nagents = (uint32_t)n;
   h.ring = ENGINE_AGENT_RING;
   h.records = !!(e->flags & MAAT_ENGINE_RECORDS);
   h.record_size = sizeof(struct maat_contact_record);
   if ((rc = maat__buf_append(b, &h, sizeof h)) ||
-      (rc = maat__buf_append(b, &f, sizeof f)))
+      (rc = maat__buf_append(b, &e->v, sizeof e->v)))
     return rc;
   if (e->agent_warns &&
       ((rc = maat__buf_append(b, e->agent_warns, n * ENGINE_AGENT_RING *
@@ -200,8 +165,8 @@ static int skip_to_router(struct reader rd, const struct head *h,
   double ts;
   int rc;
 
-  rd.p += sizeof(struct fixed) + agents_bytes;
-  rd.left -= sizeof(struct fixed) + agents_bytes;
+  rd.p += sizeof(struct engine_views) + agents_bytes;
+  rd.left -= sizeof(struct engine_views) + agents_bytes;
   for (uint64_t i = 0; i < h->ncontacts; i++) {
     struct record_nums k;
     if ((rc = take(&rd, &k, sizeof k)))
@@ -270,32 +235,10 @@ static int restore_contact(struct maat_engine *e,
   return MAAT_OK;
 }
 
-static void restore_fixed(struct maat_engine *e, const struct fixed *f)
-{
-  e->t = f->t;
-  e->last_sample = f->last_sample;
-  e->events = f->events;
-  memcpy(e->recent, f->recent, sizeof e->recent);
-  e->nrecent = f->nrecent;
-  memcpy(e->warns, f->warns, sizeof e->warns);
-  e->nwarns = f->nwarns;
-  memcpy(e->strain_sum, f->strain_sum, sizeof e->strain_sum);
-  memcpy(e->strain_n, f->strain_n, sizeof e->strain_n);
-  memcpy(e->decisions, f->decisions, sizeof e->decisions);
-  e->abandoned = f->abandoned;
-  e->warnings = f->warnings;
-  e->ncontacts = f->ncontacts;
-  e->handbacks = f->handbacks;
-  e->wait_sum = f->wait_sum;
-  e->waited = f->waited;
-  e->within = f->within;
-}
-
 int maat__engine_restore(struct maat_engine *e, const void *data, size_t len)
 {
   struct reader rd = { data, len }, router = { NULL, 0 };
   struct head h;
-  struct fixed f;
   size_t n = e->team->n;
   size_t agents_bytes = e->agent_warns
       ? n * ENGINE_AGENT_RING * sizeof *e->agent_warns +
@@ -305,17 +248,16 @@ int maat__engine_restore(struct maat_engine *e, const void *data, size_t len)
   if ((rc = take(&rd, &h, sizeof h)))
     return rc;
   if (h.magic != SNAP_MAGIC || h.version != SNAP_VERSION ||
-      h.fixed_size != sizeof f || h.nagents != n ||
+      h.fixed_size != sizeof e->v || h.nagents != n ||
       h.ring != ENGINE_AGENT_RING ||
       h.records != !!(e->flags & MAAT_ENGINE_RECORDS) ||
-      h.record_size != sizeof(struct maat_contact_record) || rd.left < sizeof f + agents_bytes)
+      h.record_size != sizeof(struct maat_contact_record) || rd.left < sizeof e->v + agents_bytes)
     return maat__fail(MAAT_EFORMAT, "snapshot: from another build or team");
   if ((rc = skip_to_router(rd, &h, agents_bytes, &router)) ||
       (rc = maat__router_load(e->router, router.p, router.left)))
     return rc;
   /* From here the router holds the snapshot's state: failing is fatal. */
-  take(&rd, &f, sizeof f);
-  restore_fixed(e, &f);
+  take(&rd, &e->v, sizeof e->v);
   if (e->agent_warns) {
     take(&rd, e->agent_warns, n * ENGINE_AGENT_RING * sizeof *e->agent_warns);
     take(&rd, e->nagent_warns, n * sizeof *e->nagent_warns);

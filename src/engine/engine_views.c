@@ -212,7 +212,7 @@ int maat__engine_add_contact(struct maat_engine *e,
     return rc;
   }
   maat__engine_set_state(e, c, MAAT_CONTACT_QUEUED);
-  e->ncontacts++;
+  e->v.ncontacts++;
   return MAAT_OK;
 }
 
@@ -226,7 +226,7 @@ int maat__engine_close_contact(struct maat_engine *e, struct econtact *c,
   maat__engine_set_state(e, c, state);
   if (outcome) {
     snprintf(c->r.outcome, sizeof c->r.outcome, "%s", outcome);
-    e->handbacks += !strcmp(outcome, "handed_back");
+    e->v.handbacks += !strcmp(outcome, "handed_back");
   }
   if (c->evict_after)
     return MAAT_OK;
@@ -234,7 +234,7 @@ int maat__engine_close_contact(struct maat_engine *e, struct econtact *c,
     struct op *o = maat__engine_stage(e, OP_CONTACT);
     if (!o)
       return maat__fail(MAAT_ENOMEM, "out of memory");
-    o->t = e->t;
+    o->t = e->v.t;
     o->a = maat__record_json(&c->r, &o->len);
     o->b = maat__strdup(c->r.id);
     if (!o->a || !o->b)
@@ -299,7 +299,7 @@ static void join_reasons(const struct maat_decision *d, char *out, size_t cap)
 static void take_assign(struct maat_engine *e, const struct maat_decision *d)
 {
   int bot = !strcmp(d->to, "bot");
-  struct maat_recent_decision *r = &e->recent[e->nrecent++ % ENGINE_RING];
+  struct maat_recent_decision *r = &e->v.recent[e->v.nrecent++ % ENGINE_RING];
   struct econtact *c = maat__map_get(&e->contacts, d->contact);
 
   r->t = d->t;
@@ -315,11 +315,11 @@ static void take_assign(struct maat_engine *e, const struct maat_decision *d)
     snprintf(c->r.reasons, sizeof c->r.reasons, "%s", r->reasons);
   }
   if (d->tier >= 1 && d->tier <= 3)
-    e->decisions[d->tier][!bot]++;
+    e->v.decisions[d->tier][!bot]++;
   if (!bot) {
-    e->wait_sum += d->wait_s;
-    e->waited++;
-    e->within += d->wait_s <= e->team->set[MAAT__S_SERVICE_TARGET];
+    e->v.wait_sum += d->wait_s;
+    e->v.waited++;
+    e->v.within += d->wait_s <= e->team->set[MAAT__S_SERVICE_TARGET];
   }
 }
 
@@ -336,11 +336,11 @@ void maat__engine_take_decision(struct maat_engine *e,
     struct econtact *c = maat__map_get(&e->contacts, d->contact);
     if (c)
       maat__engine_close_contact(e, c, MAAT_CONTACT_ABANDONED, NULL);
-    e->abandoned++;
+    e->v.abandoned++;
     break;
   }
   case MAAT_DEC_WARNING:
-    e->warnings++;
+    e->v.warnings++;
     if (d->scope == MAAT_SCOPE_AGENT) {
       int i = maat__team_agent(e->team, d->agent);
       if (i < 0)
@@ -348,7 +348,7 @@ void maat__engine_take_decision(struct maat_engine *e,
       w = &e->agent_warns[(size_t)i * ENGINE_AGENT_RING +
                           (size_t)(e->nagent_warns[i]++ % ENGINE_AGENT_RING)];
     } else {
-      w = &e->warns[e->nwarns++ % ENGINE_RING];
+      w = &e->v.warns[e->v.nwarns++ % ENGINE_RING];
     }
     w->t = d->t;
     snprintf(w->kind, sizeof w->kind, "%s", d->kind ? d->kind : "");
@@ -359,14 +359,14 @@ void maat__engine_take_decision(struct maat_engine *e,
 
 void maat__engine_sample_strain(struct maat_engine *e)
 {
-  int h = (int)(fmod(e->t, 86400) / 3600);
+  int h = (int)(fmod(e->v.t, 86400) / 3600);
 
   if (h < 0 || h > 23)
     return;
   for (size_t i = 0; i < e->team->n; i++)
     if (maat__router_agent_state(e->router, (int)i) != MAAT_AGENT_OFFLINE) {
-      e->strain_sum[h] += maat__router_strain(e->router, (int)i);
-      e->strain_n[h]++;
+      e->v.strain_sum[h] += maat__router_strain(e->router, (int)i);
+      e->v.strain_n[h]++;
     }
 }
 
@@ -477,26 +477,26 @@ int maat_engine_team_view(maat_engine *e, struct maat_team_view *v)
   team_strain(e, v, st);
   v->min_group = e->min_group;
   for (int h = 0; h < 24; h++) {
-    v->hour_shown[h] = group_shown(e, e->strain_n[h]);
+    v->hour_shown[h] = group_shown(e, e->v.strain_n[h]);
     v->strain_by_hour[h] = v->hour_shown[h]
-                               ? e->strain_sum[h] / e->strain_n[h] : 0;
+                               ? e->v.strain_sum[h] / e->v.strain_n[h] : 0;
   }
   for (int k = 1; k <= 3; k++) {
-    v->bot_contacts += e->decisions[k][0];
-    v->to_people += e->decisions[k][1];
+    v->bot_contacts += e->v.decisions[k][0];
+    v->to_people += e->v.decisions[k][1];
   }
-  v->handed_back = e->handbacks;
+  v->handed_back = e->v.handbacks;
   v->bot_share = v->bot_contacts + v->to_people
                      ? (double)v->bot_contacts /
                            (v->bot_contacts + v->to_people) : 0;
-  v->waited = e->waited > 0;
-  v->service_level = e->waited ? (double)e->within / e->waited : 0;
-  v->avg_wait_s = e->waited ? e->wait_sum / e->waited : 0;
+  v->waited = e->v.waited > 0;
+  v->service_level = e->v.waited ? (double)e->v.within / e->v.waited : 0;
+  v->avg_wait_s = e->v.waited ? e->v.wait_sum / e->v.waited : 0;
   v->target_s = e->team->set[MAAT__S_SERVICE_TARGET];
-  for (long k = e->nrecent - 1; k >= 0 && k >= e->nrecent - MAAT_VIEW_RECENT;
+  for (long k = e->v.nrecent - 1; k >= 0 && k >= e->v.nrecent - MAAT_VIEW_RECENT;
        k--)
-    v->recent[v->nrecent++] = e->recent[k % ENGINE_RING];
-  v->warnings = e->warnings;
+    v->recent[v->nrecent++] = e->v.recent[k % ENGINE_RING];
+  v->warnings = e->v.warnings;
   pthread_mutex_unlock(&e->mu);
   maat__free(st);
   return MAAT_OK;
@@ -507,9 +507,9 @@ int maat_engine_warnings(maat_engine *e, struct maat_warning_view *w,
 {
   pthread_mutex_lock(&e->mu);
   *n = 0;
-  for (long k = e->nwarns - 1; k >= 0 && k >= e->nwarns - ENGINE_RING &&
+  for (long k = e->v.nwarns - 1; k >= 0 && k >= e->v.nwarns - ENGINE_RING &&
                                *n < cap; k--)
-    w[(*n)++] = e->warns[k % ENGINE_RING];
+    w[(*n)++] = e->v.warns[k % ENGINE_RING];
   *personal = 0;
   for (size_t i = 0; i < e->team->n; i++)
     *personal += e->nagent_warns[i];
@@ -534,8 +534,8 @@ int maat_engine_agent_view(maat_engine *e, const char *agent,
   v->overload_line = e->team->set[MAAT__S_OVERLOAD];
   v->recovery_to = e->team->set[MAAT__S_RECOVERY_TO];
   v->in_recovery = a->state == MAAT_AGENT_RECOVERY;
-  v->recovery_left_s = v->in_recovery && a->recovery_until > e->t
-                           ? a->recovery_until - e->t : 0;
+  v->recovery_left_s = v->in_recovery && a->recovery_until > e->v.t
+                           ? a->recovery_until - e->v.t : 0;
   v->heavy_in_a_row = a->streak;
   v->heavy_today = a->heavy_today;
   for (long k = e->nagent_warns[i] - 1;
@@ -566,15 +566,15 @@ int maat_engine_counters(maat_engine *e, double now,
 
   memset(c, 0, sizeof *c);
   pthread_mutex_lock(&e->mu);
-  c->contacts = e->ncontacts;
-  c->abandoned = e->abandoned;
-  c->handbacks = e->handbacks;
-  c->warnings = e->warnings;
-  memcpy(c->decisions, e->decisions, sizeof c->decisions);
+  c->contacts = e->v.ncontacts;
+  c->abandoned = e->v.abandoned;
+  c->handbacks = e->v.handbacks;
+  c->warnings = e->v.warnings;
+  memcpy(c->decisions, e->v.decisions, sizeof c->decisions);
   memcpy(c->queued, e->q_tier, sizeof c->queued);
   c->oldest_wait_s = e->qhead ? now - e->qhead->r.t_in : 0;
-  c->wait_sum = e->wait_sum;
-  c->waited = e->waited;
+  c->wait_sum = e->v.wait_sum;
+  c->waited = e->v.waited;
   for (size_t i = 0; i < e->team->n; i++)
     if (maat__router_agent_state(e->router, (int)i) != MAAT_AGENT_OFFLINE) {
       c->on_shift++;

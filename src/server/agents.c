@@ -100,20 +100,6 @@ static int add_kind(void *ctx, const char *intent, const char *tone, long n,
   return 0;
 }
 
-static json_t *warnings_json(const struct maat_warning_view *w, int n)
-{
-  json_t *list = json_array();
-
-  for (int k = 0; k < n; k++) {
-    json_t *e = json_object();
-    json_object_set_new(e, "t", json_real(w[k].t));
-    json_object_set_new(e, "kind", json_string(w[k].kind));
-    json_object_set_new(e, "message", json_string(w[k].message));
-    json_array_append_new(list, e);
-  }
-  return list;
-}
-
 enum MHD_Result maat__get_agent(struct call *c)
 {
   struct maat_server *s = c->s;
@@ -149,7 +135,7 @@ enum MHD_Result maat__get_agent(struct call *c)
   kinds = json_array();
   maat_store_energy_by_kind(s->store, agent, add_kind, kinds);
   json_object_set_new(o, "energy_by_kind", kinds);
-  json_object_set_new(o, "warnings", warnings_json(v.warnings, v.nwarnings));
+  json_object_set_new(o, "warnings", maat__warnings_json(v.warnings, v.nwarnings));
   json_object_set_new(o, "t", json_real(maat__now_t(s)));
   return maat__send_json(c, 200, o);
 }

@@ -104,6 +104,20 @@ json_t *maat__parse_body(struct call *c, enum MHD_Result *ret)
   return o;
 }
 
+json_t *maat__warnings_json(const struct maat_warning_view *w, int n)
+{
+  json_t *list = json_array();
+
+  for (int k = 0; k < n; k++) {
+    json_t *e = json_object();
+    json_object_set_new(e, "t", json_real(w[k].t));
+    json_object_set_new(e, "kind", json_string(w[k].kind));
+    json_object_set_new(e, "message", json_string(w[k].message));
+    json_array_append_new(list, e);
+  }
+  return list;
+}
+
 int maat__jset(json_t *o, const char *key, json_t *v)
 {
   if (!o || !v) {

@@ -61,6 +61,8 @@ json_t *maat__parse_body(struct call *c, enum MHD_Result *ret);
  * allocation must not turn into a different event).
  */
 int maat__jset(json_t *o, const char *key, json_t *v);
+/* Warnings as a JSON array of {t, kind, message}, newest first. */
+json_t *maat__warnings_json(const struct maat_warning_view *w, int n);
 /* Router time now: never backwards, accelerated by clock_speed. */
 double maat__now_t(struct maat_server *s);
 /* The audit row of a call, for maat_engine_apply()'s extra. */

@@ -139,19 +139,12 @@ enum MHD_Result maat__get_team(struct call *c)
 enum MHD_Result maat__get_warnings(struct call *c)
 {
   struct maat_warning_view w[64];
-  json_t *o = json_object(), *list = json_array();
+  json_t *o = json_object();
   long personal = 0;
   int n = 0;
 
   maat_engine_warnings(c->s->engine, w, 64, &n, &personal);
-  for (int k = 0; k < n; k++) {
-    json_t *e = json_object();
-    json_object_set_new(e, "t", json_real(w[k].t));
-    json_object_set_new(e, "kind", json_string(w[k].kind));
-    json_object_set_new(e, "message", json_string(w[k].message));
-    json_array_append_new(list, e);
-  }
-  json_object_set_new(o, "warnings", list);
+  json_object_set_new(o, "warnings", maat__warnings_json(w, n));
   /* Personal warnings go to their agent; the team sees only how many. */
   json_object_set_new(o, "personal_warnings", json_integer(personal));
   return maat__send_json(c, 200, o);

@@ -201,32 +201,66 @@ fail:
   return rc;
 }
 
-/* ---- run identity and settings ---- */
-
-static int sq_meta_get(void *b, const char *key, char **value)
+/*
+ * A read on the read connection, under its lock: 'sql' (or the prepared
+ * 'st', reset afterwards), with 'key' bound to ?1 when not NULL and 'num'
+ * to the next parameter when 'use_num'; 'row' is called for each row until
+ * it returns nonzero (ROW_STOP: stop, not an error). With 'need', no row
+ * is MAAT_ENOTFOUND.
+ */
+#define ROW_STOP (-1000)  /* no MAAT_E* code, nor a caller's usual value */
+static int reading(struct sq *q, const char *sql, sqlite3_stmt *prepared,
+                   const char *key, int use_num, int64_t num,
+                   int (*row)(sqlite3_stmt *st, void *ctx), void *ctx,
+                   int need, const char *what)
 {
-  struct sq *q = b;
-  sqlite3_stmt *st;
-  int rc;
+  sqlite3_stmt *st = prepared;
+  int rc = MAAT_OK, step, rows = 0, k = 1;
 
   pthread_mutex_lock(&q->rmu);
-  if (!(rc = prep(q, q->r, "SELECT value FROM meta WHERE key = ?", &st))) {
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    switch (sqlite3_step(st)) {
-    case SQLITE_ROW:
-      *value = maat__strdup(col_text(st, 0));
-      rc = *value ? MAAT_OK : maat__fail(MAAT_ENOMEM, "out of memory");
+  if (!st && (rc = prep(q, q->r, sql, &st))) {
+    pthread_mutex_unlock(&q->rmu);
+    return rc;
+  }
+  if (key)
+    sqlite3_bind_text(st, k++, key, -1, SQLITE_STATIC);
+  if (use_num)
+    sqlite3_bind_int64(st, k, num);
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    rows++;
+    if ((rc = row(st, ctx)))
       break;
-    case SQLITE_DONE:
-      rc = MAAT_ENOTFOUND;
-      break;
-    default:
-      rc = fail_db(q, q->r, "cannot read a setting");
-    }
+  }
+  if (rc == ROW_STOP)
+    rc = MAAT_OK;
+  else if (!rc && step != SQLITE_DONE)
+    rc = fail_db(q, q->r, what);
+  else if (!rc && need && !rows)
+    rc = MAAT_ENOTFOUND;
+  if (prepared) {
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+  } else {
     sqlite3_finalize(st);
   }
   pthread_mutex_unlock(&q->rmu);
   return rc;
+}
+
+/* The first column of the first row as owned text. */
+static int row_text(sqlite3_stmt *st, void *ctx)
+{
+  char **out = ctx;
+  *out = maat__strndup(col_text(st, 0), (size_t)sqlite3_column_bytes(st, 0));
+  return *out ? ROW_STOP : maat__fail(MAAT_ENOMEM, "out of memory");
+}
+
+/* ---- run identity and settings ---- */
+
+static int sq_meta_get(void *b, const char *key, char **value)
+{
+  return reading(b, "SELECT value FROM meta WHERE key = ?", NULL, key, 0, 0,
+                 row_text, value, 1, "cannot read a setting");
 }
 
 static int sq_meta_set(void *b, const char *key, const char *value)
@@ -319,24 +353,22 @@ static int sq_decision_append(void *b, int64_t event_seq, const char *line,
   return done(q, q->w, st, "cannot append a decision");
 }
 
+static int row_stats(sqlite3_stmt *st, void *ctx)
+{
+  int64_t *v = ctx;
+  v[0] = sqlite3_column_int64(st, 0);
+  v[1] = sqlite3_column_int64(st, 1);
+  return ROW_STOP;
+}
+
 static int sq_event_stats(void *b, int64_t *count, int64_t *last)
 {
-  struct sq *q = b;
-  sqlite3_stmt *st;
-  int rc;
-
-  pthread_mutex_lock(&q->rmu);
-  if (!(rc = prep(q, q->r, "SELECT count(*), coalesce(max(seq), 0) FROM "
-                  "events", &st))) {
-    if (sqlite3_step(st) == SQLITE_ROW) {
-      *count = sqlite3_column_int64(st, 0);
-      *last = sqlite3_column_int64(st, 1);
-    } else {
-      rc = fail_db(q, q->r, "cannot count the events");
-    }
-    sqlite3_finalize(st);
-  }
-  pthread_mutex_unlock(&q->rmu);
+  int64_t v[2] = { 0, 0 };
+  int rc = reading(b, "SELECT count(*), coalesce(max(seq), 0) FROM events",
+                   NULL, NULL, 0, 0, row_stats, v, 1,
+                   "cannot count the events");
+  *count = v[0];
+  *last = v[1];
   return rc;
 }
 
@@ -404,35 +436,36 @@ static int sq_snapshot_put(void *b, int64_t seq, const void *data,
   return rc;
 }
 
+struct blob {
+  int64_t seq;
+  void *data;
+  size_t len;
+};
+
+static int row_blob(sqlite3_stmt *st, void *ctx)
+{
+  struct blob *b = ctx;
+  b->len = (size_t)sqlite3_column_bytes(st, 1);
+  if (!(b->data = maat__malloc(b->len ? b->len : 1)))
+    return maat__fail(MAAT_ENOMEM, "out of memory");
+  if (b->len)
+    memcpy(b->data, sqlite3_column_blob(st, 1), b->len);
+  b->seq = sqlite3_column_int64(st, 0);
+  return ROW_STOP;
+}
+
 static int sq_snapshot_latest(void *b, int64_t *seq, void **data, size_t *len)
 {
-  struct sq *q = b;
-  sqlite3_stmt *st;
-  int rc;
+  struct blob bl = { 0, NULL, 0 };
+  int rc = reading(b, "SELECT event_seq, data FROM snapshots ORDER BY seq "
+                   "DESC LIMIT 1", NULL, NULL, 0, 0, row_blob, &bl, 1,
+                   "cannot read a snapshot");
 
-  pthread_mutex_lock(&q->rmu);
-  if (!(rc = prep(q, q->r, "SELECT event_seq, data FROM snapshots ORDER BY "
-                  "seq DESC LIMIT 1", &st))) {
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
-      size_t n = (size_t)sqlite3_column_bytes(st, 1);
-      void *p = maat__malloc(n ? n : 1);
-      if (!p) {
-        rc = maat__fail(MAAT_ENOMEM, "out of memory");
-      } else {
-        if (n)
-          memcpy(p, sqlite3_column_blob(st, 1), n);
-        *seq = sqlite3_column_int64(st, 0);
-        *data = p;
-        *len = n;
-      }
-    } else {
-      rc = step == SQLITE_DONE ? MAAT_ENOTFOUND
-                               : fail_db(q, q->r, "cannot read a snapshot");
-    }
-    sqlite3_finalize(st);
+  if (!rc) {
+    *seq = bl.seq;
+    *data = bl.data;
+    *len = bl.len;
   }
-  pthread_mutex_unlock(&q->rmu);
   return rc;
 }
 
@@ -471,58 +504,49 @@ static void token_row(sqlite3_stmt *st, struct maat_store_token *t)
   t->created = sqlite3_column_double(st, 3);
 }
 
+static int row_token(sqlite3_stmt *st, void *ctx)
+{
+  token_row(st, ctx);
+  return ROW_STOP;
+}
+
 static int sq_token_find(void *b, const char *hash,
                          struct maat_store_token *out)
 {
   struct sq *q = b;
-  sqlite3_stmt *st = q->st[R_TOKEN];
-  int rc;
+  int rc = reading(q, NULL, q->st[R_TOKEN], hash, 0, 0, row_token, out, 1,
+                   "cannot look up a token");
 
-  pthread_mutex_lock(&q->rmu);
-  sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-  switch (sqlite3_step(st)) {
-  case SQLITE_ROW:
-    token_row(st, out);
+  if (!rc)
     snprintf(out->hash, sizeof out->hash, "%s", hash);
-    rc = MAAT_OK;
-    break;
-  case SQLITE_DONE:
-    rc = MAAT_ENOTFOUND;
-    break;
-  default:
-    rc = fail_db(q, q->r, "cannot look up a token");
-  }
-  sqlite3_reset(st);
-  pthread_mutex_unlock(&q->rmu);
   return rc;
+}
+
+struct each {
+  void *fn;
+  void *ctx;
+  const char *key;
+};
+
+static int row_each_token(sqlite3_stmt *st, void *ctx)
+{
+  struct each *e = ctx;
+  int (*fn)(void *, const struct maat_store_token *) = e->fn;
+  struct maat_store_token t;
+
+  token_row(st, &t);
+  t.revoked = sqlite3_column_double(st, 4);
+  snprintf(t.hash, sizeof t.hash, "%s", col_text(st, 5));
+  return fn(e->ctx, &t);
 }
 
 static int sq_tokens(void *b, int (*fn)(void *, const struct maat_store_token *),
                      void *ctx)
 {
-  struct sq *q = b;
-  sqlite3_stmt *st;
-  int rc, step;
-
-  pthread_mutex_lock(&q->rmu);
-  if ((rc = prep(q, q->r, "SELECT id, role, agent, created, revoked, hash "
-                 "FROM tokens ORDER BY id", &st))) {
-    pthread_mutex_unlock(&q->rmu);
-    return rc;
-  }
-  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-    struct maat_store_token t;
-    token_row(st, &t);
-    t.revoked = sqlite3_column_double(st, 4);
-    snprintf(t.hash, sizeof t.hash, "%s", col_text(st, 5));
-    if ((rc = fn(ctx, &t)))
-      break;
-  }
-  if (!rc && step != SQLITE_DONE)
-    rc = fail_db(q, q->r, "cannot read the tokens");
-  sqlite3_finalize(st);
-  pthread_mutex_unlock(&q->rmu);
-  return rc;
+  struct each e = { (void *)fn, ctx, NULL };
+  return reading(b, "SELECT id, role, agent, created, revoked, hash FROM "
+                 "tokens ORDER BY id", NULL, NULL, 0, 0, row_each_token, &e,
+                 0, "cannot read the tokens");
 }
 
 static int sq_token_revoke(void *b, int64_t id, double at)
@@ -560,36 +584,29 @@ static int sq_audit_append(void *b, const struct maat_store_audit *a)
   return done(q, q->w, st, "cannot write the audit");
 }
 
+static int row_audit(sqlite3_stmt *st, void *ctx)
+{
+  struct each *e = ctx;
+  int (*fn)(void *, const struct maat_store_audit *) = e->fn;
+  struct maat_store_audit a;
+
+  a.at = sqlite3_column_double(st, 0);
+  a.token = sqlite3_column_int64(st, 1);
+  a.role = (const char *)sqlite3_column_text(st, 2);
+  a.method = col_text(st, 3);
+  a.path = col_text(st, 4);
+  a.status = sqlite3_column_int(st, 5);
+  a.detail = (const char *)sqlite3_column_text(st, 6);
+  return fn(e->ctx, &a);
+}
+
 static int sq_audits(void *b, int (*fn)(void *, const struct maat_store_audit *),
                      void *ctx)
 {
-  struct sq *q = b;
-  sqlite3_stmt *st;
-  int rc, step;
-
-  pthread_mutex_lock(&q->rmu);
-  if ((rc = prep(q, q->r, "SELECT at, token, role, method, path, status, "
-                 "detail FROM audit ORDER BY seq", &st))) {
-    pthread_mutex_unlock(&q->rmu);
-    return rc;
-  }
-  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-    struct maat_store_audit a;
-    a.at = sqlite3_column_double(st, 0);
-    a.token = sqlite3_column_int64(st, 1);
-    a.role = (const char *)sqlite3_column_text(st, 2);
-    a.method = col_text(st, 3);
-    a.path = col_text(st, 4);
-    a.status = sqlite3_column_int(st, 5);
-    a.detail = (const char *)sqlite3_column_text(st, 6);
-    if ((rc = fn(ctx, &a)))
-      break;
-  }
-  if (!rc && step != SQLITE_DONE)
-    rc = fail_db(q, q->r, "cannot read the audit");
-  sqlite3_finalize(st);
-  pthread_mutex_unlock(&q->rmu);
-  return rc;
+  struct each e = { (void *)fn, ctx, NULL };
+  return reading(b, "SELECT at, token, role, method, path, status, detail "
+                 "FROM audit ORDER BY seq", NULL, NULL, 0, 0, row_audit, &e,
+                 0, "cannot read the audit");
 }
 
 /* ---- wellbeing ---- */
@@ -609,40 +626,40 @@ static int sq_checkin_add(void *b, const struct maat_store_checkin *c)
   return done(q, q->w, st, "cannot store the check-in");
 }
 
+static int row_checkin(sqlite3_stmt *st, void *ctx)
+{
+  struct each *e = ctx;
+  int (*fn)(void *, const struct maat_store_checkin *) = e->fn;
+  struct maat_store_checkin c;
+
+  c.agent = e->key;
+  c.contact = col_text(st, 0);
+  c.t = sqlite3_column_double(st, 1);
+  c.energy = sqlite3_column_int(st, 2);
+  c.note = (const char *)sqlite3_column_text(st, 3);
+  c.intent = (const char *)sqlite3_column_text(st, 4);
+  c.tone = col_text(st, 5);
+  return fn(e->ctx, &c);
+}
+
 static int sq_checkins(void *b, const char *agent, int limit,
                        int (*fn)(void *, const struct maat_store_checkin *),
                        void *ctx)
 {
-  struct sq *q = b;
-  sqlite3_stmt *st;
-  int rc, step;
+  struct each e = { (void *)fn, ctx, agent };
+  return reading(b, "SELECT contact, t, energy, note, intent, tone FROM "
+                 "checkins WHERE agent = ? ORDER BY seq DESC LIMIT ?", NULL,
+                 agent, 1, limit > 0 ? limit : -1, row_checkin, &e, 0,
+                 "cannot read the check-ins");
+}
 
-  pthread_mutex_lock(&q->rmu);
-  if ((rc = prep(q, q->r, "SELECT contact, t, energy, note, intent, tone "
-                 "FROM checkins WHERE agent = ? ORDER BY seq DESC LIMIT ?",
-                 &st))) {
-    pthread_mutex_unlock(&q->rmu);
-    return rc;
-  }
-  sqlite3_bind_text(st, 1, agent, -1, SQLITE_STATIC);
-  sqlite3_bind_int(st, 2, limit > 0 ? limit : -1);
-  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-    struct maat_store_checkin c;
-    c.agent = agent;
-    c.contact = col_text(st, 0);
-    c.t = sqlite3_column_double(st, 1);
-    c.energy = sqlite3_column_int(st, 2);
-    c.note = (const char *)sqlite3_column_text(st, 3);
-    c.intent = (const char *)sqlite3_column_text(st, 4);
-    c.tone = col_text(st, 5);
-    if ((rc = fn(ctx, &c)))
-      break;
-  }
-  if (!rc && step != SQLITE_DONE)
-    rc = fail_db(q, q->r, "cannot read the check-ins");
-  sqlite3_finalize(st);
-  pthread_mutex_unlock(&q->rmu);
-  return rc;
+static int row_kind(sqlite3_stmt *st, void *ctx)
+{
+  struct each *e = ctx;
+  int (*fn)(void *, const char *, const char *, long, double) = e->fn;
+
+  return fn(e->ctx, col_text(st, 0), col_text(st, 1),
+            (long)sqlite3_column_int64(st, 2), sqlite3_column_double(st, 3));
 }
 
 static int sq_energy_by_kind(void *b, const char *agent,
@@ -650,28 +667,11 @@ static int sq_energy_by_kind(void *b, const char *agent,
                                        long, double),
                              void *ctx)
 {
-  struct sq *q = b;
-  sqlite3_stmt *st;
-  int rc, step;
-
-  pthread_mutex_lock(&q->rmu);
-  if ((rc = prep(q, q->r, "SELECT coalesce(intent, '(none)'), tone, "
-                 "count(*), avg(energy) FROM checkins WHERE agent = ? "
-                 "GROUP BY 1, 2 ORDER BY 4 DESC, 1, 2", &st))) {
-    pthread_mutex_unlock(&q->rmu);
-    return rc;
-  }
-  sqlite3_bind_text(st, 1, agent, -1, SQLITE_STATIC);
-  while ((step = sqlite3_step(st)) == SQLITE_ROW)
-    if ((rc = fn(ctx, col_text(st, 0), col_text(st, 1),
-                 (long)sqlite3_column_int64(st, 2),
-                 sqlite3_column_double(st, 3))))
-      break;
-  if (!rc && step != SQLITE_DONE)
-    rc = fail_db(q, q->r, "cannot read the check-ins");
-  sqlite3_finalize(st);
-  pthread_mutex_unlock(&q->rmu);
-  return rc;
+  struct each e = { (void *)fn, ctx, agent };
+  return reading(b, "SELECT coalesce(intent, '(none)'), tone, count(*), "
+                 "avg(energy) FROM checkins WHERE agent = ? GROUP BY 1, 2 "
+                 "ORDER BY 4 DESC, 1, 2", NULL, agent, 0, 0, row_kind, &e, 0,
+                 "cannot read the check-ins");
 }
 
 /* ---- contacts ---- */
@@ -691,25 +691,11 @@ static int sq_contact_put(void *b, const char *id, double closed,
 static int sq_contact_get(void *b, const char *id, char **record, size_t *len)
 {
   struct sq *q = b;
-  sqlite3_stmt *st = q->st[R_CONTACT];
-  int rc;
+  int rc = reading(q, NULL, q->st[R_CONTACT], id, 0, 0, row_text, record, 1,
+                   "cannot read a contact");
 
-  pthread_mutex_lock(&q->rmu);
-  sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-  switch (sqlite3_step(st)) {
-  case SQLITE_ROW:
-    *len = (size_t)sqlite3_column_bytes(st, 0);
-    *record = maat__strndup(col_text(st, 0), *len);
-    rc = *record ? MAAT_OK : maat__fail(MAAT_ENOMEM, "out of memory");
-    break;
-  case SQLITE_DONE:
-    rc = MAAT_ENOTFOUND;
-    break;
-  default:
-    rc = fail_db(q, q->r, "cannot read a contact");
-  }
-  sqlite3_reset(st);
-  pthread_mutex_unlock(&q->rmu);
+  if (!rc)
+    *len = strlen(*record);
   return rc;
 }
 
@@ -725,29 +711,23 @@ static int sq_bot_outcome_add(void *b, const char *contact, double t,
   return done(q, q->w, st, "cannot store the outcome");
 }
 
+static int row_outcome(sqlite3_stmt *st, void *ctx)
+{
+  struct each *e = ctx;
+  int (*fn)(void *, const char *, const char *) = e->fn;
+
+  return fn(e->ctx, col_text(st, 0), (const char *)sqlite3_column_text(st,
+                                                                       1));
+}
+
 static int sq_bot_outcomes(void *b,
                            int (*fn)(void *, const char *, const char *),
                            void *ctx)
 {
-  struct sq *q = b;
-  sqlite3_stmt *st;
-  int rc, step;
-
-  pthread_mutex_lock(&q->rmu);
-  if ((rc = prep(q, q->r, "SELECT contact, outcome FROM bot_outcomes ORDER "
-                 "BY seq", &st))) {
-    pthread_mutex_unlock(&q->rmu);
-    return rc;
-  }
-  while ((step = sqlite3_step(st)) == SQLITE_ROW)
-    if ((rc = fn(ctx, col_text(st, 0),
-                 (const char *)sqlite3_column_text(st, 1))))
-      break;
-  if (!rc && step != SQLITE_DONE)
-    rc = fail_db(q, q->r, "cannot read the outcomes");
-  sqlite3_finalize(st);
-  pthread_mutex_unlock(&q->rmu);
-  return rc;
+  struct each e = { (void *)fn, ctx, NULL };
+  return reading(b, "SELECT contact, outcome FROM bot_outcomes ORDER BY seq",
+                 NULL, NULL, 0, 0, row_outcome, &e, 0,
+                 "cannot read the outcomes");
 }
 
 const struct maat__store_ops maat__store_sqlite = {

@@ -128,9 +128,10 @@ int cmd_token(int argc, char **argv)
     if (optind < argc)
       return cli_usage_error("token", "unexpected argument '%s'",
                              argv[optind]);
-    printf("%-6s %-12s %-16s %-21s %s\n", "id", "role", "agent", "created",
-           "revoked");
     rc = open_store(db, &st);
+    if (!rc)
+      printf("%-6s %-12s %-16s %-21s %s\n", "id", "role", "agent", "created",
+             "revoked");
     if (!rc)
       rc = maat_token_list(st, print_token, NULL);
     maat_store_close(st);

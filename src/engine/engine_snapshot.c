@@ -13,7 +13,7 @@
 #include <string.h>
 
 #define SNAP_MAGIC 0x50414e5354414d4dULL  /* "MMATSNAP" */
-#define SNAP_VERSION 4
+#define SNAP_VERSION 5
 
 struct head {
   uint64_t magic;
@@ -120,7 +120,13 @@ int maat__engine_snapshot(struct maat_engine *e, struct maat_buf *b)
     return rc;
   h.nmemory = m.n;
   memcpy(b->data + at_head, &h, sizeof h);
-  return maat__router_save(e->router, b);
+  if ((rc = maat__router_save(e->router, b)))
+    return rc;
+  /* A checksum over it all: a snapshot damaged on disk is passed over. */
+  {
+    uint32_t crc = maat__crc32c(0, b->data + at_head, b->len - at_head);
+    return maat__buf_append(b, &crc, sizeof crc);
+  }
 }
 
 /* ---- restore ---- */
@@ -237,14 +243,20 @@ static int restore_contact(struct maat_engine *e,
 
 int maat__engine_restore(struct maat_engine *e, const void *data, size_t len)
 {
-  struct reader rd = { data, len }, router = { NULL, 0 };
+  struct reader rd = { data, len - sizeof(uint32_t) }, router = { NULL, 0 };
   struct head h;
   size_t n = e->team->n;
   size_t agents_bytes = e->agent_warns
       ? n * ENGINE_AGENT_RING * sizeof *e->agent_warns +
             n * sizeof *e->nagent_warns : 0;
+  uint32_t crc;
   int rc;
 
+  if (len < sizeof h + sizeof crc)
+    return maat__fail(MAAT_EFORMAT, "snapshot: truncated");
+  memcpy(&crc, (const unsigned char *)data + len - sizeof crc, sizeof crc);
+  if (crc != maat__crc32c(0, data, len - sizeof crc))
+    return maat__fail(MAAT_EFORMAT, "snapshot: checksum mismatch");
   if ((rc = take(&rd, &h, sizeof h)))
     return rc;
   if (h.magic != SNAP_MAGIC || h.version != SNAP_VERSION ||

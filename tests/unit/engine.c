@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "maat.h"
 
 static char team_path[64], db_path[64];
@@ -162,6 +164,21 @@ Test(engine, decisions_are_the_routers_byte_for_byte, .init = setup,
 
 /* Half the day, a restart on the same store, the other half: the same
  * decisions as one run, under every policy. */
+/* Damages the stored snapshot's bytes, as a bad disk would. */
+static void damage_snapshot(void)
+{
+  sqlite3 *db;
+  cr_assert_eq(sqlite3_open(db_path, &db), SQLITE_OK);
+  /* The last byte lost: what is left ends in a checksum that fails. */
+  cr_assert_eq(sqlite3_exec(db, "UPDATE snapshots SET data = "
+                            "substr(data, 1, length(data) - 1)", NULL, NULL,
+                            NULL), SQLITE_OK);
+  cr_assert_eq(sqlite3_changes(db), 1, "a snapshot was there to damage");
+  sqlite3_close(db);
+}
+
+static int damage;
+
 static void restart_case(const char *policy, long every)
 {
   maat_team *team = NULL;
@@ -185,6 +202,8 @@ static void restart_case(const char *policy, long every)
   a = engine_output(e, &ev, 0, half);
   maat_engine_close(e);
   maat_store_close(st);
+  if (damage)
+    damage_snapshot();
   cr_assert_eq(maat_store_open(&st, db_path), MAAT_OK);
   e = engine_of(st, policy);
   b = engine_output(e, &ev, half, ev.n);
@@ -221,6 +240,9 @@ Test(engine, a_restart_rebuilds_and_continues_the_same, .init = setup,
     restart_case(policies[p], -1);   /* the whole log replayed */
     restart_case(policies[p], 37);   /* a snapshot, then the tail */
     restart_case(policies[p], 0);    /* the snapshot a clean stop left */
+    damage = 1;                      /* ...damaged: the log replayed */
+    restart_case(policies[p], 0);
+    damage = 0;
   }
 }
 

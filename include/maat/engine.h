@@ -68,7 +68,14 @@ enum maat_apply_flags {
    * the extra's 'now' or the engine's latest time if that is later, so
    * that callers on several threads never apply time backwards.
    */
-  MAAT_APPLY_NOW = 1 << 1
+  MAAT_APPLY_NOW = 1 << 1,
+  /*
+   * What the caller knows of the line, so that the engine need not look:
+   * a contact with raw text and no verdict (triage it), or a line that
+   * needs no triage. With neither, the engine looks.
+   */
+  MAAT_APPLY_TRIAGE = 1 << 2,
+  MAAT_APPLY_AS_IS = 1 << 3
 };
 
 /* What goes into the same transaction as the event (all optional). */

@@ -94,9 +94,9 @@ struct maat_engine {
 };
 
 /* engine_views.c */
+/* 'o' is the event's parsed line (borrowed). */
 int maat__engine_add_contact(struct maat_engine *e,
-                             const struct maat_event *ev,
-                             const char *line, size_t len);
+                             const struct maat_event *ev, struct json_t *o);
 void maat__engine_take_decision(struct maat_engine *e,
                                 const struct maat_decision *d);
 int maat__engine_close_contact(struct maat_engine *e, struct econtact *c,

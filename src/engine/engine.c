@@ -196,8 +196,7 @@ static int needs_triage(const char *line, size_t len, int *yes)
 }
 
 static int done_extra(struct maat_engine *e, const struct maat_event *ev,
-                      const char *line, size_t len,
-                      const struct maat_apply_extra *x);
+                      json_t *obj, const struct maat_apply_extra *x);
 
 /* The line with its "t" set to 't' (owned; free with maat_free()). */
 static int with_time(const char *line, size_t len, double t, char **out,
@@ -236,6 +235,7 @@ static int apply_locked(struct maat_engine *e, const char *line, size_t len,
                         struct maat_applied *out)
 {
   struct maat_event ev;
+  json_t *obj = NULL;
   char *retimed = NULL;
   size_t mark = e->cur.n, out_mark = e->staged_out.len;
   int decided = 0, rc;
@@ -243,14 +243,16 @@ static int apply_locked(struct maat_engine *e, const char *line, size_t len,
   if (e->broken)
     return maat__fail(e->broken, "%s", e->broken_msg);
   memset(&ev, 0, sizeof ev);
-  if ((rc = maat_event_parse(&ev, line, len)))
+  if ((rc = maat__event_parse_keep(&ev, line, len, &obj)))
     goto out;
   if ((flags & MAAT_APPLY_NOW) && ev.t < e->v.t) {
     /* Another thread applied a later now first: this happens now too. */
+    json_decref(obj);
+    obj = NULL;
     if ((rc = with_time(line, len, e->v.t, &retimed, &len)))
       goto out;
     line = retimed;
-    if ((rc = maat_event_parse(&ev, line, len)))
+    if ((rc = maat__event_parse_keep(&ev, line, len, &obj)))
       goto out;
   }
   if (ev.type == MAAT_EV_CONTACT && (e->flags & MAAT_ENGINE_RECORDS) &&
@@ -275,9 +277,9 @@ static int apply_locked(struct maat_engine *e, const char *line, size_t len,
   if (ev.t > e->v.t)
     e->v.t = ev.t;
   if ((e->flags & MAAT_ENGINE_RECORDS) && ev.type == MAAT_EV_CONTACT &&
-      (rc = maat__engine_add_contact(e, &ev, line, len)))
+      (rc = maat__engine_add_contact(e, &ev, obj)))
     goto out;
-  if (ev.type == MAAT_EV_DONE && (rc = done_extra(e, &ev, line, len, x)))
+  if (ev.type == MAAT_EV_DONE && (rc = done_extra(e, &ev, obj, x)))
     goto out;
   if ((rc = drain(e, &decided)))
     goto out;
@@ -316,14 +318,14 @@ static int apply_locked(struct maat_engine *e, const char *line, size_t len,
 out:
   if (rc)
     unstage(e, mark, out_mark);
+  json_decref(obj);
   maat_free(retimed);
   return rc;
 }
 
 /* A done event: close the record; keep the check-in, private to its agent. */
 static int done_extra(struct maat_engine *e, const struct maat_event *ev,
-                      const char *line, size_t len,
-                      const struct maat_apply_extra *x)
+                      json_t *obj, const struct maat_apply_extra *x)
 {
   struct econtact *c;
   char outcome[MAAT_ID_MAX + 1] = "";
@@ -335,14 +337,9 @@ static int done_extra(struct maat_engine *e, const struct maat_event *ev,
   if (!c)
     return MAAT_OK;
   {
-    json_error_t err;
-    json_t *o = json_loadb(line, len, 0, &err);
-    json_t *v = o ? json_object_get(o, "outcome") : NULL;
-    if (!o)
-      return maat__json_fail(&err);
+    json_t *v = json_object_get(obj, "outcome");
     if (json_is_string(v))
       snprintf(outcome, sizeof outcome, "%s", json_string_value(v));
-    json_decref(o);
   }
   was_assigned = c->r.state == MAAT_CONTACT_ASSIGNED;
   if (ev->energy && was_assigned && e->store && !e->rebuilding) {
@@ -377,7 +374,10 @@ int maat_engine_apply(maat_engine *e, const char *line, size_t len,
 
   if (!e || !line)
     return maat__fail(MAAT_EINVAL, "maat_engine_apply: invalid argument");
-  if (e->tri && (rc = needs_triage(line, len, &triage)))
+  if (flags & MAAT_APPLY_TRIAGE)
+    triage = e->tri != NULL;
+  else if (e->tri && !(flags & MAAT_APPLY_AS_IS) &&
+           (rc = needs_triage(line, len, &triage)))
     return rc;
   /*
    * Triage is the costly part, and needs none of the engine's state: it

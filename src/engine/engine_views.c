@@ -163,11 +163,10 @@ void maat__engine_set_state(struct maat_engine *e, struct econtact *c,
 }
 
 int maat__engine_add_contact(struct maat_engine *e,
-                             const struct maat_event *ev,
-                             const char *line, size_t len)
+                             const struct maat_event *ev, json_t *o)
 {
   struct econtact *c = maat__calloc(1, sizeof *c);
-  json_t *o = NULL, *tr;
+  json_t *tr;
   int rc = MAAT_OK;
 
   if (!c)
@@ -179,13 +178,6 @@ int maat__engine_add_contact(struct maat_engine *e,
   c->r.priority = ev->contact.priority;
   c->r.tone = ev->contact.tone;
   c->r.t_in = ev->t;
-  {
-    json_error_t err;
-    if (!(o = json_loadb(line, len, 0, &err))) {
-      maat__free(c);
-      return maat__json_fail(&err);
-    }
-  }
   tr = json_object_get(o, "triage");
   if (tr) {
     char *s = json_dumps(tr, JSON_COMPACT | JSON_REAL_PRECISION(15));
@@ -203,7 +195,6 @@ int maat__engine_add_contact(struct maat_engine *e,
       !json_is_true(json_object_get(tr, "out_of_scope")))
     rc = maat_triager_remember(e->tri, c->r.customer, json_string_value(
                                    json_object_get(tr, "intent")), ev->t);
-  json_decref(o);
   if (!rc)
     rc = maat__map_put(&e->contacts, c->r.id, c);
   if (rc) {

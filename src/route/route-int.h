@@ -636,6 +636,16 @@ int maat__router_load(struct maat_router *r, const void *data, size_t len);
 int maat__router_refit(struct maat_router *r);
 
 /*
+ * maat_event_parse(), also handing over the parsed object in '*keep' on
+ * success (the caller owns it: json_decref()), so that a caller who wants
+ * more of the line (the engine: "triage", "outcome") need not parse it
+ * again.
+ */
+struct json_t;
+int maat__event_parse_keep(struct maat_event *ev, const char *line,
+                           size_t len, struct json_t **keep);
+
+/*
  * The event log's SQLite connection, for maat serve's tables (tokens,
  * audit, check-ins; schema version 2), so that an audit row commits in the
  * same transaction as the event it records.

@@ -80,7 +80,8 @@ static const char *const states[] = { "offline", "available", NULL, NULL,
 static const char *const types[] = { NULL, "contact", "agent", "done",
                                      "tick" };
 
-int maat_event_parse(struct maat_event *ev, const char *line, size_t len)
+int maat__event_parse_keep(struct maat_event *ev, const char *line,
+                           size_t len, json_t **keep)
 {
   json_error_t err;
   json_t *o = json_loadb(line, len, 0, &err);
@@ -165,8 +166,16 @@ int maat_event_parse(struct maat_event *ev, const char *line, size_t len)
     break;
   }
 out:
-  json_decref(o);
+  if (!rc && keep)
+    *keep = o;
+  else
+    json_decref(o);
   return rc;
+}
+
+int maat_event_parse(struct maat_event *ev, const char *line, size_t len)
+{
+  return maat__event_parse_keep(ev, line, len, NULL);
 }
 
 /* Appends with snprintf semantics: 'pos' counts what would be needed. */

@@ -55,8 +55,8 @@ enum MHD_Result maat__post_agent_state(struct call *c)
     return maat__fail_call(c, 500, "out of memory", NULL);
   }
   maat__call_extra(c, 200, &x);
-  rc = maat_engine_apply(s->engine, txt, strlen(txt), MAAT_APPLY_NOW, &x,
-                         &a);
+  rc = maat_engine_apply(s->engine, txt, strlen(txt),
+                         MAAT_APPLY_NOW | MAAT_APPLY_AS_IS, &x, &a);
   free(txt);
   if (rc)
     c->audited = 0;

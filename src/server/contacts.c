@@ -49,9 +49,10 @@ static json_t *contact_reply(struct maat_server *s, const char *id)
   return reply;
 }
 
-/* Applies an event line with the call's audit row, and waits for it. */
+/* Applies an event line with the call's audit row, and waits for it.
+ * 'triage': the line is a contact with raw text and no verdict. */
 static int apply_durable(struct call *c, const char *line, size_t len,
-                         const char *note, int status,
+                         const char *note, int status, int triage,
                          struct maat_applied *a)
 {
   struct maat_apply_extra x;
@@ -59,7 +60,9 @@ static int apply_durable(struct call *c, const char *line, size_t len,
 
   maat__call_extra(c, status, &x);
   x.note = note;
-  rc = maat_engine_apply(c->s->engine, line, len, MAAT_APPLY_NOW, &x, a);
+  rc = maat_engine_apply(c->s->engine, line, len, MAAT_APPLY_NOW |
+                         (triage ? MAAT_APPLY_TRIAGE : MAAT_APPLY_AS_IS), &x,
+                         a);
   if (rc) {
     c->audited = 0;
     return rc;
@@ -80,7 +83,7 @@ enum MHD_Result maat__accept_contact(struct call *c, json_t *o,
   struct maat_applied a;
   json_t *v = json_object_get(o, "id");
   char *body;
-  int rc, bad = 0;
+  int rc, bad = 0, triage;
 
   if (v && (!json_is_string(v) || !json_string_length(v) ||
             json_string_length(v) > MAAT_ID_MAX)) {
@@ -113,11 +116,12 @@ enum MHD_Result maat__accept_contact(struct call *c, json_t *o,
   bad |= maat__jset(o, "t", json_real(maat__now_t(s)));
   json_object_del(o, "patience_s");   /* a live customer leaves by 'done' */
   body = bad ? NULL : json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(15));
+  triage = json_object_get(o, "text") && !json_object_get(o, "tier");
   json_decref(o);
   if (!body)
     return maat__fail_call(c, 500, "out of memory", NULL);
   snprintf(c->detail, sizeof c->detail, "contact");
-  rc = apply_durable(c, body, strlen(body), NULL, 201, &a);
+  rc = apply_durable(c, body, strlen(body), NULL, 201, triage, &a);
   free(body);
   if (rc)
     return maat__library_error(c, rc);
@@ -241,7 +245,7 @@ static int close_person(struct call *c, const struct done_body *d)
   json_decref(line);
   if (!txt)
     return maat_error_set(MAAT_ENOMEM, "out of memory");
-  rc = apply_durable(c, txt, strlen(txt), d->note, 200, &a);
+  rc = apply_durable(c, txt, strlen(txt), d->note, 200, 0, &a);
   free(txt);
   return rc;
 }

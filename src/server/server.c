@@ -47,7 +47,8 @@ static void *ticker(void *arg)
     n = snprintf(line, sizeof line, "{\"type\":\"tick\",\"t\":%.3f}",
                  x.now);
     if (maat_engine_apply(s->engine, line, (size_t)n,
-                          MAAT_APPLY_TICK_IF_DECIDED | MAAT_APPLY_NOW, &x,
+                          MAAT_APPLY_TICK_IF_DECIDED | MAAT_APPLY_NOW |
+                              MAAT_APPLY_AS_IS, &x,
                           &a) == MAAT_OK)
       maat_engine_wait(s->engine, a.ticket);
     pthread_mutex_lock(&s->clock_mu);

@@ -13,40 +13,20 @@
 #include <sqlite3.h>
 
 #include "maat.h"
+#include "tmpfiles.h"
 
 static char team_path[64], db_path[64];
 
 static void setup(void)
 {
-  char *json = NULL;
-  size_t len = 0;
-  FILE *f;
-  int fd;
-
-  snprintf(team_path, sizeof team_path, "/tmp/maat-engine-team-XXXXXX");
-  fd = mkstemp(team_path);
-  cr_assert(fd >= 0);
-  close(fd);
-  cr_assert_eq(maat_gen_team(&json, &len, 12, 3), MAAT_OK);
-  f = fopen(team_path, "w");
-  fwrite(json, 1, len, f);
-  fclose(f);
-  maat_free(json);
-  snprintf(db_path, sizeof db_path, "/tmp/maat-engine-db-XXXXXX");
-  fd = mkstemp(db_path);
-  close(fd);
-  unlink(db_path);
+  tmp_team(team_path, sizeof team_path, 12, 3);
+  tmp_path(db_path, sizeof db_path, "engine-db");
 }
 
 static void teardown(void)
 {
-  char side[80];
   unlink(team_path);
-  unlink(db_path);
-  snprintf(side, sizeof side, "%s-wal", db_path);
-  unlink(side);
-  snprintf(side, sizeof side, "%s-shm", db_path);
-  unlink(side);
+  rm_db(db_path);
 }
 
 struct lines {
@@ -187,16 +167,13 @@ static void restart_case(const char *policy, long every)
   maat_engine *e;
   char *want, *a, *b, *both;
   size_t half;
-  char side[80];
 
   snapshot_every = every;
   cr_assert_eq(maat_team_load(&team, team_path), MAAT_OK);
   cr_assert_eq(maat_gen_events(team, 1, 11, keep, &ev), MAAT_OK);
   half = ev.n / 2;
   want = router_output(team, policy, &ev);
-  unlink(db_path);
-  snprintf(side, sizeof side, "%s-wal", db_path);
-  unlink(side);
+  rm_db(db_path);
   cr_assert_eq(maat_store_open(&st, db_path), MAAT_OK);
   e = engine_of(st, policy);
   a = engine_output(e, &ev, 0, half);
@@ -392,11 +369,7 @@ Test(engine, records_and_views_survive_a_restart, .init = setup,
     struct maat_team_view *t1 = malloc(sizeof *t1), *t2 = malloc(sizeof *t2);
     maat_store *st = NULL;
     maat_engine *e = NULL;
-    char side[80];
-
-    unlink(db_path);
-    snprintf(side, sizeof side, "%s-wal", db_path);
-    unlink(side);
+    rm_db(db_path);
     cr_assert_eq(maat_store_open(&st, db_path), MAAT_OK);
     memset(&o, 0, sizeof o);
     o.team_path = team_path;

@@ -16,32 +16,18 @@
 
 #include "failalloc.h"
 #include "server.h"
+#include "tmpfiles.h"
 
 static char team_path[64], db_path[64];
 static char int_token[MAAT_TOKEN_LEN + 1], admin_token[MAAT_TOKEN_LEN + 1];
 static char last_reply[4096];
 
-static void setup(void)
+/* The store with an integration and an admin token. */
+static void add_tokens(void)
 {
   maat_store *st = NULL;
-  char *json = NULL;
-  size_t len = 0;
   long id;
-  FILE *f;
-  int fd;
 
-  snprintf(team_path, sizeof team_path, "/tmp/maat-server-team-XXXXXX");
-  fd = mkstemp(team_path);
-  close(fd);
-  cr_assert_eq(maat_gen_team(&json, &len, 6, 1), MAAT_OK);
-  f = fopen(team_path, "w");
-  fwrite(json, 1, len, f);
-  fclose(f);
-  maat_free(json);
-  snprintf(db_path, sizeof db_path, "/tmp/maat-server-db-XXXXXX");
-  fd = mkstemp(db_path);
-  close(fd);
-  unlink(db_path);
   cr_assert_eq(maat_store_open(&st, db_path), MAAT_OK);
   cr_assert_eq(maat_token_add(st, MAAT_ROLE_INTEGRATION, NULL, int_token, &id),
                MAAT_OK);
@@ -50,15 +36,17 @@ static void setup(void)
   maat_store_close(st);
 }
 
+static void setup(void)
+{
+  tmp_team(team_path, sizeof team_path, 6, 1);
+  tmp_path(db_path, sizeof db_path, "server-db");
+  add_tokens();
+}
+
 static void teardown(void)
 {
-  char side[80];
   unlink(team_path);
-  unlink(db_path);
-  snprintf(side, sizeof side, "%s-wal", db_path);
-  unlink(side);
-  snprintf(side, sizeof side, "%s-shm", db_path);
-  unlink(side);
+  rm_db(db_path);
 }
 
 /* One request on a connection of its own: the status, or 0 when the
@@ -130,7 +118,6 @@ Test(server, survives_every_allocation_failure_in_a_request,
   for (n = 1; n < 100000 && !clean; n++) {
     struct maat_serve_options o;
     maat_server *s = NULL;
-    char side[80];
     int port;
     memset(&o, 0, sizeof o);
     o.team_path = team_path;
@@ -160,19 +147,8 @@ Test(server, survives_every_allocation_failure_in_a_request,
     maat_set_allocator(NULL, NULL, NULL);
     maat_server_stop(s);
     /* Each round on a fresh store: the contacts' ids are reused. */
-    unlink(db_path);
-    snprintf(side, sizeof side, "%s-wal", db_path);
-    unlink(side);
-    {
-      maat_store *st = NULL;
-      long id;
-      cr_assert_eq(maat_store_open(&st, db_path), MAAT_OK);
-      cr_assert_eq(maat_token_add(st, MAAT_ROLE_INTEGRATION, NULL, int_token,
-                                  &id), MAAT_OK);
-      cr_assert_eq(maat_token_add(st, MAAT_ROLE_ADMIN, NULL, admin_token,
-                                  &id), MAAT_OK);
-      maat_store_close(st);
-    }
+    rm_db(db_path);
+    add_tokens();
   }
   cr_assert(clean, "a round ran with no allocation failing");
   cr_assert_gt(last, 50, "the walk covered %ld allocations", last);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "maat.h"
+#include "tmpfiles.h"
 
 static char path[64];
 
@@ -21,12 +22,7 @@ static maat_store *fresh(int k)
   char uri[96];
 
   if (k == 0) {
-    int fd;
-    snprintf(path, sizeof path, "/tmp/maat-store-XXXXXX");
-    fd = mkstemp(path);
-    cr_assert(fd >= 0);
-    close(fd);
-    unlink(path);
+    tmp_path(path, sizeof path, "store");
     snprintf(uri, sizeof uri, "sqlite:%s", path);
   } else {
     snprintf(uri, sizeof uri, "memory:");
@@ -37,16 +33,9 @@ static maat_store *fresh(int k)
 
 static void gone(maat_store *st, int k)
 {
-  char side[80];
-
   maat_store_close(st);
-  if (k == 0) {
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
-  }
+  if (k == 0)
+    rm_db(path);
 }
 
 struct lines {

@@ -1020,3 +1020,57 @@ Test(route, heap_pops_in_key_then_tie_order)
   cr_assert_eq(maat__heap_top(&h), -1);
   maat__heap_release(&h);
 }
+
+/* A decision the router cannot keep for want of memory fails the push
+ * that made it, instead of vanishing. */
+Test(route, a_decision_it_cannot_keep_fails_the_push)
+{
+  maat_team *t = team_of(
+    "{\"agents\":[{\"id\":\"ana\",\"languages\":[\"en\"]}]}");
+  maat_router *r = router_of(t, "maat", 0);
+  char line[128];
+  int rc;
+
+  /* 64 decisions wait unread: the output array is full. */
+  for (int i = 0; i < 64; i++) {
+    snprintf(line, sizeof line, "{\"type\":\"contact\",\"t\":%d,\"id\":\"b%d\","
+             "\"tier\":\"T1\"}", i, i);
+    PUSH(r, line);
+  }
+  alloc_count = 0;
+  alloc_fail_at = 1;
+  maat_set_allocator(failing_malloc, failing_realloc, free);
+  rc = push(r, "{\"type\":\"contact\",\"t\":70,\"id\":\"b64\",\"tier\":\"T1\"}");
+  maat_set_allocator(NULL, NULL, NULL);
+  cr_assert_eq(alloc_count, 1, "the first allocation was the output's");
+  cr_assert_eq(rc, MAAT_ENOMEM, "%s", maat_errmsg());
+  cr_assert(strstr(maat_errmsg(), "could not be kept"), "%s", maat_errmsg());
+  maat_router_close(r);
+  maat_team_free(t);
+}
+
+/* Contacts coming and going for long keep the id index as small as the
+ * open work: deleted marks are dropped, not doubled over. */
+Test(route, the_contact_index_follows_the_open_work)
+{
+  maat_team *t = team_of(
+    "{\"agents\":[{\"id\":\"ana\",\"languages\":[\"en\"]}]}");
+  maat_router *r = router_of(t, "maat", 0);
+  struct maat_decision d;
+  char line[128];
+
+  for (int i = 0; i < 100000; i++) {
+    snprintf(line, sizeof line, "{\"type\":\"contact\",\"t\":%d,\"id\":\"c%d\","
+             "\"tier\":\"T3\"}", i, i);
+    PUSH(r, line);
+    snprintf(line, sizeof line, "{\"type\":\"done\",\"t\":%d,\"contact\":"
+             "\"c%d\"}", i, i);
+    PUSH(r, line);
+    while (maat_router_next(r, &d) == MAAT_OK)
+      ;
+  }
+  cr_assert_leq(r->idxcap, 4096, "index of %zu slots for one open contact",
+                r->idxcap);
+  maat_router_close(r);
+  maat_team_free(t);
+}

@@ -99,6 +99,15 @@ uint64_t maat_hash64(const void *p, size_t n);
  */
 size_t maat_json_escape(char *out, size_t cap, const char *s, size_t len);
 
+/*
+ * Whether 's' ('n' bytes) is a valid id of a contact, agent, customer or
+ * intent: 1 to 63 bytes of ASCII letters, digits and "-_.:@+=" (so an id
+ * is always one path segment and never needs escaping). 1 if valid.
+ */
+int maat_id_valid(const char *s, size_t n);
+/* The rule above in words, for error messages. */
+#define MAAT_ID_RULE "1 to 63 letters, digits or -_.:@+="
+
 /* Writes 'n' bytes as 2n lowercase hex digits and a NUL into 'out'. */
 void maat_hex(const void *p, size_t n, char *out);
 

@@ -64,9 +64,9 @@ int maat_token_add(maat_store *st, int role, const char *agent, char *token,
     return maat__fail(MAAT_EINVAL, role == MAAT_ROLE_AGENT
                       ? "an agent token needs the agent's id (--agent ID)"
                       : "only an agent token names an agent");
-  if (agent && strlen(agent) > MAAT_ID_MAX)
-    return maat__fail(MAAT_EINVAL, "agent id longer than %d bytes",
-                      MAAT_ID_MAX);
+  if (agent && !maat_id_valid(agent, strlen(agent)))
+    return maat__fail(MAAT_EINVAL, "agent '%.70s': expected an id of "
+                      MAAT_ID_RULE, agent);
   if (gnutls_rnd(GNUTLS_RND_KEY, raw, sizeof raw) != 0)
     return maat__fail(MAAT_EIO, "no random bytes for a token");
   memcpy(token, "maat_", 5);

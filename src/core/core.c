@@ -479,6 +479,21 @@ double maat__kth_smallest(double *x, size_t n, size_t k)
   return x[k];
 }
 
+int maat_id_valid(const char *s, size_t n)
+{
+  static const char extra[] = "-_.:@+=";
+
+  if (!s || n == 0 || n > 63)
+    return 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char ch = (unsigned char)s[i];
+    if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+          (ch >= '0' && ch <= '9') || (ch && memchr(extra, ch, 7))))
+      return 0;
+  }
+  return 1;
+}
+
 void maat_hex(const void *p, size_t n, char *out)
 {
   static const char digits[] = "0123456789abcdef";

@@ -28,12 +28,18 @@ static int get_id(json_t *o, const char *field, char *dst, int required)
     return MAAT_OK;
   }
   n = json_string_length(v);
-  if (!json_is_string(v) || (required && !n) || n > MAAT_ID_MAX ||
-      memchr(json_string_value(v), '"', n) || memchr(json_string_value(v),
-                                                     '\\', n))
-    return maat__fail(MAAT_EPARSE, "field '%s': expected a string of %s%d "
-                      "bytes without quotes or backslashes", field,
-                      required ? "1-" : "up to ", MAAT_ID_MAX);
+  if (!json_is_string(v) || (!required && !n)) {
+    if (json_is_string(v)) {
+      dst[0] = 0;
+      return MAAT_OK;
+    }
+    return maat__fail(MAAT_EPARSE, "field '%s': expected an id of "
+                      MAAT_ID_RULE, field);
+  }
+  if (!maat_id_valid(json_string_value(v), n))
+    return maat__fail(MAAT_EPARSE, "field '%s': '%.70s' is not an id "
+                      "(expected " MAAT_ID_RULE ")", field,
+                      json_string_value(v));
   memcpy(dst, json_string_value(v), n + 1);
   return MAAT_OK;
 }

@@ -69,11 +69,11 @@ static int parse_agent(struct maat_team *t, struct maat__agent_def *a,
     return maat__fail(MAAT_EPARSE, "%s: agents[%zu]: expected an object",
                       name, i);
   v = json_object_get(o, "id");
-  if (!json_is_string(v) || !json_string_length(v) ||
-      json_string_length(v) > MAAT_ID_MAX)
+  if (!json_is_string(v) ||
+      !maat_id_valid(json_string_value(v), json_string_length(v)))
     return maat__fail(MAAT_EPARSE,
-                      "%s: agents[%zu]: field 'id': expected a string of 1-%d "
-                      "bytes", name, i, MAAT_ID_MAX);
+                      "%s: agents[%zu]: field 'id': expected an id of "
+                      MAAT_ID_RULE, name, i);
   memcpy(a->id, json_string_value(v), json_string_length(v) + 1);
   {
     int ok = index_agent(t, i);

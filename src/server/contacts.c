@@ -85,11 +85,11 @@ enum MHD_Result maat__accept_contact(struct call *c, json_t *o,
   char *body;
   int rc, bad = 0, triage;
 
-  if (v && (!json_is_string(v) || !json_string_length(v) ||
-            json_string_length(v) > MAAT_ID_MAX)) {
+  if (v && (!json_is_string(v) ||
+            !maat_id_valid(json_string_value(v), json_string_length(v)))) {
     json_decref(o);
-    return maat__fail_call(c, 400, "field 'id': expected a string of 1 to "
-                           "63 bytes", "id");
+    return maat__fail_call(c, 400, "field 'id': expected an id of "
+                           MAAT_ID_RULE, "id");
   }
   if (v && maat_engine_contact(s->engine, json_string_value(v), &r) ==
                MAAT_OK) {

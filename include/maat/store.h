@@ -61,6 +61,15 @@ const char *maat_store_uri(const maat_store *st);
  */
 int maat_store_bind_run(maat_store *st, const char *run);
 
+/*
+ * Makes this process the store's one writer of the event log, until the
+ * store is closed (or the process ends, however it ends). MAAT_EBUSY,
+ * naming the holder, when another open store has it: two writers would
+ * hand out the same contact ids and fork the log. The memory backend has
+ * one process by construction.
+ */
+int maat_store_lock_writer(maat_store *st);
+
 /* ---- transactions ---- */
 
 /* MAAT_ESTATE when one is open already. */
@@ -161,14 +170,16 @@ struct maat_store_checkin {
   const char *tone;
 };
 int maat_store_checkin_add(maat_store *st, const struct maat_store_checkin *c);
-/* 'agent's newest check-ins first, at most 'limit'. */
-int maat_store_checkins(maat_store *st, const char *agent, int limit,
+/* 'agent's newest check-ins at or after router time 'since' first, at most
+ * 'limit'. */
+int maat_store_checkins(maat_store *st, const char *agent, double since,
+                        int limit,
                         int (*fn)(void *ctx,
                                   const struct maat_store_checkin *c),
                         void *ctx);
 /* 'agent's mean energy per kind of contact (intent, or "(none)", and
- * tone), highest first. */
-int maat_store_energy_by_kind(maat_store *st, const char *agent,
+ * tone) over its check-ins at or after 'since', highest first. */
+int maat_store_energy_by_kind(maat_store *st, const char *agent, double since,
                               int (*fn)(void *ctx, const char *intent,
                                         const char *tone, long checkins,
                                         double mean_energy),

@@ -695,7 +695,12 @@ static int bind_run(struct maat_engine *e)
 {
   char *have = NULL, legacy[160];
   const char *team = strstr(e->run, " team="), *policy = e->run + 7;
-  int rc = maat_store_meta_get(e->store, "config", &have);
+  /* One writer of a log: a second would hand out the same ids. */
+  int rc = maat_store_lock_writer(e->store);
+
+  if (rc)
+    return rc;
+  rc = maat_store_meta_get(e->store, "config", &have);
 
   if (rc == MAAT_OK && team && !strstr(e->run, "replay=1")) {
     snprintf(legacy, sizeof legacy, "serve policy=%.*s%s",

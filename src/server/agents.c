@@ -130,10 +130,10 @@ enum MHD_Result maat__get_agent(struct call *c)
   json_object_set_new(o, "heavy_in_a_row", json_integer(v.heavy_in_a_row));
   json_object_set_new(o, "heavy_today", json_integer(v.heavy_today));
   list = json_array();
-  maat_store_checkins(s->store, agent, 20, add_checkin, list);
+  maat_store_checkins(s->store, agent, 0, 20, add_checkin, list);
   json_object_set_new(o, "checkins", list);
   kinds = json_array();
-  maat_store_energy_by_kind(s->store, agent, add_kind, kinds);
+  maat_store_energy_by_kind(s->store, agent, 0, add_kind, kinds);
   json_object_set_new(o, "energy_by_kind", kinds);
   json_object_set_new(o, "warnings", maat__warnings_json(v.warnings, v.nwarnings));
   json_object_set_new(o, "t", json_real(maat__now_t(s)));

@@ -23,6 +23,9 @@ struct maat__store_ops {
   int (*meta_get)(void *b, const char *key, char **value);
   int (*meta_set)(void *b, const char *key, const char *value);
 
+  /* the one writer: MAAT_EBUSY naming the holder when another has it */
+  int (*lock_writer)(void *b);
+
   /* transactions: at most one open, always from the caller holding it */
   int (*begin)(void *b);
   int (*commit)(void *b);
@@ -55,10 +58,10 @@ struct maat__store_ops {
 
   /* wellbeing */
   int (*checkin_add)(void *b, const struct maat_store_checkin *c);
-  int (*checkins)(void *b, const char *agent, int limit,
+  int (*checkins)(void *b, const char *agent, double since, int limit,
                   int (*fn)(void *, const struct maat_store_checkin *),
                   void *ctx);
-  int (*energy_by_kind)(void *b, const char *agent,
+  int (*energy_by_kind)(void *b, const char *agent, double since,
                         int (*fn)(void *, const char *, const char *, long,
                                   double),
                         void *ctx);

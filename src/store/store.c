@@ -174,6 +174,13 @@ int maat_store_rollback(maat_store *st)
     return maat_store_commit(st);                                           \
   } while (0)
 
+int maat_store_lock_writer(maat_store *st)
+{
+  if (!st)
+    return maat__fail(MAAT_EINVAL, "store: no store");
+  return st->ops->lock_writer(st->b);
+}
+
 int maat_store_bind_run(maat_store *st, const char *run)
 {
   if (!run || !*run)
@@ -320,23 +327,24 @@ int maat_store_checkin_add(maat_store *st, const struct maat_store_checkin *c)
   WRITE(st, st->ops->checkin_add(st->b, c));
 }
 
-int maat_store_checkins(maat_store *st, const char *agent, int limit,
+int maat_store_checkins(maat_store *st, const char *agent, double since,
+                        int limit,
                         int (*fn)(void *, const struct maat_store_checkin *),
                         void *ctx)
 {
   if (!agent || !fn)
     return maat__fail(MAAT_EINVAL, "store: checkins needs an agent");
-  return st->ops->checkins(st->b, agent, limit, fn, ctx);
+  return st->ops->checkins(st->b, agent, since, limit, fn, ctx);
 }
 
-int maat_store_energy_by_kind(maat_store *st, const char *agent,
+int maat_store_energy_by_kind(maat_store *st, const char *agent, double since,
                               int (*fn)(void *, const char *, const char *,
                                         long, double),
                               void *ctx)
 {
   if (!agent || !fn)
     return maat__fail(MAAT_EINVAL, "store: energy_by_kind needs an agent");
-  return st->ops->energy_by_kind(st->b, agent, fn, ctx);
+  return st->ops->energy_by_kind(st->b, agent, since, fn, ctx);
 }
 
 int maat_store_contact_put(maat_store *st, const char *id, double closed,

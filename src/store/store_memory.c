@@ -281,6 +281,13 @@ static int mem_meta_set(void *b, const char *key, const char *value)
   return rc;
 }
 
+/* One process by construction: nobody else can write it. */
+static int mem_lock_writer(void *b)
+{
+  (void)b;
+  return MAAT_OK;
+}
+
 static int mem_bind_run(void *b, const char *run)
 {
   struct mem *m = b;
@@ -621,7 +628,7 @@ static int mem_checkin_add(void *b, const struct maat_store_checkin *c)
   return bad ? oom() : MAAT_OK;
 }
 
-static int mem_checkins(void *b, const char *agent, int limit,
+static int mem_checkins(void *b, const char *agent, double since, int limit,
                         int (*fn)(void *, const struct maat_store_checkin *),
                         void *ctx)
 {
@@ -632,7 +639,7 @@ static int mem_checkins(void *b, const char *agent, int limit,
   for (size_t i = m->t[T_CHECKINS].n; i-- > 0 && !rc;) {
     const struct row *r = &m->t[T_CHECKINS].rows[i];
     struct maat_store_checkin c;
-    if (strcmp(r->a, agent))
+    if (strcmp(r->a, agent) || r->t < since)
       continue;
     if (limit > 0 && sent++ >= limit)
       break;
@@ -667,7 +674,7 @@ static int kind_cmp(const void *pa, const void *pb)
   return c ? c : strcmp(a->tone, b->tone);
 }
 
-static int mem_energy_by_kind(void *b, const char *agent,
+static int mem_energy_by_kind(void *b, const char *agent, double since,
                               int (*fn)(void *, const char *, const char *,
                                         long, double),
                               void *ctx)
@@ -687,7 +694,7 @@ static int mem_energy_by_kind(void *b, const char *agent,
     const struct row *r = &m->t[T_CHECKINS].rows[i];
     const char *intent = r->d ? r->d : "(none)";
     size_t j;
-    if (strcmp(r->a, agent))
+    if (strcmp(r->a, agent) || r->t < since)
       continue;
     for (j = 0; j < nk; j++)
       if (!strcmp(k[j].intent, intent) && !strcmp(k[j].tone, r->e))
@@ -812,6 +819,7 @@ static int mem_bot_outcomes(void *b,
 const struct maat__store_ops maat__store_memory = {
   "memory", mem_open, mem_close,
   mem_bind_run, mem_meta_get, mem_meta_set,
+  mem_lock_writer,
   mem_begin, mem_commit, mem_rollback,
   mem_event_append, mem_decision_append, mem_event_stats, mem_events,
   mem_decisions, mem_snapshot_put, mem_snapshot_latest,

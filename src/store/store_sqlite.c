@@ -9,10 +9,15 @@
  */
 #include "store-int.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 /* Each step takes the schema from version i to i + 1. */
 static const char *const migrations[] = {
@@ -65,6 +70,7 @@ static const char *const stmt_sql[NSTMT] = {
 
 struct sq {
   sqlite3 *w, *r;
+  int lock_fd;             /* the writer's lock file; -1: not the writer */
   pthread_mutex_t rmu;     /* one reader at a time on 'r' */
   sqlite3_stmt *st[NSTMT];
   char *path;
@@ -158,6 +164,8 @@ static void sq_close(void *b)
     sqlite3_finalize(q->st[i]);
   sqlite3_close(q->r);
   sqlite3_close(q->w);
+  if (q->lock_fd >= 0)
+    close(q->lock_fd);  /* releases the lock */
   pthread_mutex_destroy(&q->rmu);
   maat__free(q->path);
   maat__free(q);
@@ -175,6 +183,49 @@ static int open_conn(struct sq *q, sqlite3 **db, int flags)
   return MAAT_OK;
 }
 
+/*
+ * The writer's lock: flock() on "PATH.lock" beside the database, held
+ * while the store is open and dropped by the kernel when the process ends,
+ * kill -9 included, so a stale lock never needs clearing by hand. The file
+ * says who holds it, for the error the next one gets.
+ */
+static int sq_lock_writer(void *b)
+{
+  struct sq *q = b;
+  char lp[4096], who[96];
+  ssize_t n;
+  int fd;
+
+  if (q->lock_fd >= 0)
+    return MAAT_OK;
+  if (snprintf(lp, sizeof lp, "%s.lock", q->path) >= (int)sizeof lp)
+    return maat__fail(MAAT_EINVAL, "store '%s': path too long", q->path);
+  fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return maat__fail(MAAT_EIO, "store '%s': cannot open its lock file "
+                      "'%s': %s", q->path, lp, strerror(errno));
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    int e = errno;
+    n = pread(fd, who, sizeof who - 1, 0);
+    who[n > 0 ? n : 0] = '\0';
+    who[strcspn(who, "\n")] = '\0';
+    close(fd);
+    if (e == EWOULDBLOCK)
+      return maat__fail(MAAT_EBUSY, "store '%s' is in use by another maat "
+                        "process (%s): one process writes a store at a time; "
+                        "stop it first (several nodes need a PostgreSQL "
+                        "store)", q->path, who[0] ? who : "unknown pid");
+    return maat__fail(MAAT_EIO, "store '%s': cannot lock '%s': %s",
+                      q->path, lp, strerror(e));
+  }
+  n = snprintf(who, sizeof who, "pid %ld\n", (long)getpid());
+  if (ftruncate(fd, 0) != 0 || pwrite(fd, who, (size_t)n, 0) != n) {
+    /* The lock holds; only the note for the next one is missing. */
+  }
+  q->lock_fd = fd;
+  return MAAT_OK;
+}
+
 static int sq_open(void **out, const char *path)
 {
   struct sq *q = maat__calloc(1, sizeof *q);
@@ -185,6 +236,7 @@ static int sq_open(void **out, const char *path)
     return maat__fail(MAAT_ENOMEM, "out of memory");
   }
   pthread_mutex_init(&q->rmu, NULL);
+  q->lock_fd = -1;
   if ((rc = open_conn(q, &q->w, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) ||
       (rc = exec(q, q->w, "PRAGMA journal_mode = WAL")) ||
       (rc = exec(q, q->w, "PRAGMA synchronous = FULL")) ||
@@ -642,15 +694,19 @@ static int row_checkin(sqlite3_stmt *st, void *ctx)
   return fn(e->ctx, &c);
 }
 
-static int sq_checkins(void *b, const char *agent, int limit,
+/* 'since' is a number the caller computed, never text from outside. */
+static int sq_checkins(void *b, const char *agent, double since, int limit,
                        int (*fn)(void *, const struct maat_store_checkin *),
                        void *ctx)
 {
   struct each e = { (void *)fn, ctx, agent };
-  return reading(b, "SELECT contact, t, energy, note, intent, tone FROM "
-                 "checkins WHERE agent = ? ORDER BY seq DESC LIMIT ?", NULL,
-                 agent, 1, limit > 0 ? limit : -1, row_checkin, &e, 0,
-                 "cannot read the check-ins");
+  char sql[200];
+
+  snprintf(sql, sizeof sql, "SELECT contact, t, energy, note, intent, tone "
+           "FROM checkins WHERE agent = ? AND t >= %.17g ORDER BY seq DESC "
+           "LIMIT ?", isfinite(since) ? since : -1e300);
+  return reading(b, sql, NULL, agent, 1, limit > 0 ? limit : -1, row_checkin,
+                 &e, 0, "cannot read the check-ins");
 }
 
 static int row_kind(sqlite3_stmt *st, void *ctx)
@@ -662,15 +718,19 @@ static int row_kind(sqlite3_stmt *st, void *ctx)
             (long)sqlite3_column_int64(st, 2), sqlite3_column_double(st, 3));
 }
 
-static int sq_energy_by_kind(void *b, const char *agent,
+static int sq_energy_by_kind(void *b, const char *agent, double since,
                              int (*fn)(void *, const char *, const char *,
                                        long, double),
                              void *ctx)
 {
   struct each e = { (void *)fn, ctx, agent };
-  return reading(b, "SELECT coalesce(intent, '(none)'), tone, count(*), "
-                 "avg(energy) FROM checkins WHERE agent = ? GROUP BY 1, 2 "
-                 "ORDER BY 4 DESC, 1, 2", NULL, agent, 0, 0, row_kind, &e, 0,
+  char sql[240];
+
+  snprintf(sql, sizeof sql, "SELECT coalesce(intent, '(none)'), tone, "
+           "count(*), avg(energy) FROM checkins WHERE agent = ? AND t >= "
+           "%.17g GROUP BY 1, 2 ORDER BY 4 DESC, 1, 2",
+           isfinite(since) ? since : -1e300);
+  return reading(b, sql, NULL, agent, 0, 0, row_kind, &e, 0,
                  "cannot read the check-ins");
 }
 
@@ -733,6 +793,7 @@ static int sq_bot_outcomes(void *b,
 const struct maat__store_ops maat__store_sqlite = {
   "sqlite", sq_open, sq_close,
   sq_bind_run, sq_meta_get, sq_meta_set,
+  sq_lock_writer,
   sq_begin, sq_commit, sq_rollback,
   sq_event_append, sq_decision_append, sq_event_stats, sq_events,
   sq_decisions, sq_snapshot_put, sq_snapshot_latest,

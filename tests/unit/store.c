@@ -207,17 +207,48 @@ Test(store, checkins_are_read_per_agent)
     cr_assert_eq(maat_store_checkin_add(st, &c), MAAT_OK);
     c.energy = 9;
     cr_assert_eq(maat_store_checkin_add(st, &c), MAAT_EINVAL);
-    cr_assert_eq(maat_store_checkins(st, "a1", 10, count_checkin, &n), MAAT_OK);
+    cr_assert_eq(maat_store_checkins(st, "a1", 0, 10, count_checkin, &n), MAAT_OK);
     cr_assert_eq(n, 2);
     n = 0;
-    cr_assert_eq(maat_store_checkins(st, "a1", 1, count_checkin, &n), MAAT_OK);
+    cr_assert_eq(maat_store_checkins(st, "a1", 0, 1, count_checkin, &n), MAAT_OK);
     cr_assert_eq(n, 1, "the limit holds");
-    cr_assert_eq(maat_store_energy_by_kind(st, "a1", take_kind, &e), MAAT_OK);
+    cr_assert_eq(maat_store_energy_by_kind(st, "a1", 0, take_kind, &e), MAAT_OK);
     cr_assert_eq(e.n, 2);
     cr_assert_str_eq(e.first, "(none)/neutral", "highest energy first");
     cr_assert_float_eq(e.first_mean, 5, 1e-9);
+    /* A credential enrolled later sees only what came after it. */
+    c.agent = "a1"; c.contact = "c3"; c.t = 50; c.energy = 1;
+    cr_assert_eq(maat_store_checkin_add(st, &c), MAAT_OK);
+    n = 0;
+    cr_assert_eq(maat_store_checkins(st, "a1", 50, 10, count_checkin, &n),
+                 MAAT_OK);
+    cr_assert_eq(n, 1, "only check-ins at or after 'since'");
+    memset(&e, 0, sizeof e);
+    cr_assert_eq(maat_store_energy_by_kind(st, "a1", 50, take_kind, &e),
+                 MAAT_OK);
+    cr_assert_eq(e.n, 1);
+    cr_assert_float_eq(e.first_mean, 1, 1e-9, "only the later check-in");
     gone(st, k);
   }
+}
+
+/* Two writers of one log would hand out the same contact ids. */
+Test(store, one_writer_at_a_time)
+{
+  maat_store *a = fresh(0), *b = NULL;
+  char uri[96];
+
+  snprintf(uri, sizeof uri, "sqlite:%s", path);
+  cr_assert_eq(maat_store_lock_writer(a), MAAT_OK);
+  cr_assert_eq(maat_store_lock_writer(a), MAAT_OK, "again: still ours");
+  cr_assert_eq(maat_store_open(&b, uri), MAAT_OK, "readers may open it");
+  cr_assert_eq(maat_store_lock_writer(b), MAAT_EBUSY);
+  cr_assert(strstr(maat_errmsg(), "in use by another maat process (pid "),
+            "%s", maat_errmsg());
+  maat_store_close(a);
+  cr_assert_eq(maat_store_lock_writer(b), MAAT_OK, "free once it closed");
+  maat_store_close(b);
+  rm_db(path);
 }
 
 Test(store, contact_records_and_snapshots)

@@ -52,6 +52,8 @@ static inline void rm_db(const char *path)
   unlink(side);
   snprintf(side, sizeof side, "%s-shm", path);
   unlink(side);
+  snprintf(side, sizeof side, "%s.lock", path);
+  unlink(side);
 }
 
 #endif /* MAAT_TEST_TMPFILES_H */

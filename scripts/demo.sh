@@ -72,7 +72,8 @@ rm -f "$db" "$db-wal" "$db-shm"
 admin=$("$maat" token add --db "$db" --role admin 2>/dev/null)
 lead=$("$maat" token add --db "$db" --role lead 2>/dev/null)
 integration=$("$maat" token add --db "$db" --role integration 2>/dev/null)
-agent=$("$maat" token add --db "$db" --role agent --agent a0001 2>/dev/null)
+code=$("$maat" token enrol --db "$db" --agent a0001 2>/dev/null)
+agent=$("$maat" token redeem --db "$db" "$code" 2>/dev/null)
 "$maat" serve --team "$dir/team.json" --db "$db" --port "$port" \
   --intent-model "$dir/intent.model" --clock-speed "$speed" \
   2>"$dir/serve.log" &

@@ -28,7 +28,7 @@ int maat_role_parse(const char *name, int *role);
 #define MAAT_TOKEN_LEN 69
 
 /*
- * Creates a token for 'role' (an agent token names its agent) in the
+ * Creates a token for 'role' in the
  * store 'st' (borrowed), writes it into 'token' (at least MAAT_TOKEN_LEN +
  * 1 bytes) and its id into '*id'. Only its SHA-256 is stored: the token
  * cannot be shown again.
@@ -36,9 +36,44 @@ int maat_role_parse(const char *name, int *role);
 int maat_token_add(maat_store *st, int role, const char *agent, char *token,
                    long *id);
 
+/*
+ * Enrolment: the only way to an agent token. An agent's strain, check-ins
+ * and notes are the agent's alone, so nobody who can create tokens (admin)
+ * may create one that reads them. Instead an admin (or the operator's CLI)
+ * creates a one-time enrolment code for an agent; the agent redeems it and
+ * gets a token that only the agent has seen. Redeeming revokes the agent's
+ * earlier tokens. A credential reads only the wellbeing data recorded
+ * after it was enrolled, so an admin who issues a code and redeems it in
+ * the agent's place sees nothing the agent gave before, and the agent,
+ * whose own code no longer works and whose token was revoked, notices.
+ * Codes are 12 letters and digits (shown as XXXX-XXXX-XXXX; case, spaces
+ * and dashes are ignored when redeemed), kept only as their SHA-256, and
+ * expire after MAAT_ENROL_TTL_S.
+ */
+struct maat_principal;
+#define MAAT_ENROL_CODE_LEN 14
+#define MAAT_ENROL_TTL_S (72 * 3600)
+/* Writes the code (MAAT_ENROL_CODE_LEN + 1 bytes) and its id. */
+int maat_enrol_add(maat_store *st, const char *agent, char *code, long *id);
+/*
+ * Redeems 'code' ('len' bytes) for an agent token (MAAT_TOKEN_LEN + 1 bytes
+ * into 'token'), in one transaction; '*who' says whose it is.
+ * MAAT_ENOTFOUND for a code that is unknown, used or expired.
+ */
+int maat_enrol_redeem(maat_store *st, const char *code, size_t len,
+                      char *token, struct maat_principal *who);
+/*
+ * Whether 'agent' held a credential before the one created at 'since'
+ * (Unix time): '*earlier' 1 when so.
+ */
+int maat_enrol_earlier(maat_store *st, const char *agent, double since,
+                       int *earlier);
+
 struct maat_token_info {
   long id;
-  int role;
+  int role;              /* 0 for an enrolment code */
+  int enrolment;         /* 1: an enrolment code, not a token */
+  double expires;        /* enrolment codes: Unix time */
   char agent[64];        /* "" unless an agent token */
   double created;        /* Unix time */
   double revoked;        /* Unix time; 0 while valid */
@@ -57,6 +92,7 @@ struct maat_principal {
   long token;                   /* 0: nobody */
   int role;                     /* enum maat_role; 0: none */
   char agent[64];               /* agent tokens: the agent's id */
+  double since;                 /* when the token was created, Unix time */
 };
 
 /*

@@ -5,6 +5,7 @@
  */
 #include "server-int.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,12 +101,42 @@ static int add_kind(void *ctx, const char *intent, const char *tone, long n,
   return 0;
 }
 
+/*
+ * After a reset (the agent held a credential before this one), the live
+ * figures carry work from before it: they stay hidden until the later of
+ * 8 hours after enrolment (acute strain recovers within minutes, see the
+ * strain model) and the next midnight (the day's counts start afresh).
+ */
+#define RESET_QUIET_S (8 * 3600.0)
+static double live_from(double since_t)
+{
+  double midnight = (floor(since_t / 86400) + 1) * 86400;
+  return fmax(since_t + RESET_QUIET_S, midnight);
+}
+
+static void live_figures(json_t *o, const struct maat_agent_view *v,
+                         double withheld_until)
+{
+  if (withheld_until > 0) {
+    json_object_set_new(o, "strain", json_null());
+    json_object_set_new(o, "live_withheld_until", json_real(withheld_until));
+    return;
+  }
+  json_object_set_new(o, "strain", json_real(v->strain));
+  json_object_set_new(o, "in_recovery", json_boolean(v->in_recovery));
+  json_object_set_new(o, "recovery_left_s", json_real(v->recovery_left_s));
+  json_object_set_new(o, "heavy_in_a_row", json_integer(v->heavy_in_a_row));
+  json_object_set_new(o, "heavy_today", json_integer(v->heavy_today));
+}
+
 enum MHD_Result maat__get_agent(struct call *c)
 {
   struct maat_server *s = c->s;
   const char *agent = c->seg[2];
   struct maat_agent_view v;
   json_t *o, *list, *kinds;
+  double since_t, now_t = maat__now_t(s), hold = 0;
+  int earlier = 0, n = 0;
 
   c->audit = 1;
   snprintf(c->detail, sizeof c->detail, "agent %s", agent);
@@ -115,6 +146,16 @@ enum MHD_Result maat__get_agent(struct call *c)
                            "only", NULL);
   if (maat_engine_agent_view(s->engine, agent, &v))
     return maat__fail_call(c, 404, "no such agent", NULL);
+  /* This credential reads only what came after it was enrolled. */
+  since_t = maat__wall_to_t(s, c->who.since);
+  if (maat_enrol_earlier(s->store, agent, c->who.since, &earlier))
+    return maat__library_error(c, MAAT_EDB);
+  if (earlier && now_t < live_from(since_t))
+    hold = live_from(since_t);
+  for (int k = 0; k < v.nwarnings; k++)
+    if (v.warnings[k].t >= since_t)
+      v.warnings[n++] = v.warnings[k];
+  v.nwarnings = n;
   o = json_object();
   json_object_set_new(o, "id", json_string(agent));
   json_object_set_new(o, "state", json_string(maat_agent_state_name(
@@ -122,20 +163,17 @@ enum MHD_Result maat__get_agent(struct call *c)
   json_object_set_new(o, "next_state", v.next_state >= 0
                       ? json_string(maat_agent_state_name(v.next_state))
                       : json_null());
-  json_object_set_new(o, "strain", json_real(v.strain));
+  live_figures(o, &v, hold);
   json_object_set_new(o, "overload_line", json_real(v.overload_line));
   json_object_set_new(o, "recovery_to", json_real(v.recovery_to));
-  json_object_set_new(o, "in_recovery", json_boolean(v.in_recovery));
-  json_object_set_new(o, "recovery_left_s", json_real(v.recovery_left_s));
-  json_object_set_new(o, "heavy_in_a_row", json_integer(v.heavy_in_a_row));
-  json_object_set_new(o, "heavy_today", json_integer(v.heavy_today));
+  json_object_set_new(o, "enrolled_t", json_real(since_t));
   list = json_array();
-  maat_store_checkins(s->store, agent, 0, 20, add_checkin, list);
+  maat_store_checkins(s->store, agent, since_t, 20, add_checkin, list);
   json_object_set_new(o, "checkins", list);
   kinds = json_array();
-  maat_store_energy_by_kind(s->store, agent, 0, add_kind, kinds);
+  maat_store_energy_by_kind(s->store, agent, since_t, add_kind, kinds);
   json_object_set_new(o, "energy_by_kind", kinds);
   json_object_set_new(o, "warnings", maat__warnings_json(v.warnings, v.nwarnings));
-  json_object_set_new(o, "t", json_real(maat__now_t(s)));
+  json_object_set_new(o, "t", json_real(now_t));
   return maat__send_json(c, 200, o);
 }

@@ -152,3 +152,13 @@ void maat__call_extra(struct call *c, int status, struct maat_apply_extra *x)
   x->now = maat__now_t(c->s);
   c->audited = 1;
 }
+
+double maat__wall_to_t(struct maat_server *s, double wall)
+{
+  double t;
+
+  pthread_mutex_lock(&s->clock_mu);
+  t = s->epoch_t + (wall - s->epoch_wall) * s->speed;
+  pthread_mutex_unlock(&s->clock_mu);
+  return t;
+}

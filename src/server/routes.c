@@ -54,6 +54,8 @@ static const struct route routes[] = {
   { "GET", "v1/tokens", AUTH_TOKEN, R(ADMIN), maat__get_tokens },
   { "POST", "v1/tokens", AUTH_TOKEN, R(ADMIN), maat__post_token },
   { "DELETE", "v1/tokens/*", AUTH_TOKEN, R(ADMIN), maat__delete_token },
+  { "POST", "v1/enrolments", AUTH_TOKEN, R(ADMIN), maat__post_enrolment },
+  { "POST", "v1/enrol", AUTH_NONE, ANYONE, maat__post_enrol },
   { "GET", "v1/whoami", AUTH_TOKEN,
     R(INTEGRATION) | R(AGENT) | R(LEAD) | R(ADMIN), whoami },
 };

@@ -65,6 +65,8 @@ int maat__jset(json_t *o, const char *key, json_t *v);
 json_t *maat__warnings_json(const struct maat_warning_view *w, int n);
 /* Router time now: never backwards, accelerated by clock_speed. */
 double maat__now_t(struct maat_server *s);
+/* The router time of a wall-clock time (Unix seconds). */
+double maat__wall_to_t(struct maat_server *s, double wall);
 /* The audit row of a call, for maat_engine_apply()'s extra. */
 void maat__call_extra(struct call *c, int status,
                       struct maat_apply_extra *x);
@@ -84,6 +86,8 @@ enum MHD_Result maat__get_metrics(struct call *c);
 enum MHD_Result maat__get_tokens(struct call *c);
 enum MHD_Result maat__post_token(struct call *c);
 enum MHD_Result maat__delete_token(struct call *c);
+enum MHD_Result maat__post_enrolment(struct call *c);
+enum MHD_Result maat__post_enrol(struct call *c);
 enum MHD_Result maat__webhook_chatwoot(struct call *c);
 enum MHD_Result maat__webhook_zammad(struct call *c);
 enum MHD_Result maat__static_file(struct call *c, const char *path);

@@ -1,6 +1,8 @@
 /*
  * tokens.c - /v1/tokens: an admin lists, creates and revokes access
- * tokens. A token is shown once, when created.
+ * tokens, and creates enrolment codes for agents (/v1/enrolments); an
+ * agent redeems its code for its own token (/v1/enrol). A token or code is
+ * shown once, when created; an agent token only to its agent.
  */
 #include "server-int.h"
 
@@ -13,7 +15,10 @@ static int list_token(void *ctx, const struct maat_token_info *t)
   json_t *e = json_object();
 
   json_object_set_new(e, "id", json_integer(t->id));
-  json_object_set_new(e, "role", json_string(maat_role_name(t->role)));
+  json_object_set_new(e, "role", json_string(t->enrolment ? "enrolment"
+                                             : maat_role_name(t->role)));
+  if (t->enrolment)
+    json_object_set_new(e, "expires", json_real(t->expires));
   json_object_set_new(e, "agent", t->agent[0] ? json_string(t->agent)
                                                : json_null());
   json_object_set_new(e, "created", json_real(t->created));
@@ -42,9 +47,8 @@ enum MHD_Result maat__post_token(struct call *c)
   enum MHD_Result ret;
   json_t *o, *v, *reply;
   char token[MAAT_TOKEN_LEN + 1];
-  const char *agent = NULL;
   long tid;
-  int role, state, rc;
+  int role, rc;
 
   c->audit = 1;
   if (!(o = maat__parse_body(c, &ret)))
@@ -53,20 +57,24 @@ enum MHD_Result maat__post_token(struct call *c)
   if (!json_is_string(v) || maat_role_parse(json_string_value(v), &role)) {
     json_decref(o);
     return maat__fail_call(c, 400, "field 'role': expected integration, "
-                           "agent, lead or admin", "role");
+                           "lead or admin", "role");
   }
-  v = json_object_get(o, "agent");
-  if (v && json_is_string(v))
-    agent = json_string_value(v);
-  if (agent && maat_engine_agent_state(c->s->engine, agent, &state)) {
+  /* An agent token would read the agent's wellbeing data. */
+  if (role == MAAT_ROLE_AGENT) {
     json_decref(o);
-    return maat__fail_call(c, 400, "field 'agent': not an agent of the team",
-                           "agent");
+    return maat__fail_call(c, 400, "field 'role': agent tokens come only "
+                           "from enrolment: POST /v1/enrolments gives a "
+                           "one-time code the agent redeems", "role");
   }
-  rc = maat_token_add(c->s->store, role, agent, token, &tid);
+  if (json_object_get(o, "agent")) {
+    json_decref(o);
+    return maat__fail_call(c, 400, "field 'agent': only enrolment codes "
+                           "name an agent", "agent");
+  }
+  rc = maat_token_add(c->s->store, role, NULL, token, &tid);
   json_decref(o);
   if (rc)
-    return maat__fail_call(c, 400, maat_errmsg(), "agent");
+    return maat__library_error(c, rc);
   reply = json_object();
   json_object_set_new(reply, "id", json_integer(tid));
   json_object_set_new(reply, "token", json_string(token));
@@ -88,4 +96,75 @@ enum MHD_Result maat__delete_token(struct call *c)
     return maat__library_error(c, rc);
   snprintf(c->detail, sizeof c->detail, "token %ld revoked", tid);
   return maat__send_buf(c, 204, "", 0, "application/json");
+}
+
+/* An admin asks for an agent's code: for a new agent, or to reset. */
+enum MHD_Result maat__post_enrolment(struct call *c)
+{
+  char code[MAAT_ENROL_CODE_LEN + 1];
+  enum MHD_Result ret;
+  json_t *o, *v, *reply;
+  const char *agent;
+  long id;
+  int state, rc;
+
+  c->audit = 1;
+  if (!(o = maat__parse_body(c, &ret)))
+    return ret;
+  v = json_object_get(o, "agent");
+  agent = json_string_value(v);
+  if (!agent || maat_engine_agent_state(c->s->engine, agent, &state)) {
+    json_decref(o);
+    return maat__fail_call(c, 400, "field 'agent': expected an agent of the "
+                           "team", "agent");
+  }
+  rc = maat_enrol_add(c->s->store, agent, code, &id);
+  if (rc) {
+    json_decref(o);
+    return maat__library_error(c, rc);
+  }
+  reply = json_object();
+  json_object_set_new(reply, "id", json_integer(id));
+  json_object_set_new(reply, "agent", json_string(agent));
+  json_object_set_new(reply, "code", json_string(code));
+  json_object_set_new(reply, "expires",
+                      json_real(maat_wall_now() + MAAT_ENROL_TTL_S));
+  snprintf(c->detail, sizeof c->detail, "enrolment %ld for agent %s", id,
+           agent);
+  json_decref(o);
+  return maat__send_json(c, 201, reply);
+}
+
+/* The agent redeems its code: no token yet, so none is asked for. */
+enum MHD_Result maat__post_enrol(struct call *c)
+{
+  char token[MAAT_TOKEN_LEN + 1];
+  struct maat_principal who;
+  enum MHD_Result ret;
+  json_t *o, *v, *reply;
+  int rc;
+
+  c->audit = 1;
+  if (!(o = maat__parse_body(c, &ret)))
+    return ret;
+  v = json_object_get(o, "code");
+  if (!json_is_string(v)) {
+    json_decref(o);
+    return maat__fail_call(c, 400, "field 'code': expected the enrolment "
+                           "code, as XXXX-XXXX-XXXX", "code");
+  }
+  rc = maat_enrol_redeem(c->s->store, json_string_value(v),
+                         json_string_length(v), token, &who);
+  json_decref(o);
+  if (rc == MAAT_ENOTFOUND)
+    return maat__fail_call(c, 404, maat_errmsg(), "code");
+  if (rc)
+    return maat__library_error(c, rc);
+  c->who = who;
+  reply = json_object();
+  json_object_set_new(reply, "agent", json_string(who.agent));
+  json_object_set_new(reply, "token", json_string(token));
+  snprintf(c->detail, sizeof c->detail, "agent %s enrolled (token %ld)",
+           who.agent, who.token);
+  return maat__send_json(c, 201, reply);
 }

@@ -16,10 +16,22 @@ command -v curl >/dev/null || { echo "[SKIP] curl is not installed (scripts/inst
 db=$tmp/s.db
 tok() { "$MAAT_BIN" token add --db "$db" "$@" 2>/dev/null; }
 INT=$(tok --role integration); LEAD=$(tok --role lead); ADM=$(tok --role admin)
-A1=$(tok --role agent --agent a0001); A2=$(tok --role agent --agent a0002)
+# An agent's token comes from a one-time code the agent redeems.
+enrolled() {
+  c=$("$MAAT_BIN" token enrol --db "$db" --agent "$1" 2>/dev/null)
+  "$MAAT_BIN" token redeem --db "$db" "$c" 2>/dev/null
+}
+A1=$(enrolled a0001); A2=$(enrolled a0002)
 check "tokens are printed once, 69 characters" '[ ${#INT} -eq 69 ] && [ ${#A1} -eq 69 ]'
-"$MAAT_BIN" token add --db "$db" --role agent >/dev/null 2>&1; rc=$?
-check "an agent token needs --agent" '[ $rc -eq 2 ]'
+"$MAAT_BIN" token add --db "$db" --role agent --agent a0003 >/dev/null 2>"$tmp/err"; rc=$?
+check "nobody adds an agent token: it comes from enrolment" \
+  '[ $rc -eq 2 ] && grep -q "enrolment" "$tmp/err"'
+code3=$("$MAAT_BIN" token enrol --db "$db" --agent a0003 2>/dev/null)
+check "an enrolment code reads XXXX-XXXX-XXXX" \
+  'echo "$code3" | grep -Eq "^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$"'
+"$MAAT_BIN" token redeem --db "$db" "$code3" >/dev/null 2>&1
+"$MAAT_BIN" token redeem --db "$db" "$code3" >/dev/null 2>"$tmp/err"; rc=$?
+check "a code works once" '[ $rc -eq 1 ] && grep -q "unknown, used or expired" "$tmp/err"'
 "$MAAT_BIN" token add --db "$db" --role boss >/dev/null 2>&1; rc=$?
 check "an unknown role is a usage error" '[ $rc -eq 2 ]'
 "$MAAT_BIN" token list --db "$db" >"$tmp/list.txt"
@@ -98,6 +110,33 @@ expect "own view: another agent may not" 403 GET /v1/agents/$to "$(tok_of $other
 expect "own view: lead may not" 403 GET /v1/agents/$to "$LEAD"
 expect "own view: admin may not" 403 GET /v1/agents/$to "$ADM"
 expect "own view: integration may not" 403 GET /v1/agents/$to "$INT"
+
+# The review's path: an admin mints a token for the agent. Refused; the
+# way that remains (enrol the agent, redeem the code in its place) gives a
+# credential that sees nothing the agent recorded, and the agent notices.
+expect "admin may not mint an agent token" 400 POST /v1/tokens "$ADM" "{\"role\":\"agent\",\"agent\":\"$to\"}"
+check "... and is told how agents get theirs" 'grep -q "enrolment" "$tmp/body"'
+expect "admin asks for an enrolment code (a reset)" 201 POST /v1/enrolments "$ADM" "{\"agent\":\"$to\"}"
+CODE=$(sed -n 's/.*"code":"\([^"]*\)".*/\1/p' "$tmp/body")
+expect "lead may not" 403 POST /v1/enrolments "$LEAD" "{\"agent\":\"$to\"}"
+expect "enrolment for an unknown agent" 400 POST /v1/enrolments "$ADM" '{"agent":"zz"}'
+expect "admin redeems it in the agent's place" 201 POST /v1/enrol "" "{\"code\":\"$CODE\"}"
+HIJACK=$(sed -n 's/.*"token":"\([^"]*\)".*/\1/p' "$tmp/body")
+expect "the code works once" 404 POST /v1/enrol "" "{\"code\":\"$CODE\"}"
+expect "the hijacked credential opens the view" 200 GET /v1/agents/$to "$HIJACK"
+check "... without a check-in or note from before" \
+  '! grep -q "PRIVATE-NOTE-xyz" "$tmp/body" && grep -q "\"checkins\":\[\]" "$tmp/body" && grep -q "\"energy_by_kind\":\[\]" "$tmp/body"'
+check "... and without the live strain, which carries the work before" \
+  'grep -q "\"strain\":null" "$tmp/body" && grep -q "live_withheld_until" "$tmp/body" && ! grep -q "heavy_today" "$tmp/body"'
+expect "the agent's own token stopped working: the agent notices" 401 GET /v1/agents/$to "$(tok_of $to)"
+n=$(sqlite3 "$db" "select count(*) from audit where detail like 'agent $to enrolled%'" 2>/dev/null || echo 1)
+check "the redemption is audited" '[ "$n" -ge 1 ]'
+# The agent enrols again; its view starts afresh (nothing leaks back).
+ACODE=$("$MAAT_BIN" token enrol --db "$db" --agent "$to" 2>/dev/null)
+AT=$("$MAAT_BIN" token redeem --db "$db" "$ACODE" 2>/dev/null)
+if [ "$to" = a0001 ]; then A1=$AT; else A2=$AT; fi
+expect "the hijacked token is revoked by the agent's new enrolment" 401 GET /v1/agents/$to "$HIJACK"
+expect "the agent's new token works" 200 GET /v1/agents/$to "$AT"
 
 : >"$tmp/lead_all"
 for p in /v1/queue /v1/team /v1/warnings /metrics; do

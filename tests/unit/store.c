@@ -124,8 +124,19 @@ Test(store, tokens_are_kept_as_hashes_and_revoked)
     struct maat_principal who;
     long id = 0;
     int n = 0;
-    cr_assert_eq(maat_token_add(st, MAAT_ROLE_AGENT, "a1", token, &id), MAAT_OK,
-                 "%s", maat_errmsg());
+    char code[MAAT_ENROL_CODE_LEN + 1];
+    cr_assert_eq(maat_token_add(st, MAAT_ROLE_AGENT, "a1", token, &id),
+                 MAAT_EINVAL, "agent tokens come only from enrolment");
+    cr_assert_eq(maat_enrol_add(st, "a1", code, &id), MAAT_OK, "%s",
+                 maat_errmsg());
+    cr_assert_eq(strlen(code), MAAT_ENROL_CODE_LEN);
+    cr_assert_eq(maat_token_check(st, code, strlen(code), &who),
+                 MAAT_ENOTFOUND, "a code is not a token");
+    cr_assert_eq(maat_enrol_redeem(st, code, strlen(code), token, &who),
+                 MAAT_OK, "%s", maat_errmsg());
+    cr_assert_eq(maat_enrol_redeem(st, code, strlen(code), token, &who),
+                 MAAT_ENOTFOUND, "a code works once");
+    id = who.token;
     cr_assert_eq(strlen(token), MAAT_TOKEN_LEN);
     cr_assert_eq(maat_token_check(st, token, strlen(token), &who), MAAT_OK);
     cr_assert_eq(who.role, MAAT_ROLE_AGENT);
@@ -135,11 +146,52 @@ Test(store, tokens_are_kept_as_hashes_and_revoked)
     cr_assert_eq(maat_token_check(st, token, strlen(token), &who), MAAT_ENOTFOUND);
     token[10] ^= 1;
     cr_assert_eq(maat_token_list(st, count_tokens, &n), MAAT_OK);
-    cr_assert_eq(n, 1);
+    cr_assert_eq(n, 2, "the code and the token");
     cr_assert_eq(maat_token_revoke(st, id), MAAT_OK);
     cr_assert_eq(maat_token_revoke(st, id), MAAT_ENOTFOUND);
     cr_assert_eq(maat_token_check(st, token, strlen(token), &who), MAAT_ENOTFOUND);
     cr_assert_eq(maat_token_add(st, MAAT_ROLE_LEAD, "a1", token, &id), MAAT_EINVAL);
+    gone(st, k);
+  }
+}
+
+/* A new enrolment revokes the agent's earlier token; codes forgive the
+ * way people type them. */
+Test(store, enrolment_replaces_the_agents_token)
+{
+  BOTH {
+    maat_store *st = fresh(k);
+    char code[MAAT_ENROL_CODE_LEN + 1], t1[MAAT_TOKEN_LEN + 1];
+    char t2[MAAT_TOKEN_LEN + 1], typed[32];
+    struct maat_principal who, w2;
+    long id;
+    int earlier = -1;
+    cr_assert_eq(maat_enrol_add(st, "a1", code, &id), MAAT_OK);
+    cr_assert_eq(maat_enrol_redeem(st, code, strlen(code), t1, &who), MAAT_OK);
+    cr_assert_eq(maat_enrol_earlier(st, "a1", who.since, &earlier), MAAT_OK);
+    cr_assert_eq(earlier, 0, "the first credential");
+    cr_assert_eq(maat_enrol_add(st, "a1", code, &id), MAAT_OK);
+    /* lower case, spaces instead of dashes, O for 0 */
+    snprintf(typed, sizeof typed, "%.4s %.4s %.4s", code, code + 5,
+             code + 10);
+    for (char *p = typed; *p; p++) {
+      if (*p == '0')
+        *p = 'o';
+      else if (*p >= 'A' && *p <= 'Z')
+        *p = (char)(*p - 'A' + 'a');
+    }
+    cr_assert_eq(maat_enrol_redeem(st, typed, strlen(typed), t2, &w2), MAAT_OK,
+                 "'%s': %s", typed, maat_errmsg());
+    cr_assert_eq(maat_token_check(st, t1, strlen(t1), &who), MAAT_ENOTFOUND,
+                 "the earlier token is revoked");
+    cr_assert_eq(maat_token_check(st, t2, strlen(t2), &who), MAAT_OK);
+    cr_assert_eq(maat_enrol_earlier(st, "a1", w2.since, &earlier), MAAT_OK);
+    cr_assert_eq(earlier, 1, "a reset");
+    cr_assert_eq(maat_enrol_redeem(st, "ZZZZ-ZZZZ-ZZZZ", 14, t2, &w2),
+                 MAAT_ENOTFOUND);
+    cr_assert_eq(maat_enrol_redeem(st, "short", 5, t2, &w2), MAAT_ENOTFOUND);
+    cr_assert_eq(maat_enrol_add(st, "a/1", code, &id), MAAT_EINVAL,
+                 "an id never holds a slash");
     gone(st, k);
   }
 }

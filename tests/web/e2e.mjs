@@ -33,11 +33,17 @@ const db = join(tmp, 'e2e.db');
 execFileSync(maat, ['gen', '--team', '10', '-o', join(tmp, 'team.json')]);
 const token = (...args) => execFileSync(maat, ['token', 'add', '--db', db, ...args],
                                         { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+// Agents get theirs from a one-time enrolment code they redeem.
+const code = (a) => execFileSync(maat, ['token', 'enrol', '--db', db, '--agent', a],
+                                 { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+const redeem = (c) => execFileSync(maat, ['token', 'redeem', '--db', db, c],
+                                   { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
 const tok = {
   integration: token('--role', 'integration'), lead: token('--role', 'lead'),
-  admin: token('--role', 'admin'), agent: token('--role', 'agent', '--agent', 'a0001'),
-  agent2: token('--role', 'agent', '--agent', 'a0002'),
+  admin: token('--role', 'admin'), agent: redeem(code('a0001')),
+  agent2: redeem(code('a0002')),
 };
+const codeForPage = code('a0003');
 
 const server = spawn(maat, ['serve', '--team', join(tmp, 'team.json'), '--db', db, '--port', '0',
                             '--no-tone-model', '--web-root', join(root, 'web/dist')],
@@ -85,6 +91,33 @@ try {
   await lead.waitForFunction(() => document.getElementById('q-length').textContent !== '–');
   check('lead sees the dashboard', await lead.isVisible('#queue'));
   check('lead sees the team strain aggregate', (await lead.textContent('#s-mean')).includes('/'));
+
+  // A new agent enrols on the sign-in page with the code it was given, in
+  // Dutch, on a phone: it gets its own token and lands on My day.
+  {
+    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'nl-NL' });
+    const p = await ctx.newPage();
+    await p.goto(base + '/');
+    check('the sign-in page offers enrolment, in Dutch',
+          (await p.textContent('#enrol button')).trim() === 'Mijn token ophalen');
+    await p.fill('#code', 'ZZZZ-ZZZZ-ZZZZ');
+    await p.click('#enrol button');
+    await p.waitForFunction(() => document.getElementById('enrol-msg').textContent !== '');
+    check('a wrong code is refused, saying so in Dutch',
+          (await p.textContent('#enrol-msg')).includes('onbekend'));
+    await p.fill('#code', codeForPage.toLowerCase());
+    await p.click('#enrol button');
+    await p.waitForSelector('#new-token:not([hidden])');
+    const shown = (await p.textContent('#token-shown')).trim();
+    check('the agent is shown its own token once', /^maat_[0-9a-f]{64}$/.test(shown));
+    check('the token fits a phone', await p.evaluate(() =>
+      document.documentElement.scrollWidth <= window.innerWidth + 1));
+    await p.click('#continue');
+    await p.waitForURL('**/me');
+    await p.waitForFunction(() => document.getElementById('strain').textContent !== '–');
+    check('... and its own day opens with it', /\d/.test(await p.textContent('#strain')));
+    await ctx.close();
+  }
 
   // The agent, on a phone: its own day, and a breather the router respects.
   let page = await login(tok.agent, { width: 390, height: 844 });

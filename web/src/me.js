@@ -7,14 +7,22 @@ let me = null;
 function render() {
   if (!me) return;
   const line = me.overload_line || 1;
-  document.getElementById('strain').textContent = fmt(me.strain, 2);
-  document.getElementById('meter').style.width = Math.min(100, 100 * me.strain / (1.5 * line)) + '%';
+  const hidden = me.strain === null;
+  const lh = document.getElementById('livehidden');
+  lh.hidden = !hidden;
+  if (hidden) {
+    const m = Math.floor(me.live_withheld_until / 60) % 1440;
+    lh.textContent = t('liveHidden').replace('{t}',
+      Math.floor(m / 60) + ':' + String(m % 60).padStart(2, '0'));
+  }
+  document.getElementById('strain').textContent = hidden ? '\u2013' : fmt(me.strain, 2);
+  document.getElementById('meter').style.width = hidden ? '0%' : Math.min(100, 100 * me.strain / (1.5 * line)) + '%';
   document.getElementById('line').style.left = (100 / 1.5) + '%';
   document.getElementById('linev').textContent = fmt(line, 2);
   document.getElementById('recovering').hidden = !me.in_recovery;
   document.getElementById('left').textContent = secs(me.recovery_left_s);
-  document.getElementById('inarow').textContent = me.heavy_in_a_row;
-  document.getElementById('today').textContent = me.heavy_today;
+  document.getElementById('inarow').textContent = hidden ? '\u2013' : me.heavy_in_a_row;
+  document.getElementById('today').textContent = hidden ? '\u2013' : me.heavy_today;
   const st = document.getElementById('state');
   st.textContent = t(me.state) + (me.next_state ? ' \u2192 ' + t(me.next_state) : '');
   st.dataset.state = me.next_state || me.state;

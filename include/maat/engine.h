@@ -41,7 +41,8 @@ struct maat_engine_options {
   unsigned flags;             /* enum maat_engine_flags */
   maat_store *store;          /* borrowed; NULL: nothing is kept */
   maat_triager *triager;      /* borrowed; NULL: raw text is refused */
-  int min_group;              /* views: aggregates over this many; 0: 5 */
+  int min_group;              /* views: aggregates over this many; 0: 5,
+                                 and never fewer than 3 */
   /* Events between snapshots of the state in the store; 0: 100,000;
    * negative: none. A restart replays only the events after the newest. */
   long snapshot_every;
@@ -205,14 +206,24 @@ struct maat_recent_decision {
   int to_bot, tier;
   char reasons[480];
 };
+/*
+ * Team strain is wellbeing data: it is published once per period (of
+ * 'period_s'), computed when the period ends over its group (everyone on
+ * shift at some time in it, offline since or not), only when that group
+ * has at least the minimum number of people, coarsened to 0.1 and kept
+ * when it moved less than that. Reading twice, before and after someone
+ * goes offline, shows the same figures. docs/security.md gives the rule.
+ */
 struct maat_team_view {
-  long agents[5];            /* by enum maat_agent_state */
-  long on_shift;
-  int strain_shown;          /* 0: fewer on shift than the minimum group */
+  long agents[5];            /* by enum maat_agent_state, now */
+  long on_shift;             /* now */
+  int strain_shown;          /* 0: the last period's group was too small */
   double strain_mean, strain_p90, overload_line;
   long over_line;
-  int hour_shown[24];
-  double strain_by_hour[24];
+  double period_s, period_end; /* the figures are of the period to this */
+  long group;                /* people in that period's group */
+  int hour_shown[24];        /* the last 24 hours, by hour of the day */
+  double strain_by_hour[24]; /* mean of the hour's published means */
   int min_group;
   long bot_contacts, to_people, handed_back;
   double bot_share;

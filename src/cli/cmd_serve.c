@@ -46,7 +46,13 @@ static void usage(FILE *f)
     "      --clock-speed X      router seconds per real second (default 1;\n"
     "                           the demo runs a day in minutes)\n"
     "      --max-body BYTES     largest request body (default 1048576)\n"
-    "      --min-group N        team aggregates need N agents (default 5)\n"
+    "      --min-group N        team strain figures need a group of N people\n"
+    "                           (default 5, at least 3: docs/security.md)\n"
+    "      --max-connections N  connections open at once (default 1000)\n"
+    "      --per-client N       connections open at once from one address\n"
+    "                           (default 100)\n"
+    "      --idle-timeout S     close a connection silent for S seconds\n"
+    "                           (default 10)\n"
     "  -c, --config FILE        a JSON file with any of: team, db, port, bind,\n"
     "                           policy, intent_model, tone_model,\n"
     "                           triage_config, web_root, clock_speed,\n"
@@ -119,15 +125,16 @@ static int load_config(const char *path, struct maat_serve_options *o,
     if (!strcmp(key, "min_group")) o->min_group = (int)json_number_value(v);
   }
   if (*port < 0 || *port > 65535 || o->clock_speed < 0 ||
-      o->clock_speed > 100000 || o->min_group < 0) {
-    cli_error("serve: %s: port, clock_speed or min_group out of range", path);
+      o->clock_speed > 100000 || (o->min_group && o->min_group < 3)) {
+    cli_error("serve: %s: port, clock_speed or min_group (at least 3) out of "
+              "range", path);
     return -1;
   }
   return 0;
 }
 
 enum { OPT_POLICY = 256, OPT_TONE, OPT_NO_TONE, OPT_TCFG, OPT_WEB, OPT_SPEED,
-       OPT_BODY, OPT_GROUP };
+       OPT_BODY, OPT_GROUP, OPT_MAXCONN, OPT_PERCLIENT, OPT_IDLE };
 
 int cmd_serve(int argc, char **argv)
 {
@@ -145,6 +152,9 @@ int cmd_serve(int argc, char **argv)
     { "clock-speed", required_argument, NULL, OPT_SPEED },
     { "max-body", required_argument, NULL, OPT_BODY },
     { "min-group", required_argument, NULL, OPT_GROUP },
+    { "max-connections", required_argument, NULL, OPT_MAXCONN },
+    { "per-client", required_argument, NULL, OPT_PERCLIENT },
+    { "idle-timeout", required_argument, NULL, OPT_IDLE },
     { "config", required_argument, NULL, 'c' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
@@ -192,9 +202,24 @@ int cmd_serve(int argc, char **argv)
       o.max_body = (size_t)v;
       break;
     case OPT_GROUP:
-      if (!cli_parse_int("--min-group", optarg, 1, 1000, &v))
+      if (!cli_parse_int("--min-group", optarg, 3, 1000, &v))
         return EXIT_USAGE;
       o.min_group = (int)v;
+      break;
+    case OPT_MAXCONN:
+      if (!cli_parse_int("--max-connections", optarg, 1, 100000, &v))
+        return EXIT_USAGE;
+      o.max_connections = (int)v;
+      break;
+    case OPT_PERCLIENT:
+      if (!cli_parse_int("--per-client", optarg, 1, 100000, &v))
+        return EXIT_USAGE;
+      o.per_client = (int)v;
+      break;
+    case OPT_IDLE:
+      if (!cli_parse_int("--idle-timeout", optarg, 1, 3600, &v))
+        return EXIT_USAGE;
+      o.idle_timeout_s = (int)v;
       break;
     case 'c': break;
     case 'h': usage(stdout); return EXIT_OK;

@@ -12,7 +12,10 @@
 
 #define ENGINE_RING 64       /* recent decisions and team warnings kept */
 #define ENGINE_AGENT_RING 8  /* warnings kept per agent (private) */
-#define ENGINE_SAMPLE_S 60.0 /* router seconds between strain samples */
+/* Team wellbeing figures are published once per period (docs/security.md,
+ * "The aggregate rule"). */
+#define ENGINE_PERIOD_S 900.0
+#define ENGINE_STEP 0.1      /* published strain is coarsened to this */
 
 /* One staged write, in the order it is to reach the store. */
 enum op_kind { OP_EVENT, OP_DECISION, OP_AUDIT, OP_CHECKIN, OP_OUTCOME,
@@ -43,14 +46,19 @@ struct econtact {
 
 /* The views' fixed part: plain values, saved as they are in snapshots. */
 struct engine_views {
-  double t, last_sample;           /* the latest event; the last sample */
+  double t;                        /* the latest event */
   long events;
   struct maat_recent_decision recent[ENGINE_RING];
   long nrecent;
   struct maat_warning_view warns[ENGINE_RING];
   long nwarns;
-  double strain_sum[24];
-  long strain_n[24];
+  /* the published team figures: the last period that ended */
+  double period_start;             /* the running period */
+  int pub_shown;
+  long pub_group, pub_over;
+  double pub_mean, pub_p90, pub_end;
+  double hour_sum[24];             /* published means, per hour of day */
+  long hour_n[24], hour_day[24];
   long decisions[4][2];
   long abandoned, warnings, ncontacts, handbacks;
   double wait_sum;
@@ -90,6 +98,7 @@ struct maat_engine {
   long q_len, q_tier[4], q_prio[4];
   struct maat_warning_view *agent_warns; /* n * ENGINE_AGENT_RING */
   long *nagent_warns;
+  unsigned char *in_period;        /* on shift at some time this period */
   struct engine_views v;
 };
 
@@ -103,7 +112,9 @@ int maat__engine_close_contact(struct maat_engine *e, struct econtact *c,
                                int state, const char *outcome);
 void maat__engine_set_state(struct maat_engine *e, struct econtact *c,
                             int state);
-void maat__engine_sample_strain(struct maat_engine *e);
+/* After an event: marks who is on shift, and publishes the team figures
+ * when a period ended. 1 when it published (the event must be logged). */
+int maat__engine_period(struct maat_engine *e, int agent_event);
 void maat__engine_evict(struct maat_engine *e, int64_t durable);
 void maat__engine_free_records(struct maat_engine *e);
 /* The record as JSON text (owned; free with maat_free()). */

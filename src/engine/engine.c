@@ -283,6 +283,11 @@ static int apply_locked(struct maat_engine *e, const char *line, size_t len,
     goto out;
   if ((rc = drain(e, &decided)))
     goto out;
+  /* A tick that ends a period publishes figures: logged, so that a
+   * rebuild publishes the same. */
+  if ((e->flags & MAAT_ENGINE_RECORDS) &&
+      maat__engine_period(e, ev.type == MAAT_EV_AGENT))
+    decided = 1;
   if (ev.type == MAAT_EV_TICK && e->store && !e->rebuilding &&
       (decided || !(flags & MAAT_APPLY_TICK_IF_DECIDED))) {
     /* The tick goes before the decisions it led to. */
@@ -301,11 +306,6 @@ static int apply_locked(struct maat_engine *e, const char *line, size_t len,
       ++e->since_snapshot >= e->snapshot_every && snapshot_due(e) &&
       (rc = stage_snapshot(e)))
     goto out;
-  if ((e->flags & MAAT_ENGINE_RECORDS) &&
-      e->v.t - e->v.last_sample >= ENGINE_SAMPLE_S) {
-    maat__engine_sample_strain(e);
-    e->v.last_sample = e->v.t;
-  }
   if (out) {
     memset(out, 0, sizeof *out);
     out->type = ev.type;
@@ -730,7 +730,8 @@ static int open_parts(struct maat_engine *e,
     e->agent_warns = maat__calloc(e->team->n * ENGINE_AGENT_RING + 1,
                                   sizeof *e->agent_warns);
     e->nagent_warns = maat__calloc(e->team->n + 1, sizeof *e->nagent_warns);
-    if (!e->agent_warns || !e->nagent_warns)
+    e->in_period = maat__calloc(e->team->n + 1, 1);
+    if (!e->agent_warns || !e->nagent_warns || !e->in_period)
       return maat__fail(MAAT_ENOMEM, "out of memory");
   }
   return MAAT_OK;
@@ -752,7 +753,9 @@ int maat_engine_open(maat_engine **out, const struct maat_engine_options *o)
   e->store = o->store;
   e->tri = o->triager;
   e->flags = o->flags;
-  e->min_group = o->min_group > 0 ? o->min_group : 5;
+  /* Two people each know the other's share of a figure over two: the
+   * smallest group that hides anyone is three. */
+  e->min_group = o->min_group <= 0 ? 5 : o->min_group < 3 ? 3 : o->min_group;
   e->cur.ticket = 1;
   e->snapshot_every = o->snapshot_every < 0 ? 0 : o->snapshot_every ? o->snapshot_every : 100000;
   if ((rc = open_parts(e, o)))
@@ -807,6 +810,7 @@ void maat_engine_close(maat_engine *e)
   maat_team_free(e->team);
   maat__free(e->agent_warns);
   maat__free(e->nagent_warns);
+  maat__free(e->in_period);
   maat__free(e->run);
   pthread_cond_destroy(&e->cv);
   pthread_mutex_destroy(&e->mu);

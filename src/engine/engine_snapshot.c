@@ -13,7 +13,7 @@
 #include <string.h>
 
 #define SNAP_MAGIC 0x50414e5354414d4dULL  /* "MMATSNAP" */
-#define SNAP_VERSION 5
+#define SNAP_VERSION 6
 
 struct head {
   uint64_t magic;
@@ -112,7 +112,8 @@ int maat__engine_snapshot(struct maat_engine *e, struct maat_buf *b)
       ((rc = maat__buf_append(b, e->agent_warns, n * ENGINE_AGENT_RING *
                                                      sizeof *e->agent_warns)) ||
        (rc = maat__buf_append(b, e->nagent_warns,
-                              n * sizeof *e->nagent_warns))))
+                              n * sizeof *e->nagent_warns)) ||
+       (rc = maat__buf_append(b, e->in_period, n))))
     return rc;
   if ((rc = put_contacts(e, b, &h.ncontacts)))
     return rc;
@@ -248,7 +249,7 @@ int maat__engine_restore(struct maat_engine *e, const void *data, size_t len)
   size_t n = e->team->n;
   size_t agents_bytes = e->agent_warns
       ? n * ENGINE_AGENT_RING * sizeof *e->agent_warns +
-            n * sizeof *e->nagent_warns : 0;
+            n * sizeof *e->nagent_warns + n : 0;
   uint32_t crc;
   int rc;
 
@@ -273,6 +274,7 @@ int maat__engine_restore(struct maat_engine *e, const void *data, size_t len)
   if (e->agent_warns) {
     take(&rd, e->agent_warns, n * ENGINE_AGENT_RING * sizeof *e->agent_warns);
     take(&rd, e->nagent_warns, n * sizeof *e->nagent_warns);
+    take(&rd, e->in_period, n);
   }
   for (uint64_t i = 0; i < h.ncontacts; i++) {
     struct maat_contact_record flat;

@@ -348,17 +348,91 @@ void maat__engine_take_decision(struct maat_engine *e,
   }
 }
 
-void maat__engine_sample_strain(struct maat_engine *e)
+static int cmp_double(const void *a, const void *b)
 {
-  int h = (int)(fmod(e->v.t, 86400) / 3600);
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
 
-  if (h < 0 || h > 23)
+static int group_shown(const struct maat_engine *e, long group);
+
+/* Rounded to the step; a change of less than a step keeps the old value,
+ * so that small moves (one person's) do not show. */
+static double coarse(double raw, double old, int had_old)
+{
+  double r = round(raw / ENGINE_STEP) * ENGINE_STEP;
+
+  if (had_old && fabs(raw - old) < ENGINE_STEP)
+    return old;
+  return r;
+}
+
+/* The period that ended: its group and their strain now. */
+static void publish(struct maat_engine *e)
+{
+  size_t n = e->team->n;
+  double *st = maat__calloc(n + 1, sizeof *st), sum = 0, line;
+  long group = 0, over = 0;
+  int had = e->v.pub_shown, h;
+
+  if (!st) {
+    e->v.pub_shown = 0;  /* nothing shown rather than a wrong figure */
     return;
-  for (size_t i = 0; i < e->team->n; i++)
-    if (maat__router_agent_state(e->router, (int)i) != MAAT_AGENT_OFFLINE) {
-      e->v.strain_sum[h] += maat__router_strain(e->router, (int)i);
-      e->v.strain_n[h]++;
+  }
+  line = e->team->set[MAAT__S_OVERLOAD];
+  for (size_t i = 0; i < n; i++)
+    if (e->in_period[i]) {
+      st[group] = maat__router_strain(e->router, (int)i);
+      sum += st[group];
+      over += st[group] > line;
+      group++;
     }
+  e->v.pub_end = floor(e->v.t / ENGINE_PERIOD_S) * ENGINE_PERIOD_S;
+  e->v.pub_group = group;
+  e->v.pub_shown = group_shown(e, group);
+  if (e->v.pub_shown) {
+    qsort(st, (size_t)group, sizeof *st, cmp_double);
+    e->v.pub_mean = coarse(sum / group, e->v.pub_mean, had);
+    /* nearest rank: the smallest value with 90 % at or below it */
+    e->v.pub_p90 = coarse(st[(size_t)ceil(0.9 * group) - 1], e->v.pub_p90,
+                          had);
+    e->v.pub_over = over;
+    h = (int)(fmod(e->v.pub_end - 1, 86400) / 3600);
+    if (h >= 0 && h < 24) {
+      long day = (long)floor((e->v.pub_end - 1) / 86400);
+      if (e->v.hour_day[h] != day) {
+        e->v.hour_day[h] = day;
+        e->v.hour_sum[h] = 0;
+        e->v.hour_n[h] = 0;
+      }
+      e->v.hour_sum[h] += e->v.pub_mean;
+      e->v.hour_n[h]++;
+    }
+  }
+  maat__free(st);
+}
+
+int maat__engine_period(struct maat_engine *e, int agent_event)
+{
+  size_t n = e->team->n;
+  int ended = 0;
+
+  if (floor(e->v.t / ENGINE_PERIOD_S) >
+      floor(e->v.period_start / ENGINE_PERIOD_S)) {
+    if (e->v.period_start > 0 || e->v.events > 0) {
+      publish(e);
+      ended = 1;
+    }
+    e->v.period_start = floor(e->v.t / ENGINE_PERIOD_S) * ENGINE_PERIOD_S;
+    memset(e->in_period, 0, n);
+    agent_event = 1;
+  }
+  /* Only an agent event brings someone on shift. */
+  if (agent_event)
+    for (size_t i = 0; i < n; i++)
+      if (maat__router_agent_state(e->router, (int)i) != MAAT_AGENT_OFFLINE)
+        e->in_period[i] = 1;
+  return ended;
 }
 
 /* ---- the views ---- */
@@ -426,51 +500,44 @@ int maat_engine_queue(maat_engine *e, double now, size_t limit,
   return rc;
 }
 
-static int cmp_double(const void *a, const void *b)
+/* Who is where now (states are not wellbeing data), and the strain
+ * figures of the last period that ended (they are). */
+static void team_strain(struct maat_engine *e, struct maat_team_view *v)
 {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-static void team_strain(struct maat_engine *e, struct maat_team_view *v,
-                        double *st)
-{
-  double sum = 0;
-
   for (size_t i = 0; i < e->team->n; i++) {
     int state = maat__router_agent_state(e->router, (int)i);
     v->agents[state >= 0 && state <= 4 ? state : 0]++;
-    if (state != MAAT_AGENT_OFFLINE)
-      st[v->on_shift++] = maat__router_strain(e->router, (int)i);
+    v->on_shift += state != MAAT_AGENT_OFFLINE;
   }
   v->overload_line = e->team->set[MAAT__S_OVERLOAD];
-  /* Strain only as an aggregate over enough people to hide anyone. */
-  if (!group_shown(e, v->on_shift))
+  v->period_s = ENGINE_PERIOD_S;
+  v->period_end = e->v.pub_end;
+  v->group = e->v.pub_group;
+  if (!e->v.pub_shown)
     return;
-  qsort(st, (size_t)v->on_shift, sizeof *st, cmp_double);
-  for (long k = 0; k < v->on_shift; k++) {
-    sum += st[k];
-    v->over_line += st[k] > v->overload_line;
-  }
   v->strain_shown = 1;
-  v->strain_mean = sum / v->on_shift;
-  v->strain_p90 = st[(size_t)(0.9 * (v->on_shift - 1))];
+  v->strain_mean = e->v.pub_mean;
+  v->strain_p90 = e->v.pub_p90;
+  v->over_line = e->v.pub_over;
 }
 
 int maat_engine_team_view(maat_engine *e, struct maat_team_view *v)
 {
-  double *st = maat__calloc(e->team->n + 1, sizeof *st);
+  long today;
 
-  if (!st)
-    return maat__fail(MAAT_ENOMEM, "out of memory");
   memset(v, 0, sizeof *v);
   pthread_mutex_lock(&e->mu);
-  team_strain(e, v, st);
+  team_strain(e, v);
   v->min_group = e->min_group;
+  /* The last 24 hours: an hour's slot from an older day is empty. */
+  today = (long)floor(e->v.t / 86400);
   for (int h = 0; h < 24; h++) {
-    v->hour_shown[h] = group_shown(e, e->v.strain_n[h]);
+    long day = e->v.hour_day[h];
+    v->hour_shown[h] = e->v.hour_n[h] > 0 &&
+                       (day == today || (day == today - 1 &&
+                                         h > fmod(e->v.t, 86400) / 3600));
     v->strain_by_hour[h] = v->hour_shown[h]
-                               ? e->v.strain_sum[h] / e->v.strain_n[h] : 0;
+                               ? e->v.hour_sum[h] / e->v.hour_n[h] : 0;
   }
   for (int k = 1; k <= 3; k++) {
     v->bot_contacts += e->v.decisions[k][0];
@@ -489,7 +556,6 @@ int maat_engine_team_view(maat_engine *e, struct maat_team_view *v)
     v->recent[v->nrecent++] = e->v.recent[k % ENGINE_RING];
   v->warnings = e->v.warnings;
   pthread_mutex_unlock(&e->mu);
-  maat__free(st);
   return MAAT_OK;
 }
 
@@ -553,8 +619,6 @@ int maat_engine_agent_state(maat_engine *e, const char *agent, int *state)
 int maat_engine_counters(maat_engine *e, double now,
                          struct maat_engine_counters *c)
 {
-  double sum = 0;
-
   memset(c, 0, sizeof *c);
   pthread_mutex_lock(&e->mu);
   c->contacts = e->v.ncontacts;
@@ -567,12 +631,10 @@ int maat_engine_counters(maat_engine *e, double now,
   c->wait_sum = e->v.wait_sum;
   c->waited = e->v.waited;
   for (size_t i = 0; i < e->team->n; i++)
-    if (maat__router_agent_state(e->router, (int)i) != MAAT_AGENT_OFFLINE) {
-      c->on_shift++;
-      sum += maat__router_strain(e->router, (int)i);
-    }
-  c->strain_shown = group_shown(e, c->on_shift);
-  c->strain_mean = c->strain_shown ? sum / c->on_shift : 0;
+    c->on_shift += maat__router_agent_state(e->router, (int)i) !=
+                   MAAT_AGENT_OFFLINE;
+  c->strain_shown = e->v.pub_shown;
+  c->strain_mean = e->v.pub_shown ? e->v.pub_mean : 0;
   pthread_mutex_unlock(&e->mu);
   return MAAT_OK;
 }

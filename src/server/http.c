@@ -146,7 +146,9 @@ void maat__call_extra(struct call *c, int status, struct maat_apply_extra *x)
   memset(x, 0, sizeof *x);
   x->who = &c->who;
   x->method = c->method;
-  x->path = c->url;
+  /* An audit row keeps a bounded path: a URL is the caller's to choose. */
+  snprintf(c->path, sizeof c->path, "%s", c->url);
+  x->path = c->path;
   x->status = status;
   x->detail = c->detail[0] ? c->detail : NULL;
   x->now = maat__now_t(c->s);

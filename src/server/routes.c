@@ -1,7 +1,9 @@
 /*
  * routes.c - the route table: for each method and path pattern, who may
- * call it and which handler answers. Dispatch splits the path once, checks
- * the token, the role, then calls the handler; refusals are audited.
+ * call it and which handler answers. As soon as the headers are in, the
+ * path is split, the route found and the token and role checked, so a
+ * caller without the right to a route is refused before its body is read;
+ * the handler runs once the body is in. Refusals are audited.
  * docs/api.md lists the same table for people.
  */
 #include "server-int.h"
@@ -149,11 +151,12 @@ static int bearer(struct call *c)
                           &c->who) == MAAT_OK;
 }
 
-enum MHD_Result maat__dispatch(struct call *c)
+enum MHD_Result maat__route_head(struct call *c, const void **route)
 {
   const struct route *r = NULL;
   int path_known = 0;
 
+  *route = NULL;
   c->nseg = segments(c->url, c->seg);
   if (c->nseg < 0)
     return maat__fail_call(c, 404, "not found", NULL);
@@ -171,18 +174,30 @@ enum MHD_Result maat__dispatch(struct call *c)
     return path_known ? maat__fail_call(c, 405, "method not allowed", NULL)
                       : maat__fail_call(c, 404, "not found", NULL);
   if (r->auth == AUTH_WEBHOOK) {
-    bearer(c);
-    return r->fn(c);
-  }
-  if (r->auth == AUTH_TOKEN) {
-    if (!bearer(c)) {
-      c->audit = 1;
+    /* A helpdesk signs the body, or brings an integration token. */
+    if (MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND,
+                                    "Authorization")) {
+      if (!bearer(c))
+        return maat__fail_call(c, 401, "a valid bearer token is needed",
+                               NULL);
+      if (c->who.role != MAAT_ROLE_INTEGRATION &&
+          c->who.role != MAAT_ROLE_ADMIN)
+        return maat__fail_call(c, 403, "this role may not do that", NULL);
+    }
+  } else if (r->auth == AUTH_TOKEN) {
+    if (!bearer(c))
       return maat__fail_call(c, 401, "a valid bearer token is needed", NULL);
-    }
-    if (!(r->roles & (1u << c->who.role))) {
-      c->audit = 1;
+    if (!(r->roles & (1u << c->who.role)))
       return maat__fail_call(c, 403, "this role may not do that", NULL);
-    }
   }
+  *route = r;
+  return MHD_YES;
+}
+
+enum MHD_Result maat__route_run(struct call *c, const void *route)
+{
+  const struct route *r = route;
+
+  c->nseg = segments(c->url, c->seg);
   return r->fn(c);
 }

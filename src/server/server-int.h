@@ -11,6 +11,8 @@
 #include <microhttpd.h>
 #include <pthread.h>
 
+struct audit_slot;
+
 struct maat_server {
   struct maat_serve_options o;
   char *web_root, *webhook_secret;
@@ -27,6 +29,11 @@ struct maat_server {
   maat_triager *tri;
   char policy[32];
   double epoch_wall, epoch_t, speed, last_t;
+  /* audit rows of refusals and aggregate reads, at most one a minute per
+   * caller and kind (server.c) */
+  pthread_mutex_t audit_mu;
+  struct audit_slot *slots;
+  double last_flush;
 };
 
 /* One request, parsed once. */
@@ -41,8 +48,10 @@ struct call {
   size_t len;
   int status;           /* what was sent, for the audit */
   int audit;            /* 1: write an audit row */
+  int audit_read;       /* 1: a read of team figures, audited per minute */
   int audited;          /* 1: the handler staged its own audit row */
   char detail[160];
+  char path[160];       /* the URL for the audit, cut to fit */
 };
 
 typedef enum MHD_Result (*handler_fn)(struct call *c);
@@ -92,7 +101,12 @@ enum MHD_Result maat__webhook_chatwoot(struct call *c);
 enum MHD_Result maat__webhook_zammad(struct call *c);
 enum MHD_Result maat__static_file(struct call *c, const char *path);
 
-/* routes.c: the route table and dispatch */
-enum MHD_Result maat__dispatch(struct call *c);
+/*
+ * routes.c: the route table. With the headers in: finds the route and
+ * checks the caller: '*route' set (MHD_YES) to read the body and run it,
+ * or a refusal queued ('*route' NULL). Then, with the body in, runs it.
+ */
+enum MHD_Result maat__route_head(struct call *c, const void **route);
+enum MHD_Result maat__route_run(struct call *c, const void *route);
 
 #endif /* MAAT_SERVER_INT_H */

@@ -18,7 +18,138 @@ struct request {
   char *body;
   size_t len, cap;
   int too_big;
+  const void *route;         /* NULL: refused when the headers came in */
+  struct maat_principal who;
 };
+
+/*
+ * Audit rows for refusals (any 4xx) and reads of team figures are
+ * coalesced: the first of a kind (caller, status, and for reads the path)
+ * in a minute is written, the rest are counted and written as one row
+ * when the minute is over. A flood of bad requests, or a dashboard that
+ * polls, writes a row a minute, not one per request.
+ */
+#define AUDIT_SLOTS 256
+#define AUDIT_WINDOW_S 60.0
+struct audit_slot {
+  char key[96];
+  double written;            /* wall time of the last row; 0: free */
+  long held;                 /* requests since, not written yet */
+  int status;
+  char method[8], path[96];
+  struct maat_principal who;
+};
+
+static void write_audit(struct maat_server *s, struct maat_apply_extra *x)
+{
+  int64_t ticket = 0;
+
+  if (maat_engine_audit(s->engine, x, &ticket) == MAAT_OK)
+    maat_engine_wait(s->engine, ticket);
+}
+
+/* Writes the held count of a slot as one row. Under audit_mu. */
+static void flush_slot(struct maat_server *s, struct audit_slot *a,
+                       double now)
+{
+  struct maat_apply_extra x;
+  char detail[96];
+
+  if (a->held <= 0)
+    return;
+  memset(&x, 0, sizeof x);
+  snprintf(detail, sizeof detail, "%ld more like this in the minute before",
+           a->held);
+  x.who = &a->who;
+  x.method = a->method;
+  x.path = a->path;
+  x.status = a->status;
+  x.detail = detail;
+  x.now = maat__now_t(s);
+  write_audit(s, &x);
+  a->held = 0;
+  a->written = now;
+}
+
+static void client_key(struct call *c, char *key, size_t cap)
+{
+  const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+      c->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  char addr[INET6_ADDRSTRLEN] = "?";
+
+  /* A token holder's refusals are kept apart per path (there are few
+   * holders); anyone else's per address and status. */
+  if (c->who.token) {
+    snprintf(key, cap, "t%ld %d %s %.60s", c->who.token, c->status,
+             c->method, c->url);
+    return;
+  }
+  if (ci && ci->client_addr) {
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+      inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, addr,
+                sizeof addr);
+    else if (sa->sa_family == AF_INET6)
+      inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr,
+                addr, sizeof addr);
+  }
+  snprintf(key, cap, "a%s %d", addr, c->status);
+}
+
+/* 1 when this request's row is to be written now, 0 when counted. */
+static int coalesce(struct call *c)
+{
+  struct maat_server *s = c->s;
+  struct audit_slot *a = NULL, *oldest = NULL;
+  double now = maat_wall_now();
+  char key[96];
+  int write = 1;
+
+  client_key(c, key, sizeof key);
+  pthread_mutex_lock(&s->audit_mu);
+  for (int i = 0; i < AUDIT_SLOTS && !a; i++) {
+    struct audit_slot *t = &s->slots[i];
+    if (t->written && !strcmp(t->key, key))
+      a = t;
+    else if (!oldest || t->written < oldest->written)
+      oldest = t;
+  }
+  if (a && now - a->written < AUDIT_WINDOW_S) {
+    a->held++;
+    write = 0;
+  } else {
+    if (!a) {
+      a = oldest;
+      flush_slot(s, a, now);
+      memset(a, 0, sizeof *a);
+      snprintf(a->key, sizeof a->key, "%s", key);
+    } else {
+      flush_slot(s, a, now);
+    }
+    a->written = now;
+    a->status = c->status;
+    a->who = c->who;
+    snprintf(a->method, sizeof a->method, "%s", c->method);
+    snprintf(a->path, sizeof a->path, "%s", c->url);
+  }
+  pthread_mutex_unlock(&s->audit_mu);
+  return write;
+}
+
+/* The ticker writes what was held once its minute is over. */
+static void flush_audit(struct maat_server *s)
+{
+  double now = maat_wall_now();
+
+  if (now - s->last_flush < 1)
+    return;
+  s->last_flush = now;
+  pthread_mutex_lock(&s->audit_mu);
+  for (int i = 0; i < AUDIT_SLOTS; i++)
+    if (s->slots[i].held && now - s->slots[i].written >= AUDIT_WINDOW_S)
+      flush_slot(s, &s->slots[i], now);
+  pthread_mutex_unlock(&s->audit_mu);
+}
 
 /* Ticks are logged only when they decide something. */
 static void *ticker(void *arg)
@@ -51,25 +182,31 @@ static void *ticker(void *arg)
                               MAAT_APPLY_AS_IS, &x,
                           &a) == MAAT_OK)
       maat_engine_wait(s->engine, a.ticket);
+    flush_audit(s);
     pthread_mutex_lock(&s->clock_mu);
   }
   pthread_mutex_unlock(&s->clock_mu);
   return NULL;
 }
 
-/* State changes and personal reads are audited, refusals included. */
+/* State changes and personal reads are audited; refusals and reads of
+ * team figures too, coalesced per minute. */
 static void audit(struct call *c)
 {
   struct maat_apply_extra x;
-  int64_t ticket = 0;
+  int refusal = c->status >= 400 && c->status < 500;
 
   if (c->audited || !c->status)
     return;
-  if (!c->audit && (!strcmp(c->method, "GET") || !strcmp(c->method, "HEAD")))
+  if (!c->audit && !c->audit_read && !refusal &&
+      (!strcmp(c->method, "GET") || !strcmp(c->method, "HEAD")))
     return;
+  if ((refusal || c->audit_read) && !coalesce(c)) {
+    c->audited = 1;
+    return;
+  }
   maat__call_extra(c, c->status, &x);
-  if (maat_engine_audit(c->s->engine, &x, &ticket) == MAAT_OK)
-    maat_engine_wait(c->s->engine, ticket);
+  write_audit(c->s, &x);
 }
 
 static enum MHD_Result take_upload(struct maat_server *s, struct request *rq,
@@ -97,6 +234,43 @@ static enum MHD_Result take_upload(struct maat_server *s, struct request *rq,
   return MHD_YES;
 }
 
+static void call_init(struct call *c, struct maat_server *s,
+                      struct MHD_Connection *conn, const char *url,
+                      const char *method)
+{
+  memset(c, 0, sizeof *c);
+  c->s = s;
+  c->conn = conn;
+  c->method = method;
+  c->url = url;
+}
+
+/* The headers are in: the route and the caller are checked before any of
+ * the body is read, so a caller without the right reads nothing in. */
+static enum MHD_Result head(struct maat_server *s, struct MHD_Connection *conn,
+                            const char *url, const char *method,
+                            void **con_cls)
+{
+  const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                               "Content-Length");
+  struct request *rq = maat_malloc(sizeof *rq);
+  struct call c;
+  enum MHD_Result ret;
+
+  if (!rq)
+    return MHD_NO;
+  memset(rq, 0, sizeof *rq);
+  *con_cls = rq;
+  if (cl && strtoull(cl, NULL, 10) > s->o.max_body)
+    rq->too_big = 1;
+  call_init(&c, s, conn, url, method);
+  ret = maat__route_head(&c, &rq->route);
+  rq->who = c.who;
+  if (!rq->route)
+    audit(&c);  /* refused: the response is queued */
+  return rq->route ? MHD_YES : ret;
+}
+
 static enum MHD_Result handler(void *cls, struct MHD_Connection *conn,
                                const char *url, const char *method,
                                const char *version, const char *upload,
@@ -108,25 +282,16 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn,
   enum MHD_Result ret;
 
   (void)version;
-  if (!rq) {
-    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                 "Content-Length");
-    rq = maat_malloc(sizeof *rq);
-    if (!rq)
-      return MHD_NO;
-    memset(rq, 0, sizeof *rq);
-    *con_cls = rq;
-    if (cl && strtoull(cl, NULL, 10) > s->o.max_body)
-      rq->too_big = 1;
+  if (!rq)
+    return head(s, conn, url, method, con_cls);
+  if (!rq->route) {
+    *upload_size = 0;  /* refused already: drop what still comes */
     return MHD_YES;
   }
   if (*upload_size)
     return take_upload(s, rq, upload, upload_size);
-  memset(&c, 0, sizeof c);
-  c.s = s;
-  c.conn = conn;
-  c.method = method;
-  c.url = url;
+  call_init(&c, s, conn, url, method);
+  c.who = rq->who;
   c.body = rq->body;
   c.len = rq->len;
   if (rq->too_big) {
@@ -134,7 +299,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn,
     snprintf(msg, sizeof msg, "body: larger than %zu bytes", s->o.max_body);
     ret = maat__fail_call(&c, 413, msg, NULL);
   } else {
-    ret = maat__dispatch(&c);
+    ret = maat__route_run(&c, rq->route);
   }
   audit(&c);
   return ret;
@@ -257,8 +422,12 @@ static int listen_on(struct maat_server *s, const char *bind, int port)
   s->mhd = MHD_start_daemon(flags, 0, NULL, NULL, handler, s,
                             MHD_OPTION_SOCK_ADDR, &addr.sa,
                             MHD_OPTION_NOTIFY_COMPLETED, completed, s,
-                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-                            MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+                            MHD_OPTION_CONNECTION_TIMEOUT,
+                            (unsigned)s->o.idle_timeout_s,
+                            MHD_OPTION_CONNECTION_LIMIT,
+                            (unsigned)s->o.max_connections,
+                            MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                            (unsigned)s->o.per_client,
                             MHD_OPTION_THREAD_STACK_SIZE,
                             (size_t)(256 * 1024),
                             MHD_OPTION_END);
@@ -287,10 +456,25 @@ int maat_server_start(maat_server **out, const struct maat_serve_options *o)
     s->o.max_body = 1 << 20;
   if (s->o.min_group <= 0)
     s->o.min_group = 5;
+  if (s->o.max_connections <= 0)
+    s->o.max_connections = 1000;
+  if (s->o.per_client <= 0)
+    s->o.per_client = 100;
+  if (s->o.idle_timeout_s <= 0)
+    s->o.idle_timeout_s = 10;
   s->speed = o->clock_speed > 0 ? o->clock_speed : 1;
   snprintf(s->policy, sizeof s->policy, "%s", o->policy ? o->policy : "maat");
   pthread_mutex_init(&s->clock_mu, NULL);
+  pthread_mutex_init(&s->audit_mu, NULL);
   pthread_cond_init(&s->stop_cv, NULL);
+  if (!(s->slots = maat_malloc(AUDIT_SLOTS * sizeof *s->slots))) {
+    pthread_mutex_destroy(&s->clock_mu);
+    pthread_mutex_destroy(&s->audit_mu);
+    pthread_cond_destroy(&s->stop_cv);
+    maat_free(s);
+    return maat_error_set(MAAT_ENOMEM, "out of memory");
+  }
+  memset(s->slots, 0, AUDIT_SLOTS * sizeof *s->slots);
   /* Copies: the caller's strings need not outlive the call. */
   s->web_root = o->web_root ? maat_strdup(o->web_root) : NULL;
   s->webhook_secret = o->webhook_secret ? maat_strdup(o->webhook_secret)
@@ -338,6 +522,13 @@ void maat_server_stop(maat_server *s)
     pthread_mutex_unlock(&s->clock_mu);
     pthread_join(s->ticker, NULL);
   }
+  /* What the last minute held back is written before the store closes. */
+  if (s->engine) {
+    pthread_mutex_lock(&s->audit_mu);
+    for (int i = 0; i < AUDIT_SLOTS; i++)
+      flush_slot(s, &s->slots[i], maat_wall_now());
+    pthread_mutex_unlock(&s->audit_mu);
+  }
   maat_engine_close(s->engine);
   maat_store_close(s->store);
   maat_triager_free(s->tri);
@@ -346,6 +537,8 @@ void maat_server_stop(maat_server *s)
   maat_model_free(s->tone);
   pthread_cond_destroy(&s->stop_cv);
   pthread_mutex_destroy(&s->clock_mu);
+  pthread_mutex_destroy(&s->audit_mu);
+  maat_free(s->slots);
   maat_free(s->web_root);
   maat_free(s->webhook_secret);
   maat_free(s);

@@ -32,6 +32,10 @@ struct maat_serve_options {
   int min_group;              /* team aggregates need this many agents; 0: 5 */
   const char *webhook_secret; /* signs Chatwoot/Zammad webhooks; NULL: none;
                                  copied */
+  int max_connections;        /* open at once; 0: 1000 */
+  int per_client;             /* open at once from one address; 0: 100 */
+  int idle_timeout_s;         /* a connection silent this long is closed;
+                                 0: 10 */
 };
 
 typedef struct maat_server maat_server;

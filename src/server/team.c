@@ -69,6 +69,8 @@ static json_t *strain_json(const struct maat_team_view *v)
   json_object_set_new(a, "p90", json_real(v->strain_p90));
   json_object_set_new(a, "over_line", json_integer(v->over_line));
   json_object_set_new(a, "overload_line", json_real(v->overload_line));
+  json_object_set_new(a, "group", json_integer(v->group));
+  json_object_set_new(a, "period_end", json_real(v->period_end));
   return a;
 }
 
@@ -94,6 +96,7 @@ enum MHD_Result maat__get_team(struct call *c)
   struct maat_team_view *v = maat_malloc(sizeof *v);
   json_t *o, *agents, *hours, *bot;
 
+  c->audit_read = 1;  /* team wellbeing figures: who read them is kept */
   if (!v || maat_engine_team_view(c->s->engine, v)) {
     maat_free(v);
     return maat__fail_call(c, 500, "out of memory", NULL);
@@ -110,8 +113,9 @@ enum MHD_Result maat__get_team(struct call *c)
   } else {
     json_object_set_new(o, "strain", json_null());
     json_object_set_new(o, "strain_withheld", json_string(
-        "fewer agents on shift than the minimum group for team aggregates"));
+        v->period_end > 0 ? "group_too_small" : "no_period_yet"));
   }
+  json_object_set_new(o, "strain_period_s", json_real(v->period_s));
   hours = json_array();
   for (int h = 0; h < 24; h++)
     json_array_append_new(hours, v->hour_shown[h]
@@ -197,6 +201,7 @@ enum MHD_Result maat__get_metrics(struct call *c)
   enum MHD_Result ret;
   FILE *f = open_memstream(&buf, &len);
 
+  c->audit_read = 1;
   if (!f)
     return maat__fail_call(c, 500, "out of memory", NULL);
   metrics_text(c->s, f);

@@ -4,6 +4,9 @@
  * requests from many threads share commits and none is lost.
  */
 #include <criterion/criterion.h>
+#include <criterion/logging.h>
+#include <math.h>
+#include <stdarg.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -415,4 +418,135 @@ Test(engine, records_and_views_survive_a_restart, .init = setup,
     free(t1);
     free(t2);
   }
+}
+
+/* ---- the aggregate rule: team figures never reveal one person ---- */
+
+static void feed(maat_engine *e, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void feed(maat_engine *e, const char *fmt, ...)
+{
+  char line[256];
+  va_list ap;
+  int n;
+
+  va_start(ap, fmt);
+  n = vsnprintf(line, sizeof line, fmt, ap);
+  va_end(ap);
+  cr_assert_eq(maat_engine_apply(e, line, (size_t)n, 0, NULL, NULL), MAAT_OK,
+               "%s: %s", line, maat_errmsg());
+}
+
+static double strain_of(maat_engine *e, const char *agent)
+{
+  struct maat_agent_view v;
+  cr_assert_eq(maat_engine_agent_view(e, agent, &v), MAAT_OK);
+  return v.strain;
+}
+
+/*
+ * The review's attack: a lead reads the team's mean strain, one agent goes
+ * offline, the lead reads again and works out that agent's strain from
+ * the two means (it came within 0.2 %). Now the figures are those of the
+ * last period that ended, over everyone who worked in it, coarsened: the
+ * two reads agree, the group does not shrink with the one who left, and
+ * the difference of later figures misses the agent's strain widely.
+ */
+Test(engine, team_figures_resist_differencing, .init = setup,
+     .fini = teardown)
+{
+  struct maat_engine_options o;
+  struct maat_team_view *v1 = malloc(sizeof *v1), *v2 = malloc(sizeof *v2);
+  struct maat_team_view *b0 = malloc(sizeof *b0), *b1 = malloc(sizeof *b1);
+  struct maat_team_view *b2 = malloc(sizeof *b2);
+  maat_engine *e = NULL;
+  double t = 36000, f_true = -1, est0, est1;
+  char f[16] = "";
+  int k = 0;
+
+  memset(&o, 0, sizeof o);
+  o.team_path = team_path;
+  o.flags = MAAT_ENGINE_RECORDS;
+  cr_assert_eq(maat_engine_open(&e, &o), MAAT_OK, "%s", maat_errmsg());
+  for (int a = 1; a <= 6; a++)
+    feed(e, "{\"type\":\"agent\",\"t\":%.0f,\"agent\":\"a%04d\","
+         "\"state\":\"available\"}", t, a);
+  /* 25 minutes of hard contacts, some angry, each done 200 s later */
+  for (; t < 36000 + 1500; t += 40, k++) {
+    feed(e, "{\"type\":\"contact\",\"t\":%.0f,\"id\":\"c%d\",\"tier\":\"T2\","
+         "\"priority\":1,\"tone\":\"%s\"}", t, k, k % 3 ? "neutral" : "angry");
+    if (k >= 5)
+      feed(e, "{\"type\":\"done\",\"t\":%.0f,\"contact\":\"c%d\"}", t,
+           k - 5);
+  }
+  for (int j = k - 5; j < k; j++)
+    feed(e, "{\"type\":\"done\",\"t\":%.0f,\"contact\":\"c%d\"}", t, j);
+  feed(e, "{\"type\":\"tick\",\"t\":%.0f}", t);
+  maat_engine_team_view(e, b0);
+  cr_assert(b0->strain_shown, "6 people worked the period");
+  cr_assert_eq(b0->group, 6);
+  /* the most strained agent leaves, mid-period */
+  for (int a = 1; a <= 6; a++) {
+    char id[16];
+    snprintf(id, sizeof id, "a%04d", a);
+    if (strain_of(e, id) > f_true) {
+      f_true = strain_of(e, id);
+      snprintf(f, sizeof f, "%s", id);
+    }
+  }
+  maat_engine_team_view(e, v1);
+  feed(e, "{\"type\":\"agent\",\"t\":%.0f,\"agent\":\"%s\",\"state\":"
+       "\"offline\"}", t + 1, f);
+  maat_engine_team_view(e, v2);
+  cr_assert(v1->strain_mean == v2->strain_mean &&
+            v1->strain_p90 == v2->strain_p90 && v1->group == v2->group &&
+            v1->over_line == v2->over_line,
+            "reads before and after someone leaves agree");
+  /* the period it left in ends: it still counts in that period's group */
+  t = (floor(t / 900) + 1) * 900 + 1;
+  feed(e, "{\"type\":\"tick\",\"t\":%.0f}", t);
+  maat_engine_team_view(e, b1);
+  cr_assert_eq(b1->group, 6, "the one who left still counts");
+  t += 900;
+  feed(e, "{\"type\":\"tick\",\"t\":%.0f}", t);
+  maat_engine_team_view(e, b2);
+  cr_assert_eq(b2->group, 5);
+  est0 = 6 * b0->strain_mean - 5 * b2->strain_mean;
+  est1 = 6 * b1->strain_mean - 5 * b2->strain_mean;
+  cr_log_info("agent %s strain %.3f; estimates %.3f, %.3f", f, f_true, est0,
+              est1);
+  cr_assert(fabs(est0 - f_true) > 0.25 * f_true &&
+            fabs(est1 - f_true) > 0.25 * f_true,
+            "differencing misses by more than a quarter (%.3f: %.3f, %.3f)",
+            f_true, est0, est1);
+  cr_assert_float_eq(b0->strain_mean * 10, round(b0->strain_mean * 10),
+                     1e-9, "coarsened to 0.1");
+  maat_engine_close(e);
+  free(v1); free(v2); free(b0); free(b1); free(b2);
+}
+
+/* One person working an hour alone: that hour's figure is not shown. */
+Test(engine, a_lone_agents_hour_is_not_shown, .init = setup,
+     .fini = teardown)
+{
+  struct maat_engine_options o;
+  struct maat_team_view *v = malloc(sizeof *v);
+  maat_engine *e = NULL;
+  double t = 3 * 3600;
+
+  memset(&o, 0, sizeof o);
+  o.team_path = team_path;
+  o.flags = MAAT_ENGINE_RECORDS;
+  cr_assert_eq(maat_engine_open(&e, &o), MAAT_OK, "%s", maat_errmsg());
+  feed(e, "{\"type\":\"agent\",\"t\":%.0f,\"agent\":\"a0001\","
+       "\"state\":\"available\"}", t);
+  for (int k = 0; t < 5 * 3600; t += 30, k++)
+    feed(e, "{\"type\":\"contact\",\"t\":%.0f,\"id\":\"n%d\",\"tier\":\"T2\","
+         "\"priority\":1,\"tone\":\"angry\",\"handle_s\":120}", t, k);
+  maat_engine_team_view(e, v);
+  cr_assert(!v->hour_shown[3] && !v->hour_shown[4],
+            "one agent sampled 120 times is still one person");
+  cr_assert(!v->strain_shown);
+  maat_engine_close(e);
+  free(v);
 }

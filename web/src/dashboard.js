@@ -37,9 +37,15 @@ function render() {
   bars(document.getElementById('q-tiers'), Object.entries(q.by_tier), (k) => k);
   bars(document.getElementById('q-prios'), Object.entries(q.by_priority), (k) => t('priority') + ' ' + k);
   const s = team.strain;
-  document.getElementById('s-withheld').hidden = !!s;
-  document.getElementById('s-mean').textContent = s ? fmt(s.mean, 2) + ' / ' + fmt(s.p90, 2) : '–';
+  const sw = document.getElementById('s-withheld');
+  sw.hidden = !!s;
+  sw.textContent = team.strain_withheld === 'no_period_yet' ? t('noPeriod') : t('withheld');
+  document.getElementById('s-mean').textContent = s ? fmt(s.mean, 1) + ' / ' + fmt(s.p90, 1) : '–';
   document.getElementById('s-over').textContent = s ? s.over_line + ' ' + t('overLine') : '';
+  const m = s ? Math.floor(s.period_end / 60) % 1440 : 0;
+  document.getElementById('s-period').textContent = s ? t('strainPeriod')
+    .replace('{t}', Math.floor(m / 60) + ':' + String(m % 60).padStart(2, '0'))
+    .replace('{n}', s.group) : '';
   const a = team.agents;
   bars(document.getElementById('agents'),
        ['available', 'busy', 'recovery', 'break', 'offline'].map((k) => [k, a[k]]), (k) => t(k));

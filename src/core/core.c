@@ -479,6 +479,21 @@ double maat__kth_smallest(double *x, size_t n, size_t k)
   return x[k];
 }
 
+size_t maat__utf8_fit(const char *s, size_t n)
+{
+  const unsigned char *u = (const unsigned char *)s;
+  size_t lead = n, want;
+
+  /* Back over continuation bytes to the sequence's first byte. */
+  while (lead > 0 && lead > n - 4 && (u[lead - 1] & 0xC0) == 0x80)
+    lead--;
+  if (lead == 0 || u[lead - 1] < 0x80)
+    return n;                 /* ASCII last, or nothing to judge by */
+  lead--;
+  want = u[lead] >= 0xF0 ? 4 : u[lead] >= 0xE0 ? 3 : u[lead] >= 0xC0 ? 2 : 1;
+  return n - lead >= want ? n : lead;
+}
+
 int maat_id_valid(const char *s, size_t n)
 {
   static const char extra[] = "-_.:@+=";

@@ -114,6 +114,12 @@ void *maat__map_del(struct maat_map *m, const char *key);
 /* CRC-32C (Castagnoli), the checksum of maat's binary files. */
 uint32_t maat__crc32c(uint32_t crc, const void *p, size_t n);
 
+/*
+ * The longest prefix of 's' of at most 'n' bytes that does not end inside
+ * a UTF-8 sequence: where to cut text that must stay valid UTF-8.
+ */
+size_t maat__utf8_fit(const char *s, size_t n);
+
 /* SplitMix64 / xoshiro-style PRNG: deterministic for a seed on every platform. */
 struct maat_rng {
   uint64_t s[4];

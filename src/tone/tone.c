@@ -729,7 +729,7 @@ size_t maat_tone_reason(const maat_tone_result *r, const char *text,
   }
   need = b.len;
   if (cap > 0) {
-    size_t n = need < cap - 1 ? need : cap - 1;
+    size_t n = need < cap - 1 ? need : maat__utf8_fit(b.data, cap - 1);
     if (n)
       memcpy(buf, b.data, n);
     buf[n] = '\0';

@@ -141,12 +141,18 @@ static void reason(struct maat_triage *r, const char *fmt, ...)
 static void reason(struct maat_triage *r, const char *fmt, ...)
 {
   va_list ap;
+  char *s;
+  int n;
 
   if (r->nreasons == MAAT_TRIAGE_MAX_REASONS)
     return;
+  s = r->reasons[r->nreasons++];
   va_start(ap, fmt);
-  vsnprintf(r->reasons[r->nreasons++], MAAT_TRIAGE_REASON_MAX, fmt, ap);
+  n = vsnprintf(s, MAAT_TRIAGE_REASON_MAX, fmt, ap);
   va_end(ap);
+  /* Cut on a character, never inside one: a reason stays valid UTF-8. */
+  if (n >= MAAT_TRIAGE_REASON_MAX)
+    s[maat__utf8_fit(s, MAAT_TRIAGE_REASON_MAX - 1)] = '\0';
 }
 
 static int hostile(int tone)

@@ -71,6 +71,22 @@ check "contradicting options are a usage error" '[ $rc -eq 2 ]'
 "$MAAT_BIN" triage --intent-model "$tmp/nope.model" "$tmp/in.txt" >/dev/null 2>&1; rc=$?
 check "a missing model fails" '[ $rc -eq 1 ]'
 
+# A reason is cut on a character, never inside one: long quotes of
+# three-byte characters, shifted by 0, 1 and 2 bytes, stay valid UTF-8 and
+# keep their reason (the review found invalid JSON at byte 239).
+fw='ｂｅｌａｃｈｅｌｉｊｋ'
+for k in 0 1 2 3; do
+  pre=""
+  i=0; while [ $i -lt $k ]; do pre="$pre schandalig"; i=$((i + 1)); done
+  printf '{"id":"u%d","text":"%s %s %s %s %s %s %s %s %s"}\n' $k "$pre" \
+    $fw $fw $fw $fw $fw $fw $fw $fw
+done >"$tmp/fw.jsonl"
+"$MAAT_BIN" triage "$tmp/fw.jsonl" >"$tmp/fw.out" 2>/dev/null
+check "long reasons of multi-byte characters stay valid UTF-8" \
+  'iconv -f UTF-8 -t UTF-8 "$tmp/fw.out" >/dev/null 2>&1'
+check "... and every line keeps its tone reason" \
+  '[ "$(grep -c "tone angry" "$tmp/fw.out")" -eq 4 ]'
+
 # maat route triages contacts that come as raw text, and logs the verdict.
 "$MAAT_BIN" gen --team 6 -o "$tmp/team.json"
 printf '%s\n' '{"type":"agent","t":0,"agent":"a0001","state":"available"}' \

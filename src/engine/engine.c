@@ -198,6 +198,54 @@ static int needs_triage(const char *line, size_t len, int *yes)
 static int done_extra(struct maat_engine *e, const struct maat_event *ev,
                       json_t *obj, const struct maat_apply_extra *x);
 
+/* Whether 'needle' occurs in the 'len' bytes at 'p'. */
+static int has(const char *p, size_t len, const char *needle)
+{
+  size_t n = strlen(needle);
+
+  for (size_t i = 0; i + n <= len; i++)
+    if (p[i] == needle[0] && !memcmp(p + i, needle, n))
+      return 1;
+  return 0;
+}
+
+/*
+ * A contact that brings its own verdict needs none of the customer's
+ * words: they are dropped before anything is logged ('*out' owned, NULL
+ * when the line is kept as it is).
+ */
+static int without_words(const char *line, size_t len, char **out,
+                         size_t *outlen)
+{
+  json_error_t err;
+  json_t *o;
+  char *s;
+
+  *out = NULL;
+  if (!has(line, len, "\"text\"") && !has(line, len, "\"history\""))
+    return MAAT_OK;
+  if (!(o = json_loadb(line, len, 0, &err)))
+    return maat__json_fail(&err);
+  if (!json_is_object(o) || !json_is_string(json_object_get(o, "type")) ||
+      strcmp(json_string_value(json_object_get(o, "type")), "contact") ||
+      (!json_object_get(o, "text") && !json_object_get(o, "history"))) {
+    json_decref(o);
+    return MAAT_OK;
+  }
+  json_object_del(o, "text");
+  json_object_del(o, "history");
+  s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(15));
+  json_decref(o);
+  if (!s)
+    return maat__fail(MAAT_ENOMEM, "out of memory");
+  *out = maat__strdup(s);
+  free(s);
+  if (!*out)
+    return maat__fail(MAAT_ENOMEM, "out of memory");
+  *outlen = strlen(*out);
+  return MAAT_OK;
+}
+
 /* The line with its "t" set to 't' (owned; free with maat_free()). */
 static int with_time(const char *line, size_t len, double t, char **out,
                      size_t *outlen)
@@ -391,6 +439,10 @@ int maat_engine_apply(maat_engine *e, const char *line, size_t len,
     pthread_mutex_unlock(&e->tri_mu);
     if (rc)
       return rc;
+    line = triaged;
+  } else if ((rc = without_words(line, len, &triaged, &len))) {
+    return rc;
+  } else if (triaged) {
     line = triaged;
   }
   pthread_mutex_lock(&e->mu);

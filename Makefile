@@ -6,7 +6,7 @@ MESON_OPTS ?=
 MAAT       := $(BUILD)/src/cli/maat
 DEMO_DIR   ?= demo
 
-.PHONY: all deps build web demo check test test-san bench clean models
+.PHONY: all deps build web demo check test test-san bench clean models fuzz
 
 all: build
 
@@ -28,12 +28,18 @@ web: deps
 demo: build web
 	@sh scripts/demo.sh $(MAAT) $(DEMO_DIR)
 
-# Every test, in a plain build and again under ASan and UBSan.
+# Every test, in a plain build and again under ASan and UBSan; the CLI
+# tests under valgrind; each fuzz harness for a short run.
 check: build web
 	@sh scripts/check.sh $(BUILD) $(BUILD_SAN)
 
 test: build
 	meson test -C $(BUILD) --print-errorlogs
+
+# Every fuzz harness for FUZZ_SECONDS (default 10 minutes) each.
+FUZZ_SECONDS ?= 600
+fuzz: deps
+	@sh scripts/fuzz.sh $(FUZZ_SECONDS)
 
 bench: build
 	@MAAT_BENCH_DEPS=1 sh scripts/install-deps.sh
@@ -45,4 +51,4 @@ models: build
 	@sh scripts/train-models.sh $(MAAT) models
 
 clean:
-	rm -rf $(BUILD) $(BUILD_SAN) $(DEMO_DIR)
+	rm -rf $(BUILD) $(BUILD_SAN) build-fuzz $(DEMO_DIR)

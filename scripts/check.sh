@@ -1,7 +1,9 @@
 #!/bin/sh
 # Runs the whole test suite twice: in the normal build, then in a build with
-# AddressSanitizer and UndefinedBehaviorSanitizer. Prints the reason of every
-# skipped test, then one closing line over both runs:
+# AddressSanitizer and UndefinedBehaviorSanitizer; then the CLI tests with
+# every maat command under valgrind, and each fuzz harness for a short run
+# (FUZZ_SECONDS, default 15). Prints the reason of every skipped test, then
+# one closing line over all of it:
 #   check: N passed, N failed, N skipped
 # where N counts test cases (each Criterion test, each CLI script).
 set -u
@@ -26,7 +28,46 @@ ninja -C "$san" >/dev/null || exit 1
 echo "--- the same tests under AddressSanitizer and UndefinedBehaviorSanitizer"
 run_suite "$san" || status=1
 
+# Valgrind: every maat command the CLI tests run; any error or definite
+# leak is a failure, with its log shown.
+vgfail=0 vgskip=0
+if command -v valgrind >/dev/null 2>&1; then
+  vg=$build/tests/valgrind
+  rm -rf "$vg"
+  mkdir -p "$vg"
+  echo "--- the CLI tests again, every maat command under valgrind"
+  meson test -C "$build" --setup valgrind --suite cli --print-errorlogs \
+    --num-processes 2 || status=1
+  bad=$(find "$vg" -name 'vg.*.log' -size +0)
+  if [ -n "$bad" ]; then
+    echo "valgrind found errors or leaks:"
+    cat $bad | head -200
+    vgfail=1
+    status=1
+  fi
+else
+  echo "[SKIP] valgrind: not installed (scripts/install-deps.sh)"
+  vgskip=1
+fi
+
+# Fuzzing: each harness a short while from the committed corpora.
+fzpass=0 fzfail=0 fzskip=0
+echo "--- each fuzz harness for ${FUZZ_SECONDS:-15} s"
+out=$(sh "$(dirname "$0")/fuzz.sh" "${FUZZ_SECONDS:-15}" 2>&1)
+rc=$?
+echo "$out"
+if [ $rc -eq 77 ]; then
+  fzskip=1
+else
+  fzpass=$(echo "$out" | grep -c "no crash$")
+  fzfail=$(echo "$out" | grep -c "CRASH")
+  if [ $rc -ne 0 ] && [ "$fzfail" -eq 0 ]; then fzfail=1; fi
+  [ "$fzfail" -eq 0 ] || status=1
+fi
+
 logs="$build/meson-logs/testlog.txt $san/meson-logs/testlog.txt"
+[ -f "$build/meson-logs/testlog-valgrind.txt" ] && [ "$vgskip" = 0 ] &&
+  logs="$logs $build/meson-logs/testlog-valgrind.txt"
 
 echo "--- skipped, and why"
 skips=$(grep -h '^\[SKIP\]' $logs | sort | uniq -c)
@@ -54,7 +95,8 @@ set -- $(awk '
     } else if (!ok) crashed++
   }
   END { print pass + 0, fail + 0, skip + 0, crashed + 0 }' $logs)
-pass=$((pass + $1)) fail=$((fail + $2)) skip=$((skip + $3))
+pass=$((pass + $1 + fzpass)) fail=$((fail + $2 + vgfail + fzfail))
+skip=$((skip + $3 + vgskip + fzskip))
 # A unit binary that failed without a failing case (it crashed before its
 # synthesis line, or leaked under ASan) still counts as a failure.
 if [ "$fail" -eq 0 ] && [ "$4" -gt 0 ]; then fail=$4; fi

@@ -265,6 +265,8 @@ static int slot_alloc(struct maat_router *r, int *out)
   }
   if (r->nfree) {
     *out = r->free_slots[--r->nfree];
+    /* Zeroed, padding too: a snapshot writes slots as they are. */
+    memset(&r->cs[*out], 0, sizeof *r->cs);
     return MAAT_OK;
   }
   if (r->ncs == r->capcs) {
@@ -278,11 +280,15 @@ static int slot_alloc(struct maat_router *r, int *out)
     if (!fs)
       return maat__fail(MAAT_ENOMEM, "out of memory");
     r->free_slots = fs;
+    /* The image saves every slot of the capacity: no stray bytes in it. */
+    memset(cs + r->capcs, 0, (size_t)(cap - r->capcs) * sizeof *cs);
+    memset(fs + r->capcs, 0, (size_t)(cap - r->capcs) * sizeof *fs);
     if ((rc = maat__heap_reserve(&r->deadline, cap)))
       return rc;
     r->capcs = cap;
   }
   *out = r->ncs++;
+  memset(&r->cs[*out], 0, sizeof *r->cs);
   return MAAT_OK;
 }
 
@@ -1363,6 +1369,7 @@ static int push_contact(struct maat_router *r, const struct maat_contact *in,
   c->kind = probe.kind;
   c->qlist = -1;
   c->blocked_until = -INFINITY;
+  c->blocked_at = 0;   /* read beside blocked_until: never uninitialised */
   c->stage = 0;
   for (int k = 0; k < 4; k++)
     c->stage_t[k] = c->arrival + r->stage_at[k];

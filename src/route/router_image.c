@@ -41,8 +41,17 @@ static int put_heap(struct maat_buf *b, const struct maat__heap *h)
 
   if (!h->node)
     return MAAT_OK;
-  rc = put(b, h->node, ((size_t)h->cap + MAAT__HEAP_D) * sizeof *h->node);
-  return rc ? rc : put(b, h->pos, (size_t)h->cap * sizeof *h->pos);
+  /* Field by field: a node's padding is never written out. */
+  for (int i = 0; i < h->cap + MAAT__HEAP_D; i++) {
+    struct maat__heap_node x;
+    memset(&x, 0, sizeof x);
+    x.key = h->node[i].key;
+    x.tie = h->node[i].tie;
+    x.item = h->node[i].item;
+    if ((rc = put(b, &x, sizeof x)))
+      return rc;
+  }
+  return put(b, h->pos, (size_t)h->cap * sizeof *h->pos);
 }
 
 int maat__router_save(const struct maat_router *r, struct maat_buf *b)

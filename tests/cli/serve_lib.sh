@@ -6,7 +6,7 @@ start_server() {
     2>"$tmp/serve.err" &
   pid=$!
   i=0
-  while [ $i -lt 100 ]; do
+  while [ $i -lt 300 ]; do
     port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$tmp/serve.err")
     [ -n "$port" ] && break
     sleep 0.1

@@ -96,6 +96,25 @@ else
   echo "[SKIP] sqlite3 is not installed: the decisions table is not read"
 fi
 
+# Team figures over HTTP (a quarter hour is 1.5 s at this clock speed):
+# published per period over everyone who worked in it, coarsened.
+sleep 2
+code GET /v1/team "$LEAD" >/dev/null; cp "$tmp/body" "$tmp/team1"
+code POST /v1/agents/a0006/state "$ADM" '{"state":"offline"}' >/dev/null
+code GET /v1/team "$LEAD" >/dev/null; cp "$tmp/body" "$tmp/team2"
+grp() { sed -n 's/.*"group":\([0-9]*\).*/\1/p' "$1"; }
+mean() { sed -n 's/.*"strain":{"mean":\([0-9.]*\).*/\1/p' "$1"; }
+check "team strain is published over the period's group ($(grp "$tmp/team1") people)" \
+  '[ "$(grp "$tmp/team1")" = 6 ]'
+check "someone going offline does not shrink the group they worked in" \
+  '[ "$(grp "$tmp/team2")" = 6 ]'
+check "the mean is coarsened to 0.1 ($(mean "$tmp/team1"))" \
+  'awk "BEGIN { m = $(mean "$tmp/team1") * 10; exit !(m == int(m)) }"'
+sleep 3.5
+code GET /v1/team "$LEAD" >/dev/null
+check "a full period later the group is the five who worked it" \
+  '[ "$(grp "$tmp/body")" = 5 ]'
+
 # The token is checked on the headers: no body is read for a refusal.
 head -c 900000 /dev/zero | tr '\0' 'a' >"$tmp/big"
 got=$(curl -s -o "$tmp/body" -w '%{http_code}' -X POST --data-binary @"$tmp/big" "$base/v1/contacts")

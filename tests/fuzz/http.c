@@ -67,7 +67,8 @@ static int start(void)
 /* The input with the marks replaced by tokens (malloc'd). */
 static char *with_tokens(const uint8_t *data, size_t size, size_t *out)
 {
-  char *buf = malloc(size * 14 + 1);
+  /* the shortest mark, "@AG@", grows 4 bytes into MAAT_TOKEN_LEN */
+  char *buf = malloc(size / 4 * MAAT_TOKEN_LEN + size + 1);
   size_t n = 0;
 
   for (size_t i = 0; i < size;) {

@@ -64,6 +64,24 @@ struct maat_triage_input {
   size_t nhistory;
 };
 
+/*
+ * The kinds of critical contact: the ones that must reach a person first
+ * (docs/triage.md, "Critical contacts").
+ */
+enum maat_critical_kind {
+  MAAT_CRITICAL_NONE = 0,
+  MAAT_CRITICAL_FRAUD,       /* money leaving now, takeover, card, scam */
+  MAAT_CRITICAL_HEALTH,      /* medication, a medical emergency */
+  MAAT_CRITICAL_SAFETY,      /* threats, gas, power for medical equipment */
+  MAAT_CRITICAL_SELF_HARM,   /* self-harm, hopelessness */
+  MAAT_CRITICAL_DEADLINE,    /* eviction, legal and payment deadlines */
+  MAAT_CRITICAL_VULNERABLE,  /* no access to money or food */
+  MAAT_CRITICAL_OUTAGE,      /* the whole business down */
+  MAAT_CRITICAL_BREACH       /* a data breach */
+};
+/* "fraud", "health", ...; "none" for 0, "?" otherwise. */
+const char *maat_critical_kind_name(int kind);
+
 #define MAAT_TRIAGE_MAX_REASONS 8
 #define MAAT_TRIAGE_REASON_MAX 240
 
@@ -76,7 +94,9 @@ struct maat_triage {
   int tone;                       /* enum maat_tone */
   double tone_intensity;          /* 0..1 */
   double urgency;                 /* 0..1 */
-  int critical;                   /* urgency at or above the critical line */
+  int critical;                   /* a critical cue, or urgency at or above
+                                     the critical line */
+  int critical_kind;              /* enum maat_critical_kind */
   double complexity;              /* 0..1 */
   int repeat;                     /* a second contact about the same issue */
   int tier;                       /* enum maat_tier */

@@ -96,12 +96,16 @@ static void put_json(FILE *f, const char *id, size_t line,
     fputs("null", f);
   fprintf(f, ",\"intent_confidence\":%.4f,\"out_of_scope\":%s,"
           "\"bot_can_answer\":%s,\"tone\":\"%s\",\"tone_intensity\":%.4f,"
-          "\"urgency\":%.4f,\"critical\":%s,\"complexity\":%.4f,"
+          "\"urgency\":%.4f,\"critical\":%s,\"critical_kind\":%s%s%s,"
+          "\"complexity\":%.4f,"
           "\"repeat\":%s,\"tier\":\"%s\",\"priority\":%d,\"reasons\":[",
           r->intent_confidence, r->out_of_scope ? "true" : "false",
           r->bot_can_answer ? "true" : "false", maat_tone_name(r->tone),
           r->tone_intensity, r->urgency, r->critical ? "true" : "false",
-          r->complexity, r->repeat ? "true" : "false",
+          r->critical_kind ? "\"" : "",
+          r->critical_kind ? maat_critical_kind_name(r->critical_kind)
+                           : "null",
+          r->critical_kind ? "\"" : "", r->complexity, r->repeat ? "true" : "false",
           maat_tier_name(r->tier), r->priority);
   for (size_t i = 0; i < r->nreasons; i++) {
     if (i)
@@ -126,9 +130,14 @@ static void put_explain(FILE *f, const char *id, size_t line,
     fprintf(f, "  intent %s %.2f%s%s\n", r->intent, r->intent_confidence,
             r->out_of_scope ? " (out of scope)" : "",
             r->bot_can_answer ? " (the bot can answer)" : "");
-  fprintf(f, "  tone %s %.2f, urgency %.2f%s, complexity %.2f%s\n",
+  fprintf(f, "  tone %s %.2f, urgency %.2f%s%s%s%s, complexity %.2f%s\n",
           maat_tone_name(r->tone), r->tone_intensity, r->urgency,
-          r->critical ? " (critical)" : "", r->complexity,
+          r->critical ? " (critical" : "",
+          r->critical_kind ? ": " : "",
+          r->critical ? (r->critical_kind
+                             ? maat_critical_kind_name(r->critical_kind)
+                             : "") : "",
+          r->critical ? ")" : "", r->complexity,
           r->repeat ? ", repeat contact" : "");
   for (size_t i = 0; i < r->nreasons; i++)
     fprintf(f, "  - %s\n", r->reasons[i]);

@@ -31,6 +31,16 @@ struct maat_triage_config {
   struct maat__triage_cfg c;
 };
 
+/* critical.c: the first high-stakes rule a message matches. */
+struct maat__critical {
+  int kind;                   /* enum maat_critical_kind; 0: none */
+  const char *what;           /* the rule, for the reason (static) */
+  char words[160];            /* the words that matched, quoted */
+};
+/* 1 and '*hit' when a rule matched, 0 when none did, or an error. */
+int maat__critical_scan(maat_tokenizer *tok, const char *text, size_t len,
+                        maat_lang lang, struct maat__critical *hit);
+
 /* Whether 'intent' may go to the bot under 'cfg' (not the oos label). */
 int maat__triage_bot_answerable(const struct maat_triage_config *cfg,
                                 const char *intent);

@@ -27,6 +27,7 @@ struct maat_triager {
   const maat_model *intent_model, *tone_model;
   maat_predictor *intent, *tone;
   maat_tone_scorer *lexicon;
+  maat_tokenizer *tok;        /* for the critical rules */
   long tone_neg[3];           /* the tone model's label index per tone */
   struct seen *memory;        /* open addressing by customer */
   size_t cap, used;
@@ -101,6 +102,8 @@ int maat_triager_new(maat_triager **out, const maat_triage_config *cfg,
     rc = maat__fail(MAAT_ENOMEM, "out of memory");
   if (!rc)
     rc = maat_tone_scorer_new(&t->lexicon);
+  if (!rc && !(t->tok = maat_tokenizer_new()))
+    rc = maat__fail(MAAT_ENOMEM, "out of memory");
   if (!rc && intent)
     rc = maat_predictor_new(intent, &t->intent);
   if (!rc && tone) {
@@ -129,6 +132,7 @@ void maat_triager_free(maat_triager *t)
   maat_predictor_free(t->intent);
   maat_predictor_free(t->tone);
   maat_tone_scorer_free(t->lexicon);
+  maat_tokenizer_free(t->tok);
   maat__free(t->memory);
   maat__free(t);
 }
@@ -339,6 +343,22 @@ int maat_triage_run(maat_triager *t, const struct maat_triage_input *in,
 
   r->urgency = tr.urgency;
   r->critical = r->urgency >= c->critical;
+  {
+    /* The high-stakes rules: fraud now, health, safety, self-harm, ... */
+    struct maat__critical hit;
+    rc = maat__critical_scan(t->tok, in->text, in->len, r->lang, &hit);
+    if (rc < 0)
+      return rc;
+    if (rc == 1) {
+      r->critical = 1;
+      r->critical_kind = hit.kind;
+      if (r->urgency < c->critical)
+        r->urgency = c->critical;
+      reason(r, "critical (%s): %s: %s", maat_critical_kind_name(hit.kind),
+             hit.what, hit.words);
+    }
+    rc = MAAT_OK;
+  }
 
   /* A second contact about the same issue: the customer's memory, the
    * history given with the contact, or the customer saying so. */
@@ -427,7 +447,7 @@ int maat_triage_run(maat_triager *t, const struct maat_triage_input *in,
     r->priority = 2;
   if (r->critical && c->rule_critical_first) {
     r->priority = 3;
-    reason(r, "rule: critical (urgency %.2f) goes first", r->urgency);
+    reason(r, "rule: critical goes first (priority 3)");
   }
   if (r->tier == MAAT_T1)
     reason(r, "T1: intent %s %.2f, bot-answerable, calm", r->intent,

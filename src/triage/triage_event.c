@@ -54,6 +54,9 @@ static json_t *result_json(const struct maat_triage *r)
   json_object_set_new(o, "tone_intensity", json_real(r->tone_intensity));
   json_object_set_new(o, "urgency", json_real(r->urgency));
   json_object_set_new(o, "critical", json_boolean(r->critical));
+  json_object_set_new(o, "critical_kind", r->critical_kind
+                      ? json_string(maat_critical_kind_name(r->critical_kind))
+                      : json_null());
   json_object_set_new(o, "complexity", json_real(r->complexity));
   json_object_set_new(o, "repeat", json_boolean(r->repeat));
   json_object_set_new(o, "tier", json_string(maat_tier_name(r->tier)));

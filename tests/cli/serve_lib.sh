@@ -2,6 +2,9 @@
 # start_server DB TEAM [ARGS...]: sets $pid and $base.
 start_server() {
   db=$1; team=$2; shift 2
+  # Emptied first: the loop below must not read an earlier server's port
+  # before the new one's stderr replaces it.
+  : >"$tmp/serve.err"
   "$MAAT_BIN" serve --team "$team" --db "$db" --port 0 --no-tone-model "$@" \
     2>"$tmp/serve.err" &
   pid=$!

@@ -145,6 +145,7 @@ if command -v sqlite3 >/dev/null; then
   sqlite3 "$db" "create trigger no_audit before insert on audit begin select raise(fail, 'audit refused'); end;"
   got=$(code POST /v1/contacts "$INT" '{"id":"au1","tier":"T2"}')
   check "a contact whose audit row fails is not acknowledged ($got)" '[ "$got" -ge 500 ]'
+  [ "$got" -ge 500 ] || { echo "--- the server said:"; cat "$tmp/serve.err"; }
   kill -9 $pid; wait $pid 2>/dev/null; pid=""
   sqlite3 "$db" "drop trigger no_audit;"
   n=$(sqlite3 "$db" "select count(*) from events where line like '%\"id\":\"au1\"%'")

@@ -134,6 +134,28 @@ size_t maat_model_label_count(const maat_model *m);
 const char *maat_model_label(const maat_model *m, size_t i);
 /* Index of label 'name', or -1 when the model has no such label. */
 long maat_model_label_index(const maat_model *m, const char *name);
+/*
+ * Sensitive topics: intents a person answers by default, never the bot
+ * (docs/triage.md, "Sensitive intents"). Decided at training time from
+ * the intent's name and its examples, and kept in the model; for a model
+ * from before, from the name alone.
+ */
+enum maat_sensitive {
+  MAAT_SENSITIVE_NONE = 0,
+  MAAT_SENSITIVE_FRAUD,        /* fraud, scams, theft, unrecognised payments */
+  MAAT_SENSITIVE_BEREAVEMENT,
+  MAAT_SENSITIVE_COMPLAINT,
+  MAAT_SENSITIVE_LEGAL,
+  MAAT_SENSITIVE_CANCELLATION, /* a cancellation voiced with a grievance */
+  MAAT_SENSITIVE_VULNERABLE    /* debt, hardship */
+};
+/* "fraud", "bereavement", ...; "none" for 0, "?" otherwise. */
+const char *maat_sensitive_name(int topic);
+/* The topic of label 'i' of 'm' (MAAT_SENSITIVE_NONE when none). */
+int maat_model_label_sensitive(const maat_model *m, size_t i);
+/* The topic an intent's name alone says. */
+int maat_sensitive_of_name(const char *label);
+
 /* The out-of-scope label's name (borrowed); it need not be a class. */
 const char *maat_model_oos_label(const maat_model *m);
 /* The stored confidence threshold (0: none) and softmax temperature. */

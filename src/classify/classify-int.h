@@ -77,7 +77,18 @@ struct maat_model {
   float *w;             /* n_rows * n_labels, row-major */
   void *owned;          /* the loaded file's bytes, when w points into it */
   float *w_owned;       /* trained weights */
+  unsigned char *sensitive; /* n_labels topics (enum maat_sensitive);
+                               NULL: from the names when asked */
 };
+
+/*
+ * sensitive.c: sets m->sensitive from the labels' names and the 'n'
+ * training examples of 'd' (indices 'idx', or 0..n-1 when NULL), whose
+ * label index label_of() gives.
+ */
+int maat__sensitive_detect(struct maat_model *m, const maat_dataset *d,
+                           const size_t *idx, size_t n,
+                           int (*label_of)(void *ctx, size_t i), void *ctx);
 
 /*
  * Builds m->index from m->buckets; MAAT_ECORRUPT on a duplicate or

@@ -107,6 +107,7 @@ void maat_model_free(maat_model *m)
       maat__free(m->labels[i]);
   maat__free(m->labels);
   maat__free(m->oos_name);
+  maat__free(m->sensitive);
   maat__free(m->index);
   if (!m->owned) {
     maat__free(m->buckets);

@@ -69,13 +69,20 @@ static void words_to_host(void *p, size_t n)
 #endif
 }
 
-/* Size of the label table: each name as u32 length + bytes, padded to 4. */
+/*
+ * Size of the label table: each name as u32 length + bytes; then, when
+ * known, "SENS" and a byte per label (its sensitive topic); padded to 4.
+ * A reader that does not know the block sees padding (docs/internals/
+ * classifier.md).
+ */
 static size_t strings_bytes(const struct maat_model *m)
 {
   size_t s = 0;
   for (uint32_t i = 0; i < m->n_labels; i++)
     s += 4 + strlen(m->labels[i]);
   s += 4 + strlen(m->oos_name);
+  if (m->sensitive)
+    s += 4 + m->n_labels;
   return (s + 3) & ~(size_t)3;
 }
 
@@ -154,6 +161,11 @@ int maat_model_save(const maat_model *m, const char *path)
       wr(&w, b4, 4);
       wr(&w, s, len);
       written += 4 + len;
+    }
+    if (m->sensitive) {
+      wr(&w, "SENS", 4);
+      wr(&w, m->sensitive, m->n_labels);
+      written += 4 + m->n_labels;
     }
     memset(b4, 0, 4);
     wr(&w, b4, sb - written);
@@ -329,6 +341,22 @@ int maat_model_load(const char *path, maat_model **out)
     else
       m->oos_name = s;
     pos += len;
+  }
+  /* The sensitive topics, when the trainer knew them. */
+  if (pos + 4 + m->n_labels <= HEADER_BYTES + sb &&
+      !memcmp(buf + pos, "SENS", 4)) {
+    m->sensitive = maat__malloc(m->n_labels + 1);
+    if (!m->sensitive) {
+      rc = maat__fail(MAAT_ENOMEM, "out of memory loading '%s'", path);
+      goto out;
+    }
+    memcpy(m->sensitive, buf + pos + 4, m->n_labels);
+    for (uint32_t i = 0; i < m->n_labels; i++)
+      if (m->sensitive[i] > MAAT_SENSITIVE_VULNERABLE) {
+        rc = maat__fail(MAAT_ECORRUPT, "'%s' is corrupt: sensitive topics",
+                        path);
+        goto out;
+      }
   }
   pos = HEADER_BYTES + (size_t)sb;
   /* The weights stay in the file buffer: 'pos' is a multiple of 4. */

@@ -60,6 +60,19 @@ static int labelmap_init(struct labelmap *lm, char **names, size_t n)
   return MAAT_OK;
 }
 
+struct label_ctx {
+  const struct labelmap *lm;
+  const maat_dataset *d;
+};
+
+static int32_t labelmap_get(const struct labelmap *lm, const char *name);
+
+static int label_of(void *ctx, size_t i)
+{
+  struct label_ctx *c = ctx;
+  return labelmap_get(c->lm, maat_dataset_label(c->d, i));
+}
+
 static int32_t labelmap_get(const struct labelmap *lm, const char *name)
 {
   size_t h = maat__hash64(name, strlen(name), 0) & lm->mask;
@@ -551,6 +564,13 @@ int maat_model_train(const maat_dataset *train, const maat_train_opts *opts,
     if (rc)
       goto out;
     m->oos_index = labelmap_get(&lm, m->oos_name);
+    {
+      /* Sensitive intents, from their names and examples. */
+      struct label_ctx lc = { &lm, train };
+      if ((rc = maat__sensitive_detect(m, train, tidx, n_train, label_of,
+                                       &lc)))
+        goto out;
+    }
     m->index = maat__malloc(((size_t)1 << m->fo.hash_bits) * sizeof *m->index);
     if (!m->index) {
       rc = maat__fail(MAAT_ENOMEM, "out of memory for the bucket index");

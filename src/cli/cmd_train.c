@@ -304,6 +304,17 @@ int cmd_train(int argc, char **argv)
     else
       printf("out-of-scope: no '%s' class, threshold %.4f\n",
              maat_model_oos_label(m), rep.threshold);
+    {
+      /* What a person answers by default (docs/triage.md). */
+      size_t ns = 0;
+      for (size_t i = 0; i < maat_model_label_count(m); i++)
+        if (maat_model_label_sensitive(m, i)) {
+          printf("%s%s (%s)", ns++ ? ", " : "sensitive, a person answers: ",
+                 maat_model_label(m, i),
+                 maat_sensitive_name(maat_model_label_sensitive(m, i)));
+        }
+      printf(ns ? "\n" : "sensitive: none found\n");
+    }
     printf("wrote %s\n", output);
   }
   status = EXIT_OK;

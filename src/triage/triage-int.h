@@ -41,8 +41,13 @@ struct maat__critical {
 int maat__critical_scan(maat_tokenizer *tok, const char *text, size_t len,
                         maat_lang lang, struct maat__critical *hit);
 
-/* Whether 'intent' may go to the bot under 'cfg' (not the oos label). */
+/*
+ * Whether 'intent' may go to the bot under 'cfg' (not the oos label): not
+ * when listed in "not_bot_answerable"; yes when named in
+ * "bot_answerable"; else by "*", unless the intent is 'sensitive' (a
+ * topic of enum maat_sensitive).
+ */
 int maat__triage_bot_answerable(const struct maat_triage_config *cfg,
-                                const char *intent);
+                                const char *intent, int sensitive);
 
 #endif /* MAAT_TRIAGE_INT_H */

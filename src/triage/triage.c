@@ -397,10 +397,21 @@ int maat_triage_run(maat_triager *t, const struct maat_triage_input *in,
                              t->intent != NULL);
 
   /* The bot, then the hard rules that keep a contact from it. */
-  r->bot_can_answer = t->intent && !r->out_of_scope &&
-                      maat__triage_bot_answerable(t->cfg, r->intent);
-  if (t->intent && !r->out_of_scope && !r->bot_can_answer)
-    reason(r, "intent %s is not bot-answerable", r->intent);
+  {
+    long li = t->intent ? maat_model_label_index(t->intent_model, r->intent)
+                        : -1;
+    int topic = li >= 0 ? maat_model_label_sensitive(t->intent_model,
+                                                      (size_t)li) : 0;
+    r->bot_can_answer = t->intent && !r->out_of_scope &&
+                        maat__triage_bot_answerable(t->cfg, r->intent, topic);
+    if (t->intent && !r->out_of_scope && !r->bot_can_answer) {
+      if (topic && maat__triage_bot_answerable(t->cfg, r->intent, 0))
+        reason(r, "intent %s is sensitive (%s): a person answers", r->intent,
+               maat_sensitive_name(topic));
+      else
+        reason(r, "intent %s is not bot-answerable", r->intent);
+    }
+  }
   if (r->bot_can_answer && r->intent_confidence < c->bot_confidence) {
     r->bot_can_answer = 0;
     reason(r, "intent %s %.2f below the bot's confidence floor %.2f",

@@ -59,19 +59,18 @@ int maat_triage_config_default(maat_triage_config **out)
 }
 
 int maat__triage_bot_answerable(const struct maat_triage_config *cfg,
-                                const char *intent)
+                                const char *intent, int sensitive)
 {
   const struct maat__triage_cfg *c = &cfg->c;
 
   for (size_t i = 0; i < c->nnot; i++)
     if (!strcmp(c->not_bot[i], intent))
       return 0;
-  if (c->bot_all)
-    return 1;
+  /* Named in "bot_answerable": the organisation chose, sensitive or not. */
   for (size_t i = 0; i < c->nbot; i++)
     if (!strcmp(c->bot[i], intent))
       return 1;
-  return 0;
+  return c->bot_all && !sensitive;
 }
 
 /* An array of intent names; "*" sets '*all' when 'all' is given. */

@@ -87,6 +87,33 @@ check "long reasons of multi-byte characters stay valid UTF-8" \
 check "... and every line keeps its tone reason" \
   '[ "$(grep -c "tone angry" "$tmp/fw.out")" -eq 4 ]'
 
+# Sensitive intents: a person answers, by the intent's name or by what its
+# examples say; listed by 'maat train', kept in the model, and a triage
+# configuration that names one in bot_answerable overrides.
+: >"$tmp/sens.jsonl"
+for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
+  printf '{"text":"I want to report fraud on my account number %d","label":"fraud_report"}\n' $i
+  printf '{"text":"When does my new card %d arrive in the post?","label":"card_arrival"}\n' $i
+  printf '{"text":"My husband died last month, how do I close account %d?","label":"close_account_of_relative"}\n' $i
+  printf '{"text":"How can I change my address to street %d?","label":"change_address"}\n' $i
+done >>"$tmp/sens.jsonl"
+"$MAAT_BIN" train --seed 1 --epochs 10 -o "$tmp/sens.model" "$tmp/sens.jsonl" >"$tmp/train.out" 2>&1
+check "training lists the sensitive intents, by name and by examples" \
+  'grep -q "sensitive, a person answers: .*fraud_report (fraud)" "$tmp/train.out" &&
+   grep -q "close_account_of_relative (bereavement)" "$tmp/train.out" &&
+   ! grep -q "card_arrival (" "$tmp/train.out"'
+printf '%s\n' '{"id":"s1","text":"I want to report fraud on my account"}' \
+  '{"id":"s2","text":"When does my new card arrive in the post?"}' >"$tmp/sens-in.jsonl"
+"$MAAT_BIN" triage --intent-model "$tmp/sens.model" "$tmp/sens-in.jsonl" >"$tmp/sens.out" 2>/dev/null
+check "a sensitive intent never goes to the bot, saying why" \
+  'grep "\"id\":\"s1\"" "$tmp/sens.out" | grep -v "\"tier\":\"T1\"" | grep -q "is sensitive (fraud): a person answers"'
+check "an ordinary intent still does" 'grep "\"id\":\"s2\"" "$tmp/sens.out" | grep -q "\"tier\":\"T1\""'
+printf '{"bot_answerable": ["*", "fraud_report"]}\n' >"$tmp/sens-cfg.json"
+"$MAAT_BIN" triage --intent-model "$tmp/sens.model" --triage-config "$tmp/sens-cfg.json" \
+  "$tmp/sens-in.jsonl" >"$tmp/sens2.out" 2>/dev/null
+check "naming it in bot_answerable overrides" \
+  '! grep "\"id\":\"s1\"" "$tmp/sens2.out" | grep -q "is sensitive"'
+
 # maat route triages contacts that come as raw text, and logs the verdict.
 "$MAAT_BIN" gen --team 6 -o "$tmp/team.json"
 printf '%s\n' '{"type":"agent","t":0,"agent":"a0001","state":"available"}' \

@@ -83,6 +83,22 @@ const struct maat__tone_entry maat__tone_lexicon[] = {
   ANG("bedankt voor niks", NL, 1.3),
 
   /* ---- frustration: still, again, waiting, not working, let down ---- */
+  /* everyday annoyance, disappointment and things that keep failing */
+  FRU("vervelend", NL, 0.8), FRU("vervelende", NL, 0.7),
+  FRU("valt steeds weg", NL, 0.9), FRU("valt telkens weg", NL, 0.9),
+  FRU("valt weg", NL, 0.5), FRU("steeds weg", NL, 0.5),
+  FRU("hapert", NL, 0.5), FRU("haperen", NL, 0.5),
+  FRU("loopt vast", NL, 0.5), FRU("loopt steeds vast", NL, 0.8),
+  FRU("vastgelopen", NL, 0.5), FRU("crasht", ANY, 0.5),
+  FRU("ben het beu", NL, 1.0), FRU("het beu", NL, 0.9),
+  FRU("wat een gedoe", NL, 0.9), FRU("gedoe", NL, 0.5),
+  FRU("omslachtig", NL, 0.6), FRU("een drama", NL, 0.8),
+  FRU("een ramp", NL, 0.9), FRU("rampzalig", NL, 1.0),
+  FRU("niet acceptabel", NL, 1.0), FRU("ik word er gek van", NL, 1.1),
+  FRU("word er gek van", NL, 1.0), FRU("ik word gek", NL, 1.0),
+  FRU("erg traag", NL, 0.7), FRU("super traag", NL, 0.8),
+  FRU("traag", NL, 0.4), FRU("tegenvallen", NL, 0.7),
+  FRU("zwaar teleurgesteld", NL, 1.2), FRU("diep teleurgesteld", NL, 1.2),
   FRU("nog steeds", NL, 0.7), FRU("nog altijd", NL, 0.6),
   FRU("alweer", NL, 0.7), FRU("weer eens", NL, 0.7),
   FRU("voor de zoveelste keer", NL, 1.0), FRU("zoveelste", NL, 0.8),

@@ -96,6 +96,9 @@ typedef struct maat_train_report {
   double ece_before, ece_after; /* 15-bin ECE at temperature 1 and fitted */
   double temperature, threshold;
   size_t valid_unknown;      /* validation messages with an unseen label */
+  double threshold_kept;     /* no out-of-scope examples: the share of
+                                in-scope validation messages the threshold
+                                keeps; 0 otherwise */
 } maat_train_report;
 
 /*

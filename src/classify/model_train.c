@@ -351,6 +351,15 @@ struct confpair {
   int is_oos;
 };
 
+/* Whether any validation message is labelled out of scope. */
+static int any_oos(const struct confpair *cp, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    if (cp[i].is_oos)
+      return 1;
+  return 0;
+}
+
 static int cmp_conf(const void *a, const void *b)
 {
   double x = ((const struct confpair *)a)->conf;
@@ -363,6 +372,10 @@ static int cmp_conf(const void *a, const void *b)
  * and after, and (when asked) the threshold that maximises validation
  * accuracy with low-confidence predictions turned into the oos label.
  */
+/* Without out-of-scope examples, the share of in-scope validation messages
+ * the threshold keeps. */
+#define IN_SCOPE_KEEP 0.80
+
 static int calibrate(struct maat_model *m, const maat_dataset *d,
                      const size_t *idx, size_t n, const struct labelmap *lm,
                      double threshold, maat_train_report *rep)
@@ -441,6 +454,18 @@ static int calibrate(struct maat_model *m, const maat_dataset *d,
       }
     }
     m->threshold = (float)best_t;
+  }
+  if (threshold < 0 && known && !any_oos(cp, known)) {
+    /*
+     * No out-of-scope examples, the usual case: the threshold keeps
+     * IN_SCOPE_KEEP of the in-scope validation messages, so a message the
+     * model is less sure of than the least sure fifth of what it knows
+     * goes to a person (docs/internals/classifier.md; measured on CLINC150
+     * without its oos examples in bench/README.md).
+     */
+    qsort(cp, known, sizeof *cp, cmp_conf);
+    m->threshold = (float)cp[(size_t)((1 - IN_SCOPE_KEEP) * known)].conf;
+    rep->threshold_kept = IN_SCOPE_KEEP;
   }
   rc = MAAT_OK;
 out:

@@ -302,8 +302,14 @@ int cmd_train(int argc, char **argv)
       printf("out-of-scope: label '%s', threshold %.4f\n",
              maat_model_oos_label(m), rep.threshold);
     else
-      printf("out-of-scope: no '%s' class, threshold %.4f\n",
+      printf("out-of-scope: no '%s' class, threshold %.4f", 
              maat_model_oos_label(m), rep.threshold);
+    if (maat_model_label_index(m, maat_model_oos_label(m)) < 0 &&
+        rep.threshold_kept > 0)
+      printf(" (keeps %.0f %% of the in-scope validation messages)",
+             100 * rep.threshold_kept);
+    if (maat_model_label_index(m, maat_model_oos_label(m)) < 0)
+      printf("\n");
     {
       /* What a person answers by default (docs/triage.md). */
       size_t ns = 0;

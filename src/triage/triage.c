@@ -172,10 +172,25 @@ static int classify_intent(maat_triager *t, const char *text, size_t len,
 {
   const struct maat__triage_cfg *c = &t->cfg->c;
   maat_prediction p;
+  size_t letters = 0;
   int rc;
 
   if (!t->intent) {
     reason(r, "no intent model: the bot is not offered contacts");
+    return MAAT_OK;
+  }
+  /* Nothing to answer, or not in a language the bot speaks: a person. */
+  for (size_t i = 0; i < len; i++)
+    letters += (unsigned char)text[i] >= 0x80 ||
+               ((text[i] | 32) >= 'a' && (text[i] | 32) <= 'z');
+  if (letters == 0) {
+    r->out_of_scope = 1;
+    reason(r, "no words in the message: nothing for the bot to answer");
+    return MAAT_OK;
+  }
+  if (r->lang == MAAT_LANG_OTHER && letters >= 12) {
+    r->out_of_scope = 1;
+    reason(r, "not Dutch or English: the bot answers in those only");
     return MAAT_OK;
   }
   rc = maat_predict(t->intent, text, len, 2, c->intent_threshold, &p);

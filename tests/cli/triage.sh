@@ -87,6 +87,25 @@ check "long reasons of multi-byte characters stay valid UTF-8" \
 check "... and every line keeps its tone reason" \
   '[ "$(grep -c "tone angry" "$tmp/fw.out")" -eq 4 ]'
 
+# The bot knows its limits without out-of-scope examples: the threshold
+# keeps 80 % of the in-scope validation messages, so an off-topic question,
+# gibberish or a message without words goes to a person.
+"$MAAT_BIN" train --seed 1 --epochs 5 -o "$tmp/noos.model" "$tmp/hist.jsonl" >"$tmp/noos.out" 2>&1
+check "training without oos examples still picks a threshold" \
+  'grep -q "threshold 0*[.0-9]* (keeps 80 % of the in-scope validation messages)" "$tmp/noos.out" &&
+   ! grep -q "threshold 0.0000" "$tmp/noos.out"'
+printf '%s\n' '{"id":"o1","text":"Can you recommend a good pizza place?"}' \
+  '{"id":"o2","text":"asdfgh qwerty"}' '{"id":"o3","text":"   ?!"}' \
+  '{"id":"o4","text":"Wie wint het WK voetbal dit jaar denk je?"}' \
+  '{"id":"i1","text":"Hoe activeer ik mijn nieuwe pas?"}' >"$tmp/oos-in.jsonl"
+"$MAAT_BIN" triage --intent-model "$tmp/noos.model" "$tmp/oos-in.jsonl" >"$tmp/oos.out" 2>/dev/null
+for id in o1 o2 o3 o4; do
+  check "$id does not go to the bot" 'grep "\"id\":\"$id\"" "$tmp/oos.out" | grep -qv "\"tier\":\"T1\""'
+done
+check "a message without words says so" \
+  'grep "\"id\":\"o3\"" "$tmp/oos.out" | grep -q "no words in the message"'
+check "an in-scope question still does" 'grep "\"id\":\"i1\"" "$tmp/oos.out" | grep -q "\"tier\":\"T1\""'
+
 # Sensitive intents: a person answers, by the intent's name or by what its
 # examples say; listed by 'maat train', kept in the model, and a triage
 # configuration that names one in bot_answerable overrides.
@@ -97,7 +116,7 @@ for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
   printf '{"text":"My husband died last month, how do I close account %d?","label":"close_account_of_relative"}\n' $i
   printf '{"text":"How can I change my address to street %d?","label":"change_address"}\n' $i
 done >>"$tmp/sens.jsonl"
-"$MAAT_BIN" train --seed 1 --epochs 10 -o "$tmp/sens.model" "$tmp/sens.jsonl" >"$tmp/train.out" 2>&1
+"$MAAT_BIN" train --seed 1 --epochs 10 --threshold 0 -o "$tmp/sens.model" "$tmp/sens.jsonl" >"$tmp/train.out" 2>&1
 check "training lists the sensitive intents, by name and by examples" \
   'grep -q "sensitive, a person answers: .*fraud_report (fraud)" "$tmp/train.out" &&
    grep -q "close_account_of_relative (bereavement)" "$tmp/train.out" &&

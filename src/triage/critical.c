@@ -120,6 +120,16 @@ static const struct rule rules[] = {
       "pretends to be|claims to be|claiming to be|impersonat*",
       "bank|police|fraud|scam|scammer|someone|caller|man|woman|he|she|"
       "they|phone|calling|called|call|text|message|whatsapp", NULL }, 0 },
+  { MAAT_CRITICAL_FRAUD, EN, "a card used by someone else now",
+    { "someone|somebody|a stranger|someone else",
+      "using my card|using my credit card|using my debit card|"
+      "spending on my card|paying with my card|uses my card",
+      NULL }, 0 },
+  { MAAT_CRITICAL_FRAUD, EN, "identity fraud",
+    { "in my name|under my name|my identity|my details|my id",
+      "never applied|didn't apply|did not apply|never opened|didn't open|"
+      "did not open|never signed|used to open|was used|been used|"
+      "fraudulent", NULL }, 0 },
   { MAAT_CRITICAL_FRAUD, EN, "being scammed",
     { "being scammed|getting scammed|been scammed|scammed me|scamming me|"
       "a scammer|scammers|fraudster|fraudsters|phishing|identity theft|"
@@ -171,6 +181,16 @@ static const struct rule rules[] = {
       "beweert van de bank",
       "bank|politie|fraude*|iemand|beller|man|vrouw|hij|zij|ze|telefoon|"
       "belt|belde|gebeld|sms|bericht|whatsapp|medewerker", NULL }, 0 },
+  { MAAT_CRITICAL_FRAUD, NL, "een kaart die nu door een ander wordt gebruikt",
+    { "iemand|een ander|een onbekende|iemand anders",
+      "gebruikt mijn kaart|gebruikt mijn pas|betaalt met mijn|"
+      "pint met mijn|gebruikt .. mijn kaart|gebruikt .. mijn pas",
+      NULL }, 0 },
+  { MAAT_CRITICAL_FRAUD, NL, "identiteitsfraude",
+    { "op mijn naam|met mijn gegevens|mijn identiteit",
+      "nooit aangevraagd|niet aangevraagd|nooit afgesloten|"
+      "niet afgesloten|nooit geopend|nooit .. aangevraagd|"
+      "nooit .. afgesloten|misbruikt|gebruikt", NULL }, 0 },
   { MAAT_CRITICAL_FRAUD, NL, "opgelicht worden",
     { "word opgelicht|opgelicht|wordt opgelicht|oplichter|oplichters|"
       "phishing|identiteitsfraude|mijn identiteit gestolen|"
@@ -186,6 +206,7 @@ static const struct rule rules[] = {
       "did not arrive|not delivered|hasn't been delivered|never arrived|"
       "never came|didn't come|did not come|hasn't come|has not come|"
       "never showed up|didn't get|did not get|haven't got|missing|ran out|"
+      "none left|no more|wrong address|"
       "run out|running out|out of|haven't received|have not received|"
       "not received|still waiting|delayed|late|without|need it|needs it|"
       "lost", NULL }, 1 },
@@ -197,12 +218,14 @@ static const struct rule rules[] = {
       NULL, NULL }, 0 },
   { MAAT_CRITICAL_HEALTH, NL, "medicijnen die er niet zijn",
     { "medicijnen|*medicijnen|medicijn|medicatie|*medicatie|insuline*|"
-      "inhalator|puffer|recept|pillen|tabletten|*tabletten|zuurstof|epipen|"
+      "inhalator|puffer|recept|pillen|*pillen|tabletten|*tabletten|"
+      "zuurstof|epipen|"
       "chemo*|dialyse|antibiotica|geneesmiddelen|medicatierol|morfine",
       "niet aangekomen|niet geleverd|niet ontvangen|nog niet binnen|"
       "nog steeds niet|nooit aangekomen|niet gekomen|nooit gekomen|"
       "kwam niet|zijn er niet|is er niet|kwijt|bijna op|raakt op|raken op|"
-      "zijn op|is op|geen|zonder|waar blijft|waar blijven|vertraagd|"
+      "zijn op|is op|geen|geen meer|zonder|waar blijft|waar blijven|"
+      "vertraagd|"
       "te laat|niet bezorgd|zoekgeraakt|kwijtgeraakt|verloren|"
       "heb ze nodig|heeft ze nodig|hard nodig|vanavond nodig|"
       "vandaag nodig|morgen nodig", NULL }, 1 },
@@ -223,6 +246,10 @@ static const struct rule rules[] = {
       "coming|smoking meter|electric shock|exposed wires|live wire|"
       "burst pipe|house is flooding|house is flooded|flooded house",
       NULL, NULL }, 0 },
+  { MAAT_CRITICAL_SAFETY, EN, "water on electrics",
+    { "water|leak|leaking|dripping|pouring",
+      "fuse box|fusebox|fuseboard|consumer unit|electrics|socket|sockets|"
+      "meter cupboard|wiring", NULL }, 0 },
   { MAAT_CRITICAL_SAFETY, EN, "a threat",
     { "threaten*|going to hurt|hurt me|kill me|kill you|beat me|violent|"
       "violence|stalking|stalker|domestic abuse|abusive partner|unsafe|"
@@ -240,6 +267,10 @@ static const struct rule rules[] = {
       "brand in ons|vonken uit|komen vonken|vonkt|rook uit|"
       "stroomschok|blank liggende|draden bloot|gesprongen leiding|"
       "huis staat onder water|kelder staat onder water", NULL, NULL }, 0 },
+  { MAAT_CRITICAL_SAFETY, NL, "water bij de elektriciteit",
+    { "water|lekt|lekkage|druppelt|stroomt",
+      "meterkast|stoppenkast|groepenkast|stopcontact|stopcontacten|"
+      "bedrading|elektra", NULL }, 0 },
   { MAAT_CRITICAL_SAFETY, NL, "een bedreiging",
     { "bedreigd|bedreigt|bedreigen|bedreiging|bedreigingen|dreigt mij|"
       "dreigde mij|vermoorden|iets aandoen|"
@@ -282,6 +313,7 @@ static const struct rule rules[] = {
       "mezelf iets aandoen|mezelf wat aandoen|uit het leven stappen|"
       "uit het leven te stappen|"
       "beter dood|was ik maar dood|wil dood|beter af zonder mij|"
+      "einde aan mijn leven|eind aan mijn leven|"
       "beter af .. zonder mij|ik kan dit niet meer|ik kan dit niet meer aan|"
       "er niet meer zijn|wil verdwijnen", NULL, NULL }, 0 },
 
@@ -296,7 +328,8 @@ static const struct rule rules[] = {
       "last notice|final demand|debt collector|debt collectors|"
       "collection agency|seize|seizure of|enforcement",
       "today|tomorrow|tonight|this week|friday|monday|within|"
-      "before|hours|days left|expires|deadline|coming", NULL }, 0 },
+      "before|hours|days left|expires|deadline|coming|or else|will take",
+      NULL }, 0 },
   { MAAT_CRITICAL_DEADLINE, EN, "a supply about to be cut off",
     { "cut off|cutting off|disconnect*|shut off|shutting off|switch off|"
       "switched off",
@@ -314,7 +347,7 @@ static const struct rule rules[] = {
       "beslaglegging|loonbeslag|executie",
       "vandaag|morgen|deze week|vrijdag|maandag|binnen|uiterlijk|verloopt|"
       "nog twee dagen|nog 2 dagen|nog drie dagen|nog 3 dagen|komt|"
-      "staat voor de deur|dreigt|dreigen", NULL }, 0 },
+      "staat voor de deur|dreigt|dreigen|uur|anders", NULL }, 0 },
   { MAAT_CRITICAL_DEADLINE, NL, "afsluiting die dreigt",
     { "afgesloten|afsluiten|afsluiting|sluiten af|sluit af|dichtgedraaid|"
       "dichtdraaien|afgekoppeld|af te sluiten|af sluiten|af gesloten|"
@@ -366,7 +399,8 @@ static const struct rule rules[] = {
       "all stores|all shops|all branches|nobody can|no one can|"
       "none of our|all employees|all staff|company-wide|production|"
       "all systems|whole team|entire team|all our customers|all .. of our|"
-      "our shops|our stores|our branches|our staff|our employees",
+      "our shops|our stores|our branches|our staff|our employees|"
+      "every one of our|each of our|our restaurants|all our restaurants",
       "down|not working|can't|cannot|outage|offline|unable|stopped|fails|"
       "failing|broken|crashed|locked out|no access|standstill",
       NULL }, 0 },

@@ -106,6 +106,18 @@ check "a message without words says so" \
   'grep "\"id\":\"o3\"" "$tmp/oos.out" | grep -q "no words in the message"'
 check "an in-scope question still does" 'grep "\"id\":\"i1\"" "$tmp/oos.out" | grep -q "\"tier\":\"T1\""'
 
+# Dutch everyday annoyance reads as frustrated; an alarm with two
+# durations is no complaint.
+printf '%s\n' '{"id":"d1","text":"Mijn wifi valt steeds weg, erg vervelend."}' \
+  '{"id":"d2","text":"Ik word er gek van, de app loopt steeds vast"}' \
+  '{"id":"d3","text":"Zwaar teleurgesteld in de service"}' \
+  '{"id":"d4","text":"Zet de wekker elke vijf minuten voor 20 minuten"}' >"$tmp/nl-tone.jsonl"
+"$MAAT_BIN" triage "$tmp/nl-tone.jsonl" >"$tmp/nl-tone.out" 2>/dev/null
+for id in d1 d2 d3; do
+  check "$id reads as frustrated" 'grep "\"id\":\"$id\"" "$tmp/nl-tone.out" | grep -q "\"tone\":\"frustrated\""'
+done
+check "d4 is calm" 'grep "\"id\":\"d4\"" "$tmp/nl-tone.out" | grep -q "\"tone\":\"neutral\""'
+
 # Sensitive intents: a person answers, by the intent's name or by what its
 # examples say; listed by 'maat train', kept in the model, and a triage
 # configuration that names one in bot_answerable overrides.

@@ -53,23 +53,33 @@ async function closeDue() {
   }
 }
 
+// Every contact the feeder posted and saw queued is closed once someone
+// takes it: the assigned ones come from one list call, not one call per
+// contact (before, only the 40 oldest were asked after, and contacts
+// assigned further back were never closed: their agents stayed busy).
 async function pollWaiting() {
-  for (const [id, info] of [...waiting].slice(0, 40)) {
-    const r = await call('GET', `/v1/contacts/${id}`, integration);
-    const d = r.data && r.data.decision;
-    if (!d || d.state === 'queued') continue;
-    waiting.delete(id);
-    if (d.state === 'assigned') schedule(id, info.handle, energyFor(info.tone));
+  if (!waiting.size) return;
+  const r = await call('GET', '/v1/contacts?state=assigned&limit=1000', integration);
+  if (r.status !== 200 || !r.data) return;
+  for (const c of r.data.contacts) {
+    const info = waiting.get(c.id);
+    if (!info) continue;
+    waiting.delete(c.id);
+    schedule(c.id, info.handle, energyFor(info.tone));
   }
 }
 
 const t0 = events[0].t;
 const start = Date.now();
-let lastReport = 0;
+let lastReport = 0, lastPoll = 0;
 for (const ev of events) {
   const due = start + 1000 * (ev.t - t0) / speed;
   while (Date.now() < due) {
     await closeDue();
+    if (Date.now() - lastPoll > 500) {
+      await pollWaiting();
+      lastPoll = Date.now();
+    }
     await sleep(Math.min(200, Math.max(0, due - Date.now())));
   }
   if (ev.type === 'agent') {
@@ -88,7 +98,6 @@ for (const ev of events) {
     } else waiting.set(ev.id, { handle: ev.handle_s || 300, tone });
   }
   if (Date.now() - lastReport > 10000) {
-    await pollWaiting();
     const h = Math.floor((ev.t % 86400) / 3600), mm = Math.floor((ev.t % 3600) / 60);
     console.log(`demo: ${String(h).padStart(2, '0')}:${String(mm).padStart(2, '0')} ` +
                 `of the generated day: ${posted} contacts posted, ${toBot} to the bot, ` +

@@ -184,6 +184,18 @@ int maat_engine_contact(maat_engine *e, const char *id,
                         struct maat_contact_record *out);
 void maat_contact_record_release(struct maat_contact_record *r);
 
+/*
+ * Calls 'fn' for the open contacts in 'state' (MAAT_CONTACT_QUEUED: in
+ * queue order; MAAT_CONTACT_ASSIGNED or MAAT_CONTACT_WITH_BOT: oldest
+ * taken first), at most 'limit'; '*total' is how many there are. Stops at
+ * fn's nonzero value and returns it. The records are borrowed for the
+ * call (their 'triage' is NULL).
+ */
+int maat_engine_open_contacts(maat_engine *e, int state, size_t limit,
+                              int (*fn)(void *ctx,
+                                        const struct maat_contact_record *r),
+                              void *ctx, long *total);
+
 struct maat_queue_view {
   double t;
   long length, by_tier[4], by_priority[4];

@@ -354,6 +354,65 @@ static int cmp_double(const void *a, const void *b)
   return (x > y) - (x < y);
 }
 
+static int cmp_taken(const void *a, const void *b)
+{
+  const struct maat_contact_record *x = a, *y = b;
+  return (x->t_assigned > y->t_assigned) - (x->t_assigned < y->t_assigned);
+}
+
+int maat_engine_open_contacts(maat_engine *e, int state, size_t limit,
+                              int (*fn)(void *ctx,
+                                        const struct maat_contact_record *r),
+                              void *ctx, long *total)
+{
+  struct maat_contact_record *all = NULL;
+  size_t n = 0, cap = 0;
+  int rc = MAAT_OK;
+
+  *total = 0;
+  pthread_mutex_lock(&e->mu);
+  if (state == MAAT_CONTACT_QUEUED) {
+    size_t k = 0;
+    *total = e->q_len;
+    for (struct econtact *c = e->qhead; c && k < limit && !rc;
+         c = c->qnext, k++) {
+      struct maat_contact_record r = c->r;
+      r.triage = NULL;
+      rc = fn(ctx, &r);
+    }
+    pthread_mutex_unlock(&e->mu);
+    return rc;
+  }
+  /* Few: one per agent, and the bot's open ones. */
+  for (size_t i = 0; i < e->contacts.cap && !rc; i++) {
+    struct econtact *c = e->contacts.slots[i].key
+                             ? e->contacts.slots[i].value : NULL;
+    if (!c || c->r.state != state)
+      continue;
+    if (n == cap) {
+      size_t nc = cap ? cap * 2 : 64;
+      struct maat_contact_record *p = maat__realloc(all, nc * sizeof *p);
+      if (!p) {
+        rc = maat__fail(MAAT_ENOMEM, "out of memory");
+        break;
+      }
+      all = p;
+      cap = nc;
+    }
+    all[n] = c->r;
+    all[n++].triage = NULL;
+  }
+  pthread_mutex_unlock(&e->mu);
+  if (!rc) {
+    qsort(all, n, sizeof *all, cmp_taken);
+    *total = (long)n;
+    for (size_t k = 0; k < n && k < limit && !rc; k++)
+      rc = fn(ctx, &all[k]);
+  }
+  maat__free(all);
+  return rc;
+}
+
 static int group_shown(const struct maat_engine *e, long group);
 
 /* Rounded to the step; a change of less than a step keeps the old value,

@@ -305,3 +305,70 @@ enum MHD_Result maat__post_done(struct call *c)
   }
   return maat__send_json(c, 200, reply);
 }
+
+static int add_listed(void *ctx, const struct maat_contact_record *r)
+{
+  json_t *e = json_object();
+
+  json_object_set_new(e, "id", json_string(r->id));
+  json_object_set_new(e, "customer", r->customer[0] ? json_string(r->customer)
+                                                    : json_null());
+  json_object_set_new(e, "state", json_string(maat_contact_state_name(
+                                      r->state)));
+  json_object_set_new(e, "tier", json_string(maat_tier_name(r->tier)));
+  json_object_set_new(e, "priority", json_integer(r->priority));
+  json_object_set_new(e, "intent", r->intent[0] ? json_string(r->intent)
+                                                : json_null());
+  json_object_set_new(e, "to", r->to[0] ? json_string(r->to) : json_null());
+  json_object_set_new(e, "arrived_t", json_real(r->t_in));
+  json_object_set_new(e, "assigned_t", r->state == MAAT_CONTACT_QUEUED
+                                           ? json_null()
+                                           : json_real(r->t_assigned));
+  json_array_append_new(ctx, e);
+  return 0;
+}
+
+/* GET /v1/contacts?state=queued|assigned|with_bot&limit=N: the open
+ * contacts in one state, so a helpdesk or a lead need not ask one id at a
+ * time. */
+enum MHD_Result maat__get_contacts(struct call *c)
+{
+  const char *st = MHD_lookup_connection_value(c->conn, MHD_GET_ARGUMENT_KIND,
+                                               "state");
+  const char *lim = MHD_lookup_connection_value(c->conn,
+                                                MHD_GET_ARGUMENT_KIND, "limit");
+  int state = MAAT_CONTACT_ASSIGNED;
+  size_t limit = 100;
+  long total = 0;
+  json_t *o, *list;
+  int rc;
+
+  c->audit_read = 1;  /* customers' contacts: who listed them is kept */
+  if (st && !strcmp(st, "queued"))
+    state = MAAT_CONTACT_QUEUED;
+  else if (st && !strcmp(st, "with_bot"))
+    state = MAAT_CONTACT_WITH_BOT;
+  else if (st && strcmp(st, "assigned"))
+    return maat__fail_call(c, 400, "state: expected queued, assigned or "
+                           "with_bot", "state");
+  if (lim) {
+    char *end;
+    long n = strtol(lim, &end, 10);
+    if (*end || !*lim || n < 0 || n > 1000)
+      return maat__fail_call(c, 400, "limit: expected 0 to 1000", "limit");
+    limit = (size_t)n;
+  }
+  list = json_array();
+  rc = maat_engine_open_contacts(c->s->engine, state, limit, add_listed, list,
+                                 &total);
+  if (rc) {
+    json_decref(list);
+    return maat__library_error(c, rc);
+  }
+  o = json_object();
+  json_object_set_new(o, "state", json_string(maat_contact_state_name(state)));
+  json_object_set_new(o, "total", json_integer(total));
+  json_object_set_new(o, "contacts", list);
+  json_object_set_new(o, "t", json_real(maat__now_t(c->s)));
+  return maat__send_json(c, 200, o);
+}

@@ -42,6 +42,8 @@ static const struct route routes[] = {
   { "GET", "metrics", AUTH_TOKEN, R(LEAD) | R(ADMIN), maat__get_metrics },
   { "POST", "v1/contacts", AUTH_TOKEN, R(INTEGRATION) | R(ADMIN),
     maat__post_contact },
+  { "GET", "v1/contacts", AUTH_TOKEN, R(INTEGRATION) | R(LEAD) | R(ADMIN),
+    maat__get_contacts },
   { "GET", "v1/contacts/*", AUTH_TOKEN,
     R(INTEGRATION) | R(LEAD) | R(ADMIN) | R(AGENT), maat__get_contact },
   { "POST", "v1/contacts/*/done", AUTH_TOKEN,

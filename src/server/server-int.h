@@ -83,6 +83,7 @@ void maat__call_extra(struct call *c, int status,
 /* handlers, one file per resource */
 enum MHD_Result maat__post_contact(struct call *c);
 enum MHD_Result maat__get_contact(struct call *c);
+enum MHD_Result maat__get_contacts(struct call *c);
 enum MHD_Result maat__post_done(struct call *c);
 enum MHD_Result maat__accept_contact(struct call *c, json_t *o,
                                      int idempotent);

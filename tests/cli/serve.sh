@@ -88,6 +88,12 @@ expect "contact: lead reads it" 200 GET /v1/contacts/k1 "$LEAD"
 expect "contact: its agent reads it" 200 GET /v1/contacts/k1 "$(tok_of $to)"
 expect "contact: another agent may not" 403 GET /v1/contacts/k1 "$(tok_of $other)"
 expect "contact: unknown" 404 GET /v1/contacts/nope "$INT"
+expect "the open contacts, listed: integration" 200 GET "/v1/contacts?state=assigned" "$INT"
+check "... the assigned contact is in the list, with its agent" \
+  'grep -q "\"id\":\"k1\"" "$tmp/body" && grep -q "\"to\":\"$to\"" "$tmp/body"'
+expect "the open contacts, listed: lead" 200 GET "/v1/contacts?state=queued&limit=5" "$LEAD"
+expect "the open contacts: an agent may not list them" 403 GET /v1/contacts "$A1"
+expect "the open contacts: a state that is none" 400 GET "/v1/contacts?state=sleeping" "$INT"
 expect "done: another agent may not close it" 403 POST /v1/contacts/k1/done "$(tok_of $other)" '{"energy":3}'
 expect "done: lead may not close it" 403 POST /v1/contacts/k1/done "$LEAD" '{}'
 expect "done: energy out of range" 400 POST /v1/contacts/k1/done "$(tok_of $to)" '{"energy":9}'

@@ -116,6 +116,7 @@ enum MHD_Result maat__get_team(struct call *c)
         v->period_end > 0 ? "group_too_small" : "no_period_yet"));
   }
   json_object_set_new(o, "strain_period_s", json_real(v->period_s));
+  json_object_set_new(o, "overload_line", json_real(v->overload_line));
   hours = json_array();
   for (int h = 0; h < 24; h++)
     json_array_append_new(hours, v->hour_shown[h]

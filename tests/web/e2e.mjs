@@ -127,12 +127,16 @@ try {
   await page.waitForURL('**/me');
   await page.waitForFunction(() => document.getElementById('strain').textContent !== '–');
   check('the agent sees its own strain', /\d/.test(await page.textContent('#strain')));
+  check('one state button: a breather offered, no "back"',
+        await page.isVisible('#breather') && !(await page.isVisible('#back')));
   check('the page fits a phone', await page.evaluate(() =>
     document.documentElement.scrollWidth <= window.innerWidth + 1));
   await page.click('#breather');
   await page.waitForFunction(() => document.getElementById('state').dataset.state === 'break',
                              null, { timeout: 10000 });
   check('take a breather: the agent is on a break', true);
+  await page.waitForSelector('#back:not([hidden])');
+  check('... and the one button now says "I\'m back"', !(await page.isVisible('#breather')));
   const st = await api('GET', '/v1/team', tok.lead);
   check('the team view counts one on a break', st.data.agents.break === 1);
 
@@ -149,6 +153,13 @@ try {
     Number(document.getElementById('q-length').textContent) > 0, null, { timeout: 10000 });
   check('the dashboard updates after contacts are posted', true);
   check('the dashboard shows no agent id', !/a000\d/.test(await lead.textContent('body')));
+  check('waits read as m:ss', /^\d+:\d\d min$/.test((await lead.textContent('#q-target')).trim()));
+  check('the decisions table has a header', (await lead.textContent('#recent')) !== null &&
+        (await lead.locator('thead th').count()) === 5);
+  check('tiers and priorities are explained', (await lead.textContent('#legend')).includes('T3'));
+  check('the strain chart shows the overload line and fits its data',
+        await lead.evaluate(() => Number(document.getElementById('chart').dataset.top) >= 1.5 &&
+                                  document.querySelectorAll('#chart .u-series').length >= 3));
   await page.click('#back');
   await page.waitForFunction(() => document.getElementById('state').dataset.state !== 'break',
                              null, { timeout: 10000 });
@@ -168,6 +179,13 @@ try {
   await lead.click('.lang button[data-lang=nl]');
   check('the language switch turns the page Dutch',
         (await lead.textContent('h1')).trim() === 'Teamoverzicht');
+  check('... the legend and table header too',
+        (await lead.textContent('#legend')).includes('de bot antwoordt') &&
+        (await lead.textContent('thead')).includes('redenen'));
+  await lead.setViewportSize({ width: 390, height: 844 });
+  await lead.waitForTimeout(2500);
+  check('the dashboard fits a phone', await lead.evaluate(() =>
+    document.documentElement.scrollWidth <= window.innerWidth + 1));
   await lead.context().close();
 
   // The admin: the dashboard too; the integration role has no pages.

@@ -35,6 +35,11 @@ const T = {
     energy: 'energy', energyByKind: 'What gives and costs me energy', kind: 'kind of contact', mean: 'mean energy',
     myWarnings: 'For me', forbidden: 'You may not see this page.', updated: 'updated',
     privacy: 'Only you can see this page. Your team lead sees team totals, never yours.',
+    min: 'min', hr: 'h', hour: 'hour of the day', strainAxis: 'strain', overloadLine: 'overload line',
+    time: 'time', contact: 'contact', tier: 'tier', to: 'to', reasons: 'reasons',
+    legend: 'T1: the bot answers \u00b7 T2: a specialist, with a prepared proposal \u00b7 T3: straight to an experienced person. Priority 3: critical, first \u00b7 2: urgent or T3 \u00b7 1: normal \u00b7 0: low.',
+    times: '\u00d7', lastAt: 'last at',
+    breatherDo: 'Take a breather', backDo: "I'm back", breatherPending: 'A breather after this contact',
   },
   nl: {
     title: 'maat', login: 'Inloggen', token: 'Je toegangstoken',
@@ -68,6 +73,11 @@ const T = {
     energy: 'energie', energyByKind: 'Wat geeft en kost mij energie', kind: 'soort contact', mean: 'gemiddelde energie',
     myWarnings: 'Voor mij', forbidden: 'Je mag deze pagina niet zien.', updated: 'bijgewerkt',
     privacy: 'Alleen jij ziet deze pagina. Je teamleider ziet teamtotalen, nooit de jouwe.',
+    min: 'min', hr: 'u', hour: 'uur van de dag', strainAxis: 'belasting', overloadLine: 'overbelastingsgrens',
+    time: 'tijd', contact: 'contact', tier: 'niveau', to: 'naar', reasons: 'redenen',
+    legend: 'T1: de bot antwoordt \u00b7 T2: een specialist, met een voorbereid voorstel \u00b7 T3: direct naar een ervaren collega. Prioriteit 3: kritiek, eerst \u00b7 2: dringend of T3 \u00b7 1: normaal \u00b7 0: laag.',
+    times: '\u00d7', lastAt: 'laatst om',
+    breatherDo: 'Even op adem komen', backDo: 'Ik ben er weer', breatherPending: 'Pauze na dit contact',
   },
 };
 
@@ -127,4 +137,15 @@ function el(tag, attrs, ...children) {
 
 function fmt(x, digits) { return x === null || x === undefined ? '\u2013' : Number(x).toFixed(digits); }
 function pct(x) { return x === null || x === undefined ? '\u2013' : Math.round(x * 100) + ' %'; }
-function secs(x) { return x === null || x === undefined ? '\u2013' : Math.round(x) + ' s'; }
+// Durations as m:ss under an hour, h:mm beyond ("1:05 min", "6:40 h").
+function secs(x) {
+  if (x === null || x === undefined) return '\u2013';
+  const s = Math.max(0, Math.round(x));
+  if (s < 3600) return Math.floor(s / 60) + ':' + String(s % 60).padStart(2, '0') + ' ' + t('min');
+  return Math.floor(s / 3600) + ':' + String(Math.floor(s / 60) % 60).padStart(2, '0') + ' ' + t('hr');
+}
+// Router time (seconds since midnight) as the clock time h:mm.
+function clock(x) {
+  const m = Math.floor(x / 60) % 1440;
+  return Math.floor(m / 60) + ':' + String(m % 60).padStart(2, '0');
+}

@@ -13,18 +13,39 @@ function bars(node, entries, label) {
                    el('span', { 'data-count': k }, v)));
 }
 
-function drawChart(hours) {
+// The last 24 hours, oldest first, ending with the current hour; the
+// scale fits the data and always shows the overload line.
+function drawChart(hours, nowT, line) {
   const node = document.getElementById('chart');
-  const xs = hours.map((_, h) => h);
-  const ys = hours.map((v) => (v === null ? null : v));
+  const cur = Math.floor((nowT % 86400) / 3600);
+  const order = Array.from({ length: 24 }, (_, k) => (cur + 1 + k) % 24);
+  const xs = order.map((_, k) => k);
+  const ys = order.map((h) => (hours[h] === null ? null : hours[h]));
+  const top = Math.max(1.5 * line, ...ys.filter((v) => v !== null).map((v) => v * 1.1));
   const width = Math.max(260, node.clientWidth || 600);
-  if (chart) { chart.setData([xs, ys]); chart.setSize({ width, height: 220 }); return; }
-  chart = new uPlot({
+  const opts = {
     width, height: 220,
-    scales: { x: { time: false }, y: { range: [0, 1.5] } },
-    axes: [{ label: 'h' }, { label: 'strain' }],
-    series: [{}, { label: t('strain'), stroke: '#2f6f5e', width: 2, spanGaps: false }],
-  }, [xs, ys], node);
+    scales: { x: { time: false }, y: { range: [0, top] } },
+    axes: [{ label: t('hour'), values: (u, v) => v.map((k) => order[k] !== undefined ? order[k] + ':00' : '') },
+           { label: t('strainAxis') }],
+    series: [{}, { label: t('strain'), stroke: '#2f6f5e', width: 2, spanGaps: false },
+             { label: t('overloadLine'), stroke: '#a32020', width: 1, dash: [6, 4] }],
+  };
+  if (chart) chart.destroy();
+  chart = new uPlot(opts, [xs, ys, xs.map(() => line)], node);
+  node.dataset.top = String(top);
+  node.dataset.order = order.join(',');
+}
+
+// The same warning once, with how often and when last.
+function grouped(warnings) {
+  const by = new Map();
+  for (const w of warnings) {
+    const key = w.kind + '|' + w.message;
+    const g = by.get(key);
+    if (g) { g.n++; g.t = Math.max(g.t, w.t); } else by.set(key, { kind: w.kind, message: w.message, t: w.t, n: 1 });
+  }
+  return [...by.values()].sort((a, b) => b.t - a.t);
 }
 
 function render() {
@@ -54,16 +75,18 @@ function render() {
   document.getElementById('sl').textContent = pct(team.service_level);
   document.getElementById('avgwait').textContent = secs(team.avg_wait_s);
   const ul = document.getElementById('warnings');
-  ul.replaceChildren(...(w.warnings.length ? w.warnings.slice(0, 10).map((x) =>
+  const groups = grouped(w.warnings).slice(0, 10);
+  ul.replaceChildren(...(groups.length ? groups.map((x) =>
     el('li', { class: x.kind === 'overload' ? 'warn' : '' },
-       x.message.startsWith(x.kind) ? x.message : x.kind + ': ' + x.message))
+       (x.message.startsWith(x.kind) ? x.message : x.kind + ': ' + x.message) +
+       (x.n > 1 ? ' (' + x.n + t('times') + ')' : '') + ' \u2014 ' + t('lastAt') + ' ' + clock(x.t)))
     : [el('li', { class: 'muted' }, t('noWarnings'))]));
   document.getElementById('personal').textContent = w.personal_warnings;
   document.getElementById('recent').replaceChildren(...team.recent_decisions.map((d) =>
-    el('tr', {}, el('td', {}, d.contact), el('td', {}, d.tier),
+    el('tr', {}, el('td', {}, clock(d.t)), el('td', {}, d.contact), el('td', {}, d.tier),
        el('td', {}, d.to === 'bot' ? t('toBot') : t('toPerson')),
        el('td', { class: 'muted' }, d.reasons))));
-  drawChart(team.strain_by_hour);
+  drawChart(team.strain_by_hour, team.t, team.overload_line || 1);
   document.getElementById('updated').textContent = new Date().toLocaleTimeString(lang);
 }
 

@@ -16,8 +16,13 @@ function render() {
       Math.floor(m / 60) + ':' + String(m % 60).padStart(2, '0'));
   }
   document.getElementById('strain').textContent = hidden ? '\u2013' : fmt(me.strain, 2);
-  document.getElementById('meter').style.width = hidden ? '0%' : Math.min(100, 100 * me.strain / (1.5 * line)) + '%';
-  document.getElementById('line').style.left = (100 / 1.5) + '%';
+  // The scale grows with the strain, so 10 never looks like 1.1; the
+  // colour says the level; the red mark is the overload line.
+  const top = Math.max(1.5 * line, hidden ? 0 : me.strain * 1.1);
+  const meter = document.getElementById('meter');
+  meter.style.width = hidden ? '0%' : Math.min(100, 100 * me.strain / top) + '%';
+  meter.className = hidden ? '' : me.strain >= line ? 'high' : me.strain >= 0.7 * line ? 'mid' : '';
+  document.getElementById('line').style.left = (100 * line / top) + '%';
   document.getElementById('linev').textContent = fmt(line, 2);
   document.getElementById('recovering').hidden = !me.in_recovery;
   document.getElementById('left').textContent = secs(me.recovery_left_s);
@@ -26,6 +31,10 @@ function render() {
   const st = document.getElementById('state');
   st.textContent = t(me.state) + (me.next_state ? ' \u2192 ' + t(me.next_state) : '');
   st.dataset.state = me.next_state || me.state;
+  // One button, the one that does something now.
+  const onBreak = (me.next_state || me.state) === 'break';
+  document.getElementById('breather').hidden = onBreak;
+  document.getElementById('back').hidden = !onBreak;
   document.getElementById('kinds').replaceChildren(...me.energy_by_kind.map((k) =>
     el('tr', {}, el('td', {}, k.intent + ' (' + k.tone + ')'),
        el('td', {}, fmt(k.mean_energy, 1) + ' / 5 \u00b7 ' + k.checkins + '\u00d7'))));

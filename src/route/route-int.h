@@ -439,8 +439,9 @@ struct maat_router {
   int nout, capout, headout;
   char reasonbuf[MAAT_MAX_REASONS][160];
   /* warnings */
-  double last_overload_warn, last_forecast_warn;
+  double last_overload_warn, last_forecast_warn, last_understaffed_warn;
   double offered_work;         /* exponentially decayed person-work seconds */
+  double offered_n;            /* ... and person-contacts, decayed alike */
   double offered_t;
   /* summary */
   struct maat_route_summary sum;

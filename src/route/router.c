@@ -1214,6 +1214,45 @@ static void advance(struct maat_router *r, double t)
     r->now = t;
 }
 
+/*
+ * Understaffing: the people the current arrival rate needs, by Erlang C on
+ * the observed rate and handling time (the forecast window's decayed
+ * counts), to answer 80 % within the service target, against the agents
+ * on shift. Said at once, with how many more; the lead chooses what gives.
+ */
+#define UNDERSTAFF_SL 0.80
+static void warn_understaffed(struct maat_router *r)
+{
+  const double *set = set_of(r);
+  double window = set[MAAT__S_FORECAST_WINDOW];
+  double rate = r->offered_n / window * 3600, aht;
+  int need = 0, on = r->non;
+  struct maat_decision *d;
+
+  /* A rate from a handful of contacts says nothing yet. */
+  if (r->offered_n < 10 || on < 1)
+    return;
+  aht = round(r->offered_work / r->offered_n);
+  if (maat_erlang_agents(rate, aht, set[MAAT__S_SERVICE_TARGET],
+                         UNDERSTAFF_SL, &need) != MAAT_OK || need <= on)
+    return;
+  if (r->last_understaffed_warn > -INFINITY &&
+      r->now - r->last_understaffed_warn < set[MAAT__S_WARN_INTERVAL])
+    return;
+  r->last_understaffed_warn = r->now;
+  d = emit(r, MAAT_DEC_WARNING);
+  if (!d)
+    return;
+  d->kind = "understaffed";
+  snprintf(d->message, sizeof d->message,
+           "understaffed: %.0f contacts an hour for people at %d:%02d each "
+           "need %d people to answer %.0f %% within %.0f s (Erlang C); %d "
+           "on shift, %d more needed",
+           rate, (int)aht / 60, (int)aht % 60, need, UNDERSTAFF_SL * 100,
+           set[MAAT__S_SERVICE_TARGET], on, need - on);
+  r->sum.warnings++;
+}
+
 static void warn_forecast(struct maat_router *r)
 {
   const double *set = set_of(r);
@@ -1389,11 +1428,16 @@ static int push_contact(struct maat_router *r, const struct maat_contact *in,
     return MAAT_OK;
   }
   /* The decayed sum of person-work offered: the load forecast. */
-  r->offered_work *= decay_factor((r->now - r->offered_t) /
-                                  set[MAAT__S_FORECAST_WINDOW]);
+  {
+    double f = decay_factor((r->now - r->offered_t) /
+                            set[MAAT__S_FORECAST_WINDOW]);
+    r->offered_work *= f;
+    r->offered_n *= f;
+  }
   r->offered_t = r->now;
   r->offered_work += in->handle_s > 0 ? in->handle_s
                                         : set[MAAT__S_MEAN_HANDLE];
+  r->offered_n += 1;
   {
     /* Critical first; otherwise 'ageing_s' of waiting is one priority step. */
     double key = r->now - set[MAAT__S_AGEING] * in->priority;
@@ -1403,6 +1447,7 @@ static int push_contact(struct maat_router *r, const struct maat_contact *in,
     r->fresh = slot;
   }
   warn_forecast(r);
+  warn_understaffed(r);
   warn_unroutable(r, c);
   tie = r->seq;
   dispatch(r);
@@ -1597,6 +1642,7 @@ int maat_router_open(maat_router **out, const maat_team *team,
   r->wake = INFINITY;
   r->last_overload_warn = -INFINITY;
   r->last_forecast_warn = -INFINITY;
+  r->last_understaffed_warn = -INFINITY;
   r->nagents = (int)team->n;
   r->agents_mem = maat__calloc(team->n + 1, sizeof *r->agents);
   if (r->agents_mem)

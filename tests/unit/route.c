@@ -675,6 +675,49 @@ Test(route, forecast_warning_is_a_team_aggregate)
   maat_team_free(t);
 }
 
+/* Understaffing: Erlang C on the observed rate and handling time says how
+ * many more people the rate needs; a calm rate says nothing. */
+static int understaffed(int gap_s, char *msg, size_t cap)
+{
+  maat_team *t = team_of(two);
+  maat_router *r = router_of(t, "maat", 0);
+  struct maat_decision d;
+  int warned = 0;
+  char line[200];
+  PUSH(r, "{\"type\":\"agent\",\"t\":0,\"agent\":\"ana\",\"state\":\"available\"}");
+  PUSH(r, "{\"type\":\"agent\",\"t\":0,\"agent\":\"bob\",\"state\":\"available\"}");
+  for (int k = 0; k < 40; k++) {
+    snprintf(line, sizeof line, "{\"type\":\"contact\",\"t\":%d,\"id\":\"c%d\","
+             "\"tier\":\"T2\",\"lang\":\"en\",\"handle_s\":300}", k * gap_s, k);
+    PUSH(r, line);
+    if (k % 2)
+      while (maat_router_next(r, &d) == MAAT_OK)
+        if (d.type == MAAT_DEC_WARNING && !strcmp(d.kind, "understaffed")) {
+          warned++;
+          cr_assert_eq(d.scope, MAAT_SCOPE_TEAM);
+          snprintf(msg, cap, "%s", d.message);
+        }
+  }
+  while (maat_router_next(r, &d) == MAAT_OK)
+    if (d.type == MAAT_DEC_WARNING && !strcmp(d.kind, "understaffed"))
+      warned++;
+  maat_router_close(r);
+  maat_team_free(t);
+  return warned;
+}
+
+Test(route, understaffing_says_how_many_more)
+{
+  char msg[256] = "";
+  /* a contact of 5 minutes every 30 s: 10 people's work, 2 on shift */
+  cr_assert_geq(understaffed(30, msg, sizeof msg), 1);
+  cr_assert(strstr(msg, "Erlang C") && strstr(msg, "2 on shift") &&
+            strstr(msg, "more needed") && strstr(msg, "5:00 each"), "%s", msg);
+  cr_assert(!strstr(msg, ", 0 more"), "%s", msg);
+  /* one every 20 minutes: two people are plenty */
+  cr_assert_eq(understaffed(1200, msg, sizeof msg), 0);
+}
+
 Test(route, replay_completes_and_abandons)
 {
   maat_team *t = team_of(one);

@@ -273,6 +273,30 @@ enum MHD_Result maat__post_done(struct call *c)
     return maat__fail_call(c, 409, "the contact is already closed", NULL);
   if (!(o = maat__parse_body(c, &ret)))
     return ret;
+  if (c->who.role == MAAT_ROLE_LEAD) {
+    /* A lead frees an agent left busy by a missed 'done': with a reason,
+     * kept in the audit; never with the agent's check-in or the
+     * customer's scores. */
+    json_t *why = json_object_get(o, "reason");
+    if (!json_is_string(why) || !json_string_length(why) ||
+        json_string_length(why) > 200) {
+      json_decref(o);
+      return maat__fail_call(c, 400, "field 'reason': a lead closes a "
+                             "contact with a reason of 1 to 200 bytes",
+                             "reason");
+    }
+    if (json_object_get(o, "energy") || json_object_get(o, "note") ||
+        json_object_get(o, "csat") || json_object_get(o, "nps")) {
+      json_decref(o);
+      return maat__fail_call(c, 400, "a lead closes without a check-in or "
+                             "scores: those are the agent's and the "
+                             "customer's", NULL);
+    }
+    snprintf(c->detail, sizeof c->detail, "contact %s closed by a lead: %s",
+             id, json_string_value(why));
+    if (!json_object_get(o, "outcome"))
+      json_object_set_new(o, "outcome", json_string("closed_by_lead"));
+  }
   if ((bad = done_fields(o, &r, &d))) {
     char msg[160];
     snprintf(msg, sizeof msg, "field '%s': %s", bad, done_message(bad));

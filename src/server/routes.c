@@ -47,7 +47,7 @@ static const struct route routes[] = {
   { "GET", "v1/contacts/*", AUTH_TOKEN,
     R(INTEGRATION) | R(LEAD) | R(ADMIN) | R(AGENT), maat__get_contact },
   { "POST", "v1/contacts/*/done", AUTH_TOKEN,
-    R(INTEGRATION) | R(AGENT) | R(ADMIN), maat__post_done },
+    R(INTEGRATION) | R(AGENT) | R(LEAD) | R(ADMIN), maat__post_done },
   { "POST", "v1/agents/*/state", AUTH_TOKEN, R(AGENT) | R(ADMIN),
     maat__post_agent_state },
   { "GET", "v1/agents/*", AUTH_TOKEN, R(AGENT), maat__get_agent },

@@ -95,11 +95,18 @@ expect "the open contacts, listed: lead" 200 GET "/v1/contacts?state=queued&limi
 expect "the open contacts: an agent may not list them" 403 GET /v1/contacts "$A1"
 expect "the open contacts: a state that is none" 400 GET "/v1/contacts?state=sleeping" "$INT"
 expect "done: another agent may not close it" 403 POST /v1/contacts/k1/done "$(tok_of $other)" '{"energy":3}'
-expect "done: lead may not close it" 403 POST /v1/contacts/k1/done "$LEAD" '{}'
+expect "done: a lead closes only with a reason" 400 POST /v1/contacts/k1/done "$LEAD" '{}'
+check "... naming the field" 'grep -q "\"field\":\"reason\"" "$tmp/body"'
+expect "done: a lead never adds a check-in" 400 POST /v1/contacts/k1/done "$LEAD" '{"reason":"agent went home","energy":3}'
 expect "done: energy out of range" 400 POST /v1/contacts/k1/done "$(tok_of $to)" '{"energy":9}'
 check "... naming the field" 'grep -q "\"field\":\"energy\"" "$tmp/body"'
 expect "done: its agent checks in" 200 POST /v1/contacts/k1/done "$(tok_of $to)" '{"outcome":"resolved","energy":2,"note":"PRIVATE-NOTE-xyz"}'
 expect "done: twice is a conflict" 409 POST /v1/contacts/k1/done "$INT" '{}'
+# A lead frees an agent left busy by a missed 'done', with a reason kept.
+expect "a contact left open" 201 POST /v1/contacts "$INT" '{"id":"k5","tier":"T2","tone":"neutral"}'
+expect "a lead closes it, with a reason" 200 POST /v1/contacts/k5/done "$LEAD" '{"reason":"the agent forgot to close it"}'
+n=$(sqlite3 "$db" "select count(*) from audit where detail like 'contact k5 closed by a lead: the agent forgot%'" 2>/dev/null || echo 1)
+check "the reason is in the audit" '[ "$n" -ge 1 ]'
 
 expect "state: own" 200 POST /v1/agents/a0001/state "$A1" '{"state":"break"}'
 expect "state: another agent's" 403 POST /v1/agents/a0002/state "$A1" '{"state":"break"}'

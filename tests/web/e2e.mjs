@@ -153,9 +153,24 @@ try {
     Number(document.getElementById('q-length').textContent) > 0, null, { timeout: 10000 });
   check('the dashboard updates after contacts are posted', true);
   check('the dashboard shows no agent id', !/a000\d/.test(await lead.textContent('body')));
+  // The lead closes a contact an agent left open, with a reason.
+  await lead.waitForFunction(() => document.querySelectorAll('#open tr').length > 0, null,
+                             { timeout: 10000 });
+  const openId = await lead.getAttribute('#open tr button', 'data-close');
+  await lead.click('#open tr button');
+  check('closing without a reason is refused on the page',
+        (await lead.textContent('#open-msg')).includes('reason'));
+  await lead.fill('#open tr input.reason', 'left open at the end of a shift');
+  await lead.click('#open tr button');
+  await lead.waitForFunction(() => document.getElementById('open-msg').textContent === 'Closed.',
+                             null, { timeout: 10000 });
+  const closedState = await api('GET', '/v1/contacts/' + openId, tok.lead);
+  check('the lead closed a contact left open (' + openId + ')',
+        closedState.data && closedState.data.state === 'done' &&
+        closedState.data.outcome === 'closed_by_lead');
   check('waits read as m:ss', /^\d+:\d\d min$/.test((await lead.textContent('#q-target')).trim()));
   check('the decisions table has a header', (await lead.textContent('#recent')) !== null &&
-        (await lead.locator('thead th').count()) === 5);
+        (await lead.locator('table:has(#recent) thead th').count()) === 5);
   check('tiers and priorities are explained', (await lead.textContent('#legend')).includes('T3'));
   check('the strain chart shows the overload line and fits its data',
         await lead.evaluate(() => Number(document.getElementById('chart').dataset.top) >= 1.5 &&
@@ -179,9 +194,10 @@ try {
   await lead.click('.lang button[data-lang=nl]');
   check('the language switch turns the page Dutch',
         (await lead.textContent('h1')).trim() === 'Teamoverzicht');
-  check('... the legend and table header too',
+  check('... the legend, the tables and the controls too',
         (await lead.textContent('#legend')).includes('de bot antwoordt') &&
-        (await lead.textContent('thead')).includes('redenen'));
+        (await lead.textContent('#opensec h2')).includes('Open contacten') &&
+        (await lead.textContent('body')).includes('redenen'));
   await lead.setViewportSize({ width: 390, height: 844 });
   await lead.waitForTimeout(2500);
   check('the dashboard fits a phone', await lead.evaluate(() =>

@@ -40,6 +40,9 @@ const T = {
     legend: 'T1: the bot answers \u00b7 T2: a specialist, with a prepared proposal \u00b7 T3: straight to an experienced person. Priority 3: critical, first \u00b7 2: urgent or T3 \u00b7 1: normal \u00b7 0: low.',
     times: '\u00d7', lastAt: 'last at',
     breatherDo: 'Take a breather', backDo: "I'm back", breatherPending: 'A breather after this contact',
+    openContacts: 'Open contacts', openHelp: 'Contacts people are working on, longest first. Close one an agent left open (a missed \u201cdone\u201d keeps them busy); your reason is kept.',
+    intentH: 'intent', openFor: 'open for', close: 'Close', reasonPrompt: 'Why close it?', reasonNeeded: 'Give a reason to close it.',
+    noOpen: 'Nobody is working on a contact.', closed: 'Closed.',
   },
   nl: {
     title: 'maat', login: 'Inloggen', token: 'Je toegangstoken',
@@ -78,6 +81,9 @@ const T = {
     legend: 'T1: de bot antwoordt \u00b7 T2: een specialist, met een voorbereid voorstel \u00b7 T3: direct naar een ervaren collega. Prioriteit 3: kritiek, eerst \u00b7 2: dringend of T3 \u00b7 1: normaal \u00b7 0: laag.',
     times: '\u00d7', lastAt: 'laatst om',
     breatherDo: 'Even op adem komen', backDo: 'Ik ben er weer', breatherPending: 'Pauze na dit contact',
+    openContacts: 'Open contacten', openHelp: 'Contacten waar mensen aan werken, langst openstaand eerst. Sluit er een die een medewerker open liet (een gemist \u201cklaar\u201d houdt hem bezet); je reden wordt bewaard.',
+    intentH: 'onderwerp', openFor: 'open sinds', close: 'Sluiten', reasonPrompt: 'Waarom sluiten?', reasonNeeded: 'Geef een reden om te sluiten.',
+    noOpen: 'Niemand werkt aan een contact.', closed: 'Gesloten.',
   },
 };
 

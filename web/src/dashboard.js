@@ -90,9 +90,34 @@ function render() {
   document.getElementById('updated').textContent = new Date().toLocaleTimeString(lang);
 }
 
+// Open contacts, longest first, with a close for one left open; the
+// agent is not named here (the lead acts on the contact).
+function renderOpen(list, nowT) {
+  const body = document.getElementById('open');
+  document.getElementById('open-none').hidden = list.length > 0;
+  body.replaceChildren(...list.map((c) => {
+    const input = el('input', { 'aria-label': t('reasonPrompt'), placeholder: t('reasonPrompt'),
+                                class: 'reason' });
+    const btn = el('button', { class: 'secondary', 'data-close': c.id }, t('close'));
+    btn.addEventListener('click', async () => {
+      const msg = document.getElementById('open-msg');
+      if (!input.value.trim()) { msg.textContent = t('reasonNeeded'); return; }
+      const r = await api('POST', '/v1/contacts/' + encodeURIComponent(c.id) + '/done',
+                          { reason: input.value.trim() });
+      msg.textContent = r.status === 200 ? t('closed') : (r.data && r.data.error) || String(r.status);
+      refresh();
+    });
+    return el('tr', {}, el('td', {}, c.id), el('td', {}, c.tier), el('td', {}, c.intent || '\u2013'),
+              el('td', {}, secs(nowT - c.assigned_t)), el('td', {}, input, btn));
+  }));
+}
+
 async function refresh() {
-  const [q, team, w] = await Promise.all([api('GET', '/v1/queue'), api('GET', '/v1/team'),
-                                          api('GET', '/v1/warnings')]);
+  const [q, team, w, open] = await Promise.all([api('GET', '/v1/queue'), api('GET', '/v1/team'),
+                                                api('GET', '/v1/warnings'),
+                                                api('GET', '/v1/contacts?state=assigned&limit=20')]);
+  if (open.status === 200 && document.activeElement?.className !== 'reason')
+    renderOpen(open.data.contacts, open.data.t);
   if (q.status === 401) return signout();
   if (q.status !== 200 || team.status !== 200 || w.status !== 200) {
     for (const s of document.querySelectorAll('main > section')) s.hidden = s.id !== 'forbidden';

@@ -37,6 +37,7 @@ enum {
   MAAT__S_SCAN_DEPTH,
   MAAT__S_RELAX_AFTER,
   MAAT__S_OVERLOAD_GRACE,
+  MAAT__S_OPEN_FACTOR,
   MAAT__S_COUNT
 };
 
@@ -246,6 +247,7 @@ struct maat__rcontact {
   double wake_t;
   int qnext;           /* the next in its list of the queue, or -1 */
   int stage;
+  int open_warned;     /* told the lead it stays open too long */
   uint64_t blocked_at;
   int qlist;           /* the queue's list it waits in, or -1 */
   int qprev;           /* the previous in that list, or -1 */

@@ -1215,6 +1215,42 @@ static void advance(struct maat_router *r, double t)
 }
 
 /*
+ * On a tick: a contact with a person for open_too_long_factor times its
+ * expected handling time is probably one whose 'done' was missed, and its
+ * agent stays busy: the lead is told once, by the contact, never the
+ * agent (the lead can close it).
+ */
+static void warn_open_too_long(struct maat_router *r)
+{
+  const double *set = set_of(r);
+
+  for (int i = 0; i < r->nagents; i++) {
+    struct maat__rcontact *c;
+    struct maat_decision *d;
+    double expect, open_s;
+    int slot = r->agents[i].contact;
+    if (slot < 0)
+      continue;
+    c = &r->cs[slot];
+    expect = c->c.handle_s > 0 ? c->c.handle_s : set[MAAT__S_MEAN_HANDLE];
+    open_s = r->now - c->assigned_t;
+    if (c->open_warned || open_s < set[MAAT__S_OPEN_FACTOR] * expect)
+      continue;
+    c->open_warned = 1;
+    if (!(d = emit(r, MAAT_DEC_WARNING)))
+      return;
+    d->kind = "open_too_long";
+    snprintf(d->message, sizeof d->message,
+             "open_too_long: contact %s has been with a person for %d:%02d, "
+             "more than %.0f times its expected %d:%02d; was its 'done' "
+             "missed? A lead can close it", c->c.id, (int)open_s / 3600,
+             (int)open_s / 60 % 60, set[MAAT__S_OPEN_FACTOR],
+             (int)expect / 60, (int)expect % 60);
+    r->sum.warnings++;
+  }
+}
+
+/*
  * Understaffing: the people the current arrival rate needs, by Erlang C on
  * the observed rate and handling time (the forecast window's decayed
  * counts), to answer 80 % within the service target, against the agents
@@ -1565,6 +1601,7 @@ int maat__router_push_known(maat_router *r, const struct maat_event *ev,
     return MAAT_OK;
   default:
     warn_strain_all(r);
+    warn_open_too_long(r);
     dispatch(r);
     return MAAT_OK;
   }

@@ -56,6 +56,9 @@ const struct maat__setting maat__settings[MAAT__S_COUNT] = {
     "setting: wait before a soft rule gives way for someone under the line" },
   [MAAT__S_OVERLOAD_GRACE] = { "overload_grace_s", 300, 0, 86400,
     "setting: wait past the target before someone over the line is asked" },
+  [MAAT__S_OPEN_FACTOR] = { "open_too_long_factor", 3, 1, 1000,
+    "setting: a contact with a person this many times its expected "
+    "handling time gets a warning (a missed 'done' keeps an agent busy)" },
 };
 
 double maat__strain_time_above(const double *set, double a, double tau,

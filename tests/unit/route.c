@@ -718,6 +718,38 @@ Test(route, understaffing_says_how_many_more)
   cr_assert_eq(understaffed(1200, msg, sizeof msg), 0);
 }
 
+/* A contact left open three times its expected handling time: the lead is
+ * told once, by the contact, never by the agent. */
+Test(route, contact_open_too_long_is_told_once)
+{
+  maat_team *t = team_of(one);
+  maat_router *r = router_of(t, "maat", 0);
+  struct maat_decision d;
+  int warned = 0;
+  char msg[256] = "";
+  const char *ticks[] = { "{\"type\":\"tick\",\"t\":800}",
+                          "{\"type\":\"tick\",\"t\":901}",
+                          "{\"type\":\"tick\",\"t\":2000}" };
+  PUSH(r, "{\"type\":\"agent\",\"t\":0,\"agent\":\"ana\",\"state\":\"available\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":0,\"id\":\"left-open\",\"tier\":\"T2\","
+          "\"handle_s\":300}");
+  for (int k = 0; k < 3; k++) {
+    PUSH(r, ticks[k]);
+    while (maat_router_next(r, &d) == MAAT_OK)
+      if (d.type == MAAT_DEC_WARNING && !strcmp(d.kind, "open_too_long")) {
+        warned++;
+        cr_assert_eq(k, 1, "not before three times 5:00, and once");
+        snprintf(msg, sizeof msg, "%s", d.message);
+        cr_assert_eq(d.scope, MAAT_SCOPE_TEAM);
+      }
+  }
+  cr_assert_eq(warned, 1);
+  cr_assert(strstr(msg, "left-open") && strstr(msg, "0:15") &&
+            !strstr(msg, "ana"), "%s", msg);
+  maat_router_close(r);
+  maat_team_free(t);
+}
+
 Test(route, replay_completes_and_abandons)
 {
   maat_team *t = team_of(one);

@@ -196,6 +196,20 @@ int maat_engine_open_contacts(maat_engine *e, int state, size_t limit,
                                         const struct maat_contact_record *r),
                               void *ctx, long *total);
 
+/*
+ * Agent 'agent' checks in on contact 'id' it handled (open or closed):
+ * energy 1..5 and an optional note, private to it, with the audit row of
+ * 'x' in the same commit ('*ticket' to wait for). MAAT_ESTATE when the
+ * contact is not one the agent handled, MAAT_ENOTFOUND when none.
+ */
+int maat_engine_checkin(maat_engine *e, const char *agent, const char *id,
+                        double t, int energy, const char *note,
+                        const struct maat_apply_extra *x, int64_t *ticket);
+/* The agent's most recent contacts, newest first, at most 'cap' (5 are
+ * kept): their ids into 'ids'; the count. */
+int maat_engine_recent_contacts(maat_engine *e, const char *agent,
+                                char ids[][MAAT_ID_MAX + 1], int cap);
+
 struct maat_queue_view {
   double t;
   long length, by_tier[4], by_priority[4];

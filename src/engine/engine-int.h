@@ -12,6 +12,7 @@
 
 #define ENGINE_RING 64       /* recent decisions and team warnings kept */
 #define ENGINE_AGENT_RING 8  /* warnings kept per agent (private) */
+#define ENGINE_RECENT_CONTACTS 5 /* an agent's own recent contacts */
 /* Team wellbeing figures are published once per period (docs/security.md,
  * "The aggregate rule"). */
 #define ENGINE_PERIOD_S 900.0
@@ -99,6 +100,10 @@ struct maat_engine {
   struct maat_warning_view *agent_warns; /* n * ENGINE_AGENT_RING */
   long *nagent_warns;
   unsigned char *in_period;        /* on shift at some time this period */
+  /* each agent's last ENGINE_RECENT_CONTACTS contacts, newest at
+   * nrecent_contacts % ring, for its own check-ins */
+  char (*recent_contacts)[MAAT_ID_MAX + 1];
+  long *nrecent_contacts;
   struct engine_views v;
 };
 

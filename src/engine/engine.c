@@ -469,6 +469,72 @@ int maat_engine_audit(maat_engine *e, const struct maat_apply_extra *x,
   return rc;
 }
 
+int maat_engine_checkin(maat_engine *e, const char *agent, const char *id,
+                        double t, int energy, const char *note,
+                        const struct maat_apply_extra *x, int64_t *ticket)
+{
+  struct maat_contact_record r;
+  size_t mark;
+  int rc;
+
+  if (!e || !agent || !id || energy < 1 || energy > 5)
+    return maat__fail(MAAT_EINVAL, "a check-in is an energy of 1 to 5");
+  /* The record: in memory while open, else from the store. */
+  if ((rc = maat_engine_contact(e, id, &r)))
+    return rc;
+  maat_contact_record_release(&r);
+  if (strcmp(r.to, agent) ||
+      (r.state != MAAT_CONTACT_ASSIGNED && r.state != MAAT_CONTACT_DONE))
+    return maat__fail(MAAT_ESTATE, "contact '%s' is not one agent '%s' "
+                      "handled", id, agent);
+  pthread_mutex_lock(&e->mu);
+  mark = e->cur.n;
+  rc = e->broken ? maat__fail(e->broken, "%s", e->broken_msg) : MAAT_OK;
+  if (!rc && e->store) {
+    struct op *o = maat__engine_stage(e, OP_CHECKIN);
+    int bad = 0;
+    if (!o) {
+      rc = maat__fail(MAAT_ENOMEM, "out of memory");
+    } else {
+      o->t = t;
+      o->energy = energy;
+      o->a = dup_opt(agent, &bad);
+      o->b = dup_opt(id, &bad);
+      o->c = dup_opt(note, &bad);
+      o->d = r.intent[0] ? dup_opt(r.intent, &bad) : NULL;
+      o->e = dup_opt(maat_tone_name(r.tone), &bad);
+      if (bad)
+        rc = maat__fail(MAAT_ENOMEM, "out of memory");
+    }
+  }
+  if (!rc)
+    rc = stage_audit(e, x);
+  if (rc)
+    unstage(e, mark, e->staged_out.len);
+  if (ticket)
+    *ticket = !rc && e->cur.n > mark ? e->cur.ticket : 0;
+  pthread_mutex_unlock(&e->mu);
+  return rc;
+}
+
+int maat_engine_recent_contacts(maat_engine *e, const char *agent,
+                                char ids[][MAAT_ID_MAX + 1], int cap)
+{
+  int i = maat__team_agent(e->team, agent), n = 0;
+
+  if (i < 0 || !e->recent_contacts)
+    return 0;
+  pthread_mutex_lock(&e->mu);
+  for (long k = e->nrecent_contacts[i] - 1;
+       k >= 0 && k >= e->nrecent_contacts[i] - ENGINE_RECENT_CONTACTS &&
+       n < cap; k--)
+    memcpy(ids[n++], e->recent_contacts[(size_t)i * ENGINE_RECENT_CONTACTS +
+                                        (size_t)(k % ENGINE_RECENT_CONTACTS)],
+           MAAT_ID_MAX + 1);
+  pthread_mutex_unlock(&e->mu);
+  return n;
+}
+
 int maat_engine_bot_done(maat_engine *e, const char *id, double t,
                          const char *outcome,
                          const struct maat_apply_extra *x, int64_t *ticket)
@@ -783,7 +849,12 @@ static int open_parts(struct maat_engine *e,
                                   sizeof *e->agent_warns);
     e->nagent_warns = maat__calloc(e->team->n + 1, sizeof *e->nagent_warns);
     e->in_period = maat__calloc(e->team->n + 1, 1);
-    if (!e->agent_warns || !e->nagent_warns || !e->in_period)
+    e->recent_contacts = maat__calloc(e->team->n * ENGINE_RECENT_CONTACTS + 1,
+                                      sizeof *e->recent_contacts);
+    e->nrecent_contacts = maat__calloc(e->team->n + 1,
+                                       sizeof *e->nrecent_contacts);
+    if (!e->agent_warns || !e->nagent_warns || !e->in_period ||
+        !e->recent_contacts || !e->nrecent_contacts)
       return maat__fail(MAAT_ENOMEM, "out of memory");
   }
   return MAAT_OK;
@@ -863,6 +934,8 @@ void maat_engine_close(maat_engine *e)
   maat__free(e->agent_warns);
   maat__free(e->nagent_warns);
   maat__free(e->in_period);
+  maat__free(e->recent_contacts);
+  maat__free(e->nrecent_contacts);
   maat__free(e->run);
   pthread_cond_destroy(&e->cv);
   pthread_mutex_destroy(&e->mu);

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #define SNAP_MAGIC 0x50414e5354414d4dULL  /* "MMATSNAP" */
-#define SNAP_VERSION 6
+#define SNAP_VERSION 7
 
 struct head {
   uint64_t magic;
@@ -113,7 +113,12 @@ int maat__engine_snapshot(struct maat_engine *e, struct maat_buf *b)
                                                      sizeof *e->agent_warns)) ||
        (rc = maat__buf_append(b, e->nagent_warns,
                               n * sizeof *e->nagent_warns)) ||
-       (rc = maat__buf_append(b, e->in_period, n))))
+       (rc = maat__buf_append(b, e->in_period, n)) ||
+       (rc = maat__buf_append(b, e->recent_contacts,
+                              n * ENGINE_RECENT_CONTACTS *
+                                  sizeof *e->recent_contacts)) ||
+       (rc = maat__buf_append(b, e->nrecent_contacts,
+                              n * sizeof *e->nrecent_contacts))))
     return rc;
   if ((rc = put_contacts(e, b, &h.ncontacts)))
     return rc;
@@ -249,7 +254,9 @@ int maat__engine_restore(struct maat_engine *e, const void *data, size_t len)
   size_t n = e->team->n;
   size_t agents_bytes = e->agent_warns
       ? n * ENGINE_AGENT_RING * sizeof *e->agent_warns +
-            n * sizeof *e->nagent_warns + n : 0;
+            n * sizeof *e->nagent_warns + n +
+            n * ENGINE_RECENT_CONTACTS * sizeof *e->recent_contacts +
+            n * sizeof *e->nrecent_contacts : 0;
   uint32_t crc;
   int rc;
 
@@ -275,6 +282,9 @@ int maat__engine_restore(struct maat_engine *e, const void *data, size_t len)
     take(&rd, e->agent_warns, n * ENGINE_AGENT_RING * sizeof *e->agent_warns);
     take(&rd, e->nagent_warns, n * sizeof *e->nagent_warns);
     take(&rd, e->in_period, n);
+    take(&rd, e->recent_contacts,
+         n * ENGINE_RECENT_CONTACTS * sizeof *e->recent_contacts);
+    take(&rd, e->nrecent_contacts, n * sizeof *e->nrecent_contacts);
   }
   for (uint64_t i = 0; i < h.ncontacts; i++) {
     struct maat_contact_record flat;

@@ -307,6 +307,14 @@ static void take_assign(struct maat_engine *e, const struct maat_decision *d)
   }
   if (d->tier >= 1 && d->tier <= 3)
     e->v.decisions[d->tier][!bot]++;
+  if (!bot && e->recent_contacts) {
+    int i = maat__team_agent(e->team, d->to);
+    if (i >= 0)
+      snprintf(e->recent_contacts[(size_t)i * ENGINE_RECENT_CONTACTS +
+                                  (size_t)(e->nrecent_contacts[i]++ %
+                                           ENGINE_RECENT_CONTACTS)],
+               MAAT_ID_MAX + 1, "%s", d->contact);
+  }
   if (!bot) {
     e->v.wait_sum += d->wait_s;
     e->v.waited++;

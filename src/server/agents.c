@@ -73,6 +73,117 @@ enum MHD_Result maat__post_agent_state(struct call *c)
   return maat__send_json(c, 200, reply);
 }
 
+struct seen_checkin {
+  const char *contact;
+  int found;
+};
+
+static int find_checkin(void *ctx, const struct maat_store_checkin *k)
+{
+  struct seen_checkin *s = ctx;
+  if (k->contact && !strcmp(k->contact, s->contact))
+    s->found = 1;
+  return s->found;
+}
+
+/* Whether 'agent' checked in on 'contact' at or after 'since'. */
+static int checked_in(maat_store *st, const char *agent, const char *contact,
+                      double since)
+{
+  struct seen_checkin s = { contact, 0 };
+  maat_store_checkins(st, agent, since, 200, find_checkin, &s);
+  return s.found;
+}
+
+/* The agent's own last contacts, to check in on those it has not. */
+static json_t *recent_contacts(struct maat_server *s, const char *agent,
+                               double since_t)
+{
+  char ids[5][MAAT_ID_MAX + 1];
+  int n = maat_engine_recent_contacts(s->engine, agent, ids, 5);
+  json_t *list = json_array();
+
+  for (int k = 0; k < n; k++) {
+    struct maat_contact_record r;
+    json_t *e;
+    if (maat_engine_contact(s->engine, ids[k], &r))
+      continue;
+    maat_contact_record_release(&r);
+    if (r.t_assigned < since_t)
+      continue;
+    e = json_object();
+    json_object_set_new(e, "id", json_string(r.id));
+    json_object_set_new(e, "intent", r.intent[0] ? json_string(r.intent)
+                                                 : json_null());
+    json_object_set_new(e, "tone", json_string(maat_tone_name(r.tone)));
+    json_object_set_new(e, "state", json_string(maat_contact_state_name(
+                                        r.state)));
+    json_object_set_new(e, "assigned_t", json_real(r.t_assigned));
+    json_object_set_new(e, "checked_in",
+                        json_boolean(checked_in(s->store, agent, r.id,
+                                                since_t)));
+    json_array_append_new(list, e);
+  }
+  return list;
+}
+
+/* POST /v1/contacts/{id}/checkin: the agent says how much energy a
+ * contact it handled left it (1..5, an optional note): private to it. */
+enum MHD_Result maat__post_checkin(struct call *c)
+{
+  struct maat_server *s = c->s;
+  const char *id = c->seg[2];
+  struct maat_apply_extra x;
+  enum MHD_Result ret;
+  json_t *o, *v, *reply;
+  const char *note = NULL;
+  int64_t ticket = 0;
+  int energy, rc;
+
+  c->audit = 1;
+  snprintf(c->detail, sizeof c->detail, "check-in on contact %s", id);
+  if (!(o = maat__parse_body(c, &ret)))
+    return ret;
+  v = json_object_get(o, "energy");
+  if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+      json_integer_value(v) > 5) {
+    json_decref(o);
+    return maat__fail_call(c, 400, "field 'energy': expected 1 to 5",
+                           "energy");
+  }
+  energy = (int)json_integer_value(v);
+  v = json_object_get(o, "note");
+  if (v && (!json_is_string(v) || json_string_length(v) > 500)) {
+    json_decref(o);
+    return maat__fail_call(c, 400, "field 'note': expected a string of at "
+                           "most 500 bytes", "note");
+  }
+  note = v ? json_string_value(v) : NULL;
+  if (checked_in(s->store, c->who.agent, id,
+                 maat__wall_to_t(s, c->who.since))) {
+    json_decref(o);
+    return maat__fail_call(c, 409, "you checked in on this contact already",
+                           NULL);
+  }
+  maat__call_extra(c, 200, &x);
+  rc = maat_engine_checkin(s->engine, c->who.agent, id, maat__now_t(s),
+                           energy, note, &x, &ticket);
+  json_decref(o);
+  if (rc) {
+    c->audited = 0;
+    return rc == MAAT_ESTATE
+               ? maat__fail_call(c, 403, "a check-in is for a contact you "
+                                 "handled", NULL)
+               : maat__library_error(c, rc);
+  }
+  if ((rc = maat_engine_wait(s->engine, ticket)))
+    return maat__library_error(c, rc);
+  reply = json_object();
+  json_object_set_new(reply, "contact", json_string(id));
+  json_object_set_new(reply, "energy", json_integer(energy));
+  return maat__send_json(c, 200, reply);
+}
+
 static int add_checkin(void *ctx, const struct maat_store_checkin *k)
 {
   json_t *e = json_object();
@@ -174,6 +285,7 @@ enum MHD_Result maat__get_agent(struct call *c)
   maat_store_energy_by_kind(s->store, agent, since_t, add_kind, kinds);
   json_object_set_new(o, "energy_by_kind", kinds);
   json_object_set_new(o, "warnings", maat__warnings_json(v.warnings, v.nwarnings));
+  json_object_set_new(o, "recent_contacts", recent_contacts(s, agent, since_t));
   json_object_set_new(o, "t", json_real(now_t));
   return maat__send_json(c, 200, o);
 }

@@ -48,6 +48,8 @@ static const struct route routes[] = {
     R(INTEGRATION) | R(LEAD) | R(ADMIN) | R(AGENT), maat__get_contact },
   { "POST", "v1/contacts/*/done", AUTH_TOKEN,
     R(INTEGRATION) | R(AGENT) | R(LEAD) | R(ADMIN), maat__post_done },
+  { "POST", "v1/contacts/*/checkin", AUTH_TOKEN, R(AGENT),
+    maat__post_checkin },
   { "POST", "v1/agents/*/state", AUTH_TOKEN, R(AGENT) | R(ADMIN),
     maat__post_agent_state },
   { "GET", "v1/agents/*", AUTH_TOKEN, R(AGENT), maat__get_agent },

@@ -89,6 +89,7 @@ enum MHD_Result maat__accept_contact(struct call *c, json_t *o,
                                      int idempotent);
 enum MHD_Result maat__post_agent_state(struct call *c);
 enum MHD_Result maat__get_agent(struct call *c);
+enum MHD_Result maat__post_checkin(struct call *c);
 enum MHD_Result maat__get_queue(struct call *c);
 enum MHD_Result maat__get_team(struct call *c);
 enum MHD_Result maat__get_warnings(struct call *c);

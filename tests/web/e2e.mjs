@@ -179,6 +179,33 @@ try {
   await page.waitForFunction(() => document.getElementById('state').dataset.state !== 'break',
                              null, { timeout: 10000 });
   check("I'm back: the agent is no longer on a break", true);
+  // The agent checks in on a contact it handled, with one tap.
+  // Back from the break she takes the next waiting contact: hers.
+  let mine = null;
+  for (let k = 0; k < 40 && !mine; k++) {
+    const l = await api('GET', '/v1/contacts?state=assigned&limit=100', tok.integration);
+    mine = l.data && l.data.contacts.find((c) => c.to === 'a0001');
+    if (!mine) await page.waitForTimeout(250);
+  }
+  if (mine) {
+    await api('POST', '/v1/contacts/' + mine.id + '/done', tok.integration, { outcome: 'resolved' });
+    await page.waitForSelector(`#tocheck button[data-contact="${mine.id}"][data-energy="2"]`,
+                               { timeout: 10000 });
+    await page.fill('#tocheck input.note', 'a hard one');
+    await page.click(`#tocheck button[data-contact="${mine.id}"][data-energy="2"]`);
+    await page.waitForFunction((id) => !document.querySelector(`#tocheck button[data-contact="${id}"]`),
+                               mine.id, { timeout: 10000 });
+    const me2 = await api('GET', '/v1/agents/a0001', tok.agent);
+    check('a one-tap check-in after a contact is kept, privately',
+          me2.data.checkins.some((k) => k.energy === 2 && k.note === 'a hard one'));
+    const again = await api('POST', '/v1/contacts/' + mine.id + '/checkin', tok.agent, { energy: 4 });
+    check('... once per contact (409)', again.status === 409);
+    const other = await api('POST', '/v1/contacts/' + mine.id + '/checkin', tok.agent2, { energy: 4 });
+    check("... and only by the agent who handled it (403)", other.status === 403);
+  } else {
+    check('a contact reached the agent to check in on', false);
+  }
+
   const other = await page.evaluate(async (t) => (await fetch('/v1/agents/a0002', {
     headers: { Authorization: 'Bearer ' + t } })).status, tok.agent);
   check("the agent cannot read another agent's view (403)", other === 403);

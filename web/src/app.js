@@ -43,6 +43,9 @@ const T = {
     openContacts: 'Open contacts', openHelp: 'Contacts people are working on, longest first. Close one an agent left open (a missed \u201cdone\u201d keeps them busy); your reason is kept.',
     intentH: 'intent', openFor: 'open for', close: 'Close', reasonPrompt: 'Why close it?', reasonNeeded: 'Give a reason to close it.',
     noOpen: 'Nobody is working on a contact.', closed: 'Closed.',
+    afterContacts: 'After your contacts', checkinHelp: 'How much energy did it leave you? 1 drained, 5 energised. Only you see this.',
+    nothingToCheck: 'Nothing to check in on.', notePlaceholder: 'a note for yourself (optional)',
+    neutral: 'neutral', positive: 'positive', frustrated: 'frustrated', angry: 'angry', distressed: 'distressed',
   },
   nl: {
     title: 'maat', login: 'Inloggen', token: 'Je toegangstoken',
@@ -84,6 +87,9 @@ const T = {
     openContacts: 'Open contacten', openHelp: 'Contacten waar mensen aan werken, langst openstaand eerst. Sluit er een die een medewerker open liet (een gemist \u201cklaar\u201d houdt hem bezet); je reden wordt bewaard.',
     intentH: 'onderwerp', openFor: 'open sinds', close: 'Sluiten', reasonPrompt: 'Waarom sluiten?', reasonNeeded: 'Geef een reden om te sluiten.',
     noOpen: 'Niemand werkt aan een contact.', closed: 'Gesloten.',
+    afterContacts: 'Na je contacten', checkinHelp: 'Hoeveel energie liet het je? 1 leeg, 5 vol energie. Alleen jij ziet dit.',
+    nothingToCheck: 'Niets om in te checken.', notePlaceholder: 'een notitie voor jezelf (mag leeg)',
+    neutral: 'neutraal', positive: 'positief', frustrated: 'gefrustreerd', angry: 'boos', distressed: 'van streek',
   },
 };
 

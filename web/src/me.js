@@ -45,6 +45,27 @@ function render() {
     : [el('li', { class: 'muted' }, t('noCheckins'))]));
   document.getElementById('mywarnings').replaceChildren(...me.warnings.map((w) =>
     el('li', { class: 'warn' }, w.message)));
+  // One tap per contact: how much energy it left.
+  const open = (me.recent_contacts || []).filter((c) => !c.checked_in);
+  document.getElementById('tocheck-none').hidden = open.length > 0;
+  if (document.activeElement && document.activeElement.classList.contains('note')) return;
+  document.getElementById('tocheck').replaceChildren(...open.map((c) => {
+    const note = el('input', { class: 'note', placeholder: t('notePlaceholder'),
+                               'aria-label': t('notePlaceholder') });
+    const taps = [1, 2, 3, 4, 5].map((n) => {
+      const b = el('button', { class: 'secondary tap', 'data-contact': c.id, 'data-energy': n,
+                               'aria-label': t('energy') + ' ' + n }, n);
+      b.addEventListener('click', async () => {
+        const body = { energy: n };
+        if (note.value.trim()) body.note = note.value.trim();
+        await api('POST', '/v1/contacts/' + encodeURIComponent(c.id) + '/checkin', body);
+        refresh();
+      });
+      return b;
+    });
+    return el('li', {}, el('div', {}, (c.intent || t('contact')) + ' \u00b7 ' + t(c.tone) + ' \u00b7 ' + clock(c.assigned_t)),
+              el('div', { class: 'taps' }, ...taps), note);
+  }));
 }
 
 async function refresh() {

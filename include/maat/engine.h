@@ -210,6 +210,16 @@ int maat_engine_checkin(maat_engine *e, const char *agent, const char *id,
 int maat_engine_recent_contacts(maat_engine *e, const char *agent,
                                 char ids[][MAAT_ID_MAX + 1], int cap);
 
+/*
+ * Pauses or resumes the bot for an intent in the engine's triager (under
+ * its lock); the caller keeps the list where it must survive a restart.
+ * MAAT_ESTATE without a triager.
+ */
+int maat_engine_bot_pause(maat_engine *e, const char *intent, int paused);
+int maat_engine_bot_paused(maat_engine *e,
+                           int (*fn)(void *ctx, const char *intent),
+                           void *ctx);
+
 struct maat_queue_view {
   double t;
   long length, by_tier[4], by_priority[4];

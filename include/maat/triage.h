@@ -52,6 +52,18 @@ int maat_triager_new(maat_triager **out, const maat_triage_config *cfg,
                      const maat_model *intent, const maat_model *tone);
 void maat_triager_free(maat_triager *t);
 
+/*
+ * Pauses (paused 1) or resumes the bot for 'intent': while paused, the
+ * intent is not bot-answerable and the reason says a person paused it.
+ * At most 64 intents at a time (MAAT_EINVAL past that). Not thread-safe
+ * against maat_triage_run(): the caller serialises (maat_engine_bot_pause()
+ * does).
+ */
+int maat_triager_pause(maat_triager *t, const char *intent, int paused);
+/* Calls 'fn' for each paused intent; stops at fn's nonzero value. */
+int maat_triager_paused(const maat_triager *t,
+                        int (*fn)(void *ctx, const char *intent), void *ctx);
+
 /* One incoming contact. Only 'text' is required. */
 struct maat_triage_input {
   const char *text;

@@ -535,6 +535,32 @@ int maat_engine_recent_contacts(maat_engine *e, const char *agent,
   return n;
 }
 
+int maat_engine_bot_pause(maat_engine *e, const char *intent, int paused)
+{
+  int rc;
+
+  if (!e->tri)
+    return maat__fail(MAAT_ESTATE, "no triage: nothing goes to the bot");
+  pthread_mutex_lock(&e->tri_mu);
+  rc = maat_triager_pause(e->tri, intent, paused);
+  pthread_mutex_unlock(&e->tri_mu);
+  return rc;
+}
+
+int maat_engine_bot_paused(maat_engine *e,
+                           int (*fn)(void *ctx, const char *intent),
+                           void *ctx)
+{
+  int rc;
+
+  if (!e->tri)
+    return MAAT_OK;
+  pthread_mutex_lock(&e->tri_mu);
+  rc = maat_triager_paused(e->tri, fn, ctx);
+  pthread_mutex_unlock(&e->tri_mu);
+  return rc;
+}
+
 int maat_engine_bot_done(maat_engine *e, const char *id, double t,
                          const char *outcome,
                          const struct maat_apply_extra *x, int64_t *ticket)

@@ -62,6 +62,10 @@ static const struct route routes[] = {
   { "DELETE", "v1/tokens/*", AUTH_TOKEN, R(ADMIN), maat__delete_token },
   { "POST", "v1/enrolments", AUTH_TOKEN, R(ADMIN), maat__post_enrolment },
   { "POST", "v1/enrol", AUTH_NONE, ANYONE, maat__post_enrol },
+  { "GET", "v1/bot/pauses", AUTH_TOKEN, R(LEAD) | R(ADMIN),
+    maat__get_bot_pauses },
+  { "POST", "v1/bot/pauses", AUTH_TOKEN, R(LEAD) | R(ADMIN),
+    maat__post_bot_pause },
   { "GET", "v1/whoami", AUTH_TOKEN,
     R(INTEGRATION) | R(AGENT) | R(LEAD) | R(ADMIN), whoami },
 };

@@ -102,6 +102,10 @@ enum MHD_Result maat__post_enrol(struct call *c);
 enum MHD_Result maat__webhook_chatwoot(struct call *c);
 enum MHD_Result maat__webhook_zammad(struct call *c);
 enum MHD_Result maat__static_file(struct call *c, const char *path);
+enum MHD_Result maat__get_bot_pauses(struct call *c);
+enum MHD_Result maat__post_bot_pause(struct call *c);
+/* controls.c: the bot's pauses back from the store, at start. */
+int maat__restore_bot_pauses(struct maat_server *s);
 
 /*
  * routes.c: the route table. With the headers in: finds the route and

@@ -484,7 +484,8 @@ int maat_server_start(maat_server **out, const struct maat_serve_options *o)
     rc = maat_error_set(MAAT_ENOMEM, "out of memory");
     goto fail;
   }
-  if ((rc = open_engine(s, o)) || (rc = start_clock(s)) ||
+  if ((rc = open_engine(s, o)) || (rc = maat__restore_bot_pauses(s)) ||
+      (rc = start_clock(s)) ||
       (rc = listen_on(s, o->bind ? o->bind : "127.0.0.1", o->port)))
     goto fail;
   if (pthread_create(&s->ticker, NULL, ticker, s) != 0) {

@@ -28,6 +28,8 @@ struct maat_triager {
   maat_predictor *intent, *tone;
   maat_tone_scorer *lexicon;
   maat_tokenizer *tok;        /* for the critical rules */
+  char paused[64][MAAT_ID_MAX + 1]; /* intents the bot is paused for */
+  int npaused;
   long tone_neg[3];           /* the tone model's label index per tone */
   struct seen *memory;        /* open addressing by customer */
   size_t cap, used;
@@ -313,6 +315,8 @@ static double complexity(const char *text, size_t len, const struct maat_triage 
   return fmin(fmax(c, 0), 1);
 }
 
+static int is_paused(const maat_triager *t, const char *intent);
+
 int maat_triage_run(maat_triager *t, const struct maat_triage_input *in,
                     struct maat_triage *r)
 {
@@ -419,7 +423,10 @@ int maat_triage_run(maat_triager *t, const struct maat_triage_input *in,
                                                       (size_t)li) : 0;
     r->bot_can_answer = t->intent && !r->out_of_scope &&
                         maat__triage_bot_answerable(t->cfg, r->intent, topic);
-    if (t->intent && !r->out_of_scope && !r->bot_can_answer) {
+    if (r->bot_can_answer && is_paused(t, r->intent)) {
+      r->bot_can_answer = 0;
+      reason(r, "the bot is paused for intent %s by a lead", r->intent);
+    } else if (t->intent && !r->out_of_scope && !r->bot_can_answer) {
       if (topic && maat__triage_bot_answerable(t->cfg, r->intent, 0))
         reason(r, "intent %s is sensitive (%s): a person answers", r->intent,
                maat_sensitive_name(topic));
@@ -483,6 +490,45 @@ int maat_triage_run(maat_triager *t, const struct maat_triage_input *in,
   if (in->customer && in->customer[0] && r->intent[0] && !r->out_of_scope)
     remember(mem ? mem : memory_find(t, in->customer, 1), r->intent, in->ts);
   return MAAT_OK;
+}
+
+int maat_triager_pause(maat_triager *t, const char *intent, int paused)
+{
+  int k;
+
+  if (!t || !intent || !maat_id_valid(intent, strlen(intent)))
+    return maat__fail(MAAT_EINVAL, "intent '%.70s': expected an id of "
+                      MAAT_ID_RULE, intent ? intent : "");
+  for (k = 0; k < t->npaused && strcmp(t->paused[k], intent); k++)
+    ;
+  if (paused && k == t->npaused) {
+    if (t->npaused == 64)
+      return maat__fail(MAAT_EINVAL, "at most 64 intents can be paused");
+    snprintf(t->paused[t->npaused++], MAAT_ID_MAX + 1, "%s", intent);
+  } else if (!paused && k < t->npaused) {
+    memmove(t->paused[k], t->paused[k + 1],
+            (size_t)(t->npaused - k - 1) * sizeof t->paused[0]);
+    t->npaused--;
+  }
+  return MAAT_OK;
+}
+
+int maat_triager_paused(const maat_triager *t,
+                        int (*fn)(void *ctx, const char *intent), void *ctx)
+{
+  int rc = MAAT_OK;
+
+  for (int k = 0; t && k < t->npaused && !rc; k++)
+    rc = fn(ctx, t->paused[k]);
+  return rc;
+}
+
+static int is_paused(const maat_triager *t, const char *intent)
+{
+  for (int k = 0; k < t->npaused; k++)
+    if (!strcmp(t->paused[k], intent))
+      return 1;
+  return 0;
 }
 
 int maat_triager_remember(maat_triager *t, const char *customer,

@@ -180,6 +180,15 @@ expect "a revoked token is refused at once" 401 GET /v1/queue "$NEW"
 expect "revoked from the command line, too" 401 POST /v1/contacts "$INT" '{"text":"x"}'
 expect "unknown path" 404 GET /v1/nothing "$ADM"
 
+# A lead pauses the bot for an intent; it survives a restart.
+expect "bot pauses: a lead pauses one" 200 POST /v1/bot/pauses "$LEAD" '{"intent":"card_arrival","paused":true,"reason":"wrong answers today"}'
+check "... and it is listed" 'grep -q "\"paused\":\[\"card_arrival\"\]" "$tmp/body"'
+expect "bot pauses: an agent may not" 403 POST /v1/bot/pauses "$A2" '{"intent":"x","paused":true}'
+expect "bot pauses: an agent may not read them" 403 GET /v1/bot/pauses "$A2"
+expect "bot pauses: a bad intent" 400 POST /v1/bot/pauses "$LEAD" '{"intent":"a/b","paused":true}'
+n=$(sqlite3 "$db" "select count(*) from audit where detail like 'bot paused for intent card_arrival: wrong answers%'" 2>/dev/null || echo 1)
+check "the pause and its reason are audited" '[ "$n" -ge 1 ]'
+
 n=$(sqlite3 "$db" "select count(*) from audit" 2>/dev/null || echo skip)
 if [ "$n" != skip ]; then
   check "state changes and personal reads are audited ($n rows)" '[ "$n" -ge 20 ]'
@@ -199,6 +208,8 @@ check "the queue is rebuilt after a restart ($len_before = $len_after)" \
   '[ -n "$len_after" ] && [ "$len_before" = "$len_after" ]'
 expect "and the closed contact is still closed" 200 GET /v1/contacts/k1 "$LEAD"
 check "... done" 'grep -q "\"state\":\"done\"" "$tmp/body"'
+expect "the bot's pauses after a restart" 200 GET /v1/bot/pauses "$LEAD"
+check "... still card_arrival" 'grep -q "card_arrival" "$tmp/body"'
 kill $pid; wait $pid 2>/dev/null; pid=""
 
 # --bind: an address that is not one is named; "::" serves IPv6 and IPv4

@@ -115,6 +115,27 @@ Test(triage, a_calm_routine_question_goes_to_the_bot)
   maat_triage_config_free(c);
 }
 
+/* A lead pauses the bot for an intent: a person answers until resumed. */
+Test(triage, a_paused_intent_goes_to_a_person)
+{
+  maat_triage_config *c = config(LENIENT);
+  maat_triager *t;
+  struct maat_triage r;
+
+  cr_assert_eq(maat_triager_new(&t, c, intent, NULL), MAAT_OK);
+  cr_assert_eq(maat_triager_pause(t, "balance", 1), MAAT_OK);
+  cr_assert_eq(maat_triager_pause(t, "balance", 1), MAAT_OK, "twice: once");
+  r = run(t, "what is my balance", NULL, -1);
+  cr_expect_neq(r.tier, MAAT_T1);
+  cr_expect(has_reason(&r, "the bot is paused for intent balance"));
+  cr_assert_eq(maat_triager_pause(t, "balance", 0), MAAT_OK);
+  r = run(t, "what is my balance", NULL, -1);
+  cr_expect_eq(r.tier, MAAT_T1, "resumed");
+  cr_assert_eq(maat_triager_pause(t, "bad/intent", 1), MAAT_EINVAL);
+  maat_triager_free(t);
+  maat_triage_config_free(c);
+}
+
 Test(triage, an_upset_customer_never_gets_the_bot_unless_switched_off)
 {
   maat_triage_config *c = config(LENIENT), *off;

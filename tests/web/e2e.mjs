@@ -168,6 +168,16 @@ try {
   check('the lead closed a contact left open (' + openId + ')',
         closedState.data && closedState.data.state === 'done' &&
         closedState.data.outcome === 'closed_by_lead');
+  // The lead pauses the bot for an intent, and resumes it.
+  await lead.fill('#pause-intent', 'card_arrival');
+  await lead.click('#pause-form button');
+  await lead.waitForSelector('#paused button[data-resume="card_arrival"]', { timeout: 10000 });
+  check('the lead paused the bot for an intent',
+        (await api('GET', '/v1/bot/pauses', tok.lead)).data.paused.includes('card_arrival'));
+  await lead.click('#paused button[data-resume="card_arrival"]');
+  await lead.waitForFunction(() => !document.querySelector('#paused button[data-resume]'), null,
+                             { timeout: 10000 });
+  check('... and resumed it', (await api('GET', '/v1/bot/pauses', tok.lead)).data.paused.length === 0);
   check('waits read as m:ss', /^\d+:\d\d min$/.test((await lead.textContent('#q-target')).trim()));
   check('the decisions table has a header', (await lead.textContent('#recent')) !== null &&
         (await lead.locator('table:has(#recent) thead th').count()) === 5);

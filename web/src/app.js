@@ -43,6 +43,7 @@ const T = {
     openContacts: 'Open contacts', openHelp: 'Contacts people are working on, longest first. Close one an agent left open (a missed \u201cdone\u201d keeps them busy); your reason is kept.',
     intentH: 'intent', openFor: 'open for', close: 'Close', reasonPrompt: 'Why close it?', reasonNeeded: 'Give a reason to close it.',
     noOpen: 'Nobody is working on a contact.', closed: 'Closed.',
+    botPaused: 'Bot paused for', pause: 'Pause', resume: 'Resume', nonePaused: 'no intent: the bot answers what it may',
     afterContacts: 'After your contacts', checkinHelp: 'How much energy did it leave you? 1 drained, 5 energised. Only you see this.',
     nothingToCheck: 'Nothing to check in on.', notePlaceholder: 'a note for yourself (optional)',
     neutral: 'neutral', positive: 'positive', frustrated: 'frustrated', angry: 'angry', distressed: 'distressed',
@@ -87,6 +88,7 @@ const T = {
     openContacts: 'Open contacten', openHelp: 'Contacten waar mensen aan werken, langst openstaand eerst. Sluit er een die een medewerker open liet (een gemist \u201cklaar\u201d houdt hem bezet); je reden wordt bewaard.',
     intentH: 'onderwerp', openFor: 'open sinds', close: 'Sluiten', reasonPrompt: 'Waarom sluiten?', reasonNeeded: 'Geef een reden om te sluiten.',
     noOpen: 'Niemand werkt aan een contact.', closed: 'Gesloten.',
+    botPaused: 'Bot gepauzeerd voor', pause: 'Pauzeren', resume: 'Hervatten', nonePaused: 'geen onderwerp: de bot antwoordt wat hij mag',
     afterContacts: 'Na je contacten', checkinHelp: 'Hoeveel energie liet het je? 1 leeg, 5 vol energie. Alleen jij ziet dit.',
     nothingToCheck: 'Niets om in te checken.', notePlaceholder: 'een notitie voor jezelf (mag leeg)',
     neutral: 'neutraal', positive: 'positief', frustrated: 'gefrustreerd', angry: 'boos', distressed: 'van streek',
@@ -102,6 +104,8 @@ function translate() {
   document.documentElement.lang = lang;
   for (const el of document.querySelectorAll('[data-t]'))
     el.textContent = t(el.dataset.t);
+  for (const el of document.querySelectorAll('[data-t-placeholder]'))
+    el.placeholder = t(el.dataset.tPlaceholder);
   for (const b of document.querySelectorAll('.lang button'))
     b.setAttribute('aria-pressed', String(b.dataset.lang === lang));
 }

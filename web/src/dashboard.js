@@ -112,12 +112,36 @@ function renderOpen(list, nowT) {
   }));
 }
 
+// Pausing the bot for an intent: a lead's switch, kept by the server.
+function renderPaused(list) {
+  const ul = document.getElementById('paused');
+  ul.replaceChildren(...(list.length ? list.map((intent) => {
+    const b = el('button', { class: 'secondary', 'data-resume': intent }, t('resume'));
+    b.addEventListener('click', async () => {
+      await api('POST', '/v1/bot/pauses', { intent, paused: false });
+      refresh();
+    });
+    return el('li', {}, intent + ' ', b);
+  }) : [el('li', { class: 'muted' }, t('nonePaused'))]));
+}
+
+document.getElementById('pause-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const input = document.getElementById('pause-intent');
+  if (!input.value.trim()) return;
+  await api('POST', '/v1/bot/pauses', { intent: input.value.trim(), paused: true });
+  input.value = '';
+  refresh();
+});
+
 async function refresh() {
   const [q, team, w, open] = await Promise.all([api('GET', '/v1/queue'), api('GET', '/v1/team'),
                                                 api('GET', '/v1/warnings'),
                                                 api('GET', '/v1/contacts?state=assigned&limit=20')]);
   if (open.status === 200 && document.activeElement?.className !== 'reason')
     renderOpen(open.data.contacts, open.data.t);
+  const paused = await api('GET', '/v1/bot/pauses');
+  if (paused.status === 200) renderPaused(paused.data.paused);
   if (q.status === 401) return signout();
   if (q.status !== 200 || team.status !== 200 || w.status !== 200) {
     for (const s of document.querySelectorAll('main > section')) s.hidden = s.id !== 'forbidden';

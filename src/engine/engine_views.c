@@ -412,7 +412,8 @@ int maat_engine_open_contacts(maat_engine *e, int state, size_t limit,
   }
   pthread_mutex_unlock(&e->mu);
   if (!rc) {
-    qsort(all, n, sizeof *all, cmp_taken);
+    if (n)  /* qsort() may not be given NULL, even for nothing */
+      qsort(all, n, sizeof *all, cmp_taken);
     *total = (long)n;
     for (size_t k = 0; k < n && k < limit && !rc; k++)
       rc = fn(ctx, &all[k]);

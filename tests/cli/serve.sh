@@ -92,6 +92,8 @@ expect "the open contacts, listed: integration" 200 GET "/v1/contacts?state=assi
 check "... the assigned contact is in the list, with its agent" \
   'grep -q "\"id\":\"k1\"" "$tmp/body" && grep -q "\"to\":\"$to\"" "$tmp/body"'
 expect "the open contacts, listed: lead" 200 GET "/v1/contacts?state=queued&limit=5" "$LEAD"
+expect "the open contacts: none in a state (the fuzzer's case)" 200 GET "/v1/contacts?state=with_bot" "$LEAD"
+check "... an empty list" 'grep -q "\"total\":0" "$tmp/body" && grep -q "\"contacts\":\[\]" "$tmp/body"'
 expect "the open contacts: an agent may not list them" 403 GET /v1/contacts "$A1"
 expect "the open contacts: a state that is none" 400 GET "/v1/contacts?state=sleeping" "$INT"
 expect "done: another agent may not close it" 403 POST /v1/contacts/k1/done "$(tok_of $other)" '{"energy":3}'

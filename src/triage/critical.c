@@ -684,7 +684,10 @@ int maat__critical_scan(maat_tokenizer *tok, const char *text, size_t len,
   for (size_t i = 0; i < n; i++) {
     const maat_token *t = maat_tokenizer_get(tok, i);
     size_t o = 0;
-    if (nw && memchr(text + w[nw - 1].end, '\n', t->start - w[nw - 1].end))
+    /* A line break between two words ends a sentence; two tokens cut from
+     * one grapheme cluster share its bytes, so the gap may be none. */
+    if (nw && t->start > w[nw - 1].end &&
+        memchr(text + w[nw - 1].end, '\n', t->start - w[nw - 1].end))
       sentence++;
     if (t->kind == MAAT_TOK_PUNCT) {
       if (memchr(t->text, '.', t->len) || memchr(t->text, '!', t->len) ||

@@ -34,6 +34,7 @@ static const struct route routes[] = {
   { "GET", "", AUTH_NONE, ANYONE, page },
   { "GET", "dashboard", AUTH_NONE, ANYONE, page },
   { "GET", "me", AUTH_NONE, ANYONE, page },
+  { "GET", "admin", AUTH_NONE, ANYONE, page },
   { "GET", "assets/*", AUTH_NONE, ANYONE, asset },
   { "POST", "v1/webhooks/chatwoot", AUTH_WEBHOOK, ANYONE,
     maat__webhook_chatwoot },
@@ -95,6 +96,7 @@ static enum MHD_Result page(struct call *c)
 {
   return maat__static_file(c, c->nseg == 0 ? "index.html"
                               : !strcmp(c->seg[0], "me") ? "me.html"
+                              : !strcmp(c->seg[0], "admin") ? "admin.html"
                                                         : "dashboard.html");
 }
 

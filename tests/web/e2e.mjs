@@ -241,11 +241,46 @@ try {
     document.documentElement.scrollWidth <= window.innerWidth + 1));
   await lead.context().close();
 
-  // The admin: the dashboard too; the integration role has no pages.
-  page = await login(tok.admin);
-  await page.waitForURL('**/dashboard');
-  check('admin sees the dashboard', await page.isVisible('#queue'));
-  await page.context().close();
+  // The admin: its own page, on a phone, in Dutch: an enrolment code for
+  // an agent (never the agent's token), a token for a lead, revoking.
+  {
+    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'nl-NL' });
+    page = await ctx.newPage();
+    await page.goto(base + '/');
+    await page.fill('#token', tok.admin);
+    await page.click('#login button[type=submit]');
+    await page.waitForURL('**/admin');
+    check('the admin lands on the admin page, in Dutch',
+          (await page.textContent('h1')).trim() === 'Beheer');
+    await page.fill('#enrol-agent', 'nobody');
+    await page.click('#enrol-form button');
+    await page.waitForFunction(() => document.getElementById('enrol-msg').textContent !== '');
+    check('a code for someone not in the team is refused, in Dutch',
+          (await page.textContent('#enrol-msg')).includes('geen medewerker'));
+    await page.fill('#enrol-agent', 'a0005');
+    await page.click('#enrol-form button');
+    await page.waitForSelector('#code-out:not([hidden])');
+    const shown = (await page.textContent('#code')).trim();
+    check('an enrolment code is shown once, never a token',
+          /^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/.test(shown));
+    await page.waitForFunction(() => document.getElementById('tokens').textContent.includes('aanmeldcode'));
+    await page.selectOption('#role', 'lead');
+    await page.click('#token-form button');
+    await page.waitForSelector('#token-out:not([hidden])');
+    check('a new lead token is shown once', /^maat_[0-9a-f]{64}$/.test((await page.textContent('#newtoken')).trim()));
+    const rows = await page.locator('#tokens tr').count();
+    const id = await page.getAttribute('#tokens tr button[data-revoke]', 'data-revoke');
+    await page.click(`#tokens tr button[data-revoke="${id}"]`);
+    await page.waitForFunction((i) => !document.querySelector(`#tokens button[data-revoke="${i}"]`), id);
+    check('revoking from the page works at once (' + rows + ' rows)',
+          !(await page.isVisible(`#tokens button[data-revoke="${id}"]`)));
+    check('the admin page fits a phone', await page.evaluate(() =>
+      document.documentElement.scrollWidth <= window.innerWidth + 1));
+    const v = await page.evaluate(async (t) => (await fetch('/v1/agents/a0005', {
+      headers: { Authorization: 'Bearer ' + t } })).status, tok.admin);
+    check("the admin still cannot read an agent's day (403)", v === 403);
+    await ctx.close();
+  }
   page = await login(tok.integration);
   await page.waitForFunction(() => document.getElementById('msg').textContent.length > 0);
   check('the integration role gets no pages', /no pages/.test(await page.textContent('#msg')));

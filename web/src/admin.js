@@ -1,0 +1,61 @@
+// The admin's page: enrolment codes for agents (an agent's token is the
+// agent's alone: an admin never sees one), tokens for the helpdesk, leads
+// and admins, and revoking either. Never any agent's wellbeing data.
+'use strict';
+
+function day(unix) {
+  return unix ? new Date(unix * 1000).toLocaleString(lang === 'nl' ? 'nl-NL' : 'en-GB') : '\u2013';
+}
+
+async function refresh() {
+  const r = await api('GET', '/v1/tokens');
+  if (r.status === 401) return signout();
+  if (r.status !== 200) {
+    for (const s of document.querySelectorAll('main > section')) s.hidden = s.id !== 'forbidden';
+    return;
+  }
+  document.getElementById('tokens').replaceChildren(...r.data.tokens.slice().reverse().map((k) => {
+    const live = !k.revoked && !(k.expires && k.expires * 1000 < Date.now());
+    const status = k.revoked ? t(k.role === 'enrolment' ? 'usedOrRevoked' : 'revoked') + ' ' + day(k.revoked)
+                 : k.role === 'enrolment' ? t('expires') + ' ' + day(k.expires) : t('valid');
+    const cells = [el('td', {}, k.id), el('td', {}, k.role === 'enrolment' ? t('enrolmentCode') : k.role),
+                   el('td', {}, k.agent || '\u2013'), el('td', {}, day(k.created)), el('td', {}, status)];
+    const td = el('td', {});
+    if (live) {
+      const b = el('button', { class: 'secondary', 'data-revoke': k.id }, t('revoke'));
+      b.addEventListener('click', async () => { await api('DELETE', '/v1/tokens/' + k.id); refresh(); });
+      td.append(b);
+    }
+    return el('tr', {}, ...cells, td);
+  }));
+}
+
+document.getElementById('enrol-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const msg = document.getElementById('enrol-msg');
+  const r = await api('POST', '/v1/enrolments', { agent: document.getElementById('enrol-agent').value.trim() });
+  if (r.status !== 201) {
+    msg.textContent = t('notAnAgent');
+    document.getElementById('code-out').hidden = true;
+    return;
+  }
+  msg.textContent = '';
+  document.getElementById('code').textContent = r.data.code;
+  document.getElementById('code-out').hidden = false;
+  refresh();
+});
+
+document.getElementById('token-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const r = await api('POST', '/v1/tokens', { role: document.getElementById('role').value });
+  if (r.status === 201) {
+    document.getElementById('newtoken').textContent = r.data.token;
+    document.getElementById('token-out').hidden = false;
+  }
+  refresh();
+});
+
+if (!token()) location.href = '/';
+document.getElementById('signout').addEventListener('click', signout);
+setupLanguage(refresh);
+refresh();

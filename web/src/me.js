@@ -43,8 +43,14 @@ function render() {
     el('li', {}, t('energy') + ' ' + c.energy + '/5' + (c.intent ? ' \u00b7 ' + c.intent : '') +
        (c.note ? ' \u2014 ' + c.note : '')))
     : [el('li', { class: 'muted' }, t('noCheckins'))]));
-  document.getElementById('mywarnings').replaceChildren(...me.warnings.map((w) =>
-    el('li', { class: 'warn' }, w.message)));
+  // Each notice once, with how often and when last.
+  const seen = new Map();
+  for (const w of me.warnings) {
+    const g = seen.get(w.message);
+    if (g) { g.n++; g.t = Math.max(g.t, w.t); } else seen.set(w.message, { n: 1, t: w.t });
+  }
+  document.getElementById('mywarnings').replaceChildren(...[...seen].map(([m, g]) =>
+    el('li', { class: 'warn' }, clock(g.t) + ' \u2014 ' + m + (g.n > 1 ? ' (' + g.n + t('times') + ')' : ''))));
   // One tap per contact: how much energy it left.
   const open = (me.recent_contacts || []).filter((c) => !c.checked_in);
   document.getElementById('tocheck-none').hidden = open.length > 0;

@@ -198,6 +198,22 @@ static int needs_triage(const char *line, size_t len, int *yes)
 static int done_extra(struct maat_engine *e, const struct maat_event *ev,
                       json_t *obj, const struct maat_apply_extra *x);
 
+/* 'o' (taken) as an owned line ('*out', free with maat_free()). */
+static int redump(json_t *o, char **out, size_t *outlen)
+{
+  char *s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(15));
+
+  json_decref(o);
+  if (!s)
+    return maat__fail(MAAT_ENOMEM, "out of memory");
+  *out = maat__strdup(s);
+  free(s);
+  if (!*out)
+    return maat__fail(MAAT_ENOMEM, "out of memory");
+  *outlen = strlen(*out);
+  return MAAT_OK;
+}
+
 /* Whether 'needle' occurs in the 'len' bytes at 'p'. */
 static int has(const char *p, size_t len, const char *needle)
 {
@@ -219,7 +235,6 @@ static int without_words(const char *line, size_t len, char **out,
 {
   json_error_t err;
   json_t *o;
-  char *s;
 
   *out = NULL;
   if (!has(line, len, "\"text\"") && !has(line, len, "\"history\""))
@@ -234,16 +249,7 @@ static int without_words(const char *line, size_t len, char **out,
   }
   json_object_del(o, "text");
   json_object_del(o, "history");
-  s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(15));
-  json_decref(o);
-  if (!s)
-    return maat__fail(MAAT_ENOMEM, "out of memory");
-  *out = maat__strdup(s);
-  free(s);
-  if (!*out)
-    return maat__fail(MAAT_ENOMEM, "out of memory");
-  *outlen = strlen(*out);
-  return MAAT_OK;
+  return redump(o, out, outlen);
 }
 
 /* The line with its "t" set to 't' (owned; free with maat_free()). */
@@ -252,7 +258,6 @@ static int with_time(const char *line, size_t len, double t, char **out,
 {
   json_error_t err;
   json_t *o = json_loadb(line, len, 0, &err);
-  char *s;
 
   if (!o)
     return maat__json_fail(&err);
@@ -261,16 +266,7 @@ static int with_time(const char *line, size_t len, double t, char **out,
     return maat__fail(MAAT_EPARSE, "expected a JSON object");
   }
   json_object_set_new(o, "t", json_real(t));
-  s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(15));
-  json_decref(o);
-  if (!s)
-    return maat__fail(MAAT_ENOMEM, "out of memory");
-  *out = maat__strdup(s);
-  free(s);
-  if (!*out)
-    return maat__fail(MAAT_ENOMEM, "out of memory");
-  *outlen = strlen(*out);
-  return MAAT_OK;
+  return redump(o, out, outlen);
 }
 
 /*

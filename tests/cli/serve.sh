@@ -42,20 +42,6 @@ check "the database keeps only hashes" '! grep -aq "$INT" "$db"'
 start_server "$db" "$tmp/team.json"
 check "the server starts" '[ -n "$port" ]'
 
-# code METHOD PATH TOKEN [BODY]: prints the HTTP status; the body goes to $tmp/body
-code() {
-  if [ -n "${4:-}" ]; then
-    curl -s -o "$tmp/body" -w '%{http_code}' -X "$1" ${3:+-H "Authorization: Bearer $3"} \
-      -H 'Content-Type: application/json' --data-binary "$4" "$base$2"
-  else
-    curl -s -o "$tmp/body" -w '%{http_code}' -X "$1" ${3:+-H "Authorization: Bearer $3"} "$base$2"
-  fi
-}
-expect() { # NAME WANT METHOD PATH TOKEN [BODY]
-  name=$1; want=$2; shift 2
-  got=$(code "$@")
-  check "$name: $want" '[ "$got" = "$want" ]'
-}
 
 expect "healthz without a token" 200 GET /healthz ""
 expect "agent a0001 goes available" 200 POST /v1/agents/a0001/state "$A1" '{"state":"available"}'

@@ -17,3 +17,18 @@ start_server() {
   done
   base="http://127.0.0.1:$port"
 }
+
+# code METHOD PATH TOKEN [BODY]: prints the HTTP status; the body goes to $tmp/body
+code() {
+  if [ -n "${4:-}" ]; then
+    curl -s -o "$tmp/body" -w '%{http_code}' -X "$1" ${3:+-H "Authorization: Bearer $3"} \
+      -H 'Content-Type: application/json' --data-binary "$4" "$base$2"
+  else
+    curl -s -o "$tmp/body" -w '%{http_code}' -X "$1" ${3:+-H "Authorization: Bearer $3"} "$base$2"
+  fi
+}
+expect() { # NAME WANT METHOD PATH TOKEN [BODY]
+  name=$1; want=$2; shift 2
+  got=$(code "$@")
+  check "$name: $want" '[ "$got" = "$want" ]'
+}

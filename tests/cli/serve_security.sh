@@ -19,19 +19,6 @@ db=$tmp/s.db
 tok() { "$MAAT_BIN" token add --db "$db" "$@" 2>/dev/null; }
 INT=$(tok --role integration); LEAD=$(tok --role lead); ADM=$(tok --role admin)
 
-code() {
-  if [ -n "${4:-}" ]; then
-    curl -s -o "$tmp/body" -w '%{http_code}' -X "$1" ${3:+-H "Authorization: Bearer $3"} \
-      -H 'Content-Type: application/json' --data-binary "$4" "$base$2"
-  else
-    curl -s -o "$tmp/body" -w '%{http_code}' -X "$1" ${3:+-H "Authorization: Bearer $3"} "$base$2"
-  fi
-}
-expect() { # NAME WANT METHOD PATH TOKEN [BODY]
-  name=$1; want=$2; shift 2
-  got=$(code "$@")
-  check "$name: $want" '[ "$got" = "$want" ]'
-}
 
 start_server "$db" "$tmp/team.json" --clock-speed 600
 check "the server starts" '[ -n "$port" ]'

@@ -204,6 +204,9 @@ struct maat_route_summary {
   long light_to_people;        /* T1 light contacts offered to people */
   long heavy_contacts;
   long warnings, overload_warnings, checkins;
+  long understaffed_warnings;
+  long hard_breaks;            /* contacts given against a hard limit;
+                                  0 under policy maat */
   double service_target_s;
   double service_level;        /* share answered within target, all */
   double service_level_people; /* the same, contacts that needed a person */

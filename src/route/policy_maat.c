@@ -257,6 +257,9 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
                         ~r->undercap_bits[w];
            m; m &= m - 1) {
         i = w * 64 + __builtin_ctzll(m);
+        /* At the hard cap: never, at any stage. */
+        if (!maat__hard_ok(&r->agents[i], 1, r->now, set))
+          continue;
         keep_least_strained(r, i, &capped, &capped_key);
       }
     tol = 1e-9 * (1 + fabs(least_est));
@@ -298,6 +301,15 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
     int i;
     for (MAAT__EACH_FIT(r, c, r->recovery_bits, w, m, i)) {
       double k = r->order_key[i], slack = 1e-9 * (1 + fabs(k));
+      const struct maat__ragent *a = &r->agents[i];
+      /* The hard limits hold at every stage: the minimum rest ends at a
+       * known time, the hard cap only with a light contact. */
+      if (!maat__hard_ok(a, c->heavy, r->now, set)) {
+        if (r->now < a->rest_until && a->rest_until < under_at &&
+            maat__hard_ok(a, c->heavy, a->rest_until, set))
+          under_at = a->rest_until;
+        continue;
+      }
       if (!over_ok && k - line > slack) {
         /* Over the line: the least key is the first to come under it. */
         if (k < over_k)
@@ -410,18 +422,29 @@ static double ready_at(const struct maat_router *r,
   int stage = maat__wait_stage(r, c);
   double t, room;
 
+  double rest = -INFINITY;
+
   if (a->state != MAAT_AGENT_AVAILABLE && a->state != MAAT_AGENT_RECOVERY)
     return INFINITY;
+  /* The hard limits first: a heavy cap until a light contact, the
+   * minimum rest until it ends. */
+  if (!maat__hard_ok(a, c->heavy, r->now, set)) {
+    if (!maat__hard_ok(a, c->heavy, INFINITY, set))
+      return INFINITY;
+    rest = a->rest_until;
+  }
   if (stage == MAAT__WAIT_ANYONE ||
       (stage == MAAT__WAIT_RESCUE && rescued(c)))
-    return -INFINITY;
+    return rest;
   if (stage >= MAAT__WAIT_RELAX) {
     t = under_line_at(r, i);
     if (!(t > r->now))
-      return -INFINITY;
+      return rest;
+    if (t < rest)
+      t = rest;
   } else {
     if (a->state == MAAT_AGENT_RECOVERY ||
-        (c->heavy && a->streak >= (int)set[MAAT__S_HEAVY_CAP]) ||
+        (c->heavy && a->streak >= maat__heavy_cap(set)) ||
         (room = ln_room(r, c)) == -INFINITY)
       return INFINITY;
     t = set[MAAT__S_T_A] * (r->order_key[i] - room);

@@ -38,6 +38,9 @@ enum {
   MAAT__S_RELAX_AFTER,
   MAAT__S_OVERLOAD_GRACE,
   MAAT__S_OPEN_FACTOR,
+  MAAT__S_HARD_RECOVERY,
+  MAAT__S_HARD_HEAVY_MAX,
+  MAAT__S_SERVICE_FIRST,
   MAAT__S_COUNT
 };
 
@@ -219,7 +222,29 @@ struct maat__ragent {
   double overload_s;
   int on_shift;        /* was ever on shift (for the Gini) */
   int light_due;       /* recent work heavy enough for a light offer */
+  /* Until when the hard minimum rest after her last heavy contact lasts
+   * (hard_recovery_s): no contact before it, by any policy's count. */
+  double rest_until;
 };
+
+/*
+ * The hard limits (docs/strain-model.md), which no stage relaxes: no
+ * contact within hard_recovery_s of a heavy one's end, no heavy contact
+ * after hard_heavy_max heavy ones in a row.
+ */
+static inline int maat__hard_ok(const struct maat__ragent *a, int heavy,
+                                double now, const double *set)
+{
+  return !(now < a->rest_until) &&
+         !(heavy && a->streak >= (int)set[MAAT__S_HARD_HEAVY_MAX]);
+}
+/* The heavy cap the router keeps: the soft cap, never above the hard one. */
+static inline int maat__heavy_cap(const double *set)
+{
+  double c = set[MAAT__S_HEAVY_CAP], h = set[MAAT__S_HARD_HEAVY_MAX];
+
+  return (int)(c < h ? c : h);
+}
 
 /* Heavy contacts among the agent's last MAAT__RECENT. */
 static inline int maat__recent_heavy(const struct maat__ragent *a)
@@ -434,6 +459,7 @@ struct maat_router {
    * rescue, the target and anyone; all INFINITY for a policy without one.
    */
   double stage_at[4];
+  double stage_at_crit[4]; /* a critical contact's: always service first */
   double ln_overload;          /* ln(overload), for the strain keys */
   /* outputs */
   int lost;                    /* decisions dropped for want of memory */
@@ -442,6 +468,7 @@ struct maat_router {
   char reasonbuf[MAAT_MAX_REASONS][160];
   /* warnings */
   double last_overload_warn, last_forecast_warn, last_understaffed_warn;
+  double missed_at;    /* a contact last missed the target (or the rules gave way) */
   double offered_work;         /* exponentially decayed person-work seconds */
   double offered_n;            /* ... and person-contacts, decayed alike */
   double offered_t;

@@ -262,12 +262,14 @@ size_t maat_route_summary_format(const struct maat_route_summary *s,
       "\"avg_wait_s\":%.2f,\"peak_strain\":%.4f,"
       "\"overload_agent_hours\":%.3f,\"heavy_gini\":%.4f,"
       "\"warnings\":%ld,\"overload_fallbacks\":%ld,\"checkins\":%ld,"
-      "\"mean_energy\":%.3f}\n",
+      "\"mean_energy\":%.3f,\"understaffed_warnings\":%ld,"
+      "\"hard_limit_breaks\":%ld}\n",
       s->contacts, s->assigned, s->to_bot, s->to_people, s->abandoned,
       s->queued_at_end, s->in_service_at_end, s->hostile_to_bot,
       s->light_to_people, s->heavy_contacts, s->service_target_s,
       s->service_level, s->service_level_people, s->avg_wait_s,
       s->peak_strain, s->overload_agent_hours, s->heavy_gini, s->warnings,
-      s->overload_warnings, s->checkins, s->mean_energy);
+      s->overload_warnings, s->checkins, s->mean_energy,
+      s->understaffed_warnings, s->hard_breaks);
   return pos;
 }

@@ -582,7 +582,7 @@ static void set_state(struct maat_router *r, int i, int state)
     }
     bit_set(r->avail_bits, i, now_avail);
     bit_set(r->undercap_bits, i,
-            now_avail && a->streak < (int)set_of(r)[MAAT__S_HEAVY_CAP]);
+            now_avail && a->streak < maat__heavy_cap(set_of(r)));
     bit_set(r->light_bits, i, now_avail && a->light_due);
     r->nlight_due += a->light_due ? (now_avail ? 1 : -1) : 0;
   }
@@ -771,6 +771,9 @@ static void start_service(struct maat_router *r, int i, int slot)
   a->recent = a->recent << 1 | (unsigned)c->heavy;
   if (a->nrecent < MAAT__RECENT)
     a->nrecent++;
+  /* Counted for every policy: the hard limits are maat's promise. */
+  if (!maat__hard_ok(a, c->heavy, r->now, set))
+    r->sum.hard_breaks++;
   if (c->heavy) {
     a->streak++;
     a->heavy_today++;
@@ -789,16 +792,31 @@ static void start_service(struct maat_router *r, int i, int slot)
 static void apply_state(struct maat_router *r, int i, int state)
 {
   struct maat__ragent *a = &r->agents[i];
+  int back = state == MAAT_AGENT_AVAILABLE;
+
+  /*
+   * Back before the hard minimum rest after a heavy contact is over (her
+   * own choice may cut a recovery window short, never that): she rests
+   * until it is.
+   */
+  if (back && r->now < a->rest_until && r->pol->recovery) {
+    a->recovery_until = a->rest_until;
+    if (a->state == MAAT_AGENT_RECOVERY) {
+      set_timer(r, i);
+      return;
+    }
+    state = MAAT_AGENT_RECOVERY;
+  }
 
   /* Strain decays alike in a recovery window and after it: the end of the
    * window changes neither her strain nor her keys. */
   if (!(a->state == MAAT_AGENT_RECOVERY && state == MAAT_AGENT_AVAILABLE))
     account(r, i);
-  if (state == MAAT_AGENT_AVAILABLE && a->state != MAAT_AGENT_AVAILABLE &&
+  if (back && a->state != MAAT_AGENT_AVAILABLE &&
       a->state != MAAT_AGENT_RECOVERY)
     a->idle_since = r->now;
   set_state(r, i, state);
-  if (state == MAAT_AGENT_AVAILABLE && !a->on_shift) {
+  if (back && !a->on_shift) {
     a->on_shift = 1;
     r->nshift++;
   }
@@ -831,6 +849,8 @@ static void finish_service(struct maat_router *r, int i, int energy)
   }
   a->contact = -1;
   a->idle_since = r->now;
+  if (c->heavy)
+    a->rest_until = r->now + set[MAAT__S_HARD_RECOVERY];
   slot_free(r, slot);
   /* Straight to the next state: a break, a recovery window or available. */
   if (a->pending >= 0) {
@@ -858,6 +878,8 @@ static void count_wait(struct maat_router *r, const struct maat__rcontact *c,
   r->ended++;
   if (wait <= target)
     r->within++;
+  else
+    r->missed_at = r->now;
   if (c->person) {
     r->ended_people++;
     if (wait <= target)
@@ -916,6 +938,7 @@ static void abandon(struct maat_router *r, int slot)
     d->reasons[d->nreasons++] = "the customer left the queue";
   }
   r->sum.abandoned++;
+  r->missed_at = r->now;
   r->ended++;
   r->ended_people++;
   slot_free(r, slot);
@@ -928,6 +951,7 @@ static void warn_overload(struct maat_router *r, const struct maat__rcontact *c,
   struct maat_decision *d;
 
   r->sum.overload_warnings++;
+  r->missed_at = r->now;
   if (r->last_overload_warn > -INFINITY &&
       r->now - r->last_overload_warn < set[MAAT__S_WARN_INTERVAL])
     return;
@@ -1110,6 +1134,9 @@ static void dispatch(struct maat_router *r)
       continue;
     }
     stage = c->stage = maat__wait_stage(r, c);
+    /* Waiting past its target: the queue bears a shortage out. */
+    if (stage >= MAAT__WAIT_LATE)
+      r->missed_at = r->now;
     /*
      * With nobody available only a rule can be relaxed, and only for a
      * contact past relax_after_s: stop at the first one that is not.
@@ -1257,6 +1284,18 @@ static void warn_open_too_long(struct maat_router *r)
  * on shift. Said at once, with how many more; the lead chooses what gives.
  */
 #define UNDERSTAFF_SL 0.80
+
+/* Whether a contact for a person waits past the service target now. */
+static int any_late(const struct maat_router *r)
+{
+  double since = r->now - set_of(r)[MAAT__S_SERVICE_TARGET];
+
+  for (int l = 0; l < MAAT__QLISTS; l++)
+    for (int s = r->qhead[l]; s >= 0; s = r->cs[s].qnext)
+      if (r->cs[s].person && r->cs[s].arrival <= since)
+        return 1;
+  return 0;
+}
 static void warn_understaffed(struct maat_router *r)
 {
   const double *set = set_of(r);
@@ -1275,6 +1314,13 @@ static void warn_understaffed(struct maat_router *r)
   if (r->last_understaffed_warn > -INFINITY &&
       r->now - r->last_understaffed_warn < set[MAAT__S_WARN_INTERVAL])
     return;
+  /*
+   * Erlang C on a decayed rate is a noisy forecast: only when the queue
+   * bears it out too (a contact missed the target, left, or a rule gave
+   * way within the warning interval, or one waits past its target now).
+   */
+  if (!(r->now - r->missed_at < set[MAAT__S_WARN_INTERVAL]) && !any_late(r))
+    return;
   r->last_understaffed_warn = r->now;
   d = emit(r, MAAT_DEC_WARNING);
   if (!d)
@@ -1287,6 +1333,7 @@ static void warn_understaffed(struct maat_router *r)
            rate, (int)aht / 60, (int)aht % 60, need, UNDERSTAFF_SL * 100,
            set[MAAT__S_SERVICE_TARGET], on, need - on);
   r->sum.warnings++;
+  r->sum.understaffed_warnings++;
 }
 
 static void warn_forecast(struct maat_router *r)
@@ -1447,7 +1494,9 @@ static int push_contact(struct maat_router *r, const struct maat_contact *in,
   c->blocked_at = 0;   /* read beside blocked_until: never uninitialised */
   c->stage = 0;
   for (int k = 0; k < 4; k++)
-    c->stage_t[k] = c->arrival + r->stage_at[k];
+    c->stage_t[k] = c->arrival + (in->urgency == MAAT_URGENCY_CRITICAL
+                                      ? r->stage_at_crit[k]
+                                      : r->stage_at[k]);
   if (r->idxcap)
     index_put(r, slot);
   r->sum.contacts++;
@@ -1666,20 +1715,37 @@ int maat_router_open(maat_router **out, const maat_team *team,
   r->team = team;
   r->pol = pol;
   for (int k = 0; k < 4; k++)
-    r->stage_at[k] = INFINITY;
+    r->stage_at[k] = r->stage_at_crit[k] = INFINITY;
   r->ln_overload = log(team->set[MAAT__S_OVERLOAD]);
   if (pol->staged) {
     double target = team->set[MAAT__S_SERVICE_TARGET];
-    r->stage_at[0] = fmin(team->set[MAAT__S_RELAX_AFTER], target);
-    r->stage_at[1] = fmax(r->stage_at[0], target - MAAT__RESCUE_S);
-    r->stage_at[2] = target;
-    r->stage_at[3] = target + team->set[MAAT__S_OVERLOAD_GRACE];
+    double relax = team->set[MAAT__S_RELAX_AFTER];
+    double late = target + team->set[MAAT__S_OVERLOAD_GRACE];
+    /*
+     * Service first: the soft rules give way after relax_after_s (within
+     * the target), and a light contact about to miss it may go to someone
+     * over the line. People first (the default): not before the target,
+     * and nobody over the line before the grace has passed. A critical
+     * contact always has the first schedule; the hard limits hold in both.
+     */
+    r->stage_at_crit[0] = fmin(relax, target);
+    r->stage_at_crit[1] = fmax(r->stage_at_crit[0], target - MAAT__RESCUE_S);
+    r->stage_at_crit[2] = target;
+    r->stage_at_crit[3] = late;
+    if (team->set[MAAT__S_SERVICE_FIRST] >= 0.5)
+      memcpy(r->stage_at, r->stage_at_crit, sizeof r->stage_at);
+    else {
+      r->stage_at[0] = fmax(relax, target);
+      r->stage_at[1] = r->stage_at[2] = r->stage_at[0];
+      r->stage_at[3] = fmax(late, r->stage_at[0]);
+    }
   }
   r->flags = flags;
   r->wake = INFINITY;
   r->last_overload_warn = -INFINITY;
   r->last_forecast_warn = -INFINITY;
   r->last_understaffed_warn = -INFINITY;
+  r->missed_at = -INFINITY;
   r->nagents = (int)team->n;
   r->agents_mem = maat__calloc(team->n + 1, sizeof *r->agents);
   if (r->agents_mem)

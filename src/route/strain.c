@@ -59,6 +59,16 @@ const struct maat__setting maat__settings[MAAT__S_COUNT] = {
   [MAAT__S_OPEN_FACTOR] = { "open_too_long_factor", 3, 1, 1000,
     "setting: a contact with a person this many times its expected "
     "handling time gets a warning (a missed 'done' keeps an agent busy)" },
+  [MAAT__S_HARD_RECOVERY] = { "hard_recovery_s", 60, 0, 3600,
+    "hard limit: least rest after a heavy contact, never cut short "
+    "(Albulescu et al. 2022: micro-breaks restore vigour)" },
+  [MAAT__S_HARD_HEAVY_MAX] = { "hard_heavy_max", 4, 1, 1000,
+    "hard limit: most heavy contacts in a row, never exceeded "
+    "(twice the soft heavy_cap)" },
+  [MAAT__S_SERVICE_FIRST] = { "service_first", 0, 0, 1,
+    "the lead's choice: 0 protects people first (soft rules hold until "
+    "the service target), 1 the service level (they give way after "
+    "relax_after_s); the hard limits hold either way" },
 };
 
 double maat__strain_time_above(const double *set, double a, double tau,
@@ -83,6 +93,9 @@ double maat__strain_recovery(const double *set, double a)
     w = set[MAAT__S_RECOVERY_MIN];
   if (w > set[MAAT__S_RECOVERY_MAX])
     w = set[MAAT__S_RECOVERY_MAX];
+  /* Never shorter than the hard minimum rest. */
+  if (w < set[MAAT__S_HARD_RECOVERY])
+    w = set[MAAT__S_HARD_RECOVERY];
   return w;
 }
 

@@ -197,7 +197,7 @@ static const char *const stat_names[MAAT_SIM_NSTAT] = {
   "contacts", "service_level", "avg_wait_s", "p90_wait_s", "abandon_rate",
   "bot_share", "bounce_backs", "agent_hours", "cost", "mean_strain",
   "p95_strain", "overload_agent_hours", "overload_agent_days", "heavy_gini",
-  "expected_leavers_per_year",
+  "expected_leavers_per_year", "hard_limit_breaks", "understaffed_warnings",
 };
 
 const char *maat_sim_stat_name(int stat)
@@ -721,6 +721,8 @@ static int run_days(struct run *u, const struct maat_sim_options *o, int rep,
   stats[MAAT_SIM_OVERLOAD_AGENT_DAYS] = u->overload_days;
   stats[MAAT_SIM_HEAVY_GINI] = sum.heavy_gini;
   stats[MAAT_SIM_LEAVERS_PER_YEAR] = u->leavers * 365.0 / o->days;
+  stats[MAAT_SIM_HARD_BREAKS] = (double)sum.hard_breaks;
+  stats[MAAT_SIM_UNDERSTAFFED_WARNINGS] = (double)sum.understaffed_warnings;
   return MAAT_OK;
 }
 

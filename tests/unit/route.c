@@ -145,7 +145,8 @@ Test(route, heavy_cap_then_fallback_with_warning)
 {
   maat_team *t = team_of(
     "{\"settings\":{\"heavy_cap\":1,\"recovery_min_s\":0,\"recovery_max_s\":0,"
-    "\"service_target_s\":60,\"relax_after_s\":20},\"agents\":["
+    "\"service_target_s\":60,\"relax_after_s\":20,\"service_first\":1,"
+    "\"hard_recovery_s\":0},\"agents\":["
     "{\"id\":\"ana\",\"languages\":[\"en\"],\"tiers\":[\"T1\",\"T2\",\"T3\"]}]}");
   maat_router *r = router_of(t, "maat", 0);
   struct maat_decision d;
@@ -256,7 +257,7 @@ Test(route, priority_overtakes_recent_arrivals_only)
 Test(route, push_with_known_bits_decides_as_by_name)
 {
   const char *team =
-    "{\"agents\":["
+    "{\"settings\":{\"service_first\":1,\"hard_recovery_s\":0},\"agents\":["
     "{\"id\":\"ana\",\"languages\":[\"nl\"],\"skills\":[\"billing\"],"
     "\"tiers\":[\"T1\",\"T2\",\"T3\"]},"
     "{\"id\":\"bob\",\"languages\":[\"en\"],\"skills\":[\"delivery\"],"
@@ -306,7 +307,7 @@ Test(route, push_with_known_bits_decides_as_by_name)
       decisions++;
     }
   }
-  cr_assert_gt(decisions, 64, "contacts were decided and warned about");
+  cr_assert_geq(decisions, 60, "contacts were decided (%d)", decisions);
   maat_router_close(a);
   maat_router_close(b);
   maat_team_free(t);
@@ -405,7 +406,8 @@ Test(route, generated_day_counts_add_up_and_repeat)
 Test(route, light_work_offered_after_heavy_work)
 {
   maat_team *t = team_of(
-    "{\"settings\":{\"recovery_min_s\":0,\"recovery_max_s\":0,\"heavy_cap\":5},"
+    "{\"settings\":{\"recovery_min_s\":0,\"recovery_max_s\":0,\"heavy_cap\":5,"
+    "\"hard_recovery_s\":0},"
     "\"agents\":[{\"id\":\"ana\",\"languages\":[\"en\"],\"tiers\":[\"T1\",\"T2\",\"T3\"]}]}");
   maat_router *r = router_of(t, "maat", 0);
   PUSH(r, "{\"type\":\"agent\",\"t\":0,\"agent\":\"ana\",\"state\":\"available\"}");
@@ -490,7 +492,8 @@ static double over_line_assign_t(const char *settings, const char *contact)
 
   snprintf(team, sizeof team,
            "{\"settings\":{\"recovery_min_s\":0,\"recovery_max_s\":0,"
-           "\"service_target_s\":60,%s},\"agents\":[{\"id\":\"ana\","
+           "\"hard_recovery_s\":0,\"service_target_s\":60,%s},"
+           "\"agents\":[{\"id\":\"ana\","
            "\"languages\":[\"en\"],\"tiers\":[\"T1\",\"T2\",\"T3\"]}]}",
            settings);
   t = team_of(team);
@@ -532,9 +535,16 @@ Test(route, over_the_line_waits_for_strain_or_the_grace)
  */
 Test(route, light_or_critical_contact_rescued_before_its_target)
 {
-  cr_assert_float_eq(over_line_assign_t("\"overload_grace_s\":600",
+  /* Service first: a light contact too. */
+  cr_assert_float_eq(over_line_assign_t("\"overload_grace_s\":600,"
+                                        "\"service_first\":1",
                                         "\"tier\":\"T2\""),
                      1200 + 60 - 1, 1e-6);
+  /* People first (the default): it waits for her strain to fall under the
+   * line, as a heavy one does. */
+  cr_assert_float_eq(over_line_assign_t("\"overload_grace_s\":600",
+                                        "\"tier\":\"T2\""),
+                     ceil(1200 + 600 * log(1.5)), 1e-6);
   /* So does a critical heavy one; a heavy one that is not waits (above). */
   cr_assert_float_eq(over_line_assign_t("\"overload_grace_s\":600",
                                         "\"tier\":\"T2\",\"tone\":\"angry\","
@@ -1146,6 +1156,96 @@ Test(route, the_contact_index_follows_the_open_work)
   }
   cr_assert_leq(r->idxcap, 4096, "index of %zu slots for one open contact",
                 r->idxcap);
+  maat_router_close(r);
+  maat_team_free(t);
+}
+
+/*
+ * The hard limits hold at every stage, even past the target and the grace
+ * with everything else relaxed at once: no contact within hard_recovery_s
+ * of a heavy one's end, whatever the agent says; no heavy contact after
+ * hard_heavy_max in a row until a light one. The efficiency baseline, which
+ * knows no rules, is counted breaking them.
+ */
+static const char *hard_team =
+  "{\"settings\":{\"service_first\":1,\"relax_after_s\":0,"
+  "\"service_target_s\":1,\"overload_grace_s\":0,\"recovery_min_s\":0,"
+  "\"recovery_max_s\":0,\"heavy_cap\":1,\"hard_heavy_max\":2,"
+  "\"hard_recovery_s\":60,\"overload\":100},\"agents\":[{\"id\":\"ana\","
+  "\"languages\":[\"en\"],\"tiers\":[\"T1\",\"T2\",\"T3\"]}]}";
+
+/* Pushes ticks a second apart from 'from' to 'to'; the time contact 'id'
+ * was assigned, or -1. */
+static double assigned_at(maat_router *r, const char *id, int from, int to)
+{
+  struct maat_decision d;
+  char line[64];
+  double at = -1;
+
+  for (int k = from; k <= to && at < 0; k++) {
+    snprintf(line, sizeof line, "{\"type\":\"tick\",\"t\":%d}", k);
+    PUSH(r, line);
+    while (maat_router_next(r, &d) == MAAT_OK)
+      if (d.type == MAAT_DEC_ASSIGN && !strcmp(d.contact, id))
+        at = d.t;
+  }
+  return at;
+}
+
+Test(route, hard_minimum_rest_never_gives_way)
+{
+  maat_team *t = team_of(hard_team);
+  maat_router *r = router_of(t, "maat", 0);
+  struct maat_route_summary s;
+  double at; /* the assertion macros evaluate their arguments twice */
+  PUSH(r, "{\"type\":\"agent\",\"t\":0,\"agent\":\"ana\",\"state\":\"available\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":0,\"id\":\"h1\",\"tier\":\"T2\",\"tone\":\"angry\"}");
+  PUSH(r, "{\"type\":\"done\",\"t\":100,\"contact\":\"h1\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":100,\"id\":\"c2\",\"tier\":\"T2\"}");
+  /* She says she is back at once: she still rests the hard minimum. */
+  PUSH(r, "{\"type\":\"agent\",\"t\":101,\"agent\":\"ana\",\"state\":\"available\"}");
+  at = assigned_at(r, "c2", 102, 400);
+  cr_assert_float_eq(at, 160, 1e-9);
+  maat_router_summary(r, &s);
+  cr_assert_eq(s.hard_breaks, 0);
+  maat_router_close(r);
+  /* The baseline gives it at once: one break counted. */
+  r = router_of(t, "efficiency", 0);
+  PUSH(r, "{\"type\":\"agent\",\"t\":0,\"agent\":\"ana\",\"state\":\"available\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":0,\"id\":\"h1\",\"tier\":\"T2\",\"tone\":\"angry\"}");
+  PUSH(r, "{\"type\":\"done\",\"t\":100,\"contact\":\"h1\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":100,\"id\":\"c2\",\"tier\":\"T2\"}");
+  cr_assert(drain_assign(r, "c2"));
+  maat_router_summary(r, &s);
+  cr_assert_eq(s.hard_breaks, 1);
+  maat_router_close(r);
+  maat_team_free(t);
+}
+
+Test(route, hard_heavy_maximum_never_gives_way)
+{
+  maat_team *t = team_of(hard_team);
+  maat_router *r = router_of(t, "maat", 0);
+  struct maat_route_summary s;
+  double at; /* the assertion macros evaluate their arguments twice */
+  PUSH(r, "{\"type\":\"agent\",\"t\":0,\"agent\":\"ana\",\"state\":\"available\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":0,\"id\":\"h1\",\"tier\":\"T3\"}");
+  PUSH(r, "{\"type\":\"done\",\"t\":100,\"contact\":\"h1\"}");
+  /* The soft cap (1) gives way at once; the hard one (2) does not. */
+  PUSH(r, "{\"type\":\"contact\",\"t\":100,\"id\":\"h2\",\"tier\":\"T3\"}");
+  at = assigned_at(r, "h2", 101, 400);
+  cr_assert_float_eq(at, 160, 1e-9);
+  PUSH(r, "{\"type\":\"done\",\"t\":200,\"contact\":\"h2\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":200,\"id\":\"h3\",\"tier\":\"T3\"}");
+  cr_assert_lt(assigned_at(r, "h3", 201, 3000), 0, "third heavy in a row");
+  /* A light contact ends the streak: h3 waits behind it, then is hers. */
+  PUSH(r, "{\"type\":\"contact\",\"t\":3001,\"id\":\"l1\",\"tier\":\"T2\"}");
+  cr_assert(drain_assign(r, "l1"));
+  PUSH(r, "{\"type\":\"done\",\"t\":3100,\"contact\":\"l1\"}");
+  at = assigned_at(r, "h3", 3100, 3200);
+  cr_assert_float_eq(at, 3100, 1e-9);
+  maat_router_summary(r, &s);
+  cr_assert_eq(s.hard_breaks, 0);
   maat_router_close(r);
   maat_team_free(t);
 }

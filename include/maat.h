@@ -138,5 +138,6 @@ char *maat_strdup(const char *s);
 #include "maat/store.h"
 #include "maat/access.h"
 #include "maat/engine.h"
+#include "maat/msg.h"
 
 #endif /* MAAT_H */

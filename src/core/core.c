@@ -578,3 +578,13 @@ char *maat_strdup(const char *s)
 {
   return maat__strdup(s);
 }
+
+void maat__dur(char *buf, size_t cap, double s)
+{
+  long n = s > 0 && s < 1e9 ? lround(s) : 0;
+
+  if (n < 3600)
+    snprintf(buf, cap, "%ld:%02ld min", n / 60, n % 60);
+  else
+    snprintf(buf, cap, "%ld:%02ld h", n / 3600, n / 60 % 60);
+}

@@ -115,6 +115,12 @@ void *maat__map_del(struct maat_map *m, const char *key);
 uint32_t maat__crc32c(uint32_t crc, const void *p, size_t n);
 
 /*
+ * A duration as people read it: "m:ss min" under an hour, "h:mm h" from
+ * an hour (the message catalogue renders the unit per language).
+ */
+void maat__dur(char *buf, size_t cap, double s);
+
+/*
  * The longest prefix of 's' of at most 'n' bytes that does not end inside
  * a UTF-8 sequence: where to cut text that must stay valid UTF-8.
  */

@@ -960,12 +960,16 @@ static void warn_overload(struct maat_router *r, const struct maat__rcontact *c,
   if (!d)
     return;
   d->kind = "overload";
-  snprintf(d->message, sizeof d->message,
-           "overload: contact '%s' waited %.0f s (target %.0f s) and no "
-           "agent could take it within the rules; the %s gave way for it; "
-           "%d contacts wait for a person",
-           c->c.id, r->now - c->arrival, set[MAAT__S_SERVICE_TARGET], rule,
-           r->nqueued);
+  {
+    char waited[24], target[24];
+    maat__dur(waited, sizeof waited, r->now - c->arrival);
+    maat__dur(target, sizeof target, set[MAAT__S_SERVICE_TARGET]);
+    snprintf(d->message, sizeof d->message,
+             "overload: contact '%s' waited %s (target %s) and no "
+             "agent could take it within the rules; the %s gave way for it; "
+             "%d contacts wait for a person",
+             c->c.id, waited, target, rule, r->nqueued);
+  }
   r->sum.warnings++;
 }
 
@@ -1267,12 +1271,16 @@ static void warn_open_too_long(struct maat_router *r)
     if (!(d = emit(r, MAAT_DEC_WARNING)))
       return;
     d->kind = "open_too_long";
-    snprintf(d->message, sizeof d->message,
-             "open_too_long: contact %s has been with a person for %d:%02d, "
-             "more than %.0f times its expected %d:%02d; was its 'done' "
-             "missed? A lead can close it", c->c.id, (int)open_s / 3600,
-             (int)open_s / 60 % 60, set[MAAT__S_OPEN_FACTOR],
-             (int)expect / 60, (int)expect % 60);
+    {
+      char open[24], exp_s[24];
+      maat__dur(open, sizeof open, open_s);
+      maat__dur(exp_s, sizeof exp_s, expect);
+      snprintf(d->message, sizeof d->message,
+               "open too long: contact %s has been with a person for %s, "
+               "more than %.0f times its expected %s; was its 'done' "
+               "missed? A lead can close it", c->c.id, open,
+               set[MAAT__S_OPEN_FACTOR], exp_s);
+    }
     r->sum.warnings++;
   }
 }
@@ -1326,12 +1334,19 @@ static void warn_understaffed(struct maat_router *r)
   if (!d)
     return;
   d->kind = "understaffed";
-  snprintf(d->message, sizeof d->message,
-           "understaffed: %.0f contacts an hour for people at %d:%02d each "
-           "need %d people to answer %.0f %% within %.0f s (Erlang C); %d "
-           "on shift, %d more needed",
-           rate, (int)aht / 60, (int)aht % 60, need, UNDERSTAFF_SL * 100,
-           set[MAAT__S_SERVICE_TARGET], on, need - on);
+  {
+    char each[24], within[24];
+    maat__dur(each, sizeof each, aht);
+    maat__dur(within, sizeof within, set[MAAT__S_SERVICE_TARGET]);
+    snprintf(d->message, sizeof d->message,
+             "understaffed: %.0f contacts an hour for people at %s each "
+             "need %d people to answer %.0f %% within %s (Erlang C); %d "
+             "on shift, %d more needed; %s",
+             rate, each, need, UNDERSTAFF_SL * 100, within, on, need - on,
+             set[MAAT__S_SERVICE_FIRST] >= 0.5
+                 ? "service first: the soft rules give way sooner"
+                 : "people first: the soft rules hold until the target");
+  }
   r->sum.warnings++;
   r->sum.understaffed_warnings++;
 }

@@ -284,7 +284,7 @@ enum MHD_Result maat__get_agent(struct call *c)
   kinds = json_array();
   maat_store_energy_by_kind(s->store, agent, since_t, add_kind, kinds);
   json_object_set_new(o, "energy_by_kind", kinds);
-  json_object_set_new(o, "warnings", maat__warnings_json(v.warnings, v.nwarnings));
+  json_object_set_new(o, "warnings", maat__warnings_json(c, v.warnings, v.nwarnings));
   json_object_set_new(o, "recent_contacts", recent_contacts(s, agent, since_t));
   json_object_set_new(o, "t", json_real(now_t));
   return maat__send_json(c, 200, o);

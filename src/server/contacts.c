@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static json_t *decision_of(const struct maat_contact_record *r)
+static json_t *decision_of(struct call *c, const struct maat_contact_record *r)
 {
   json_t *d = json_object();
 
@@ -23,26 +23,45 @@ static json_t *decision_of(const struct maat_contact_record *r)
     json_object_set_new(d, "to", json_string(r->to));
     json_object_set_new(d, "wait_s", json_real(r->t_assigned - r->t_in));
   }
-  if (r->reasons[0])
-    json_object_set_new(d, "reasons", json_string(r->reasons));
+  if (r->reasons[0]) {
+    json_object_set_new(d, "reasons", maat__msg_json(c, r->reasons));
+    json_object_set_new(d, "reason_codes", maat__msg_codes(r->reasons, 1));
+  }
   return d;
 }
 
-static json_t *triage_of(const struct maat_contact_record *r)
+/* The triage verdict as stored, its reasons in the call's language. */
+static json_t *triage_of(struct call *c, const struct maat_contact_record *r)
 {
   json_t *t = r->triage ? json_loads(r->triage, 0, NULL) : NULL;
+  json_t *reasons = t ? json_object_get(t, "reasons") : NULL;
+
+  if (json_is_array(reasons)) {
+    json_t *codes = json_array(), *v;
+    size_t i;
+    json_array_foreach(reasons, i, v) {
+      const char *text = json_string_value(v);
+      json_t *one = maat__msg_codes(text, 0);
+      json_array_extend(codes, one);
+      json_decref(one);
+      json_array_set_new(reasons, i, maat__msg_json(c, text));
+    }
+    json_object_set_new(t, "reason_codes", codes);
+  }
   return t ? t : json_null();
 }
 
-static json_t *contact_reply(struct maat_server *s, const char *id)
+static json_t *contact_reply(struct call *c, const char *id)
 {
+  struct maat_server *s = c->s;
   struct maat_contact_record r;
   json_t *reply = json_object();
   int found = maat_engine_contact(s->engine, id, &r) == MAAT_OK;
 
   json_object_set_new(reply, "id", json_string(id));
-  json_object_set_new(reply, "triage", found ? triage_of(&r) : json_null());
-  json_object_set_new(reply, "decision", found ? decision_of(&r)
+  json_object_set_new(reply, "triage", found ? triage_of(c, &r)
+                                             : json_null());
+  json_object_set_new(reply, "decision", found ? decision_of(c, &r)
                                                : json_null());
   if (found)
     maat_contact_record_release(&r);
@@ -95,7 +114,7 @@ enum MHD_Result maat__accept_contact(struct call *c, json_t *o,
                MAAT_OK) {
     maat_contact_record_release(&r);
     if (idempotent) {
-      json_t *reply = contact_reply(s, json_string_value(v));
+      json_t *reply = contact_reply(c, json_string_value(v));
       json_decref(o);
       return maat__send_json(c, 200, reply);
     }
@@ -125,7 +144,7 @@ enum MHD_Result maat__accept_contact(struct call *c, json_t *o,
   free(body);
   if (rc)
     return maat__library_error(c, rc);
-  return maat__send_json(c, 201, contact_reply(s, a.id));
+  return maat__send_json(c, 201, contact_reply(c, a.id));
 }
 
 enum MHD_Result maat__post_contact(struct call *c)
@@ -158,8 +177,8 @@ enum MHD_Result maat__get_contact(struct call *c)
   json_object_set_new(o, "state", json_string(maat_contact_state_name(
                                       r.state)));
   json_object_set_new(o, "arrived_t", json_real(r.t_in));
-  json_object_set_new(o, "triage", triage_of(&r));
-  json_object_set_new(o, "decision", decision_of(&r));
+  json_object_set_new(o, "triage", triage_of(c, &r));
+  json_object_set_new(o, "decision", decision_of(c, &r));
   json_object_set_new(o, "outcome", r.outcome[0] ? json_string(r.outcome)
                                                  : json_null());
   maat_contact_record_release(&r);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 enum MHD_Result maat__send_buf(struct call *c, int status, const char *buf,
                                size_t len, const char *type)
@@ -104,15 +105,92 @@ json_t *maat__parse_body(struct call *c, enum MHD_Result *ret)
   return o;
 }
 
-json_t *maat__warnings_json(const struct maat_warning_view *w, int n)
+void maat__call_lang(struct call *c)
+{
+  const char *q = MHD_lookup_connection_value(c->conn, MHD_GET_ARGUMENT_KIND,
+                                              "lang");
+  const char *h = MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND,
+                                              "Accept-Language");
+
+  memcpy(c->lang, "en", 3);
+  if (q) {
+    if (!strncmp(q, "nl", 2))
+      memcpy(c->lang, "nl", 3);
+    return;
+  }
+  /* The first language in the header that maat speaks (q-values aside:
+   * browsers list them in order). */
+  for (const char *p = h; p && *p;) {
+    while (*p == ' ' || *p == ',')
+      p++;
+    if (!strncasecmp(p, "nl", 2) && (p[2] == 0 || strchr(",;-_ ", p[2]))) {
+      memcpy(c->lang, "nl", 3);
+      return;
+    }
+    if (!strncasecmp(p, "en", 2) && (p[2] == 0 || strchr(",;-_ ", p[2])))
+      return;
+    p = strchr(p, ',');
+  }
+}
+
+json_t *maat__msg_json(struct call *c, const char *text)
+{
+  char buf[1024];
+
+  maat_msg_render(text ? text : "", c->lang, buf, sizeof buf);
+  return json_string(buf);
+}
+
+static json_t *msg_code(const char *text)
+{
+  char params[768];
+  const char *code = maat_msg_parse(text, params, sizeof params);
+  json_t *e = json_object(), *p = json_loads(params, 0, NULL);
+
+  json_object_set_new(e, "code", code ? json_string(code) : json_null());
+  json_object_set_new(e, "params", p ? p : json_object());
+  return e;
+}
+
+json_t *maat__msg_codes(const char *text, int joined)
+{
+  json_t *list = json_array();
+  char part[1024];
+  char params[16];
+
+  if (!text || !*text)
+    return list;
+  /* Whole first: a tone reason has "; " inside. */
+  if (!joined || maat_msg_parse(text, params, sizeof params)) {
+    json_array_append_new(list, msg_code(text));
+    return list;
+  }
+  for (const char *p = text;;) {
+    const char *sep = strstr(p, "; ");
+    size_t m = sep ? (size_t)(sep - p) : strlen(p);
+    snprintf(part, sizeof part, "%.*s", (int)m, p);
+    json_array_append_new(list, msg_code(part));
+    if (!sep)
+      break;
+    p = sep + 2;
+  }
+  return list;
+}
+
+json_t *maat__warnings_json(struct call *c, const struct maat_warning_view *w,
+                            int n)
 {
   json_t *list = json_array();
 
   for (int k = 0; k < n; k++) {
-    json_t *e = json_object();
+    json_t *e = json_object(), *codes = maat__msg_codes(w[k].message, 0);
+    json_t *first = json_array_get(codes, 0);
     json_object_set_new(e, "t", json_real(w[k].t));
     json_object_set_new(e, "kind", json_string(w[k].kind));
-    json_object_set_new(e, "message", json_string(w[k].message));
+    json_object_set(e, "code", json_object_get(first, "code"));
+    json_object_set(e, "params", json_object_get(first, "params"));
+    json_object_set_new(e, "message", maat__msg_json(c, w[k].message));
+    json_decref(codes);
     json_array_append_new(list, e);
   }
   return list;

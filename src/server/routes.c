@@ -167,6 +167,7 @@ enum MHD_Result maat__route_head(struct call *c, const void **route)
   int path_known = 0;
 
   *route = NULL;
+  maat__call_lang(c);
   c->nseg = segments(c->url, c->seg);
   if (c->nseg < 0)
     return maat__fail_call(c, 404, "not found", NULL);

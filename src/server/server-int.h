@@ -52,6 +52,7 @@ struct call {
   int audited;          /* 1: the handler staged its own audit row */
   char detail[160];
   char path[160];       /* the URL for the audit, cut to fit */
+  char lang[3];         /* "en" or "nl": ?lang=, else Accept-Language */
 };
 
 typedef enum MHD_Result (*handler_fn)(struct call *c);
@@ -70,8 +71,18 @@ json_t *maat__parse_body(struct call *c, enum MHD_Result *ret);
  * allocation must not turn into a different event).
  */
 int maat__jset(json_t *o, const char *key, json_t *v);
-/* Warnings as a JSON array of {t, kind, message}, newest first. */
-json_t *maat__warnings_json(const struct maat_warning_view *w, int n);
+/* Warnings as a JSON array of {t, kind, code, params, message}, newest
+ * first, the message in the call's language. */
+json_t *maat__warnings_json(struct call *c, const struct maat_warning_view *w,
+                            int n);
+/* A message libmaat wrote (or several joined by "; "), in the call's
+ * language (include/maat/msg.h). */
+json_t *maat__msg_json(struct call *c, const char *text);
+/* The codes and parameters of messages: [{code, params}] ("code" null
+ * for a person's own words); 'joined' splits "; "-joined ones. */
+json_t *maat__msg_codes(const char *text, int joined);
+/* Sets c->lang from ?lang= or the Accept-Language header. */
+void maat__call_lang(struct call *c);
 /* Router time now: never backwards, accelerated by clock_speed. */
 double maat__now_t(struct maat_server *s);
 /* The router time of a wall-clock time (Unix seconds). */

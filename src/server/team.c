@@ -74,7 +74,7 @@ static json_t *strain_json(const struct maat_team_view *v)
   return a;
 }
 
-static json_t *recent_json(const struct maat_team_view *v)
+static json_t *recent_json(struct call *c, const struct maat_team_view *v)
 {
   json_t *recent = json_array();
 
@@ -85,7 +85,8 @@ static json_t *recent_json(const struct maat_team_view *v)
     json_object_set_new(e, "contact", json_string(r->contact));
     json_object_set_new(e, "to", json_string(r->to_bot ? "bot" : "person"));
     json_object_set_new(e, "tier", json_string(maat_tier_name(r->tier)));
-    json_object_set_new(e, "reasons", json_string(r->reasons));
+    json_object_set_new(e, "reasons", maat__msg_json(c, r->reasons));
+    json_object_set_new(e, "reason_codes", maat__msg_codes(r->reasons, 1));
     json_array_append_new(recent, e);
   }
   return recent;
@@ -134,7 +135,7 @@ enum MHD_Result maat__get_team(struct call *c)
   json_object_set_new(o, "avg_wait_s", v->waited ? json_real(v->avg_wait_s)
                                                  : json_null());
   json_object_set_new(o, "target_s", json_real(v->target_s));
-  json_object_set_new(o, "recent_decisions", recent_json(v));
+  json_object_set_new(o, "recent_decisions", recent_json(c, v));
   json_object_set_new(o, "warnings", json_integer(v->warnings));
   json_object_set_new(o, "t", json_real(maat__now_t(c->s)));
   maat_free(v);
@@ -149,7 +150,7 @@ enum MHD_Result maat__get_warnings(struct call *c)
   int n = 0;
 
   maat_engine_warnings(c->s->engine, w, 64, &n, &personal);
-  json_object_set_new(o, "warnings", maat__warnings_json(w, n));
+  json_object_set_new(o, "warnings", maat__warnings_json(c, w, n));
   /* Personal warnings go to their agent; the team sees only how many. */
   json_object_set_new(o, "personal_warnings", json_integer(personal));
   return maat__send_json(c, 200, o);

@@ -5,6 +5,7 @@
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "maat-int.h"
@@ -281,4 +282,109 @@ Test(core, ziggurat_tails_follow_the_distribution)
   cr_assert_lt(fabs(beyond_e - want_e), 4 * sqrt(want_e * (1 - want_e) / n),
                "exponential tail: %g beyond r + %g, want %g", beyond_e, t,
                want_e);
+}
+
+/* Each catalogue entry: the same placeholders in both languages, and a
+ * message rendered from its English template parses back to its code. */
+static void sample(const char *tpl, char *out, size_t cap)
+{
+  size_t o = 0;
+  while (*tpl && o + 16 < cap) {
+    if (*tpl == '{') {
+      const char *e = strchr(tpl, '}'), *colon = memchr(tpl, ':', e - tpl);
+      const char *v = !colon ? "word" : colon[1] == 'n' ? "2.5"
+                      : colon[1] == 'd' ? "1:05 min" : "'free' text";
+      o += snprintf(out + o, cap - o, "%s", v);
+      tpl = e + 1;
+    } else {
+      out[o++] = *tpl++;
+    }
+  }
+  out[o] = 0;
+}
+
+static int same_placeholders(const char *a, const char *b)
+{
+  for (const char *p = strchr(a, '{'); p; p = strchr(p + 1, '{')) {
+    const char *e = strchr(p, '}');
+    char name[64];
+    snprintf(name, sizeof name, "%.*s", (int)(e - p + 1), p);
+    if (!strstr(b, name))
+      return 0;
+  }
+  return 1;
+}
+
+Test(core, message_catalogue_round_trips_in_both_languages)
+{
+  char text[1024], nl[1024], params[512];
+  const struct maat_msg_entry *m;
+  size_t n = 0;
+
+  for (; (m = maat_msg_entry(n)); n++) {
+    const char *code;
+    cr_assert(same_placeholders(m->en, m->nl) &&
+              same_placeholders(m->nl, m->en), "%s: placeholders differ",
+              m->code);
+    cr_assert(strcmp(m->en, m->nl) || !strcmp(m->code, "triage.t3"),
+              "%s: no Dutch", m->code);
+    sample(m->en, text, sizeof text);
+    code = maat_msg_parse(text, params, sizeof params);
+    cr_assert(code, "%s: '%s' does not parse", m->code, text);
+    /* A sample may fit an earlier, more general template: the same
+     * text then, at least. */
+    maat_msg_render(text, "nl", nl, sizeof nl);
+    cr_assert(!strchr(nl, '{'), "%s: %s", m->code, nl);
+    cr_assert(strcmp(nl, text) || !strcmp(m->en, "T3: {why}"),
+              "%s: not translated: %s", m->code, nl);
+  }
+  cr_assert_gt(n, 40);
+}
+
+Test(core, messages_render_their_parameters_per_language)
+{
+  char out[512], params[256];
+  const char *w = "overload: contact 'c1' waited 2:47 min (target 1:00 min) "
+                  "and no agent could take it within the rules; the recovery "
+                  "window gave way for it; 3 contacts wait for a person";
+
+  cr_assert_str_eq(maat_msg_parse(w, params, sizeof params),
+                   "warning.overload");
+  cr_assert_str_eq(params, "{\"contact\":\"c1\",\"waited\":\"2:47 min\","
+                   "\"target\":\"1:00 min\",\"rule\":\"recovery window\","
+                   "\"waiting\":3}");
+  maat_msg_render(w, "nl", out, sizeof out);
+  cr_assert(strstr(out, "wachtte 2:47 min (norm 1:00 min)") &&
+            strstr(out, "het herstelvenster week"), "%s", out);
+  /* Numbers get a decimal comma; maat's own words are translated, a
+   * customer's quotes are not. */
+  maat_msg_render("intent balance 0.42 below threshold 0.60", "nl", out,
+                  sizeof out);
+  cr_assert_str_eq(out, "onderwerp balance 0,42 onder de drempel 0,60");
+  maat_msg_render("tone angry 0.80: 'ridiculous' (negated); urgency 0.50: "
+                  "'tomorrow' (deadline)", "nl", out, sizeof out);
+  cr_assert_str_eq(out, "toon boos 0,80: 'ridiculous' (ontkend); urgentie "
+                   "0.50: 'tomorrow' (termijn)");
+  maat_msg_render("critical (fraud): a scam in progress: 'scammer on the "
+                  "phone'", "nl", out, sizeof out);
+  cr_assert_str_eq(out, "kritiek (fraude): oplichting die nu gebeurt: "
+                   "'scammer on the phone'");
+  /* A Dutch rule's words back in English. */
+  maat_msg_render("critical (fraud): oplichting die nu gebeurt: 'x'", "en",
+                  out, sizeof out);
+  cr_assert_str_eq(out, "critical (fraud): a scam in progress: 'x'");
+  /* Joined reasons one by one; a person's own words as they are. */
+  maat_msg_render("tier T2: a specialist; eligible on language, skill and "
+                  "tier", "nl", out, sizeof out);
+  cr_assert_str_eq(out, "niveau T2: een specialist; geschikt op taal, "
+                   "vaardigheid en niveau");
+  cr_assert_null(maat_msg_parse("closed by the lead: customer called back",
+                                params, sizeof params));
+  cr_assert_str_eq(params, "{}");
+  maat_msg_render("closed by the lead: customer called back", "nl", out,
+                  sizeof out);
+  cr_assert_str_eq(out, "closed by the lead: customer called back");
+  /* Cut on a character, never inside one. */
+  cr_assert_eq(maat_msg_render("tier T2: a specialist", "nl", out, 6), 25);
+  cr_assert_str_eq(out, "nivea");
 }

@@ -361,7 +361,8 @@ static unsigned long long run_day(maat_team *t, const char *policy,
   maat_router *r = router_of(t, policy, MAAT_ROUTER_REPLAY);
   struct maat_decision d;
   unsigned long long h = 1469598103934665603ULL;
-  char buf[1024];
+  char buf[1024], params[512];
+  int kinds[32] = { 0 }, nkinds = 0;
   cr_assert_eq(maat_gen_events(t, 1, 7, collect, r), MAAT_OK, "%s",
                maat_errmsg());
   cr_assert_eq(maat_router_finish(r, 86400), MAAT_OK);
@@ -371,7 +372,22 @@ static unsigned long long run_day(maat_team *t, const char *policy,
       h = (h ^ (unsigned char)buf[i]) * 1099511628211ULL;
     if (d.type == MAAT_DEC_ASSIGN && !strcmp(d.to, "bot"))
       cr_assert(strstr(buf, "angry") == NULL);
+    /* Every reason and warning a person reads is in the catalogue, so it
+     * has a code, parameters and Dutch. */
+    for (int k = 0; k < d.nreasons; k++)
+      cr_assert(maat_msg_parse(d.reasons[k], params, sizeof params),
+                "%s: '%s' not in the catalogue", policy, d.reasons[k]);
+    if (d.type == MAAT_DEC_WARNING) {
+      cr_assert(maat_msg_parse(d.message, params, sizeof params),
+                "%s: '%s' not in the catalogue", policy, d.message);
+      kinds[d.kind[0] & 31] = 1;
+    }
   }
+  /* The day has warnings of several kinds for the catalogue to know. */
+  for (int k = 0; k < 32; k++)
+    nkinds += kinds[k];
+  if (!strcmp(policy, "maat"))
+    cr_assert_geq(nkinds, 2);
   maat_router_summary(r, s);
   maat_router_close(r);
   return h;
@@ -722,7 +738,8 @@ Test(route, understaffing_says_how_many_more)
   /* a contact of 5 minutes every 30 s: 10 people's work, 2 on shift */
   cr_assert_geq(understaffed(30, msg, sizeof msg), 1);
   cr_assert(strstr(msg, "Erlang C") && strstr(msg, "2 on shift") &&
-            strstr(msg, "more needed") && strstr(msg, "5:00 each"), "%s", msg);
+            strstr(msg, "more needed") && strstr(msg, "5:00 min each") &&
+            strstr(msg, "people first"), "%s", msg);
   cr_assert(!strstr(msg, ", 0 more"), "%s", msg);
   /* one every 20 minutes: two people are plenty */
   cr_assert_eq(understaffed(1200, msg, sizeof msg), 0);
@@ -754,7 +771,7 @@ Test(route, contact_open_too_long_is_told_once)
       }
   }
   cr_assert_eq(warned, 1);
-  cr_assert(strstr(msg, "left-open") && strstr(msg, "0:15") &&
+  cr_assert(strstr(msg, "left-open") && strstr(msg, "15:01 min") &&
             !strstr(msg, "ana"), "%s", msg);
   maat_router_close(r);
   maat_team_free(t);

@@ -5,6 +5,7 @@
  * input. The intent model is a small one trained here.
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -390,4 +391,65 @@ Test(triage, survives_every_allocation_failure)
   }
   cr_assert_eq(rc, MAAT_OK);
   cr_assert_gt(n, 5, "the walk covered %ld allocations", n);
+}
+
+/*
+ * Every reason triage writes is in the message catalogue (a code,
+ * parameters and Dutch): over the critical and routine message sets in
+ * tests/data, with customers who come back, history, a paused intent and
+ * empty or foreign messages.
+ */
+Test(triage, every_reason_is_in_the_message_catalogue)
+{
+  static const char *const sets[] = { "critical-en.txt", "critical-nl.txt",
+                                      "routine-en.txt", "routine-nl.txt" };
+  const char *root = getenv("MAAT_SOURCE_ROOT");
+  maat_triage_config *c = config(LENIENT);
+  maat_triager *t;
+  char path[1024], line[2048], params[1024];
+  const char *history[] = { "what is my balance" };
+  int n = 0, codes[64] = { 0 }, ncodes = 0;
+
+  cr_assert(root, "MAAT_SOURCE_ROOT is set by meson");
+  cr_assert_eq(maat_triager_new(&t, c, intent, NULL), MAAT_OK);
+  cr_assert_eq(maat_triager_pause(t, "activate_card", 1), MAAT_OK);
+  for (size_t s = 0; s < sizeof sets / sizeof *sets; s++) {
+    FILE *f;
+    snprintf(path, sizeof path, "%s/tests/data/%s", root, sets[s]);
+    f = fopen(path, "r");
+    cr_assert(f, "%s", path);
+    while (fgets(line, sizeof line, f)) {
+      struct maat_triage r;
+      struct maat_triage_input in = { line, strcspn(line, "\n"),
+                                      n % 3 ? "cust-1" : NULL, NULL, n,
+                                      n % 5 ? NULL : history, n % 5 ? 0 : 1 };
+      cr_assert_eq(maat_triage_run(t, &in, &r), MAAT_OK);
+      for (size_t i = 0; i < r.nreasons; i++) {
+        const char *code = maat_msg_parse(r.reasons[i], params,
+                                          sizeof params);
+        cr_assert(code, "'%s' is not in the catalogue", r.reasons[i]);
+        for (size_t k = 0; maat_msg_entry(k); k++)
+          if (!strcmp(maat_msg_entry(k)->code, code) && !codes[k]++)
+            ncodes++;
+      }
+      n++;
+    }
+    fclose(f);
+  }
+  {
+    const char *odd[] = { "?!", "Das ist ein Problem mit meiner Rechnung "
+                          "und ich brauche Hilfe", "activate my card",
+                          "wat is mijn saldo" };
+    for (size_t k = 0; k < sizeof odd / sizeof *odd; k++) {
+      struct maat_triage r = run(t, odd[k], NULL, -1);
+      for (size_t i = 0; i < r.nreasons; i++)
+        cr_assert(maat_msg_parse(r.reasons[i], params, sizeof params),
+                  "'%s' is not in the catalogue", r.reasons[i]);
+    }
+  }
+  cr_assert_gt(n, 100);
+  cr_assert_geq(ncodes, 8, "the sets reach many kinds of reason (%d)",
+                ncodes);
+  maat_triager_free(t);
+  maat_triage_config_free(c);
 }

@@ -209,6 +209,7 @@ enum MHD_Result maat__route_run(struct call *c, const void *route)
 {
   const struct route *r = route;
 
+  maat__call_lang(c);
   c->nseg = segments(c->url, c->seg);
   return r->fn(c);
 }

@@ -54,6 +54,20 @@ expect "contacts: integration posts" 201 POST /v1/contacts "$INT" '{"id":"k1","t
 check "the reply holds the triage and the decision" \
   'grep -q "\"triage\":{" "$tmp/body" && grep -q "\"decision\":{" "$tmp/body"'
 to=$(sed -n 's/.*"to":"\([a-z0-9]*\)".*/\1/p' "$tmp/body")
+# Reasons per language: Accept-Language or ?lang=, with codes for programs.
+expect "a contact's reasons in Dutch" 200 GET "/v1/contacts/k1?lang=nl" "$LEAD"
+check "... rendered from the catalogue, with codes" \
+  'jq -e ".triage.reasons | length > 0" "$tmp/body" >/dev/null &&
+   jq -e "[.triage.reason_codes[].code] | all(. != null)" "$tmp/body" >/dev/null &&
+   ! jq -r ".triage.reasons[], .decision.reasons // empty" "$tmp/body" |
+     grep -q "intent \|tier T\|bot-answerable"'
+curl -s -H "Authorization: Bearer $LEAD" -H "Accept-Language: nl-BE,en;q=0.5" \
+  "$base/v1/contacts/k1" >"$tmp/al.json"
+check "... and by Accept-Language" \
+  'jq -e ".triage.reasons == $(jq -c .triage.reasons "$tmp/body")" "$tmp/al.json" >/dev/null'
+expect "the same in English" 200 GET "/v1/contacts/k1?lang=en" "$LEAD"
+check "... reads English" \
+  'jq -r ".triage.reasons[]" "$tmp/body" | grep -q "intent \|T1: \|tone "'
 expect "contacts: admin posts" 201 POST /v1/contacts "$ADM" '{"id":"k2","text":"Wat is mijn saldo?"}'
 expect "contacts: a duplicate id" 409 POST /v1/contacts "$INT" '{"id":"k1","text":"nog eens"}'
 expect "contacts: malformed JSON" 400 POST /v1/contacts "$INT" '{"text": '

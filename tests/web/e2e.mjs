@@ -235,6 +235,20 @@ try {
         (await lead.textContent('#legend')).includes('de bot antwoordt') &&
         (await lead.textContent('#opensec h2')).includes('Open contacten') &&
         (await lead.textContent('body')).includes('redenen'));
+  // The decisions' reasons come from the server in the page's language.
+  await lead.waitForFunction(() => /niveau T\d|de bot beantwoordt|geschikt op taal/
+    .test(document.getElementById('recent').textContent), null, { timeout: 5000 }).catch(() => {});
+  const recentNl = await lead.textContent('#recent');
+  if (process.env.MAAT_E2E_DEBUG) console.log('recent:', recentNl.slice(0, 400));
+  check('... and the decisions\' reasons are Dutch, from the server',
+        /niveau T\d|de bot beantwoordt|geschikt op taal/.test(recentNl) &&
+        !/eligible on language|the bot answers it/.test(recentNl));
+  const viaApi = await fetch(base + '/v1/team?lang=nl', { headers: { Authorization: 'Bearer ' + tok.lead } })
+    .then((r) => r.json());
+  check('the API renders reasons per language with their codes',
+        viaApi.recent_decisions.length > 0 &&
+        viaApi.recent_decisions.every((d) => Array.isArray(d.reason_codes) &&
+                                       d.reason_codes.every((c) => typeof c.code === 'string')));
   await lead.setViewportSize({ width: 390, height: 844 });
   await lead.waitForTimeout(2500);
   check('the dashboard fits a phone', await lead.evaluate(() =>

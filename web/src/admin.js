@@ -35,7 +35,7 @@ document.getElementById('enrol-form').addEventListener('submit', async (e) => {
   const msg = document.getElementById('enrol-msg');
   const r = await api('POST', '/v1/enrolments', { agent: document.getElementById('enrol-agent').value.trim() });
   if (r.status !== 201) {
-    msg.textContent = t('notAnAgent');
+    msg.textContent = r.status === 400 || r.status === 404 ? t('notAnAgent') : errText(r);
     document.getElementById('code-out').hidden = true;
     return;
   }
@@ -48,9 +48,13 @@ document.getElementById('enrol-form').addEventListener('submit', async (e) => {
 document.getElementById('token-form').addEventListener('submit', async (e) => {
   e.preventDefault();
   const r = await api('POST', '/v1/tokens', { role: document.getElementById('role').value });
+  const msg = document.getElementById('token-msg');
   if (r.status === 201) {
     document.getElementById('newtoken').textContent = r.data.token;
     document.getElementById('token-out').hidden = false;
+    if (msg) msg.textContent = '';
+  } else if (msg) {
+    msg.textContent = errText(r);
   }
   refresh();
 });

@@ -5,6 +5,11 @@
 const T = {
   en: {
     title: 'maat', login: 'Sign in', token: 'Your access token',
+    err400: 'That was not accepted: check what you entered.', err401: 'Your sign-in has expired: sign in again.',
+    err403: 'Your role may not do this.', err404: 'Not found: it may have been closed already.',
+    err409: 'That was already done, or conflicts with what is there.', err413: 'That is too long.',
+    err429: 'Too many requests: wait a moment and try again.', err5xx: 'The server could not do it: try again in a moment.',
+    errOther: 'That did not work (status {s}).', field: 'field',
     tokenHelp: 'Paste your access token. It stays in this browser tab only.',
     enrolTitle: 'First time? Use your enrolment code', code: 'Enrolment code',
     codeHelp: 'Your administrator gave you a one-time code (XXXX-XXXX-XXXX). It gives you your own token, which only you see: nobody else, administrators included, can read your day with it.',
@@ -58,6 +63,11 @@ const T = {
     neutral: 'neutral', positive: 'positive', frustrated: 'frustrated', angry: 'angry', distressed: 'distressed',
   },
   nl: {
+    err400: 'Dat werd niet aangenomen: controleer wat je invulde.', err401: 'Je aanmelding is verlopen: meld je opnieuw aan.',
+    err403: 'Je rol mag dit niet.', err404: 'Niet gevonden: misschien is het al gesloten.',
+    err409: 'Dat is al gedaan, of botst met wat er al is.', err413: 'Dat is te lang.',
+    err429: 'Te veel verzoeken: wacht even en probeer het opnieuw.', err5xx: 'De server kon het niet doen: probeer het zo opnieuw.',
+    errOther: 'Dat lukte niet (status {s}).', field: 'veld',
     title: 'maat', login: 'Inloggen', token: 'Je toegangstoken',
     tokenHelp: 'Plak je toegangstoken. Het blijft alleen in dit tabblad.',
     enrolTitle: 'Eerste keer? Gebruik je aanmeldcode', code: 'Aanmeldcode',
@@ -144,13 +154,48 @@ function token() { return sessionStorage.getItem('maat.token'); }
 async function api(method, path, body) {
   const r = await fetch(path, {
     method,
-    headers: Object.assign({ Authorization: 'Bearer ' + token() },
+    // Reasons, warnings and notices come back in the page's language.
+    headers: Object.assign({ Authorization: 'Bearer ' + token(), 'Accept-Language': lang },
                            body ? { 'Content-Type': 'application/json' } : {}),
     body: body ? JSON.stringify(body) : undefined,
   });
   let data = null;
   try { data = await r.json(); } catch (e) { data = null; }
   return { status: r.status, data };
+}
+
+// An intent's name: the organisation's labels are ids; the demo's known
+// ones have names in both languages, others read with spaces.
+const INTENTS = {
+  en: { card_lost: 'card lost', card_not_arrived: 'card not arrived', refund_request: 'refund',
+        delivery_late: 'late delivery', invoice_question: 'invoice question',
+        cancel_subscription: 'cancel subscription', change_address: 'change of address',
+        password_reset: 'password reset', payment_failed: 'failed payment', opening_hours: 'opening hours',
+        complaint_service: 'complaint about service', technical_outage: 'outage',
+        contract_change: 'contract change', fraud_report: 'fraud report', bereavement: 'bereavement',
+        mortgage_question: 'mortgage question', billing: 'billing', technical: 'technical',
+        account: 'account', delivery: 'delivery', complaint: 'complaint', cancellation: 'cancellation' },
+  nl: { card_lost: 'pas kwijt', card_not_arrived: 'pas niet ontvangen', refund_request: 'terugbetaling',
+        delivery_late: 'late levering', invoice_question: 'vraag over factuur',
+        cancel_subscription: 'abonnement opzeggen', change_address: 'adreswijziging',
+        password_reset: 'wachtwoord herstellen', payment_failed: 'mislukte betaling', opening_hours: 'openingstijden',
+        complaint_service: 'klacht over service', technical_outage: 'storing',
+        contract_change: 'contractwijziging', fraud_report: 'fraudemelding', bereavement: 'overlijden',
+        mortgage_question: 'vraag over hypotheek', billing: 'facturering', technical: 'techniek',
+        account: 'account', delivery: 'levering', complaint: 'klacht', cancellation: 'opzegging' },
+};
+function intentName(id) {
+  if (!id) return '\u2013';
+  return (INTENTS[lang] && INTENTS[lang][id]) || id.replace(/_/g, ' ');
+}
+
+// An API error for a person, in the page's language: what went wrong by
+// its status, and which field when the server names one.
+function errText(r) {
+  const key = r.status >= 500 ? 'err5xx' : 'err' + r.status;
+  const base = T[lang][key] ? t(key) : t('errOther').replace('{s}', r.status);
+  const field = r.data && r.data.field;
+  return field ? base + ' (' + t('field') + ': ' + field + ')' : base;
 }
 
 function signout() {

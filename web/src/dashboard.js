@@ -77,8 +77,8 @@ function render() {
   const ul = document.getElementById('warnings');
   const groups = grouped(w.warnings).slice(0, 10);
   ul.replaceChildren(...(groups.length ? groups.map((x) =>
-    el('li', { class: x.kind === 'overload' ? 'warn' : '' },
-       (x.message.startsWith(x.kind) ? x.message : x.kind + ': ' + x.message) +
+    el('li', { class: x.kind === 'overload' || x.kind === 'understaffed' ? 'warn' : '', 'data-kind': x.kind },
+       x.message +
        (x.n > 1 ? ' (' + x.n + t('times') + ')' : '') + ' \u2014 ' + t('lastAt') + ' ' + clock(x.t)))
     : [el('li', { class: 'muted' }, t('noWarnings'))]));
   document.getElementById('personal').textContent = w.personal_warnings;
@@ -104,10 +104,10 @@ function renderOpen(list, nowT) {
       if (!input.value.trim()) { msg.textContent = t('reasonNeeded'); return; }
       const r = await api('POST', '/v1/contacts/' + encodeURIComponent(c.id) + '/done',
                           { reason: input.value.trim() });
-      msg.textContent = r.status === 200 ? t('closed') : (r.data && r.data.error) || String(r.status);
+      msg.textContent = r.status === 200 ? t('closed') : errText(r);
       refresh();
     });
-    return el('tr', {}, el('td', {}, c.id), el('td', {}, c.tier), el('td', {}, c.intent || '\u2013'),
+    return el('tr', {}, el('td', {}, c.id), el('td', {}, c.tier), el('td', {}, intentName(c.intent)),
               el('td', {}, secs(nowT - c.assigned_t)), el('td', {}, input, btn));
   }));
 }
@@ -121,7 +121,7 @@ function renderPaused(list) {
       await api('POST', '/v1/bot/pauses', { intent, paused: false });
       refresh();
     });
-    return el('li', {}, intent + ' ', b);
+    return el('li', {}, intentName(intent) + ' (' + intent + ') ', b);
   }) : [el('li', { class: 'muted' }, t('nonePaused'))]));
 }
 
@@ -154,6 +154,6 @@ async function refresh() {
 
 if (!token()) location.href = '/';
 document.getElementById('signout').addEventListener('click', signout);
-setupLanguage(render);
+setupLanguage(refresh);
 refresh();
 setInterval(refresh, 2000);

@@ -36,11 +36,11 @@ function render() {
   document.getElementById('breather').hidden = onBreak;
   document.getElementById('back').hidden = !onBreak;
   document.getElementById('kinds').replaceChildren(...me.energy_by_kind.map((k) =>
-    el('tr', {}, el('td', {}, k.intent + ' (' + k.tone + ')'),
+    el('tr', {}, el('td', {}, intentName(k.intent) + ' (' + t(k.tone) + ')'),
        el('td', {}, fmt(k.mean_energy, 1) + ' / 5 \u00b7 ' + k.checkins + '\u00d7'))));
   const ul = document.getElementById('checkins');
   ul.replaceChildren(...(me.checkins.length ? me.checkins.map((c) =>
-    el('li', {}, t('energy') + ' ' + c.energy + '/5' + (c.intent ? ' \u00b7 ' + c.intent : '') +
+    el('li', {}, t('energy') + ' ' + c.energy + '/5' + (c.intent ? ' \u00b7 ' + intentName(c.intent) : '') +
        (c.note ? ' \u2014 ' + c.note : '')))
     : [el('li', { class: 'muted' }, t('noCheckins'))]));
   // Each notice once, with how often and when last.
@@ -69,7 +69,7 @@ function render() {
       });
       return b;
     });
-    return el('li', {}, el('div', {}, (c.intent || t('contact')) + ' \u00b7 ' + t(c.tone) + ' \u00b7 ' + clock(c.assigned_t)),
+    return el('li', {}, el('div', {}, (c.intent ? intentName(c.intent) : t('contact')) + ' \u00b7 ' + t(c.tone) + ' \u00b7 ' + clock(c.assigned_t)),
               el('div', { class: 'taps' }, ...taps), note);
   }));
 }
@@ -94,6 +94,6 @@ if (!token()) location.href = '/';
 document.getElementById('signout').addEventListener('click', signout);
 document.getElementById('breather').addEventListener('click', () => setState('break'));
 document.getElementById('back').addEventListener('click', () => setState('available'));
-setupLanguage(render);
+setupLanguage(refresh);
 refresh();
 setInterval(refresh, 2000);

@@ -284,6 +284,10 @@ struct maat_warning_view {
 int maat_engine_warnings(maat_engine *e, struct maat_warning_view *w,
                          int cap, int *n, long *personal);
 
+/* maat_router_move_check() on the engine's router, now. */
+int maat_engine_move_check(maat_engine *e, const char *contact,
+                           const char *agent, char *broken, size_t cap);
+
 /* An agent's own view: private to that agent. */
 struct maat_agent_view {
   int state, next_state;     /* next_state: -1 when none pending */

@@ -67,7 +67,9 @@ enum maat_event_type {
   MAAT_EV_CONTACT = 1, /* a contact arrived */
   MAAT_EV_AGENT,       /* an agent changed state (available, break, offline) */
   MAAT_EV_DONE,        /* a contact finished (outcome, optional check-in) */
-  MAAT_EV_TICK         /* time passes; nothing else */
+  MAAT_EV_TICK,        /* time passes; nothing else */
+  MAAT_EV_MOVE         /* a lead moves a contact: to an agent, or back to
+                          the queue (no agent) */
 };
 
 /* "low", "normal", "high", "critical"; "?" otherwise. */
@@ -78,9 +80,9 @@ struct maat_event {
   int type;                /* enum maat_event_type */
   double t;                /* seconds on the input's clock, never decreasing */
   struct maat_contact contact;       /* MAAT_EV_CONTACT */
-  char agent[MAAT_ID_MAX + 1];       /* MAAT_EV_AGENT */
+  char agent[MAAT_ID_MAX + 1];       /* MAAT_EV_AGENT, MAAT_EV_MOVE */
   int state;               /* MAAT_EV_AGENT: AVAILABLE, BREAK or OFFLINE */
-  char contact_id[MAAT_ID_MAX + 1];  /* MAAT_EV_DONE */
+  char contact_id[MAAT_ID_MAX + 1];  /* MAAT_EV_DONE, MAAT_EV_MOVE */
   int abandoned;           /* MAAT_EV_DONE: the customer left while queued */
   int energy;              /* MAAT_EV_DONE: check-in 1..5, 0 = none */
 };
@@ -95,7 +97,8 @@ int maat_event_parse(struct maat_event *ev, const char *line, size_t len);
 enum maat_decision_type {
   MAAT_DEC_ASSIGN = 1, /* a contact goes to the bot or an agent */
   MAAT_DEC_ABANDON,    /* a queued contact left (replay patience or input) */
-  MAAT_DEC_WARNING     /* an early or overload warning */
+  MAAT_DEC_WARNING,    /* an early or overload warning */
+  MAAT_DEC_REQUEUE     /* a lead put a contact back in the queue */
 };
 
 enum maat_scope { MAAT_SCOPE_TEAM = 0, MAAT_SCOPE_AGENT = 1 };
@@ -109,9 +112,11 @@ enum maat_scope { MAAT_SCOPE_TEAM = 0, MAAT_SCOPE_AGENT = 1 };
 struct maat_decision {
   int type;                          /* enum maat_decision_type */
   double t;
-  char contact[MAAT_ID_MAX + 1];     /* ASSIGN, ABANDON */
+  char contact[MAAT_ID_MAX + 1];     /* ASSIGN, ABANDON, REQUEUE */
   char to[MAAT_ID_MAX + 1];          /* ASSIGN: "bot" or the agent's id */
   int tier;                          /* ASSIGN */
+  int again;                         /* ASSIGN: it was with a person before
+                                        (a lead moved it): its wait counted */
   double wait_s;                     /* ASSIGN, ABANDON */
   int nreasons;
   const char *reasons[MAAT_MAX_REASONS];
@@ -145,6 +150,8 @@ int maat_team_parse(maat_team **out, const char *json, size_t len,
                     const char *name);
 void maat_team_free(maat_team *team);
 size_t maat_team_size(const maat_team *team);
+/* The id of the team's agent 'i' (0..size-1), NULL past the end. */
+const char *maat_team_agent_id(const maat_team *team, size_t i);
 /* The team's settings, by name (see docs/strain-model.md); NAN if unknown. */
 double maat_team_setting(const maat_team *team, const char *name);
 /*
@@ -192,6 +199,17 @@ int maat_router_push(maat_router *r, const struct maat_event *ev);
  * every contact in service; the queue keeps what is waiting.
  */
 int maat_router_finish(maat_router *r, double t_end);
+
+/*
+ * Whether a lead may move 'contact' to 'agent' (NULL or "": back to the
+ * queue) now: MAAT_OK with the soft rules it breaks "; "-joined in
+ * 'broken' ("" when none; a lead may overrule those), or MAAT_ESTATE when
+ * the agent cannot take it or a hard limit forbids it (the message says
+ * which), MAAT_ENOTFOUND for an unknown contact or agent. Changes nothing:
+ * the move itself is the event {"type":"move","contact":C,"agent":A}.
+ */
+int maat_router_move_check(maat_router *r, const char *contact,
+                           const char *agent, char *broken, size_t cap);
 
 /* Pops the next decision into '*d'; MAAT_EOF when there is none. */
 int maat_router_next(maat_router *r, struct maat_decision *d);

@@ -128,6 +128,15 @@ static const struct maat_msg_entry catalogue[] = {
     "geschikte medewerker die het langst vrij is" },
   { "route.next_in_turn", "next eligible agent in turn",
     "volgende geschikte medewerker op de beurt" },
+  { "route.moved", "reassigned by a lead",
+    "opnieuw toegewezen door een teamleider" },
+  { "route.requeued", "put back in the queue by a lead",
+    "door een teamleider terug in de wachtrij gezet" },
+  /* the soft rules a lead's move breaks */
+  { "rule.fit", "language, skill or tier", "taal, vaardigheid of niveau" },
+  { "rule.recovery_window", "recovery window", "herstelvenster" },
+  { "rule.heavy_cap", "heavy cap", "maximum zware contacten op rij" },
+  { "rule.overload_line", "overload line", "overbelastingsgrens" },
   /* ---- warnings and notices ---- */
   { "warning.strain",
     "your strain has stayed above {threshold:n} for {minutes:n} min; the "

@@ -357,7 +357,9 @@ static int apply_locked(struct maat_engine *e, const char *line, size_t len,
     out->decided = decided;
     out->ticket = e->cur.n > mark ? e->cur.ticket : 0;
     snprintf(out->id, sizeof out->id, "%s", ev.type == MAAT_EV_CONTACT
-             ? ev.contact.id : ev.type == MAAT_EV_DONE ? ev.contact_id : "");
+             ? ev.contact.id : ev.type == MAAT_EV_DONE ||
+                                   ev.type == MAAT_EV_MOVE ? ev.contact_id
+                                                           : "");
   }
 out:
   if (rc)

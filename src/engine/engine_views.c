@@ -305,7 +305,7 @@ static void take_assign(struct maat_engine *e, const struct maat_decision *d)
     c->r.t_assigned = d->t;
     snprintf(c->r.reasons, sizeof c->r.reasons, "%s", r->reasons);
   }
-  if (d->tier >= 1 && d->tier <= 3)
+  if (d->tier >= 1 && d->tier <= 3 && !d->again)
     e->v.decisions[d->tier][!bot]++;
   if (!bot && e->recent_contacts) {
     int i = maat__team_agent(e->team, d->to);
@@ -315,7 +315,7 @@ static void take_assign(struct maat_engine *e, const struct maat_decision *d)
                                            ENGINE_RECENT_CONTACTS)],
                MAAT_ID_MAX + 1, "%s", d->contact);
   }
-  if (!bot) {
+  if (!bot && !d->again) {
     e->v.wait_sum += d->wait_s;
     e->v.waited++;
     e->v.within += d->wait_s <= e->team->set[MAAT__S_SERVICE_TARGET];
@@ -331,6 +331,17 @@ void maat__engine_take_decision(struct maat_engine *e,
   case MAAT_DEC_ASSIGN:
     take_assign(e, d);
     break;
+  case MAAT_DEC_REQUEUE: {
+    /* A lead put it back: waiting again, with nobody. */
+    struct econtact *c = maat__map_get(&e->contacts, d->contact);
+    if (c) {
+      maat__engine_set_state(e, c, MAAT_CONTACT_QUEUED);
+      c->r.to[0] = '\0';
+      snprintf(c->r.reasons, sizeof c->r.reasons, "%s",
+               d->nreasons ? d->reasons[0] : "");
+    }
+    break;
+  }
   case MAAT_DEC_ABANDON: {
     struct econtact *c = maat__map_get(&e->contacts, d->contact);
     if (c)
@@ -705,4 +716,17 @@ int maat_engine_counters(maat_engine *e, double now,
   c->strain_mean = e->v.pub_shown ? e->v.pub_mean : 0;
   pthread_mutex_unlock(&e->mu);
   return MAAT_OK;
+}
+
+int maat_engine_move_check(maat_engine *e, const char *contact,
+                           const char *agent, char *broken, size_t cap)
+{
+  int rc;
+
+  pthread_mutex_lock(&e->mu);
+  rc = e->router ? maat_router_move_check(e->router, contact, agent, broken,
+                                          cap)
+                 : maat__fail(MAAT_ESTATE, "no router");
+  pthread_mutex_unlock(&e->mu);
+  return rc;
 }

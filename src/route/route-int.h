@@ -281,6 +281,7 @@ struct maat__rcontact {
   double load;         /* strain it adds at the mean handling time */
   double arrival;
   int person;          /* needs a person: tier >= T2 or a hostile tone */
+  int answered;        /* was with a person (counted in the waits) */
   uint32_t langs;      /* the agent language bits that fit */
   int used;
   uint64_t skills;     /* the agent skill bits that fit */

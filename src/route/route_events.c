@@ -84,7 +84,7 @@ static int get_enum(json_t *o, const char *field, const char *const *names,
 static const char *const states[] = { "offline", "available", NULL, NULL,
                                       "break" };
 static const char *const types[] = { NULL, "contact", "agent", "done",
-                                     "tick" };
+                                     "tick", "move" };
 
 int maat__event_parse_keep(struct maat_event *ev, const char *line,
                            size_t len, json_t **keep)
@@ -102,7 +102,7 @@ int maat__event_parse_keep(struct maat_event *ev, const char *line,
     rc = maat__fail(MAAT_EPARSE, "expected a JSON object");
     goto out;
   }
-  if ((rc = get_enum(o, "type", types, 5, &ev->type, 1)))
+  if ((rc = get_enum(o, "type", types, 6, &ev->type, 1)))
     goto out;
   if (!json_object_get(o, "t")) {
     rc = maat__fail(MAAT_EPARSE, "field 't': missing");
@@ -168,6 +168,11 @@ int maat__event_parse_keep(struct maat_event *ev, const char *line,
       ev->abandoned = v && !strcmp(json_string_value(v), "abandoned");
     }
     break;
+  case MAAT_EV_MOVE:
+    if ((rc = get_id(o, "contact", ev->contact_id, 1)) ||
+        (rc = get_id(o, "agent", ev->agent, 0)))
+      goto out;
+    break;
   default:
     break;
   }
@@ -226,7 +231,8 @@ size_t maat_decision_format(const struct maat_decision *d, char *buf,
     put(buf, cap, &pos, "\"]}\n");
   } else {
     put(buf, cap, &pos, "{\"type\":\"%s\",\"t\":%.3f,\"contact\":\"",
-        d->type == MAAT_DEC_ASSIGN ? "assign" : "abandon", d->t);
+        d->type == MAAT_DEC_ASSIGN ? "assign"
+        : d->type == MAAT_DEC_REQUEUE ? "requeue" : "abandon", d->t);
     put_str(buf, cap, &pos, d->contact);
     put(buf, cap, &pos, "\"");
     if (d->type == MAAT_DEC_ASSIGN) {

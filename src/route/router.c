@@ -446,6 +446,7 @@ static struct maat_decision *emit(struct maat_router *r, int type)
   d->message[0] = 0;
   d->tier = 0;
   d->wait_s = 0;
+  d->again = 0;
   d->nreasons = 0;
   d->kind = NULL;
   d->scope = MAAT_SCOPE_TEAM;
@@ -784,6 +785,7 @@ static void start_service(struct maat_router *r, int i, int slot)
     a->streak = 0;
   }
   c->agent = i;
+  c->answered = 1;
   c->assigned_t = r->now;
   a->busy_until = r->now + maat__strain_stretch(set, h, a->strain);
   set_timer(r, i);
@@ -823,7 +825,15 @@ static void apply_state(struct maat_router *r, int i, int state)
   set_timer(r, i);
 }
 
+static void end_service(struct maat_router *r, int i, int energy, int keep);
+
 static void finish_service(struct maat_router *r, int i, int energy)
+{
+  end_service(r, i, energy, 0);
+}
+
+/* Agent i's contact ends for her; 'keep': the contact stays (moved). */
+static void end_service(struct maat_router *r, int i, int energy, int keep)
 {
   struct maat__ragent *a = &r->agents[i];
   int slot = a->contact;
@@ -851,7 +861,10 @@ static void finish_service(struct maat_router *r, int i, int energy)
   a->idle_since = r->now;
   if (c->heavy)
     a->rest_until = r->now + set[MAAT__S_HARD_RECOVERY];
-  slot_free(r, slot);
+  if (keep)
+    c->agent = -1;
+  else
+    slot_free(r, slot);
   /* Straight to the next state: a break, a recovery window or available. */
   if (a->pending >= 0) {
     int p = a->pending;
@@ -902,14 +915,18 @@ static void assign(struct maat_router *r, int slot, int agent,
       memcpy(d->to, r->agents[agent].def->id, sizeof d->to);
     d->tier = c->c.tier;
     d->wait_s = wait;
+    d->again = c->answered;
     for (int k = 0; k < nreasons && k < MAAT_MAX_REASONS; k++)
       d->reasons[d->nreasons++] = reasons[k];
   }
-  r->sum.assigned++;
-  count_wait(r, c, wait);
-  if (c->person) {
-    r->wait_sum += wait;
-    r->waited_n++;
+  /* A contact a lead put back was answered once: its wait counted then. */
+  if (!c->answered) {
+    r->sum.assigned++;
+    count_wait(r, c, wait);
+    if (c->person) {
+      r->wait_sum += wait;
+      r->waited_n++;
+    }
   }
   if (agent < 0) {
     r->sum.to_bot++;
@@ -918,9 +935,11 @@ static void assign(struct maat_router *r, int slot, int agent,
     slot_free(r, slot);
     return;
   }
-  r->sum.to_people++;
-  if (!c->person)
-    r->sum.light_to_people++;
+  if (!c->answered) {
+    r->sum.to_people++;
+    if (!c->person)
+      r->sum.light_to_people++;
+  }
   start_service(r, agent, slot);
 }
 
@@ -1585,6 +1604,143 @@ int maat_router_push(maat_router *r, const struct maat_event *ev)
   return rc ? rc : lost_check(r);
 }
 
+/* ---- a lead's move: reassign or back to the queue ---- */
+
+/*
+ * Whether contact 'slot' may go to agent i (-1: back to the queue). A hard
+ * limit, or an agent who cannot take it now, refuses it (MAAT_ESTATE, the
+ * message says why); the soft rules it breaks go into broken[] (up to 4),
+ * for the reply and the decision's reasons: a lead may overrule those.
+ */
+static int move_check(struct maat_router *r, int slot, int i,
+                      const char **broken, int *nbroken)
+{
+  const double *set = set_of(r);
+  struct maat__rcontact *c = &r->cs[slot];
+  struct maat__ragent *a;
+
+  *nbroken = 0;
+  if (i < 0) {
+    if (c->agent < 0)
+      return maat__fail(MAAT_ESTATE, "contact '%s' is already waiting",
+                        c->c.id);
+    return MAAT_OK;
+  }
+  a = &r->agents[i];
+  if (c->agent == i)
+    return maat__fail(MAAT_ESTATE, "contact '%s' is already with agent '%s'",
+                      c->c.id, a->def->id);
+  if (a->state == MAAT_AGENT_BUSY)
+    return maat__fail(MAAT_ESTATE, "agent '%s' is with another contact",
+                      a->def->id);
+  if (a->state == MAAT_AGENT_BREAK || a->state == MAAT_AGENT_OFFLINE)
+    return maat__fail(MAAT_ESTATE, "agent '%s' is %s", a->def->id,
+                      a->state == MAAT_AGENT_BREAK ? "on a break" : "offline");
+  if (r->now < a->rest_until)
+    return maat__fail(MAAT_ESTATE, "hard limit: agent '%s' rests %.0f s "
+                      "more after a heavy contact (hard_recovery_s); nobody "
+                      "overrules it", a->def->id, a->rest_until - r->now);
+  if (c->heavy && a->streak >= (int)set[MAAT__S_HARD_HEAVY_MAX])
+    return maat__fail(MAAT_ESTATE, "hard limit: agent '%s' has had %d heavy "
+                      "contacts in a row (hard_heavy_max); nobody overrules "
+                      "it", a->def->id, a->streak);
+  if (!maat__router_fits(r, i, c))
+    broken[(*nbroken)++] = "language, skill or tier";
+  if (a->state == MAAT_AGENT_RECOVERY)
+    broken[(*nbroken)++] = "recovery window";
+  if (c->heavy && a->streak >= (int)set[MAAT__S_HEAVY_CAP])
+    broken[(*nbroken)++] = "heavy cap";
+  if (maat__router_strain(r, i) + c->load > set[MAAT__S_OVERLOAD])
+    broken[(*nbroken)++] = "overload line";
+  return MAAT_OK;
+}
+
+static int move_find(struct maat_router *r, const char *contact,
+                     const char *agent, int *slot, int *i)
+{
+  *slot = r->idxcap ? index_find(r, contact) : -1;
+  if (*slot < 0)
+    return maat__fail(MAAT_ENOTFOUND, "field 'contact': no contact '%s' "
+                      "waiting or with a person", contact);
+  *i = -1;
+  if (agent[0] && (*i = maat__team_agent(r->team, agent)) < 0)
+    return maat__fail(MAAT_ENOTFOUND, "field 'agent': no agent '%s' in the "
+                      "team", agent);
+  return MAAT_OK;
+}
+
+int maat_router_move_check(maat_router *r, const char *contact,
+                           const char *agent, char *broken, size_t cap)
+{
+  const char *b[4];
+  int slot, i, nb, rc;
+  size_t used = 0;
+
+  if (cap)
+    broken[0] = 0;
+  if ((rc = move_find(r, contact, agent ? agent : "", &slot, &i)) ||
+      (rc = move_check(r, slot, i, b, &nb)))
+    return rc;
+  for (int k = 0; k < nb && used < cap; k++)
+    used += (size_t)snprintf(broken + used, cap - used, "%s%s",
+                             k ? "; " : "", b[k]);
+  return MAAT_OK;
+}
+
+/* Applies a checked move: the contact leaves its agent (if any), then goes
+ * to agent i or back to its place in the queue. */
+static void move(struct maat_router *r, int slot, int i,
+                 const char *const *broken, int nbroken)
+{
+  struct maat__rcontact *c = &r->cs[slot];
+  const char *why[MAAT_MAX_REASONS];
+  int n = 0;
+  struct maat_decision *d;
+
+  if (c->agent >= 0)
+    end_service(r, c->agent, 0, 1);
+  else {
+    queue_remove(r, slot);
+    maat__heap_remove(&r->deadline, slot);
+  }
+  if (i < 0) {
+    /* Back where its arrival and priority put it; looked at again. */
+    queue_add(r, slot, c->qkey);
+    c->blocked_until = -INFINITY;
+    c->stage = 0;
+    r->quiet = 0;
+    forget_failures(r);
+    if ((d = emit(r, MAAT_DEC_REQUEUE))) {
+      memcpy(d->contact, c->c.id, sizeof d->contact);
+      d->tier = c->c.tier;
+      d->wait_s = r->now - c->arrival;
+      d->reasons[d->nreasons++] = "put back in the queue by a lead";
+    }
+    return;
+  }
+  why[n++] = "reassigned by a lead";
+  for (int k = 0; k < nbroken && n < MAAT_MAX_REASONS; k++)
+    why[n++] = broken[k];
+  if ((d = emit(r, MAAT_DEC_ASSIGN))) {
+    memcpy(d->contact, c->c.id, sizeof d->contact);
+    memcpy(d->to, r->agents[i].def->id, sizeof d->to);
+    d->tier = c->c.tier;
+    d->again = c->answered;
+    d->wait_s = r->now - c->arrival;
+    for (int k = 0; k < n; k++)
+      d->reasons[d->nreasons++] = why[k];
+  }
+  if (!c->answered) {
+    /* First time with a person: it counts as answered now. */
+    r->sum.assigned++;
+    r->sum.to_people++;
+    count_wait(r, c, r->now - c->arrival);
+    r->wait_sum += r->now - c->arrival;
+    r->waited_n++;
+  }
+  start_service(r, i, slot);
+}
+
 int maat__router_push_known(maat_router *r, const struct maat_event *ev,
                             int lang_bit, int intent_bit)
 {
@@ -1630,6 +1786,22 @@ int maat__router_push_known(maat_router *r, const struct maat_event *ev,
     break;
   case MAAT_EV_TICK:
     break;
+  case MAAT_EV_MOVE: {
+    /* Time first (as a tick would): whether the move fits is a question
+     * about now. A refused move is then a tick. */
+    const char *broken[4];
+    int nb, rc;
+    if (!r->started)
+      return maat__fail(MAAT_ESTATE, "nothing to move yet");
+    advance(r, ev->t);
+    new_day(r);
+    if ((rc = move_find(r, ev->contact_id, ev->agent, &slot, &i)) ||
+        (rc = move_check(r, slot, i, broken, &nb)))
+      return rc;
+    move(r, slot, i, broken, nb);
+    dispatch(r);
+    return lost_check(r);
+  }
   default:
     return maat__fail(MAAT_EPARSE, "field 'type': unknown event type");
   }

@@ -266,6 +266,11 @@ size_t maat_team_size(const maat_team *team)
   return team->n;
 }
 
+const char *maat_team_agent_id(const maat_team *team, size_t i)
+{
+  return i < team->n ? team->agents[i].id : NULL;
+}
+
 double maat_team_setting(const maat_team *team, const char *name)
 {
   for (int i = 0; i < MAAT__S_COUNT; i++)

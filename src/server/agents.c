@@ -289,3 +289,24 @@ enum MHD_Result maat__get_agent(struct call *c)
   json_object_set_new(o, "t", json_real(now_t));
   return maat__send_json(c, 200, o);
 }
+
+/*
+ * For a lead's move: the agents who are free to take a contact now, by id
+ * only. Nothing else about them (no strain, no recovery: a window after a
+ * heavy contact shows as not free, like being busy).
+ */
+enum MHD_Result maat__get_free_agents(struct call *c)
+{
+  const maat_team *team = maat_engine_team(c->s->engine);
+  json_t *o = json_object(), *list = json_array();
+  const char *id;
+
+  for (size_t i = 0; (id = maat_team_agent_id(team, i)); i++) {
+    int state;
+    if (maat_engine_agent_state(c->s->engine, id, &state) == MAAT_OK &&
+        state == MAAT_AGENT_AVAILABLE)
+      json_array_append_new(list, json_string(id));
+  }
+  json_object_set_new(o, "free", list);
+  return maat__send_json(c, 200, o);
+}

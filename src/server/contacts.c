@@ -349,6 +349,101 @@ enum MHD_Result maat__post_done(struct call *c)
   return maat__send_json(c, 200, reply);
 }
 
+/*
+ * A lead moves a contact: to another agent ("agent"), or back to the queue
+ * (no agent, or null), with a reason (kept in the audit). A hard limit or
+ * an agent who cannot take it refuses it (409, saying why); the soft rules
+ * it breaks are in the reply ("breaks") and the decision's reasons.
+ */
+enum MHD_Result maat__post_move(struct call *c)
+{
+  struct maat_server *s = c->s;
+  const char *id = c->seg[2], *agent = "";
+  struct maat_contact_record r;
+  struct maat_applied a;
+  enum MHD_Result ret;
+  json_t *o, *v, *why, *line, *reply;
+  char broken[256], *txt;
+  int rc, bad = 0;
+
+  snprintf(c->detail, sizeof c->detail, "contact %s moved", id);
+  c->audit = 1;
+  if (maat_engine_contact(s->engine, id, &r))
+    return maat__fail_call(c, 404, "no such contact", NULL);
+  maat_contact_record_release(&r);
+  if (r.state != MAAT_CONTACT_QUEUED && r.state != MAAT_CONTACT_ASSIGNED)
+    return maat__fail_call(c, 409, "only a waiting contact or one with a "
+                           "person can be moved", NULL);
+  if (!(o = maat__parse_body(c, &ret)))
+    return ret;
+  v = json_object_get(o, "agent");
+  if (v && !json_is_null(v)) {
+    if (!json_is_string(v) ||
+        !maat_id_valid(json_string_value(v), json_string_length(v))) {
+      json_decref(o);
+      return maat__fail_call(c, 400, "field 'agent': expected an agent id, "
+                             "or null to put it back in the queue", "agent");
+    }
+    agent = json_string_value(v);
+  }
+  why = json_object_get(o, "reason");
+  if (!json_is_string(why) || !json_string_length(why) ||
+      json_string_length(why) > 200) {
+    json_decref(o);
+    return maat__fail_call(c, 400, "field 'reason': a lead moves a contact "
+                           "with a reason of 1 to 200 bytes", "reason");
+  }
+  rc = maat_engine_move_check(s->engine, id, agent, broken, sizeof broken);
+  if (rc == MAAT_ENOTFOUND || rc == MAAT_ESTATE) {
+    char msg[256];
+    snprintf(msg, sizeof msg, "%s", maat_errmsg());
+    json_decref(o);
+    return maat__fail_call(c, rc == MAAT_ENOTFOUND ? 404 : 409, msg,
+                           rc == MAAT_ENOTFOUND ? "agent" : NULL);
+  }
+  if (rc) {
+    json_decref(o);
+    return maat__library_error(c, rc);
+  }
+  /* The audit keeps what and why, cut to its row. */
+  if (snprintf(c->detail, sizeof c->detail, "contact %s %s%s by a lead%s"
+               "%s: %s", id, agent[0] ? "moved to " : "put back in the "
+               "queue", agent, broken[0] ? ", against: " : "", broken,
+               json_string_value(why)) >= (int)sizeof c->detail) {
+    /* Cut on a character: drop a sequence the end cut into. */
+    size_t n = strlen(c->detail), k = n;
+    while (k > 0 && ((unsigned char)c->detail[k - 1] & 0xC0) == 0x80)
+      k--;
+    if (k > 0 && (unsigned char)c->detail[k - 1] >= 0xC0)
+      c->detail[k - 1] = '\0';
+  }
+  line = json_object();
+  bad |= maat__jset(line, "type", json_string("move"));
+  bad |= maat__jset(line, "t", json_real(maat__now_t(s)));
+  bad |= maat__jset(line, "contact", json_string(id));
+  if (agent[0])
+    bad |= maat__jset(line, "agent", json_string(agent));
+  json_decref(o);
+  txt = bad ? NULL : json_dumps(line, JSON_COMPACT | JSON_REAL_PRECISION(15));
+  json_decref(line);
+  if (!txt)
+    return maat__fail_call(c, 500, "out of memory", NULL);
+  rc = apply_durable(c, txt, strlen(txt), NULL, 200, 0, &a);
+  free(txt);
+  if (rc == MAAT_ESTATE) {
+    /* Something changed between the check and the move (rare). */
+    char msg[256];
+    snprintf(msg, sizeof msg, "%s", maat_errmsg());
+    return maat__fail_call(c, 409, msg, NULL);
+  }
+  if (rc)
+    return maat__library_error(c, rc);
+  reply = contact_reply(c, id);
+  json_object_set_new(reply, "breaks", maat__msg_json(c, broken));
+  json_object_set_new(reply, "break_codes", maat__msg_codes(broken, 1));
+  return maat__send_json(c, 200, reply);
+}
+
 static int add_listed(void *ctx, const struct maat_contact_record *r)
 {
   json_t *e = json_object();

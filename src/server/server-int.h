@@ -96,6 +96,8 @@ enum MHD_Result maat__post_contact(struct call *c);
 enum MHD_Result maat__get_contact(struct call *c);
 enum MHD_Result maat__get_contacts(struct call *c);
 enum MHD_Result maat__post_done(struct call *c);
+enum MHD_Result maat__post_move(struct call *c);
+enum MHD_Result maat__get_free_agents(struct call *c);
 enum MHD_Result maat__accept_contact(struct call *c, json_t *o,
                                      int idempotent);
 enum MHD_Result maat__post_agent_state(struct call *c);

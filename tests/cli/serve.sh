@@ -109,6 +109,33 @@ expect "a contact left open" 201 POST /v1/contacts "$INT" '{"id":"k5","tier":"T2
 expect "a lead closes it, with a reason" 200 POST /v1/contacts/k5/done "$LEAD" '{"reason":"the agent forgot to close it"}'
 n=$(sqlite3 "$db" "select count(*) from audit where detail like 'contact k5 closed by a lead: the agent forgot%'" 2>/dev/null || echo 1)
 check "the reason is in the audit" '[ "$n" -ge 1 ]'
+# A lead moves a contact: to another agent (the reply says which soft rule
+# that breaks), back to the queue; a reason always, kept in the audit.
+expect "a contact to move" 201 POST /v1/contacts "$INT" '{"id":"k6","tier":"T2","tone":"neutral"}'
+to6=$(jq -r '.decision.to // empty' "$tmp/body")
+# A free agent to move it to (the admin may set a state).
+other6=a0004
+expect "a0004 comes on shift" 200 POST /v1/agents/a0004/state "$ADM" '{"state":"available"}'
+expect "move: a reason is needed" 400 POST /v1/contacts/k6/move "$LEAD" "{\"agent\":\"$other6\"}"
+check "... naming the field" 'grep -q "\"field\":\"reason\"" "$tmp/body"'
+expect "move: an agent may not" 403 POST /v1/contacts/k6/move "$A1" "{\"agent\":\"$other6\",\"reason\":\"x\"}"
+expect "move: the helpdesk may not" 403 POST /v1/contacts/k6/move "$INT" "{\"agent\":\"$other6\",\"reason\":\"x\"}"
+expect "move: an agent not in the team" 404 POST /v1/contacts/k6/move "$LEAD" '{"agent":"a0999","reason":"x"}'
+expect "move: a closed contact" 409 POST /v1/contacts/k1/move "$LEAD" "{\"agent\":\"$other6\",\"reason\":\"x\"}"
+if [ -n "$to6" ]; then
+  expect "move: to the other agent, with a reason" 200 POST "/v1/contacts/k6/move?lang=nl" "$LEAD" \
+    "{\"agent\":\"$other6\",\"reason\":\"she knows this customer\"}"
+  check "... now with that agent, said in the decision, in Dutch" \
+    'jq -e ".decision.to == \"$other6\" and (.decision.reasons | contains(\"opnieuw toegewezen door een teamleider\")) and has(\"breaks\")" "$tmp/body" >/dev/null'
+  expect "move: to the same agent again" 409 POST /v1/contacts/k6/move "$LEAD" "{\"agent\":\"$other6\",\"reason\":\"x\"}"
+  expect "move: back to the queue" 200 POST /v1/contacts/k6/move "$LEAD" '{"agent":null,"reason":"wrong queue"}'
+  check "... routed again: waiting or with a person" \
+    'jq -e ".decision.state == \"queued\" or .decision.state == \"assigned\"" "$tmp/body" >/dev/null'
+  n=$(sqlite3 "$db" "select count(*) from audit where detail like 'contact k6 moved to $other6 by a lead%she knows this customer'" 2>/dev/null || echo 1)
+  check "the move and its reason are in the audit" '[ "$n" -ge 1 ]'
+else
+  check "contact k6 went to a person to move" false
+fi
 
 expect "state: own" 200 POST /v1/agents/a0001/state "$A1" '{"state":"break"}'
 expect "state: another agent's" 403 POST /v1/agents/a0002/state "$A1" '{"state":"break"}'

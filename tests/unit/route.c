@@ -1266,3 +1266,71 @@ Test(route, hard_heavy_maximum_never_gives_way)
   maat_router_close(r);
   maat_team_free(t);
 }
+
+/*
+ * A lead's move: a contact with one agent goes to another, saying which
+ * soft rule that breaks; a hard limit or a busy agent refuses it; back to
+ * the queue, a contact keeps its place and is routed again. The waits
+ * count a contact once.
+ */
+Test(route, a_lead_moves_a_contact_within_the_hard_limits)
+{
+  maat_team *t = team_of(
+    "{\"settings\":{\"recovery_min_s\":300,\"hard_recovery_s\":60},"
+    "\"agents\":[{\"id\":\"ana\",\"languages\":[\"en\"],\"tiers\":[\"T1\",\"T2\",\"T3\"]},"
+    "{\"id\":\"bob\",\"languages\":[\"en\"],\"tiers\":[\"T1\",\"T2\",\"T3\"]}]}");
+  maat_router *r = router_of(t, "maat", 0);
+  struct maat_decision d;
+  struct maat_route_summary s;
+  char broken[128];
+  int requeued = 0;
+  PUSH(r, "{\"type\":\"agent\",\"t\":0,\"agent\":\"ana\",\"state\":\"available\"}");
+  PUSH(r, "{\"type\":\"agent\",\"t\":0,\"agent\":\"bob\",\"state\":\"available\"}");
+  /* bob takes a heavy one and rests after it */
+  PUSH(r, "{\"type\":\"contact\",\"t\":1,\"id\":\"h1\",\"tier\":\"T3\"}");
+  cr_assert(drain_assign(r, "h1"));
+  cr_assert_str_eq(last_to, "ana");
+  PUSH(r, "{\"type\":\"contact\",\"t\":2,\"id\":\"c2\",\"tier\":\"T2\",\"lang\":\"en\"}");
+  cr_assert(drain_assign(r, "c2"));
+  cr_assert_str_eq(last_to, "bob");
+  PUSH(r, "{\"type\":\"done\",\"t\":100,\"contact\":\"h1\"}");
+  /* ana rests (hard limit for 60 s): c2 may not go to her */
+  cr_assert_eq(maat_router_move_check(r, "c2", "ana", broken, sizeof broken),
+               MAAT_ESTATE);
+  cr_assert(strstr(maat_errmsg(), "hard limit"), "%s", maat_errmsg());
+  cr_assert_eq(push(r, "{\"type\":\"move\",\"t\":101,\"contact\":\"c2\","
+                       "\"agent\":\"ana\"}"), MAAT_ESTATE);
+  /* after the hard minimum, within her recovery window: allowed, said */
+  PUSH(r, "{\"type\":\"tick\",\"t\":170}");
+  cr_assert_eq(maat_router_move_check(r, "c2", "ana", broken, sizeof broken),
+               MAAT_OK);
+  cr_assert_str_eq(broken, "recovery window");
+  PUSH(r, "{\"type\":\"move\",\"t\":170,\"contact\":\"c2\",\"agent\":\"ana\"}");
+  cr_assert(drain_assign(r, "c2"));
+  cr_assert_str_eq(last_to, "ana");
+  /* to a busy agent: refused */
+  cr_assert_eq(maat_router_move_check(r, "c2", "ana", broken, sizeof broken),
+               MAAT_ESTATE);
+  /* unknown ones are named */
+  cr_assert_eq(maat_router_move_check(r, "nope", "bob", broken, sizeof broken),
+               MAAT_ENOTFOUND);
+  cr_assert_eq(maat_router_move_check(r, "c2", "zed", broken, sizeof broken),
+               MAAT_ENOTFOUND);
+  /* bob is free; ana's contact back to the queue: routed again at once */
+  PUSH(r, "{\"type\":\"agent\",\"t\":171,\"agent\":\"bob\",\"state\":\"break\"}");
+  PUSH(r, "{\"type\":\"move\",\"t\":172,\"contact\":\"c2\"}");
+  while (maat_router_next(r, &d) == MAAT_OK)
+    if (d.type == MAAT_DEC_REQUEUE && !strcmp(d.contact, "c2")) {
+      requeued = 1;
+      cr_assert_str_eq(d.reasons[0], "put back in the queue by a lead");
+    } else if (d.type == MAAT_DEC_ASSIGN) {
+      cr_assert_str_eq(d.contact, "c2");
+      cr_assert_str_eq(d.to, "ana", "ana is free again, bob on a break");
+    }
+  cr_assert(requeued);
+  maat_router_summary(r, &s);
+  cr_assert_eq(s.to_people, 2, "each contact counts once");
+  cr_assert_eq(s.hard_breaks, 0);
+  maat_router_close(r);
+  maat_team_free(t);
+}

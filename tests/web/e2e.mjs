@@ -168,6 +168,36 @@ try {
   check('the lead closed a contact left open (' + openId + ')',
         closedState.data && closedState.data.state === 'done' &&
         closedState.data.outcome === 'closed_by_lead');
+  // The lead puts an open contact back in the queue, then gives a
+  // contact to someone free; a reason each time.
+  await lead.waitForFunction(() => document.querySelectorAll('#open tr button[data-requeue]').length > 0,
+                             null, { timeout: 10000 });
+  const backId = await lead.getAttribute('#open tr button[data-requeue]', 'data-requeue');
+  await lead.fill('#open tr:has(button[data-requeue="' + backId + '"]) input.reason', 'wrong specialist');
+  await lead.click('#open tr button[data-requeue="' + backId + '"]');
+  await lead.waitForFunction(() => document.getElementById('open-msg').textContent === 'Back in the queue.',
+                             null, { timeout: 10000 });
+  const audit = await api('GET', '/v1/contacts/' + backId, tok.lead);
+  check('the lead put a contact back in the queue (' + backId + ')',
+        audit.status === 200 && /put back in the queue by a lead/.test(JSON.stringify(audit.data)) ||
+        (audit.data && audit.data.decision && ['queued', 'assigned'].includes(audit.data.decision.state)));
+  const row = (await lead.locator('#waiting tr').count()) > 0 ? '#waiting tr' : '#open tr';
+  const msgId = row === '#waiting tr' ? '#waiting-msg' : '#open-msg';
+  await lead.fill(row + ' input.reason', 'she knows this customer');
+  await lead.click(row + ' button[data-move]');
+  await lead.waitForFunction((m) => document.querySelector('.move select') ||
+                             document.querySelector(m).textContent.length > 0, msgId, { timeout: 10000 });
+  if (await lead.isVisible('.move select')) {
+    check('"Give to" lists who is free, by id only',
+          /^a\d{4}$/.test(await lead.inputValue('.move select')));
+    await lead.click('.move button[data-give]');
+    await lead.waitForFunction((m) => /^(Moved|Not possible now)/.test(document.querySelector(m).textContent),
+                               msgId, { timeout: 10000 });
+    check('... and giving it says what happened', true);
+  } else {
+    check('"Give to" says when nobody is free',
+          (await lead.textContent(msgId)) === 'Nobody is free right now.');
+  }
   // The lead pauses the bot for an intent, and resumes it.
   await lead.fill('#pause-intent', 'card_arrival');
   await lead.click('#pause-form button');

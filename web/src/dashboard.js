@@ -90,17 +90,60 @@ function render() {
   document.getElementById('updated').textContent = new Date().toLocaleTimeString(lang);
 }
 
-// Open contacts, longest first, with a close for one left open; the
-// agent is not named here (the lead acts on the contact).
+// A lead's move of contact c: to someone free (asked for when opened, by
+// id only), or back to the queue; the reply says which rule it broke.
+function moveControls(c, input, msg, withRequeue) {
+  const pick = el('button', { class: 'secondary', 'data-move': c.id }, t('moveTo'));
+  const box = el('span', { class: 'move' });
+  pick.addEventListener('click', async () => {
+    if (!input.value.trim()) { msg.textContent = t('reasonNeeded'); return; }
+    const free = await api('GET', '/v1/agents');
+    const ids = free.status === 200 ? free.data.free : [];
+    if (!ids.length) { msg.textContent = free.status === 200 ? t('noneFree') : errText(free); return; }
+    const sel = el('select', { 'aria-label': t('chooseAgent'), 'data-pick': c.id },
+                   ...ids.map((id) => el('option', { value: id }, id)));
+    const go = el('button', { 'data-give': c.id }, t('move'));
+    go.addEventListener('click', () => doMove(c, sel.value, input, msg));
+    box.replaceChildren(sel, go);
+    // The tables hold still while the lead chooses (at most half a minute).
+    choosing = Date.now() + 30000;
+  });
+  const parts = [pick, box];
+  if (withRequeue) {
+    const back = el('button', { class: 'secondary', 'data-requeue': c.id }, t('requeue'));
+    back.addEventListener('click', () => doMove(c, null, input, msg));
+    parts.push(back);
+  }
+  return parts;
+}
+
+let choosing = 0;
+
+async function doMove(c, agent, input, msg) {
+  if (!input.value.trim()) { msg.textContent = t('reasonNeeded'); return; }
+  choosing = 0;
+  const r = await api('POST', '/v1/contacts/' + encodeURIComponent(c.id) + '/move',
+                      { agent, reason: input.value.trim() });
+  if (r.status === 200)
+    msg.textContent = agent === null ? t('requeued')
+      : r.data.breaks ? t('movedAgainst').replace('{r}', r.data.breaks) : t('moved');
+  else
+    msg.textContent = r.status === 409 ? t('moveRefused') : errText(r);
+  refresh();
+}
+
+// Open contacts, longest first, with a close for one left open, a move to
+// someone else or back to the queue; the agent working on it is not named
+// here (the lead acts on the contact).
 function renderOpen(list, nowT) {
   const body = document.getElementById('open');
+  const msg = document.getElementById('open-msg');
   document.getElementById('open-none').hidden = list.length > 0;
   body.replaceChildren(...list.map((c) => {
     const input = el('input', { 'aria-label': t('reasonPrompt'), placeholder: t('reasonPrompt'),
                                 class: 'reason' });
     const btn = el('button', { class: 'secondary', 'data-close': c.id }, t('close'));
     btn.addEventListener('click', async () => {
-      const msg = document.getElementById('open-msg');
       if (!input.value.trim()) { msg.textContent = t('reasonNeeded'); return; }
       const r = await api('POST', '/v1/contacts/' + encodeURIComponent(c.id) + '/done',
                           { reason: input.value.trim() });
@@ -108,7 +151,21 @@ function renderOpen(list, nowT) {
       refresh();
     });
     return el('tr', {}, el('td', {}, c.id), el('td', {}, c.tier), el('td', {}, intentName(c.intent)),
-              el('td', {}, secs(nowT - c.assigned_t)), el('td', {}, input, btn));
+              el('td', {}, secs(nowT - c.assigned_t)),
+              el('td', { class: 'actions' }, input, btn, ...moveControls(c, input, msg, true)));
+  }));
+}
+
+// Waiting contacts, first in line first, each with a move to someone free.
+function renderWaiting(list, nowT) {
+  const msg = document.getElementById('waiting-msg');
+  document.getElementById('waiting-none').hidden = list.length > 0;
+  document.getElementById('waiting').replaceChildren(...list.map((c) => {
+    const input = el('input', { 'aria-label': t('reasonPrompt'), placeholder: t('reasonPrompt'),
+                                class: 'reason' });
+    return el('tr', {}, el('td', {}, c.id), el('td', {}, c.tier), el('td', {}, c.priority),
+              el('td', {}, intentName(c.intent)), el('td', {}, secs(nowT - c.arrived_t)),
+              el('td', { class: 'actions' }, input, ...moveControls(c, input, msg, false)));
   }));
 }
 
@@ -135,11 +192,14 @@ document.getElementById('pause-form').addEventListener('submit', async (ev) => {
 });
 
 async function refresh() {
-  const [q, team, w, open] = await Promise.all([api('GET', '/v1/queue'), api('GET', '/v1/team'),
-                                                api('GET', '/v1/warnings'),
-                                                api('GET', '/v1/contacts?state=assigned&limit=20')]);
-  if (open.status === 200 && document.activeElement?.className !== 'reason')
-    renderOpen(open.data.contacts, open.data.t);
+  const [q, team, w, open, waiting] = await Promise.all([
+    api('GET', '/v1/queue'), api('GET', '/v1/team'), api('GET', '/v1/warnings'),
+    api('GET', '/v1/contacts?state=assigned&limit=20'), api('GET', '/v1/contacts?state=queued&limit=20')]);
+  // Not while the lead is typing a reason or choosing someone.
+  const busy = Date.now() < choosing ||
+               (document.activeElement && document.activeElement.className === 'reason');
+  if (open.status === 200 && !busy) renderOpen(open.data.contacts, open.data.t);
+  if (waiting.status === 200 && !busy) renderWaiting(waiting.data.contacts, waiting.data.t);
   const paused = await api('GET', '/v1/bot/pauses');
   if (paused.status === 200) renderPaused(paused.data.paused);
   if (q.status === 401) return signout();

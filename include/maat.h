@@ -139,5 +139,6 @@ char *maat_strdup(const char *s);
 #include "maat/access.h"
 #include "maat/engine.h"
 #include "maat/msg.h"
+#include "maat/outbox.h"
 
 #endif /* MAAT_H */

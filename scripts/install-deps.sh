@@ -6,7 +6,8 @@ set -eu
 # Build and test dependencies; keep in step with meson.build and README.md.
 PKGS="build-essential meson ninja-build pkg-config
 libsqlite3-dev libjansson-dev libutf8proc-dev libstemmer-dev
-libmicrohttpd-dev libgnutls28-dev libcriterion-dev curl sqlite3 openssl
+libmicrohttpd-dev libgnutls28-dev libcurl4-gnutls-dev libcriterion-dev curl
+sqlite3 openssl jq
 valgrind clang libclang-rt-14-dev"
 
 # Optional extras for `make bench` (fastText and hyperfine are the peers and

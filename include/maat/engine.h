@@ -46,6 +46,11 @@ struct maat_engine_options {
   /* Events between snapshots of the state in the store; 0: 100,000;
    * negative: none. A restart replays only the events after the newest. */
   long snapshot_every;
+  /* Team warnings go out to these as alerts, through the store's outbox
+   * (maat/outbox.h), committed with the event that caused them; borrowed,
+   * for the engine's life. Never during a rebuild. */
+  const struct maat_alert_target *alerts;
+  int nalerts;
 };
 
 /*

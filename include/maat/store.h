@@ -37,7 +37,7 @@ extern "C" {
 typedef struct maat_store maat_store;
 
 /* The schema version every backend of this build reads and writes. */
-#define MAAT_STORE_SCHEMA 4
+#define MAAT_STORE_SCHEMA 5
 
 /*
  * Opens (creating or migrating) the store named by 'uri' (see above).
@@ -203,6 +203,55 @@ int maat_store_bot_outcomes(maat_store *st,
                             int (*fn)(void *ctx, const char *contact,
                                       const char *outcome),
                             void *ctx);
+
+/* ---- the outbox: calls to other systems, stored with what caused them ---- */
+
+enum maat_outbox_state {
+  MAAT_OUTBOX_PENDING = 0,   /* to deliver, from next_at */
+  MAAT_OUTBOX_DONE,          /* delivered */
+  MAAT_OUTBOX_DEAD           /* given up after its attempts: the dead letters */
+};
+
+struct maat_store_outbox {
+  int64_t id;
+  double created;
+  const char *kind;          /* "alert", "rt", "chatwoot", "zammad" */
+  const char *key;           /* idempotency key: one row per key; NULL: none */
+  const char *method;        /* "POST", "PUT" */
+  const char *url;
+  const char *headers;       /* "Name: value" lines, "\n"-separated; NULL */
+  const char *body;
+  int attempts;
+  int state;                 /* enum maat_outbox_state */
+  double next_at;            /* when it is due (wall clock, Unix seconds) */
+  const char *last_error;    /* NULL when none */
+  double done_at;            /* delivered or given up; 0 while pending */
+};
+
+/*
+ * Adds a call to make, in the caller's transaction when one is open (so a
+ * decision and the calls it causes commit together). A key already there
+ * adds nothing ('*id' is then the existing row's): retried work never
+ * queues a call twice.
+ */
+int maat_store_outbox_add(maat_store *st, const struct maat_store_outbox *o,
+                          int64_t *id);
+/* Pending rows due at 'now', oldest first, at most 'limit'. */
+int maat_store_outbox_due(maat_store *st, double now, int limit,
+                          int (*fn)(void *ctx,
+                                    const struct maat_store_outbox *o),
+                          void *ctx);
+/* After an attempt: its new state, attempts, next_at and error. */
+int maat_store_outbox_mark(maat_store *st, int64_t id, int state,
+                           int attempts, double next_at, const char *error,
+                           double at);
+/* Rows in 'state', newest first, at most 'limit' (the dead letters). */
+int maat_store_outbox_list(maat_store *st, int state, int limit,
+                           int (*fn)(void *ctx,
+                                     const struct maat_store_outbox *o),
+                           void *ctx);
+/* How many rows are in each state (n[3], by enum maat_outbox_state). */
+int maat_store_outbox_counts(maat_store *st, long n[3]);
 
 #ifdef __cplusplus
 }

@@ -56,8 +56,14 @@ static void usage(FILE *f)
     "  -c, --config FILE        a JSON file with any of: team, db, port, bind,\n"
     "                           policy, intent_model, tone_model,\n"
     "                           triage_config, web_root, clock_speed,\n"
-    "                           max_body, min_group, webhook_secret\n"
-    "                           (docs/api.md)\n"
+    "                           max_body, min_group, webhook_secret,\n"
+    "                           alerts, outbox (docs/api.md,\n"
+    "                           docs/outbox.md)\n"
+    "      --alert-url URL      post team warnings (overload, understaffed,\n"
+    "                           forecast, unroutable, open_too_long) to URL,\n"
+    "                           retried until delivered (docs/outbox.md)\n"
+    "      --alert-format F     json (default), slack or teams; give it\n"
+    "                           before --alert-url\n"
     "\n"
     "Helpdesk webhooks (POST /v1/webhooks/chatwoot, /v1/webhooks/zammad) are\n"
     "let in by an integration token, or by the helpdesk's HMAC signature with\n"
@@ -68,8 +74,133 @@ static void usage(FILE *f)
     "Exit status: 0 after a clean stop, 1 failure, 2 usage error.\n");
 }
 
+/* "outbox": {"max_attempts", "backoff_s", "backoff_max_s", "timeout_s"} */
+static int parse_outbox(const char *path, json_t *v,
+                        struct maat_outbox_opts *out)
+{
+  static const struct maat_outbox_opts def = MAAT_OUTBOX_OPTS_INIT;
+  const char *key;
+  json_t *x;
+
+  *out = def;
+  if (!json_is_object(v)) {
+    cli_error("serve: %s: field 'outbox': expected an object", path);
+    return -1;
+  }
+  json_object_foreach(v, key, x) {
+    double d = json_number_value(x);
+    if (!json_is_number(x)) {
+      cli_error("serve: %s: outbox: field '%s': expected a number", path, key);
+      return -1;
+    }
+    if (!strcmp(key, "max_attempts") && d >= 1 && d <= 1000)
+      out->max_attempts = (int)d;
+    else if (!strcmp(key, "backoff_s") && d >= 0.01 && d <= 3600)
+      out->backoff_s = d;
+    else if (!strcmp(key, "backoff_max_s") && d >= 0.01 && d <= 86400)
+      out->backoff_max_s = d;
+    else if (!strcmp(key, "timeout_s") && d >= 0.1 && d <= 600)
+      out->timeout_s = d;
+    else {
+      cli_error("serve: %s: outbox: field '%s': unknown, or out of range "
+                "(max_attempts 1..1000, backoff_s 0.01..3600, "
+                "backoff_max_s 0.01..86400, timeout_s 0.1..600)", path, key);
+      return -1;
+    }
+  }
+  return 0;
+}
+
 /* Keeps strings from the config file alive until exit. */
 static json_t *config_root;
+
+/* The alert targets: the config file's "alerts", then --alert-url. */
+#define MAX_ALERTS 8
+static struct maat_alert_target alerts[MAX_ALERTS];
+static int nalerts;
+
+/*
+ * "alerts": [{"url": "https://...", "format": "json|slack|teams",
+ * "lang": "en|nl", "kinds": ["overload", ...]}]; errors name the entry
+ * and the field.
+ */
+static int parse_alerts(const char *path, json_t *list)
+{
+  size_t i;
+  json_t *a;
+
+  if (!json_is_array(list)) {
+    cli_error("serve: %s: field 'alerts': expected an array", path);
+    return -1;
+  }
+  json_array_foreach(list, i, a) {
+    struct maat_alert_target *t;
+    json_t *url = json_object_get(a, "url"), *f = json_object_get(a, "format");
+    json_t *lang = json_object_get(a, "lang"), *kinds = json_object_get(a,
+                                                                       "kinds");
+    const char *key;
+    json_t *v;
+    if (nalerts == MAX_ALERTS) {
+      cli_error("serve: %s: field 'alerts': at most %d", path, MAX_ALERTS);
+      return -1;
+    }
+    if (!json_is_object(a)) {
+      cli_error("serve: %s: alerts[%zu]: expected an object", path, i);
+      return -1;
+    }
+    json_object_foreach(a, key, v)
+      if (strcmp(key, "url") && strcmp(key, "format") && strcmp(key, "lang") &&
+          strcmp(key, "kinds")) {
+        cli_error("serve: %s: alerts[%zu]: field '%s': unknown field", path,
+                  i, key);
+        return -1;
+      }
+    t = &alerts[nalerts];
+    memset(t, 0, sizeof *t);
+    if (!json_is_string(url) ||
+        (strncmp(json_string_value(url), "http://", 7) &&
+         strncmp(json_string_value(url), "https://", 8))) {
+      cli_error("serve: %s: alerts[%zu]: field 'url': expected an http:// "
+                "or https:// URL", path, i);
+      return -1;
+    }
+    t->url = json_string_value(url);
+    t->format = f ? maat_alert_format_parse(json_string_value(f)) : 0;
+    if (t->format < 0) {
+      cli_error("serve: %s: alerts[%zu]: field 'format': expected json, "
+                "slack or teams", path, i);
+      return -1;
+    }
+    t->lang = lang ? json_string_value(lang) : "en";
+    if (!t->lang || (strcmp(t->lang, "en") && strcmp(t->lang, "nl"))) {
+      cli_error("serve: %s: alerts[%zu]: field 'lang': expected en or nl",
+                path, i);
+      return -1;
+    }
+    if (kinds) {
+      size_t k;
+      json_t *kind;
+      if (!json_is_array(kinds)) {
+        cli_error("serve: %s: alerts[%zu]: field 'kinds': expected an array",
+                  path, i);
+        return -1;
+      }
+      json_array_foreach(kinds, k, kind) {
+        unsigned bit = maat_alert_kind(json_string_value(kind));
+        if (!bit) {
+          cli_error("serve: %s: alerts[%zu]: field 'kinds': '%s' is none of "
+                    "overload, understaffed, forecast, unroutable, "
+                    "open_too_long", path, i,
+                    json_is_string(kind) ? json_string_value(kind) : "?");
+          return -1;
+        }
+        t->kinds |= bit;
+      }
+    }
+    nalerts++;
+  }
+  return 0;
+}
 
 static int load_config(const char *path, struct maat_serve_options *o,
                        long *port)
@@ -78,7 +209,8 @@ static int load_config(const char *path, struct maat_serve_options *o,
                                       "intent_model", "tone_model",
                                       "triage_config", "web_root",
                                       "clock_speed", "max_body", "min_group",
-                                      "webhook_secret", NULL };
+                                      "webhook_secret", "alerts", "outbox",
+                                      NULL };
   json_error_t err;
   const char *key;
   json_t *v;
@@ -99,6 +231,16 @@ static int load_config(const char *path, struct maat_serve_options *o,
     if (!known) {
       cli_error("serve: %s: field '%s': unknown field", path, key);
       return -1;
+    }
+    if (!strcmp(key, "alerts")) {
+      if (parse_alerts(path, v))
+        return -1;
+      continue;
+    }
+    if (!strcmp(key, "outbox")) {
+      if (parse_outbox(path, v, &o->outbox))
+        return -1;
+      continue;
     }
     if (!strcmp(key, "port") || !strcmp(key, "clock_speed") ||
         !strcmp(key, "max_body") || !strcmp(key, "min_group"))
@@ -134,7 +276,8 @@ static int load_config(const char *path, struct maat_serve_options *o,
 }
 
 enum { OPT_POLICY = 256, OPT_TONE, OPT_NO_TONE, OPT_TCFG, OPT_WEB, OPT_SPEED,
-       OPT_BODY, OPT_GROUP, OPT_MAXCONN, OPT_PERCLIENT, OPT_IDLE };
+       OPT_BODY, OPT_GROUP, OPT_MAXCONN, OPT_PERCLIENT, OPT_IDLE,
+       OPT_ALERT_URL, OPT_ALERT_FORMAT };
 
 int cmd_serve(int argc, char **argv)
 {
@@ -155,6 +298,8 @@ int cmd_serve(int argc, char **argv)
     { "max-connections", required_argument, NULL, OPT_MAXCONN },
     { "per-client", required_argument, NULL, OPT_PERCLIENT },
     { "idle-timeout", required_argument, NULL, OPT_IDLE },
+    { "alert-url", required_argument, NULL, OPT_ALERT_URL },
+    { "alert-format", required_argument, NULL, OPT_ALERT_FORMAT },
     { "config", required_argument, NULL, 'c' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
@@ -162,7 +307,7 @@ int cmd_serve(int argc, char **argv)
   struct maat_serve_options o;
   const char *config = NULL;
   long port = 8420, v;
-  int c, rc, no_tone = 0, sig;
+  int c, rc, no_tone = 0, sig, alert_format = MAAT_ALERT_JSON;
   sigset_t set;
   maat_server *s = NULL;
 
@@ -221,6 +366,24 @@ int cmd_serve(int argc, char **argv)
         return EXIT_USAGE;
       o.idle_timeout_s = (int)v;
       break;
+    case OPT_ALERT_URL:
+      if (strncmp(optarg, "http://", 7) && strncmp(optarg, "https://", 8))
+        return cli_usage_error("serve", "--alert-url: expected an http:// "
+                               "or https:// URL");
+      if (nalerts == MAX_ALERTS)
+        return cli_usage_error("serve", "--alert-url: at most %d targets",
+                               MAX_ALERTS);
+      memset(&alerts[nalerts], 0, sizeof alerts[nalerts]);
+      alerts[nalerts].url = optarg;
+      alerts[nalerts].lang = "en";
+      alerts[nalerts].format = alert_format;
+      nalerts++;
+      break;
+    case OPT_ALERT_FORMAT:
+      if ((alert_format = maat_alert_format_parse(optarg)) < 0)
+        return cli_usage_error("serve", "--alert-format: expected json, "
+                               "slack or teams");
+      break;
     case 'c': break;
     case 'h': usage(stdout); return EXIT_OK;
     default: return cli_usage_error("serve", "unknown option");
@@ -232,6 +395,8 @@ int cmd_serve(int argc, char **argv)
   if (!o.team_path || !o.db_path)
     return cli_usage_error("serve", "--team and --db are required");
   o.port = (int)port;
+  o.alerts = nalerts ? alerts : NULL;
+  o.nalerts = nalerts;
   if (no_tone)
     o.tone_model = NULL;
   else if (!o.tone_model)

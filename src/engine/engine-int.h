@@ -20,7 +20,7 @@
 
 /* One staged write, in the order it is to reach the store. */
 enum op_kind { OP_EVENT, OP_DECISION, OP_AUDIT, OP_CHECKIN, OP_OUTCOME,
-               OP_CONTACT, OP_SNAPSHOT };
+               OP_CONTACT, OP_SNAPSHOT, OP_OUTBOX };
 struct op {
   int kind;
   double t;
@@ -76,6 +76,8 @@ struct maat_engine {
   maat_triager *tri;
   unsigned flags;
   int min_group;
+  const struct maat_alert_target *alerts;
+  int nalerts;
   char *run;
   int rebuilding;                  /* 1 while replaying the log */
   long snapshot_every;             /* events between snapshots; 0: never */

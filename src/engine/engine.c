@@ -145,6 +145,36 @@ static int stage_snapshot(struct maat_engine *e)
   return MAAT_OK;
 }
 
+/*
+ * A team warning to every alert target that wants its kind: an outbox row
+ * each, in the same commit as the warning. A personal warning never goes
+ * out: it is the agent's.
+ */
+static int stage_alerts(struct maat_engine *e, const struct maat_decision *d)
+{
+  unsigned bit = maat_alert_kind(d->kind);
+
+  for (int k = 0; k < e->nalerts; k++) {
+    const struct maat_alert_target *a = &e->alerts[k];
+    struct op *o;
+    char *body;
+    if (!bit || (a->kinds && !(a->kinds & bit)))
+      continue;
+    if (!(body = maat_alert_body(a, d->kind, d->message, d->t)))
+      return maat__fail(MAAT_ENOMEM, "out of memory");
+    if (!(o = maat__engine_stage(e, OP_OUTBOX))) {
+      maat__free(body);
+      return maat__fail(MAAT_ENOMEM, "out of memory");
+    }
+    o->t = maat_wall_now();
+    o->a = body;
+    o->len = strlen(body);
+    if (!(o->b = maat__strdup(a->url)))
+      return maat__fail(MAAT_ENOMEM, "out of memory");
+  }
+  return MAAT_OK;
+}
+
 /* ---- the loop ---- */
 
 /* Moves the router's decisions into the views, the log and the output. */
@@ -167,6 +197,9 @@ static int drain(struct maat_engine *e, int *decided)
     if (!e->rebuilding) {
       if (e->store)
         rc = stage_line(e, OP_DECISION, d.t, s, n - 1);
+      if (!rc && e->store && d.type == MAAT_DEC_WARNING &&
+          d.scope == MAAT_SCOPE_TEAM)
+        rc = stage_alerts(e, &d);
       if (!rc && (e->flags & MAAT_ENGINE_OUTPUT))
         rc = maat__buf_append(&e->staged_out, s, n);
     }
@@ -653,6 +686,19 @@ static int write_batch(struct maat_engine *e, struct batch *b, int64_t *last)
     case OP_SNAPSHOT:
       rc = maat_store_snapshot_put(e->store, seq, o->a, o->len);
       break;
+    case OP_OUTBOX: {
+      struct maat_store_outbox x;
+      int64_t id;
+      memset(&x, 0, sizeof x);
+      x.created = o->t;
+      x.kind = "alert";
+      x.method = "POST";
+      x.url = o->b;
+      x.body = o->a;
+      x.next_at = o->t;
+      rc = maat_store_outbox_add(e->store, &x, &id);
+      break;
+    }
     }
   }
   if (rc) {
@@ -905,6 +951,8 @@ int maat_engine_open(maat_engine **out, const struct maat_engine_options *o)
   e->min_group = o->min_group <= 0 ? 5 : o->min_group < 3 ? 3 : o->min_group;
   e->cur.ticket = 1;
   e->snapshot_every = o->snapshot_every < 0 ? 0 : o->snapshot_every ? o->snapshot_every : 100000;
+  e->alerts = o->alerts;
+  e->nalerts = o->alerts ? o->nalerts : 0;
   if ((rc = open_parts(e, o)))
     goto fail;
   if (e->store) {

@@ -1839,6 +1839,8 @@ int maat__router_push_known(maat_router *r, const struct maat_event *ev,
     warn_strain_all(r);
     warn_open_too_long(r);
     dispatch(r);
+    /* A queue waiting past the target between arrivals: said at once. */
+    warn_understaffed(r);
     return MAAT_OK;
   }
 }

@@ -34,6 +34,13 @@ struct maat_server {
   pthread_mutex_t audit_mu;
   struct audit_slot *slots;
   double last_flush;
+  /* the outbox's courier (server.c): delivers what is due every second */
+  pthread_t courier;
+  int couriering;
+  struct maat_outbox_opts outbox;
+  pthread_mutex_t outbox_mu;       /* the counters below */
+  long out_delivered, out_retried, out_dead, out_failures;
+  double out_latency_sum;
 };
 
 /* One request, parsed once. */
@@ -98,6 +105,7 @@ enum MHD_Result maat__get_contacts(struct call *c);
 enum MHD_Result maat__post_done(struct call *c);
 enum MHD_Result maat__post_move(struct call *c);
 enum MHD_Result maat__get_free_agents(struct call *c);
+enum MHD_Result maat__get_outbox(struct call *c);
 enum MHD_Result maat__accept_contact(struct call *c, json_t *o,
                                      int idempotent);
 enum MHD_Result maat__post_agent_state(struct call *c);

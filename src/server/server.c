@@ -189,6 +189,40 @@ static void *ticker(void *arg)
   return NULL;
 }
 
+/*
+ * The courier: the outbox's due calls every second (alerts now, helpdesk
+ * write-back), each marked in the store as it goes. Its own thread, so a
+ * slow receiver never holds up routing.
+ */
+static void *courier(void *arg)
+{
+  struct maat_server *s = arg;
+
+  pthread_mutex_lock(&s->clock_mu);
+  while (!s->stop) {
+    struct timespec ts;
+    struct maat_outbox_round r;
+    int rc;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += 1;
+    pthread_cond_timedwait(&s->stop_cv, &s->clock_mu, &ts);
+    if (s->stop)
+      break;
+    pthread_mutex_unlock(&s->clock_mu);
+    rc = maat_outbox_deliver(s->store, maat_wall_now(), &s->outbox, &r);
+    pthread_mutex_lock(&s->outbox_mu);
+    s->out_delivered += r.delivered;
+    s->out_retried += r.retried;
+    s->out_dead += r.dead;
+    s->out_latency_sum += r.latency_sum_s;
+    s->out_failures += rc != MAAT_OK;
+    pthread_mutex_unlock(&s->outbox_mu);
+    pthread_mutex_lock(&s->clock_mu);
+  }
+  pthread_mutex_unlock(&s->clock_mu);
+  return NULL;
+}
+
 /* State changes and personal reads are audited; refusals and reads of
  * team figures too, coalesced per minute. */
 static void audit(struct call *c)
@@ -391,6 +425,8 @@ static int open_engine(struct maat_server *s, const struct maat_serve_options *o
   eo.store = s->store;
   eo.triager = s->tri;
   eo.min_group = s->o.min_group;
+  eo.alerts = o->alerts;
+  eo.nalerts = o->nalerts;
   return maat_engine_open(&s->engine, &eo);
 }
 
@@ -466,6 +502,11 @@ int maat_server_start(maat_server **out, const struct maat_serve_options *o)
   snprintf(s->policy, sizeof s->policy, "%s", o->policy ? o->policy : "maat");
   pthread_mutex_init(&s->clock_mu, NULL);
   pthread_mutex_init(&s->audit_mu, NULL);
+  pthread_mutex_init(&s->outbox_mu, NULL);
+  {
+    static const struct maat_outbox_opts def = MAAT_OUTBOX_OPTS_INIT;
+    s->outbox = o->outbox.max_attempts ? o->outbox : def;
+  }
   pthread_cond_init(&s->stop_cv, NULL);
   if (!(s->slots = maat_malloc(AUDIT_SLOTS * sizeof *s->slots))) {
     pthread_mutex_destroy(&s->clock_mu);
@@ -493,6 +534,11 @@ int maat_server_start(maat_server **out, const struct maat_serve_options *o)
     goto fail;
   }
   s->ticking = 1;
+  if (pthread_create(&s->courier, NULL, courier, s) != 0) {
+    rc = maat_error_set(MAAT_ENOMEM, "cannot start the outbox thread");
+    goto fail;
+  }
+  s->couriering = 1;
   *out = s;
   return MAAT_OK;
 fail:
@@ -519,10 +565,12 @@ void maat_server_stop(maat_server *s)
   if (s->ticking) {
     pthread_mutex_lock(&s->clock_mu);
     s->stop = 1;
-    pthread_cond_signal(&s->stop_cv);
+    pthread_cond_broadcast(&s->stop_cv);
     pthread_mutex_unlock(&s->clock_mu);
     pthread_join(s->ticker, NULL);
   }
+  if (s->couriering)
+    pthread_join(s->courier, NULL);
   /* What the last minute held back is written before the store closes. */
   if (s->engine) {
     pthread_mutex_lock(&s->audit_mu);
@@ -539,6 +587,7 @@ void maat_server_stop(maat_server *s)
   pthread_cond_destroy(&s->stop_cv);
   pthread_mutex_destroy(&s->clock_mu);
   pthread_mutex_destroy(&s->audit_mu);
+  pthread_mutex_destroy(&s->outbox_mu);
   maat_free(s->slots);
   maat_free(s->web_root);
   maat_free(s->webhook_secret);

@@ -36,6 +36,11 @@ struct maat_serve_options {
   int per_client;             /* open at once from one address; 0: 100 */
   int idle_timeout_s;         /* a connection silent this long is closed;
                                  0: 10 */
+  /* Team warnings as alerts (maat/outbox.h); borrowed for the server's
+   * life. The server delivers its store's outbox in a thread of its own. */
+  const struct maat_alert_target *alerts;
+  int nalerts;
+  struct maat_outbox_opts outbox;  /* zeros: MAAT_OUTBOX_OPTS_INIT */
 };
 
 typedef struct maat_server maat_server;

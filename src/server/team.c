@@ -149,8 +149,13 @@ enum MHD_Result maat__get_warnings(struct call *c)
   long personal = 0;
   int n = 0;
 
+  long out[3] = { 0, 0, 0 };
+
   maat_engine_warnings(c->s->engine, w, 64, &n, &personal);
   json_object_set_new(o, "warnings", maat__warnings_json(c, w, n));
+  /* Calls out (alerts, write-back) given up on: a person must look. */
+  maat_store_outbox_counts(c->s->store, out);
+  json_object_set_new(o, "undelivered", json_integer(out[MAAT_OUTBOX_DEAD]));
   /* Personal warnings go to their agent; the team sees only how many. */
   json_object_set_new(o, "personal_warnings", json_integer(personal));
   return maat__send_json(c, 200, o);
@@ -189,6 +194,31 @@ static void metrics_text(struct maat_server *s, FILE *f)
   fprintf(f, "# HELP maat_agents_on_shift Agents not offline.\n"
           "# TYPE maat_agents_on_shift gauge\nmaat_agents_on_shift %ld\n",
           k.on_shift);
+  {
+    long out[3] = { 0, 0, 0 };
+    maat_store_outbox_counts(s->store, out);
+    pthread_mutex_lock(&s->outbox_mu);
+    fprintf(f, "# HELP maat_outbox_rows Calls out (alerts, helpdesk "
+            "write-back) by state.\n# TYPE maat_outbox_rows gauge\n"
+            "maat_outbox_rows{state=\"pending\"} %ld\n"
+            "maat_outbox_rows{state=\"done\"} %ld\n"
+            "maat_outbox_rows{state=\"dead\"} %ld\n"
+            "# HELP maat_outbox_deliveries_total Calls delivered by this "
+            "process.\n# TYPE maat_outbox_deliveries_total counter\n"
+            "maat_outbox_deliveries_total %ld\n"
+            "# TYPE maat_outbox_retries_total counter\n"
+            "maat_outbox_retries_total %ld\n"
+            "# TYPE maat_outbox_dead_total counter\n"
+            "maat_outbox_dead_total %ld\n"
+            "# HELP maat_outbox_latency_seconds_sum From the cause's commit "
+            "to delivery.\n# TYPE maat_outbox_latency_seconds summary\n"
+            "maat_outbox_latency_seconds_sum %.3f\n"
+            "maat_outbox_latency_seconds_count %ld\n",
+            out[MAAT_OUTBOX_PENDING], out[MAAT_OUTBOX_DONE],
+            out[MAAT_OUTBOX_DEAD], s->out_delivered, s->out_retried,
+            s->out_dead, s->out_latency_sum, s->out_delivered);
+    pthread_mutex_unlock(&s->outbox_mu);
+  }
   if (k.strain_shown)
     fprintf(f, "# HELP maat_team_strain_mean Mean strain of the agents on "
             "shift (only over the minimum group).\n"
@@ -214,4 +244,68 @@ enum MHD_Result maat__get_metrics(struct call *c)
   ret = maat__send_buf(c, 200, buf, len, "text/plain; version=0.0.4");
   free(buf);
   return ret;
+}
+
+static int add_outbox_row(void *ctx, const struct maat_store_outbox *r)
+{
+  json_t *e = json_object();
+
+  json_object_set_new(e, "id", json_integer(r->id));
+  json_object_set_new(e, "kind", json_string(r->kind));
+  json_object_set_new(e, "url", json_string(r->url));
+  json_object_set_new(e, "created", json_real(r->created));
+  json_object_set_new(e, "attempts", json_integer(r->attempts));
+  json_object_set_new(e, "last_error", r->last_error
+                                           ? json_string(r->last_error)
+                                           : json_null());
+  json_object_set_new(e, "done_at", json_real(r->done_at));
+  json_array_append_new(ctx, e);
+  return MAAT_OK;
+}
+
+/*
+ * GET /v1/outbox?state=dead|pending|done&limit=N: the calls out, newest
+ * first (the dead letters by default), with their last error; no bodies
+ * (they may carry a customer's words).
+ */
+enum MHD_Result maat__get_outbox(struct call *c)
+{
+  const char *st = MHD_lookup_connection_value(c->conn, MHD_GET_ARGUMENT_KIND,
+                                               "state");
+  const char *lim = MHD_lookup_connection_value(c->conn,
+                                                MHD_GET_ARGUMENT_KIND,
+                                                "limit");
+  int state = MAAT_OUTBOX_DEAD, rc;
+  long limit = 100, n[3];
+  json_t *o, *list;
+
+  if (st && !strcmp(st, "pending"))
+    state = MAAT_OUTBOX_PENDING;
+  else if (st && !strcmp(st, "done"))
+    state = MAAT_OUTBOX_DONE;
+  else if (st && strcmp(st, "dead"))
+    return maat__fail_call(c, 400, "query 'state': expected dead, pending or "
+                           "done", "state");
+  if (lim) {
+    char *end;
+    limit = strtol(lim, &end, 10);
+    if (*end || limit < 1 || limit > 1000)
+      return maat__fail_call(c, 400, "query 'limit': expected 1 to 1000",
+                             "limit");
+  }
+  list = json_array();
+  if ((rc = maat_store_outbox_list(c->s->store, state, (int)limit,
+                                   add_outbox_row, list)) ||
+      (rc = maat_store_outbox_counts(c->s->store, n))) {
+    json_decref(list);
+    return maat__library_error(c, rc);
+  }
+  o = json_object();
+  json_object_set_new(o, "state", json_string(st ? st : "dead"));
+  json_object_set_new(o, "counts", json_pack("{s:I, s:I, s:I}", "pending",
+                                             (json_int_t)n[0], "done",
+                                             (json_int_t)n[1], "dead",
+                                             (json_int_t)n[2]));
+  json_object_set_new(o, "calls", list);
+  return maat__send_json(c, 200, o);
 }

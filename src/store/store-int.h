@@ -74,6 +74,18 @@ struct maat__store_ops {
                          const char *outcome);
   int (*bot_outcomes)(void *b, int (*fn)(void *, const char *, const char *),
                       void *ctx);
+
+  /* the outbox */
+  int (*outbox_add)(void *b, const struct maat_store_outbox *o, int64_t *id);
+  int (*outbox_due)(void *b, double now, int limit,
+                    int (*fn)(void *, const struct maat_store_outbox *),
+                    void *ctx);
+  int (*outbox_mark)(void *b, int64_t id, int state, int attempts,
+                     double next_at, const char *error, double at);
+  int (*outbox_list)(void *b, int state, int limit,
+                     int (*fn)(void *, const struct maat_store_outbox *),
+                     void *ctx);
+  int (*outbox_counts)(void *b, long n[3]);
 };
 
 extern const struct maat__store_ops maat__store_sqlite;

@@ -381,3 +381,49 @@ int maat_store_bot_outcomes(maat_store *st,
     return maat__fail(MAAT_EINVAL, "store: no callback");
   return st->ops->bot_outcomes(st->b, fn, ctx);
 }
+
+/* ---- the outbox ---- */
+
+int maat_store_outbox_add(maat_store *st, const struct maat_store_outbox *o,
+                          int64_t *id)
+{
+  int64_t dummy;
+
+  if (!o || !o->kind || !o->url || !o->method || !o->body)
+    return maat__fail(MAAT_EINVAL, "store: an outbox row needs a kind, a "
+                      "method, a URL and a body");
+  WRITE(st, st->ops->outbox_add(st->b, o, id ? id : &dummy));
+}
+
+int maat_store_outbox_due(maat_store *st, double now, int limit,
+                          int (*fn)(void *, const struct maat_store_outbox *),
+                          void *ctx)
+{
+  if (!fn)
+    return maat__fail(MAAT_EINVAL, "store: no callback");
+  return st->ops->outbox_due(st->b, now, limit, fn, ctx);
+}
+
+int maat_store_outbox_mark(maat_store *st, int64_t id, int state,
+                           int attempts, double next_at, const char *error,
+                           double at)
+{
+  if (state < MAAT_OUTBOX_PENDING || state > MAAT_OUTBOX_DEAD)
+    return maat__fail(MAAT_EINVAL, "store: outbox state %d", state);
+  WRITE(st, st->ops->outbox_mark(st->b, id, state, attempts, next_at, error,
+                                 at));
+}
+
+int maat_store_outbox_list(maat_store *st, int state, int limit,
+                           int (*fn)(void *, const struct maat_store_outbox *),
+                           void *ctx)
+{
+  if (!fn)
+    return maat__fail(MAAT_EINVAL, "store: no callback");
+  return st->ops->outbox_list(st->b, state, limit, fn, ctx);
+}
+
+int maat_store_outbox_counts(maat_store *st, long n[3])
+{
+  return st->ops->outbox_counts(st->b, n);
+}

@@ -19,6 +19,10 @@ struct row {            /* one appended row; fields by table */
   int n;
   char *a, *b, *c, *d, *e;
   size_t len;           /* length of 'a' (lines, records, snapshots) */
+  /* the outbox's further fields */
+  double t2, t3;
+  int n2;
+  char *f, *g;
 };
 
 struct table {
@@ -27,7 +31,7 @@ struct table {
 };
 
 enum { T_EVENTS, T_DECISIONS, T_SNAPSHOTS, T_TOKENS, T_AUDIT, T_CHECKINS,
-       T_OUTCOMES, T_META, T_CONTACTS, NTABLES };
+       T_OUTCOMES, T_META, T_CONTACTS, T_OUTBOX, NTABLES };
 
 struct undo {           /* an update to take back: the row's old strings */
   int table;
@@ -52,6 +56,8 @@ static void row_free(struct row *r)
   maat__free(r->c);
   maat__free(r->d);
   maat__free(r->e);
+  maat__free(r->f);
+  maat__free(r->g);
 }
 
 static char *dup_or_null(const char *s, int *oom)
@@ -116,6 +122,8 @@ static int remember(struct mem *m, int table, size_t i)
     o->c = dup_or_null(o->c, &bad);
     o->d = dup_or_null(o->d, &bad);
     o->e = dup_or_null(o->e, &bad);
+    o->f = dup_or_null(o->f, &bad);
+    o->g = dup_or_null(o->g, &bad);
     if (bad || (m->t[table].rows[i].a && !o->a)) {
       row_free(o);
       m->nundo--;
@@ -816,6 +824,157 @@ static int mem_bot_outcomes(void *b,
   return rc;
 }
 
+/* ---- the outbox: seq id, t created, a body, b kind, c key, d url,
+ * e method, f headers, g last error, n attempts, n2 state, t2 next_at,
+ * t3 done_at ---- */
+
+static void outbox_of(const struct row *r, struct maat_store_outbox *o)
+{
+  o->id = r->seq;
+  o->created = r->t;
+  o->body = r->a;
+  o->kind = r->b;
+  o->key = r->c;
+  o->url = r->d;
+  o->method = r->e;
+  o->headers = r->f;
+  o->last_error = r->g;
+  o->attempts = r->n;
+  o->state = r->n2;
+  o->next_at = r->t2;
+  o->done_at = r->t3;
+}
+
+static int mem_outbox_add(void *b, const struct maat_store_outbox *o,
+                          int64_t *id)
+{
+  struct mem *m = b;
+  struct row *r;
+  int bad = 0;
+
+  pthread_mutex_lock(&m->mu);
+  for (size_t i = 0; o->key && i < m->t[T_OUTBOX].n; i++)
+    if (m->t[T_OUTBOX].rows[i].c && !strcmp(m->t[T_OUTBOX].rows[i].c, o->key)) {
+      *id = m->t[T_OUTBOX].rows[i].seq;
+      pthread_mutex_unlock(&m->mu);
+      return MAAT_OK;
+    }
+  if (!(r = push(m, T_OUTBOX))) {
+    pthread_mutex_unlock(&m->mu);
+    return oom();
+  }
+  r->t = o->created;
+  r->a = dup_or_null(o->body, &bad);
+  r->len = r->a ? strlen(r->a) : 0;
+  r->b = dup_or_null(o->kind, &bad);
+  r->c = dup_or_null(o->key, &bad);
+  r->d = dup_or_null(o->url, &bad);
+  r->e = dup_or_null(o->method, &bad);
+  r->f = dup_or_null(o->headers, &bad);
+  r->t2 = o->next_at;
+  *id = r->seq;
+  if (bad) {
+    row_free(r);
+    m->t[T_OUTBOX].n--;
+    m->next_seq[T_OUTBOX]--;
+  }
+  pthread_mutex_unlock(&m->mu);
+  return bad ? oom() : MAAT_OK;
+}
+
+static int mem_outbox_due(void *b, double now, int limit,
+                          int (*fn)(void *, const struct maat_store_outbox *),
+                          void *ctx)
+{
+  struct mem *m = b;
+  int rc = MAAT_OK, n = 0;
+
+  pthread_mutex_lock(&m->mu);
+  for (size_t i = 0; i < m->t[T_OUTBOX].n && !rc &&
+                     (limit <= 0 || n < limit); i++) {
+    const struct row *r = &m->t[T_OUTBOX].rows[i];
+    struct maat_store_outbox o;
+    if (r->n2 != MAAT_OUTBOX_PENDING || r->t2 > now)
+      continue;
+    outbox_of(r, &o);
+    rc = fn(ctx, &o);
+    n++;
+  }
+  pthread_mutex_unlock(&m->mu);
+  return rc;
+}
+
+static int mem_outbox_mark(void *b, int64_t id, int state, int attempts,
+                           double next_at, const char *error, double at)
+{
+  struct mem *m = b;
+  int rc = MAAT_ENOTFOUND;
+
+  pthread_mutex_lock(&m->mu);
+  for (size_t i = 0; i < m->t[T_OUTBOX].n; i++) {
+    struct row *r = &m->t[T_OUTBOX].rows[i];
+    int bad = 0;
+    char *e;
+    if (r->seq != id)
+      continue;
+    if ((rc = remember(m, T_OUTBOX, i)))
+      break;
+    e = dup_or_null(error, &bad);
+    if (bad) {
+      rc = oom();
+      break;
+    }
+    maat__free(r->g);
+    r->g = e;
+    r->n = attempts;
+    r->n2 = state;
+    r->t2 = next_at;
+    r->t3 = state == MAAT_OUTBOX_PENDING ? 0 : at;
+    break;
+  }
+  pthread_mutex_unlock(&m->mu);
+  if (rc == MAAT_ENOTFOUND)
+    rc = maat__fail(MAAT_ENOTFOUND, "no outbox row %lld", (long long)id);
+  return rc;
+}
+
+static int mem_outbox_list(void *b, int state, int limit,
+                           int (*fn)(void *, const struct maat_store_outbox *),
+                           void *ctx)
+{
+  struct mem *m = b;
+  int rc = MAAT_OK, n = 0;
+
+  pthread_mutex_lock(&m->mu);
+  for (size_t i = m->t[T_OUTBOX].n; i-- > 0 && !rc &&
+                                    (limit <= 0 || n < limit);) {
+    const struct row *r = &m->t[T_OUTBOX].rows[i];
+    struct maat_store_outbox o;
+    if (r->n2 != state)
+      continue;
+    outbox_of(r, &o);
+    rc = fn(ctx, &o);
+    n++;
+  }
+  pthread_mutex_unlock(&m->mu);
+  return rc;
+}
+
+static int mem_outbox_counts(void *b, long n[3])
+{
+  struct mem *m = b;
+
+  n[0] = n[1] = n[2] = 0;
+  pthread_mutex_lock(&m->mu);
+  for (size_t i = 0; i < m->t[T_OUTBOX].n; i++) {
+    int st = m->t[T_OUTBOX].rows[i].n2;
+    if (st >= 0 && st <= 2)
+      n[st]++;
+  }
+  pthread_mutex_unlock(&m->mu);
+  return MAAT_OK;
+}
+
 const struct maat__store_ops maat__store_memory = {
   "memory", mem_open, mem_close,
   mem_bind_run, mem_meta_get, mem_meta_set,
@@ -827,4 +986,6 @@ const struct maat__store_ops maat__store_memory = {
   mem_audit_append, mem_audits,
   mem_checkin_add, mem_checkins, mem_energy_by_kind,
   mem_contact_put, mem_contact_get, mem_bot_outcome_add, mem_bot_outcomes,
+  mem_outbox_add, mem_outbox_due, mem_outbox_mark, mem_outbox_list,
+  mem_outbox_counts,
 };

@@ -45,6 +45,14 @@ static const char *const migrations[] = {
   "CREATE TABLE contacts (id TEXT PRIMARY KEY, closed REAL NOT NULL,"
   "  record TEXT NOT NULL);"
   "CREATE INDEX decisions_event ON decisions (event_seq);",
+  /* 5: the outbox: calls to other systems, committed with their cause. */
+  "CREATE TABLE outbox (id INTEGER PRIMARY KEY, created REAL NOT NULL,"
+  "  kind TEXT NOT NULL, key TEXT UNIQUE, method TEXT NOT NULL,"
+  "  url TEXT NOT NULL, headers TEXT, body TEXT NOT NULL,"
+  "  attempts INTEGER NOT NULL DEFAULT 0, state INTEGER NOT NULL DEFAULT 0,"
+  "  next_at REAL NOT NULL, last_error TEXT, done_at REAL NOT NULL"
+  "  DEFAULT 0);"
+  "CREATE INDEX outbox_due ON outbox (state, next_at);",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 _Static_assert(SCHEMA_VERSION == MAAT_STORE_SCHEMA, "schema versions differ");
@@ -790,6 +798,143 @@ static int sq_bot_outcomes(void *b,
                  "cannot read the outcomes");
 }
 
+/* ---- the outbox ---- */
+
+#define OUTBOX_COLS "id, created, kind, key, method, url, headers, body, " \
+  "attempts, state, next_at, last_error, done_at"
+
+static int sq_outbox_add(void *b, const struct maat_store_outbox *o,
+                         int64_t *id)
+{
+  struct sq *q = b;
+  sqlite3_stmt *st;
+  int rc;
+
+  if ((rc = prep(q, q->w, "INSERT OR IGNORE INTO outbox (created, kind, key,"
+                 " method, url, headers, body, attempts, state, next_at) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, ?)", &st)))
+    return rc;
+  sqlite3_bind_double(st, 1, o->created);
+  sqlite3_bind_text(st, 2, o->kind, -1, SQLITE_STATIC);
+  bind_text_or_null(st, 3, o->key);
+  sqlite3_bind_text(st, 4, o->method, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 5, o->url, -1, SQLITE_STATIC);
+  bind_text_or_null(st, 6, o->headers);
+  sqlite3_bind_text(st, 7, o->body, -1, SQLITE_STATIC);
+  sqlite3_bind_double(st, 8, o->next_at);
+  rc = sqlite3_step(st) == SQLITE_DONE ? MAAT_OK
+                                       : fail_db(q, q->w, "cannot queue a call");
+  sqlite3_finalize(st);
+  if (rc)
+    return rc;
+  if (sqlite3_changes(q->w) == 1) {
+    *id = sqlite3_last_insert_rowid(q->w);
+    return MAAT_OK;
+  }
+  /* The key was there: its row (on the writer: it may be uncommitted). */
+  if ((rc = prep(q, q->w, "SELECT id FROM outbox WHERE key = ?", &st)))
+    return rc;
+  bind_text_or_null(st, 1, o->key);
+  rc = sqlite3_step(st) == SQLITE_ROW ? MAAT_OK
+                                      : fail_db(q, q->w, "cannot find a call");
+  if (!rc)
+    *id = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  return rc;
+}
+
+static int row_outbox(sqlite3_stmt *st, void *ctx)
+{
+  struct each *e = ctx;
+  int (*fn)(void *, const struct maat_store_outbox *) = e->fn;
+  struct maat_store_outbox o;
+
+  o.id = sqlite3_column_int64(st, 0);
+  o.created = sqlite3_column_double(st, 1);
+  o.kind = col_text(st, 2);
+  o.key = (const char *)sqlite3_column_text(st, 3);
+  o.method = col_text(st, 4);
+  o.url = col_text(st, 5);
+  o.headers = (const char *)sqlite3_column_text(st, 6);
+  o.body = col_text(st, 7);
+  o.attempts = sqlite3_column_int(st, 8);
+  o.state = sqlite3_column_int(st, 9);
+  o.next_at = sqlite3_column_double(st, 10);
+  o.last_error = (const char *)sqlite3_column_text(st, 11);
+  o.done_at = sqlite3_column_double(st, 12);
+  return fn(e->ctx, &o);
+}
+
+static int sq_outbox_due(void *b, double now, int limit,
+                         int (*fn)(void *, const struct maat_store_outbox *),
+                         void *ctx)
+{
+  struct each e = { (void *)fn, ctx, NULL };
+  char sql[200];
+
+  snprintf(sql, sizeof sql, "SELECT " OUTBOX_COLS " FROM outbox WHERE "
+           "state = 0 AND next_at <= %.17g ORDER BY id LIMIT ?",
+           isfinite(now) ? now : 1e300);
+  return reading(b, sql, NULL, NULL, 1, limit > 0 ? limit : -1, row_outbox,
+                 &e, 0, "cannot read the outbox");
+}
+
+static int sq_outbox_mark(void *b, int64_t id, int state, int attempts,
+                          double next_at, const char *error, double at)
+{
+  struct sq *q = b;
+  sqlite3_stmt *st;
+  int rc;
+
+  if ((rc = prep(q, q->w, "UPDATE outbox SET state = ?, attempts = ?, "
+                 "next_at = ?, last_error = ?, done_at = ? WHERE id = ?",
+                 &st)))
+    return rc;
+  sqlite3_bind_int(st, 1, state);
+  sqlite3_bind_int(st, 2, attempts);
+  sqlite3_bind_double(st, 3, next_at);
+  bind_text_or_null(st, 4, error);
+  sqlite3_bind_double(st, 5, state == MAAT_OUTBOX_PENDING ? 0 : at);
+  sqlite3_bind_int64(st, 6, id);
+  rc = sqlite3_step(st) == SQLITE_DONE ? MAAT_OK
+                                       : fail_db(q, q->w, "cannot mark a call");
+  sqlite3_finalize(st);
+  if (!rc && sqlite3_changes(q->w) != 1)
+    rc = maat__fail(MAAT_ENOTFOUND, "no outbox row %lld", (long long)id);
+  return rc;
+}
+
+static int sq_outbox_list(void *b, int state, int limit,
+                          int (*fn)(void *, const struct maat_store_outbox *),
+                          void *ctx)
+{
+  struct each e = { (void *)fn, ctx, NULL };
+  char sql[160];
+
+  snprintf(sql, sizeof sql, "SELECT " OUTBOX_COLS " FROM outbox WHERE "
+           "state = %d ORDER BY id DESC LIMIT ?", state);
+  return reading(b, sql, NULL, NULL, 1, limit > 0 ? limit : -1, row_outbox,
+                 &e, 0, "cannot read the outbox");
+}
+
+static int row_count(sqlite3_stmt *st, void *ctx)
+{
+  long *n = ctx;
+  int state = sqlite3_column_int(st, 0);
+
+  if (state >= 0 && state <= 2)
+    n[state] = (long)sqlite3_column_int64(st, 1);
+  return MAAT_OK;
+}
+
+static int sq_outbox_counts(void *b, long n[3])
+{
+  n[0] = n[1] = n[2] = 0;
+  return reading(b, "SELECT state, count(*) FROM outbox GROUP BY state",
+                 NULL, NULL, 0, 0, row_count, n, 0,
+                 "cannot count the outbox");
+}
+
 const struct maat__store_ops maat__store_sqlite = {
   "sqlite", sq_open, sq_close,
   sq_bind_run, sq_meta_get, sq_meta_set,
@@ -801,4 +946,6 @@ const struct maat__store_ops maat__store_sqlite = {
   sq_audit_append, sq_audits,
   sq_checkin_add, sq_checkins, sq_energy_by_kind,
   sq_contact_put, sq_contact_get, sq_bot_outcome_add, sq_bot_outcomes,
+  sq_outbox_add, sq_outbox_due, sq_outbox_mark, sq_outbox_list,
+  sq_outbox_counts,
 };

@@ -407,3 +407,76 @@ Test(store, sqlite_reads_see_only_what_was_committed)
   cr_assert_eq(count, 1);
   gone(st, 0);
 }
+
+/* The outbox, on both backends: a key adds one row, in the caller's
+ * transaction (a rollback takes it back); due rows by time; marks. */
+struct obx {
+  int n;
+  int64_t ids[8];
+  char err[64];
+};
+
+static int take_obx(void *ctx, const struct maat_store_outbox *o)
+{
+  struct obx *x = ctx;
+  if (x->n < 8)
+    x->ids[x->n] = o->id;
+  x->n++;
+  snprintf(x->err, sizeof x->err, "%s", o->last_error ? o->last_error : "");
+  return 0;
+}
+
+Test(store, outbox_rows_are_keyed_transactional_and_marked)
+{
+  BOTH {
+    maat_store *st = fresh(k);
+    struct maat_store_outbox o;
+    struct obx x;
+    long n[3];
+    int64_t a, b, c;
+    memset(&o, 0, sizeof o);
+    o.kind = "alert";
+    o.method = "POST";
+    o.url = "http://127.0.0.1:9/x";
+    o.body = "{}";
+    o.created = 10;
+    o.next_at = 10;
+    o.key = "k1";
+    cr_assert_eq(maat_store_outbox_add(st, &o, &a), MAAT_OK, "%s", maat_errmsg());
+    cr_assert_eq(maat_store_outbox_add(st, &o, &b), MAAT_OK);
+    cr_assert_eq(a, b, "one row per key");
+    /* in a transaction that rolls back: gone */
+    cr_assert_eq(maat_store_begin(st), MAAT_OK);
+    o.key = "k2";
+    cr_assert_eq(maat_store_outbox_add(st, &o, &c), MAAT_OK);
+    cr_assert_eq(maat_store_rollback(st), MAAT_OK);
+    o.key = NULL;
+    o.next_at = 50;
+    cr_assert_eq(maat_store_outbox_add(st, &o, &c), MAAT_OK);
+    cr_assert_neq(a, c);
+    memset(&x, 0, sizeof x);
+    cr_assert_eq(maat_store_outbox_due(st, 20, 10, take_obx, &x), MAAT_OK);
+    cr_assert_eq(x.n, 1, "only the row due by 20 (%d)", x.n);
+    cr_assert_eq(x.ids[0], a);
+    cr_assert_eq(maat_store_outbox_mark(st, a, MAAT_OUTBOX_PENDING, 1, 30,
+                                        "HTTP 503", 20), MAAT_OK);
+    memset(&x, 0, sizeof x);
+    cr_assert_eq(maat_store_outbox_due(st, 25, 10, take_obx, &x), MAAT_OK);
+    cr_assert_eq(x.n, 0, "retried at 30, not before");
+    cr_assert_eq(maat_store_outbox_mark(st, a, MAAT_OUTBOX_DEAD, 2, 30,
+                                        "HTTP 400", 31), MAAT_OK);
+    cr_assert_eq(maat_store_outbox_mark(st, c, MAAT_OUTBOX_DONE, 1, 60, NULL,
+                                        61), MAAT_OK);
+    cr_assert_eq(maat_store_outbox_counts(st, n), MAAT_OK);
+    cr_assert(n[0] == 0 && n[1] == 1 && n[2] == 1, "%ld %ld %ld", n[0], n[1],
+              n[2]);
+    memset(&x, 0, sizeof x);
+    cr_assert_eq(maat_store_outbox_list(st, MAAT_OUTBOX_DEAD, 10, take_obx,
+                                        &x), MAAT_OK);
+    cr_assert_eq(x.n, 1);
+    cr_assert_str_eq(x.err, "HTTP 400");
+    cr_assert_eq(maat_store_outbox_mark(st, 999, MAAT_OUTBOX_DONE, 1, 0, NULL,
+                                        0), MAAT_ENOTFOUND);
+    gone(st, k);
+  }
+}

@@ -76,11 +76,14 @@ function render() {
   document.getElementById('avgwait').textContent = secs(team.avg_wait_s);
   const ul = document.getElementById('warnings');
   const groups = grouped(w.warnings).slice(0, 10);
-  ul.replaceChildren(...(groups.length ? groups.map((x) =>
+  // Calls out (alerts, helpdesk write-back) given up on: first, so they are seen.
+  const lost = w.undelivered > 0
+    ? [el('li', { class: 'warn', 'data-kind': 'undelivered' }, t('undelivered').replace('{n}', w.undelivered))] : [];
+  ul.replaceChildren(...lost, ...(groups.length ? groups.map((x) =>
     el('li', { class: x.kind === 'overload' || x.kind === 'understaffed' ? 'warn' : '', 'data-kind': x.kind },
        x.message +
        (x.n > 1 ? ' (' + x.n + t('times') + ')' : '') + ' \u2014 ' + t('lastAt') + ' ' + clock(x.t)))
-    : [el('li', { class: 'muted' }, t('noWarnings'))]));
+    : lost.length ? [] : [el('li', { class: 'muted' }, t('noWarnings'))]));
   document.getElementById('personal').textContent = w.personal_warnings;
   document.getElementById('recent').replaceChildren(...team.recent_decisions.map((d) =>
     el('tr', {}, el('td', {}, clock(d.t)), el('td', {}, d.contact), el('td', {}, d.tier),

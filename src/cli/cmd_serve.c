@@ -57,7 +57,7 @@ static void usage(FILE *f)
     "                           policy, intent_model, tone_model,\n"
     "                           triage_config, web_root, clock_speed,\n"
     "                           max_body, min_group, webhook_secret,\n"
-    "                           alerts, outbox (docs/api.md,\n"
+    "                           alerts, outbox, timezone (docs/api.md,\n"
     "                           docs/outbox.md)\n"
     "      --alert-url URL      post team warnings (overload, understaffed,\n"
     "                           forecast, unroutable, open_too_long) to URL,\n"
@@ -210,7 +210,7 @@ static int load_config(const char *path, struct maat_serve_options *o,
                                       "triage_config", "web_root",
                                       "clock_speed", "max_body", "min_group",
                                       "webhook_secret", "alerts", "outbox",
-                                      NULL };
+                                      "timezone", NULL };
   json_error_t err;
   const char *key;
   json_t *v;
@@ -261,6 +261,19 @@ static int load_config(const char *path, struct maat_serve_options *o,
     if (!strcmp(key, "web_root")) o->web_root = json_string_value(v);
     if (!strcmp(key, "webhook_secret"))
       o->webhook_secret = json_string_value(v);
+    if (!strcmp(key, "timezone")) {
+      /* The team's day: router time counts from its local midnight. */
+      char zone[300];
+      snprintf(zone, sizeof zone, "/usr/share/zoneinfo/%s",
+               json_string_value(v));
+      if (strstr(json_string_value(v), "..") || access(zone, R_OK) != 0) {
+        cli_error("serve: %s: field 'timezone': '%s' is not a time zone "
+                  "(like Europe/Amsterdam)", path, json_string_value(v));
+        return -1;
+      }
+      setenv("TZ", json_string_value(v), 1);
+      tzset();
+    }
     if (!strcmp(key, "port")) *port = (long)json_number_value(v);
     if (!strcmp(key, "clock_speed")) o->clock_speed = json_number_value(v);
     if (!strcmp(key, "max_body")) o->max_body = (size_t)json_number_value(v);

@@ -588,3 +588,11 @@ void maat__dur(char *buf, size_t cap, double s)
   else
     snprintf(buf, cap, "%ld:%02ld h", n / 3600, n / 60 % 60);
 }
+
+double maat__quantile(double *x, size_t n, double p)
+{
+  double r = ceil(p * (double)n - 1e-9);
+  size_t k = r < 1 ? 0 : (size_t)r - 1;
+
+  return maat__kth_smallest(x, n, k < n ? k : n - 1);
+}

@@ -214,5 +214,12 @@ static inline double maat__rng_expo(struct maat_rng *r,
 
 /* The k-th smallest of x[0..n) (k from 0, n > 0), reordering x. */
 double maat__kth_smallest(double *x, size_t n, size_t k);
+/*
+ * The p-quantile (0 < p <= 1) of x[0..n) by nearest rank: the smallest
+ * value with at least p of them at or below it, x[ceil(p n) - 1] sorted;
+ * so p90 of five values is the largest, never below the median. n > 0;
+ * reorders x.
+ */
+double maat__quantile(double *x, size_t n, double p);
 
 #endif /* MAAT_INT_H */

@@ -367,12 +367,6 @@ void maat__engine_take_decision(struct maat_engine *e,
   }
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
 static int cmp_taken(const void *a, const void *b)
 {
   const struct maat_contact_record *x = a, *y = b;
@@ -470,11 +464,9 @@ static void publish(struct maat_engine *e)
   e->v.pub_group = group;
   e->v.pub_shown = group_shown(e, group);
   if (e->v.pub_shown) {
-    qsort(st, (size_t)group, sizeof *st, cmp_double);
     e->v.pub_mean = coarse(sum / group, e->v.pub_mean, had);
-    /* nearest rank: the smallest value with 90 % at or below it */
-    e->v.pub_p90 = coarse(st[(size_t)ceil(0.9 * group) - 1], e->v.pub_p90,
-                          had);
+    e->v.pub_p90 = coarse(maat__quantile(st, (size_t)group, 0.9),
+                          e->v.pub_p90, had);
     e->v.pub_over = over;
     h = (int)(fmod(e->v.pub_end - 1, 86400) / 3600);
     if (h >= 0 && h < 24) {
@@ -608,13 +600,13 @@ int maat_engine_team_view(maat_engine *e, struct maat_team_view *v)
   pthread_mutex_lock(&e->mu);
   team_strain(e, v);
   v->min_group = e->min_group;
-  /* The last 24 hours: an hour's slot from an older day is empty. */
+  /* One day per chart: today's hours since local midnight (router time
+   * is seconds since the local midnight of the first start); an hour's
+   * slot from an older day is empty. */
   today = (long)floor(e->v.t / 86400);
   for (int h = 0; h < 24; h++) {
     long day = e->v.hour_day[h];
-    v->hour_shown[h] = e->v.hour_n[h] > 0 &&
-                       (day == today || (day == today - 1 &&
-                                         h > fmod(e->v.t, 86400) / 3600));
+    v->hour_shown[h] = e->v.hour_n[h] > 0 && day == today;
     v->strain_by_hour[h] = v->hour_shown[h]
                                ? e->v.hour_sum[h] / e->v.hour_n[h] : 0;
   }

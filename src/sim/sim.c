@@ -695,8 +695,7 @@ static int run_days(struct run *u, const struct maat_sim_options *o, int rep,
   stats[MAAT_SIM_P90_WAIT_S] = 0;
   if (u->nwaits)
     stats[MAAT_SIM_P90_WAIT_S] =
-        maat__kth_smallest(u->waits, u->nwaits,
-                           (size_t)(0.9 * (u->nwaits - 1)));
+        maat__quantile(u->waits, u->nwaits, 0.9);
   stats[MAAT_SIM_ABANDON_RATE] =
       sum.contacts ? (double)sum.abandoned / sum.contacts : 0;
   stats[MAAT_SIM_BOT_SHARE] =

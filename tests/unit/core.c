@@ -388,3 +388,23 @@ Test(core, messages_render_their_parameters_per_language)
   cr_assert_eq(maat_msg_render("tier T2: a specialist", "nl", out, 6), 25);
   cr_assert_str_eq(out, "nivea");
 }
+
+/* The p90 by nearest rank: never the order statistic below it, which on a
+ * small team put "p90" under the mean. */
+Test(core, quantile_is_the_nearest_rank)
+{
+  double a[] = { 0, 0, 0, 0, 10 };          /* mean 2 */
+  double b[] = { 5, 1, 4, 2, 3, 9, 8, 7, 6, 10 };
+  double c[] = { 0.4 };
+  double d[20];
+
+  cr_assert_float_eq(maat__quantile(a, 5, 0.9), 10, 1e-12, "not 0 < mean");
+  cr_assert_float_eq(maat__quantile(b, 10, 0.9), 9, 1e-12);
+  cr_assert_float_eq(maat__quantile(b, 10, 0.5), 5, 1e-12);
+  cr_assert_float_eq(maat__quantile(b, 10, 1.0), 10, 1e-12);
+  cr_assert_float_eq(maat__quantile(c, 1, 0.9), 0.4, 1e-12);
+  for (int i = 0; i < 20; i++)
+    d[i] = 20 - i;                          /* 1..20 */
+  /* 18 of 20 at or below 18: 90 % exactly */
+  cr_assert_float_eq(maat__quantile(d, 20, 0.9), 18, 1e-12);
+}

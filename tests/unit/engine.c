@@ -550,3 +550,46 @@ Test(engine, a_lone_agents_hour_is_not_shown, .init = setup,
   maat_engine_close(e);
   free(v);
 }
+
+/*
+ * One day per chart: after midnight the hours of the day before are gone,
+ * not mixed with today's; the hours of today (local time, router seconds
+ * since local midnight) are shown once their periods are published.
+ */
+Test(engine, the_chart_holds_one_day, .init = setup, .fini = teardown)
+{
+  struct maat_engine_options o;
+  struct maat_team_view *v = malloc(sizeof *v);
+  maat_engine *e = NULL;
+  double t = 22 * 3600;   /* 22:00 on day 0 */
+  int k = 0;
+
+  memset(&o, 0, sizeof o);
+  o.team_path = team_path;
+  o.flags = MAAT_ENGINE_RECORDS;
+  cr_assert_eq(maat_engine_open(&e, &o), MAAT_OK, "%s", maat_errmsg());
+  for (int a = 1; a <= 6; a++)
+    feed(e, "{\"type\":\"agent\",\"t\":%.0f,\"agent\":\"a%04d\","
+         "\"state\":\"available\"}", t, a);
+  /* work from 22:00 to 01:30 the next day */
+  for (; t < 86400 + 5400; t += 60, k++) {
+    feed(e, "{\"type\":\"contact\",\"t\":%.0f,\"id\":\"d%d\",\"tier\":\"T2\","
+         "\"priority\":1,\"tone\":\"neutral\"}", t, k);
+    if (k >= 3)
+      feed(e, "{\"type\":\"done\",\"t\":%.0f,\"contact\":\"d%d\"}", t, k - 3);
+    if (t == 23 * 3600 + 1800) {
+      maat_engine_team_view(e, v);
+      cr_assert(v->hour_shown[22], "22:00 shown at 23:30 the same day");
+    }
+  }
+  feed(e, "{\"type\":\"tick\",\"t\":%.0f}", t);
+  maat_engine_team_view(e, v);
+  cr_assert(!v->hour_shown[22] && !v->hour_shown[23],
+            "yesterday's hours are gone after midnight");
+  cr_assert(v->hour_shown[0], "today's first hour is there");
+  for (int h = 2; h < 22; h++)
+    cr_assert(!v->hour_shown[h], "no figure for an hour not yet worked (%d)",
+              h);
+  maat_engine_close(e);
+  free(v);
+}

@@ -26,7 +26,7 @@ const T = {
     withheld: 'Hidden: fewer people worked the last quarter of an hour than the minimum group, so the figure could point to someone.',
     noPeriod: 'The first figures appear when the first quarter of an hour has ended.',
     strainPeriod: 'over the quarter to {t}, {n} people, rounded to 0.1',
-    strainDay: 'Team strain over the day (hourly mean)',
+    strainDay: 'Team strain today, from midnight (hourly mean)',
     agents: 'Agents', available: 'available', busy: 'busy', recovery: 'recovering',
     break: 'on a break', offline: 'offline', onShift: 'on shift',
     bot: 'The bot', botShare: 'share of contacts', handedBack: 'handed back to people',
@@ -92,7 +92,7 @@ const T = {
     withheld: 'Verborgen: in het laatste kwartier werkten minder mensen dan de minimale groep, dus het cijfer zou naar iemand kunnen wijzen.',
     noPeriod: 'De eerste cijfers verschijnen als het eerste kwartier voorbij is.',
     strainPeriod: 'over het kwartier tot {t}, {n} mensen, afgerond op 0,1',
-    strainDay: 'Belasting van het team over de dag (gemiddelde per uur)',
+    strainDay: 'Belasting van het team vandaag, vanaf middernacht (gemiddelde per uur)',
     agents: 'Medewerkers', available: 'beschikbaar', busy: 'bezig', recovery: 'herstellend',
     break: 'met pauze', offline: 'offline', onShift: 'in dienst',
     bot: 'De bot', botShare: 'aandeel van de contacten', handedBack: 'teruggegeven aan mensen',
@@ -236,6 +236,12 @@ function secs(x) {
   const s = Math.max(0, Math.round(x));
   if (s < 3600) return Math.floor(s / 60) + ':' + String(s % 60).padStart(2, '0') + ' ' + t('min');
   return Math.floor(s / 3600) + ':' + String(Math.floor(s / 60) % 60).padStart(2, '0') + ' ' + t('hr');
+}
+// A chart's top: room above the highest value (never clipped) and always
+// the overload line with half of it again above, so 10 never looks like 1.1.
+function chartTop(values, line) {
+  const vs = values.filter((v) => v !== null && v !== undefined && Number.isFinite(v));
+  return Math.max(1.5 * line, ...vs.map((v) => v * 1.1));
 }
 // Router time (seconds since midnight) as the clock time h:mm.
 function clock(x) {

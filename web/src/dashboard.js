@@ -13,15 +13,15 @@ function bars(node, entries, label) {
                    el('span', { 'data-count': k }, v)));
 }
 
-// The last 24 hours, oldest first, ending with the current hour; the
-// scale fits the data and always shows the overload line.
+// Today, from local midnight: one day per chart (the server drops the
+// hours of the day before); the scale fits the data and always shows the
+// overload line.
 function drawChart(hours, nowT, line) {
   const node = document.getElementById('chart');
-  const cur = Math.floor((nowT % 86400) / 3600);
-  const order = Array.from({ length: 24 }, (_, k) => (cur + 1 + k) % 24);
+  const order = Array.from({ length: 24 }, (_, k) => k);
   const xs = order.map((_, k) => k);
   const ys = order.map((h) => (hours[h] === null ? null : hours[h]));
-  const top = Math.max(1.5 * line, ...ys.filter((v) => v !== null).map((v) => v * 1.1));
+  const top = chartTop(ys, line);
   const width = Math.max(260, node.clientWidth || 600);
   const opts = {
     width, height: 220,

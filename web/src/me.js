@@ -18,7 +18,7 @@ function render() {
   document.getElementById('strain').textContent = hidden ? '\u2013' : fmt(me.strain, 2);
   // The scale grows with the strain, so 10 never looks like 1.1; the
   // colour says the level; the red mark is the overload line.
-  const top = Math.max(1.5 * line, hidden ? 0 : me.strain * 1.1);
+  const top = chartTop(hidden ? [] : [me.strain], line);
   const meter = document.getElementById('meter');
   meter.style.width = hidden ? '0%' : Math.min(100, 100 * me.strain / top) + '%';
   meter.className = hidden ? '' : me.strain >= line ? 'high' : me.strain >= 0.7 * line ? 'mid' : '';

@@ -6,7 +6,7 @@ MESON_OPTS ?=
 MAAT       := $(BUILD)/src/cli/maat
 DEMO_DIR   ?= demo
 
-.PHONY: all deps build web demo check test test-san bench clean models fuzz
+.PHONY: all deps build web demo check test test-san bench clean models fuzz screenshots
 
 all: build
 
@@ -27,6 +27,11 @@ web: deps
 # route; then a live server fed a day of contacts (Ctrl-C stops it).
 demo: build web
 	@sh scripts/demo.sh $(MAAT) $(DEMO_DIR)
+
+# The screenshots in docs/screenshots/ (dashboard and My day, English and
+# Dutch), of a server fed generated contacts, in headless Chromium.
+screenshots: build web
+	node scripts/screenshots.mjs $(MAAT) docs/screenshots
 
 # Every test, in a plain build and again under ASan and UBSan; the CLI
 # tests under valgrind; each fuzz harness for a short run.

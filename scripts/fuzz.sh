@@ -9,7 +9,7 @@
 set -u
 secs=${1:-60}
 [ $# -gt 0 ] && shift
-harnesses=${*:-event reader model config http}
+harnesses=${*:-event reader model config msg http}
 root=$(cd "$(dirname "$0")/.." && pwd)
 b=$root/build-fuzz
 
@@ -23,7 +23,8 @@ if [ ! -f "$b/build.ninja" ]; then
     -Dc_args=-fsanitize=fuzzer-no-link >/dev/null || exit 1
 fi
 ninja -C "$b" tests/fuzz/fuzz_event tests/fuzz/fuzz_reader \
-  tests/fuzz/fuzz_model tests/fuzz/fuzz_config tests/fuzz/fuzz_http \
+  tests/fuzz/fuzz_model tests/fuzz/fuzz_config tests/fuzz/fuzz_msg \
+  tests/fuzz/fuzz_http \
   >/dev/null || exit 1
 
 status=0

@@ -150,6 +150,12 @@ int maat_team_parse(maat_team **out, const char *json, size_t len,
                     const char *name);
 void maat_team_free(maat_team *team);
 size_t maat_team_size(const maat_team *team);
+/*
+ * The team as loaded, for an admin to read: {"agents": [{id, languages,
+ * skills ("*" or a list), tiers, shift}], "settings": {name: value, every
+ * setting with its value in force}} as owned memory (maat_free()).
+ */
+int maat_team_describe(const maat_team *team, char **json);
 /* The id of the team's agent 'i' (0..size-1), NULL past the end. */
 const char *maat_team_agent_id(const maat_team *team, size_t i);
 /* The team's settings, by name (see docs/strain-model.md); NAN if unknown. */

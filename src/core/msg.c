@@ -355,10 +355,16 @@ static int fits(const struct param *p, const char *v, size_t n)
   }
 }
 
-/* Matches text t[0..n) against template 'tpl'; the values into 'ps'. */
+/*
+ * Matches text t[0..n) against template 'tpl'; the values into 'ps'.
+ * '*budget' bounds the tries, so that no text, however made, costs more
+ * than a fixed amount: a text that would need more is not a match.
+ */
 static int match(const char *tpl, const char *t, size_t n, struct param *ps,
-                 int np)
+                 int np, long *budget)
 {
+  if (--*budget < 0)
+    return 0;
   while (*tpl && *tpl != '{') {
     if (!n || *tpl != *t)
       return 0;
@@ -385,7 +391,7 @@ static int match(const char *tpl, const char *t, size_t n, struct param *ps,
         continue;
       p->v = t;
       p->vlen = k;
-      if (match(rest, t + k, n - k, ps, np + 1))
+      if (match(rest, t + k, n - k, ps, np + 1, budget))
         return 1;
     }
   }
@@ -396,8 +402,9 @@ static int match(const char *tpl, const char *t, size_t n, struct param *ps,
 static int find(const char *text, size_t n, struct param *ps)
 {
   for (size_t i = 0; i < NCAT; i++) {
+    long budget = 20000;
     memset(ps, 0, MAXP * sizeof *ps);
-    if (match(catalogue[i].en, text, n, ps, 0))
+    if (match(catalogue[i].en, text, n, ps, 0, &budget))
       return (int)i;
   }
   return -1;

@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int maat__team_lang(const struct maat_team *t, const char *lang)
@@ -292,4 +293,51 @@ int maat_team_set(maat_team *team, const char *name, double value)
     return MAAT_OK;
   }
   return maat__fail(MAAT_ENOTFOUND, "unknown setting '%s'", name);
+}
+
+int maat_team_describe(const maat_team *team, char **out)
+{
+  json_t *o = json_object(), *agents = json_array(), *set = json_object();
+  char *s;
+
+  for (size_t i = 0; i < team->n; i++) {
+    const struct maat__agent_def *a = &team->agents[i];
+    json_t *e = json_object(), *langs = json_array(), *skills, *tiers =
+        json_array();
+    char shift[48];
+    for (int l = 0; l < team->nlangs; l++)
+      if (a->langs >> l & 1)
+        json_array_append_new(langs, json_string(team->langs[l]));
+    if (a->skills == ~(uint64_t)0) {
+      skills = json_string("*");
+    } else {
+      skills = json_array();
+      for (int k = 0; k < team->nintents; k++)
+        if (a->skills >> k & 1)
+          json_array_append_new(skills, json_string(team->intents[k]));
+    }
+    for (int t = MAAT_T1; t <= MAAT_T3; t++)
+      if (a->tiers >> t & 1)
+        json_array_append_new(tiers, json_string(maat_tier_name(t)));
+    snprintf(shift, sizeof shift, "%02d:%02d-%02d:%02d", a->shift_start / 60,
+             a->shift_start % 60, a->shift_end / 60 % 100, a->shift_end % 60);
+    json_object_set_new(e, "id", json_string(a->id));
+    json_object_set_new(e, "languages", langs);
+    json_object_set_new(e, "skills", skills);
+    json_object_set_new(e, "tiers", tiers);
+    json_object_set_new(e, "shift", json_string(shift));
+    json_array_append_new(agents, e);
+  }
+  for (int i = 0; i < MAAT__S_COUNT; i++)
+    json_object_set_new(set, maat__settings[i].name,
+                        json_real(team->set[i]));
+  json_object_set_new(o, "agents", agents);
+  json_object_set_new(o, "settings", set);
+  s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(10));
+  json_decref(o);
+  if (!s)
+    return maat__fail(MAAT_ENOMEM, "out of memory");
+  *out = maat__strdup(s);
+  free(s);
+  return *out ? MAAT_OK : maat__fail(MAAT_ENOMEM, "out of memory");
 }

@@ -469,16 +469,60 @@ static int add_listed(void *ctx, const struct maat_contact_record *r)
 /* GET /v1/contacts?state=queued|assigned|with_bot&limit=N: the open
  * contacts in one state, so a helpdesk or a lead need not ask one id at a
  * time. */
+/* The list's filters and page, and what it found. */
+struct listing {
+  int tier, priority;            /* -1: any */
+  const char *intent, *agent;    /* NULL: any */
+  size_t offset, limit;
+  long matched;
+  json_t *list;
+};
+
+static int list_one(void *ctx, const struct maat_contact_record *r)
+{
+  struct listing *l = ctx;
+
+  if ((l->tier >= 0 && r->tier != l->tier) ||
+      (l->priority >= 0 && r->priority != l->priority) ||
+      (l->intent && strcmp(r->intent, l->intent)) ||
+      (l->agent && strcmp(r->to, l->agent)))
+    return MAAT_OK;
+  if ((size_t)l->matched++ < l->offset ||
+      json_array_size(l->list) >= l->limit)
+    return MAAT_OK;
+  return add_listed(l->list, r);
+}
+
+static int query_num(struct call *c, const char *name, long lo, long hi,
+                     long *out)
+{
+  const char *v = MHD_lookup_connection_value(c->conn, MHD_GET_ARGUMENT_KIND,
+                                              name);
+  char *end;
+
+  if (!v)
+    return 0;
+  *out = strtol(v, &end, 10);
+  return *end || !*v || *out < lo || *out > hi ? -1 : 0;
+}
+
+/*
+ * GET /v1/contacts?state=&tier=&priority=&intent=&agent=&limit=&offset=:
+ * the open contacts in one state, filtered, a page at a time (queued ones
+ * in queue order, the others the longest taken first); 'total' counts all
+ * that match, 'next_offset' is there when there are more.
+ */
 enum MHD_Result maat__get_contacts(struct call *c)
 {
   const char *st = MHD_lookup_connection_value(c->conn, MHD_GET_ARGUMENT_KIND,
                                                "state");
-  const char *lim = MHD_lookup_connection_value(c->conn,
-                                                MHD_GET_ARGUMENT_KIND, "limit");
+  const char *tier = MHD_lookup_connection_value(c->conn,
+                                                 MHD_GET_ARGUMENT_KIND,
+                                                 "tier");
   int state = MAAT_CONTACT_ASSIGNED;
-  size_t limit = 100;
-  long total = 0;
-  json_t *o, *list;
+  long limit = 100, offset = 0, prio = -1, total = 0;
+  struct listing l;
+  json_t *o;
   int rc;
 
   c->audit_read = 1;  /* customers' contacts: who listed them is kept */
@@ -489,24 +533,41 @@ enum MHD_Result maat__get_contacts(struct call *c)
   else if (st && strcmp(st, "assigned"))
     return maat__fail_call(c, 400, "state: expected queued, assigned or "
                            "with_bot", "state");
-  if (lim) {
-    char *end;
-    long n = strtol(lim, &end, 10);
-    if (*end || !*lim || n < 0 || n > 1000)
-      return maat__fail_call(c, 400, "limit: expected 0 to 1000", "limit");
-    limit = (size_t)n;
+  if (query_num(c, "limit", 0, 1000, &limit))
+    return maat__fail_call(c, 400, "limit: expected 0 to 1000", "limit");
+  if (query_num(c, "offset", 0, 10000000, &offset))
+    return maat__fail_call(c, 400, "offset: expected 0 or more", "offset");
+  if (query_num(c, "priority", 0, 3, &prio))
+    return maat__fail_call(c, 400, "priority: expected 0 to 3", "priority");
+  memset(&l, 0, sizeof l);
+  l.tier = -1;
+  if (tier) {
+    if (strlen(tier) != 2 || tier[0] != 'T' || tier[1] < '1' || tier[1] > '3')
+      return maat__fail_call(c, 400, "tier: expected T1, T2 or T3", "tier");
+    l.tier = tier[1] - '0';
   }
-  list = json_array();
-  rc = maat_engine_open_contacts(c->s->engine, state, limit, add_listed, list,
-                                 &total);
+  l.priority = (int)prio;
+  l.intent = MHD_lookup_connection_value(c->conn, MHD_GET_ARGUMENT_KIND,
+                                         "intent");
+  l.agent = MHD_lookup_connection_value(c->conn, MHD_GET_ARGUMENT_KIND,
+                                        "agent");
+  l.offset = (size_t)offset;
+  l.limit = (size_t)limit;
+  l.list = json_array();
+  rc = maat_engine_open_contacts(c->s->engine, state, (size_t)-1, list_one,
+                                 &l, &total);
   if (rc) {
-    json_decref(list);
+    json_decref(l.list);
     return maat__library_error(c, rc);
   }
   o = json_object();
   json_object_set_new(o, "state", json_string(maat_contact_state_name(state)));
-  json_object_set_new(o, "total", json_integer(total));
-  json_object_set_new(o, "contacts", list);
+  json_object_set_new(o, "total", json_integer(l.matched));
+  json_object_set_new(o, "offset", json_integer(offset));
+  if ((size_t)offset + json_array_size(l.list) < (size_t)l.matched)
+    json_object_set_new(o, "next_offset",
+                        json_integer(offset + (long)json_array_size(l.list)));
+  json_object_set_new(o, "contacts", l.list);
   json_object_set_new(o, "t", json_real(maat__now_t(c->s)));
   return maat__send_json(c, 200, o);
 }

@@ -42,6 +42,7 @@ static const struct route routes[] = {
     maat__webhook_zammad },
   { "GET", "metrics", AUTH_TOKEN, R(LEAD) | R(ADMIN), maat__get_metrics },
   { "GET", "v1/outbox", AUTH_TOKEN, R(LEAD) | R(ADMIN), maat__get_outbox },
+  { "GET", "v1/config", AUTH_TOKEN, R(ADMIN), maat__get_config },
   { "POST", "v1/contacts", AUTH_TOKEN, R(INTEGRATION) | R(ADMIN),
     maat__post_contact },
   { "GET", "v1/contacts", AUTH_TOKEN, R(INTEGRATION) | R(LEAD) | R(ADMIN),

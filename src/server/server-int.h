@@ -106,6 +106,7 @@ enum MHD_Result maat__post_done(struct call *c);
 enum MHD_Result maat__post_move(struct call *c);
 enum MHD_Result maat__get_free_agents(struct call *c);
 enum MHD_Result maat__get_outbox(struct call *c);
+enum MHD_Result maat__get_config(struct call *c);
 enum MHD_Result maat__accept_contact(struct call *c, json_t *o,
                                      int idempotent);
 enum MHD_Result maat__post_agent_state(struct call *c);

@@ -168,3 +168,75 @@ enum MHD_Result maat__post_enrol(struct call *c)
            who.agent, who.token);
   return maat__send_json(c, 201, reply);
 }
+
+/* An alert URL without its path: a chat's webhook path is its secret. */
+static json_t *redacted_url(const char *url)
+{
+  const char *host = strstr(url, "://");
+  const char *slash = host ? strchr(host + 3, '/') : NULL;
+  char buf[300];
+
+  if (!slash)
+    return json_string(url);
+  snprintf(buf, sizeof buf, "%.*s/…", (int)(slash - url), url);
+  return json_string(buf);
+}
+
+/*
+ * GET /v1/config (admin): the team as loaded (agents with languages,
+ * skills, tiers and shifts; every setting in force, the hard limits and
+ * the lead's choice among them), the policy, the minimum group, the time
+ * zone and where alerts go (without their secret paths). Read only: the
+ * team file and the config file are the source.
+ */
+enum MHD_Result maat__get_config(struct call *c)
+{
+  struct maat_server *s = c->s;
+  char *team = NULL;
+  json_t *o, *t, *alerts;
+  int rc = maat_team_describe(maat_engine_team(s->engine), &team);
+  const char *tz = getenv("TZ");
+
+  if (rc)
+    return maat__library_error(c, rc);
+  t = json_loads(team, 0, NULL);
+  maat_free(team);
+  if (!t)
+    return maat__fail_call(c, 500, "out of memory", NULL);
+  o = json_object();
+  json_object_set_new(o, "team", t);
+  json_object_set_new(o, "policy", json_string(s->policy));
+  json_object_set_new(o, "min_group", json_integer(s->o.min_group ? s->o.min_group
+                                                                  : 5));
+  json_object_set_new(o, "timezone", json_string(tz && *tz ? tz : "the server's"));
+  alerts = json_array();
+  for (int k = 0; k < s->o.nalerts; k++) {
+    const struct maat_alert_target *a = &s->o.alerts[k];
+    static const char *const fmt[] = { "json", "slack", "teams" };
+    json_t *e = json_object();
+    json_object_set_new(e, "url", redacted_url(a->url));
+    json_object_set_new(e, "format", json_string(fmt[a->format % 3]));
+    json_object_set_new(e, "lang", json_string(a->lang ? a->lang : "en"));
+    {
+      static const char *const kinds[] = { "overload", "understaffed",
+                                            "forecast", "unroutable",
+                                            "open_too_long" };
+      json_t *list = json_array();
+      for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+        if (!a->kinds || (a->kinds & maat_alert_kind(kinds[i])))
+          json_array_append_new(list, json_string(kinds[i]));
+      json_object_set_new(e, "kinds", list);
+    }
+    json_array_append_new(alerts, e);
+  }
+  json_object_set_new(o, "alerts", alerts);
+  json_object_set_new(o, "outbox", json_pack("{s:i, s:f, s:f, s:f}",
+                                             "max_attempts",
+                                             s->outbox.max_attempts,
+                                             "backoff_s", s->outbox.backoff_s,
+                                             "backoff_max_s",
+                                             s->outbox.backoff_max_s,
+                                             "timeout_s",
+                                             s->outbox.timeout_s));
+  return maat__send_json(c, 200, o);
+}

@@ -94,6 +94,15 @@ check "... the assigned contact is in the list, with its agent" \
 expect "the open contacts, listed: lead" 200 GET "/v1/contacts?state=queued&limit=5" "$LEAD"
 expect "the open contacts: none in a state (the fuzzer's case)" 200 GET "/v1/contacts?state=with_bot" "$LEAD"
 check "... an empty list" 'grep -q "\"total\":0" "$tmp/body" && grep -q "\"contacts\":\[\]" "$tmp/body"'
+expect "the open contacts: filtered by tier" 200 GET "/v1/contacts?state=assigned&tier=T2" "$INT"
+check "... only that tier" 'jq -e "[.contacts[].tier] | all(. == \"T2\")" "$tmp/body" >/dev/null'
+expect "the open contacts: by agent" 200 GET "/v1/contacts?state=assigned&agent=$to" "$LEAD"
+check "... only that agent's" 'jq -e "(.contacts | length) >= 1 and ([.contacts[].to] | all(. == \"$to\"))" "$tmp/body" >/dev/null'
+expect "the open contacts: a page of one" 200 GET "/v1/contacts?state=with_bot&limit=1" "$INT"
+check "... says where the next page starts when there is one" \
+  'jq -e "if .total > 1 then .next_offset == 1 and (.contacts | length) == 1 else (has(\"next_offset\") | not) end" "$tmp/body" >/dev/null'
+expect "the open contacts: a tier that is none" 400 GET "/v1/contacts?tier=T9" "$INT"
+expect "the open contacts: a negative offset" 400 GET "/v1/contacts?offset=-1" "$INT"
 expect "the open contacts: an agent may not list them" 403 GET /v1/contacts "$A1"
 expect "the open contacts: a state that is none" 400 GET "/v1/contacts?state=sleeping" "$INT"
 expect "done: another agent may not close it" 403 POST /v1/contacts/k1/done "$(tok_of $other)" '{"energy":3}'

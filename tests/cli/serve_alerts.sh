@@ -38,6 +38,10 @@ ADM=$("$MAAT_BIN" token add --db "$db" --role admin 2>/dev/null)
 start_server "$db" "$tmp/team.json" --config "$tmp/cfg.json" --clock-speed 60
 check "the server starts with alerts" '[ -n "$port" ]'
 expect "a0001 on shift" 200 POST /v1/agents/a0001/state "$ADM" '{"state":"available"}'
+expect "the configuration, for the admin" 200 GET /v1/config "$ADM"
+check "... the team, the hard limits, alerts without their secret paths" \
+  'jq -e "(.team.agents | length) == 2 and .team.settings.hard_recovery_s == 60 and .team.settings.service_first == 0 and (.alerts[0].url | endswith(\"/…\")) and (.alerts[1].kinds == [\"overload\", \"understaffed\"])" "$tmp/body" >/dev/null'
+expect "the configuration: not for a lead" 403 GET /v1/config "$LEAD"
 k=0
 while [ $k -lt 30 ]; do
   code POST /v1/contacts "$INT" "{\"id\":\"w$k\",\"tier\":\"T2\",\"tone\":\"neutral\"}" >/dev/null

@@ -318,6 +318,12 @@ try {
     await page.waitForFunction((i) => !document.querySelector(`#tokens button[data-revoke="${i}"]`), id);
     check('revoking from the page works at once (' + rows + ' rows)',
           !(await page.isVisible(`#tokens button[data-revoke="${id}"]`)));
+    await page.waitForFunction(() => document.querySelectorAll('#team-agents tr').length > 0, null,
+                               { timeout: 10000 });
+    const cfg = await page.textContent('#config');
+    check('the admin page shows the team and the configuration, in Dutch',
+          cfg.includes('Harde grens') && cfg.includes('mensen eerst') &&
+          (await page.locator('#team-agents tr').count()) >= 6);
     check('the admin page fits a phone', await page.evaluate(() =>
       document.documentElement.scrollWidth <= window.innerWidth + 1));
     const v = await page.evaluate(async (t) => (await fetch('/v1/agents/a0005', {

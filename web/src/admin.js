@@ -59,7 +59,35 @@ document.getElementById('token-form').addEventListener('submit', async (e) => {
   refresh();
 });
 
+// The team and the settings in force, read only (the team file and the
+// config file are their source); the hard limits and the lead's choice
+// first, as they matter most to the people.
+async function renderConfig() {
+  const r = await api('GET', '/v1/config');
+  if (r.status !== 200) return;
+  const c = r.data, set = c.team.settings;
+  const rows = [
+    [t('cfgChoice'), set.service_first >= 0.5 ? t('serviceFirst') : t('peopleFirst')],
+    [t('cfgHardRest'), secs(set.hard_recovery_s)],
+    [t('cfgHardHeavy'), set.hard_heavy_max],
+    [t('cfgTarget'), secs(set.service_target_s)],
+    [t('cfgPolicy'), c.policy],
+    [t('cfgMinGroup'), c.min_group],
+    [t('cfgTimezone'), c.timezone],
+    [t('cfgAlerts'), c.alerts.length ? c.alerts.map((a) => a.url + ' (' + a.format + ', ' + a.lang + ')').join('; ') : t('none')],
+  ];
+  document.getElementById('config').replaceChildren(...rows.flatMap(([k, v]) =>
+    [el('dt', {}, k), el('dd', {}, String(v))]));
+  document.getElementById('team-agents').replaceChildren(...c.team.agents.map((a) =>
+    el('tr', {}, el('td', {}, a.id), el('td', {}, a.languages.join(', ')),
+       el('td', {}, Array.isArray(a.skills) ? a.skills.map(intentName).join(', ') : t('anySkill')),
+       el('td', {}, a.tiers.join(' ')), el('td', {}, a.shift))));
+  document.getElementById('settings').replaceChildren(...Object.entries(set).map(([k, v]) =>
+    el('tr', {}, el('td', {}, k), el('td', {}, String(Math.round(v * 1000) / 1000)))));
+}
+
 if (!token()) location.href = '/';
 document.getElementById('signout').addEventListener('click', signout);
-setupLanguage(refresh);
+setupLanguage(() => { refresh(); renderConfig(); });
+renderConfig();
 refresh();

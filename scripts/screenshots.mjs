@@ -31,7 +31,7 @@ const tok = {
   agent: run('token', 'redeem', '--db', db, run('token', 'enrol', '--db', db, '--agent', 'a0001')),
 };
 const server = spawn(maat, ['serve', '--team', join(tmp, 'team.json'), '--db', db, '--port', '0',
-                            '--intent-model', join(tmp, 'intent.model'), '--clock-speed', '240',
+                            '--intent-model', join(tmp, 'intent.model'), '--clock-speed', '60',
                             '--web-root', join(root, 'web/dist')],
                      { stdio: ['ignore', 'ignore', 'pipe'] });
 const base = await new Promise((ok, fail) => {
@@ -55,22 +55,18 @@ try {
   for (const a of agents.slice(1)) await api('POST', `/v1/agents/${a}/state`, tok.admin, { state: 'available' });
   await api('POST', '/v1/agents/a0001/state', tok.agent, { state: 'available' });
   const texts = readFileSync(join(tmp, 'live.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).text);
-  const open = [];
+  const seen = new Map();   // contact -> when first seen with a person
   for (let k = 0; k < 160; k++) {
-    const r = await api('POST', '/v1/contacts', tok.integration, { id: 'm' + k, customer: 'u' + (k % 90), text: texts[k] });
-    if (r.status === 201 && r.data.decision.state === 'assigned') open.push([r.data.decision.to, 'm' + k, Date.now()]);
-    // each contact is closed some router minutes later; the agent checks in
-    for (let i = open.length - 1; i >= 0; i--) {
-      const [to, id, at] = open[i];
-      if (Date.now() - at < 1200) continue;
-      open.splice(i, 1);
-      if (k % 11 === 5) continue;   // a contact left open: the lead sees it
-      if (to === 'a0001') {
-        await api('POST', `/v1/contacts/${id}/done`, tok.integration, { outcome: 'resolved' });
-        await api('POST', `/v1/contacts/${id}/checkin`, tok.agent, { energy: 1 + (k % 5) });
-      } else {
-        await api('POST', `/v1/contacts/${id}/done`, tok.integration, { outcome: 'resolved' });
-      }
+    await api('POST', '/v1/contacts', tok.integration, { id: 'm' + k, customer: 'u' + (k % 90), text: texts[k] });
+    // each contact is closed a few router minutes after someone took it
+    // (two are left open, for the lead to see); the agent checks in
+    const l = await api('GET', '/v1/contacts?state=assigned&limit=1000', tok.integration);
+    for (const c of (l.status === 200 ? l.data.contacts : [])) {
+      if (!seen.has(c.id)) seen.set(c.id, Date.now());
+      if (Date.now() - seen.get(c.id) < 5000 || c.id === 'm5' || c.id === 'm16') continue;
+      await api('POST', `/v1/contacts/${c.id}/done`, tok.integration, { outcome: 'resolved' });
+      if (c.to === 'a0001')
+        await api('POST', `/v1/contacts/${c.id}/checkin`, tok.agent, { energy: 1 + (k % 5) });
     }
     await sleep(180);
   }

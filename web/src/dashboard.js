@@ -143,7 +143,7 @@ function renderOpen(list, nowT) {
   const msg = document.getElementById('open-msg');
   document.getElementById('open-none').hidden = list.length > 0;
   body.replaceChildren(...list.map((c) => {
-    const input = el('input', { 'aria-label': t('reasonPrompt'), placeholder: t('reasonPrompt'),
+    const input = el('input', { 'aria-label': t('reasonAny'), placeholder: t('reasonAny'),
                                 class: 'reason' });
     const btn = el('button', { class: 'secondary', 'data-close': c.id }, t('close'));
     btn.addEventListener('click', async () => {
@@ -164,7 +164,7 @@ function renderWaiting(list, nowT) {
   const msg = document.getElementById('waiting-msg');
   document.getElementById('waiting-none').hidden = list.length > 0;
   document.getElementById('waiting').replaceChildren(...list.map((c) => {
-    const input = el('input', { 'aria-label': t('reasonPrompt'), placeholder: t('reasonPrompt'),
+    const input = el('input', { 'aria-label': t('reasonMove'), placeholder: t('reasonMove'),
                                 class: 'reason' });
     return el('tr', {}, el('td', {}, c.id), el('td', {}, c.tier), el('td', {}, c.priority),
               el('td', {}, intentName(c.intent)), el('td', {}, secs(nowT - c.arrived_t)),

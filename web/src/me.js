@@ -26,8 +26,10 @@ function render() {
   document.getElementById('linev').textContent = fmt(line, 2);
   document.getElementById('recovering').hidden = !me.in_recovery;
   document.getElementById('left').textContent = secs(me.recovery_left_s);
-  document.getElementById('inarow').textContent = hidden ? '\u2013' : me.heavy_in_a_row;
-  document.getElementById('today').textContent = hidden ? '\u2013' : me.heavy_today;
+  // "1 heavy contact", "4 heavy contacts": the noun follows the number.
+  const n = (k, one, many) => hidden ? '\u2013 ' + t(many) : k + ' ' + t(k === 1 ? one : many);
+  document.getElementById('heavy').textContent =
+    n(me.heavy_in_a_row, 'inARow1', 'inARow') + ', ' + n(me.heavy_today, 'today1', 'today');
   const st = document.getElementById('state');
   st.textContent = t(me.state) + (me.next_state ? ' \u2192 ' + t(me.next_state) : '');
   st.dataset.state = me.next_state || me.state;

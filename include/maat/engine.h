@@ -244,6 +244,7 @@ int maat_engine_queue(maat_engine *e, double now, size_t limit,
 struct maat_recent_decision {
   double t;
   char contact[MAAT_ID_MAX + 1];
+  char intent[MAAT_ID_MAX + 1];   /* "" when triage found none */
   int to_bot, tier;
   char reasons[480];
 };

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #define SNAP_MAGIC 0x50414e5354414d4dULL  /* "MMATSNAP" */
-#define SNAP_VERSION 7
+#define SNAP_VERSION 8
 
 struct head {
   uint64_t magic;

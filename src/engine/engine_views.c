@@ -297,6 +297,9 @@ static void take_assign(struct maat_engine *e, const struct maat_decision *d)
   snprintf(r->contact, sizeof r->contact, "%s", d->contact);
   r->to_bot = bot;
   r->tier = d->tier;
+  r->intent[0] = '\0';
+  if (c)
+    snprintf(r->intent, sizeof r->intent, "%s", c->r.intent);
   join_reasons(d, r->reasons, sizeof r->reasons);
   if (c) {
     maat__engine_set_state(e, c, bot ? MAAT_CONTACT_WITH_BOT

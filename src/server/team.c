@@ -85,6 +85,8 @@ static json_t *recent_json(struct call *c, const struct maat_team_view *v)
     json_object_set_new(e, "contact", json_string(r->contact));
     json_object_set_new(e, "to", json_string(r->to_bot ? "bot" : "person"));
     json_object_set_new(e, "tier", json_string(maat_tier_name(r->tier)));
+    json_object_set_new(e, "intent", r->intent[0] ? json_string(r->intent)
+                                                  : json_null());
     json_object_set_new(e, "reasons", maat__msg_json(c, r->reasons));
     json_object_set_new(e, "reason_codes", maat__msg_codes(r->reasons, 1));
     json_array_append_new(recent, e);

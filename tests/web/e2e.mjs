@@ -210,7 +210,7 @@ try {
   check('... and resumed it', (await api('GET', '/v1/bot/pauses', tok.lead)).data.paused.length === 0);
   check('waits read as m:ss', /^\d+:\d\d min$/.test((await lead.textContent('#q-target')).trim()));
   check('the decisions table has a header', (await lead.textContent('#recent')) !== null &&
-        (await lead.locator('table:has(#recent) thead th').count()) === 5);
+        (await lead.locator('table:has(#recent) thead th').count()) === 6);
   check('tiers and priorities are explained', (await lead.textContent('#legend')).includes('T3'));
   check('the strain chart shows the overload line and fits its data',
         await lead.evaluate(() => Number(document.getElementById('chart').dataset.top) >= 1.5 &&

@@ -86,7 +86,8 @@ function render() {
     : lost.length ? [] : [el('li', { class: 'muted' }, t('noWarnings'))]));
   document.getElementById('personal').textContent = w.personal_warnings;
   document.getElementById('recent').replaceChildren(...team.recent_decisions.map((d) =>
-    el('tr', {}, el('td', {}, clock(d.t)), el('td', {}, d.contact), el('td', {}, d.tier),
+    el('tr', {}, el('td', {}, clock(d.t)), el('td', {}, d.contact), el('td', {}, intentName(d.intent)),
+       el('td', {}, d.tier),
        el('td', {}, d.to === 'bot' ? t('toBot') : t('toPerson')),
        el('td', { class: 'muted' }, d.reasons))));
   drawChart(team.strain_by_hour, team.t, team.overload_line || 1);

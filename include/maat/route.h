@@ -156,6 +156,13 @@ size_t maat_team_size(const maat_team *team);
  * setting with its value in force}} as owned memory (maat_free()).
  */
 int maat_team_describe(const maat_team *team, char **json);
+/*
+ * The team file's "skills" map (docs/team-file.md): its intent 'i' (from
+ * 0) and, in '*skill', the skill it needs; NULL past the end or when the
+ * team has no map. For checking the map against an intent model.
+ */
+const char *maat_team_mapped_intent(const maat_team *team, size_t i,
+                                    const char **skill);
 /* The id of the team's agent 'i' (0..size-1), NULL past the end. */
 const char *maat_team_agent_id(const maat_team *team, size_t i);
 /* The team's settings, by name (see docs/strain-model.md); NAN if unknown. */

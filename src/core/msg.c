@@ -113,6 +113,8 @@ static const struct maat_msg_entry catalogue[] = {
     "the lowest-strain agent",
     "overbelasting: niemand vrij binnen de regels; herstelvenster ingekort "
     "voor de medewerker met de laagste belasting" },
+  { "route.skill", "skill {skill}: the contact's intent needs it",
+    "vaardigheid {skill}: het onderwerp van het contact vraagt erom" },
   { "route.left", "the customer left the queue",
     "de klant verliet de wachtrij" },
   { "route.bot", "tier T1, calm tone: the bot answers it",

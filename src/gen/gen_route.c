@@ -16,17 +16,30 @@ static const char *const intents[] = { "billing", "technical", "account",
                                        "cancellation" };
 #define NINTENTS 6
 
+/*
+ * The intents of the message generator (maat gen: what an intent model
+ * trained on its history predicts) under the team's skills; each skill
+ * also lists itself, the intent of 'maat gen --events' contacts.
+ */
+static const char *const skill_intents[NINTENTS] = {
+  "\"billing\", \"invoice_question\", \"payment_failed\", \"refund_request\"",
+  "\"technical\", \"technical_outage\", \"password_reset\"",
+  "\"account\", \"card_lost\", \"card_not_arrived\", \"change_address\", "
+  "\"mortgage_question\", \"fraud_report\"",
+  "\"delivery\", \"delivery_late\"",
+  "\"complaint\", \"complaint_service\"",
+  "\"cancellation\", \"cancel_subscription\", \"contract_change\"",
+};
+
 int maat_gen_team(char **out, size_t *len, int n, unsigned long long seed)
 {
-  struct maat_buf b = MAAT_BUF_INIT;
+  struct maat_buf b = MAAT_BUF_INIT, ag = MAAT_BUF_INIT;
   struct maat_rng rng;
-  int rc = MAAT_OK;
+  int rc = MAAT_OK, has[NINTENTS] = { 0 }, any = 0, first = 1;
 
   if (n < 1 || n > 100000)
     return maat__fail(MAAT_EINVAL, "team size %d is outside 1..100000", n);
   maat__rng_seed(&rng, seed);
-  rc = maat__buf_printf(&b, "{\n  \"settings\": {\"service_target_s\": 60},"
-                        "\n  \"agents\": [\n");
   for (int i = 0; i < n && !rc; i++) {
     double u = maat__rng_uniform(&rng);
     const char *langs = u < 0.6 ? "\"nl\", \"en\"" : u < 0.85 ? "\"nl\""
@@ -37,6 +50,7 @@ int maat_gen_team(char **out, size_t *len, int n, unsigned long long seed)
 
     if (maat__rng_uniform(&rng) < 0.3) {
       snprintf(skills, sizeof skills, "\"*\"");
+      any = 1;
     } else {
       int a = (int)maat__rng_below(&rng, NINTENTS);
       int c = (a + 1 + (int)maat__rng_below(&rng, NINTENTS - 1)) % NINTENTS;
@@ -44,17 +58,33 @@ int maat_gen_team(char **out, size_t *len, int n, unsigned long long seed)
                                       : (c + 1) % NINTENTS;
       snprintf(skills, sizeof skills, "\"%s\", \"%s\", \"%s\"", intents[a],
                intents[c], intents[d]);
+      has[a] = has[c] = has[d] = 1;
     }
     u = maat__rng_uniform(&rng);
     shift = u < 0.4 ? "08:00-16:00" : u < 0.7 ? "10:00-18:00" : "12:00-20:00";
-    rc = maat__buf_printf(&b, "    {\"id\": \"a%04d\", \"languages\": [%s], "
+    rc = maat__buf_printf(&ag, "    {\"id\": \"a%04d\", \"languages\": [%s], "
                           "\"skills\": [%s], \"tiers\": [%s], "
                           "\"shift\": \"%s\"}%s\n", i + 1, langs, skills,
                           t3 ? "\"T1\", \"T2\", \"T3\"" : "\"T1\", \"T2\"",
                           shift, i + 1 < n ? "," : "");
   }
+  /* The map: the skills someone in the team has (all, with a "*"). */
+  if (!rc)
+    rc = maat__buf_printf(&b, "{\n  \"settings\": {\"service_target_s\": 60},"
+                          "\n  \"skills\": {");
+  for (int k = 0; k < NINTENTS && !rc; k++)
+    if (has[k] || any) {
+      rc = maat__buf_printf(&b, "%s\n    \"%s\": [%s]", first ? "" : ",",
+                            intents[k], skill_intents[k]);
+      first = 0;
+    }
+  if (!rc)
+    rc = maat__buf_printf(&b, "\n  },\n  \"agents\": [\n");
+  if (!rc && ag.len)
+    rc = maat__buf_append(&b, ag.data, ag.len);
   if (!rc)
     rc = maat__buf_printf(&b, "  ]\n}\n");
+  maat__buf_release(&ag);
   if (rc) {
     maat__buf_release(&b);
     return rc;

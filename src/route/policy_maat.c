@@ -354,6 +354,10 @@ static void choose(struct maat_router *r, const struct maat__rcontact *c,
   else
     out->reasons[out->nreasons++] = "tier T2: a specialist";
   out->reasons[out->nreasons++] = "eligible on language, skill and tier";
+  /* With the team's skills map: which skill the intent asked for. */
+  if (r->team->has_map && c->skills != ~(uint64_t)0 && c->skills)
+    out->reasons[out->nreasons++] =
+        r->team->skill_reason[__builtin_ctzll(c->skills)];
   if (best >= 0) {
     out->agent = best;
     out->reasons[out->nreasons++] =

@@ -73,6 +73,14 @@ struct maat_team {
   int nintents;
   double set[MAAT__S_COUNT];
   struct maat_map by_id;   /* agents by id: their definitions */
+  /* The team's "skills" map, intent -> skill bit; nmap 0: none (an intent
+   * is then its own skill, by name). skill_reason[bit]: the reason a
+   * decision gives, "skill S: the contact's intent needs it". */
+  int nmap;
+  int has_map;
+  char (*map_intent)[MAAT_ID_MAX + 1];
+  int *map_bit;
+  char skill_reason[MAAT__MAX_INTENTS][MAAT_ID_MAX + 48];
 };
 
 /* Team lookups: an agent's index by id; the bit index of a language or

@@ -22,10 +22,80 @@ int maat__team_lang(const struct maat_team *t, const char *lang)
 int maat__team_intent(const struct maat_team *t, const char *intent)
 {
   /* Inline comparisons: this runs for every contact. */
+  if (t->has_map) {
+    for (int i = 0; i < t->nmap; i++)
+      if (maat__str_eq(t->map_intent[i], intent))
+        return t->map_bit[i];
+    return -1;
+  }
   for (int i = 0; i < t->nintents; i++)
     if (maat__str_eq(t->intents[i], intent))
       return i;
   return -1;
+}
+
+/* A skill's bit by name (the map's keys, or agents' skills without one). */
+static int skill_bit(const struct maat_team *t, const char *skill)
+{
+  for (int i = 0; i < t->nintents; i++)
+    if (!strcmp(t->intents[i], skill))
+      return i;
+  return -1;
+}
+
+/*
+ * "skills": {"billing": ["invoice_question", ...], ...}: which intents need
+ * which skill. Each key is a skill, each intent belongs to one skill.
+ */
+static int parse_skill_map(struct maat_team *t, json_t *m, const char *name)
+{
+  const char *skill;
+  json_t *list;
+  size_t n = 0;
+
+  if (!json_is_object(m))
+    return maat__fail(MAAT_EPARSE, "%s: field 'skills': expected an object "
+                      "of skill: [intents]", name);
+  json_object_foreach(m, skill, list)
+    n += json_is_array(list) ? json_array_size(list) : 0;
+  t->map_intent = maat__calloc(n + 1, sizeof *t->map_intent);
+  t->map_bit = maat__calloc(n + 1, sizeof *t->map_bit);
+  if (!t->map_intent || !t->map_bit)
+    return maat__fail(MAAT_ENOMEM, "out of memory");
+  t->has_map = 1;
+  json_object_foreach(m, skill, list) {
+    size_t k;
+    json_t *e;
+    int bit;
+    if (!*skill || strlen(skill) > MAAT_ID_MAX || !strcmp(skill, "*"))
+      return maat__fail(MAAT_EPARSE, "%s: field 'skills': '%s' is not a "
+                        "skill name (1 to %d bytes, not \"*\")", name, skill,
+                        MAAT_ID_MAX);
+    if (!json_is_array(list) || !json_array_size(list))
+      return maat__fail(MAAT_EPARSE, "%s: skill '%s': expected a non-empty "
+                        "array of intents", name, skill);
+    if (t->nintents == MAAT__MAX_INTENTS)
+      return maat__fail(MAAT_EPARSE, "%s: field 'skills': more than %d "
+                        "skills", name, MAAT__MAX_INTENTS);
+    bit = t->nintents++;
+    snprintf(t->intents[bit], sizeof t->intents[bit], "%s", skill);
+    snprintf(t->skill_reason[bit], sizeof t->skill_reason[bit],
+             "skill %s: the contact's intent needs it", skill);
+    json_array_foreach(list, k, e) {
+      const char *in = json_string_value(e);
+      if (!in || !*in || strlen(in) > MAAT_ID_MAX)
+        return maat__fail(MAAT_EPARSE, "%s: skill '%s': expected intents "
+                          "(strings of 1 to %d bytes)", name, skill,
+                          MAAT_ID_MAX);
+      if (maat__team_intent(t, in) >= 0)
+        return maat__fail(MAAT_EPARSE, "%s: skill '%s': intent '%s' is "
+                          "already under skill '%s'", name, skill, in,
+                          t->intents[maat__team_intent(t, in)]);
+      snprintf(t->map_intent[t->nmap], sizeof t->map_intent[0], "%s", in);
+      t->map_bit[t->nmap++] = bit;
+    }
+  }
+  return MAAT_OK;
 }
 
 static int parse_hhmm(const char *s, int *out)
@@ -124,7 +194,16 @@ static int parse_agent(struct maat_team *t, struct maat__agent_def *a,
         a->skills = ~(uint64_t)0;
         continue;
       }
-      bit = maat__team_intent(t, s);
+      bit = skill_bit(t, s);
+      if (bit < 0 && t->has_map) {
+        char known[400] = "";
+        for (int q = 0; q < t->nintents; q++)
+          snprintf(known + strlen(known), sizeof known - strlen(known),
+                   "%s%s", q ? ", " : "", t->intents[q]);
+        return maat__fail(MAAT_EPARSE, "%s: agent '%s': field 'skills': "
+                          "'%s' is no skill of the team's 'skills' map (%s)",
+                          name, a->id, s, known);
+      }
       if (bit < 0) {
         if (t->nintents == MAAT__MAX_INTENTS)
           return maat__fail(MAAT_EPARSE, "%s: agent '%s': more than %d "
@@ -215,6 +294,9 @@ int maat_team_parse(maat_team **out, const char *json, size_t len,
       goto out;
     }
   }
+  if ((v = json_object_get(root, "skills")) &&
+      (rc = parse_skill_map(t, v, name)))
+    goto out;
   agents = json_object_get(root, "agents");
   if (!json_is_array(agents) || !json_array_size(agents)) {
     rc = maat__fail(MAAT_EPARSE, "%s: field 'agents': expected a non-empty "
@@ -233,6 +315,21 @@ int maat_team_parse(maat_team **out, const char *json, size_t len,
     rc = parse_agent(t, &t->agents[i], v, i, name);
     if (rc)
       goto out;
+  }
+  /* A skill nobody has would leave its contacts waiting for ever. */
+  for (int b = 0; t->has_map && b < t->nintents; b++) {
+    int any = 0;
+    for (size_t k = 0; k < t->n && !any; k++)
+      any = (t->agents[k].skills >> b & 1) &&
+            t->agents[k].skills != ~(uint64_t)0;
+    for (size_t k = 0; k < t->n && !any; k++)
+      any = t->agents[k].skills == ~(uint64_t)0;
+    if (!any) {
+      rc = maat__fail(MAAT_EPARSE, "%s: skill '%s' of the 'skills' map "
+                      "matches no agent: its contacts could never be "
+                      "taken", name, t->intents[b]);
+      goto out;
+    }
   }
   *out = t;
   t = NULL;
@@ -258,6 +355,8 @@ void maat_team_free(maat_team *team)
   if (!team)
     return;
   maat__free(team->agents);
+  maat__free(team->map_intent);
+  maat__free(team->map_bit);
   maat__map_release(&team->by_id);
   maat__free(team);
 }
@@ -340,4 +439,14 @@ int maat_team_describe(const maat_team *team, char **out)
   *out = maat__strdup(s);
   free(s);
   return *out ? MAAT_OK : maat__fail(MAAT_ENOMEM, "out of memory");
+}
+
+const char *maat_team_mapped_intent(const maat_team *team, size_t i,
+                                    const char **skill)
+{
+  if (!team->has_map || i >= (size_t)team->nmap)
+    return NULL;
+  if (skill)
+    *skill = team->intents[team->map_bit[i]];
+  return team->map_intent[i];
 }

@@ -401,6 +401,34 @@ static int start_clock(struct maat_server *s)
   return MAAT_OK;
 }
 
+/*
+ * The team's skills map against the intent model: an intent the model
+ * never predicts would never reach its skill, so it is an error that
+ * names it (a typo, or a model trained on other labels).
+ */
+static int check_skill_map(struct maat_server *s, const char *team_path)
+{
+  const maat_team *t = maat_engine_team(s->engine);
+  const char *in, *skill;
+
+  if (!s->intent)
+    return MAAT_OK;
+  for (size_t i = 0; (in = maat_team_mapped_intent(t, i, &skill)); i++) {
+    size_t k, n = maat_model_label_count(s->intent);
+    /* A skill listing itself: contacts posted with it, already triaged. */
+    if (!strcmp(in, skill))
+      continue;
+    for (k = 0; k < n; k++)
+      if (!strcmp(maat_model_label(s->intent, k), in))
+        break;
+    if (k == n)
+      return maat_error_set(MAAT_EPARSE, "%s: skill '%s': intent '%s' is "
+                            "no label of the intent model", team_path,
+                            skill, in);
+  }
+  return MAAT_OK;
+}
+
 static int open_engine(struct maat_server *s, const struct maat_serve_options *o)
 {
   struct maat_engine_options eo;
@@ -427,7 +455,9 @@ static int open_engine(struct maat_server *s, const struct maat_serve_options *o
   eo.min_group = s->o.min_group;
   eo.alerts = o->alerts;
   eo.nalerts = o->nalerts;
-  return maat_engine_open(&s->engine, &eo);
+  if ((rc = maat_engine_open(&s->engine, &eo)))
+    return rc;
+  return check_skill_map(s, o->team_path);
 }
 
 static int listen_on(struct maat_server *s, const char *bind, int port)

@@ -76,6 +76,16 @@ check "both contacts wait in the queue" 'grep -q "\"length\":2" "$tmp/body"'
 "$MAAT_BIN" gen --messages 2000 --seed 3 -o "$tmp/h.jsonl" 2>/dev/null
 "$MAAT_BIN" train --seed 1 --epochs 5 -q -o "$tmp/i.model" "$tmp/h.jsonl"
 kill $pid; wait $pid 2>/dev/null; pid=""
+# A team's skills map must name intents the model knows: a typo is named.
+cat >"$tmp/skills.json" <<'T'
+{"skills": {"billing": ["invoice_question", "invoce_question"]},
+ "agents": [{"id": "a0001", "languages": ["nl", "en"], "skills": ["billing"]},
+            {"id": "a0002", "languages": ["nl", "en"]}]}
+T
+"$MAAT_BIN" serve --team "$tmp/skills.json" --db "$tmp/sk.db" --port 0 \
+  --intent-model "$tmp/i.model" --no-tone-model 2>"$tmp/sk.err"; rc=$?
+check "a skills map with an intent the model does not know is refused, named" \
+  '[ $rc -ne 0 ] && grep -q "skill .billing.: intent .invoce_question. is no label of the intent model" "$tmp/sk.err"'
 start_server "$db" "$tmp/team.json" --intent-model "$tmp/i.model" \
   --triage-config "$tmp/lenient.json"
 n=0; bot=""

@@ -1334,3 +1334,147 @@ Test(route, a_lead_moves_a_contact_within_the_hard_limits)
   maat_router_close(r);
   maat_team_free(t);
 }
+
+/*
+ * The team's skills map: an intent of the intent model needs the skill it
+ * is listed under. An invoice question goes to the billing agent, not to
+ * the technical one who is first in the team and longer idle; the reason
+ * says which skill; an intent the map does not list is open to all. Skills
+ * or intents that match nothing are errors that name them.
+ */
+static const char *skills_team =
+  "{\"skills\":{\"billing\":[\"invoice_question\",\"payment_failed\"],"
+  "\"technical\":[\"technical_outage\",\"password_reset\"]},"
+  "\"agents\":[{\"id\":\"tech\",\"languages\":[\"en\"],\"skills\":[\"technical\"],"
+  "\"tiers\":[\"T1\",\"T2\",\"T3\"]},"
+  "{\"id\":\"bill\",\"languages\":[\"en\"],\"skills\":[\"billing\"],"
+  "\"tiers\":[\"T1\",\"T2\",\"T3\"]}]}";
+
+Test(route, intents_map_to_skills)
+{
+  maat_team *t = team_of(skills_team);
+  maat_router *r = router_of(t, "maat", 0);
+  struct maat_decision d;
+  int said = 0;
+  const char *skill = NULL;
+  cr_assert_str_eq(maat_team_mapped_intent(t, 0, &skill), "invoice_question");
+  cr_assert_str_eq(skill, "billing");
+  PUSH(r, "{\"type\":\"agent\",\"t\":0,\"agent\":\"tech\",\"state\":\"available\"}");
+  PUSH(r, "{\"type\":\"agent\",\"t\":1,\"agent\":\"bill\",\"state\":\"available\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":2,\"id\":\"c1\",\"tier\":\"T2\",\"lang\":\"en\","
+          "\"intent\":\"invoice_question\"}");
+  while (maat_router_next(r, &d) == MAAT_OK)
+    if (d.type == MAAT_DEC_ASSIGN) {
+      cr_assert_str_eq(d.contact, "c1");
+      cr_assert_str_eq(d.to, "bill", "the billing agent, not the first idle");
+      for (int k = 0; k < d.nreasons; k++)
+        said |= !strcmp(d.reasons[k], "skill billing: the contact's intent needs it");
+    }
+  cr_assert(said, "the reason names the skill");
+  /* not in the map: anyone */
+  PUSH(r, "{\"type\":\"contact\",\"t\":3,\"id\":\"c2\",\"tier\":\"T2\",\"lang\":\"en\","
+          "\"intent\":\"opening_hours\"}");
+  cr_assert(drain_assign(r, "c2"));
+  cr_assert_str_eq(last_to, "tech");
+  /* billing busy: a second invoice question waits, tech free or not */
+  PUSH(r, "{\"type\":\"done\",\"t\":4,\"contact\":\"c2\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":5,\"id\":\"c3\",\"tier\":\"T2\",\"lang\":\"en\","
+          "\"intent\":\"payment_failed\"}");
+  cr_assert(!drain_assign(r, "c3"), "waits for the billing agent");
+  maat_router_close(r);
+  maat_team_free(t);
+}
+
+Test(route, a_skills_map_that_matches_nothing_is_an_error)
+{
+  maat_team *t = NULL;
+  static const char *const bad[][2] = {
+    { "{\"skills\":{\"billing\":[\"invoice_question\"]},\"agents\":[{\"id\":\"a\","
+      "\"languages\":[\"en\"],\"skills\":[\"biling\"]}]}", "'biling' is no skill" },
+    { "{\"skills\":{\"billing\":[\"invoice_question\"],\"legal\":[\"claim\"]},"
+      "\"agents\":[{\"id\":\"a\",\"languages\":[\"en\"],\"skills\":[\"billing\"]}]}",
+      "skill 'legal' of the 'skills' map matches no agent" },
+    { "{\"skills\":{\"billing\":[\"x\"],\"tech\":[\"x\"]},\"agents\":[{\"id\":\"a\","
+      "\"languages\":[\"en\"]}]}", "intent 'x' is already under skill 'billing'" },
+    { "{\"skills\":{\"billing\":[]},\"agents\":[{\"id\":\"a\",\"languages\":[\"en\"]}]}",
+      "skill 'billing': expected a non-empty array" },
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    cr_assert_eq(maat_team_parse(&t, bad[i][0], strlen(bad[i][0]), "team.json"),
+                 MAAT_EPARSE, "case %zu", i);
+    cr_assert(strstr(maat_errmsg(), bad[i][1]) && strstr(maat_errmsg(), "team.json"),
+              "case %zu: %s", i, maat_errmsg());
+  }
+}
+
+/* Over many contacts and agents: a contact whose intent needs a skill never
+ * goes to an agent without it, while someone with it is free or not. */
+Test(route, no_contact_goes_to_an_agent_without_its_skill)
+{
+  static const char *const intents[] = { "invoice_question", "payment_failed",
+                                         "technical_outage", "password_reset",
+                                         "opening_hours" };
+  char team[1024], line[256];
+  maat_team *t;
+  maat_router *r;
+  struct maat_decision d;
+  unsigned long long x = 7;
+  int assigned = 0;
+  char ids[64][MAAT_ID_MAX + 1];
+  int nopen = 0;
+
+  snprintf(team, sizeof team,
+           "{\"skills\":{\"billing\":[\"invoice_question\",\"payment_failed\"],"
+           "\"technical\":[\"technical_outage\",\"password_reset\"]},\"agents\":["
+           "{\"id\":\"b1\",\"languages\":[\"en\"],\"skills\":[\"billing\"],\"tiers\":[\"T2\",\"T3\"]},"
+           "{\"id\":\"b2\",\"languages\":[\"en\"],\"skills\":[\"billing\"],\"tiers\":[\"T2\",\"T3\"]},"
+           "{\"id\":\"t1\",\"languages\":[\"en\"],\"skills\":[\"technical\"],\"tiers\":[\"T2\",\"T3\"]},"
+           "{\"id\":\"t2\",\"languages\":[\"en\"],\"skills\":[\"technical\"],\"tiers\":[\"T2\",\"T3\"]},"
+           "{\"id\":\"all\",\"languages\":[\"en\"],\"skills\":[\"*\"],\"tiers\":[\"T2\",\"T3\"]}]}");
+  t = team_of(team);
+  r = router_of(t, "maat", 0);
+  for (const char *const *a = (const char *const[]){ "b1", "b2", "t1", "t2", "all", NULL }; *a; a++) {
+    snprintf(line, sizeof line, "{\"type\":\"agent\",\"t\":0,\"agent\":\"%s\",\"state\":\"available\"}", *a);
+    PUSH(r, line);
+  }
+  for (int k = 0; k < 400; k++) {
+    const char *in;
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    in = intents[(x >> 33) % 5];
+    snprintf(line, sizeof line, "{\"type\":\"contact\",\"t\":%d,\"id\":\"k%d\",\"tier\":\"T%d\","
+             "\"lang\":\"en\",\"intent\":\"%s\"%s}", 10 * k, k, 2 + (int)((x >> 20) % 2), in,
+             (x >> 40) % 4 ? "" : ",\"tone\":\"angry\"");
+    PUSH(r, line);
+    while (maat_router_next(r, &d) == MAAT_OK) {
+      int billing, technical;
+      if (d.type != MAAT_DEC_ASSIGN || !strcmp(d.to, "bot"))
+        continue;
+      assigned++;
+      /* which intent was it? the same generator, up to its number */
+      {
+        unsigned long long y = 7;
+        int n = atoi(d.contact + 1);
+        for (int q = 0; q <= n; q++)
+          y = y * 6364136223846793005ULL + 1442695040888963407ULL;
+        in = intents[(y >> 33) % 5];
+      }
+      billing = !strcmp(in, "invoice_question") || !strcmp(in, "payment_failed");
+      technical = !strcmp(in, "technical_outage") || !strcmp(in, "password_reset");
+      cr_assert(!(billing && d.to[0] == 't') && !(technical && d.to[0] == 'b'),
+                "%s (%s) went to %s", d.contact, in, d.to);
+      if (nopen < 64)
+        snprintf(ids[nopen++], sizeof ids[0], "%s", d.contact);
+    }
+    /* the oldest open contact ends now and then */
+    if (k % 2 && nopen) {
+      snprintf(line, sizeof line, "{\"type\":\"done\",\"t\":%d,\"contact\":\"%s\"}",
+               10 * k + 5, ids[0]);
+      PUSH(r, line);
+      memmove(ids, ids + 1, (size_t)(nopen - 1) * sizeof ids[0]);
+      nopen--;
+    }
+  }
+  cr_assert_gt(assigned, 100);
+  maat_router_close(r);
+  maat_team_free(t);
+}

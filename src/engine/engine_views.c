@@ -148,13 +148,21 @@ void maat__engine_set_state(struct maat_engine *e, struct econtact *c,
     e->q_tier[c->r.tier & 3] += d;
     e->q_prio[c->r.priority & 3] += d;
     if (is) {
-      c->qprev = e->qtail;
-      c->qnext = NULL;
-      if (e->qtail)
-        e->qtail->qnext = c;
+      /* In arrival order: a new one at the tail; one a lead put back,
+       * after those that came before it (a short walk from the tail). */
+      struct econtact *after = e->qtail;
+      while (after && after->r.t_in > c->r.t_in)
+        after = after->qprev;
+      c->qprev = after;
+      c->qnext = after ? after->qnext : e->qhead;
+      if (c->qnext)
+        c->qnext->qprev = c;
+      else
+        e->qtail = c;
+      if (after)
+        after->qnext = c;
       else
         e->qhead = c;
-      e->qtail = c;
     } else {
       queue_unlink(e, c);
     }

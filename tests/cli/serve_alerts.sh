@@ -14,11 +14,14 @@ for c in curl node jq sqlite3; do
   command -v $c >/dev/null || { echo "[SKIP] $c is not installed (scripts/install-deps.sh installs it)"; exit 77; }
 done
 . "$(dirname "$0")/serve_lib.sh"
+# Under valgrind everything is slower: the waits below, not the checks, grow.
+slow=1
+[ -n "${MAAT_VALGRIND_DIR:-}" ] && slow=10
 
 node "$(dirname "$0")/hook_receiver.mjs" "$tmp/hooks.jsonl" >"$tmp/rport" &
 rpid=$!
 i=0
-while [ ! -s "$tmp/rport" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+while [ ! -s "$tmp/rport" ] && [ $i -lt $((100 * slow)) ]; do sleep 0.1; i=$((i + 1)); done
 hook="http://127.0.0.1:$(cat "$tmp/rport")"
 
 # One agent, many contacts: they wait past the target, so the router warns.
@@ -49,7 +52,7 @@ while [ $k -lt 30 ]; do
 done
 # Warnings come as the queue waits past the target (a minute: 1 s here).
 i=0
-while [ $i -lt 150 ]; do
+while [ $i -lt $((150 * slow)) ]; do
   n=$(sqlite3 "$db" "select count(*) from outbox where url like '%/flaky' and state = 1" 2>/dev/null || echo 0)
   [ "${n:-0}" -ge 1 ] && break
   sleep 0.1; i=$((i + 1))
@@ -61,7 +64,7 @@ check "... as a Slack message, in Dutch" \
 check "personal warnings never go out" '! grep -q "your strain\|je belasting" "$tmp/hooks.jsonl"'
 # The 4xx target: given up at once, visible to the lead.
 i=0
-while [ $i -lt 50 ]; do
+while [ $i -lt $((50 * slow)) ]; do
   d=$(sqlite3 "$db" "select count(*) from outbox where state = 2" 2>/dev/null || echo 0)
   [ "${d:-0}" -ge 1 ] && break
   sleep 0.1; i=$((i + 1))
@@ -79,7 +82,7 @@ check "... show the outbox by state" \
   'grep -q "^maat_outbox_rows{state=\"dead\"} [1-9]" "$tmp/body" && grep -q "^maat_outbox_deliveries_total [1-9]" "$tmp/body"'
 # Every flaky row ends delivered, each key delivered once.
 i=0
-while [ $i -lt 100 ]; do
+while [ $i -lt $((100 * slow)) ]; do
   p=$(sqlite3 "$db" "select count(*) from outbox where url like '%/flaky' and state = 0" 2>/dev/null || echo 1)
   [ "${p:-1}" -eq 0 ] && break
   sleep 0.1; i=$((i + 1))
@@ -107,14 +110,14 @@ while [ $k -lt 130 ]; do
   k=$((k + 1))
 done
 i=0
-while ! grep -q '"/slow-start"' "$tmp/hooks.jsonl" && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+while ! grep -q '"/slow-start"' "$tmp/hooks.jsonl" && [ $i -lt $((200 * slow)) ]; do sleep 0.1; i=$((i + 1)); done
 check "a slow call is in flight" 'grep -q "\"/slow-start\"" "$tmp/hooks.jsonl"'
 kill -9 $pid; wait $pid 2>/dev/null; pid=""
 slow=$(sqlite3 "$db" "select count(*) from outbox where url like '%/slow'")
 check "the alert was committed before its call ($slow rows)" '[ "$slow" -ge 1 ]'
 start_server "$db" "$tmp/team.json" --config "$tmp/cfg2.json" --clock-speed 60
 i=0
-while [ $i -lt 200 ]; do
+while [ $i -lt $((200 * slow)) ]; do
   left=$(sqlite3 "$db" "select count(*) from outbox where url like '%/slow' and state != 1" 2>/dev/null || echo 1)
   [ "${left:-1}" -eq 0 ] && break
   sleep 0.1; i=$((i + 1))

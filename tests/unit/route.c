@@ -1453,7 +1453,7 @@ Test(route, no_contact_goes_to_an_agent_without_its_skill)
       /* which intent was it? the same generator, up to its number */
       {
         unsigned long long y = 7;
-        int n = atoi(d.contact + 1);
+        int n = (int)strtol(d.contact + 1, NULL, 10);
         for (int q = 0; q <= n; q++)
           y = y * 6364136223846793005ULL + 1442695040888963407ULL;
         in = intents[(y >> 33) % 5];

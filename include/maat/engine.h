@@ -51,6 +51,10 @@ struct maat_engine_options {
    * for the engine's life. Never during a rebuild. */
   const struct maat_alert_target *alerts;
   int nalerts;
+  /* Decisions on contacts that came from these helpdesks are written back
+   * to them, through the outbox likewise (maat_helpdesk_calls()). */
+  const struct maat_helpdesk_target *helpdesks;
+  int nhelpdesks;
 };
 
 /*

@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "maat/store.h"
+#include "maat/route.h"
 
 struct maat_outbox_opts {
   int max_attempts;          /* default 10 */
@@ -28,8 +29,15 @@ struct maat_outbox_opts {
   double backoff_max_s;      /* its ceiling (default 600 s) */
   double timeout_s;          /* per call (default 10 s) */
   int batch;                 /* rows per round (default 32) */
+  /*
+   * The credential header for a row's kind ("chatwoot": "api_access_token:
+   * ..."), written into buf; 0 when none. Credentials are never stored in
+   * the outbox: they are added as each call is made. NULL: none.
+   */
+  int (*auth)(void *ctx, const char *kind, char *buf, size_t cap);
+  void *auth_ctx;
 };
-#define MAAT_OUTBOX_OPTS_INIT { 10, 2, 600, 10, 32 }
+#define MAAT_OUTBOX_OPTS_INIT { 10, 2, 600, 10, 32, NULL, NULL }
 
 struct maat_outbox_round {
   int tried, delivered, retried, dead;
@@ -77,5 +85,53 @@ int maat_alert_format_parse(const char *name);
  */
 char *maat_alert_body(const struct maat_alert_target *a, const char *kind,
                       const char *message, double t);
+
+/* ---- write-back: a decision's calls to the helpdesk it came from ---- */
+
+enum maat_helpdesk_kind {
+  MAAT_HELPDESK_CHATWOOT = 1,  /* contacts "cw-<conversation>-<message>" */
+  MAAT_HELPDESK_ZAMMAD         /* contacts "zm-<ticket>-<article>" */
+};
+
+/* A helpdesk user and the maat agent they are. */
+struct maat_helpdesk_user {
+  const char *user;          /* the helpdesk's user id (a number) */
+  const char *agent;         /* the maat agent id */
+};
+
+struct maat_helpdesk_target {
+  int kind;                  /* enum maat_helpdesk_kind */
+  const char *url;           /* the helpdesk's base URL, no trailing '/' */
+  const char *account;       /* Chatwoot: the account id */
+  const char *lang;          /* the note's language: "en" (default), "nl" */
+  const struct maat_helpdesk_user *users;
+  int nusers;
+  const char *group[4];      /* Zammad: a group per tier (index 1..3); NULL:
+                                the ticket keeps its group */
+};
+
+/* One call of a write-back: owned strings (maat_free()). */
+struct maat_helpdesk_call {
+  char *method, *url, *key, *body;
+};
+
+/*
+ * The calls that write decision 'd' back to the helpdesk its contact came
+ * from, into out[0..*n) (at most 4): for a person, the assignment (Chatwoot:
+ * POST .../assignments {"assignee_id"}; Zammad: PUT /api/v1/tickets/{id}
+ * {"owner_id", "group"}), then a private note with the tier and the
+ * reasons in the target's language, then (Chatwoot) the status "open"; for
+ * the bot, the note only. Each has an idempotency key, so a decision
+ * staged twice queues each call once. *n is 0 for a contact that did not
+ * come from this helpdesk, or a decision that is not an assignment. An
+ * agent no helpdesk user maps to gets the note without the assignment.
+ */
+int maat_helpdesk_calls(const struct maat_helpdesk_target *h,
+                        const struct maat_decision *d,
+                        struct maat_helpdesk_call out[4], int *n);
+void maat_helpdesk_calls_free(struct maat_helpdesk_call *c, int n);
+/* "chatwoot", "zammad" -> the kind; 0 otherwise. And back. */
+int maat_helpdesk_kind_parse(const char *name);
+const char *maat_helpdesk_kind_name(int kind);
 
 #endif /* MAAT_OUTBOX_H */

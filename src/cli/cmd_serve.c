@@ -57,8 +57,9 @@ static void usage(FILE *f)
     "                           policy, intent_model, tone_model,\n"
     "                           triage_config, web_root, clock_speed,\n"
     "                           max_body, min_group, webhook_secret,\n"
-    "                           alerts, outbox, timezone (docs/api.md,\n"
-    "                           docs/outbox.md)\n"
+    "                           alerts, outbox, timezone, helpdesks\n"
+    "                           (docs/api.md, docs/outbox.md,\n"
+    "                           docs/helpdesks.md)\n"
     "      --alert-url URL      post team warnings (overload, understaffed,\n"
     "                           forecast, unroutable, open_too_long) to URL,\n"
     "                           retried until delivered (docs/outbox.md)\n"
@@ -107,6 +108,124 @@ static int parse_outbox(const char *path, json_t *v,
                 "backoff_max_s 0.01..86400, timeout_s 0.1..600)", path, key);
       return -1;
     }
+  }
+  return 0;
+}
+
+/* The helpdesks to write back to: the config file's "helpdesks". */
+#define MAX_HELPDESKS 4
+static struct maat_helpdesk_target helpdesks[MAX_HELPDESKS];
+static const char *helpdesk_tokens[MAX_HELPDESKS];
+static struct maat_helpdesk_user helpdesk_users[MAX_HELPDESKS][256];
+static char helpdesk_account[MAX_HELPDESKS][32];
+static int nhelpdesks;
+
+/*
+ * "helpdesks": [{"kind": "chatwoot"|"zammad", "url", "token" or
+ * "token_env" (the name of an environment variable), "account_id"
+ * (Chatwoot), "lang", "agents": {helpdesk user id: maat agent id},
+ * "groups": {"T2": name, "T3": name} (Zammad)}]; errors name the entry
+ * and the field.
+ */
+static int parse_helpdesks(const char *path, json_t *list)
+{
+  size_t i;
+  json_t *h;
+
+  if (!json_is_array(list)) {
+    cli_error("serve: %s: field 'helpdesks': expected an array", path);
+    return -1;
+  }
+  json_array_foreach(list, i, h) {
+    struct maat_helpdesk_target *t;
+    const char *key, *kind;
+    json_t *v;
+    if (nhelpdesks == MAX_HELPDESKS || !json_is_object(h)) {
+      cli_error("serve: %s: helpdesks[%zu]: expected an object (at most %d)",
+                path, i, MAX_HELPDESKS);
+      return -1;
+    }
+    t = &helpdesks[nhelpdesks];
+    memset(t, 0, sizeof *t);
+    json_object_foreach(h, key, v)
+      if (strcmp(key, "kind") && strcmp(key, "url") && strcmp(key, "token") &&
+          strcmp(key, "token_env") && strcmp(key, "account_id") &&
+          strcmp(key, "lang") && strcmp(key, "agents") && strcmp(key, "groups")) {
+        cli_error("serve: %s: helpdesks[%zu]: field '%s': unknown field", path,
+                  i, key);
+        return -1;
+      }
+    kind = json_string_value(json_object_get(h, "kind"));
+    if (!(t->kind = maat_helpdesk_kind_parse(kind))) {
+      cli_error("serve: %s: helpdesks[%zu]: field 'kind': expected chatwoot or "
+                "zammad (Request Tracker: not yet)", path, i);
+      return -1;
+    }
+    t->url = json_string_value(json_object_get(h, "url"));
+    if (!t->url || (strncmp(t->url, "http://", 7) &&
+                    strncmp(t->url, "https://", 8)) ||
+        t->url[strlen(t->url) - 1] == '/') {
+      cli_error("serve: %s: helpdesks[%zu]: field 'url': expected an http:// or "
+                "https:// base URL without a trailing /", path, i);
+      return -1;
+    }
+    v = json_object_get(h, "token_env");
+    helpdesk_tokens[nhelpdesks] = v ? getenv(json_string_value(v) ? json_string_value(v) : "")
+                                    : json_string_value(json_object_get(h, "token"));
+    if (!helpdesk_tokens[nhelpdesks] || !*helpdesk_tokens[nhelpdesks]) {
+      cli_error("serve: %s: helpdesks[%zu]: a 'token', or a 'token_env' naming "
+                "a set environment variable, is needed", path, i);
+      return -1;
+    }
+    v = json_object_get(h, "account_id");
+    if (json_is_integer(v))
+      snprintf(helpdesk_account[nhelpdesks], sizeof helpdesk_account[0], "%lld",
+               (long long)json_integer_value(v));
+    else if (json_is_string(v))
+      snprintf(helpdesk_account[nhelpdesks], sizeof helpdesk_account[0], "%s",
+               json_string_value(v));
+    else if (t->kind == MAAT_HELPDESK_CHATWOOT) {
+      cli_error("serve: %s: helpdesks[%zu]: field 'account_id': Chatwoot needs "
+                "the account's id", path, i);
+      return -1;
+    }
+    t->account = helpdesk_account[nhelpdesks];
+    t->lang = json_string_value(json_object_get(h, "lang"));
+    if (!t->lang)
+      t->lang = "en";
+    if (strcmp(t->lang, "en") && strcmp(t->lang, "nl")) {
+      cli_error("serve: %s: helpdesks[%zu]: field 'lang': expected en or nl",
+                path, i);
+      return -1;
+    }
+    v = json_object_get(h, "agents");
+    if (v && !json_is_object(v)) {
+      cli_error("serve: %s: helpdesks[%zu]: field 'agents': expected an object "
+                "of helpdesk user id: maat agent id", path, i);
+      return -1;
+    }
+    json_object_foreach(v, key, h) {
+      char *end;
+      (void)strtol(key, &end, 10);
+      if (!*key || *end || !json_is_string(h) || t->nusers == 256) {
+        cli_error("serve: %s: helpdesks[%zu]: agents: '%s': expected a numeric "
+                  "helpdesk user id and a maat agent id (at most 256)", path, i,
+                  key);
+        return -1;
+      }
+      helpdesk_users[nhelpdesks][t->nusers].user = key;
+      helpdesk_users[nhelpdesks][t->nusers++].agent = json_string_value(h);
+    }
+    t->users = helpdesk_users[nhelpdesks];
+    v = json_object_get(json_array_get(list, i), "groups");
+    if (v) {
+      for (int tier = 1; tier <= 3; tier++) {
+        char name[4];
+        snprintf(name, sizeof name, "T%d", tier);
+        t->group[tier] = json_string_value(json_object_get(v, name));
+      }
+    }
+    nhelpdesks++;
   }
   return 0;
 }
@@ -210,7 +329,7 @@ static int load_config(const char *path, struct maat_serve_options *o,
                                       "triage_config", "web_root",
                                       "clock_speed", "max_body", "min_group",
                                       "webhook_secret", "alerts", "outbox",
-                                      "timezone", NULL };
+                                      "timezone", "helpdesks", NULL };
   json_error_t err;
   const char *key;
   json_t *v;
@@ -234,6 +353,11 @@ static int load_config(const char *path, struct maat_serve_options *o,
     }
     if (!strcmp(key, "alerts")) {
       if (parse_alerts(path, v))
+        return -1;
+      continue;
+    }
+    if (!strcmp(key, "helpdesks")) {
+      if (parse_helpdesks(path, v))
         return -1;
       continue;
     }
@@ -410,6 +534,9 @@ int cmd_serve(int argc, char **argv)
   o.port = (int)port;
   o.alerts = nalerts ? alerts : NULL;
   o.nalerts = nalerts;
+  o.helpdesks = nhelpdesks ? helpdesks : NULL;
+  o.helpdesk_tokens = helpdesk_tokens;
+  o.nhelpdesks = nhelpdesks;
   if (no_tone)
     o.tone_model = NULL;
   else if (!o.tone_model)

@@ -78,6 +78,8 @@ struct maat_engine {
   int min_group;
   const struct maat_alert_target *alerts;
   int nalerts;
+  const struct maat_helpdesk_target *helpdesks;
+  int nhelpdesks;
   char *run;
   int rebuilding;                  /* 1 while replaying the log */
   long snapshot_every;             /* events between snapshots; 0: never */

@@ -169,8 +169,41 @@ static int stage_alerts(struct maat_engine *e, const struct maat_decision *d)
     o->t = maat_wall_now();
     o->a = body;
     o->len = strlen(body);
-    if (!(o->b = maat__strdup(a->url)))
+    if (!(o->b = maat__strdup(a->url)) || !(o->c = maat__strdup("alert")) ||
+        !(o->d = maat__strdup("POST")))
       return maat__fail(MAAT_ENOMEM, "out of memory");
+  }
+  return MAAT_OK;
+}
+
+/*
+ * A decision on a contact that came from a helpdesk, written back to it:
+ * the assignment, a note with the reasons, the status; outbox rows in the
+ * same commit, each with its idempotency key.
+ */
+static int stage_writeback(struct maat_engine *e, const struct maat_decision *d)
+{
+  for (int k = 0; k < e->nhelpdesks; k++) {
+    struct maat_helpdesk_call calls[4];
+    int n = 0, rc;
+    if ((rc = maat_helpdesk_calls(&e->helpdesks[k], d, calls, &n)))
+      return rc;
+    for (int i = 0; i < n; i++) {
+      struct op *o = maat__engine_stage(e, OP_OUTBOX);
+      if (!o) {
+        maat_helpdesk_calls_free(calls + i, n - i);
+        return maat__fail(MAAT_ENOMEM, "out of memory");
+      }
+      o->t = maat_wall_now();
+      o->a = calls[i].body;
+      o->len = strlen(calls[i].body);
+      o->b = calls[i].url;
+      o->d = calls[i].method;
+      o->e = calls[i].key;
+      memset(&calls[i], 0, sizeof calls[i]);
+      if (!(o->c = maat__strdup(maat_helpdesk_kind_name(e->helpdesks[k].kind))))
+        return maat__fail(MAAT_ENOMEM, "out of memory");
+    }
   }
   return MAAT_OK;
 }
@@ -200,6 +233,8 @@ static int drain(struct maat_engine *e, int *decided)
       if (!rc && e->store && d.type == MAAT_DEC_WARNING &&
           d.scope == MAAT_SCOPE_TEAM)
         rc = stage_alerts(e, &d);
+      if (!rc && e->store && d.type == MAAT_DEC_ASSIGN && e->nhelpdesks)
+        rc = stage_writeback(e, &d);
       if (!rc && (e->flags & MAAT_ENGINE_OUTPUT))
         rc = maat__buf_append(&e->staged_out, s, n);
     }
@@ -691,8 +726,9 @@ static int write_batch(struct maat_engine *e, struct batch *b, int64_t *last)
       int64_t id;
       memset(&x, 0, sizeof x);
       x.created = o->t;
-      x.kind = "alert";
-      x.method = "POST";
+      x.kind = o->c;
+      x.method = o->d;
+      x.key = o->e;
       x.url = o->b;
       x.body = o->a;
       x.next_at = o->t;
@@ -953,6 +989,8 @@ int maat_engine_open(maat_engine **out, const struct maat_engine_options *o)
   e->snapshot_every = o->snapshot_every < 0 ? 0 : o->snapshot_every ? o->snapshot_every : 100000;
   e->alerts = o->alerts;
   e->nalerts = o->alerts ? o->nalerts : 0;
+  e->helpdesks = o->helpdesks;
+  e->nhelpdesks = o->helpdesks ? o->nhelpdesks : 0;
   if ((rc = open_parts(e, o)))
     goto fail;
   if (e->store) {

@@ -27,7 +27,7 @@ static void curl_init(void)
 struct due {
   int64_t id;
   double created;
-  char *key, *method, *url, *headers, *body;
+  char *kind, *key, *method, *url, *headers, *body;
   int attempts;
 };
 
@@ -55,12 +55,14 @@ static int take_due(void *ctx, const struct maat_store_outbox *o)
   d->created = o->created;
   d->attempts = o->attempts;
   d->key = o->key ? maat__strdup(o->key) : NULL;
+  d->kind = maat__strdup(o->kind);
   d->method = maat__strdup(o->method);
   d->url = maat__strdup(o->url);
   d->headers = o->headers ? maat__strdup(o->headers) : NULL;
   d->body = maat__strdup(o->body);
   if ((o->key && !d->key) || !d->method || !d->url || !d->body ||
-      (o->headers && !d->headers)) {
+      (o->headers && !d->headers) || !d->kind) {
+    maat__free(d->kind);
     maat__free(d->key);
     maat__free(d->method);
     maat__free(d->url);
@@ -75,6 +77,7 @@ static int take_due(void *ctx, const struct maat_store_outbox *o)
 static void due_free(struct due_list *l)
 {
   for (size_t i = 0; i < l->n; i++) {
+    maat__free(l->d[i].kind);
     maat__free(l->d[i].key);
     maat__free(l->d[i].method);
     maat__free(l->d[i].url);
@@ -95,9 +98,11 @@ static size_t discard(char *p, size_t size, size_t n, void *ctx)
  * Makes one call: the HTTP status in '*status' (0 when none came), a
  * sentence for a failure in 'err'.
  */
-static void call(const struct due *d, double timeout_s, long *status,
-                 char *err, size_t cap)
+static void call(const struct due *d, const struct maat_outbox_opts *o,
+                 long *status, char *err, size_t cap)
 {
+  double timeout_s = o->timeout_s;
+  char cred[512];
   CURL *c = curl_easy_init();
   struct curl_slist *h = NULL;
   char line[256], ebuf[CURL_ERROR_SIZE] = "";
@@ -117,6 +122,8 @@ static void call(const struct due *d, double timeout_s, long *status,
   h = curl_slist_append(h, line);
   h = curl_slist_append(h, "Content-Type: application/json");
   h = curl_slist_append(h, "User-Agent: maat");
+  if (o->auth && o->auth(o->auth_ctx, d->kind, cred, sizeof cred))
+    h = curl_slist_append(h, cred);
   for (char *p = d->headers; p && *p;) {
     char *nl = strchr(p, '\n');
     size_t n = nl ? (size_t)(nl - p) : strlen(p);
@@ -192,7 +199,7 @@ int maat_outbox_deliver(maat_store *st, double now,
     long status;
     int attempts = d->attempts + 1;
     double at;
-    call(d, o->timeout_s, &status, err, sizeof err);
+    call(d, o, &status, err, sizeof err);
     at = maat_wall_now();
     res->tried++;
     if (status >= 200 && status <= 299) {

@@ -455,9 +455,42 @@ static int open_engine(struct maat_server *s, const struct maat_serve_options *o
   eo.min_group = s->o.min_group;
   eo.alerts = o->alerts;
   eo.nalerts = o->nalerts;
-  if ((rc = maat_engine_open(&s->engine, &eo)))
+  eo.helpdesks = o->helpdesks;
+  eo.nhelpdesks = o->nhelpdesks;
+  if ((rc = maat_engine_open(&s->engine, &eo)) ||
+      (rc = check_skill_map(s, o->team_path)))
     return rc;
-  return check_skill_map(s, o->team_path);
+  /* Every helpdesk user maps to an agent of the team. */
+  for (int k = 0; k < o->nhelpdesks; k++)
+    for (int i = 0; i < o->helpdesks[k].nusers; i++) {
+      int state;
+      const struct maat_helpdesk_user *u = &o->helpdesks[k].users[i];
+      if (maat_engine_agent_state(s->engine, u->agent, &state))
+        return maat_error_set(MAAT_ENOTFOUND, "helpdesk %s: user %s maps "
+                              "to agent '%s', who is not in the team",
+                              maat_helpdesk_kind_name(o->helpdesks[k].kind),
+                              u->user, u->agent);
+    }
+  return MAAT_OK;
+}
+
+/* The credential of a helpdesk's calls, added as each call is made. */
+static int helpdesk_auth(void *ctx, const char *kind, char *buf, size_t cap)
+{
+  const struct maat_server *s = ctx;
+
+  for (int k = 0; k < s->o.nhelpdesks; k++) {
+    const char *tok = s->o.helpdesk_tokens ? s->o.helpdesk_tokens[k] : NULL;
+    int hk = s->o.helpdesks[k].kind;
+    if (!tok || strcmp(kind, maat_helpdesk_kind_name(hk)))
+      continue;
+    if (hk == MAAT_HELPDESK_CHATWOOT)
+      snprintf(buf, cap, "api_access_token: %s", tok);
+    else
+      snprintf(buf, cap, "Authorization: Token token=%s", tok);
+    return 1;
+  }
+  return 0;
 }
 
 static int listen_on(struct maat_server *s, const char *bind, int port)
@@ -536,6 +569,8 @@ int maat_server_start(maat_server **out, const struct maat_serve_options *o)
   {
     static const struct maat_outbox_opts def = MAAT_OUTBOX_OPTS_INIT;
     s->outbox = o->outbox.max_attempts ? o->outbox : def;
+    s->outbox.auth = helpdesk_auth;
+    s->outbox.auth_ctx = s;
   }
   pthread_cond_init(&s->stop_cv, NULL);
   if (!(s->slots = maat_malloc(AUDIT_SLOTS * sizeof *s->slots))) {

@@ -41,6 +41,11 @@ struct maat_serve_options {
   const struct maat_alert_target *alerts;
   int nalerts;
   struct maat_outbox_opts outbox;  /* zeros: MAAT_OUTBOX_OPTS_INIT */
+  /* Helpdesks to write decisions back to (docs/helpdesks.md), borrowed,
+   * with each one's API token (tokens[i] for helpdesks[i]). */
+  const struct maat_helpdesk_target *helpdesks;
+  const char *const *helpdesk_tokens;
+  int nhelpdesks;
 };
 
 typedef struct maat_server maat_server;

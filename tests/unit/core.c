@@ -408,3 +408,66 @@ Test(core, quantile_is_the_nearest_rank)
   /* 18 of 20 at or below 18: 90 % exactly */
   cr_assert_float_eq(maat__quantile(d, 20, 0.9), 18, 1e-12);
 }
+
+/* A decision written back: the calls per helpdesk, by where the contact
+ * came from and whom it went to. */
+Test(core, helpdesk_writeback_calls)
+{
+  static const struct maat_helpdesk_user users[] = { { "17", "a0001" } };
+  struct maat_helpdesk_target cw = { MAAT_HELPDESK_CHATWOOT, "http://cw", "3",
+                                     "en", users, 1, { NULL } };
+  struct maat_helpdesk_target zm = { MAAT_HELPDESK_ZAMMAD, "http://zm", NULL,
+                                     "nl", users, 1,
+                                     { NULL, NULL, "Support", "Escalation" } };
+  struct maat_decision d;
+  struct maat_helpdesk_call c[4];
+  int n;
+
+  memset(&d, 0, sizeof d);
+  d.type = MAAT_DEC_ASSIGN;
+  d.tier = 2;
+  d.nreasons = 1;
+  d.reasons[0] = "tier T2: a specialist";
+  snprintf(d.contact, sizeof d.contact, "cw-12-345");
+  snprintf(d.to, sizeof d.to, "a0001");
+  cr_assert_eq(maat_helpdesk_calls(&cw, &d, c, &n), MAAT_OK);
+  cr_assert_eq(n, 3);
+  cr_assert_str_eq(c[0].url, "http://cw/api/v1/accounts/3/conversations/12/assignments");
+  cr_assert_str_eq(c[0].body, "{\"assignee_id\":17}");
+  cr_assert_str_eq(c[0].key, "cw:cw-12-345:assign:a0001");
+  cr_assert(strstr(c[1].body, "\"private\":true") &&
+            strstr(c[1].body, "maat: T2, to a0001. Reasons: tier T2: a specialist"),
+            "%s", c[1].body);
+  cr_assert_str_eq(c[2].body, "{\"status\":\"open\"}");
+  maat_helpdesk_calls_free(c, n);
+  /* not this helpdesk's contact: nothing */
+  cr_assert_eq(maat_helpdesk_calls(&zm, &d, c, &n), MAAT_OK);
+  cr_assert_eq(n, 0);
+  /* an agent no user maps to: the note and the status, no assignment */
+  snprintf(d.to, sizeof d.to, "a0002");
+  cr_assert_eq(maat_helpdesk_calls(&cw, &d, c, &n), MAAT_OK);
+  cr_assert_eq(n, 2);
+  cr_assert(strstr(c[0].url, "/messages") != NULL);
+  maat_helpdesk_calls_free(c, n);
+  /* the bot: the note only */
+  snprintf(d.to, sizeof d.to, "bot");
+  cr_assert_eq(maat_helpdesk_calls(&cw, &d, c, &n), MAAT_OK);
+  cr_assert_eq(n, 1);
+  maat_helpdesk_calls_free(c, n);
+  /* Zammad: owner and group by tier, then an internal note in Dutch */
+  snprintf(d.contact, sizeof d.contact, "zm-314-1001");
+  snprintf(d.to, sizeof d.to, "a0001");
+  d.tier = 3;
+  cr_assert_eq(maat_helpdesk_calls(&zm, &d, c, &n), MAAT_OK);
+  cr_assert_eq(n, 2);
+  cr_assert_str_eq(c[0].method, "PUT");
+  cr_assert_str_eq(c[0].url, "http://zm/api/v1/tickets/314");
+  cr_assert_str_eq(c[0].body, "{\"owner_id\":17,\"group\":\"Escalation\"}");
+  cr_assert(strstr(c[1].body, "\"internal\":true") &&
+            strstr(c[1].body, "niveau T2: een specialist"), "%s", c[1].body);
+  maat_helpdesk_calls_free(c, n);
+  /* not an id of the helpdesk's shape */
+  snprintf(d.contact, sizeof d.contact, "zm-314");
+  cr_assert_eq(maat_helpdesk_calls(&zm, &d, c, &n), MAAT_OK);
+  cr_assert_eq(n, 0);
+}

@@ -170,9 +170,13 @@ try {
         closedState.data.outcome === 'closed_by_lead');
   // The lead puts an open contact back in the queue, then gives a
   // contact to someone free; a reason each time.
-  await lead.waitForFunction(() => document.querySelectorAll('#open tr button[data-requeue]').length > 0,
-                             null, { timeout: 10000 });
-  const backId = await lead.getAttribute('#open tr button[data-requeue]', 'data-requeue');
+  // Another open contact than the one just closed (the table may not have
+  // refreshed yet).
+  const backId = await (await lead.waitForFunction((closed) => {
+    const b = [...document.querySelectorAll('#open tr button[data-requeue]')]
+      .find((x) => x.dataset.requeue !== closed);
+    return b ? b.dataset.requeue : null;
+  }, openId, { timeout: 10000 })).jsonValue();
   await lead.fill('#open tr:has(button[data-requeue="' + backId + '"]) input.reason', 'wrong specialist');
   await lead.click('#open tr button[data-requeue="' + backId + '"]');
   await lead.waitForFunction(() => document.getElementById('open-msg').textContent === 'Back in the queue.',

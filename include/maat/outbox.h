@@ -121,8 +121,9 @@ struct maat_helpdesk_call {
  * POST .../assignments {"assignee_id"}; Zammad: PUT /api/v1/tickets/{id}
  * {"owner_id", "group"}), then a private note with the tier and the
  * reasons in the target's language, then (Chatwoot) the status "open"; for
- * the bot, the note only. Each has an idempotency key, so a decision
- * staged twice queues each call once. *n is 0 for a contact that did not
+ * the bot, the note only. Each has an idempotency key (contact, call,
+ * agent and the decision's time), so a decision staged twice queues each
+ * call once, while a contact a lead moves back gets its calls again. *n is 0 for a contact that did not
  * come from this helpdesk, or a decision that is not an assignment. An
  * agent no helpdesk user maps to gets the note without the assignment.
  */

@@ -120,14 +120,14 @@ int maat_helpdesk_calls(const struct maat_helpdesk_target *h,
              h->url, h->account ? h->account : "1", thread);
     if (user) {
       snprintf(url, sizeof url, "%s/assignments", base);
-      snprintf(key, sizeof key, "cw:%s:assign:%s", d->contact, d->to);
+      snprintf(key, sizeof key, "cw:%s:assign:%s@%.3f", d->contact, d->to, d->t);
       rc = add(out, n, "POST", url, key,
                json_pack("{s:I}", "assignee_id",
                          (json_int_t)strtoll(user, NULL, 10)));
     }
     if (!rc) {
       snprintf(url, sizeof url, "%s/messages", base);
-      snprintf(key, sizeof key, "cw:%s:note:%s", d->contact, d->to);
+      snprintf(key, sizeof key, "cw:%s:note:%s@%.3f", d->contact, d->to, d->t);
       /* A marker in content_attributes: maat knows its own note when
        * Chatwoot sends it back as message_created. */
       rc = add(out, n, "POST", url, key,
@@ -137,7 +137,7 @@ int maat_helpdesk_calls(const struct maat_helpdesk_target *h,
     }
     if (!rc && person) {
       snprintf(url, sizeof url, "%s/toggle_status", base);
-      snprintf(key, sizeof key, "cw:%s:open", d->contact);
+      snprintf(key, sizeof key, "cw:%s:open@%.3f", d->contact, d->t);
       rc = add(out, n, "POST", url, key, json_pack("{s:s}", "status",
                                                    "open"));
     }
@@ -152,12 +152,12 @@ int maat_helpdesk_calls(const struct maat_helpdesk_target *h,
       if (group)
         json_object_set_new(b, "group", json_string(group));
       snprintf(url, sizeof url, "%s/api/v1/tickets/%lld", h->url, thread);
-      snprintf(key, sizeof key, "zm:%s:owner:%s", d->contact, d->to);
+      snprintf(key, sizeof key, "zm:%s:owner:%s@%.3f", d->contact, d->to, d->t);
       rc = add(out, n, "PUT", url, key, b);
     }
     if (!rc) {
       snprintf(url, sizeof url, "%s/api/v1/ticket_articles", h->url);
-      snprintf(key, sizeof key, "zm:%s:note:%s", d->contact, d->to);
+      snprintf(key, sizeof key, "zm:%s:note:%s@%.3f", d->contact, d->to, d->t);
       rc = add(out, n, "POST", url, key,
                json_pack("{s:I, s:s, s:s, s:s, s:b}", "ticket_id",
                          (json_int_t)thread, "body", note, "content_type",

@@ -434,7 +434,7 @@ Test(core, helpdesk_writeback_calls)
   cr_assert_eq(n, 3);
   cr_assert_str_eq(c[0].url, "http://cw/api/v1/accounts/3/conversations/12/assignments");
   cr_assert_str_eq(c[0].body, "{\"assignee_id\":17}");
-  cr_assert_str_eq(c[0].key, "cw:cw-12-345:assign:a0001");
+  cr_assert_str_eq(c[0].key, "cw:cw-12-345:assign:a0001@0.000");
   cr_assert(strstr(c[1].body, "\"private\":true") &&
             strstr(c[1].body, "maat: T2, to a0001. Reasons: tier T2: a specialist"),
             "%s", c[1].body);

@@ -136,9 +136,11 @@ static const struct maat_msg_entry catalogue[] = {
     "door een teamleider terug in de wachtrij gezet" },
   /* the soft rules a lead's move breaks */
   { "rule.fit", "language, skill or tier", "taal, vaardigheid of niveau" },
-  { "rule.recovery_window", "recovery window", "herstelvenster" },
   { "rule.heavy_cap", "heavy cap", "maximum zware contacten op rij" },
-  { "rule.overload_line", "overload line", "overbelastingsgrens" },
+  { "rule.wellbeing",
+    "a wellbeing rule (which one, and the agent's figures, stay private)",
+    "een welzijnsregel (welke, en de cijfers van de medewerker, blijven "
+    "privé)" },
   /* ---- warnings and notices ---- */
   { "warning.strain",
     "your strain has stayed above {threshold:n} for {minutes:n} min; the "

@@ -72,11 +72,34 @@ static int add(struct maat_helpdesk_call *out, int *n, const char *method,
   return MAAT_OK;
 }
 
+/*
+ * Whether a reason may go into the helpdesk, where every colleague reads
+ * it: not one that speaks of the assignee's strain or recovery (a reason
+ * that says her recovery window was cut short, next to her name, would
+ * tell the team about her wellbeing).
+ */
+static int shareable(const char *reason)
+{
+  static const char *const private_codes[] = {
+    "route.heavy_best", "route.lowest_strain", "route.relaxed_cap",
+    "route.rescued", "route.over_line", "route.recovery_cut",
+    "route.light_offer"
+  };
+  char params[16];
+  const char *code = maat_msg_parse(reason, params, sizeof params);
+
+  for (size_t i = 0; code && i < sizeof private_codes / sizeof *private_codes;
+       i++)
+    if (!strcmp(code, private_codes[i]))
+      return 0;
+  return 1;
+}
+
 /* The note for the person who takes it: who, the tier, the reasons. */
 static void note_text(const struct maat_helpdesk_target *h,
                       const struct maat_decision *d, char *out, size_t cap)
 {
-  int nl = h->lang && !strcmp(h->lang, "nl");
+  int nl = h->lang && !strcmp(h->lang, "nl"), any = 0;
   size_t used;
 
   if (!strcmp(d->to, "bot"))
@@ -86,8 +109,10 @@ static void note_text(const struct maat_helpdesk_target *h,
     snprintf(out, cap, nl ? "maat: T%d, naar %s. Redenen: "
                           : "maat: T%d, to %s. Reasons: ", d->tier, d->to);
   for (int k = 0; k < d->nreasons; k++) {
+    if (!shareable(d->reasons[k]))
+      continue;
     used = strlen(out);
-    if (k && used + 2 < cap) {
+    if (any++ && used + 2 < cap) {
       memcpy(out + used, "; ", 3);
       used += 2;
     }

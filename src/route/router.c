@@ -1646,12 +1646,14 @@ static int move_check(struct maat_router *r, int slot, int i,
                       "it", a->def->id, a->streak);
   if (!maat__router_fits(r, i, c))
     broken[(*nbroken)++] = "language, skill or tier";
-  if (a->state == MAAT_AGENT_RECOVERY)
-    broken[(*nbroken)++] = "recovery window";
   if (c->heavy && a->streak >= (int)set[MAAT__S_HEAVY_CAP])
     broken[(*nbroken)++] = "heavy cap";
-  if (maat__router_strain(r, i) + c->load > set[MAAT__S_OVERLOAD])
-    broken[(*nbroken)++] = "overload line";
+  /* Her recovery window and her strain are hers: the lead learns that a
+   * wellbeing rule gives way, not which, nor her figures. */
+  if (a->state == MAAT_AGENT_RECOVERY ||
+      maat__router_strain(r, i) + c->load > set[MAAT__S_OVERLOAD])
+    broken[(*nbroken)++] =
+        "a wellbeing rule (which one, and the agent's figures, stay private)";
   return MAAT_OK;
 }
 

@@ -426,8 +426,11 @@ Test(core, helpdesk_writeback_calls)
   memset(&d, 0, sizeof d);
   d.type = MAAT_DEC_ASSIGN;
   d.tier = 2;
-  d.nreasons = 1;
+  d.nreasons = 2;
   d.reasons[0] = "tier T2: a specialist";
+  /* about the assignee's strain: never into the helpdesk */
+  d.reasons[1] = "overload: nobody free within the rules; recovery window "
+                 "cut short for the lowest-strain agent";
   snprintf(d.contact, sizeof d.contact, "cw-12-345");
   snprintf(d.to, sizeof d.to, "a0001");
   cr_assert_eq(maat_helpdesk_calls(&cw, &d, c, &n), MAAT_OK);
@@ -436,8 +439,9 @@ Test(core, helpdesk_writeback_calls)
   cr_assert_str_eq(c[0].body, "{\"assignee_id\":17}");
   cr_assert_str_eq(c[0].key, "cw:cw-12-345:assign:a0001@0.000");
   cr_assert(strstr(c[1].body, "\"private\":true") &&
-            strstr(c[1].body, "maat: T2, to a0001. Reasons: tier T2: a specialist"),
+            strstr(c[1].body, "maat: T2, to a0001. Reasons: tier T2: a specialist\""),
             "%s", c[1].body);
+  cr_assert(!strstr(c[1].body, "recovery"), "%s", c[1].body);
   cr_assert_str_eq(c[2].body, "{\"status\":\"open\"}");
   maat_helpdesk_calls_free(c, n);
   /* not this helpdesk's contact: nothing */

@@ -92,6 +92,87 @@ static enum MHD_Result ignored(struct call *c, const char *why)
   return maat__send_json(c, 200, o);
 }
 
+/* The open contacts whose ids start with a conversation's prefix. */
+struct thread_ids {
+  const char *prefix;
+  char ids[64][MAAT_ID_MAX + 1];
+  int states[64];
+  int n;
+};
+
+static int take_thread(void *ctx, const struct maat_contact_record *r)
+{
+  struct thread_ids *t = ctx;
+
+  if (t->n < 64 && !strncmp(r->id, t->prefix, strlen(t->prefix))) {
+    snprintf(t->ids[t->n], sizeof t->ids[0], "%s", r->id);
+    t->states[t->n++] = r->state;
+  }
+  return MAAT_OK;
+}
+
+/*
+ * A conversation (Chatwoot) or ticket (Zammad) resolved in the helpdesk:
+ * every open contact of it is closed in maat, with the outcome
+ * "resolved_in_helpdesk", so its agent is free and the figures count it.
+ */
+static enum MHD_Result close_thread(struct call *c, const char *helpdesk,
+                                    const char *prefix)
+{
+  static const int states[] = { MAAT_CONTACT_ASSIGNED, MAAT_CONTACT_QUEUED,
+                                MAAT_CONTACT_WITH_BOT };
+  struct thread_ids *t = maat_malloc(sizeof *t);
+  json_t *o, *closed;
+  long total;
+  int rc = MAAT_OK;
+
+  if (!t)
+    return maat__fail_call(c, 500, "out of memory", NULL);
+  t->prefix = prefix;
+  t->n = 0;
+  for (size_t k = 0; k < sizeof states / sizeof *states && !rc; k++)
+    rc = maat_engine_open_contacts(c->s->engine, states[k], (size_t)-1,
+                                   take_thread, t, &total);
+  closed = json_array();
+  snprintf(c->detail, sizeof c->detail, "%s resolved %s*: %d open contact(s) "
+           "closed", helpdesk, prefix, t->n);
+  for (int i = 0; i < t->n && !rc; i++) {
+    struct maat_apply_extra x;
+    int64_t ticket = 0;
+    maat__call_extra(c, 200, &x);
+    if (i > 0)
+      x.method = NULL;   /* one audit row for the whole resolution */
+    if (t->states[i] == MAAT_CONTACT_WITH_BOT) {
+      rc = maat_engine_bot_done(c->s->engine, t->ids[i], maat__now_t(c->s),
+                                "resolved_in_helpdesk", &x, &ticket);
+    } else {
+      char line[256];
+      struct maat_applied a;
+      int n = snprintf(line, sizeof line, "{\"type\":\"done\",\"t\":%.3f,"
+                       "\"contact\":\"%s\",\"outcome\":"
+                       "\"resolved_in_helpdesk\"}", maat__now_t(c->s), t->ids[i]);
+      rc = maat_engine_apply(c->s->engine, line, (size_t)n,
+                             MAAT_APPLY_NOW | MAAT_APPLY_AS_IS, &x, &a);
+      ticket = rc ? 0 : a.ticket;
+    }
+    if (!rc)
+      rc = maat_engine_wait(c->s->engine, ticket);
+    if (!rc)
+      json_array_append_new(closed, json_string(t->ids[i]));
+  }
+  /* The first close carried the audit row; with none, the server writes it. */
+  c->audited = json_array_size(closed) > 0;
+  c->audit = !c->audited;
+  maat_free(t);
+  if (rc) {
+    json_decref(closed);
+    return maat__library_error(c, rc);
+  }
+  o = json_object();
+  json_object_set_new(o, "closed", closed);
+  return maat__send_json(c, 200, o);
+}
+
 /* Chatwoot message_created: an incoming, public customer message. */
 enum MHD_Result maat__webhook_chatwoot(struct call *c)
 {
@@ -108,9 +189,25 @@ enum MHD_Result maat__webhook_chatwoot(struct call *c)
   if (!(in = maat__parse_body(c, &ret)))
     return ret;
   v = json_object_get(in, "event");
+  /* A resolution: conversation_status_changed (or _updated) with the
+   * top-level status "resolved" (helpdesk-api.md: no conversation_resolved
+   * account webhook exists). */
+  if (json_is_string(v) &&
+      (!strcmp(json_string_value(v), "conversation_status_changed") ||
+       !strcmp(json_string_value(v), "conversation_updated")) &&
+      json_is_string(json_object_get(in, "status")) &&
+      !strcmp(json_string_value(json_object_get(in, "status")), "resolved") &&
+      json_is_integer(json_object_get(in, "id"))) {
+    char prefix[48];
+    snprintf(prefix, sizeof prefix, "cw-%lld-",
+             (long long)json_integer_value(json_object_get(in, "id")));
+    json_decref(in);
+    return close_thread(c, "Chatwoot", prefix);
+  }
   if (!json_is_string(v) || strcmp(json_string_value(v), "message_created")) {
     json_decref(in);
-    return ignored(c, "only message_created events become contacts");
+    return ignored(c, "only message_created events become contacts, and a "
+                   "resolved conversation closes them");
   }
   v = json_object_get(in, "message_type");
   if (!json_is_string(v) || strcmp(json_string_value(v), "incoming") ||
@@ -206,6 +303,18 @@ enum MHD_Result maat__webhook_zammad(struct call *c)
     return ret;
   ticket = json_object_get(in, "ticket");
   article = json_object_get(in, "article");
+  /* A closed ticket (the trigger "state is closed"): its contacts close. */
+  v = json_object_get(ticket, "state");
+  if (json_is_integer(json_object_get(ticket, "id")) &&
+      ((json_is_string(v) && !strcmp(json_string_value(v), "closed")) ||
+       (json_is_object(v) && json_is_string(json_object_get(v, "name")) &&
+        !strcmp(json_string_value(json_object_get(v, "name")), "closed")))) {
+    char prefix[48];
+    snprintf(prefix, sizeof prefix, "zm-%lld-",
+             (long long)json_integer_value(json_object_get(ticket, "id")));
+    json_decref(in);
+    return close_thread(c, "Zammad", prefix);
+  }
   if (!json_is_object(ticket) || !json_is_object(article)) {
     json_decref(in);
     return ignored(c, "no ticket with an article");

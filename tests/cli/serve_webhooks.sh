@@ -135,5 +135,26 @@ check "after a restart the team view still counts the hand-back" \
 curl -s -H "Authorization: Bearer $LEAD" "$base/v1/contacts/$bot" >"$tmp/c.out"
 check "... and the contact is closed with its outcome" \
   'grep -q "\"state\":\"done\"" "$tmp/c.out" && grep -q "\"outcome\":\"handed_back\"" "$tmp/c.out"'
+
+# Resolved in the helpdesk: the conversation's or ticket's open contacts
+# close in maat (Chatwoot: conversation_status_changed with status
+# resolved; Zammad: the trigger on a closed ticket).
+code GET /v1/contacts/cw-42-501 "$LEAD" >/dev/null
+check "the Chatwoot contact is still open" '! grep -q "\"state\":\"done\"\|\"state\":\"abandoned\"" "$tmp/body"'
+res='{"event":"conversation_status_changed","id":42,"status":"resolved","changed_attributes":[{"status":{"previous_value":"open","current_value":"resolved"}}]}'
+got=$(curl -s -o "$tmp/body" -w '%{http_code}' -H "Authorization: Bearer $INT" \
+  --data-binary "$res" "$base/v1/webhooks/chatwoot")
+check "a conversation resolved in Chatwoot closes its contact in maat" \
+  '[ "$got" = 200 ] && grep -q "\"closed\":\[\"cw-42-501\"\]" "$tmp/body"'
+code GET /v1/contacts/cw-42-501 "$LEAD" >/dev/null
+check "... which is no longer open" 'grep -q "\"state\":\"done\"\|\"state\":\"abandoned\"" "$tmp/body"'
+zc='{"ticket":{"id":314,"state":"closed","state_id":4},"article":{"id":1002,"sender":"Agent","internal":true,"body":"closed"}}'
+got=$(curl -s -o "$tmp/body" -w '%{http_code}' -H "Authorization: Bearer $INT" \
+  --data-binary "$zc" "$base/v1/webhooks/zammad")
+check "a ticket closed in Zammad closes its open contacts" \
+  '[ "$got" = 200 ] && grep -q "\"closed\":\[" "$tmp/body" && grep -q "zm-314-" "$tmp/body"'
+got=$(curl -s -o "$tmp/body" -w '%{http_code}' -H "Authorization: Bearer $INT" \
+  --data-binary "$zc" "$base/v1/webhooks/zammad")
+check "... and again: nothing left to close" '[ "$got" = 200 ] && grep -q "\"closed\":\[\]" "$tmp/body"'
 kill $pid; wait $pid 2>/dev/null; pid=""
 exit $fail

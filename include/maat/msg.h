@@ -33,6 +33,15 @@ const char *maat_msg_parse(const char *text, char *params, size_t cap);
 size_t maat_msg_render(const char *text, const char *lang, char *buf,
                        size_t cap);
 
+/*
+ * The length of the first message in 'text', a list of messages joined by
+ * "; " (a decision's reasons): the longest run up to a "; " or the end
+ * that is one catalogue message (some have "; " inside), else up to the
+ * first "; ". The next message starts 2 bytes after it, if text[len] is
+ * not the end.
+ */
+size_t maat_msg_first(const char *text);
+
 /* The catalogue, for docs and tests: entry 'i' (0..), NULL past the end. */
 struct maat_msg_entry {
   const char *code, *en, *nl;

@@ -130,6 +130,11 @@ static const struct maat_msg_entry catalogue[] = {
     "geschikte medewerker die het langst vrij is" },
   { "route.next_in_turn", "next eligible agent in turn",
     "volgende geschikte medewerker op de beurt" },
+  { "route.private_fallback",
+    "overload: a wellbeing rule gave way for this contact (which one, and "
+    "the agent's figures, stay private)",
+    "overbelasting: een welzijnsregel week voor dit contact (welke, en de "
+    "cijfers van de medewerker, blijven privé)" },
   { "route.moved", "reassigned by a lead",
     "opnieuw toegewezen door een teamleider" },
   { "route.requeued", "put back in the queue by a lead",
@@ -566,6 +571,26 @@ static void render_one(struct out *o, const char *text, size_t n, int nl)
   }
 }
 
+size_t maat_msg_first(const char *text)
+{
+  struct param ps[MAXP];
+  size_t n = strlen(text), first = n, best = 0;
+  int found = 0;
+
+  for (const char *p = strstr(text, "; "); p; p = strstr(p + 2, "; ")) {
+    size_t e = (size_t)(p - text);
+    if (first == n)
+      first = e;
+    if (find(text, e, ps) >= 0) {
+      best = e;
+      found = 1;
+    }
+  }
+  if (find(text, n, ps) >= 0)
+    return n;
+  return found ? best : first;
+}
+
 size_t maat_msg_render(const char *text, const char *lang, char *buf,
                        size_t cap)
 {
@@ -576,19 +601,18 @@ size_t maat_msg_render(const char *text, const char *lang, char *buf,
 
   if (!text)
     text = "";
-  /* Whole first (a tone reason has "; " inside), else part by part. */
+  /* Message by message: some have "; " inside (maat_msg_first()). */
   if (find(text, n, ps) >= 0)
     render_one(&o, text, n, nl);
   else {
     const char *p = text;
     for (;;) {
-      const char *sep = strstr(p, "; ");
-      size_t m = sep ? (size_t)(sep - p) : strlen(p);
+      size_t m = maat_msg_first(p);
       render_one(&o, p, m, nl);
-      if (!sep)
+      if (!p[m])
         break;
       put(&o, "; ", 2);
-      p = sep + 2;
+      p += m + 2;
     }
   }
   if (cap) {

@@ -166,13 +166,12 @@ json_t *maat__msg_codes(const char *text, int joined)
     return list;
   }
   for (const char *p = text;;) {
-    const char *sep = strstr(p, "; ");
-    size_t m = sep ? (size_t)(sep - p) : strlen(p);
+    size_t m = maat_msg_first(p);
     snprintf(part, sizeof part, "%.*s", (int)m, p);
     json_array_append_new(list, msg_code(part));
-    if (!sep)
+    if (!p[m])
       break;
-    p = sep + 2;
+    p += m + 2;
   }
   return list;
 }

@@ -378,6 +378,16 @@ Test(core, messages_render_their_parameters_per_language)
                   "tier", "nl", out, sizeof out);
   cr_assert_str_eq(out, "niveau T2: een specialist; geschikt op taal, "
                    "vaardigheid en niveau");
+  /* A reason with "; " inside, in a joined list: still one message. */
+  maat_msg_render("tier T2: a specialist; overload: nobody free within the "
+                  "rules; recovery window cut short for the lowest-strain "
+                  "agent", "nl", out, sizeof out);
+  cr_assert_str_eq(out, "niveau T2: een specialist; overbelasting: niemand "
+                   "vrij binnen de regels; herstelvenster ingekort voor de "
+                   "medewerker met de laagste belasting");
+  cr_assert_eq(maat_msg_first("overload: nobody free within the rules; "
+                              "recovery window cut short for the "
+                              "lowest-strain agent; x"), 93);
   cr_assert_null(maat_msg_parse("closed by the lead: customer called back",
                                 params, sizeof params));
   cr_assert_str_eq(params, "{}");

@@ -10,52 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/*
- * A decision's reasons as the caller may read them. A fallback reason
- * next to the agent's name says her recovery window was cut short or she
- * was over the overload line: that is hers. Anyone else (lead, admin, the
- * helpdesk) reads that a wellbeing rule gave way, not which.
- */
-static void reasons_for(struct call *c, const struct maat_contact_record *r,
-                        char *out, size_t cap)
-{
-  static const char *const private_codes[] = {
-    "route.relaxed_cap", "route.rescued", "route.over_line",
-    "route.recovery_cut"
-  };
-  const char *p = r->reasons;
-  size_t used = 0;
-  int hidden = 0;
-
-  out[0] = '\0';
-  if (c->who.role == MAAT_ROLE_AGENT && !strcmp(c->who.agent, r->to)) {
-    snprintf(out, cap, "%s", r->reasons);
-    return;
-  }
-  while (*p && used + 1 < cap) {
-    size_t n = maat_msg_first(p);
-    char one[512], params[16];
-    const char *code;
-    int keep = 1;
-    snprintf(one, sizeof one, "%.*s", (int)n, p);
-    code = maat_msg_parse(one, params, sizeof params);
-    for (size_t k = 0; code && k < sizeof private_codes / sizeof *private_codes;
-         k++)
-      keep &= strcmp(code, private_codes[k]) != 0;
-    if (!keep && hidden++)
-      one[0] = '\0';
-    else if (!keep)
-      snprintf(one, sizeof one, "overload: a wellbeing rule gave way for this "
-               "contact (which one, and the agent's figures, stay private)");
-    if (one[0])
-      used += (size_t)snprintf(out + used, cap - used, "%s%s",
-                               used ? "; " : "", one);
-    if (!p[n])
-      break;
-    p += n + 2;
-  }
-}
-
 static json_t *decision_of(struct call *c, const struct maat_contact_record *r)
 {
   json_t *d = json_object();
@@ -71,7 +25,7 @@ static json_t *decision_of(struct call *c, const struct maat_contact_record *r)
   }
   if (r->reasons[0]) {
     char shown[sizeof r->reasons + 128];
-    reasons_for(c, r, shown, sizeof shown);
+    maat__reasons_for(c, r->reasons, r->to, shown, sizeof shown);
     json_object_set_new(d, "reasons", maat__msg_json(c, shown));
     json_object_set_new(d, "reason_codes", maat__msg_codes(shown, 1));
   }

@@ -176,6 +176,52 @@ json_t *maat__msg_codes(const char *text, int joined)
   return list;
 }
 
+/*
+ * A decision's reasons as the caller may read them. A fallback reason
+ * next to the agent's name says her recovery window was cut short or she
+ * was over the overload line: that is hers. Anyone else (lead, admin, the
+ * helpdesk) reads that a wellbeing rule gave way, not which.
+ */
+void maat__reasons_for(struct call *c, const char *reasons, const char *to,
+                       char *out, size_t cap)
+{
+  static const char *const private_codes[] = {
+    "route.relaxed_cap", "route.rescued", "route.over_line",
+    "route.recovery_cut"
+  };
+  const char *p = reasons;
+  size_t used = 0;
+  int hidden = 0;
+
+  out[0] = '\0';
+  if (c->who.role == MAAT_ROLE_AGENT && to && !strcmp(c->who.agent, to)) {
+    snprintf(out, cap, "%s", reasons);
+    return;
+  }
+  while (*p && used + 1 < cap) {
+    size_t n = maat_msg_first(p);
+    char one[512], params[16];
+    const char *code;
+    int keep = 1;
+    snprintf(one, sizeof one, "%.*s", (int)n, p);
+    code = maat_msg_parse(one, params, sizeof params);
+    for (size_t k = 0; code && k < sizeof private_codes / sizeof *private_codes;
+         k++)
+      keep &= strcmp(code, private_codes[k]) != 0;
+    if (!keep && hidden++)
+      one[0] = '\0';
+    else if (!keep)
+      snprintf(one, sizeof one, "overload: a wellbeing rule gave way for this "
+               "contact (which one, and the agent's figures, stay private)");
+    if (one[0])
+      used += (size_t)snprintf(out + used, cap - used, "%s%s",
+                               used ? "; " : "", one);
+    if (!p[n])
+      break;
+    p += n + 2;
+  }
+}
+
 json_t *maat__warnings_json(struct call *c, const struct maat_warning_view *w,
                             int n)
 {

@@ -88,6 +88,13 @@ json_t *maat__msg_json(struct call *c, const char *text);
 /* The codes and parameters of messages: [{code, params}] ("code" null
  * for a person's own words); 'joined' splits "; "-joined ones. */
 json_t *maat__msg_codes(const char *text, int joined);
+/*
+ * A decision's reasons ("; "-joined) as the caller may read them: the
+ * agent it went to ('to') reads them all; anyone else reads that a
+ * wellbeing rule gave way, not which (her recovery window, her strain).
+ */
+void maat__reasons_for(struct call *c, const char *reasons, const char *to,
+                       char *out, size_t cap);
 /* Sets c->lang from ?lang= or the Accept-Language header. */
 void maat__call_lang(struct call *c);
 /* Router time now: never backwards, accelerated by clock_speed. */

@@ -87,8 +87,14 @@ static json_t *recent_json(struct call *c, const struct maat_team_view *v)
     json_object_set_new(e, "tier", json_string(maat_tier_name(r->tier)));
     json_object_set_new(e, "intent", r->intent[0] ? json_string(r->intent)
                                                   : json_null());
-    json_object_set_new(e, "reasons", maat__msg_json(c, r->reasons));
-    json_object_set_new(e, "reason_codes", maat__msg_codes(r->reasons, 1));
+    {
+      /* The team's view names no agent, yet its times point to contacts:
+       * which wellbeing rule gave way stays with the agent. */
+      char shown[sizeof r->reasons + 128];
+      maat__reasons_for(c, r->reasons, NULL, shown, sizeof shown);
+      json_object_set_new(e, "reasons", maat__msg_json(c, shown));
+      json_object_set_new(e, "reason_codes", maat__msg_codes(shown, 1));
+    }
     json_array_append_new(recent, e);
   }
   return recent;

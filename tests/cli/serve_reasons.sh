@@ -39,10 +39,13 @@ check "at the service target the window gives way, and she reads which rule" \
   'grep -q "recovery window cut short" "$tmp/body"'
 expect "the lead reads the contact" 200 GET /v1/contacts/c2 "$LEAD"
 check "... that a wellbeing rule gave way, not which" \
-  'grep -q "a wellbeing rule gave way for this contact" "$tmp/body" && ! grep -q "recovery window" "$tmp/body"'
+  'grep -q "a wellbeing rule gave way for this contact" "$tmp/body" && ! grep -q "recovery window cut short" "$tmp/body"'
 expect "in Dutch too" 200 GET "/v1/contacts/c2?lang=nl" "$LEAD"
 check "... een welzijnsregel" 'grep -q "een welzijnsregel week voor dit contact" "$tmp/body"'
 expect "the helpdesk reads the same as the lead" 200 GET /v1/contacts/c2 "$INT"
 check "... no rule named" '! grep -q "recovery window" "$tmp/body"'
+expect "the team's recent decisions" 200 GET /v1/team "$LEAD"
+check "... say the same of c2, without the rule" \
+  'grep -q "a wellbeing rule gave way for this contact" "$tmp/body" && ! grep -q "recovery window cut short" "$tmp/body"'
 kill $pid; wait $pid 2>/dev/null; pid=""
 exit $fail

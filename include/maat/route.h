@@ -68,8 +68,10 @@ enum maat_event_type {
   MAAT_EV_AGENT,       /* an agent changed state (available, break, offline) */
   MAAT_EV_DONE,        /* a contact finished (outcome, optional check-in) */
   MAAT_EV_TICK,        /* time passes; nothing else */
-  MAAT_EV_MOVE         /* a lead moves a contact: to an agent, or back to
+  MAAT_EV_MOVE,        /* a lead moves a contact: to an agent, or back to
                           the queue (no agent) */
+  MAAT_EV_FOLLOWUP     /* the customer wrote again on an open contact: its
+                          new triage can raise it, never lower it */
 };
 
 /* "low", "normal", "high", "critical"; "?" otherwise. */
@@ -79,10 +81,15 @@ const char *maat_urgency_name(int urgency);
 struct maat_event {
   int type;                /* enum maat_event_type */
   double t;                /* seconds on the input's clock, never decreasing */
-  struct maat_contact contact;       /* MAAT_EV_CONTACT */
-  char agent[MAAT_ID_MAX + 1];       /* MAAT_EV_AGENT, MAAT_EV_MOVE */
+  struct maat_contact contact;       /* MAAT_EV_CONTACT, MAAT_EV_FOLLOWUP
+                                        (its new triage) */
+  /* MAAT_EV_AGENT, MAAT_EV_MOVE; MAAT_EV_CONTACT: the agent who had the
+   * conversation before ("prefer"), who gets it on arrival if she is free
+   * and may take it within the rules; "" for none. */
+  char agent[MAAT_ID_MAX + 1];
   int state;               /* MAAT_EV_AGENT: AVAILABLE, BREAK or OFFLINE */
-  char contact_id[MAAT_ID_MAX + 1];  /* MAAT_EV_DONE, MAAT_EV_MOVE */
+  char contact_id[MAAT_ID_MAX + 1];  /* MAAT_EV_DONE, MAAT_EV_MOVE,
+                                        MAAT_EV_FOLLOWUP */
   int abandoned;           /* MAAT_EV_DONE: the customer left while queued */
   int energy;              /* MAAT_EV_DONE: check-in 1..5, 0 = none */
 };

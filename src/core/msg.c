@@ -80,6 +80,10 @@ static const struct maat_msg_entry catalogue[] = {
   { "route.t3", "tier T3: an experienced person",
     "niveau T3: een ervaren mens" },
   { "route.t2", "tier T2: a specialist", "niveau T2: een specialist" },
+  { "route.same_agent",
+    "the agent who had this conversation before: free, and within the "
+    "rules",
+    "de medewerker die dit gesprek eerder had: vrij, en binnen de regels" },
   { "route.eligible", "eligible on language, skill and tier",
     "geschikt op taal, vaardigheid en niveau" },
   { "route.heavy_best",

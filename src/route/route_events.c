@@ -84,7 +84,7 @@ static int get_enum(json_t *o, const char *field, const char *const *names,
 static const char *const states[] = { "offline", "available", NULL, NULL,
                                       "break" };
 static const char *const types[] = { NULL, "contact", "agent", "done",
-                                     "tick", "move" };
+                                     "tick", "move", "followup" };
 
 int maat__event_parse_keep(struct maat_event *ev, const char *line,
                            size_t len, json_t **keep)
@@ -102,7 +102,7 @@ int maat__event_parse_keep(struct maat_event *ev, const char *line,
     rc = maat__fail(MAAT_EPARSE, "expected a JSON object");
     goto out;
   }
-  if ((rc = get_enum(o, "type", types, 6, &ev->type, 1)))
+  if ((rc = get_enum(o, "type", types, 7, &ev->type, 1)))
     goto out;
   if (!json_object_get(o, "t")) {
     rc = maat__fail(MAAT_EPARSE, "field 't': missing");
@@ -112,10 +112,18 @@ int maat__event_parse_keep(struct maat_event *ev, const char *line,
     goto out;
   switch (ev->type) {
   case MAAT_EV_CONTACT:
+  case MAAT_EV_FOLLOWUP:
     c->urgency = MAAT_URGENCY_NORMAL;
     c->priority = -1;
     c->intensity = 0.5;
-    if ((rc = get_id(o, "id", c->id, 1)) ||
+    if (ev->type == MAAT_EV_FOLLOWUP) {
+      if ((rc = get_id(o, "contact", ev->contact_id, 1)))
+        goto out;
+      memcpy(c->id, ev->contact_id, sizeof c->id);
+    } else if ((rc = get_id(o, "prefer", ev->agent, 0))) {
+      goto out;
+    }
+    if ((ev->type == MAAT_EV_CONTACT && (rc = get_id(o, "id", c->id, 1))) ||
         (rc = get_id(o, "customer", c->customer, 0)) ||
         (rc = get_id(o, "intent", c->intent, 0)))
       goto out;

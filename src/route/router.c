@@ -1474,40 +1474,73 @@ static double decay_factor(double x)
  * bit of the contact's language and intent (as maat__team_lang() and
  * maat__team_intent() say), or MAAT__LOOK_UP.
  */
-static int push_contact(struct maat_router *r, const struct maat_contact *in,
-                        int lang_bit, int intent_bit)
+/*
+ * A contact's eligibility masks and kind into 'probe', and the kind's fit
+ * bits made: a language no agent speaks fits nobody, an intent no agent
+ * lists is open to every agent.
+ */
+static int contact_kind(struct maat_router *r, const struct maat_contact *in,
+                        int lang_bit, int intent_bit,
+                        struct maat__rcontact *probe)
 {
-  const double *set = set_of(r);
-  struct maat__rcontact *c, probe;
-  int slot = -1, rc, agent, lang_idx, skill_idx;
-  int64_t tie;
-  const char *why = NULL;
+  int lang_idx = MAAT__MAX_LANGS, skill_idx = MAAT__MAX_INTENTS;
 
-  /* The eligibility masks, once: a language no agent speaks fits nobody. */
-  probe.c.tier = in->tier;
-  probe.langs = ~0u;
-  probe.skills = ~(uint64_t)0;
-  lang_idx = MAAT__MAX_LANGS;
-  skill_idx = MAAT__MAX_INTENTS;
+  probe->c.tier = in->tier;
+  probe->langs = ~0u;
+  probe->skills = ~(uint64_t)0;
   if (in->lang[0]) {
     int bit = lang_bit == MAAT__LOOK_UP ? maat__team_lang(r->team, in->lang)
                                         : lang_bit;
-    probe.langs = bit < 0 ? 0 : 1u << bit;
+    probe->langs = bit < 0 ? 0 : 1u << bit;
     lang_idx = bit < 0 ? MAAT__MAX_LANGS + 1 : bit;
   }
   if (in->intent[0]) {
-    /* An intent no agent lists is open to every agent. */
     int bit = intent_bit == MAAT__LOOK_UP
                   ? maat__team_intent(r->team, in->intent)
                   : intent_bit;
     if (bit >= 0) {
-      probe.skills = (uint64_t)1 << bit;
+      probe->skills = (uint64_t)1 << bit;
       skill_idx = bit;
     }
   }
-  probe.kind = ((in->tier - 1) * (MAAT__MAX_LANGS + 2) + lang_idx) *
-               (MAAT__MAX_INTENTS + 1) + skill_idx;
-  if ((rc = fit_kind(r, &probe)) || (rc = slot_alloc(r, &slot)))
+  probe->kind = ((in->tier - 1) * (MAAT__MAX_LANGS + 2) + lang_idx) *
+                (MAAT__MAX_INTENTS + 1) + skill_idx;
+  return fit_kind(r, probe);
+}
+
+/*
+ * Whether agent i, who had this contact's conversation before, may take
+ * it now within every rule: available (not resting), fits it, the hard
+ * limits, and for a policy that keeps the strain rules, under the overload
+ * line with it and, for a heavy one, under the heavy cap.
+ */
+static int prefer_ok(struct maat_router *r, const struct maat__rcontact *c,
+                     int i)
+{
+  const double *set = set_of(r);
+  const struct maat__ragent *a = &r->agents[i];
+
+  if (a->state != MAAT_AGENT_AVAILABLE || !maat__router_fit_bit(r, c, i) ||
+      !maat__hard_ok(a, c->heavy, r->now, set))
+    return 0;
+  if (!r->pol->recovery)
+    return 1;
+  return maat__router_strain(r, i) + c->load <= set[MAAT__S_OVERLOAD] &&
+         !(c->heavy && a->streak >= maat__heavy_cap(set));
+}
+
+static int push_contact(struct maat_router *r, const struct maat_contact *in,
+                        int lang_bit, int intent_bit, int prefer)
+{
+  const double *set = set_of(r);
+  struct maat__rcontact *c, probe;
+  int slot = -1, rc, agent;
+  int64_t tie;
+  const char *why = NULL;
+
+  /* The eligibility masks, once: a language no agent speaks fits nobody. */
+  if ((rc = contact_kind(r, in, lang_bit, intent_bit, &probe)) ||
+      (rc = slot_alloc(r, &slot)))
     return rc;
   c = &r->cs[slot];
   c->c = *in;
@@ -1535,6 +1568,16 @@ static int push_contact(struct maat_router *r, const struct maat_contact *in,
     index_put(r, slot);
   r->sum.contacts++;
 
+  /* A conversation that comes back goes to the agent who had it, when
+   * she is free and may take it within the rules. */
+  if (prefer >= 0 && prefer_ok(r, c, prefer)) {
+    const char *rs[] = {
+      "the agent who had this conversation before: free, and within the "
+      "rules"
+    };
+    assign(r, slot, prefer, rs, 1);
+    return MAAT_OK;
+  }
   if (!c->person) {
     const char *bot[] = { "tier T1, calm tone: the bot answers it" };
     agent = r->pol->light(r, c, &why);
@@ -1578,6 +1621,71 @@ static int push_contact(struct maat_router *r, const struct maat_contact *in,
   if ((r->flags & MAAT_ROUTER_REPLAY) && in->patience_s > 0 &&
       r->cs[slot].qlist >= 0)
     maat__heap_push(&r->deadline, slot, r->now + in->patience_s, tie);
+  return MAAT_OK;
+}
+
+/*
+ * The customer wrote again on an open contact: its new triage raises the
+ * tier, urgency, priority and tone, never lowers them (a person does
+ * that). A waiting contact keeps its place by arrival under its new
+ * priority; one in service stays with its agent, and if it became heavy
+ * it counts as heavy for her (recovery window, streak, hard limits).
+ */
+static int followup(struct maat_router *r, int slot,
+                    const struct maat_contact *in)
+{
+  const double *set = set_of(r);
+  struct maat__rcontact *c = &r->cs[slot], probe;
+  struct maat_contact m = c->c;
+  int was_heavy = c->heavy, queued = c->qlist >= 0, rc;
+
+  if (in->tier > m.tier)
+    m.tier = in->tier;
+  if (in->urgency > m.urgency)
+    m.urgency = in->urgency;
+  if (in->priority > m.priority)
+    m.priority = in->priority;
+  if (maat__tone_hostile(in->tone) &&
+      (!maat__tone_hostile(m.tone) || in->intensity > m.intensity)) {
+    m.tone = in->tone;
+    m.intensity = in->intensity;
+  }
+  if (m.tier == c->c.tier && m.urgency == c->c.urgency &&
+      m.priority == c->c.priority && m.tone == c->c.tone &&
+      m.intensity == c->c.intensity)
+    return MAAT_OK;
+  if ((rc = contact_kind(r, &m, MAAT__LOOK_UP, MAAT__LOOK_UP, &probe)))
+    return rc;
+  if (queued)
+    queue_remove(r, slot);
+  c->c = m;
+  c->langs = probe.langs;
+  c->skills = probe.skills;
+  c->kind = probe.kind;
+  c->heavy = maat__contact_heavy(&m);
+  c->load = maat__strain_load(set, &m, set[MAAT__S_MEAN_HANDLE]);
+  c->person = c->person || m.tier >= MAAT_T2 || maat__tone_hostile(m.tone);
+  if (queued) {
+    double key = c->arrival - set[MAAT__S_AGEING] * m.priority;
+    if (m.urgency == MAAT_URGENCY_CRITICAL) {
+      key -= 1e12;
+      for (int k = 0; k < 4; k++)
+        if (c->arrival + r->stage_at_crit[k] < c->stage_t[k])
+          c->stage_t[k] = c->arrival + r->stage_at_crit[k];
+    }
+    queue_add(r, slot, key);
+    c->blocked_until = -INFINITY;
+    r->quiet = 0;
+    forget_failures(r);
+  } else if (c->agent >= 0 && c->heavy && !was_heavy) {
+    struct maat__ragent *a = &r->agents[c->agent];
+    a->recent |= 1u;
+    a->streak++;
+    a->heavy_today++;
+    r->heavy_today_sum++;
+    a->heavy_total++;
+    r->sum.heavy_contacts++;
+  }
   return MAAT_OK;
 }
 
@@ -1746,7 +1854,7 @@ static void move(struct maat_router *r, int slot, int i,
 int maat__router_push_known(maat_router *r, const struct maat_event *ev,
                             int lang_bit, int intent_bit)
 {
-  int i = -1, slot = -1;
+  int i = -1, slot = -1, rc;
 
   if (!(ev->t >= 0) || !isfinite(ev->t))
     return maat__fail(MAAT_EPARSE, "field 't': expected a finite number >= 0");
@@ -1786,13 +1894,23 @@ int maat__router_push_known(maat_router *r, const struct maat_event *ev,
       return maat__fail(MAAT_EPARSE, "field 'urgency': expected low, "
                         "normal, high or critical");
     break;
+  case MAAT_EV_FOLLOWUP:
+    slot = r->idxcap ? index_find(r, ev->contact_id) : -1;
+    if (slot < 0)
+      return maat__fail(MAAT_ENOTFOUND, "field 'contact': no contact '%s' "
+                        "waiting or in service", ev->contact_id);
+    if (ev->contact.tier < MAAT_T1 || ev->contact.tier > MAAT_T3)
+      return maat__fail(MAAT_EPARSE, "field 'tier': expected T1, T2 or T3");
+    if (ev->contact.priority < 0 || ev->contact.priority > 3)
+      return maat__fail(MAAT_EPARSE, "field 'priority': expected 0 to 3");
+    break;
   case MAAT_EV_TICK:
     break;
   case MAAT_EV_MOVE: {
     /* Time first (as a tick would): whether the move fits is a question
      * about now. A refused move is then a tick. */
     const char *broken[4];
-    int nb, rc;
+    int nb;
     if (!r->started)
       return maat__fail(MAAT_ESTATE, "nothing to move yet");
     advance(r, ev->t);
@@ -1817,7 +1935,14 @@ int maat__router_push_known(maat_router *r, const struct maat_event *ev,
   new_day(r);
   switch (ev->type) {
   case MAAT_EV_CONTACT:
-    return push_contact(r, &ev->contact, lang_bit, intent_bit);
+    return push_contact(r, &ev->contact, lang_bit, intent_bit,
+                        ev->agent[0] ? maat__team_agent(r->team, ev->agent)
+                                     : -1);
+  case MAAT_EV_FOLLOWUP:
+    if ((rc = followup(r, index_find(r, ev->contact_id), &ev->contact)))
+      return rc;
+    dispatch(r);
+    return MAAT_OK;
   case MAAT_EV_AGENT:
     /* 'i' is the agent found when the event was checked. */
     if (r->agents[i].state == MAAT_AGENT_BUSY) {

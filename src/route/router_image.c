@@ -14,7 +14,7 @@
 #include <string.h>
 
 #define IMAGE_MAGIC 0x4d4141545249ULL  /* "MAATRI" */
-#define IMAGE_VERSION 2
+#define IMAGE_VERSION 3
 
 struct image_head {
   uint64_t magic;

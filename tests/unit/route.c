@@ -1480,3 +1480,89 @@ Test(route, no_contact_goes_to_an_agent_without_its_skill)
   maat_router_close(r);
   maat_team_free(t);
 }
+
+/* A follow-up raises a waiting contact (T2 to T3: then only an agent with
+ * T3 fits), never lowers it, and keeps an assigned one with its agent. */
+Test(route, a_followup_raises_a_contact_never_lowers_it)
+{
+  maat_team *t = team_of(two);
+  maat_router *r = router_of(t, "maat", 0);
+  struct maat_decision d;
+
+  /* Nobody on shift: c1 waits as T2. */
+  PUSH(r, "{\"type\":\"contact\",\"t\":0,\"id\":\"c1\",\"tier\":\"T2\",\"lang\":\"en\"}");
+  PUSH(r, "{\"type\":\"followup\",\"t\":5,\"contact\":\"c1\",\"tier\":\"T3\",\"tone\":\"angry\",\"intensity\":0.9}");
+  /* A calmer message after it changes nothing back. */
+  PUSH(r, "{\"type\":\"followup\",\"t\":6,\"contact\":\"c1\",\"tier\":\"T1\",\"tone\":\"neutral\"}");
+  /* bob has no T3: he may not take it; ana may. */
+  PUSH(r, "{\"type\":\"agent\",\"t\":10,\"agent\":\"bob\",\"state\":\"available\"}");
+  cr_assert_not(drain_assign(r, "c1"), "a T3 contact went to an agent without T3");
+  PUSH(r, "{\"type\":\"agent\",\"t\":11,\"agent\":\"ana\",\"state\":\"available\"}");
+  cr_assert(drain_assign(r, "c1"));
+  cr_assert_str_eq(last_to, "ana");
+  /* In service: a follow-up keeps it with ana; one for no open contact is
+   * refused, named. */
+  PUSH(r, "{\"type\":\"followup\",\"t\":20,\"contact\":\"c1\",\"tier\":\"T3\",\"tone\":\"distressed\"}");
+  while (maat_router_next(r, &d) == MAAT_OK)
+    cr_assert_neq(d.type, MAAT_DEC_ASSIGN, "a follow-up moved the contact");
+  cr_assert_eq(push(r, "{\"type\":\"followup\",\"t\":21,\"contact\":\"nope\",\"tier\":\"T2\"}"),
+               MAAT_ENOTFOUND);
+  cr_assert(strstr(maat_errmsg(), "'nope'"));
+  maat_router_close(r);
+  maat_team_free(t);
+}
+
+/* A follow-up that makes an in-service contact heavy counts as heavy for
+ * its agent: her recovery window and the hard minimum rest follow it. */
+Test(route, a_followup_that_turns_heavy_counts_as_heavy)
+{
+  maat_team *t = team_of(hard_team);
+  maat_router *r = router_of(t, "maat", 0);
+  double at;
+
+  PUSH(r, "{\"type\":\"agent\",\"t\":0,\"agent\":\"ana\",\"state\":\"available\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":0,\"id\":\"c1\",\"tier\":\"T2\"}");
+  cr_assert(drain_assign(r, "c1"));
+  PUSH(r, "{\"type\":\"followup\",\"t\":50,\"contact\":\"c1\",\"tier\":\"T2\",\"tone\":\"angry\"}");
+  PUSH(r, "{\"type\":\"done\",\"t\":100,\"contact\":\"c1\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":100,\"id\":\"c2\",\"tier\":\"T2\"}");
+  at = assigned_at(r, "c2", 101, 400);
+  cr_assert_float_eq(at, 160, 1e-9, "after a heavy follow-up she rests 60 s (got %g)", at);
+  maat_router_close(r);
+  maat_team_free(t);
+}
+
+/* A conversation that comes back goes to the agent who had it when she is
+ * free and within the rules, even if another has been idle longer; not
+ * when she rests or is over the heavy cap. */
+Test(route, a_reopened_conversation_goes_back_to_its_agent)
+{
+  static const char *team =
+    "{\"settings\":{\"heavy_cap\":1,\"hard_recovery_s\":60,\"recovery_min_s\":0,"
+    "\"recovery_max_s\":0},\"agents\":["
+    "{\"id\":\"ana\",\"languages\":[\"en\"],\"tiers\":[\"T1\",\"T2\",\"T3\"]},"
+    "{\"id\":\"bob\",\"languages\":[\"en\"],\"tiers\":[\"T1\",\"T2\",\"T3\"]}]}";
+  maat_team *t = team_of(team);
+  maat_router *r = router_of(t, "maat", 0);
+
+  PUSH(r, "{\"type\":\"agent\",\"t\":0,\"agent\":\"bob\",\"state\":\"available\"}");
+  PUSH(r, "{\"type\":\"agent\",\"t\":1,\"agent\":\"ana\",\"state\":\"available\"}");
+  /* bob has been idle longer: without a preference he would get it. */
+  PUSH(r, "{\"type\":\"contact\",\"t\":10,\"id\":\"x1\",\"tier\":\"T2\",\"lang\":\"en\",\"prefer\":\"ana\"}");
+  cr_assert(drain_assign(r, "x1"));
+  cr_assert_str_eq(last_to, "ana");
+  PUSH(r, "{\"type\":\"done\",\"t\":20,\"contact\":\"x1\"}");
+  /* An angry one for ana; right after it she rests: the next goes to bob. */
+  PUSH(r, "{\"type\":\"contact\",\"t\":21,\"id\":\"x2\",\"tier\":\"T2\",\"lang\":\"en\",\"tone\":\"angry\",\"prefer\":\"ana\"}");
+  cr_assert(drain_assign(r, "x2"));
+  cr_assert_str_eq(last_to, "ana");
+  PUSH(r, "{\"type\":\"done\",\"t\":30,\"contact\":\"x2\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":31,\"id\":\"x3\",\"tier\":\"T2\",\"lang\":\"en\",\"prefer\":\"ana\"}");
+  cr_assert(drain_assign(r, "x3"));
+  cr_assert_str_eq(last_to, "bob", "a preference broke the hard minimum rest");
+  /* An unknown agent is no error: the contact is routed as usual. */
+  PUSH(r, "{\"type\":\"contact\",\"t\":200,\"id\":\"x4\",\"tier\":\"T2\",\"lang\":\"en\",\"prefer\":\"zed\"}");
+  cr_assert(drain_assign(r, "x4"));
+  maat_router_close(r);
+  maat_team_free(t);
+}

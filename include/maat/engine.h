@@ -95,6 +95,9 @@ struct maat_apply_extra {
   const char *method, *path, *detail;
   int status;
   double now;                     /* MAAT_APPLY_NOW: the caller's clock */
+  /* A store meta row set in the same commit (a connector's cursor: what
+   * it read is then taken exactly once). */
+  const char *meta_key, *meta_value;
 };
 
 /* What an applied event was. */
@@ -117,7 +120,8 @@ int maat_engine_apply(maat_engine *e, const char *line, size_t len,
                       unsigned flags, const struct maat_apply_extra *x,
                       struct maat_applied *out);
 
-/* Stages an audit row alone; its ticket in '*ticket'. */
+/* Stages an audit row (and the extra's meta row) alone; its ticket in
+ * '*ticket'. */
 int maat_engine_audit(maat_engine *e, const struct maat_apply_extra *x,
                       int64_t *ticket);
 
@@ -180,6 +184,8 @@ struct maat_contact_record {
   char intent[MAAT_ID_MAX + 1];
   int state;                      /* enum maat_contact_state */
   int tier, priority, tone;
+  int followups;                  /* the customer's messages after the
+                                     first, joined to this contact */
   double t_in, t_assigned;
   char outcome[MAAT_ID_MAX + 1];  /* "" while none */
   char reasons[480];              /* the routing decision's reasons */

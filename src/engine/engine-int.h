@@ -20,7 +20,7 @@
 
 /* One staged write, in the order it is to reach the store. */
 enum op_kind { OP_EVENT, OP_DECISION, OP_AUDIT, OP_CHECKIN, OP_OUTCOME,
-               OP_CONTACT, OP_SNAPSHOT, OP_OUTBOX };
+               OP_CONTACT, OP_SNAPSHOT, OP_OUTBOX, OP_META };
 struct op {
   int kind;
   double t;
@@ -115,6 +115,9 @@ struct maat_engine {
 /* 'o' is the event's parsed line (borrowed). */
 int maat__engine_add_contact(struct maat_engine *e,
                              const struct maat_event *ev, struct json_t *o);
+/* A follow-up on an open contact: its record rises with it. */
+int maat__engine_followup(struct maat_engine *e, const struct maat_event *ev,
+                          struct json_t *o);
 void maat__engine_take_decision(struct maat_engine *e,
                                 const struct maat_decision *d);
 int maat__engine_close_contact(struct maat_engine *e, struct econtact *c,

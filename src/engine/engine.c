@@ -97,7 +97,17 @@ static int stage_audit(struct maat_engine *e, const struct maat_apply_extra *x)
   struct op *o;
   int bad = 0;
 
-  if (!x || !x->method || !e->store)
+  if (!x || !e->store)
+    return MAAT_OK;
+  if (x->meta_key) {
+    if (!(o = maat__engine_stage(e, OP_META)))
+      return maat__fail(MAAT_ENOMEM, "out of memory");
+    o->a = dup_opt(x->meta_key, &bad);
+    o->b = dup_opt(x->meta_value ? x->meta_value : "", &bad);
+    if (bad)
+      return maat__fail(MAAT_ENOMEM, "out of memory");
+  }
+  if (!x->method)
     return MAAT_OK;
   if (!(o = maat__engine_stage(e, OP_AUDIT)))
     return maat__fail(MAAT_ENOMEM, "out of memory");
@@ -200,6 +210,7 @@ static int stage_writeback(struct maat_engine *e, const struct maat_decision *d)
       o->b = calls[i].url;
       o->d = calls[i].method;
       o->e = calls[i].key;
+      o->f = calls[i].headers;
       memset(&calls[i], 0, sizeof calls[i]);
       if (!(o->c = maat__strdup(maat_helpdesk_kind_name(e->helpdesks[k].kind))))
         return maat__fail(MAAT_ENOMEM, "out of memory");
@@ -257,7 +268,8 @@ static int needs_triage(const char *line, size_t len, int *yes)
   if (!o)
     return maat__json_fail(&err);
   *yes = json_is_string(type) &&
-         !strcmp(json_string_value(type), "contact") &&
+         (!strcmp(json_string_value(type), "contact") ||
+          !strcmp(json_string_value(type), "followup")) &&
          json_object_get(o, "text") && !json_object_get(o, "tier");
   json_decref(o);
   return MAAT_OK;
@@ -393,6 +405,9 @@ static int apply_locked(struct maat_engine *e, const char *line, size_t len,
     goto out;
   if (ev.type == MAAT_EV_DONE && (rc = done_extra(e, &ev, obj, x)))
     goto out;
+  if ((e->flags & MAAT_ENGINE_RECORDS) && ev.type == MAAT_EV_FOLLOWUP &&
+      (rc = maat__engine_followup(e, &ev, obj)))
+    goto out;
   if ((rc = drain(e, &decided)))
     goto out;
   /* A tick that ends a period publishes figures: logged, so that a
@@ -426,8 +441,9 @@ static int apply_locked(struct maat_engine *e, const char *line, size_t len,
     out->ticket = e->cur.n > mark ? e->cur.ticket : 0;
     snprintf(out->id, sizeof out->id, "%s", ev.type == MAAT_EV_CONTACT
              ? ev.contact.id : ev.type == MAAT_EV_DONE ||
-                                   ev.type == MAAT_EV_MOVE ? ev.contact_id
-                                                           : "");
+                                   ev.type == MAAT_EV_MOVE ||
+                                   ev.type == MAAT_EV_FOLLOWUP ? ev.contact_id
+                                                               : "");
   }
 out:
   if (rc)
@@ -721,6 +737,9 @@ static int write_batch(struct maat_engine *e, struct batch *b, int64_t *last)
     case OP_SNAPSHOT:
       rc = maat_store_snapshot_put(e->store, seq, o->a, o->len);
       break;
+    case OP_META:
+      rc = maat_store_meta_set(e->store, o->a, o->b);
+      break;
     case OP_OUTBOX: {
       struct maat_store_outbox x;
       int64_t id;
@@ -731,6 +750,7 @@ static int write_batch(struct maat_engine *e, struct batch *b, int64_t *last)
       x.key = o->e;
       x.url = o->b;
       x.body = o->a;
+      x.headers = o->f;
       x.next_at = o->t;
       rc = maat_store_outbox_add(e->store, &x, &id);
       break;

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #define SNAP_MAGIC 0x50414e5354414d4dULL  /* "MMATSNAP" */
-#define SNAP_VERSION 8
+#define SNAP_VERSION 9
 
 struct head {
   uint64_t magic;
@@ -50,14 +50,14 @@ static int put_memory(void *ctx, const char *customer, const char *intent,
 /* A record's numbers, then its strings with their lengths: no formatting
  * (the engine's lock is held) and no padding of fixed-size fields. */
 struct record_nums {
-  int32_t state, tier, priority, tone;
+  int32_t state, tier, priority, tone, followups, pad;
   double t_in, t_assigned;
 };
 
 static int put_record(struct maat_buf *b, const struct maat_contact_record *r)
 {
-  struct record_nums k = { r->state, r->tier, r->priority, r->tone, r->t_in,
-                           r->t_assigned };
+  struct record_nums k = { r->state, r->tier, r->priority, r->tone,
+                           r->followups, 0, r->t_in, r->t_assigned };
   const char *s[6] = { r->id, r->customer, r->to, r->intent, r->outcome,
                        r->reasons };
   int rc = maat__buf_append(b, &k, sizeof k);
@@ -212,6 +212,7 @@ static void take_record(struct reader *rd, struct maat_contact_record *r,
   r->tier = k.tier;
   r->priority = k.priority;
   r->tone = k.tone;
+  r->followups = k.followups;
   r->t_in = k.t_in;
   r->t_assigned = k.t_assigned;
   for (int i = 0; i < 6; i++) {

@@ -50,6 +50,8 @@ char *maat__record_json(const struct maat_contact_record *r, size_t *len)
   json_object_set_new(o, "tier", json_integer(r->tier));
   json_object_set_new(o, "priority", json_integer(r->priority));
   json_object_set_new(o, "tone", json_integer(r->tone));
+  if (r->followups)
+    json_object_set_new(o, "followups", json_integer(r->followups));
   json_object_set_new(o, "t_in", json_real(r->t_in));
   json_object_set_new(o, "t_assigned", json_real(r->t_assigned));
   json_object_set_new(o, "outcome", json_string(r->outcome));
@@ -101,6 +103,7 @@ int maat__record_parse(const char *json, size_t len,
   r->tier = (int)json_integer_value(json_object_get(o, "tier"));
   r->priority = (int)json_integer_value(json_object_get(o, "priority"));
   r->tone = (int)json_integer_value(json_object_get(o, "tone"));
+  r->followups = (int)json_integer_value(json_object_get(o, "followups"));
   r->t_in = json_number_value(json_object_get(o, "t_in"));
   r->t_assigned = json_number_value(json_object_get(o, "t_assigned"));
   tr = json_object_get(o, "triage");
@@ -212,6 +215,57 @@ int maat__engine_add_contact(struct maat_engine *e,
   }
   maat__engine_set_state(e, c, MAAT_CONTACT_QUEUED);
   e->v.ncontacts++;
+  return MAAT_OK;
+}
+
+/*
+ * The customer wrote again on an open contact: the record's tier,
+ * priority and tone rise as the router's did (never fall), and a triage
+ * that raised something replaces the one kept, since it says why.
+ */
+int maat__engine_followup(struct maat_engine *e, const struct maat_event *ev,
+                          json_t *o)
+{
+  struct econtact *c = maat__map_get(&e->contacts, ev->contact_id);
+  const struct maat_contact *in = &ev->contact;
+  int queued, rose = 0;
+  json_t *tr;
+
+  if (!c)
+    return MAAT_OK;
+  queued = c->r.state == MAAT_CONTACT_QUEUED;
+  if (queued) {
+    e->q_tier[c->r.tier & 3]--;
+    e->q_prio[c->r.priority & 3]--;
+  }
+  if (in->tier > c->r.tier) {
+    c->r.tier = in->tier;
+    rose = 1;
+  }
+  if (in->priority > c->r.priority) {
+    c->r.priority = in->priority;
+    rose = 1;
+  }
+  if ((in->tone == MAAT_TONE_FRUSTRATED || in->tone == MAAT_TONE_ANGRY ||
+       in->tone == MAAT_TONE_DISTRESSED) && in->tone != c->r.tone) {
+    c->r.tone = in->tone;
+    rose = 1;
+  }
+  if (queued) {
+    e->q_tier[c->r.tier & 3]++;
+    e->q_prio[c->r.priority & 3]++;
+  }
+  c->r.followups++;
+  tr = json_object_get(o, "triage");
+  if (rose && tr) {
+    char *s = json_dumps(tr, JSON_COMPACT | JSON_REAL_PRECISION(15));
+    char *copy = s ? maat__strdup(s) : NULL;
+    free(s);
+    if (!copy)
+      return maat__fail(MAAT_ENOMEM, "out of memory");
+    maat__free(c->r.triage);
+    c->r.triage = copy;
+  }
   return MAAT_OK;
 }
 

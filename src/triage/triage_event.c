@@ -130,7 +130,7 @@ int maat_triage_event_line(maat_triager *t, const char *json, size_t len,
   rc = maat_triage_run(t, &in, &r);
   if (rc)
     goto out;
-  if ((rc = set(o, "type", json_string("contact"), 0)) ||
+  if ((rc = set(o, "type", json_string("contact"), 1)) ||
       (rc = set(o, "t", json_real(in.ts), 1)) ||
       (rc = set(o, "tier", json_string(maat_tier_name(r.tier)), 1)) ||
       (rc = set(o, "tone", json_string(maat_tone_name(r.tone)), 1)) ||

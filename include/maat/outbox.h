@@ -41,6 +41,8 @@ struct maat_outbox_opts {
 
 struct maat_outbox_round {
   int tried, delivered, retried, dead;
+  int deduplicated;          /* of 'delivered': found made already by the
+                                row's check, not made again */
   double latency_sum_s;      /* creation to delivery, over 'delivered' */
 };
 
@@ -90,12 +92,15 @@ char *maat_alert_body(const struct maat_alert_target *a, const char *kind,
 
 enum maat_helpdesk_kind {
   MAAT_HELPDESK_CHATWOOT = 1,  /* contacts "cw-<conversation>-<message>" */
-  MAAT_HELPDESK_ZAMMAD         /* contacts "zm-<ticket>-<article>" */
+  MAAT_HELPDESK_ZAMMAD,        /* contacts "zm-<ticket>-<article>" */
+  MAAT_HELPDESK_RT             /* Request Tracker 5 (REST2): contacts
+                                  "rt-<ticket>-<transaction>" */
 };
 
 /* A helpdesk user and the maat agent they are. */
 struct maat_helpdesk_user {
-  const char *user;          /* the helpdesk's user id (a number) */
+  const char *user;          /* the helpdesk's user id (a number; RT: the
+                                user's name) */
   const char *agent;         /* the maat agent id */
 };
 
@@ -106,13 +111,22 @@ struct maat_helpdesk_target {
   const char *lang;          /* the note's language: "en" (default), "nl" */
   const struct maat_helpdesk_user *users;
   int nusers;
-  const char *group[4];      /* Zammad: a group per tier (index 1..3); NULL:
-                                the ticket keeps its group */
+  const char *group[4];      /* Zammad: a group per tier (index 1..3), RT:
+                                a queue per tier; NULL: the ticket keeps
+                                its group or queue */
+  const char *self;          /* RT: the user maat acts as (its own
+                                transactions are not the customer's) */
+  double poll_s;             /* RT: how often maat reads new transactions */
 };
 
 /* One call of a write-back: owned strings (maat_free()). */
 struct maat_helpdesk_call {
   char *method, *url, *key, *body;
+  /* NULL, or "X-Maat-Check: URL": before a call that may have been made
+   * already (tried before, or cut off by a crash) the deliverer reads URL,
+   * and a reply that holds the call's key means it was: done, not made
+   * again. For calls that are not idempotent (a note, a comment). */
+  char *headers;
 };
 
 /*
@@ -121,7 +135,9 @@ struct maat_helpdesk_call {
  * POST .../assignments {"assignee_id"}; Zammad: PUT /api/v1/tickets/{id}
  * {"owner_id", "group"}), then a private note with the tier and the
  * reasons in the target's language, then (Chatwoot) the status "open"; for
- * the bot, the note only. Each has an idempotency key (contact, call,
+ * the bot, the note only. Request Tracker: PUT /REST/2.0/ticket/{id}
+ * {"Owner", "Queue"} (the queue by tier), then POST .../comment with the
+ * note, its subject holding the key (checked first when retried). Each has an idempotency key (contact, call,
  * agent and the decision's time), so a decision staged twice queues each
  * call once, while a contact a lead moves back gets its calls again. *n is 0 for a contact that did not
  * come from this helpdesk, or a decision that is not an assignment. An
@@ -131,7 +147,7 @@ int maat_helpdesk_calls(const struct maat_helpdesk_target *h,
                         const struct maat_decision *d,
                         struct maat_helpdesk_call out[4], int *n);
 void maat_helpdesk_calls_free(struct maat_helpdesk_call *c, int n);
-/* "chatwoot", "zammad" -> the kind; 0 otherwise. And back. */
+/* "chatwoot", "zammad", "rt" -> the kind; 0 otherwise. And back. */
 int maat_helpdesk_kind_parse(const char *name);
 const char *maat_helpdesk_kind_name(int kind);
 

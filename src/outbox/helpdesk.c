@@ -19,13 +19,16 @@ int maat_helpdesk_kind_parse(const char *name)
     return MAAT_HELPDESK_CHATWOOT;
   if (name && !strcmp(name, "zammad"))
     return MAAT_HELPDESK_ZAMMAD;
+  if (name && !strcmp(name, "rt"))
+    return MAAT_HELPDESK_RT;
   return 0;
 }
 
 const char *maat_helpdesk_kind_name(int kind)
 {
   return kind == MAAT_HELPDESK_CHATWOOT ? "chatwoot"
-         : kind == MAAT_HELPDESK_ZAMMAD ? "zammad" : "?";
+         : kind == MAAT_HELPDESK_ZAMMAD ? "zammad"
+         : kind == MAAT_HELPDESK_RT ? "rt" : "?";
 }
 
 void maat_helpdesk_calls_free(struct maat_helpdesk_call *c, int n)
@@ -35,6 +38,7 @@ void maat_helpdesk_calls_free(struct maat_helpdesk_call *c, int n)
     maat__free(c[i].url);
     maat__free(c[i].key);
     maat__free(c[i].body);
+    maat__free(c[i].headers);
     memset(&c[i], 0, sizeof c[i]);
   }
 }
@@ -59,6 +63,7 @@ static int add(struct maat_helpdesk_call *out, int *n, const char *method,
   json_decref(body);
   if (!b)
     return maat__fail(MAAT_ENOMEM, "out of memory");
+  c->headers = NULL;
   c->method = maat__strdup(method);
   c->url = maat__strdup(url);
   c->key = maat__strdup(key);
@@ -125,7 +130,8 @@ int maat_helpdesk_calls(const struct maat_helpdesk_target *h,
                         const struct maat_decision *d,
                         struct maat_helpdesk_call out[4], int *n)
 {
-  const char *prefix = h->kind == MAAT_HELPDESK_CHATWOOT ? "cw-" : "zm-";
+  const char *prefix = h->kind == MAAT_HELPDESK_CHATWOOT ? "cw-"
+                       : h->kind == MAAT_HELPDESK_RT ? "rt-" : "zm-";
   long long thread, msg;
   char url[1024], key[200], note[2048], tail;
   const char *user;
@@ -165,6 +171,36 @@ int maat_helpdesk_calls(const struct maat_helpdesk_target *h,
       snprintf(key, sizeof key, "cw:%s:open@%.3f", d->contact, d->t);
       rc = add(out, n, "POST", url, key, json_pack("{s:s}", "status",
                                                    "open"));
+    }
+  } else if (h->kind == MAAT_HELPDESK_RT) {
+    const char *queue = d->tier >= 1 && d->tier <= 3 ? h->group[d->tier]
+                                                     : NULL;
+    char base[900];
+    snprintf(base, sizeof base, "%s/REST/2.0/ticket/%lld", h->url, thread);
+    if (user || queue) {
+      json_t *b = json_object();
+      if (user)
+        json_object_set_new(b, "Owner", json_string(user));
+      if (queue)
+        json_object_set_new(b, "Queue", json_string(queue));
+      snprintf(key, sizeof key, "rt:%s:owner:%s@%.3f", d->contact, d->to,
+               d->t);
+      rc = add(out, n, "PUT", base, key, b);
+    }
+    if (!rc) {
+      char subject[240], check[1100];
+      snprintf(url, sizeof url, "%s/comment", base);
+      snprintf(key, sizeof key, "rt:%s:note:%s@%.3f", d->contact, d->to, d->t);
+      /* The subject carries the key: a retry finds a comment already made
+       * among the ticket's attachments and makes no second one. */
+      snprintf(subject, sizeof subject, "maat %s", key);
+      rc = add(out, n, "POST", url, key,
+               json_pack("{s:s, s:s, s:s}", "Subject", subject, "Content",
+                         note, "ContentType", "text/plain"));
+      snprintf(check, sizeof check, "X-Maat-Check: %s/attachments?"
+               "fields=Subject&per_page=100&orderby=id&order=DESC", base);
+      if (!rc && !(out[*n - 1].headers = maat__strdup(check)))
+        rc = maat__fail(MAAT_ENOMEM, "out of memory");
     }
   } else {
     const char *group = d->tier >= 1 && d->tier <= 3 ? h->group[d->tier]

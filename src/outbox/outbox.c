@@ -127,7 +127,8 @@ static void call(const struct due *d, const struct maat_outbox_opts *o,
   for (char *p = d->headers; p && *p;) {
     char *nl = strchr(p, '\n');
     size_t n = nl ? (size_t)(nl - p) : strlen(p);
-    if (n && n < sizeof line) {
+    /* maat's own: read by the deliverer, never sent. */
+    if (n && n < sizeof line && strncmp(p, "X-Maat-", 7)) {
       memcpy(line, p, n);
       line[n] = '\0';
       h = curl_slist_append(h, line);
@@ -155,6 +156,83 @@ static void call(const struct due *d, const struct maat_outbox_opts *o,
     snprintf(err, cap, "HTTP %ld", *status);
   curl_slist_free_all(h);
   curl_easy_cleanup(c);
+}
+
+struct body_buf {
+  char *p;
+  size_t n;
+};
+
+static size_t keep_body(char *p, size_t size, size_t n, void *ctx)
+{
+  struct body_buf *b = ctx;
+  size_t add = size * n;
+
+  /* Enough to find a key in: the first megabyte. */
+  if (b->n + add > (1u << 20))
+    return add;
+  char *q = maat__realloc(b->p, b->n + add + 1);
+  if (!q)
+    return 0;
+  memcpy(q + b->n, p, add);
+  b->n += add;
+  q[b->n] = '\0';
+  b->p = q;
+  return add;
+}
+
+/* The row's check URL ("X-Maat-Check: URL" among its headers), or NULL. */
+static const char *check_url(const struct due *d, char *buf, size_t cap)
+{
+  const char *p = d->headers ? strstr(d->headers, "X-Maat-Check: ") : NULL;
+  size_t n;
+
+  if (!p)
+    return NULL;
+  p += strlen("X-Maat-Check: ");
+  n = strcspn(p, "\n");
+  if (!n || n >= cap)
+    return NULL;
+  memcpy(buf, p, n);
+  buf[n] = '\0';
+  return buf;
+}
+
+/*
+ * Whether the call was made already: its key in what the check URL
+ * answers. 1 yes, 0 no, -1 the check itself failed (try again later).
+ */
+static int already_made(const struct due *d, const char *url,
+                        const struct maat_outbox_opts *o)
+{
+  CURL *c = curl_easy_init();
+  struct curl_slist *h = NULL;
+  struct body_buf b = { NULL, 0 };
+  char cred[512];
+  long status = 0;
+  int made = -1;
+
+  if (!c)
+    return -1;
+  h = curl_slist_append(h, "User-Agent: maat");
+  if (o->auth && o->auth(o->auth_ctx, d->kind, cred, sizeof cred))
+    h = curl_slist_append(h, cred);
+  curl_easy_setopt(c, CURLOPT_URL, url);
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(o->timeout_s * 1000));
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, keep_body);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  if (curl_easy_perform(c) == CURLE_OK) {
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    if (status >= 200 && status <= 299)
+      made = b.p && d->key && strstr(b.p, d->key) ? 1 : 0;
+  }
+  maat__free(b.p);
+  curl_slist_free_all(h);
+  curl_easy_cleanup(c);
+  return made;
 }
 
 double maat_outbox_backoff(const struct maat_outbox_opts *o, int attempts,
@@ -199,6 +277,39 @@ int maat_outbox_deliver(maat_store *st, double now,
     long status;
     int attempts = d->attempts + 1;
     double at;
+    char curl_buf[1100];
+    const char *check = check_url(d, curl_buf, sizeof curl_buf);
+    if (check && d->attempts > 0) {
+      /* Tried before, maybe made: look before making it again. */
+      int made = already_made(d, check, o);
+      if (made != 0) {
+        at = maat_wall_now();
+        res->tried++;
+        if (made > 0) {
+          rc = maat_store_outbox_mark(st, d->id, MAAT_OUTBOX_DONE,
+                                      d->attempts, at, NULL, at);
+          res->delivered++;
+          res->deduplicated++;
+          res->latency_sum_s += at - d->created;
+        } else {
+          rc = maat_store_outbox_mark(st, d->id, MAAT_OUTBOX_PENDING,
+                                      d->attempts, at + maat_outbox_backoff(
+                                          o, attempts, (uint64_t)d->id),
+                                      "the check before a retry failed", at);
+          res->retried++;
+        }
+        continue;
+      }
+    }
+    if (check) {
+      /* Claimed before the call, durably: after a crash in the call the
+       * row comes back as tried, and is checked first. */
+      at = maat_wall_now();
+      if ((rc = maat_store_outbox_mark(st, d->id, MAAT_OUTBOX_PENDING,
+                                       attempts, at + o->timeout_s + 5,
+                                       "in flight", at)))
+        break;
+    }
     call(d, o, &status, err, sizeof err);
     at = maat_wall_now();
     res->tried++;

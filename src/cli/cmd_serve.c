@@ -118,14 +118,16 @@ static struct maat_helpdesk_target helpdesks[MAX_HELPDESKS];
 static const char *helpdesk_tokens[MAX_HELPDESKS];
 static struct maat_helpdesk_user helpdesk_users[MAX_HELPDESKS][256];
 static char helpdesk_account[MAX_HELPDESKS][32];
+static char helpdesk_cred[MAX_HELPDESKS][512];
 static int nhelpdesks;
 
 /*
  * "helpdesks": [{"kind": "chatwoot"|"zammad", "url", "token" or
  * "token_env" (the name of an environment variable), "account_id"
  * (Chatwoot), "lang", "agents": {helpdesk user id: maat agent id},
- * "groups": {"T2": name, "T3": name} (Zammad)}]; errors name the entry
- * and the field.
+ * "groups": {"T2": name, "T3": name} (Zammad), RT's "user" and
+ * "password" (or "password_env"), "queues" by tier and "poll_s"}]; errors
+ * name the entry and the field.
  */
 static int parse_helpdesks(const char *path, json_t *list)
 {
@@ -150,15 +152,18 @@ static int parse_helpdesks(const char *path, json_t *list)
     json_object_foreach(h, key, v)
       if (strcmp(key, "kind") && strcmp(key, "url") && strcmp(key, "token") &&
           strcmp(key, "token_env") && strcmp(key, "account_id") &&
-          strcmp(key, "lang") && strcmp(key, "agents") && strcmp(key, "groups")) {
+          strcmp(key, "lang") && strcmp(key, "agents") && strcmp(key, "groups") &&
+          strcmp(key, "user") && strcmp(key, "password") &&
+          strcmp(key, "password_env") && strcmp(key, "queues") &&
+          strcmp(key, "poll_s")) {
         cli_error("serve: %s: helpdesks[%zu]: field '%s': unknown field", path,
                   i, key);
         return -1;
       }
     kind = json_string_value(json_object_get(h, "kind"));
     if (!(t->kind = maat_helpdesk_kind_parse(kind))) {
-      cli_error("serve: %s: helpdesks[%zu]: field 'kind': expected chatwoot or "
-                "zammad (Request Tracker: not yet)", path, i);
+      cli_error("serve: %s: helpdesks[%zu]: field 'kind': expected rt, "
+                "chatwoot or zammad", path, i);
       return -1;
     }
     t->url = json_string_value(json_object_get(h, "url"));
@@ -172,11 +177,42 @@ static int parse_helpdesks(const char *path, json_t *list)
     v = json_object_get(h, "token_env");
     helpdesk_tokens[nhelpdesks] = v ? getenv(json_string_value(v) ? json_string_value(v) : "")
                                     : json_string_value(json_object_get(h, "token"));
+    if (t->kind == MAAT_HELPDESK_RT && json_object_get(h, "user")) {
+      /* RT: a user and password (basic authentication), kept as
+       * "user:password"; or an auth token ("token"). */
+      const char *user = json_string_value(json_object_get(h, "user"));
+      const char *pw;
+      v = json_object_get(h, "password_env");
+      pw = v ? getenv(json_string_value(v) ? json_string_value(v) : "")
+             : json_string_value(json_object_get(h, "password"));
+      if (!user || !*user || strchr(user, ':') || !pw || !*pw) {
+        cli_error("serve: %s: helpdesks[%zu]: field 'user': RT needs a 'user' "
+                  "(no ':') with a 'password', or a 'password_env' naming a "
+                  "set environment variable", path, i);
+        return -1;
+      }
+      snprintf(helpdesk_cred[nhelpdesks], sizeof helpdesk_cred[0], "%s:%s",
+               user, pw);
+      helpdesk_tokens[nhelpdesks] = helpdesk_cred[nhelpdesks];
+      t->self = user;
+    }
     if (!helpdesk_tokens[nhelpdesks] || !*helpdesk_tokens[nhelpdesks]) {
       cli_error("serve: %s: helpdesks[%zu]: a 'token', or a 'token_env' naming "
-                "a set environment variable, is needed", path, i);
+                "a set environment variable, is needed%s", path, i,
+                t->kind == MAAT_HELPDESK_RT ? " (RT: or 'user' and 'password')"
+                                            : "");
       return -1;
     }
+    v = json_object_get(h, "poll_s");
+    t->poll_s = 2;
+    if (v && (!json_is_number(v) || json_number_value(v) < 0.2 ||
+              json_number_value(v) > 3600)) {
+      cli_error("serve: %s: helpdesks[%zu]: field 'poll_s': expected seconds "
+                "from 0.2 to 3600", path, i);
+      return -1;
+    }
+    if (v)
+      t->poll_s = json_number_value(v);
     v = json_object_get(h, "account_id");
     if (json_is_integer(v))
       snprintf(helpdesk_account[nhelpdesks], sizeof helpdesk_account[0], "%lld",
@@ -207,17 +243,26 @@ static int parse_helpdesks(const char *path, json_t *list)
     json_object_foreach(v, key, h) {
       char *end;
       (void)strtol(key, &end, 10);
-      if (!*key || *end || !json_is_string(h) || t->nusers == 256) {
-        cli_error("serve: %s: helpdesks[%zu]: agents: '%s': expected a numeric "
-                  "helpdesk user id and a maat agent id (at most 256)", path, i,
-                  key);
+      if (!*key || (*end && t->kind != MAAT_HELPDESK_RT) ||
+          !json_is_string(h) || t->nusers == 256) {
+        cli_error("serve: %s: helpdesks[%zu]: agents: '%s': expected a %s "
+                  "and a maat agent id (at most 256)", path, i, key,
+                  t->kind == MAAT_HELPDESK_RT ? "RT user name"
+                                              : "numeric helpdesk user id");
         return -1;
       }
       helpdesk_users[nhelpdesks][t->nusers].user = key;
       helpdesk_users[nhelpdesks][t->nusers++].agent = json_string_value(h);
     }
     t->users = helpdesk_users[nhelpdesks];
-    v = json_object_get(json_array_get(list, i), "groups");
+    v = json_object_get(json_array_get(list, i),
+                        t->kind == MAAT_HELPDESK_RT ? "queues" : "groups");
+    if (v && !json_is_object(v)) {
+      cli_error("serve: %s: helpdesks[%zu]: field '%s': expected an object "
+                "{\"T1\": name, \"T2\": name, \"T3\": name}", path, i,
+                t->kind == MAAT_HELPDESK_RT ? "queues" : "groups");
+      return -1;
+    }
     if (v) {
       for (int tier = 1; tier <= 3; tier++) {
         char name[4];

@@ -53,7 +53,7 @@ static json_t *triage_of(struct call *c, const struct maat_contact_record *r)
   return t ? t : json_null();
 }
 
-static json_t *contact_reply(struct call *c, const char *id)
+json_t *maat__contact_reply(struct call *c, const char *id)
 {
   struct maat_server *s = c->s;
   struct maat_contact_record r;
@@ -116,7 +116,7 @@ enum MHD_Result maat__accept_contact(struct call *c, json_t *o,
                MAAT_OK) {
     maat_contact_record_release(&r);
     if (idempotent) {
-      json_t *reply = contact_reply(c, json_string_value(v));
+      json_t *reply = maat__contact_reply(c, json_string_value(v));
       json_decref(o);
       return maat__send_json(c, 200, reply);
     }
@@ -146,7 +146,7 @@ enum MHD_Result maat__accept_contact(struct call *c, json_t *o,
   free(body);
   if (rc)
     return maat__library_error(c, rc);
-  return maat__send_json(c, 201, contact_reply(c, a.id));
+  return maat__send_json(c, 201, maat__contact_reply(c, a.id));
 }
 
 enum MHD_Result maat__post_contact(struct call *c)
@@ -440,7 +440,7 @@ enum MHD_Result maat__post_move(struct call *c)
   }
   if (rc)
     return maat__library_error(c, rc);
-  reply = contact_reply(c, id);
+  reply = maat__contact_reply(c, id);
   json_object_set_new(reply, "breaks", maat__msg_json(c, broken));
   json_object_set_new(reply, "break_codes", maat__msg_codes(broken, 1));
   return maat__send_json(c, 200, reply);

@@ -39,11 +39,42 @@ struct maat_server {
   int couriering;
   struct maat_outbox_opts outbox;
   pthread_mutex_t outbox_mu;       /* the counters below */
-  long out_delivered, out_retried, out_dead, out_failures;
+  long out_delivered, out_retried, out_dead, out_failures, out_dedup;
   double out_latency_sum;
+  /* the RT connector (rt.c), its counters under outbox_mu */
+  pthread_t rt;
+  int rt_running;
+  long rt_read, rt_errors;
+  char rt_error[256];
 };
+/* rt.c: the RT connector's thread (docs/helpdesks.md) */
+void *maat__rt_thread(void *arg);
+
+/* threads.c: a helpdesk conversation stays one contact */
+struct thread_msg {
+  const char *prefix;    /* the thread's contacts: "rt-12-" */
+  const char *id;        /* this message's contact id: "rt-12-345" */
+  const char *text, *customer, *channel;  /* text NULL: none */
+};
+enum { THREAD_NEW = 1, THREAD_FOLLOWUP, THREAD_SEEN };
+struct thread_result {
+  int kind;              /* THREAD_* */
+  char contact[MAAT_ID_MAX + 1];  /* the contact it went to */
+};
+/* A customer's message on a thread (see threads.c); durable on return. */
+int maat__thread_message(struct maat_server *s, const struct thread_msg *m,
+                         const struct maat_apply_extra *x,
+                         struct thread_result *out);
+/* A thread resolved in the helpdesk: its open contacts closed (their ids
+ * appended to 'closed' when not NULL), durable on return. */
+int maat__thread_close(struct maat_server *s, const char *prefix,
+                       const struct maat_apply_extra *x, json_t *closed,
+                       int *nclosed);
 
 /* One request, parsed once. */
+struct call;
+/* A contact's reply: its id, triage and decision, as the caller may read. */
+json_t *maat__contact_reply(struct call *c, const char *id);
 struct call {
   struct maat_server *s;
   struct MHD_Connection *conn;

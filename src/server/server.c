@@ -7,6 +7,8 @@
 #include "server-int.h"
 
 #include <arpa/inet.h>
+#include <gnutls/gnutls.h>
+#include <stdint.h>
 #include <math.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -214,6 +216,7 @@ static void *courier(void *arg)
     s->out_delivered += r.delivered;
     s->out_retried += r.retried;
     s->out_dead += r.dead;
+    s->out_dedup += r.deduplicated;
     s->out_latency_sum += r.latency_sum_s;
     s->out_failures += rc != MAAT_OK;
     pthread_mutex_unlock(&s->outbox_mu);
@@ -484,9 +487,20 @@ static int helpdesk_auth(void *ctx, const char *kind, char *buf, size_t cap)
     int hk = s->o.helpdesks[k].kind;
     if (!tok || strcmp(kind, maat_helpdesk_kind_name(hk)))
       continue;
-    if (hk == MAAT_HELPDESK_CHATWOOT)
+    if (hk == MAAT_HELPDESK_CHATWOOT) {
       snprintf(buf, cap, "api_access_token: %s", tok);
-    else
+    } else if (hk == MAAT_HELPDESK_RT && strchr(tok, ':')) {
+      /* RT: basic authentication with "user:password". */
+      gnutls_datum_t in = { (unsigned char *)(uintptr_t)tok,
+                            (unsigned)strlen(tok) }, b64 = { NULL, 0 };
+      if (gnutls_base64_encode2(&in, &b64) < 0)
+        return 0;
+      snprintf(buf, cap, "Authorization: Basic %.*s", (int)b64.size,
+               (const char *)b64.data);
+      gnutls_free(b64.data);
+    } else if (hk == MAAT_HELPDESK_RT) {
+      snprintf(buf, cap, "Authorization: token %s", tok);
+    } else
       snprintf(buf, cap, "Authorization: Token token=%s", tok);
     return 1;
   }
@@ -604,6 +618,15 @@ int maat_server_start(maat_server **out, const struct maat_serve_options *o)
     goto fail;
   }
   s->couriering = 1;
+  for (int k = 0; k < o->nhelpdesks; k++)
+    if (o->helpdesks[k].kind == MAAT_HELPDESK_RT) {
+      if (pthread_create(&s->rt, NULL, maat__rt_thread, s) != 0) {
+        rc = maat_error_set(MAAT_ENOMEM, "cannot start the RT thread");
+        goto fail;
+      }
+      s->rt_running = 1;
+      break;
+    }
   *out = s;
   return MAAT_OK;
 fail:
@@ -636,6 +659,8 @@ void maat_server_stop(maat_server *s)
   }
   if (s->couriering)
     pthread_join(s->courier, NULL);
+  if (s->rt_running)
+    pthread_join(s->rt, NULL);
   /* What the last minute held back is written before the store closes. */
   if (s->engine) {
     pthread_mutex_lock(&s->audit_mu);

@@ -225,6 +225,18 @@ static void metrics_text(struct maat_server *s, FILE *f)
             out[MAAT_OUTBOX_PENDING], out[MAAT_OUTBOX_DONE],
             out[MAAT_OUTBOX_DEAD], s->out_delivered, s->out_retried,
             s->out_dead, s->out_latency_sum, s->out_delivered);
+    fprintf(f, "# HELP maat_outbox_deduplicated_total Calls found made "
+            "already by their check, not made again.\n"
+            "# TYPE maat_outbox_deduplicated_total counter\n"
+            "maat_outbox_deduplicated_total %ld\n", s->out_dedup);
+    if (s->rt_running)
+      fprintf(f, "# HELP maat_rt_transactions_total Request Tracker "
+              "transactions read.\n# TYPE maat_rt_transactions_total counter\n"
+              "maat_rt_transactions_total %ld\n"
+              "# HELP maat_rt_errors_total Polls of Request Tracker that "
+              "failed (tried again at the next).\n"
+              "# TYPE maat_rt_errors_total counter\nmaat_rt_errors_total %ld\n",
+              s->rt_read, s->rt_errors);
     pthread_mutex_unlock(&s->outbox_mu);
   }
   if (k.strain_shown)

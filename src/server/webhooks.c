@@ -92,25 +92,6 @@ static enum MHD_Result ignored(struct call *c, const char *why)
   return maat__send_json(c, 200, o);
 }
 
-/* The open contacts whose ids start with a conversation's prefix. */
-struct thread_ids {
-  const char *prefix;
-  char ids[64][MAAT_ID_MAX + 1];
-  int states[64];
-  int n;
-};
-
-static int take_thread(void *ctx, const struct maat_contact_record *r)
-{
-  struct thread_ids *t = ctx;
-
-  if (t->n < 64 && !strncmp(r->id, t->prefix, strlen(t->prefix))) {
-    snprintf(t->ids[t->n], sizeof t->ids[0], "%s", r->id);
-    t->states[t->n++] = r->state;
-  }
-  return MAAT_OK;
-}
-
 /*
  * A conversation (Chatwoot) or ticket (Zammad) resolved in the helpdesk:
  * every open contact of it is closed in maat, with the outcome
@@ -119,51 +100,16 @@ static int take_thread(void *ctx, const struct maat_contact_record *r)
 static enum MHD_Result close_thread(struct call *c, const char *helpdesk,
                                     const char *prefix)
 {
-  static const int states[] = { MAAT_CONTACT_ASSIGNED, MAAT_CONTACT_QUEUED,
-                                MAAT_CONTACT_WITH_BOT };
-  struct thread_ids *t = maat_malloc(sizeof *t);
-  json_t *o, *closed;
-  long total;
-  int rc = MAAT_OK;
+  struct maat_apply_extra x;
+  json_t *o, *closed = json_array();
+  int rc, n = 0;
 
-  if (!t)
-    return maat__fail_call(c, 500, "out of memory", NULL);
-  t->prefix = prefix;
-  t->n = 0;
-  for (size_t k = 0; k < sizeof states / sizeof *states && !rc; k++)
-    rc = maat_engine_open_contacts(c->s->engine, states[k], (size_t)-1,
-                                   take_thread, t, &total);
-  closed = json_array();
-  snprintf(c->detail, sizeof c->detail, "%s resolved %s*: %d open contact(s) "
-           "closed", helpdesk, prefix, t->n);
-  for (int i = 0; i < t->n && !rc; i++) {
-    struct maat_apply_extra x;
-    int64_t ticket = 0;
-    maat__call_extra(c, 200, &x);
-    if (i > 0)
-      x.method = NULL;   /* one audit row for the whole resolution */
-    if (t->states[i] == MAAT_CONTACT_WITH_BOT) {
-      rc = maat_engine_bot_done(c->s->engine, t->ids[i], maat__now_t(c->s),
-                                "resolved_in_helpdesk", &x, &ticket);
-    } else {
-      char line[256];
-      struct maat_applied a;
-      int n = snprintf(line, sizeof line, "{\"type\":\"done\",\"t\":%.3f,"
-                       "\"contact\":\"%s\",\"outcome\":"
-                       "\"resolved_in_helpdesk\"}", maat__now_t(c->s), t->ids[i]);
-      rc = maat_engine_apply(c->s->engine, line, (size_t)n,
-                             MAAT_APPLY_NOW | MAAT_APPLY_AS_IS, &x, &a);
-      ticket = rc ? 0 : a.ticket;
-    }
-    if (!rc)
-      rc = maat_engine_wait(c->s->engine, ticket);
-    if (!rc)
-      json_array_append_new(closed, json_string(t->ids[i]));
-  }
+  snprintf(c->detail, sizeof c->detail, "%s resolved %s*", helpdesk, prefix);
+  maat__call_extra(c, 200, &x);
+  rc = maat__thread_close(c->s, prefix, &x, closed, &n);
   /* The first close carried the audit row; with none, the server writes it. */
-  c->audited = json_array_size(closed) > 0;
+  c->audited = n > 0;
   c->audit = !c->audited;
-  maat_free(t);
   if (rc) {
     json_decref(closed);
     return maat__library_error(c, rc);
@@ -173,13 +119,40 @@ static enum MHD_Result close_thread(struct call *c, const char *helpdesk,
   return maat__send_json(c, 200, o);
 }
 
+/* A customer's message on a thread: a new contact, or a follow-up. */
+static enum MHD_Result thread_message(struct call *c, const char *helpdesk,
+                                      const struct thread_msg *m)
+{
+  struct maat_apply_extra x;
+  struct thread_result r;
+  json_t *o;
+  int rc;
+
+  if (!maat_id_valid(m->id, strlen(m->id)))
+    return maat__fail_call(c, 400, "the message's id is too long", "id");
+  snprintf(c->detail, sizeof c->detail, "%s message %s", helpdesk, m->id);
+  maat__call_extra(c, 201, &x);
+  rc = maat__thread_message(c->s, m, &x, &r);
+  if (rc) {
+    c->audited = 0;
+    return maat__library_error(c, rc);
+  }
+  if (r.kind == THREAD_SEEN)
+    c->audited = 0;
+  o = maat__contact_reply(c, r.contact);
+  json_object_set_new(o, "thread", json_string(
+                                       r.kind == THREAD_FOLLOWUP ? "followup"
+                                       : r.kind == THREAD_SEEN ? "seen"
+                                                               : "new"));
+  return maat__send_json(c, r.kind == THREAD_NEW ? 201 : 200, o);
+}
+
 /* Chatwoot message_created: an incoming, public customer message. */
 enum MHD_Result maat__webhook_chatwoot(struct call *c)
 {
   enum MHD_Result ret;
-  json_t *in, *o, *conv, *sender, *inbox, *v;
+  json_t *in, *conv, *sender, *inbox, *v;
   char id[MAAT_ID_MAX + 1], customer[MAAT_ID_MAX + 1];
-  int bad = 0;
 
   if (!webhook_allowed(c, 1)) {
     c->audit = 1;
@@ -225,26 +198,29 @@ enum MHD_Result maat__webhook_chatwoot(struct call *c)
     return maat__fail_call(c, 400, "Chatwoot message_created: 'id', 'content' and "
                 "'conversation.id' are needed", "content");
   }
-  snprintf(id, sizeof id, "cw-%lld-%lld",
-           (long long)json_integer_value(json_object_get(conv, "id")),
-           (long long)json_integer_value(json_object_get(in, "id")));
-  o = json_object();
-  bad |= maat__jset(o, "id", json_string(id));
-  bad |= maat__jset(o, "text", json_incref(v));
-  if (json_is_integer(json_object_get(sender, "id"))) {
-    snprintf(customer, sizeof customer, "cw-%lld",
-             (long long)json_integer_value(json_object_get(sender, "id")));
-    bad |= maat__jset(o, "customer", json_string(customer));
+  {
+    char prefix[48];
+    struct thread_msg m;
+    enum MHD_Result r;
+    snprintf(prefix, sizeof prefix, "cw-%lld-",
+             (long long)json_integer_value(json_object_get(conv, "id")));
+    snprintf(id, sizeof id, "%s%lld", prefix,
+             (long long)json_integer_value(json_object_get(in, "id")));
+    memset(&m, 0, sizeof m);
+    m.prefix = prefix;
+    m.id = id;
+    m.text = json_string_value(v);
+    if (json_is_integer(json_object_get(sender, "id"))) {
+      snprintf(customer, sizeof customer, "cw-%lld",
+               (long long)json_integer_value(json_object_get(sender, "id")));
+      m.customer = customer;
+    }
+    if (json_is_string(json_object_get(inbox, "name")))
+      m.channel = json_string_value(json_object_get(inbox, "name"));
+    r = thread_message(c, "Chatwoot", &m);
+    json_decref(in);
+    return r;
   }
-  if (json_is_string(json_object_get(inbox, "name")))
-    bad |= maat__jset(o, "channel", json_incref(json_object_get(inbox,
-                                                                "name")));
-  json_decref(in);
-  if (bad) {
-    json_decref(o);
-    return maat__fail_call(c, 500, "out of memory", NULL);
-  }
-  return maat__accept_contact(c, o, 1);
 }
 
 /* Drops HTML tags and decodes the common entities: Zammad sends HTML. */
@@ -288,9 +264,8 @@ static char *plain_text(const char *html)
 enum MHD_Result maat__webhook_zammad(struct call *c)
 {
   enum MHD_Result ret;
-  json_t *in, *o, *ticket, *article, *v;
+  json_t *in, *ticket, *article, *v;
   char id[MAAT_ID_MAX + 1], customer[MAAT_ID_MAX + 1];
-  int bad = 0;
   const char *sender, *ctype;
   char *text;
 
@@ -343,27 +318,30 @@ enum MHD_Result maat__webhook_zammad(struct call *c)
     json_decref(in);
     return maat__fail_call(c, 500, "out of memory", NULL);
   }
-  snprintf(id, sizeof id, "zm-%lld-%lld",
-           (long long)json_integer_value(json_object_get(ticket, "id")),
-           (long long)json_integer_value(json_object_get(article, "id")));
-  o = json_object();
-  bad |= maat__jset(o, "id", json_string(id));
-  bad |= maat__jset(o, "text", json_string(text));
-  maat_free(text);
-  v = json_object_get(ticket, "customer_id");
-  if (json_is_integer(v)) {
-    snprintf(customer, sizeof customer, "zm-%lld",
-             (long long)json_integer_value(v));
-    bad |= maat__jset(o, "customer", json_string(customer));
+  {
+    char prefix[48];
+    struct thread_msg m;
+    enum MHD_Result r;
+    snprintf(prefix, sizeof prefix, "zm-%lld-",
+             (long long)json_integer_value(json_object_get(ticket, "id")));
+    snprintf(id, sizeof id, "%s%lld", prefix,
+             (long long)json_integer_value(json_object_get(article, "id")));
+    memset(&m, 0, sizeof m);
+    m.prefix = prefix;
+    m.id = id;
+    m.text = text;
+    v = json_object_get(ticket, "customer_id");
+    if (json_is_integer(v)) {
+      snprintf(customer, sizeof customer, "zm-%lld",
+               (long long)json_integer_value(v));
+      m.customer = customer;
+    }
+    v = json_object_get(article, "type");
+    if (json_is_string(v))
+      m.channel = json_string_value(v);
+    r = thread_message(c, "Zammad", &m);
+    maat_free(text);
+    json_decref(in);
+    return r;
   }
-  v = json_object_get(article, "type");
-  if (json_is_string(v))
-    bad |= maat__jset(o, "channel", json_incref(v));
-  json_decref(in);
-  if (bad) {
-    json_decref(o);
-    return maat__fail_call(c, 500, "out of memory", NULL);
-  }
-  return maat__accept_contact(c, o, 1);
 }
-

@@ -4,11 +4,14 @@
 set -eu
 
 # Build and test dependencies; keep in step with meson.build and README.md.
+# Request Tracker 5 is the real helpdesk of the integration tests
+# (tests/cli/serve_rt.sh starts a scratch one with scripts/rt/start.sh).
 PKGS="build-essential meson ninja-build pkg-config
 libsqlite3-dev libjansson-dev libutf8proc-dev libstemmer-dev
 libmicrohttpd-dev libgnutls28-dev libcurl4-gnutls-dev libcriterion-dev curl
 sqlite3 openssl jq
-valgrind clang libclang-rt-14-dev"
+valgrind clang libclang-rt-14-dev
+request-tracker5 rt5-db-sqlite rt5-standalone"
 
 # Optional extras for `make bench` (fastText and hyperfine are the peers and
 # the timer the benchmarks compare against).

@@ -32,7 +32,7 @@ enum MHD_Result maat__send_buf(struct call *c, int status, const char *buf,
 
 enum MHD_Result maat__send_json(struct call *c, int status, json_t *body)
 {
-  char *s = body ? json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(6))
+  char *s = body ? json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(15))
                  : NULL;
   enum MHD_Result ret;
   size_t n;

@@ -116,7 +116,10 @@ struct maat_helpdesk_target {
                                 its group or queue */
   const char *self;          /* RT: the user maat acts as (its own
                                 transactions are not the customer's) */
-  double poll_s;             /* RT: how often maat reads new transactions */
+  double poll_s;             /* RT: how often maat reads new transactions;
+                                Chatwoot: its agents' presence */
+  int presence;              /* Chatwoot: agents' availability is read and
+                                becomes their state in maat */
 };
 
 /* One call of a write-back: owned strings (maat_free()). */

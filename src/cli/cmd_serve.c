@@ -70,6 +70,9 @@ static void usage(FILE *f)
     "let in by an integration token, or by the helpdesk's HMAC signature with\n"
     "the secret from the config file's webhook_secret or the environment\n"
     "variable MAAT_WEBHOOK_SECRET (not a flag: flags show in 'ps').\n"
+    "Request Tracker 5 (a helpdesk of kind rt) is read through its REST2 API\n"
+    "every poll_s seconds instead. A customer's message on a conversation\n"
+    "with an open contact joins that contact (docs/helpdesks.md).\n"
     "  -h, --help               show this help\n"
     "\n"
     "Exit status: 0 after a clean stop, 1 failure, 2 usage error.\n");
@@ -155,7 +158,7 @@ static int parse_helpdesks(const char *path, json_t *list)
           strcmp(key, "lang") && strcmp(key, "agents") && strcmp(key, "groups") &&
           strcmp(key, "user") && strcmp(key, "password") &&
           strcmp(key, "password_env") && strcmp(key, "queues") &&
-          strcmp(key, "poll_s")) {
+          strcmp(key, "poll_s") && strcmp(key, "presence")) {
         cli_error("serve: %s: helpdesks[%zu]: field '%s': unknown field", path,
                   i, key);
         return -1;
@@ -213,6 +216,13 @@ static int parse_helpdesks(const char *path, json_t *list)
     }
     if (v)
       t->poll_s = json_number_value(v);
+    v = json_object_get(h, "presence");
+    if (v && (!json_is_boolean(v) || t->kind != MAAT_HELPDESK_CHATWOOT)) {
+      cli_error("serve: %s: helpdesks[%zu]: field 'presence': expected true or "
+                "false, for Chatwoot", path, i);
+      return -1;
+    }
+    t->presence = json_is_true(v);
     v = json_object_get(h, "account_id");
     if (json_is_integer(v))
       snprintf(helpdesk_account[nhelpdesks], sizeof helpdesk_account[0], "%lld",

@@ -18,6 +18,9 @@
  *
  * Write-back (owner, queue, comment) goes through the outbox like every
  * other call (src/outbox/helpdesk.c).
+ *
+ * The same thread reads Chatwoot's agent presence, for a Chatwoot helpdesk
+ * with "presence" on.
  */
 #include "server-int.h"
 
@@ -67,10 +70,16 @@ static int rt_call(struct maat_server *s, int k, const char *path,
   *out = NULL;
   if (!c)
     return maat_error_set(MAAT_ENOMEM, "cannot start an HTTP call");
-  snprintf(url, sizeof url, "%s/REST/2.0/%s", h->url, path);
+  if (h->kind == MAAT_HELPDESK_RT)
+    snprintf(url, sizeof url, "%s/REST/2.0/%s", h->url, path);
+  else
+    snprintf(url, sizeof url, "%s%s", h->url, path);
   hd = curl_slist_append(hd, "User-Agent: maat");
   hd = curl_slist_append(hd, "Content-Type: application/json");
-  if (cred && strchr(cred, ':')) {
+  if (cred && h->kind == MAAT_HELPDESK_CHATWOOT) {
+    snprintf(tok, sizeof tok, "api_access_token: %s", cred);
+    hd = curl_slist_append(hd, tok);
+  } else if (cred && strchr(cred, ':')) {
     curl_easy_setopt(c, CURLOPT_USERPWD, cred);
   } else if (cred) {
     snprintf(tok, sizeof tok, "Authorization: token %s", cred);
@@ -308,26 +317,105 @@ static int rt_round(struct maat_server *s, int k, long long *cursor)
   }
 }
 
+/* ---- presence from Chatwoot ---- */
+
+/*
+ * Chatwoot pushes presence only over ActionCable (helpdesk-api.md), so maat
+ * reads GET /api/v1/accounts/{a}/agents: each mapped user's
+ * availability_status, online -> available, busy -> break, offline ->
+ * offline. A status is applied when it changes in Chatwoot (and once at
+ * the first read), so a state an agent sets in maat holds until her
+ * Chatwoot status changes.
+ */
+struct presence {
+  signed char last[256];        /* by mapped user: the last status read,
+                                   -1 none yet */
+};
+
+static int presence_round(struct maat_server *s, int k, struct presence *p)
+{
+  const struct maat_helpdesk_target *h = &s->o.helpdesks[k];
+  char path[128];
+  json_t *o, *it;
+  size_t i;
+  int rc;
+
+  snprintf(path, sizeof path, "/api/v1/accounts/%s/agents",
+           h->account ? h->account : "1");
+  if ((rc = rt_call(s, k, path, NULL, &o)))
+    return rc;
+  if (!json_is_array(o)) {
+    json_decref(o);
+    return maat_error_set(MAAT_EPARSE, "Chatwoot %s: expected an array of "
+                          "agents", path);
+  }
+  json_array_foreach(o, i, it) {
+    json_t *id = json_object_get(it, "id");
+    const char *st = json_string_value(json_object_get(it,
+                                                       "availability_status"));
+    char user[32], line[200];
+    int u, state;
+    if (!json_is_integer(id) || !st)
+      continue;
+    snprintf(user, sizeof user, "%lld", (long long)json_integer_value(id));
+    for (u = 0; u < h->nusers && strcmp(h->users[u].user, user); u++)
+      ;
+    if (u == h->nusers || u >= 256)
+      continue;
+    state = !strcmp(st, "online") ? MAAT_AGENT_AVAILABLE
+            : !strcmp(st, "busy") ? MAAT_AGENT_BREAK
+            : !strcmp(st, "offline") ? MAAT_AGENT_OFFLINE : -1;
+    if (state < 0 || p->last[u] == state)
+      continue;
+    p->last[u] = (signed char)state;
+    {
+      struct maat_apply_extra x;
+      struct maat_applied a;
+      int n = snprintf(line, sizeof line, "{\"type\":\"agent\",\"t\":%.3f,"
+                       "\"agent\":\"%s\",\"state\":\"%s\"}", maat__now_t(s),
+                       h->users[u].agent, maat_agent_state_name(state));
+      memset(&x, 0, sizeof x);
+      x.now = maat__now_t(s);
+      rc = maat_engine_apply(s->engine, line, (size_t)n,
+                             MAAT_APPLY_NOW | MAAT_APPLY_AS_IS, &x, &a);
+      if (!rc)
+        rc = maat_engine_wait(s->engine, a.ticket);
+      if (rc)
+        break;
+    }
+  }
+  json_decref(o);
+  return rc;
+}
+
 void *maat__rt_thread(void *arg)
 {
   struct maat_server *s = arg;
   long long cursor[8];
+  struct presence *pres = maat_malloc(8 * sizeof *pres);
   double wait = 3600;
 
+  if (pres)
+    memset(pres, -1, 8 * sizeof *pres);
   for (int k = 0; k < s->o.nhelpdesks && k < 8; k++) {
+    const struct maat_helpdesk_target *h = &s->o.helpdesks[k];
     cursor[k] = -1;
-    if (s->o.helpdesks[k].kind == MAAT_HELPDESK_RT &&
-        s->o.helpdesks[k].poll_s > 0 && s->o.helpdesks[k].poll_s < wait)
-      wait = s->o.helpdesks[k].poll_s;
+    if ((h->kind == MAAT_HELPDESK_RT || h->presence) && h->poll_s > 0 &&
+        h->poll_s < wait)
+      wait = h->poll_s;
   }
   pthread_mutex_lock(&s->clock_mu);
   while (!s->stop) {
     struct timespec ts;
     pthread_mutex_unlock(&s->clock_mu);
-    for (int k = 0; k < s->o.nhelpdesks && k < 8; k++)
-      if (s->o.helpdesks[k].kind == MAAT_HELPDESK_RT &&
-          rt_round(s, k, &cursor[k]))
+    for (int k = 0; k < s->o.nhelpdesks && k < 8; k++) {
+      const struct maat_helpdesk_target *h = &s->o.helpdesks[k];
+      if (h->kind == MAAT_HELPDESK_RT && rt_round(s, k, &cursor[k]))
         note_error(s);
+      if (h->kind == MAAT_HELPDESK_CHATWOOT && h->presence && pres &&
+          presence_round(s, k, &pres[k]))
+        note_error(s);
+    }
     pthread_mutex_lock(&s->clock_mu);
     if (s->stop)
       break;
@@ -341,5 +429,6 @@ void *maat__rt_thread(void *arg)
     pthread_cond_timedwait(&s->stop_cv, &s->clock_mu, &ts);
   }
   pthread_mutex_unlock(&s->clock_mu);
+  maat_free(pres);
   return NULL;
 }

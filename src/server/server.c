@@ -619,7 +619,8 @@ int maat_server_start(maat_server **out, const struct maat_serve_options *o)
   }
   s->couriering = 1;
   for (int k = 0; k < o->nhelpdesks; k++)
-    if (o->helpdesks[k].kind == MAAT_HELPDESK_RT) {
+    if (o->helpdesks[k].kind == MAAT_HELPDESK_RT ||
+        o->helpdesks[k].presence) {
       if (pthread_create(&s->rt, NULL, maat__rt_thread, s) != 0) {
         rc = maat_error_set(MAAT_ENOMEM, "cannot start the RT thread");
         goto fail;

@@ -73,12 +73,32 @@ function zammad(req, body, errors) {
 }
 
 const seen = new Set();
+// Chatwoot agents' availability_status by user id, set by the test
+// through POST /__presence (not part of Chatwoot).
+const presence = {};
 const server = createServer((req, res) => {
   let raw = '';
   req.on('data', (c) => { raw += c; });
   req.on('end', () => {
     const errors = [];
     let body = null;
+    if (req.url === '/__presence') {
+      Object.assign(presence, JSON.parse(raw));
+      res.writeHead(200);
+      res.end('{}');
+      return;
+    }
+    if (req.method === 'GET') {
+      // A read: Chatwoot's agent list (the _agent partial's fields).
+      chatwoot(req, {}, errors);
+      const agents = Object.entries(presence).map(([id, st]) => ({ id: Number(id), account_id: 3,
+        availability_status: st, auto_offline: true, confirmed: true, name: `user ${id}`, role: 'agent' }));
+      appendFileSync(log, JSON.stringify({ helpdesk: 'chatwoot', method: 'GET', path: req.url, key: '',
+                                           status: errors.length ? 422 : 200, errors, body: null }) + '\n');
+      res.writeHead(errors.length ? 422 : 200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(errors.length ? { errors } : agents));
+      return;
+    }
     try { body = JSON.parse(raw); } catch (e) { errors.push('body: not JSON'); body = {}; }
     const zm = req.url.startsWith('/api/v1/tickets') || req.url.startsWith('/api/v1/ticket_articles');
     if (zm) zammad(req, body, errors); else chatwoot(req, body, errors);

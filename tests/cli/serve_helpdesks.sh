@@ -37,7 +37,7 @@ T
 cat >"$tmp/cfg.json" <<C
 {"helpdesks": [
   {"kind": "chatwoot", "url": "$stub", "token": "cw-secret", "account_id": 3, "lang": "nl",
-   "agents": {"17": "a0001", "18": "a0002"}},
+   "agents": {"17": "a0001", "18": "a0002"}, "presence": true, "poll_s": 0.3},
   {"kind": "zammad", "url": "$stub", "token_env": "MAAT_TEST_ZAMMAD_TOKEN",
    "agents": {"42": "a0001", "43": "a0002"}, "groups": {"T2": "Support", "T3": "Escalation"}}],
  "outbox": {"backoff_s": 0.2, "timeout_s": 1}}
@@ -45,6 +45,7 @@ C
 db=$tmp/h.db
 INT=$("$MAAT_BIN" token add --db "$db" --role integration 2>/dev/null)
 ADM=$("$MAAT_BIN" token add --db "$db" --role admin 2>/dev/null)
+LEAD=$("$MAAT_BIN" token add --db "$db" --role lead 2>/dev/null)
 MAAT_TEST_ZAMMAD_TOKEN=zm-secret start_server "$db" "$tmp/team.json" --config "$tmp/cfg.json"
 check "the server starts with two helpdesks" '[ -n "$port" ]'
 expect "a0001 on shift" 200 POST /v1/agents/a0001/state "$ADM" '{"state":"available"}'
@@ -82,6 +83,20 @@ check "each call is queued once, and every one ends delivered" \
    [ "$(sqlite3 "$db" "select count(*) from outbox")" = 5 ]'
 check "no credential is stored in the outbox" \
   '! sqlite3 "$db" "select * from outbox" | grep -q "cw-secret\|zm-secret"'
+
+# Presence from Chatwoot: user 18 goes busy there, so a0002 takes a break in
+# maat; back online, a0002 is available again.
+state_of() { code GET /v1/agents "$LEAD" >/dev/null; jq -e "$1" "$tmp/body" >/dev/null; }
+wait_state() { i=0; while [ $i -lt $((50 * slow)) ]; do state_of "$1" && return 0; sleep 0.1; i=$((i + 1)); done; return 1; }
+expect "a0002's Zammad contact closed" 200 POST /v1/contacts/zm-314-1001/done "$ADM" '{"outcome":"resolved"}'
+check "... a0002 is free" 'wait_state "(.free | index(\"a0002\")) != null"'
+curl -s -X POST "$stub/__presence" -d '{"17": "online", "18": "busy"}' >/dev/null
+check "Chatwoot presence: busy there is a break in maat (a0002 not free)" \
+  'wait_state "(.free | index(\"a0002\")) == null"'
+curl -s -X POST "$stub/__presence" -d '{"18": "online"}' >/dev/null
+check "... and online there is available again" 'wait_state "(.free | index(\"a0002\")) != null"'
+check "... read with GET /agents, valid against the description" \
+  '[ "$(jq -s "[.[] | select(.method == \"GET\" and (.path | endswith(\"/accounts/3/agents\")) and (.errors | length) == 0)] | length > 0" "$tmp/calls.jsonl")" = true ]'
 kill $pid; wait $pid 2>/dev/null; pid=""
 
 # Configuration errors name what is wrong.

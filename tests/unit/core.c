@@ -425,11 +425,11 @@ Test(core, helpdesk_writeback_calls)
 {
   static const struct maat_helpdesk_user users[] = { { "17", "a0001" } };
   struct maat_helpdesk_target cw = { MAAT_HELPDESK_CHATWOOT, "http://cw", "3",
-                                     "en", users, 1, { NULL }, NULL, 0 };
+                                     "en", users, 1, { NULL }, NULL, 0, 0 };
   struct maat_helpdesk_target zm = { MAAT_HELPDESK_ZAMMAD, "http://zm", NULL,
                                      "nl", users, 1,
                                      { NULL, NULL, "Support", "Escalation" },
-                                     NULL, 0 };
+                                     NULL, 0, 0 };
   struct maat_decision d;
   struct maat_helpdesk_call c[4];
   int n;

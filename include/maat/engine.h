@@ -55,6 +55,11 @@ struct maat_engine_options {
    * to them, through the outbox likewise (maat_helpdesk_calls()). */
   const struct maat_helpdesk_target *helpdesks;
   int nhelpdesks;
+  /* Called after a commit that stored outbox rows (in the committing
+   * thread, holding no engine lock), so a deliverer can start at once;
+   * NULL: none. */
+  void (*on_outbox)(void *ctx);
+  void *on_outbox_ctx;
 };
 
 /*

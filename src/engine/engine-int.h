@@ -80,6 +80,8 @@ struct maat_engine {
   int nalerts;
   const struct maat_helpdesk_target *helpdesks;
   int nhelpdesks;
+  void (*on_outbox)(void *ctx);
+  void *on_outbox_ctx;
   char *run;
   int rebuilding;                  /* 1 while replaying the log */
   long snapshot_every;             /* events between snapshots; 0: never */

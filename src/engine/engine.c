@@ -703,7 +703,7 @@ int maat_engine_finish(maat_engine *e, double t_end)
 static int write_batch(struct maat_engine *e, struct batch *b, int64_t *last)
 {
   int64_t seq = *last;
-  int rc;
+  int rc, outbox = 0;
 
   if ((rc = maat_store_begin(e->store)))
     return rc;
@@ -753,6 +753,7 @@ static int write_batch(struct maat_engine *e, struct batch *b, int64_t *last)
       x.headers = o->f;
       x.next_at = o->t;
       rc = maat_store_outbox_add(e->store, &x, &id);
+      outbox++;
       break;
     }
     }
@@ -763,6 +764,8 @@ static int write_batch(struct maat_engine *e, struct batch *b, int64_t *last)
   }
   if ((rc = maat_store_commit(e->store)))
     return rc;
+  if (outbox && e->on_outbox)
+    e->on_outbox(e->on_outbox_ctx);
   *last = seq;
   return MAAT_OK;
 }
@@ -1011,6 +1014,8 @@ int maat_engine_open(maat_engine **out, const struct maat_engine_options *o)
   e->nalerts = o->alerts ? o->nalerts : 0;
   e->helpdesks = o->helpdesks;
   e->nhelpdesks = o->helpdesks ? o->nhelpdesks : 0;
+  e->on_outbox = o->on_outbox;
+  e->on_outbox_ctx = o->on_outbox_ctx;
   if ((rc = open_parts(e, o)))
     goto fail;
   if (e->store) {

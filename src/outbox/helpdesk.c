@@ -77,6 +77,18 @@ static int add(struct maat_helpdesk_call *out, int *n, const char *method,
   return MAAT_OK;
 }
 
+/* Gives a call its check URL (include/maat/outbox.h); nonzero when out
+ * of memory. */
+static int add_check(struct maat_helpdesk_call *c, const char *url)
+{
+  size_t n = strlen(url) + sizeof "X-Maat-Check: ";
+
+  if (!(c->headers = maat__malloc(n)))
+    return -1;
+  snprintf(c->headers, n, "X-Maat-Check: %s", url);
+  return 0;
+}
+
 /*
  * Whether a reason may go into the helpdesk, where every colleague reads
  * it: not one that speaks of the assignee's strain or recovery (a reason
@@ -162,9 +174,13 @@ int maat_helpdesk_calls(const struct maat_helpdesk_target *h,
       /* A marker in content_attributes: maat knows its own note when
        * Chatwoot sends it back as message_created. */
       rc = add(out, n, "POST", url, key,
-               json_pack("{s:s, s:s, s:b, s:{s:b}}", "content", note,
+               json_pack("{s:s, s:s, s:b, s:{s:b, s:s}}", "content", note,
                          "message_type", "outgoing", "private", 1,
-                         "content_attributes", "maat", 1));
+                         "content_attributes", "maat", 1, "maat_key", key));
+      /* A retry reads the conversation's messages first: a note already
+       * made carries its key (helpdesk-api.md, pitfall 9). */
+      if (!rc && add_check(&out[*n - 1], url))
+        rc = maat__fail(MAAT_ENOMEM, "out of memory");
     }
     if (!rc && person) {
       snprintf(url, sizeof url, "%s/toggle_status", base);
@@ -197,9 +213,9 @@ int maat_helpdesk_calls(const struct maat_helpdesk_target *h,
       rc = add(out, n, "POST", url, key,
                json_pack("{s:s, s:s, s:s}", "Subject", subject, "Content",
                          note, "ContentType", "text/plain"));
-      snprintf(check, sizeof check, "X-Maat-Check: %s/attachments?"
+      snprintf(check, sizeof check, "%s/attachments?"
                "fields=Subject&per_page=100&orderby=id&order=DESC", base);
-      if (!rc && !(out[*n - 1].headers = maat__strdup(check)))
+      if (!rc && add_check(&out[*n - 1], check))
         rc = maat__fail(MAAT_ENOMEM, "out of memory");
     }
   } else {
@@ -219,10 +235,19 @@ int maat_helpdesk_calls(const struct maat_helpdesk_target *h,
     if (!rc) {
       snprintf(url, sizeof url, "%s/api/v1/ticket_articles", h->url);
       snprintf(key, sizeof key, "zm:%s:note:%s@%.3f", d->contact, d->to, d->t);
+      char subject[240], check[1100];
+      snprintf(subject, sizeof subject, "maat %s", key);
       rc = add(out, n, "POST", url, key,
-               json_pack("{s:I, s:s, s:s, s:s, s:b}", "ticket_id",
-                         (json_int_t)thread, "body", note, "content_type",
-                         "text/plain", "type", "note", "internal", 1));
+               json_pack("{s:I, s:s, s:s, s:s, s:s, s:b}", "ticket_id",
+                         (json_int_t)thread, "subject", subject, "body",
+                         note, "content_type", "text/plain", "type", "note",
+                         "internal", 1));
+      /* A retry reads the ticket's articles first (helpdesk-api.md: check
+       * by_ticket before retrying). */
+      snprintf(check, sizeof check, "%s/api/v1/ticket_articles/by_ticket/%lld",
+               h->url, thread);
+      if (!rc && add_check(&out[*n - 1], check))
+        rc = maat__fail(MAAT_ENOMEM, "out of memory");
     }
   }
   if (rc) {

@@ -37,6 +37,8 @@ struct maat_server {
   /* the outbox's courier (server.c): delivers what is due every second */
   pthread_t courier;
   int couriering;
+  pthread_cond_t kick_cv;          /* new outbox rows (under clock_mu) */
+  int kicked;
   struct maat_outbox_opts outbox;
   pthread_mutex_t outbox_mu;       /* the counters below */
   long out_delivered, out_retried, out_dead, out_failures, out_dedup;

@@ -207,7 +207,10 @@ static void *courier(void *arg)
     int rc;
     clock_gettime(CLOCK_REALTIME, &ts);
     ts.tv_sec += 1;
-    pthread_cond_timedwait(&s->stop_cv, &s->clock_mu, &ts);
+    /* Every second for retries that came due; at once for new rows. */
+    if (!s->kicked)
+      pthread_cond_timedwait(&s->kick_cv, &s->clock_mu, &ts);
+    s->kicked = 0;
     if (s->stop)
       break;
     pthread_mutex_unlock(&s->clock_mu);
@@ -224,6 +227,17 @@ static void *courier(void *arg)
   }
   pthread_mutex_unlock(&s->clock_mu);
   return NULL;
+}
+
+/* The engine committed outbox rows: the courier starts at once. */
+static void kick_courier(void *ctx)
+{
+  struct maat_server *s = ctx;
+
+  pthread_mutex_lock(&s->clock_mu);
+  s->kicked = 1;
+  pthread_cond_signal(&s->kick_cv);
+  pthread_mutex_unlock(&s->clock_mu);
 }
 
 /* State changes and personal reads are audited; refusals and reads of
@@ -458,6 +472,8 @@ static int open_engine(struct maat_server *s, const struct maat_serve_options *o
   eo.min_group = s->o.min_group;
   eo.alerts = o->alerts;
   eo.nalerts = o->nalerts;
+  eo.on_outbox = kick_courier;
+  eo.on_outbox_ctx = s;
   eo.helpdesks = o->helpdesks;
   eo.nhelpdesks = o->nhelpdesks;
   if ((rc = maat_engine_open(&s->engine, &eo)) ||
@@ -587,10 +603,12 @@ int maat_server_start(maat_server **out, const struct maat_serve_options *o)
     s->outbox.auth_ctx = s;
   }
   pthread_cond_init(&s->stop_cv, NULL);
+  pthread_cond_init(&s->kick_cv, NULL);
   if (!(s->slots = maat_malloc(AUDIT_SLOTS * sizeof *s->slots))) {
     pthread_mutex_destroy(&s->clock_mu);
     pthread_mutex_destroy(&s->audit_mu);
     pthread_cond_destroy(&s->stop_cv);
+    pthread_cond_destroy(&s->kick_cv);
     maat_free(s);
     return maat_error_set(MAAT_ENOMEM, "out of memory");
   }
@@ -655,6 +673,7 @@ void maat_server_stop(maat_server *s)
     pthread_mutex_lock(&s->clock_mu);
     s->stop = 1;
     pthread_cond_broadcast(&s->stop_cv);
+    pthread_cond_broadcast(&s->kick_cv);
     pthread_mutex_unlock(&s->clock_mu);
     pthread_join(s->ticker, NULL);
   }
@@ -676,6 +695,7 @@ void maat_server_stop(maat_server *s)
   maat_model_free(s->intent);
   maat_model_free(s->tone);
   pthread_cond_destroy(&s->stop_cv);
+  pthread_cond_destroy(&s->kick_cv);
   pthread_mutex_destroy(&s->clock_mu);
   pthread_mutex_destroy(&s->audit_mu);
   pthread_mutex_destroy(&s->outbox_mu);

@@ -76,6 +76,10 @@ const seen = new Set();
 // Chatwoot agents' availability_status by user id, set by the test
 // through POST /__presence (not part of Chatwoot).
 const presence = {};
+// What was made, for reads: Chatwoot messages by conversation path, Zammad
+// articles by ticket id.
+const messages = {};
+const articles = {};
 const server = createServer((req, res) => {
   let raw = '';
   req.on('data', (c) => { raw += c; });
@@ -89,14 +93,25 @@ const server = createServer((req, res) => {
       return;
     }
     if (req.method === 'GET') {
-      // A read: Chatwoot's agent list (the _agent partial's fields).
-      chatwoot(req, {}, errors);
-      const agents = Object.entries(presence).map(([id, st]) => ({ id: Number(id), account_id: 3,
+      // A read: Chatwoot's agents (the _agent partial's fields) or a
+      // conversation's messages ({payload: [...]}); Zammad's articles of a
+      // ticket (an array).
+      const path = req.url.split('?')[0];
+      const zmRead = path.startsWith('/api/v1/ticket_articles/by_ticket/');
+      if (zmRead) {
+        if (req.headers.authorization !== 'Token token=' + zmToken) errors.push('header Authorization: expected "Token token=..."');
+      } else {
+        chatwoot(req, {}, errors);
+      }
+      let answer;
+      if (zmRead) answer = articles[path.split('/').pop()] || [];
+      else if (path.endsWith('/messages')) answer = { payload: messages[path] || [] };
+      else answer = Object.entries(presence).map(([id, st]) => ({ id: Number(id), account_id: 3,
         availability_status: st, auto_offline: true, confirmed: true, name: `user ${id}`, role: 'agent' }));
-      appendFileSync(log, JSON.stringify({ helpdesk: 'chatwoot', method: 'GET', path: req.url, key: '',
-                                           status: errors.length ? 422 : 200, errors, body: null }) + '\n');
+      appendFileSync(log, JSON.stringify({ helpdesk: zmRead ? 'zammad' : 'chatwoot', method: 'GET', path: req.url,
+                                           key: '', status: errors.length ? 422 : 200, errors, body: null }) + '\n');
       res.writeHead(errors.length ? 422 : 200, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify(errors.length ? { errors } : agents));
+      res.end(JSON.stringify(errors.length ? { errors } : answer));
       return;
     }
     try { body = JSON.parse(raw); } catch (e) { errors.push('body: not JSON'); body = {}; }
@@ -109,6 +124,13 @@ const server = createServer((req, res) => {
       if (req.url.startsWith('/api/v1/ticket_articles')) delay = 3000;
     }
     seen.add(key);
+    // A note or article is made when it is received, even if the answer
+    // is then slow or lost: as a real helpdesk does.
+    if (!errors.length && status < 300) {
+      const path = req.url.split('?')[0];
+      if (req.method === 'POST' && path.endsWith('/messages')) (messages[path] ||= []).push({ id: Date.now(), ...body });
+      if (req.method === 'POST' && path === '/api/v1/ticket_articles') (articles[body.ticket_id] ||= []).push({ id: Date.now(), ...body });
+    }
     if (status === 200 && req.url.startsWith('/api/v1/ticket_articles')) status = 201;
     setTimeout(() => {
       appendFileSync(log, JSON.stringify({ helpdesk: zm ? 'zammad' : 'chatwoot', method: req.method,

@@ -283,7 +283,7 @@ static int rt_round(struct maat_server *s, int k, long long *cursor)
   }
   for (;;) {
     long long last = *cursor;
-    int any = 0, applied = 0;
+    int any = 0, applied = 0, full;
     snprintf(post, sizeof post, "[{\"field\":\"id\",\"operator\":\">\","
              "\"value\":%lld},{\"field\":\"ObjectType\",\"value\":"
              "\"RT::Ticket\"}]", *cursor);
@@ -311,8 +311,9 @@ static int rt_round(struct maat_server *s, int k, long long *cursor)
       if (!rc)
         rc = maat_store_meta_set(s->store, key, post);
     }
+    full = json_array_size(items) >= 100;
     json_decref(o);
-    if (rc || !any || json_array_size(items) < 100)
+    if (rc || !any || !full)
       return rc;
   }
 }

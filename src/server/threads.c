@@ -115,8 +115,29 @@ int maat__thread_message(struct maat_server *s, const struct thread_msg *m,
   }
   o = json_object();
   if (open >= 0 && m->text) {
-    /* A follow-up: the open contact is re-triaged, keeps its agent. */
+    /* A follow-up: the open contact is re-triaged, keeps its agent. A
+     * webhook delivered again is known by the thread's last message id
+     * (the helpdesks number messages upwards), kept in the follow-up's
+     * commit; the RT connector's cursor already reads each once. */
+    char key[MAAT_ID_MAX + 32], num[32], *last = NULL;
+    long long msg = strtoll(m->id + strlen(m->prefix), NULL, 10);
+    struct maat_apply_extra y = *x;
     snprintf(out->contact, sizeof out->contact, "%s", t->ids[open]);
+    if (!x->meta_key && s->store) {
+      snprintf(key, sizeof key, "thread.last:%s", m->prefix);
+      if (maat_store_meta_get(s->store, key, &last) == MAAT_OK && last &&
+          strtoll(last, NULL, 10) >= msg) {
+        maat_free(last);
+        json_decref(o);
+        maat_free(t);
+        out->kind = THREAD_SEEN;
+        return MAAT_OK;
+      }
+      maat_free(last);
+      snprintf(num, sizeof num, "%lld", msg);
+      y.meta_key = key;
+      y.meta_value = num;
+    }
     if (maat__jset(o, "type", json_string("followup")) ||
         maat__jset(o, "contact", json_string(t->ids[open])) ||
         maat__jset(o, "text", json_string(m->text)) ||
@@ -124,7 +145,7 @@ int maat__thread_message(struct maat_server *s, const struct thread_msg *m,
         (m->channel && maat__jset(o, "channel", json_string(m->channel))))
       rc = maat_error_set(MAAT_ENOMEM, "out of memory");
     if (!rc)
-      rc = apply_now(s, o, flags, x, &a);
+      rc = apply_now(s, o, flags, &y, &a);
     json_decref(o);
     maat_free(t);
     out->kind = THREAD_FOLLOWUP;

@@ -141,6 +141,21 @@ check "... and the contact is closed with its outcome" \
 # resolved; Zammad: the trigger on a closed ticket).
 code GET /v1/contacts/cw-42-501 "$LEAD" >/dev/null
 check "the Chatwoot contact is still open" '! grep -q "\"state\":\"done\"\|\"state\":\"abandoned\"" "$tmp/body"'
+
+# A follow-up in the same conversation joins its open contact, once, even
+# when Chatwoot delivers it twice.
+fu='{"event":"message_created","id":503,"content":"Hallo? Ik wacht nog steeds op antwoord.","message_type":"incoming","private":false,"sender":{"id":77},"inbox":{"id":2,"name":"Website chat"},"conversation":{"id":42}}'
+got=$(curl -s -o "$tmp/body" -w '%{http_code}' -H "Authorization: Bearer $INT" \
+  --data-binary "$fu" "$base/v1/webhooks/chatwoot")
+check "a follow-up joins the conversation's open contact (200, thread followup)" \
+  '[ "$got" = 200 ] && jq -e ".id == \"cw-42-501\" and .thread == \"followup\"" "$tmp/body" >/dev/null'
+got=$(curl -s -o "$tmp/body" -w '%{http_code}' -H "Authorization: Bearer $INT" \
+  --data-binary "$fu" "$base/v1/webhooks/chatwoot")
+check "... delivered again, it is seen, not applied twice" \
+  '[ "$got" = 200 ] && jq -e ".thread == \"seen\"" "$tmp/body" >/dev/null'
+check "... and no contact of its own" '[ "$(code GET /v1/contacts/cw-42-503 "$LEAD")" = 404 ]'
+n=$(sqlite3 "$tmp/w.db" "select count(*) from events where line like '%\"followup\"%cw-42-501%'" 2>/dev/null)
+check "one follow-up event in the log" '[ "$n" = 1 ]'
 res='{"event":"conversation_status_changed","id":42,"status":"resolved","changed_attributes":[{"status":{"previous_value":"open","current_value":"resolved"}}]}'
 got=$(curl -s -o "$tmp/body" -w '%{http_code}' -H "Authorization: Bearer $INT" \
   --data-binary "$res" "$base/v1/webhooks/chatwoot")

@@ -230,6 +230,33 @@ enum MHD_Result maat__get_config(struct call *c)
     json_array_append_new(alerts, e);
   }
   json_object_set_new(o, "alerts", alerts);
+  {
+    /* The helpdesks and who is who in them; never a credential. */
+    json_t *list = json_array();
+    for (int k = 0; k < s->o.nhelpdesks; k++) {
+      const struct maat_helpdesk_target *h = &s->o.helpdesks[k];
+      json_t *e = json_object(), *agents = json_object(), *by_tier = json_object();
+      json_object_set_new(e, "kind", json_string(maat_helpdesk_kind_name(h->kind)));
+      json_object_set_new(e, "url", redacted_url(h->url));
+      json_object_set_new(e, "lang", json_string(h->lang ? h->lang : "en"));
+      for (int i = 0; i < h->nusers; i++)
+        json_object_set_new(agents, h->users[i].user,
+                            json_string(h->users[i].agent));
+      json_object_set_new(e, "agents", agents);
+      for (int tier = 1; tier <= 3; tier++)
+        if (h->group[tier])
+          json_object_set_new(by_tier, tier == 1 ? "T1" : tier == 2 ? "T2" : "T3",
+                              json_string(h->group[tier]));
+      json_object_set_new(e, h->kind == MAAT_HELPDESK_RT ? "queues" : "groups",
+                          by_tier);
+      if (h->kind == MAAT_HELPDESK_RT || h->presence)
+        json_object_set_new(e, "poll_s", json_real(h->poll_s));
+      if (h->kind == MAAT_HELPDESK_CHATWOOT)
+        json_object_set_new(e, "presence", json_boolean(h->presence));
+      json_array_append_new(list, e);
+    }
+    json_object_set_new(o, "helpdesks", list);
+  }
   json_object_set_new(o, "outbox", json_pack("{s:i, s:f, s:f, s:f}",
                                              "max_attempts",
                                              s->outbox.max_attempts,

@@ -82,6 +82,9 @@ check "every call was valid against the published description" \
 check "each call is queued once, and every one ends delivered" \
   '[ "$(sqlite3 "$db" "select count(*) from outbox where state != 1")" = 0 ] &&
    [ "$(sqlite3 "$db" "select count(*) from outbox")" = 5 ]'
+expect "the admin reads the configuration" 200 GET /v1/config "$ADM"
+check "... with each helpdesk's user-to-agent map and groups, and no credential" \
+  'jq -e ".helpdesks[0].kind == \"chatwoot\" and .helpdesks[0].agents[\"18\"] == \"a0002\" and .helpdesks[0].presence == true and .helpdesks[1].groups.T3 == \"Escalation\"" "$tmp/body" >/dev/null && ! grep -q "cw-secret\|zm-secret" "$tmp/body"'
 check "no credential is stored in the outbox" \
   '! sqlite3 "$db" "select * from outbox" | grep -q "cw-secret\|zm-secret"'
 

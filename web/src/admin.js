@@ -75,6 +75,9 @@ async function renderConfig() {
     [t('cfgMinGroup'), c.min_group],
     [t('cfgTimezone'), c.timezone],
     [t('cfgAlerts'), c.alerts.length ? c.alerts.map((a) => a.url + ' (' + a.format + ', ' + a.lang + ')').join('; ') : t('none')],
+    [t('cfgHelpdesks'), (c.helpdesks || []).length
+      ? c.helpdesks.map((h) => `${h.kind} ${h.url} (${t('mappedAgents')(Object.keys(h.agents).length)})`).join('; ')
+      : t('noHelpdesk')],
   ];
   document.getElementById('config').replaceChildren(...rows.flatMap(([k, v]) =>
     [el('dt', {}, k), el('dd', {}, String(v))]));

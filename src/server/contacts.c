@@ -91,13 +91,8 @@ static int apply_durable(struct call *c, const char *line, size_t len,
   return maat_engine_wait(c->s->engine, a->ticket);
 }
 
-/*
- * A contact in: 'o' (owned) as posted, or as a helpdesk webhook became.
- * With 'idempotent', a contact id seen before gets 200 and its record (a
- * webhook is delivered again when an answer got lost).
- */
-enum MHD_Result maat__accept_contact(struct call *c, json_t *o,
-                                     int idempotent)
+/* A contact in: 'o' (owned) as posted. */
+static enum MHD_Result accept_contact(struct call *c, json_t *o)
 {
   struct maat_server *s = c->s;
   struct maat_contact_record r;
@@ -115,11 +110,6 @@ enum MHD_Result maat__accept_contact(struct call *c, json_t *o,
   if (v && maat_engine_contact(s->engine, json_string_value(v), &r) ==
                MAAT_OK) {
     maat_contact_record_release(&r);
-    if (idempotent) {
-      json_t *reply = maat__contact_reply(c, json_string_value(v));
-      json_decref(o);
-      return maat__send_json(c, 200, reply);
-    }
     json_decref(o);
     return maat__fail_call(c, 409, "field 'id': that contact exists", "id");
   }
@@ -154,7 +144,7 @@ enum MHD_Result maat__post_contact(struct call *c)
   enum MHD_Result ret;
   json_t *o = maat__parse_body(c, &ret);
 
-  return o ? maat__accept_contact(c, o, 0) : ret;
+  return o ? accept_contact(c, o) : ret;
 }
 
 enum MHD_Result maat__get_contact(struct call *c)

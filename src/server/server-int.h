@@ -147,8 +147,6 @@ enum MHD_Result maat__post_move(struct call *c);
 enum MHD_Result maat__get_free_agents(struct call *c);
 enum MHD_Result maat__get_outbox(struct call *c);
 enum MHD_Result maat__get_config(struct call *c);
-enum MHD_Result maat__accept_contact(struct call *c, json_t *o,
-                                     int idempotent);
 enum MHD_Result maat__post_agent_state(struct call *c);
 enum MHD_Result maat__get_agent(struct call *c);
 enum MHD_Result maat__post_checkin(struct call *c);

@@ -113,4 +113,19 @@ check "a helpdesk user mapped to an agent not in the team is refused, named" \
   --config "$tmp/cfg.json" 2>"$tmp/err"; rc=$?
 check "a token_env that is not set is refused, named" \
   '[ $rc -ne 0 ] && grep -q "helpdesks\[1\]: a .token., or a .token_env." "$tmp/err"'
+bad_cfg() { # NAME JSON PATTERN: the helpdesk entry is refused, the error names it
+  echo "{\"helpdesks\": [$2]}" >"$tmp/bad.json"
+  "$MAAT_BIN" serve --team "$tmp/team.json" --db "$tmp/b.db" --port 0 --no-tone-model \
+    --config "$tmp/bad.json" 2>"$tmp/err"; rc=$?
+  want=$3
+  check "$1" '[ $rc -ne 0 ] && grep -q "$want" "$tmp/err"'
+}
+bad_cfg "an RT user without a password is refused, named" \
+  '{"kind": "rt", "url": "http://rt", "user": "maat", "agents": {}}' "helpdesks\[0\]: field .user.: RT needs"
+bad_cfg "a poll_s out of range is refused, named" \
+  '{"kind": "rt", "url": "http://rt", "user": "maat", "password": "pw123", "poll_s": 0}' "helpdesks\[0\]: field .poll_s."
+bad_cfg "presence for a helpdesk that is not Chatwoot is refused, named" \
+  '{"kind": "zammad", "url": "http://zm", "token": "t", "presence": true}' "helpdesks\[0\]: field .presence."
+bad_cfg "RT queues that are not an object are refused, named" \
+  '{"kind": "rt", "url": "http://rt", "token": "t", "queues": ["T2"]}' "helpdesks\[0\]: field .queues."
 exit $fail

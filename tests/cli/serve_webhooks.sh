@@ -101,6 +101,22 @@ got=$(curl -s -o "$tmp/body" -w '%{http_code}' -H "Authorization: Bearer $INT" \
   --data-binary '{"outcome":"handed_back"}' "$base/v1/contacts/$bot/done")
 check "the integration reports the bot handed it back" '[ "$got" = 200 ]'
 
+# A conversation the bot holds: the customer's angry next message is a new
+# contact for a person, and the bot's contact closes as handed back.
+cwb=$(jq -cn --arg t "$text" '{event:"message_created",id:701,content:$t,message_type:"incoming",private:false,sender:{id:88},inbox:{id:2,name:"Website chat"},conversation:{id:77}}')
+got=$(curl -s -o "$tmp/body" -w '%{http_code}' -H "Authorization: Bearer $INT" \
+  --data-binary "$cwb" "$base/v1/webhooks/chatwoot")
+check "a calm Chatwoot message goes to the bot" \
+  '[ "$got" = 201 ] && jq -e ".decision.to == \"bot\"" "$tmp/body" >/dev/null'
+cwa='{"event":"message_created","id":702,"content":"Dit is belachelijk, ik heb al drie keer gebeld en niemand helpt me!","message_type":"incoming","private":false,"sender":{"id":88},"inbox":{"id":2,"name":"Website chat"},"conversation":{"id":77}}'
+got=$(curl -s -o "$tmp/body" -w '%{http_code}' -H "Authorization: Bearer $INT" \
+  --data-binary "$cwa" "$base/v1/webhooks/chatwoot")
+check "... its angry next message is a new contact for a person" \
+  '[ "$got" = 201 ] && jq -e ".id == \"cw-77-702\" and .thread == \"new\" and .decision.to != \"bot\"" "$tmp/body" >/dev/null'
+code GET /v1/contacts/cw-77-701 "$LEAD" >/dev/null
+check "... and the bot's contact closed as handed back" \
+  'jq -e ".state == \"done\" and .outcome == \"handed_back\"" "$tmp/body" >/dev/null'
+
 # The triager's memory of a customer survives a restart: the same question
 # from the same customer is a repeat, from another customer it is not.
 n=0; scoped=""
@@ -131,7 +147,7 @@ kill $pid; wait $pid 2>/dev/null; pid=""
 start_server "$db" "$tmp/team.json"
 curl -s -H "Authorization: Bearer $LEAD" "$base/v1/team" >"$tmp/team.out"
 check "after a restart the team view still counts the hand-back" \
-  'grep -q "\"handed_back\":1" "$tmp/team.out"'
+  'grep -q "\"handed_back\":2" "$tmp/team.out"'
 curl -s -H "Authorization: Bearer $LEAD" "$base/v1/contacts/$bot" >"$tmp/c.out"
 check "... and the contact is closed with its outcome" \
   'grep -q "\"state\":\"done\"" "$tmp/c.out" && grep -q "\"outcome\":\"handed_back\"" "$tmp/c.out"'

@@ -61,6 +61,9 @@ struct maat_contact {
   int priority;                   /* 0..3, higher first; defaults to urgency */
   double handle_s;                /* handling time; 0 = the team's mean */
   double patience_s;              /* replay: abandons after this wait; 0 = never */
+  char channel[16];               /* "chat", "email", "voice", ...; "" = none:
+                                     the team's 'capacity' says how many of
+                                     one channel an agent holds at once */
 };
 
 enum maat_event_type {

@@ -84,6 +84,11 @@ static const struct maat_msg_entry catalogue[] = {
     "the agent who had this conversation before: free, and within the "
     "rules",
     "de medewerker die dit gesprek eerder had: vrij, en binnen de regels" },
+  { "route.capacity",
+    "capacity {channel}: nobody free; a place left with an agent who holds "
+    "several at once, within her capacity",
+    "capaciteit {channel}: niemand vrij; nog plaats bij een medewerker die "
+    "er meerdere tegelijk heeft, binnen de capaciteit" },
   { "route.eligible", "eligible on language, skill and tier",
     "geschikt op taal, vaardigheid en niveau" },
   { "route.heavy_best",

@@ -41,6 +41,7 @@ enum {
   MAAT__S_HARD_RECOVERY,
   MAAT__S_HARD_HEAVY_MAX,
   MAAT__S_SERVICE_FIRST,
+  MAAT__S_CONCURRENCY,
   MAAT__S_COUNT
 };
 
@@ -54,6 +55,10 @@ extern const struct maat__setting maat__settings[MAAT__S_COUNT];
 
 #define MAAT__MAX_LANGS 32
 #define MAAT__MAX_INTENTS 64
+/* Channels a team's 'capacity' names, and the most contacts of one channel
+ * an agent holds at once. */
+#define MAAT__MAX_CHANNELS 8
+#define MAAT__MAX_SLOTS 8
 
 struct maat__agent_def {
   char id[MAAT_ID_MAX + 1];
@@ -62,6 +67,9 @@ struct maat__agent_def {
   unsigned tiers;      /* bit 1 << tier */
   int shift_start;     /* minutes after midnight */
   int shift_end;       /* minutes after midnight, > shift_start */
+  /* Contacts of channel c she holds at once (team 'capacity', her own
+   * override); 1 for a contact without a channel or of another one. */
+  unsigned char cap[MAAT__MAX_CHANNELS];
 };
 
 struct maat_team {
@@ -81,6 +89,13 @@ struct maat_team {
   char (*map_intent)[MAAT_ID_MAX + 1];
   int *map_bit;
   char skill_reason[MAAT__MAX_INTENTS][MAAT_ID_MAX + 48];
+  /* The channels 'capacity' names (the team's, then agents' own), the
+   * team's capacity of each, and whether anyone holds more than one. */
+  char chans[MAAT__MAX_CHANNELS][16];
+  int nchans;
+  unsigned char chan_cap[MAAT__MAX_CHANNELS];
+  int chan_multi[MAAT__MAX_CHANNELS];
+  char chan_reason[MAAT__MAX_CHANNELS][112];
 };
 
 /* Team lookups: an agent's index by id; the bit index of a language or
@@ -88,6 +103,7 @@ struct maat_team {
 int maat__team_agent(const struct maat_team *t, const char *id);
 int maat__team_lang(const struct maat_team *t, const char *lang);
 int maat__team_intent(const struct maat_team *t, const char *intent);
+int maat__team_channel(const struct maat_team *t, const char *channel);
 
 /* ---- the strain model (src/strain.c) ---- */
 
@@ -219,7 +235,7 @@ struct maat__ragent {
   double above_since;  /* strain > warn threshold since; -1 when not */
   unsigned recent;     /* bit i: the i-th most recent contact was heavy */
   int nrecent;
-  int contact;         /* slot in service, or -1 */
+  int nheld;           /* contacts in service: held[0..nheld) */
   int pending;         /* state to take after the current contact, or -1 */
   /* 64 bytes */
   const struct maat__agent_def *def;
@@ -233,6 +249,17 @@ struct maat__ragent {
   /* Until when the hard minimum rest after her last heavy contact lasts
    * (hard_recovery_s): no contact before it, by any policy's count. */
   double rest_until;
+  /* The contacts she holds at once (their slots, in order of taking),
+   * all of channel 'chan' (-1: none yet, or one without capacity). */
+  int held[MAAT__MAX_SLOTS];
+  int chan;
+  int heavy_held;      /* one of them is heavy: she takes no other */
+  int recover_due;     /* a heavy one ended while she held others: her
+                          recovery window starts when the last one ends */
+  /* The integral over time of the other contacts she held at once,
+   * max(nheld - 1, 0), up to extra_t: the concurrency a contact's strain
+   * counts (exactly 0 for someone who never held two). */
+  double extra_int, extra_t;
 };
 
 /*
@@ -296,6 +323,10 @@ struct maat__rcontact {
   int agent;           /* agent index in service, or -1 */
   double assigned_t;
   double duration;
+  int chan;            /* the team's channel index, or -1 */
+  int multi;           /* someone holds several of its channel at once */
+  double end_t;        /* replay: when it ends, once taken */
+  double extra0;       /* its agent's extra_int when she took it */
   struct maat_contact c;
 };
 
@@ -403,6 +434,10 @@ struct maat_router {
   /* Available agents under the heavy cap (their streak is fixed while
    * they wait): the ones a heavy contact may go to within the rules. */
   uint64_t *undercap_bits;
+  /* Busy agents with a place left for another contact of their channel
+   * (none heavy, nothing pending): maat__agent_def.cap. */
+  uint64_t *open_bits;
+  int nopen;
   /* Who the periodic strain check must look at (warn_strain_all()). */
   uint64_t *warn_watch;
   double warn_watch_thr;

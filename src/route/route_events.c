@@ -154,6 +154,15 @@ int maat__event_parse_keep(struct maat_event *ev, const char *line,
         goto out;
       }
       memcpy(c->lang, lang, strlen(lang) + 1);
+      if ((rc = get_id(o, "channel", lang, 0)))
+        goto out;
+      if (strlen(lang) >= sizeof c->channel) {
+        rc = maat__fail(MAAT_EPARSE, "field 'channel': expected a name of "
+                        "at most %zu bytes like \"chat\"",
+                        sizeof c->channel - 1);
+        goto out;
+      }
+      memcpy(c->channel, lang, strlen(lang) + 1);
     }
     break;
   case MAAT_EV_AGENT:

@@ -550,6 +550,51 @@ static void bit_set(uint64_t *bits, int i, int on)
     bits[i >> 6] &= ~((uint64_t)1 << (i & 63));
 }
 
+/* Brings the integral of the other contacts agent 'a' holds up to now. */
+static void extra_advance(struct maat__ragent *a, double now)
+{
+  if (a->nheld > 1)
+    a->extra_int += (a->nheld - 1) * (now - a->extra_t);
+  a->extra_t = now;
+}
+
+/*
+ * Whether busy agent i has a place for another contact of her channel:
+ * below her capacity for it, none of hers heavy, no break or recovery
+ * waiting for her. Kept in 'open_bits' (see slot_choice()).
+ */
+static void open_update(struct maat_router *r, int i)
+{
+  struct maat__ragent *a = &r->agents[i];
+  int open = a->state == MAAT_AGENT_BUSY && a->nheld > 0 && a->chan >= 0 &&
+             a->nheld < a->def->cap[a->chan] && !a->heavy_held &&
+             a->pending < 0 && !a->recover_due;
+  int was = (int)(r->open_bits[i >> 6] >> (i & 63) & 1);
+
+  if (open != was) {
+    bit_set(r->open_bits, i, open);
+    r->nopen += open ? 1 : -1;
+  }
+  /* A place opened or changed: the quiet shortcut would not look. */
+  if (open)
+    r->quiet = 0;
+}
+
+/* The earliest end among agent a's contacts (replay). */
+static double held_end(const struct maat_router *r,
+                       const struct maat__ragent *a, int *slot)
+{
+  double end = INFINITY;
+
+  for (int k = 0; k < a->nheld; k++)
+    if (r->cs[a->held[k]].end_t < end) {
+      end = r->cs[a->held[k]].end_t;
+      if (slot)
+        *slot = a->held[k];
+    }
+  return end;
+}
+
 /*
  * Every state change goes through here: it keeps the list of ready agents
  * (available or in recovery) that the policies scan, the available agents
@@ -766,8 +811,14 @@ static void start_service(struct maat_router *r, int i, int slot)
   double h = c->c.handle_s > 0 ? c->c.handle_s : set[MAAT__S_MEAN_HANDLE];
 
   account(r, i);
-  set_state(r, i, MAAT_AGENT_BUSY);
-  a->contact = slot;
+  extra_advance(a, r->now);
+  c->extra0 = a->extra_int;
+  if (!a->nheld) {
+    set_state(r, i, MAAT_AGENT_BUSY);
+    a->chan = c->chan;
+  }
+  a->held[a->nheld++] = slot;
+  a->heavy_held |= c->heavy;
   a->served++;
   a->recent = a->recent << 1 | (unsigned)c->heavy;
   if (a->nrecent < MAAT__RECENT)
@@ -787,8 +838,10 @@ static void start_service(struct maat_router *r, int i, int slot)
   c->agent = i;
   c->answered = 1;
   c->assigned_t = r->now;
-  a->busy_until = r->now + maat__strain_stretch(set, h, a->strain);
+  c->end_t = r->now + maat__strain_stretch(set, h, a->strain);
+  a->busy_until = held_end(r, a, NULL);
   set_timer(r, i);
+  open_update(r, i);
 }
 
 static void apply_state(struct maat_router *r, int i, int state)
@@ -825,26 +878,37 @@ static void apply_state(struct maat_router *r, int i, int state)
   set_timer(r, i);
 }
 
-static void end_service(struct maat_router *r, int i, int energy, int keep);
+static void end_service(struct maat_router *r, int i, int slot, int energy,
+                        int keep);
 
-static void finish_service(struct maat_router *r, int i, int energy)
+static void finish_service(struct maat_router *r, int i, int slot,
+                           int energy)
 {
-  end_service(r, i, energy, 0);
+  end_service(r, i, slot, energy, 0);
 }
 
-/* Agent i's contact ends for her; 'keep': the contact stays (moved). */
-static void end_service(struct maat_router *r, int i, int energy, int keep)
+/*
+ * Contact 'slot' of agent i ends for her; 'keep': the contact stays
+ * (moved). Its strain counts the other contacts she held at once: its
+ * load times 1 + concurrency_penalty x their mean number over its time.
+ */
+static void end_service(struct maat_router *r, int i, int slot, int energy,
+                        int keep)
 {
   struct maat__ragent *a = &r->agents[i];
-  int slot = a->contact;
   struct maat__rcontact *c = &r->cs[slot];
   const double *set = set_of(r);
   double d = r->now - c->assigned_t;
-  double before;
+  double before, load;
+  int k;
 
   account(r, i);
+  extra_advance(a, r->now);
   before = a->strain;
-  a->strain += maat__strain_load(set, &c->c, d);
+  load = maat__strain_load(set, &c->c, d);
+  if (d > 0 && a->extra_int > c->extra0)
+    load *= 1 + set[MAAT__S_CONCURRENCY] * (a->extra_int - c->extra0) / d;
+  a->strain += load;
   bit_set(r->warn_watch, i, 1);
   if (a->strain > r->sum.peak_strain)
     r->sum.peak_strain = a->strain;
@@ -857,14 +921,47 @@ static void end_service(struct maat_router *r, int i, int energy, int keep)
     r->sum.checkins++;
     r->energy_sum += energy;
   }
-  a->contact = -1;
-  a->idle_since = r->now;
+  for (k = 0; k < a->nheld && a->held[k] != slot; k++)
+    ;
+  if (k < a->nheld) {
+    memmove(a->held + k, a->held + k + 1,
+            (size_t)(a->nheld - k - 1) * sizeof *a->held);
+    a->nheld--;
+  }
+  a->heavy_held = 0;
+  for (k = 0; k < a->nheld; k++)
+    a->heavy_held |= r->cs[a->held[k]].heavy;
   if (c->heavy)
     a->rest_until = r->now + set[MAAT__S_HARD_RECOVERY];
   if (keep)
     c->agent = -1;
   else
     slot_free(r, slot);
+  if (a->nheld) {
+    /* She goes on with the others; a heavy one's recovery waits for the
+     * last of them. */
+    if (c->heavy && r->pol->recovery)
+      a->recover_due = 1;
+    a->busy_until = held_end(r, a, NULL);
+    set_timer(r, i);
+    open_update(r, i);
+    r->quiet = 0;
+    warn_strain(r, i);
+    return;
+  }
+  a->idle_since = r->now;
+  a->chan = -1;
+  if (a->recover_due) {
+    a->recover_due = 0;
+    if (a->pending < 0) {
+      set_state(r, i, MAAT_AGENT_RECOVERY);
+      a->recovery_until = r->now + maat__strain_recovery(set, a->strain);
+      set_timer(r, i);
+      open_update(r, i);
+      warn_strain(r, i);
+      return;
+    }
+  }
   /* Straight to the next state: a break, a recovery window or available. */
   if (a->pending >= 0) {
     int p = a->pending;
@@ -878,6 +975,7 @@ static void end_service(struct maat_router *r, int i, int energy, int keep)
     set_state(r, i, MAAT_AGENT_AVAILABLE);
     set_timer(r, i);
   }
+  open_update(r, i);
   warn_strain(r, i);
 }
 
@@ -1038,6 +1136,66 @@ static int any_available(const struct maat_router *r)
   return r->navail > 0;
 }
 
+/*
+ * Whether busy agent i may take contact c beside the ones she holds: it
+ * fits her, is light and of her channel, she has a place left for it
+ * (open_bits), the hard limits hold, and for a policy that keeps the
+ * strain rules, her strain stays under the overload line with its load
+ * scaled for the contacts she would hold at once.
+ */
+static int slot_fits(struct maat_router *r, const struct maat__rcontact *c,
+                     int i)
+{
+  const double *set = set_of(r);
+  const struct maat__ragent *a = &r->agents[i];
+
+  if (c->heavy || c->chan < 0 || a->chan != c->chan ||
+      !(r->open_bits[i >> 6] >> (i & 63) & 1) ||
+      !maat__router_fit_bit(r, c, i) || !maat__hard_ok(a, 0, r->now, set))
+    return 0;
+  return !r->pol->recovery ||
+         a->strain + c->load * (1 + set[MAAT__S_CONCURRENCY] * a->nheld) <=
+             set[MAAT__S_OVERLOAD];
+}
+
+/*
+ * For a contact the policy found nobody free for, of a channel agents hold
+ * several of at once: the busy agent with a place left who may take it
+ * (slot_fits()), the fewest held first, then the least strain, then team
+ * order. So work spreads over free people first, and a second chat goes
+ * to someone only when nobody free may take it.
+ */
+static int slot_choice(struct maat_router *r, const struct maat__rcontact *c,
+                       struct maat__choice *ch)
+{
+  int best = -1, i;
+
+  if (!r->nopen || !c->multi || c->heavy)
+    return 0;
+  for (MAAT__EACH_FIT(r, c, r->open_bits, w, m, i)) {
+    const struct maat__ragent *a = &r->agents[i], *b;
+    if (!slot_fits(r, c, i))
+      continue;
+    b = best >= 0 ? &r->agents[best] : NULL;
+    if (!b || a->nheld < b->nheld ||
+        (a->nheld == b->nheld && a->strain < b->strain))
+      best = i;
+  }
+  if (best < 0)
+    return 0;
+  memset(ch, 0, sizeof *ch);
+  ch->agent = best;
+  ch->retry_at = INFINITY;
+  ch->reasons[ch->nreasons++] = r->team->chan_reason[c->chan];
+  if (c->c.tier == MAAT_T2)
+    ch->reasons[ch->nreasons++] = "tier T2: a specialist";
+  ch->reasons[ch->nreasons++] = "eligible on language, skill and tier";
+  if (r->team->has_map && c->skills != ~(uint64_t)0 && c->skills)
+    ch->reasons[ch->nreasons++] =
+        r->team->skill_reason[__builtin_ctzll(c->skills)];
+  return 1;
+}
+
 /* Takes contact 'slot' off the queue to the agent the policy chose. */
 static void dispatch_assign(struct maat_router *r, int slot,
                             const struct maat__choice *ch)
@@ -1093,6 +1251,18 @@ static void ask_policy(struct maat_router *r, const struct maat__rcontact *c,
   r->pol->choose(r, c, ch);
 }
 
+/* slot_choice() for a waiting contact the walk has stepped past. */
+static int dispatch_slot(struct maat_router *r, int slot)
+{
+  struct maat__choice ch;
+
+  if (!slot_choice(r, &r->cs[slot], &ch))
+    return 0;
+  dispatch_assign(r, slot, &ch);
+  forget_failures(r);
+  return 1;
+}
+
 static void dispatch(struct maat_router *r)
 {
   const double *set = set_of(r);
@@ -1115,6 +1285,8 @@ static void dispatch(struct maat_router *r)
       dispatch_assign(r, fresh, &ch);
       return;
     }
+    if (dispatch_slot(r, fresh))
+      return;
     until = block(r, c, ch.retry_at);
     if (until < r->quiet_until)
       r->quiet_until = until;
@@ -1123,7 +1295,7 @@ static void dispatch(struct maat_router *r)
   }
   r->quiet = 0;
   r->wake = INFINITY;
-  if (!r->nqueued || !any_ready(r))
+  if (!r->nqueued || (!any_ready(r) && !r->nopen))
     return;
   avail = any_available(r);
   qwalk_start(r, &qw);
@@ -1145,12 +1317,16 @@ static void dispatch(struct maat_router *r)
      * more than when it was blocked, so the stage it was seen in serves.
      */
     if (c->blocked_at == r->newcomers && r->now < c->blocked_until) {
-      if (!avail && c->stage == MAAT__WAIT_RULES) {
+      if (!avail && c->stage == MAAT__WAIT_RULES && !r->nopen) {
         wake_at(r, c->wake_t);
         break;
       }
       qwalk_step(r, &qw, slot);
       scanned++;
+      if (dispatch_slot(r, slot)) {
+        avail = any_available(r);
+        continue;
+      }
       if (c->blocked_until < until)
         until = c->blocked_until;
       wake_at(r, c->wake_t);
@@ -1165,8 +1341,16 @@ static void dispatch(struct maat_router *r)
      * contact past relax_after_s: stop at the first one that is not.
      */
     if (!avail && stage == MAAT__WAIT_RULES) {
-      wake_at_next_stage(r, c);
-      break;
+      if (!r->nopen) {
+        wake_at_next_stage(r, c);
+        break;
+      }
+      /* Only a place beside someone's contacts might take it now. */
+      qwalk_step(r, &qw, slot);
+      scanned++;
+      if (!dispatch_slot(r, slot))
+        wake_at_next_stage(r, c);
+      continue;
     }
     /* Look at it; one nobody takes now stays where it is in the queue. */
     qwalk_step(r, &qw, slot);
@@ -1176,6 +1360,10 @@ static void dispatch(struct maat_router *r)
     if (still_blocked(r, c) ||
         (r->fail_stamp[k] == r->stamp && load >= r->fail_load[k] &&
          block(r, c, r->fail_retry[k]) > -INFINITY)) {
+      if (dispatch_slot(r, slot)) {
+        avail = any_available(r);
+        continue;
+      }
       if (c->blocked_until < until)
         until = c->blocked_until;
       wake_at(r, c->wake_t);
@@ -1186,8 +1374,12 @@ static void dispatch(struct maat_router *r)
       dispatch_assign(r, slot, &ch);
       forget_failures(r);
       avail = any_available(r);
-      if (!any_ready(r))
+      if (!any_ready(r) && !r->nopen)
         break;
+      continue;
+    }
+    if (dispatch_slot(r, slot)) {
+      avail = any_available(r);
       continue;
     }
     if (r->fail_stamp[k] != r->stamp || load < r->fail_load[k]) {
@@ -1248,10 +1440,11 @@ static void advance(struct maat_router *r, double t)
     if (next > r->now)
       r->now = next;
     if (which == 1) {
-      int i = maat__heap_pop(&r->timers);
-      if (r->agents[i].state == MAAT_AGENT_BUSY)
-        finish_service(r, i, 0);
-      else
+      int i = maat__heap_pop(&r->timers), slot = -1;
+      if (r->agents[i].state == MAAT_AGENT_BUSY) {
+        held_end(r, &r->agents[i], &slot);
+        finish_service(r, i, slot, 0);
+      } else
         apply_state(r, i, MAAT_AGENT_AVAILABLE);
     } else if (which == 2) {
       abandon(r, maat__heap_top(&r->deadline));
@@ -1274,34 +1467,33 @@ static void warn_open_too_long(struct maat_router *r)
 {
   const double *set = set_of(r);
 
-  for (int i = 0; i < r->nagents; i++) {
-    struct maat__rcontact *c;
-    struct maat_decision *d;
-    double expect, open_s;
-    int slot = r->agents[i].contact;
-    if (slot < 0)
-      continue;
-    c = &r->cs[slot];
-    expect = c->c.handle_s > 0 ? c->c.handle_s : set[MAAT__S_MEAN_HANDLE];
-    open_s = r->now - c->assigned_t;
-    if (c->open_warned || open_s < set[MAAT__S_OPEN_FACTOR] * expect)
-      continue;
-    c->open_warned = 1;
-    if (!(d = emit(r, MAAT_DEC_WARNING)))
-      return;
-    d->kind = "open_too_long";
-    {
-      char open[24], exp_s[24];
-      maat__dur(open, sizeof open, open_s);
-      maat__dur(exp_s, sizeof exp_s, expect);
-      snprintf(d->message, sizeof d->message,
-               "open too long: contact %s has been with a person for %s, "
-               "more than %.0f times its expected %s; was its 'done' "
-               "missed? A lead can close it", c->c.id, open,
-               set[MAAT__S_OPEN_FACTOR], exp_s);
+  for (int i = 0; i < r->nagents; i++)
+    for (int k = 0; k < r->agents[i].nheld; k++) {
+      struct maat__rcontact *c;
+      struct maat_decision *d;
+      double expect, open_s;
+      int slot = r->agents[i].held[k];
+      c = &r->cs[slot];
+      expect = c->c.handle_s > 0 ? c->c.handle_s : set[MAAT__S_MEAN_HANDLE];
+      open_s = r->now - c->assigned_t;
+      if (c->open_warned || open_s < set[MAAT__S_OPEN_FACTOR] * expect)
+        continue;
+      c->open_warned = 1;
+      if (!(d = emit(r, MAAT_DEC_WARNING)))
+        return;
+      d->kind = "open_too_long";
+      {
+        char open[24], exp_s[24];
+        maat__dur(open, sizeof open, open_s);
+        maat__dur(exp_s, sizeof exp_s, expect);
+        snprintf(d->message, sizeof d->message,
+                 "open too long: contact %s has been with a person for %s, "
+                 "more than %.0f times its expected %s; was its 'done' "
+                 "missed? A lead can close it", c->c.id, open,
+                 set[MAAT__S_OPEN_FACTOR], exp_s);
+      }
+      r->sum.warnings++;
     }
-    r->sum.warnings++;
-  }
 }
 
 /*
@@ -1520,6 +1712,8 @@ static int prefer_ok(struct maat_router *r, const struct maat__rcontact *c,
   const double *set = set_of(r);
   const struct maat__ragent *a = &r->agents[i];
 
+  if (a->state == MAAT_AGENT_BUSY)
+    return slot_fits(r, c, i);
   if (a->state != MAAT_AGENT_AVAILABLE || !maat__router_fit_bit(r, c, i) ||
       !maat__hard_ok(a, c->heavy, r->now, set))
     return 0;
@@ -1556,6 +1750,8 @@ static int push_contact(struct maat_router *r, const struct maat_contact *in,
   c->langs = probe.langs;
   c->skills = probe.skills;
   c->kind = probe.kind;
+  c->chan = in->channel[0] ? maat__team_channel(r->team, in->channel) : -1;
+  c->multi = c->chan >= 0 && r->team->chan_multi[c->chan];
   c->qlist = -1;
   c->blocked_until = -INFINITY;
   c->blocked_at = 0;   /* read beside blocked_until: never uninitialised */
@@ -1679,6 +1875,8 @@ static int followup(struct maat_router *r, int slot,
     forget_failures(r);
   } else if (c->agent >= 0 && c->heavy && !was_heavy) {
     struct maat__ragent *a = &r->agents[c->agent];
+    a->heavy_held = 1;
+    open_update(r, c->agent);
     a->recent |= 1u;
     a->streak++;
     a->heavy_today++;
@@ -1738,9 +1936,13 @@ static int move_check(struct maat_router *r, int slot, int i,
   if (c->agent == i)
     return maat__fail(MAAT_ESTATE, "contact '%s' is already with agent '%s'",
                       c->c.id, a->def->id);
-  if (a->state == MAAT_AGENT_BUSY)
-    return maat__fail(MAAT_ESTATE, "agent '%s' is with another contact",
-                      a->def->id);
+  if (a->state == MAAT_AGENT_BUSY &&
+      (c->heavy || c->chan < 0 || a->chan != c->chan ||
+       !(r->open_bits[i >> 6] >> (i & 63) & 1)))
+    return maat__fail(MAAT_ESTATE, "agent '%s' is with another contact%s",
+                      a->def->id,
+                      a->chan >= 0 && a->chan == c->chan && !c->heavy
+                          ? " and has no place for one more" : "");
   if (a->state == MAAT_AGENT_BREAK || a->state == MAAT_AGENT_OFFLINE)
     return maat__fail(MAAT_ESTATE, "agent '%s' is %s", a->def->id,
                       a->state == MAAT_AGENT_BREAK ? "on a break" : "offline");
@@ -1808,7 +2010,7 @@ static void move(struct maat_router *r, int slot, int i,
   struct maat_decision *d;
 
   if (c->agent >= 0)
-    end_service(r, c->agent, 0, 1);
+    end_service(r, c->agent, slot, 0, 1);
   else {
     queue_remove(r, slot);
     maat__heap_remove(&r->deadline, slot);
@@ -1948,6 +2150,7 @@ int maat__router_push_known(maat_router *r, const struct maat_event *ev,
     if (r->agents[i].state == MAAT_AGENT_BUSY) {
       r->agents[i].pending =
           ev->state == MAAT_AGENT_AVAILABLE ? -1 : ev->state;
+      open_update(r, i);
     } else {
       apply_state(r, i, ev->state);
     }
@@ -1956,7 +2159,7 @@ int maat__router_push_known(maat_router *r, const struct maat_event *ev,
   case MAAT_EV_DONE:
     slot = index_find(r, ev->contact_id);
     if (r->cs[slot].agent >= 0) {
-      finish_service(r, r->cs[slot].agent, ev->energy);
+      finish_service(r, r->cs[slot].agent, slot, ev->energy);
     } else {
       abandon(r, slot);
     }
@@ -2096,6 +2299,7 @@ int maat_router_open(maat_router **out, const maat_team *team,
   r->warn_watch = maat__calloc((size_t)r->nwords + 1, sizeof *r->warn_watch);
   r->undercap_bits = maat__calloc((size_t)r->nwords + 1,
                                   sizeof *r->undercap_bits);
+  r->open_bits = maat__calloc((size_t)r->nwords + 1, sizeof *r->open_bits);
   r->warn_watch_thr = NAN;
   r->ln_warn_thr = NAN;
   r->fit_bits = maat__calloc(MAAT__KINDS, sizeof *r->fit_bits);
@@ -2106,7 +2310,8 @@ int maat_router_open(maat_router **out, const maat_team *team,
   r->strain_f_at = NAN;
   if (!r->order_key || !r->strain_e || !r->ready_next || !r->ready_prev ||
       !r->avail_bits || !r->light_bits || !r->recovery_bits ||
-      !r->warn_watch || !r->undercap_bits || !r->fit_bits) {
+      !r->warn_watch || !r->undercap_bits || !r->open_bits ||
+      !r->fit_bits) {
     rc = maat__fail(MAAT_ENOMEM, "out of memory");
     goto fail;
   }
@@ -2118,7 +2323,7 @@ int maat_router_open(maat_router **out, const maat_team *team,
     a->def = &team->agents[i];
     a->state = MAAT_AGENT_OFFLINE;
     a->pending = -1;
-    a->contact = -1;
+    a->chan = -1;
     a->above_since = -1;
   }
   r->sum.service_target_s = team->set[MAAT__S_SERVICE_TARGET];
@@ -2145,6 +2350,7 @@ void maat_router_close(maat_router *r)
   maat__free(r->recovery_bits);
   maat__free(r->warn_watch);
   maat__free(r->undercap_bits);
+  maat__free(r->open_bits);
   for (int k = 0; r->fit_bits && k < MAAT__KINDS; k++)
     maat__free(r->fit_bits[k]);
   maat__free(r->fit_bits);
@@ -2231,11 +2437,20 @@ size_t maat_router_state_format(const maat_router *r, char *buf, size_t cap)
   for (int i = 0; i < r->nagents; i++) {
     const struct maat__ragent *a = &r->agents[i];
     maat__buf_printf(&b,
-                     "%s{\"id\":\"%s\",\"state\":\"%s\",\"contact\":\"%s\","
-                     "\"streak\":%d,\"heavy_today\":%d,\"strain\":%.4f}",
+                     "%s{\"id\":\"%s\",\"state\":\"%s\",\"contact\":\"%s\"",
                      i ? "," : "", a->def->id, maat_agent_state_name(a->state),
-                     a->contact >= 0 ? r->cs[a->contact].c.id : "",
-                     a->streak, a->heavy_today, maat__router_strain(r, i));
+                     a->nheld ? r->cs[a->held[0]].c.id : "");
+    /* Several at once: all of them, in order of taking. */
+    if (a->nheld > 1) {
+      maat__buf_printf(&b, ",\"contacts\":[");
+      for (int k = 0; k < a->nheld; k++)
+        maat__buf_printf(&b, "%s\"%s\"", k ? "," : "",
+                         r->cs[a->held[k]].c.id);
+      maat__buf_printf(&b, "]");
+    }
+    maat__buf_printf(&b, ",\"streak\":%d,\"heavy_today\":%d,"
+                     "\"strain\":%.4f}", a->streak, a->heavy_today,
+                     maat__router_strain(r, i));
   }
   maat__buf_printf(&b, "]}\n");
   len = b.len;

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #define IMAGE_MAGIC 0x4d4141545249ULL  /* "MAATRI" */
-#define IMAGE_VERSION 3
+#define IMAGE_VERSION 4
 
 struct image_head {
   uint64_t magic;
@@ -85,6 +85,7 @@ int maat__router_save(const struct maat_router *r, struct maat_buf *b)
       (rc = put(b, r->light_bits, nw * sizeof *r->light_bits)) ||
       (rc = put(b, r->recovery_bits, nw * sizeof *r->recovery_bits)) ||
       (rc = put(b, r->undercap_bits, nw * sizeof *r->undercap_bits)) ||
+      (rc = put(b, r->open_bits, nw * sizeof *r->open_bits)) ||
       (rc = put(b, r->warn_watch, nw * sizeof *r->warn_watch)) ||
       (rc = put(b, r->cs, (size_t)r->capcs * sizeof *r->cs)) ||
       (rc = put(b, r->free_slots, (size_t)r->capcs * sizeof *r->free_slots)) ||
@@ -158,6 +159,7 @@ int maat__router_load(struct maat_router *r, const void *data, size_t len)
       (rc = take(&rd, r->light_bits, nw * sizeof *r->light_bits)) ||
       (rc = take(&rd, r->recovery_bits, nw * sizeof *r->recovery_bits)) ||
       (rc = take(&rd, r->undercap_bits, nw * sizeof *r->undercap_bits)) ||
+      (rc = take(&rd, r->open_bits, nw * sizeof *r->open_bits)) ||
       (rc = take(&rd, r->warn_watch, nw * sizeof *r->warn_watch)))
     return rc;
   for (size_t i = 0; i < na; i++)
@@ -204,6 +206,7 @@ int maat__router_load(struct maat_router *r, const void *data, size_t len)
   r->light_bits = keep.light_bits;
   r->recovery_bits = keep.recovery_bits;
   r->undercap_bits = keep.undercap_bits;
+  r->open_bits = keep.open_bits;
   r->warn_watch = keep.warn_watch;
   r->fit_bits = keep.fit_bits;
   r->fitcache = keep.fitcache;

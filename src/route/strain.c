@@ -69,6 +69,9 @@ const struct maat__setting maat__settings[MAAT__S_COUNT] = {
     "the lead's choice: 0 protects people first (soft rules hold until "
     "the service target), 1 the service level (they give way after "
     "relax_after_s); the hard limits hold either way" },
+  [MAAT__S_CONCURRENCY] = { "concurrency_penalty", 0.25, 0, 10,
+    "setting: extra strain per other contact held at once (direction only "
+    "published: Tezcan & Zhang 2014; Goes et al. 2018)" },
 };
 
 double maat__strain_time_above(const double *set, double a, double tau,

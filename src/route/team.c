@@ -34,6 +34,64 @@ int maat__team_intent(const struct maat_team *t, const char *intent)
   return -1;
 }
 
+int maat__team_channel(const struct maat_team *t, const char *channel)
+{
+  for (int i = 0; i < t->nchans; i++)
+    if (maat__str_eq(t->chans[i], channel))
+      return i;
+  return -1;
+}
+
+/*
+ * "capacity": {"chat": 3, "email": 5, "voice": 1}: how many contacts of a
+ * channel an agent holds at once, the team's ('who' NULL) or one agent's
+ * own ('caps' hers). A channel it names first gets the next index.
+ */
+static int parse_capacity(struct maat_team *t, json_t *m, const char *name,
+                          const char *who, unsigned char *caps)
+{
+  const char *ch;
+  json_t *v;
+  char where[MAAT_ID_MAX + 16] = "";
+
+  if (who)
+    snprintf(where, sizeof where, "agent '%s': ", who);
+  if (!json_is_object(m))
+    return maat__fail(MAAT_EPARSE, "%s: %sfield 'capacity': expected an "
+                      "object of channel: contacts at once, like "
+                      "{\"chat\": 3, \"email\": 5, \"voice\": 1}", name,
+                      where);
+  json_object_foreach(m, ch, v) {
+    int c = maat__team_channel(t, ch);
+    double n = json_number_value(v);
+    if (!maat_id_valid(ch, strlen(ch)) || strlen(ch) >= sizeof t->chans[0])
+      return maat__fail(MAAT_EPARSE, "%s: %sfield 'capacity': '%.40s' is "
+                        "not a channel name (1-%zu letters, digits, '-' or "
+                        "'_')", name, where, ch, sizeof t->chans[0] - 1);
+    if (!json_is_integer(v) || n < 1 || n > MAAT__MAX_SLOTS)
+      return maat__fail(MAAT_EPARSE, "%s: %sfield 'capacity.%s': expected "
+                        "a whole number from 1 to %d", name, where, ch,
+                        MAAT__MAX_SLOTS);
+    if (c < 0) {
+      if (t->nchans == MAAT__MAX_CHANNELS)
+        return maat__fail(MAAT_EPARSE, "%s: %sfield 'capacity': more than "
+                          "%d channels in the team", name, where,
+                          MAAT__MAX_CHANNELS);
+      c = t->nchans++;
+      snprintf(t->chans[c], sizeof t->chans[c], "%s", ch);
+      snprintf(t->chan_reason[c], sizeof t->chan_reason[c], "capacity %s: "
+               "nobody free; a place left with an agent who holds several "
+               "at once, within her capacity", ch);
+      t->chan_cap[c] = 1;
+    }
+    if (who)
+      caps[c] = (unsigned char)n;
+    else
+      t->chan_cap[c] = (unsigned char)n;
+  }
+  return MAAT_OK;
+}
+
 /* A skill's bit by name (the map's keys, or agents' skills without one). */
 static int skill_bit(const struct maat_team *t, const char *skill)
 {
@@ -135,6 +193,7 @@ static int parse_agent(struct maat_team *t, struct maat__agent_def *a,
   size_t k;
   json_t *e;
   const char *s;
+  int rc;
 
   if (!json_is_object(o))
     return maat__fail(MAAT_EPARSE, "%s: agents[%zu]: expected an object",
@@ -232,6 +291,10 @@ static int parse_agent(struct maat_team *t, struct maat__agent_def *a,
     }
   }
 
+  if ((v = json_object_get(o, "capacity")) &&
+      (rc = parse_capacity(t, v, name, a->id, a->cap)))
+    return rc;
+
   a->shift_start = 8 * 60;
   a->shift_end = 16 * 60;
   v = json_object_get(o, "shift");
@@ -297,6 +360,9 @@ int maat_team_parse(maat_team **out, const char *json, size_t len,
   if ((v = json_object_get(root, "skills")) &&
       (rc = parse_skill_map(t, v, name)))
     goto out;
+  if ((v = json_object_get(root, "capacity")) &&
+      (rc = parse_capacity(t, v, name, NULL, NULL)))
+    goto out;
   agents = json_object_get(root, "agents");
   if (!json_is_array(agents) || !json_array_size(agents)) {
     rc = maat__fail(MAAT_EPARSE, "%s: field 'agents': expected a non-empty "
@@ -316,6 +382,14 @@ int maat_team_parse(maat_team **out, const char *json, size_t len,
     if (rc)
       goto out;
   }
+  /* Capacity: an agent's own where she has one, else the team's. */
+  for (size_t k = 0; k < t->n; k++)
+    for (int c = 0; c < t->nchans; c++) {
+      if (!t->agents[k].cap[c])
+        t->agents[k].cap[c] = t->chan_cap[c];
+      if (t->agents[k].cap[c] > 1)
+        t->chan_multi[c] = 1;
+    }
   /* A skill nobody has would leave its contacts waiting for ever. */
   for (int b = 0; t->has_map && b < t->nintents; b++) {
     int any = 0;
@@ -425,6 +499,12 @@ int maat_team_describe(const maat_team *team, char **out)
     json_object_set_new(e, "skills", skills);
     json_object_set_new(e, "tiers", tiers);
     json_object_set_new(e, "shift", json_string(shift));
+    if (team->nchans) {
+      json_t *cap = json_object();
+      for (int c = 0; c < team->nchans; c++)
+        json_object_set_new(cap, team->chans[c], json_integer(a->cap[c]));
+      json_object_set_new(e, "capacity", cap);
+    }
     json_array_append_new(agents, e);
   }
   for (int i = 0; i < MAAT__S_COUNT; i++)
@@ -432,6 +512,12 @@ int maat_team_describe(const maat_team *team, char **out)
                         json_real(team->set[i]));
   json_object_set_new(o, "agents", agents);
   json_object_set_new(o, "settings", set);
+  if (team->nchans) {
+    json_t *cap = json_object();
+    for (int c = 0; c < team->nchans; c++)
+      json_object_set_new(cap, team->chans[c], json_integer(team->chan_cap[c]));
+    json_object_set_new(o, "capacity", cap);
+  }
   s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(10));
   json_decref(o);
   if (!s)

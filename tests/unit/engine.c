@@ -37,12 +37,45 @@ struct lines {
   size_t n;
 };
 
+/* With 'channels': every contact gets "chat", "email" or "voice" in turn,
+ * for a team with a capacity (capacity_team()). */
+static int channels;
+
 static int keep(void *ctx, const char *line, size_t len)
 {
   struct lines *l = ctx;
   l->v = realloc(l->v, (l->n + 1) * sizeof *l->v);
+  if (channels && len > 2 && strstr(line, "\"type\":\"contact\"")) {
+    static const char *const ch[] = { "chat", "email", "voice" };
+    char *s = malloc(len + 32);
+    snprintf(s, len + 32, "%.*s,\"channel\":\"%s\"}", (int)len - 1, line,
+             ch[l->n % 3]);
+    l->v[l->n++] = s;
+    return 0;
+  }
   l->v[l->n++] = strndup(line, len);
   return 0;
+}
+
+/* Rewrites the team file with two chats or three e-mails at once. */
+static void capacity_team(void)
+{
+  char *json = NULL, *full;
+  size_t len = 0;
+  FILE *f = fopen(team_path, "r");
+  cr_assert(f);
+  cr_assert_eq(getdelim(&json, &len, 0, f) > 1, 1);
+  fclose(f);
+  cr_assert(json[0] == '{');
+  full = malloc(strlen(json) + 64);
+  snprintf(full, strlen(json) + 64,
+           "{\"capacity\":{\"chat\":2,\"email\":3},%s", json + 1);
+  f = fopen(team_path, "w");
+  cr_assert(f);
+  fputs(full, f);
+  fclose(f);
+  free(full);
+  free(json);
 }
 
 static void lines_free(struct lines *l)
@@ -224,6 +257,35 @@ Test(engine, a_restart_rebuilds_and_continues_the_same, .init = setup,
     restart_case(policies[p], 0);
     damage = 0;
   }
+}
+
+Test(engine, a_restart_mid_concurrent_work_continues_the_same,
+     .init = setup, .fini = teardown)
+{
+  static const char *const policies[] = { "maat", "efficiency" };
+  capacity_team();
+  channels = 1;
+  {
+    /* The day has contacts taken beside others, for the restart to cut. */
+    maat_team *team = NULL;
+    struct lines ev = { 0 };
+    char *want;
+    cr_assert_eq(maat_team_load(&team, team_path), MAAT_OK, "%s",
+                 maat_errmsg());
+    cr_assert_eq(maat_gen_events(team, 1, 11, keep, &ev), MAAT_OK);
+    want = router_output(team, "maat", &ev);
+    cr_assert(strstr(want, "capacity chat") || strstr(want, "capacity email"),
+              "nobody held two contacts at once");
+    free(want);
+    lines_free(&ev);
+    maat_team_free(team);
+  }
+  for (int p = 0; p < 2; p++) {
+    restart_case(policies[p], -1);
+    restart_case(policies[p], 37);
+    restart_case(policies[p], 0);
+  }
+  channels = 0;
 }
 
 Test(engine, a_snapshot_of_another_build_is_passed_over, .init = setup,

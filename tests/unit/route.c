@@ -1566,3 +1566,376 @@ Test(route, a_reopened_conversation_goes_back_to_its_agent)
   maat_router_close(r);
   maat_team_free(t);
 }
+
+/* ---- capacity per channel ---- */
+
+/* A generated day with a channel on every contact, in turn. */
+struct chan_ctx {
+  maat_router *r;
+  long n;
+};
+static int collect_chan(void *ctx, const char *line, size_t len)
+{
+  static const char *const chans[] = { "chat", "email", "voice" };
+  struct chan_ctx *c = ctx;
+  struct maat_event ev;
+  int rc = maat_event_parse(&ev, line, len);
+  if (rc)
+    return rc;
+  if (ev.type == MAAT_EV_CONTACT)
+    snprintf(ev.contact.channel, sizeof ev.contact.channel, "%s",
+             chans[c->n++ % 3]);
+  return maat_router_push(c->r, &ev);
+}
+
+static unsigned long long run_chan_day(maat_team *t, const char *policy,
+                                       int channels,
+                                       struct maat_route_summary *s,
+                                       long *capacity_reasons)
+{
+  struct chan_ctx c = { router_of(t, policy, MAAT_ROUTER_REPLAY), 0 };
+  struct maat_decision d;
+  unsigned long long h = 1469598103934665603ULL;
+  char buf[1024], params[512];
+
+  *capacity_reasons = 0;
+  cr_assert_eq(maat_gen_events(t, 1, 7, channels ? collect_chan : collect,
+                               channels ? (void *)&c : (void *)c.r),
+               MAAT_OK, "%s", maat_errmsg());
+  cr_assert_eq(maat_router_finish(c.r, 86400), MAAT_OK);
+  while (maat_router_next(c.r, &d) == MAAT_OK) {
+    size_t n = maat_decision_format(&d, buf, sizeof buf);
+    for (size_t i = 0; i < n; i++)
+      h = (h ^ (unsigned char)buf[i]) * 1099511628211ULL;
+    for (int k = 0; k < d.nreasons; k++) {
+      cr_assert(maat_msg_parse(d.reasons[k], params, sizeof params),
+                "'%s' not in the catalogue", d.reasons[k]);
+      if (!strncmp(d.reasons[k], "capacity ", 9))
+        ++*capacity_reasons;
+    }
+  }
+  maat_router_summary(c.r, s);
+  maat_router_close(c.r);
+  return h;
+}
+
+/* A generated team with a 'capacity' object spliced in. */
+static maat_team *gen_team_cap(const char *capacity)
+{
+  char *json, *full;
+  size_t len;
+  maat_team *t;
+  cr_assert_eq(maat_gen_team(&json, &len, 20, 1), MAAT_OK);
+  size_t cap = len + strlen(capacity) + 32;
+  full = malloc(cap);
+  cr_assert(json[0] == '{');
+  snprintf(full, cap, "{%s%s%s", capacity, *capacity ? "," : "", json + 1);
+  t = team_of(full);
+  free(full);
+  maat_free(json);
+  return t;
+}
+
+Test(route, capacity_one_is_the_router_of_one_contact_at_a_time)
+{
+  const char *pol[] = { "maat", "efficiency", "round-robin" };
+  maat_team *plain = gen_team_cap("");
+  maat_team *ones = gen_team_cap(
+      "\"capacity\":{\"chat\":1,\"email\":1,\"voice\":1}");
+  maat_team *three = gen_team_cap(
+      "\"capacity\":{\"chat\":3,\"email\":5,\"voice\":1}");
+  struct maat_route_summary a, b, c;
+  long na, nb, nc;
+
+  for (int p = 0; p < 3; p++) {
+    unsigned long long h0 = run_chan_day(plain, pol[p], 0, &a, &na);
+    unsigned long long h1 = run_chan_day(ones, pol[p], 1, &b, &nb);
+    unsigned long long h3 = run_chan_day(three, pol[p], 1, &c, &nc);
+    /* Channels with capacity 1 decide as before, byte for byte. */
+    cr_assert_eq(h0, h1, "%s: capacity 1 changed a decision", pol[p]);
+    cr_assert_eq(na + nb, 0);
+    /* Several at once: some contacts take a place beside others, and
+     * the counts still add up. */
+    cr_assert_neq(h1, h3);
+    cr_assert_gt(nc, 0, "%s: nobody held two chats", pol[p]);
+    cr_assert_eq(c.contacts, c.assigned + c.abandoned + c.queued_at_end);
+    if (!strcmp(pol[p], "maat"))
+      cr_assert_eq(c.hard_breaks, 0);
+  }
+  maat_team_free(plain);
+  maat_team_free(ones);
+  maat_team_free(three);
+}
+
+static const char *chat_team =
+  "{\"capacity\":{\"chat\":3,\"voice\":1},"
+  "\"settings\":{\"recovery_min_s\":0,\"recovery_max_s\":0},\"agents\":["
+  "{\"id\":\"ana\",\"languages\":[\"en\"],\"tiers\":[\"T1\",\"T2\",\"T3\"]},"
+  "{\"id\":\"bob\",\"languages\":[\"en\"],\"tiers\":[\"T1\",\"T2\",\"T3\"],"
+  "\"capacity\":{\"chat\":2}}]}";
+
+/* The agent each of contacts ids[0..n) went to, from the decisions. */
+static void drain_to(maat_router *r, const char *const *ids, int n,
+                     char (*to)[64])
+{
+  struct maat_decision d;
+  for (int k = 0; k < n; k++)
+    to[k][0] = 0;
+  while (maat_router_next(r, &d) == MAAT_OK)
+    for (int k = 0; k < n; k++)
+      if (d.type == MAAT_DEC_ASSIGN && !strcmp(d.contact, ids[k]))
+        snprintf(to[k], 64, "%s", d.to);
+}
+
+Test(route, several_chats_at_once_within_each_agents_capacity)
+{
+  maat_team *t = team_of(chat_team);
+  maat_router *r = router_of(t, "maat", 0);
+  const char *ids[] = { "c1", "c2", "c3", "c4", "c5", "c6", "v1" };
+  char to[7][64], line[256], state[2048];
+  int ana = 0, bob = 0;
+
+  PUSH(r, "{\"type\":\"agent\",\"t\":0,\"agent\":\"ana\",\"state\":\"available\"}");
+  PUSH(r, "{\"type\":\"agent\",\"t\":0,\"agent\":\"bob\",\"state\":\"available\"}");
+  for (int k = 0; k < 6; k++) {
+    snprintf(line, sizeof line, "{\"type\":\"contact\",\"t\":%d,\"id\":"
+             "\"c%d\",\"tier\":\"T2\",\"lang\":\"en\",\"channel\":\"chat\"}",
+             10 + k, k + 1);
+    PUSH(r, line);
+  }
+  PUSH(r, "{\"type\":\"contact\",\"t\":20,\"id\":\"v1\",\"tier\":\"T2\",\"lang\":\"en\",\"channel\":\"voice\"}");
+  drain_to(r, ids, 7, to);
+  /* Free people first, then places beside their chats: ana 3, bob 2. */
+  cr_assert(to[0][0] && to[1][0] && strcmp(to[0], to[1]),
+            "the first two chats go to the two free agents");
+  for (int k = 0; k < 6; k++) {
+    ana += !strcmp(to[k], "ana");
+    bob += !strcmp(to[k], "bob");
+  }
+  cr_assert_eq(ana, 3, "ana holds %d chats, capacity 3", ana);
+  cr_assert_eq(bob, 2, "bob holds %d chats, his own capacity 2", bob);
+  cr_assert_str_empty(to[5][0] ? "" : "", "one chat waits");
+  cr_assert_eq(ana + bob, 5);
+  /* A call waits for someone free: nobody takes it beside chats. */
+  cr_assert_str_empty(to[6]);
+  maat_router_state_format(r, state, sizeof state);
+  cr_assert(strstr(state, "\"contacts\":[\"c"), "%s", state);
+  /* Bob's chat ends: his place goes to the waiting chat, not the call. */
+  {
+    const char *c = !strcmp(to[1], "bob") ? "c2" : "c1";
+    snprintf(line, sizeof line, "{\"type\":\"done\",\"t\":100,\"contact\":"
+             "\"%s\"}", c);
+    PUSH(r, line);
+  }
+  drain_to(r, ids, 7, to);
+  {
+    int waiting = -1;
+    for (int k = 0; k < 6; k++)
+      if (!strcmp(to[k], "bob"))
+        waiting = k;
+    cr_assert_geq(waiting, 2, "the waiting chat went to bob's free place");
+  }
+  cr_assert_str_empty(to[6]);
+  maat_router_close(r);
+  maat_team_free(t);
+}
+
+Test(route, a_heavy_contact_is_never_held_beside_others)
+{
+  maat_team *t = team_of(chat_team);
+  maat_router *r = router_of(t, "maat", 0);
+  const char *ids[] = { "c1", "h1", "c2", "c3" };
+  char to[4][64];
+
+  PUSH(r, "{\"type\":\"agent\",\"t\":0,\"agent\":\"ana\",\"state\":\"available\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":10,\"id\":\"c1\",\"tier\":\"T2\",\"lang\":\"en\",\"channel\":\"chat\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":11,\"id\":\"h1\",\"tier\":\"T2\",\"lang\":\"en\",\"channel\":\"chat\",\"tone\":\"angry\"}");
+  drain_to(r, ids, 4, to);
+  cr_assert_str_eq(to[0], "ana");
+  cr_assert_str_empty(to[1], "an angry chat went beside another one");
+  PUSH(r, "{\"type\":\"done\",\"t\":50,\"contact\":\"c1\"}");
+  drain_to(r, ids, 4, to);
+  cr_assert_str_eq(to[1], "ana", "the angry chat goes to her once she is free");
+  /* While she holds it, no second chat. */
+  PUSH(r, "{\"type\":\"contact\",\"t\":60,\"id\":\"c2\",\"tier\":\"T2\",\"lang\":\"en\",\"channel\":\"chat\"}");
+  drain_to(r, ids, 4, to);
+  cr_assert_str_empty(to[2], "a chat went beside an angry one");
+  /* It ends: the hard minimum rest, then the waiting chat. */
+  PUSH(r, "{\"type\":\"done\",\"t\":100,\"contact\":\"h1\"}");
+  PUSH(r, "{\"type\":\"tick\",\"t\":130}");
+  drain_to(r, ids, 4, to);
+  cr_assert_str_empty(to[2], "a chat within the hard minimum rest");
+  PUSH(r, "{\"type\":\"tick\",\"t\":161}");
+  drain_to(r, ids, 4, to);
+  cr_assert_str_eq(to[2], "ana");
+  maat_router_close(r);
+  maat_team_free(t);
+}
+
+Test(route, a_chat_turned_heavy_among_others_rests_her_after_the_last)
+{
+  maat_team *t = team_of(
+    "{\"capacity\":{\"chat\":3},\"settings\":{\"recovery_min_s\":120,"
+    "\"service_target_s\":3600,"
+    "\"recovery_max_s\":600,\"hard_recovery_s\":30},\"agents\":["
+    "{\"id\":\"ana\",\"languages\":[\"en\"],\"tiers\":[\"T1\",\"T2\",\"T3\"]}]}");
+  maat_router *r = router_of(t, "maat", 0);
+  char state[1024];
+
+  PUSH(r, "{\"type\":\"agent\",\"t\":0,\"agent\":\"ana\",\"state\":\"available\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":10,\"id\":\"c1\",\"tier\":\"T2\",\"lang\":\"en\",\"channel\":\"chat\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":11,\"id\":\"c2\",\"tier\":\"T2\",\"lang\":\"en\",\"channel\":\"chat\"}");
+  cr_assert(drain_assign(r, "c2"));
+  cr_assert_str_eq(last_to, "ana");
+  /* c1's customer gets angry: no third chat beside it. */
+  PUSH(r, "{\"type\":\"followup\",\"t\":20,\"contact\":\"c1\",\"tier\":\"T2\",\"tone\":\"angry\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":21,\"id\":\"c3\",\"tier\":\"T2\",\"lang\":\"en\",\"channel\":\"chat\"}");
+  cr_assert(!drain_assign(r, "c3"));
+  /* It ends first; she goes on with c2, then rests: not before. */
+  PUSH(r, "{\"type\":\"done\",\"t\":100,\"contact\":\"c1\"}");
+  maat_router_state_format(r, state, sizeof state);
+  cr_assert(strstr(state, "\"state\":\"busy\""), "%s", state);
+  cr_assert(!drain_assign(r, "c3"), "a chat beside others after a heavy one");
+  PUSH(r, "{\"type\":\"done\",\"t\":200,\"contact\":\"c2\"}");
+  maat_router_state_format(r, state, sizeof state);
+  cr_assert(strstr(state, "\"state\":\"recovery\""), "%s", state);
+  cr_assert(!drain_assign(r, "c3"));
+  maat_router_close(r);
+  maat_team_free(t);
+}
+
+/* The strain of two chats held side by side for 'hold' s (penalty p). */
+static double strain_two_chats(double p, int together)
+{
+  char json[512], line[256];
+  maat_team *t;
+  maat_router *r;
+  double s;
+
+  snprintf(json, sizeof json,
+           "{\"capacity\":{\"chat\":2},\"settings\":{\"concurrency_penalty\":"
+           "%g,\"recovery_tau_s\":86400},\"agents\":[{\"id\":\"ana\","
+           "\"languages\":[\"en\"]}]}", p);
+  t = team_of(json);
+  r = router_of(t, "maat", 0);
+  PUSH(r, "{\"type\":\"agent\",\"t\":0,\"agent\":\"ana\",\"state\":\"available\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":0,\"id\":\"a\",\"tier\":\"T2\",\"lang\":\"en\",\"channel\":\"chat\"}");
+  if (together) {
+    PUSH(r, "{\"type\":\"contact\",\"t\":0,\"id\":\"b\",\"tier\":\"T2\",\"lang\":\"en\",\"channel\":\"chat\"}");
+    PUSH(r, "{\"type\":\"done\",\"t\":300,\"contact\":\"a\"}");
+    PUSH(r, "{\"type\":\"done\",\"t\":300,\"contact\":\"b\"}");
+  } else {
+    PUSH(r, "{\"type\":\"done\",\"t\":300,\"contact\":\"a\"}");
+    snprintf(line, sizeof line, "{\"type\":\"contact\",\"t\":300,\"id\":\"b\","
+             "\"tier\":\"T2\",\"lang\":\"en\",\"channel\":\"chat\"}");
+    PUSH(r, line);
+    PUSH(r, "{\"type\":\"done\",\"t\":600,\"contact\":\"b\"}");
+  }
+  s = maat__router_strain(r, 0);
+  maat_router_close(r);
+  maat_team_free(t);
+  return s;
+}
+
+Test(route, concurrent_work_strains_by_the_documented_rule)
+{
+  /* Each of two chats side by side adds its load x (1 + p x 1). */
+  double single = strain_two_chats(0.25, 0), both = strain_two_chats(0.25, 1);
+  double none = strain_two_chats(0, 1);
+  cr_assert_float_eq(none, single, 1e-3 * single, "p 0: as one at a time");
+  cr_assert_float_eq(both, 1.25 * single, 1e-3 * single, "%g vs %g", both, single);
+}
+
+Test(route, in_replay_each_contact_ends_by_its_own_time)
+{
+  maat_team *t = team_of(chat_team);
+  maat_router *r = router_of(t, "maat", MAAT_ROUTER_REPLAY);
+  const char *ids[] = { "c1", "c2", "c3", "c4" };
+  char to[4][64];
+
+  PUSH(r, "{\"type\":\"agent\",\"t\":0,\"agent\":\"ana\",\"state\":\"available\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":10,\"id\":\"c1\",\"tier\":\"T2\",\"lang\":\"en\",\"channel\":\"chat\",\"handle_s\":600}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":11,\"id\":\"c2\",\"tier\":\"T2\",\"lang\":\"en\",\"channel\":\"chat\",\"handle_s\":60}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":12,\"id\":\"c3\",\"tier\":\"T2\",\"lang\":\"en\",\"channel\":\"chat\",\"handle_s\":600}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":13,\"id\":\"c4\",\"tier\":\"T2\",\"lang\":\"en\",\"channel\":\"chat\",\"handle_s\":60}");
+  drain_to(r, ids, 4, to);
+  cr_assert_str_eq(to[2], "ana");
+  cr_assert_str_empty(to[3], "a fourth chat beside three");
+  /* c2 ends about a minute in (stretched a little by strain), long before
+   * c1: its place goes to c4. */
+  PUSH(r, "{\"type\":\"tick\",\"t\":80}");
+  drain_to(r, ids, 4, to);
+  cr_assert_str_eq(to[3], "ana");
+  maat_router_close(r);
+  maat_team_free(t);
+}
+
+Test(route, capacity_errors_name_the_field)
+{
+  static const struct { const char *json, *want; } bad[] = {
+    { "{\"capacity\":3,\"agents\":[{\"id\":\"a\",\"languages\":[\"en\"]}]}",
+      "field 'capacity': expected an object" },
+    { "{\"capacity\":{\"chat\":0},\"agents\":[{\"id\":\"a\",\"languages\":[\"en\"]}]}",
+      "field 'capacity.chat': expected a whole number from 1 to 8" },
+    { "{\"capacity\":{\"chat\":2.5},\"agents\":[{\"id\":\"a\",\"languages\":[\"en\"]}]}",
+      "field 'capacity.chat'" },
+    { "{\"capacity\":{\"web chat\":2},\"agents\":[{\"id\":\"a\",\"languages\":[\"en\"]}]}",
+      "'web chat' is not a channel name" },
+    { "{\"agents\":[{\"id\":\"a\",\"languages\":[\"en\"],\"capacity\":{\"chat\":9}}]}",
+      "agent 'a': field 'capacity.chat'" },
+  };
+  for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+    maat_team *t = NULL;
+    cr_assert_eq(maat_team_parse(&t, bad[k].json, strlen(bad[k].json),
+                                 "team.json"), MAAT_EPARSE);
+    cr_assert(strstr(maat_errmsg(), bad[k].want), "%s", maat_errmsg());
+    cr_assert(strstr(maat_errmsg(), "team.json"), "%s", maat_errmsg());
+  }
+  {
+    /* An agent's own channel: the others hold one of it at a time. */
+    maat_team *t = team_of(
+      "{\"agents\":[{\"id\":\"a\",\"languages\":[\"en\"],\"capacity\":"
+      "{\"chat\":2}},{\"id\":\"b\",\"languages\":[\"en\"]}]}");
+    char *desc;
+    cr_assert_eq(maat_team_describe(t, &desc), MAAT_OK);
+    cr_assert(strstr(desc, "\"id\":\"b\"") &&
+              strstr(strstr(desc, "\"id\":\"b\""), "\"capacity\":{\"chat\":1}"),
+              "%s", desc);
+    maat_free(desc);
+    maat_team_free(t);
+  }
+}
+
+Test(route, a_lead_moves_a_chat_to_a_place_beside_others_not_a_call)
+{
+  maat_team *t = team_of(chat_team);
+  maat_router *r = router_of(t, "maat", 0);
+  char broken[256];
+
+  PUSH(r, "{\"type\":\"agent\",\"t\":0,\"agent\":\"ana\",\"state\":\"available\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":1,\"id\":\"c1\",\"tier\":\"T2\",\"lang\":\"en\",\"channel\":\"chat\"}");
+  PUSH(r, "{\"type\":\"agent\",\"t\":2,\"agent\":\"bob\",\"state\":\"available\"}");
+  PUSH(r, "{\"type\":\"contact\",\"t\":3,\"id\":\"c2\",\"tier\":\"T2\",\"lang\":\"en\",\"channel\":\"chat\"}");
+  cr_assert(drain_assign(r, "c2"));
+  cr_assert_str_eq(last_to, "bob");
+  PUSH(r, "{\"type\":\"contact\",\"t\":4,\"id\":\"v1\",\"tier\":\"T2\",\"lang\":\"en\",\"channel\":\"voice\"}");
+  cr_assert(!drain_assign(r, "v1"));
+  /* A call beside a chat: refused, with why. */
+  cr_assert_eq(maat_router_move_check(r, "v1", "ana", broken, sizeof broken),
+               MAAT_ESTATE);
+  cr_assert(strstr(maat_errmsg(), "is with another contact"), "%s",
+            maat_errmsg());
+  /* Bob's chat to ana, who has places: allowed, and done. */
+  cr_assert_eq(maat_router_move_check(r, "c2", "ana", broken, sizeof broken),
+               MAAT_OK, "%s", maat_errmsg());
+  PUSH(r, "{\"type\":\"move\",\"t\":5,\"contact\":\"c2\",\"agent\":\"ana\"}");
+  cr_assert(drain_assign(r, "c2"));
+  cr_assert_str_eq(last_to, "ana");
+  {
+    char state[1024];
+    maat_router_state_format(r, state, sizeof state);
+    cr_assert(strstr(state, "\"contacts\":[\"c1\",\"c2\"]"), "%s", state);
+  }
+  maat_router_close(r);
+  maat_team_free(t);
+}

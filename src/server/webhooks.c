@@ -215,7 +215,11 @@ enum MHD_Result maat__webhook_chatwoot(struct call *c)
                (long long)json_integer_value(json_object_get(sender, "id")));
       m.customer = customer;
     }
-    if (json_is_string(json_object_get(inbox, "name")))
+    /* The inbox's channel type ("Channel::WebWidget"), else its name:
+     * triage makes it a capacity name ("chat"). */
+    if (json_is_string(json_object_get(conv, "channel")))
+      m.channel = json_string_value(json_object_get(conv, "channel"));
+    else if (json_is_string(json_object_get(inbox, "name")))
       m.channel = json_string_value(json_object_get(inbox, "name"));
     r = thread_message(c, "Chatwoot", &m);
     json_decref(in);

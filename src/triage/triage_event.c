@@ -65,6 +65,40 @@ static json_t *result_json(const struct maat_triage *r)
   return o;
 }
 
+/*
+ * A helpdesk's channel as the router's 'capacity' names it: "chat",
+ * "email" or "voice" for what it recognises (Chatwoot's
+ * "Channel::WebWidget", an inbox called "Website chat", Zammad's "phone"),
+ * otherwise the name in lower case with anything but letters, digits, '-'
+ * and '_' as '_', at most 15 bytes.
+ */
+static void channel_name(const char *in, char *out, size_t cap)
+{
+  char low[64];
+  size_t n = 0;
+
+  if (!strncmp(in, "Channel::", 9))
+    in += 9;
+  for (; *in && n < sizeof low - 1; in++) {
+    unsigned char ch = (unsigned char)*in;
+    if (ch >= 'A' && ch <= 'Z')
+      ch = (unsigned char)(ch - 'A' + 'a');
+    if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-'))
+      ch = '_';
+    low[n++] = (char)ch;
+  }
+  low[n] = 0;
+  if (strstr(low, "chat") || strstr(low, "widget"))
+    snprintf(out, cap, "chat");
+  else if (strstr(low, "mail"))
+    snprintf(out, cap, "email");
+  else if (strstr(low, "phone") || strstr(low, "voice") ||
+           strstr(low, "call"))
+    snprintf(out, cap, "voice");
+  else
+    snprintf(out, cap, "%.15s", n ? low : "other");
+}
+
 int maat_triage_event_line(maat_triager *t, const char *json, size_t len,
                            double time, char **out, size_t *outlen)
 {
@@ -106,6 +140,12 @@ int maat_triage_event_line(maat_triager *t, const char *json, size_t len,
   if (v && !json_is_string(v)) {
     rc = maat__fail(MAAT_EPARSE, "field 'channel': expected a string");
     goto out;
+  }
+  if (v) {
+    char chan[16];
+    channel_name(json_string_value(v), chan, sizeof chan);
+    if ((rc = set(o, "channel", json_string(chan), 0)))
+      goto out;
   }
   v = json_object_get(o, "history");
   if (v) {

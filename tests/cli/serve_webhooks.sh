@@ -188,4 +188,42 @@ got=$(curl -s -o "$tmp/body" -w '%{http_code}' -H "Authorization: Bearer $INT" \
   --data-binary "$zc" "$base/v1/webhooks/zammad")
 check "... and again: nothing left to close" '[ "$got" = 200 ] && grep -q "\"closed\":\[\]" "$tmp/body"'
 kill $pid; wait $pid 2>/dev/null; pid=""
+
+# Capacity per channel: two chats at once for ana, one for bob; a call
+# waits for someone free. Chatwoot's Channel::WebWidget is a chat.
+cat >"$tmp/cap.json" <<'T'
+{"capacity": {"chat": 2, "voice": 1},
+ "agents": [{"id": "ana", "languages": ["nl", "en"], "tiers": ["T1", "T2", "T3"]},
+            {"id": "bob", "languages": ["nl", "en"], "tiers": ["T1", "T2", "T3"], "capacity": {"chat": 1}}]}
+T
+"$MAAT_BIN" token add --db "$tmp/cap.db" --role lead >"$tmp/lead" 2>/dev/null
+"$MAAT_BIN" token add --db "$tmp/cap.db" --role admin >"$tmp/adm" 2>/dev/null
+"$MAAT_BIN" token add --db "$tmp/cap.db" --role integration >"$tmp/int" 2>/dev/null
+CL=$(cat "$tmp/lead"); CA=$(cat "$tmp/adm"); CI=$(cat "$tmp/int")
+start_server "$tmp/cap.db" "$tmp/cap.json"
+for a in ana bob; do code POST /v1/agents/$a/state "$CA" '{"state":"available"}' >/dev/null; done
+for k in 1 2 3 4; do
+  m='{"event":"message_created","id":60'$k',"content":"Ik wil graag mijn adres wijzigen, hoe doe ik dat?","message_type":"incoming","private":false,"sender":{"id":8'$k'},"inbox":{"id":3,"name":"Site"},"conversation":{"id":7'$k',"channel":"Channel::WebWidget"}}'
+  curl -s -o "$tmp/cw$k" -H "Authorization: Bearer $CI" --data-binary "$m" "$base/v1/webhooks/chatwoot" >/dev/null
+done
+to() { code GET /v1/contacts/$1 "$CL" >/dev/null; jq -r '.decision.to // "waiting"' "$tmp/body"; }
+ana=0; bob=0; wait_n=0
+for k in 1 2 3 4; do
+  case $(to cw-7$k-60$k) in ana) ana=$((ana + 1));; bob) bob=$((bob + 1));; *) wait_n=$((wait_n + 1));; esac
+done
+check "chats at once within each one's capacity: ana 2, bob 1, one waits ($ana/$bob/$wait_n)" \
+  '[ $ana = 2 ] && [ $bob = 1 ] && [ $wait_n = 1 ]'
+beside=""
+for k in 1 2 3 4; do
+  code GET /v1/contacts/cw-7$k-60$k "$CL" >/dev/null
+  grep -q "capacity chat: nobody free" "$tmp/body" && beside="$beside cw-7$k-60$k"
+done
+check "one decision says it took a place beside another chat ($beside)" \
+  '[ $(echo $beside | wc -w) = 1 ]'
+code GET "/v1/contacts/${beside# }?lang=nl" "$CL" >/dev/null
+check "... in Dutch too" 'grep -q "capaciteit chat: niemand vrij" "$tmp/body"'
+code GET /v1/config "$CA" >/dev/null
+check "GET /v1/config shows the team's and each agent's capacity" \
+  'jq -e ".team.capacity.chat == 2 and (.team.agents[] | select(.id == \"bob\") | .capacity.chat) == 1" "$tmp/body" >/dev/null'
+kill $pid; wait $pid 2>/dev/null; pid=""
 exit $fail

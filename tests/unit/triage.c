@@ -453,3 +453,35 @@ Test(triage, every_reason_is_in_the_message_catalogue)
   maat_triager_free(t);
   maat_triage_config_free(c);
 }
+
+/* A helpdesk's channel becomes the name the team's 'capacity' uses. */
+Test(triage, a_helpdesks_channel_becomes_a_capacity_name)
+{
+  static const struct { const char *in, *want; } cases[] = {
+    { "Channel::WebWidget", "\"channel\":\"chat\"" },
+    { "Website chat", "\"channel\":\"chat\"" },
+    { "Channel::Email", "\"channel\":\"email\"" },
+    { "phone", "\"channel\":\"voice\"" },
+    { "twitter status", "\"channel\":\"twitter_status\"" },
+    { "Channel::Whatsapp", "\"channel\":\"whatsapp\"" },
+  };
+  maat_triage_config *c = config(LENIENT);
+  maat_triager *t;
+  cr_assert_eq(maat_triager_new(&t, c, intent, NULL), MAAT_OK);
+  for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+    char line[256], *out = NULL;
+    size_t len;
+    struct maat_event ev;
+    snprintf(line, sizeof line, "{\"id\":\"x%zu\",\"text\":\"Waar blijft "
+             "mijn pas?\",\"channel\":\"%s\"}", k, cases[k].in);
+    cr_assert_eq(maat_triage_event_line(t, line, strlen(line), 10, &out,
+                                        &len), MAAT_OK, "%s", maat_errmsg());
+    cr_assert(strstr(out, cases[k].want), "%s: %s", cases[k].in, out);
+    /* And the router reads it. */
+    cr_assert_eq(maat_event_parse(&ev, out, len), MAAT_OK, "%s",
+                 maat_errmsg());
+    maat_free(out);
+  }
+  maat_triager_free(t);
+  maat_triage_config_free(c);
+}

@@ -327,6 +327,7 @@ try {
     const cfg = await page.textContent('#config');
     check('the admin page shows the team and the configuration, in Dutch',
           cfg.includes('Harde grens') && cfg.includes('mensen eerst') &&
+          cfg.includes('Contacten tegelijk') &&
           (await page.locator('#team-agents tr').count()) >= 6);
     check('the admin page fits a phone', await page.evaluate(() =>
       document.documentElement.scrollWidth <= window.innerWidth + 1));

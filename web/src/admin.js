@@ -71,6 +71,9 @@ async function renderConfig() {
     [t('cfgHardRest'), secs(set.hard_recovery_s)],
     [t('cfgHardHeavy'), set.hard_heavy_max],
     [t('cfgTarget'), secs(set.service_target_s)],
+    [t('cfgCapacity'), c.team.capacity
+      ? Object.entries(c.team.capacity).map(([ch, n]) => t('capacityOf')(ch, n)).join(', ')
+      : t('oneAtATime')],
     [t('cfgPolicy'), c.policy],
     [t('cfgMinGroup'), c.min_group],
     [t('cfgTimezone'), c.timezone],

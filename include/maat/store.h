@@ -37,7 +37,7 @@ extern "C" {
 typedef struct maat_store maat_store;
 
 /* The schema version every backend of this build reads and writes. */
-#define MAAT_STORE_SCHEMA 5
+#define MAAT_STORE_SCHEMA 6
 
 /*
  * Opens (creating or migrating) the store named by 'uri' (see above).
@@ -252,6 +252,69 @@ int maat_store_outbox_list(maat_store *st, int state, int limit,
                            void *ctx);
 /* How many rows are in each state (n[3], by enum maat_outbox_state). */
 int maat_store_outbox_counts(maat_store *st, long n[3]);
+
+/* ---- the knowledge base: articles with their versions ---- */
+
+enum maat_article_status {
+  MAAT_ARTICLE_PUBLISHED = 0,  /* answers questions */
+  MAAT_ARTICLE_DRAFT,          /* kept until an owner approves it */
+  MAAT_ARTICLE_REMOVED         /* never cited again; its versions stay */
+};
+
+struct maat_store_article {
+  const char *id;
+  int64_t version;           /* put: ignored (the next one); read: its own */
+  double t;                  /* when this version was stored */
+  int status;                /* enum maat_article_status */
+  const char *title;         /* "" when none */
+  const char *body;
+  const char *lang;          /* "nl", "en"; "" unknown */
+  const char *url;           /* "" when none */
+  const char *tags;          /* comma-separated; "" none */
+  const char *owner;         /* "" none */
+};
+
+/*
+ * Stores a new version of article 'a->id' (the first is 1), in the
+ * caller's transaction when one is open; its number in '*version'.
+ */
+int maat_store_article_put(maat_store *st, const struct maat_store_article *a,
+                           int64_t *version);
+/*
+ * 'id' NULL: the newest version of every article (removed ones too), by
+ * id; else every version of that article, oldest first (MAAT_ENOTFOUND
+ * when it has none). Strings are valid during the call.
+ */
+int maat_store_articles(maat_store *st, const char *id,
+                        int (*fn)(void *ctx,
+                                  const struct maat_store_article *a),
+                        void *ctx);
+/* History: a question the article answered well (resolved, confirmed). */
+int maat_store_kb_link_add(maat_store *st, const char *article,
+                           const char *question, double t);
+int maat_store_kb_links(maat_store *st,
+                        int (*fn)(void *ctx, const char *article,
+                                  const char *question, double t),
+                        void *ctx);
+
+/* A question asked of the knowledge base, and how it went (the gaps). */
+struct maat_store_kb_question {
+  int64_t seq;
+  double t;
+  const char *question;
+  const char *lang;          /* "" unknown */
+  int answered;              /* 1: answered with confidence over the line */
+  double confidence;
+  const char *article;       /* the best article; "" none */
+  const char *source;        /* "ask", "triage", "handback" */
+};
+int maat_store_kb_question_add(maat_store *st,
+                               const struct maat_store_kb_question *q);
+/* Questions at or after 't', oldest first. */
+int maat_store_kb_questions(maat_store *st, double since,
+                            int (*fn)(void *ctx,
+                                      const struct maat_store_kb_question *q),
+                            void *ctx);
 
 #ifdef __cplusplus
 }

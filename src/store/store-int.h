@@ -86,6 +86,22 @@ struct maat__store_ops {
                      int (*fn)(void *, const struct maat_store_outbox *),
                      void *ctx);
   int (*outbox_counts)(void *b, long n[3]);
+
+  /* the knowledge base */
+  int (*article_put)(void *b, const struct maat_store_article *a,
+                     int64_t *version);
+  int (*articles)(void *b, const char *id,
+                  int (*fn)(void *, const struct maat_store_article *),
+                  void *ctx);
+  int (*kb_link_add)(void *b, const char *article, const char *question,
+                     double t);
+  int (*kb_links)(void *b,
+                  int (*fn)(void *, const char *, const char *, double),
+                  void *ctx);
+  int (*kb_question_add)(void *b, const struct maat_store_kb_question *q);
+  int (*kb_questions)(void *b, double since,
+                      int (*fn)(void *, const struct maat_store_kb_question *),
+                      void *ctx);
 };
 
 extern const struct maat__store_ops maat__store_sqlite;

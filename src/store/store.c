@@ -427,3 +427,65 @@ int maat_store_outbox_counts(maat_store *st, long n[3])
 {
   return st->ops->outbox_counts(st->b, n);
 }
+
+/* ---- the knowledge base ---- */
+
+int maat_store_article_put(maat_store *st, const struct maat_store_article *a,
+                           int64_t *version)
+{
+  int64_t dummy;
+
+  if (!a || !a->id || !*a->id || !a->body)
+    return maat__fail(MAAT_EINVAL, "store: an article needs an id and a "
+                      "body");
+  if (a->status < MAAT_ARTICLE_PUBLISHED || a->status > MAAT_ARTICLE_REMOVED)
+    return maat__fail(MAAT_EINVAL, "store: unknown article status %d",
+                      a->status);
+  WRITE(st, st->ops->article_put(st->b, a, version ? version : &dummy));
+}
+
+int maat_store_articles(maat_store *st, const char *id,
+                        int (*fn)(void *, const struct maat_store_article *),
+                        void *ctx)
+{
+  if (!fn)
+    return maat__fail(MAAT_EINVAL, "store: no callback");
+  return st->ops->articles(st->b, id, fn, ctx);
+}
+
+int maat_store_kb_link_add(maat_store *st, const char *article,
+                           const char *question, double t)
+{
+  if (!article || !question)
+    return maat__fail(MAAT_EINVAL, "store: a link needs an article and a "
+                      "question");
+  WRITE(st, st->ops->kb_link_add(st->b, article, question, t));
+}
+
+int maat_store_kb_links(maat_store *st,
+                        int (*fn)(void *, const char *, const char *, double),
+                        void *ctx)
+{
+  if (!fn)
+    return maat__fail(MAAT_EINVAL, "store: no callback");
+  return st->ops->kb_links(st->b, fn, ctx);
+}
+
+int maat_store_kb_question_add(maat_store *st,
+                               const struct maat_store_kb_question *q)
+{
+  if (!q || !q->question || !q->source)
+    return maat__fail(MAAT_EINVAL, "store: a question needs its text and "
+                      "source");
+  WRITE(st, st->ops->kb_question_add(st->b, q));
+}
+
+int maat_store_kb_questions(maat_store *st, double since,
+                            int (*fn)(void *,
+                                      const struct maat_store_kb_question *),
+                            void *ctx)
+{
+  if (!fn)
+    return maat__fail(MAAT_EINVAL, "store: no callback");
+  return st->ops->kb_questions(st->b, since, fn, ctx);
+}

@@ -31,7 +31,8 @@ struct table {
 };
 
 enum { T_EVENTS, T_DECISIONS, T_SNAPSHOTS, T_TOKENS, T_AUDIT, T_CHECKINS,
-       T_OUTCOMES, T_META, T_CONTACTS, T_OUTBOX, NTABLES };
+       T_OUTCOMES, T_META, T_CONTACTS, T_OUTBOX, T_ARTICLES, T_LINKS,
+       T_KBQ, NTABLES };
 
 struct undo {           /* an update to take back: the row's old strings */
   int table;
@@ -975,6 +976,208 @@ static int mem_outbox_counts(void *b, long n[3])
   return MAAT_OK;
 }
 
+/* ---- the knowledge base: articles a id, b title, c body, d lang, e url,
+ * f tags, g owner, ref version, n status; links a article, b question;
+ * questions a question, b lang, c article, d source, n answered, t2
+ * confidence ---- */
+
+static int mem_article_put(void *b, const struct maat_store_article *a,
+                           int64_t *version)
+{
+  struct mem *m = b;
+  struct row *r;
+  int64_t v = 0;
+  int bad = 0;
+
+  pthread_mutex_lock(&m->mu);
+  for (size_t i = 0; i < m->t[T_ARTICLES].n; i++)
+    if (!strcmp(m->t[T_ARTICLES].rows[i].a, a->id) &&
+        m->t[T_ARTICLES].rows[i].ref > v)
+      v = m->t[T_ARTICLES].rows[i].ref;
+  if (!(r = push(m, T_ARTICLES))) {
+    pthread_mutex_unlock(&m->mu);
+    return oom();
+  }
+  r->ref = v + 1;
+  r->t = a->t;
+  r->n = a->status;
+  r->a = dup_or_null(a->id, &bad);
+  r->b = dup_or_null(a->title ? a->title : "", &bad);
+  r->c = dup_or_null(a->body, &bad);
+  r->d = dup_or_null(a->lang ? a->lang : "", &bad);
+  r->e = dup_or_null(a->url ? a->url : "", &bad);
+  r->f = dup_or_null(a->tags ? a->tags : "", &bad);
+  r->g = dup_or_null(a->owner ? a->owner : "", &bad);
+  r->len = r->a ? strlen(r->a) : 0;
+  if (bad) {
+    row_free(r);
+    m->t[T_ARTICLES].n--;
+    m->next_seq[T_ARTICLES]--;
+  } else {
+    *version = v + 1;
+  }
+  pthread_mutex_unlock(&m->mu);
+  return bad ? oom() : MAAT_OK;
+}
+
+static int article_of(const struct row *r,
+                      int (*fn)(void *, const struct maat_store_article *),
+                      void *ctx)
+{
+  struct maat_store_article a;
+
+  a.id = r->a;
+  a.version = r->ref;
+  a.t = r->t;
+  a.status = r->n;
+  a.title = r->b;
+  a.body = r->c;
+  a.lang = r->d;
+  a.url = r->e;
+  a.tags = r->f;
+  a.owner = r->g;
+  return fn(ctx, &a);
+}
+
+static int cmp_article(const void *x, const void *y)
+{
+  const struct row *a = *(const struct row *const *)x;
+  const struct row *b = *(const struct row *const *)y;
+  int c = strcmp(a->a, b->a);
+
+  return c ? c : (a->ref > b->ref) - (a->ref < b->ref);
+}
+
+static int mem_articles(void *b, const char *id,
+                        int (*fn)(void *, const struct maat_store_article *),
+                        void *ctx)
+{
+  struct mem *m = b;
+  struct table *t = &m->t[T_ARTICLES];
+  const struct row **v;
+  size_t n = 0;
+  int rc = MAAT_OK, any = 0;
+
+  pthread_mutex_lock(&m->mu);
+  v = maat__malloc((t->n ? t->n : 1) * sizeof *v);
+  if (!v) {
+    pthread_mutex_unlock(&m->mu);
+    return oom();
+  }
+  for (size_t i = 0; i < t->n; i++)
+    if (!id || !strcmp(t->rows[i].a, id))
+      v[n++] = &t->rows[i];
+  qsort(v, n, sizeof *v, cmp_article);
+  for (size_t i = 0; i < n && !rc; i++) {
+    /* All versions of one; else the last of each id. */
+    if (!id && i + 1 < n && !strcmp(v[i]->a, v[i + 1]->a))
+      continue;
+    any = 1;
+    rc = article_of(v[i], fn, ctx);
+  }
+  maat__free(v);
+  pthread_mutex_unlock(&m->mu);
+  if (!rc && id && !any)
+    return MAAT_ENOTFOUND;
+  return rc;
+}
+
+static int mem_kb_link_add(void *b, const char *article, const char *question,
+                           double t)
+{
+  struct mem *m = b;
+  struct row *r;
+  int bad = 0;
+
+  pthread_mutex_lock(&m->mu);
+  if (!(r = push(m, T_LINKS))) {
+    pthread_mutex_unlock(&m->mu);
+    return oom();
+  }
+  r->t = t;
+  r->a = dup_or_null(article, &bad);
+  r->b = dup_or_null(question, &bad);
+  r->len = r->a ? strlen(r->a) : 0;
+  if (bad) {
+    row_free(r);
+    m->t[T_LINKS].n--;
+    m->next_seq[T_LINKS]--;
+  }
+  pthread_mutex_unlock(&m->mu);
+  return bad ? oom() : MAAT_OK;
+}
+
+static int mem_kb_links(void *b,
+                        int (*fn)(void *, const char *, const char *, double),
+                        void *ctx)
+{
+  struct mem *m = b;
+  int rc = MAAT_OK;
+
+  pthread_mutex_lock(&m->mu);
+  for (size_t i = 0; i < m->t[T_LINKS].n && !rc; i++)
+    rc = fn(ctx, m->t[T_LINKS].rows[i].a, m->t[T_LINKS].rows[i].b,
+            m->t[T_LINKS].rows[i].t);
+  pthread_mutex_unlock(&m->mu);
+  return rc;
+}
+
+static int mem_kb_question_add(void *b, const struct maat_store_kb_question *q)
+{
+  struct mem *m = b;
+  struct row *r;
+  int bad = 0;
+
+  pthread_mutex_lock(&m->mu);
+  if (!(r = push(m, T_KBQ))) {
+    pthread_mutex_unlock(&m->mu);
+    return oom();
+  }
+  r->t = q->t;
+  r->n = q->answered;
+  r->t2 = q->confidence;
+  r->a = dup_or_null(q->question, &bad);
+  r->b = dup_or_null(q->lang ? q->lang : "", &bad);
+  r->c = dup_or_null(q->article ? q->article : "", &bad);
+  r->d = dup_or_null(q->source, &bad);
+  r->len = r->a ? strlen(r->a) : 0;
+  if (bad) {
+    row_free(r);
+    m->t[T_KBQ].n--;
+    m->next_seq[T_KBQ]--;
+  }
+  pthread_mutex_unlock(&m->mu);
+  return bad ? oom() : MAAT_OK;
+}
+
+static int mem_kb_questions(void *b, double since,
+                            int (*fn)(void *,
+                                      const struct maat_store_kb_question *),
+                            void *ctx)
+{
+  struct mem *m = b;
+  int rc = MAAT_OK;
+
+  pthread_mutex_lock(&m->mu);
+  for (size_t i = 0; i < m->t[T_KBQ].n && !rc; i++) {
+    const struct row *r = &m->t[T_KBQ].rows[i];
+    struct maat_store_kb_question q;
+    if (r->t < since)
+      continue;
+    q.seq = r->seq;
+    q.t = r->t;
+    q.question = r->a;
+    q.lang = r->b;
+    q.answered = r->n;
+    q.confidence = r->t2;
+    q.article = r->c;
+    q.source = r->d;
+    rc = fn(ctx, &q);
+  }
+  pthread_mutex_unlock(&m->mu);
+  return rc;
+}
+
 const struct maat__store_ops maat__store_memory = {
   "memory", mem_open, mem_close,
   mem_bind_run, mem_meta_get, mem_meta_set,
@@ -988,4 +1191,6 @@ const struct maat__store_ops maat__store_memory = {
   mem_contact_put, mem_contact_get, mem_bot_outcome_add, mem_bot_outcomes,
   mem_outbox_add, mem_outbox_due, mem_outbox_mark, mem_outbox_list,
   mem_outbox_counts,
+  mem_article_put, mem_articles, mem_kb_link_add, mem_kb_links,
+  mem_kb_question_add, mem_kb_questions,
 };

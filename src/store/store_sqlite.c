@@ -53,6 +53,18 @@ static const char *const migrations[] = {
   "  next_at REAL NOT NULL, last_error TEXT, done_at REAL NOT NULL"
   "  DEFAULT 0);"
   "CREATE INDEX outbox_due ON outbox (state, next_at);",
+  /* 6: the knowledge base: articles by version, the questions each
+   * answered well, and every question asked (for the gaps). */
+  "CREATE TABLE kb_articles (id TEXT NOT NULL, version INTEGER NOT NULL,"
+  "  t REAL NOT NULL, status INTEGER NOT NULL, title TEXT NOT NULL,"
+  "  body TEXT NOT NULL, lang TEXT NOT NULL, url TEXT NOT NULL,"
+  "  tags TEXT NOT NULL, owner TEXT NOT NULL, PRIMARY KEY (id, version));"
+  "CREATE TABLE kb_links (seq INTEGER PRIMARY KEY, article TEXT NOT NULL,"
+  "  question TEXT NOT NULL, t REAL NOT NULL);"
+  "CREATE TABLE kb_questions (seq INTEGER PRIMARY KEY, t REAL NOT NULL,"
+  "  question TEXT NOT NULL, lang TEXT NOT NULL, answered INTEGER NOT NULL,"
+  "  confidence REAL NOT NULL, article TEXT NOT NULL, source TEXT NOT NULL);"
+  "CREATE INDEX kb_questions_t ON kb_questions (t);",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 _Static_assert(SCHEMA_VERSION == MAAT_STORE_SCHEMA, "schema versions differ");
@@ -935,6 +947,190 @@ static int sq_outbox_counts(void *b, long n[3])
                  "cannot count the outbox");
 }
 
+/* ---- the knowledge base ---- */
+
+static const char *or_empty(const char *s)
+{
+  return s ? s : "";
+}
+
+static int sq_article_put(void *b, const struct maat_store_article *a,
+                          int64_t *version)
+{
+  struct sq *q = b;
+  sqlite3_stmt *st;
+  int64_t v = 0;
+  int rc;
+
+  /* On the writer: an import's earlier versions are uncommitted. */
+  if ((rc = prep(q, q->w, "SELECT coalesce(max(version), 0) FROM "
+                 "kb_articles WHERE id = ?", &st)))
+    return rc;
+  sqlite3_bind_text(st, 1, a->id, -1, SQLITE_STATIC);
+  if (sqlite3_step(st) == SQLITE_ROW)
+    v = sqlite3_column_int64(st, 0);
+  else
+    rc = fail_db(q, q->w, "cannot read the article's versions");
+  sqlite3_finalize(st);
+  if (rc || (rc = prep(q, q->w, "INSERT INTO kb_articles (id, version, t, "
+                       "status, title, body, lang, url, tags, owner) VALUES "
+                       "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &st)))
+    return rc;
+  sqlite3_bind_text(st, 1, a->id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 2, v + 1);
+  sqlite3_bind_double(st, 3, a->t);
+  sqlite3_bind_int(st, 4, a->status);
+  sqlite3_bind_text(st, 5, or_empty(a->title), -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 6, a->body, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 7, or_empty(a->lang), -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 8, or_empty(a->url), -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 9, or_empty(a->tags), -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 10, or_empty(a->owner), -1, SQLITE_STATIC);
+  rc = sqlite3_step(st) == SQLITE_DONE
+           ? MAAT_OK : fail_db(q, q->w, "cannot store the article");
+  sqlite3_finalize(st);
+  if (!rc)
+    *version = v + 1;
+  return rc;
+}
+
+static int row_article(sqlite3_stmt *st, void *ctx)
+{
+  struct each *e = ctx;
+  int (*fn)(void *, const struct maat_store_article *) = e->fn;
+  struct maat_store_article a;
+
+  a.id = col_text(st, 0);
+  a.version = sqlite3_column_int64(st, 1);
+  a.t = sqlite3_column_double(st, 2);
+  a.status = sqlite3_column_int(st, 3);
+  a.title = col_text(st, 4);
+  a.body = col_text(st, 5);
+  a.lang = col_text(st, 6);
+  a.url = col_text(st, 7);
+  a.tags = col_text(st, 8);
+  a.owner = col_text(st, 9);
+  return fn(e->ctx, &a);
+}
+
+#define ARTICLE_COLS "id, version, t, status, title, body, lang, url, tags, " \
+  "owner"
+
+static int sq_articles(void *b, const char *id,
+                       int (*fn)(void *, const struct maat_store_article *),
+                       void *ctx)
+{
+  struct each e = { (void *)fn, ctx, NULL };
+
+  if (id)
+    return reading(b, "SELECT " ARTICLE_COLS " FROM kb_articles WHERE id = ?"
+                   " ORDER BY version", NULL, id, 0, 0, row_article, &e, 1,
+                   "cannot read the article");
+  return reading(b, "SELECT " ARTICLE_COLS " FROM kb_articles a WHERE "
+                 "version = (SELECT max(version) FROM kb_articles WHERE "
+                 "id = a.id) ORDER BY id", NULL, NULL, 0, 0, row_article, &e,
+                 0, "cannot read the articles");
+}
+
+static int sq_kb_link_add(void *b, const char *article, const char *question,
+                          double t)
+{
+  struct sq *q = b;
+  sqlite3_stmt *st;
+  int rc;
+
+  if ((rc = prep(q, q->w, "INSERT INTO kb_links (article, question, t) "
+                 "VALUES (?, ?, ?)", &st)))
+    return rc;
+  sqlite3_bind_text(st, 1, article, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, question, -1, SQLITE_STATIC);
+  sqlite3_bind_double(st, 3, t);
+  rc = sqlite3_step(st) == SQLITE_DONE
+           ? MAAT_OK : fail_db(q, q->w, "cannot store the link");
+  sqlite3_finalize(st);
+  return rc;
+}
+
+static int row_link(sqlite3_stmt *st, void *ctx)
+{
+  struct each *e = ctx;
+  int (*fn)(void *, const char *, const char *, double) = e->fn;
+
+  return fn(e->ctx, col_text(st, 0), col_text(st, 1),
+            sqlite3_column_double(st, 2));
+}
+
+static int sq_kb_links(void *b,
+                       int (*fn)(void *, const char *, const char *, double),
+                       void *ctx)
+{
+  struct each e = { (void *)fn, ctx, NULL };
+  return reading(b, "SELECT article, question, t FROM kb_links ORDER BY seq",
+                 NULL, NULL, 0, 0, row_link, &e, 0, "cannot read the links");
+}
+
+static int sq_kb_question_add(void *b, const struct maat_store_kb_question *k)
+{
+  struct sq *q = b;
+  sqlite3_stmt *st;
+  int rc;
+
+  if ((rc = prep(q, q->w, "INSERT INTO kb_questions (t, question, lang, "
+                 "answered, confidence, article, source) VALUES (?, ?, ?, ?, "
+                 "?, ?, ?)", &st)))
+    return rc;
+  sqlite3_bind_double(st, 1, k->t);
+  sqlite3_bind_text(st, 2, k->question, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, or_empty(k->lang), -1, SQLITE_STATIC);
+  sqlite3_bind_int(st, 4, k->answered);
+  sqlite3_bind_double(st, 5, k->confidence);
+  sqlite3_bind_text(st, 6, or_empty(k->article), -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 7, k->source, -1, SQLITE_STATIC);
+  rc = sqlite3_step(st) == SQLITE_DONE
+           ? MAAT_OK : fail_db(q, q->w, "cannot store the question");
+  sqlite3_finalize(st);
+  return rc;
+}
+
+struct each_q {
+  struct each e;
+  double since;
+};
+
+static int row_kb_question(sqlite3_stmt *st, void *ctx)
+{
+  struct each_q *eq = ctx;
+  int (*fn)(void *, const struct maat_store_kb_question *) = eq->e.fn;
+  struct maat_store_kb_question k;
+
+  k.seq = sqlite3_column_int64(st, 0);
+  k.t = sqlite3_column_double(st, 1);
+  if (k.t < eq->since)
+    return MAAT_OK;
+  k.question = col_text(st, 2);
+  k.lang = col_text(st, 3);
+  k.answered = sqlite3_column_int(st, 4);
+  k.confidence = sqlite3_column_double(st, 5);
+  k.article = col_text(st, 6);
+  k.source = col_text(st, 7);
+  return fn(eq->e.ctx, &k);
+}
+
+static int sq_kb_questions(void *b, double since,
+                           int (*fn)(void *,
+                                     const struct maat_store_kb_question *),
+                           void *ctx)
+{
+  struct each_q eq = { { (void *)fn, ctx, NULL }, since };
+  /* Whole seconds in SQL, the exact time in row_kb_question(). */
+  int64_t from = since > -9e15 ? (int64_t)floor(since) : INT64_MIN;
+
+  return reading(b, "SELECT seq, t, question, lang, answered, confidence, "
+                 "article, source FROM kb_questions WHERE t >= ? ORDER BY "
+                 "seq", NULL, NULL, 1, from, row_kb_question, &eq, 0,
+                 "cannot read the questions");
+}
+
 const struct maat__store_ops maat__store_sqlite = {
   "sqlite", sq_open, sq_close,
   sq_bind_run, sq_meta_get, sq_meta_set,
@@ -948,4 +1144,6 @@ const struct maat__store_ops maat__store_sqlite = {
   sq_contact_put, sq_contact_get, sq_bot_outcome_add, sq_bot_outcomes,
   sq_outbox_add, sq_outbox_due, sq_outbox_mark, sq_outbox_list,
   sq_outbox_counts,
+  sq_article_put, sq_articles, sq_kb_link_add, sq_kb_links,
+  sq_kb_question_add, sq_kb_questions,
 };

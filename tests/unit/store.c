@@ -480,3 +480,106 @@ Test(store, outbox_rows_are_keyed_transactional_and_marked)
     gone(st, k);
   }
 }
+
+struct arts {
+  int n;
+  char ids[8][32];
+  int64_t versions[8];
+  int status[8];
+  char bodies[8][32];
+};
+
+static int take_article(void *ctx, const struct maat_store_article *a)
+{
+  struct arts *x = ctx;
+  if (x->n < 8) {
+    snprintf(x->ids[x->n], sizeof x->ids[0], "%s", a->id);
+    x->versions[x->n] = a->version;
+    x->status[x->n] = a->status;
+    snprintf(x->bodies[x->n], sizeof x->bodies[0], "%s", a->body);
+  }
+  x->n++;
+  return 0;
+}
+
+static int count_q(void *ctx, const struct maat_store_kb_question *q)
+{
+  int *n = ctx;
+  cr_assert_str_eq(q->source, "ask");
+  (*n)++;
+  return 0;
+}
+
+static int count_link(void *ctx, const char *a, const char *q, double t)
+{
+  int *n = ctx;
+  (void)a, (void)q, (void)t;
+  (*n)++;
+  return 0;
+}
+
+Test(store, articles_keep_their_versions_and_roll_back)
+{
+  BOTH {
+    maat_store *st = fresh(k);
+    struct maat_store_article a = { 0 };
+    struct maat_store_kb_question q = { 0 };
+    struct arts x;
+    int64_t v;
+    int n = 0;
+    a.id = "pas";
+    a.title = "Mijn pas";
+    a.body = "v1";
+    a.lang = "nl";
+    cr_assert_eq(maat_store_article_put(st, &a, &v), MAAT_OK, "%s",
+                 maat_errmsg());
+    cr_assert_eq(v, 1);
+    a.body = "v2";
+    cr_assert_eq(maat_store_article_put(st, &a, &v), MAAT_OK);
+    cr_assert_eq(v, 2);
+    a.id = "adres";
+    a.body = "a1";
+    cr_assert_eq(maat_store_article_put(st, &a, &v), MAAT_OK);
+    /* An import that fails rolls back whole: no version 3. */
+    cr_assert_eq(maat_store_begin(st), MAAT_OK);
+    a.id = "pas";
+    a.body = "v3";
+    cr_assert_eq(maat_store_article_put(st, &a, &v), MAAT_OK);
+    cr_assert_eq(v, 3, "the writer sees its own versions");
+    cr_assert_eq(maat_store_rollback(st), MAAT_OK);
+    memset(&x, 0, sizeof x);
+    cr_assert_eq(maat_store_articles(st, NULL, take_article, &x), MAAT_OK);
+    cr_assert_eq(x.n, 2, "the newest of each (%d)", x.n);
+    cr_assert_str_eq(x.ids[0], "adres");
+    cr_assert_str_eq(x.ids[1], "pas");
+    cr_assert_str_eq(x.bodies[1], "v2");
+    cr_assert_eq(x.versions[1], 2);
+    /* Removed: a new version, the old ones kept. */
+    a.body = "";
+    a.status = MAAT_ARTICLE_REMOVED;
+    cr_assert_eq(maat_store_article_put(st, &a, &v), MAAT_OK);
+    memset(&x, 0, sizeof x);
+    cr_assert_eq(maat_store_articles(st, "pas", take_article, &x), MAAT_OK);
+    cr_assert_eq(x.n, 3);
+    cr_assert_str_eq(x.bodies[0], "v1");
+    cr_assert_eq(x.status[2], MAAT_ARTICLE_REMOVED);
+    cr_assert_eq(maat_store_articles(st, "nothing", take_article, &x),
+                 MAAT_ENOTFOUND);
+    a.status = 7;
+    cr_assert_eq(maat_store_article_put(st, &a, &v), MAAT_EINVAL);
+    cr_assert_eq(maat_store_kb_link_add(st, "pas", "waar is mijn pas", 5),
+                 MAAT_OK);
+    cr_assert_eq(maat_store_kb_links(st, count_link, &n), MAAT_OK);
+    cr_assert_eq(n, 1);
+    q.question = "hoe laat zijn jullie open";
+    q.source = "ask";
+    q.t = 100.5;
+    cr_assert_eq(maat_store_kb_question_add(st, &q), MAAT_OK);
+    q.t = 200;
+    cr_assert_eq(maat_store_kb_question_add(st, &q), MAAT_OK);
+    n = 0;
+    cr_assert_eq(maat_store_kb_questions(st, 100.6, count_q, &n), MAAT_OK);
+    cr_assert_eq(n, 1, "only those at or after 'since' (%d)", n);
+    gone(st, k);
+  }
+}

@@ -140,5 +140,6 @@ char *maat_strdup(const char *s);
 #include "maat/engine.h"
 #include "maat/msg.h"
 #include "maat/outbox.h"
+#include "maat/kb.h"
 
 #endif /* MAAT_H */

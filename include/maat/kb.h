@@ -1,0 +1,122 @@
+/*
+ * maat/kb.h - the knowledge base: articles imported into the store (with
+ * their versions), a ranked search over them in Dutch and English, and an
+ * answer that is the best passage of the best article with its citation
+ * and a calibrated confidence. Below the answer threshold there is no
+ * answer: the question goes to a person. docs/knowledge.md explains the
+ * formats, the ranking and the figures. Included by maat.h.
+ */
+#ifndef MAAT_KB_H
+#define MAAT_KB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "maat/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- import ---- */
+
+struct maat_kb_import_stats {
+  long files;
+  long added;        /* new articles */
+  long updated;      /* a new version of an article whose text changed */
+  long unchanged;    /* the same text again: no new version */
+  long drafts;       /* imported as drafts */
+};
+
+/*
+ * Imports 'path' into the store: a JSON Lines file of articles ({"id",
+ * "title", "body", "url", "lang", "tags", "owner", "status"}) or FAQs
+ * ({"question", "answer", "url"}), a CSV file with a header (the same
+ * columns), a Markdown (.md) or HTML (.html, .htm) file, a folder of them
+ * (recursively), a Chatwoot help-centre export (the articles API's JSON:
+ * {"payload": [...]}) or a Zammad knowledge-base export (an answer's JSON
+ * with "assets"). 'owner' (may be NULL) is the owner of articles that name
+ * none; 't' is the time stored with each version.
+ *
+ * All of it in one transaction: a malformed file or record fails the
+ * whole import (MAAT_EPARSE, the message naming the file and line), and
+ * nothing of it is kept. An article whose title and text are the same as
+ * its newest version adds no version. Does not print; 'progress' (may be
+ * NULL) is called after each file.
+ */
+int maat_kb_import(maat_store *st, const char *const *paths, int npaths,
+                   const char *owner, double t,
+                   void (*progress)(void *ctx, const char *path, long n),
+                   void *ctx, struct maat_kb_import_stats *stats);
+
+/*
+ * Stores a new version of one article (in the caller's transaction when
+ * one is open): for `maat kb remove` (status MAAT_ARTICLE_REMOVED) and for
+ * drafts written from a gap. The body is cleaned as an import cleans it.
+ */
+int maat_kb_put(maat_store *st, const struct maat_store_article *a,
+                int64_t *version);
+
+/* ---- search and answers ---- */
+
+typedef struct maat_kb maat_kb;
+
+struct maat_kb_options {
+  /* Confidence at or above which the bot answers (0: the default). */
+  double threshold;
+  /* Use the history of resolved questions (default 1; -1 turns it off). */
+  int history;
+};
+
+/*
+ * Builds the index from the store's newest published articles and its
+ * history (maat_store_kb_links()). The index is the knowledge base as it
+ * was then: open again (or maat_kb_reload()) after an import.
+ */
+int maat_kb_open(maat_kb **out, maat_store *st,
+                 const struct maat_kb_options *opts);
+/* Rebuilds from the store; on failure the old index stays in use. */
+int maat_kb_reload(maat_kb *kb);
+void maat_kb_free(maat_kb *kb);
+/* Articles and passages indexed. */
+size_t maat_kb_articles(const maat_kb *kb);
+size_t maat_kb_passages(const maat_kb *kb);
+/* The answer threshold in use. */
+double maat_kb_threshold(const maat_kb *kb);
+
+#define MAAT_KB_RANKED 10
+
+struct maat_kb_hit {
+  char id[129];
+  double score;
+};
+
+struct maat_kb_answer {
+  int answered;            /* confidence >= threshold */
+  double confidence;       /* 0..1: the chance the best article is right */
+  char lang[8];            /* the question's language, "" when unknown */
+  /* The best article and its passage (strings owned by 'out', valid until
+   * maat_kb_answer_release()); article[0] 0 when nothing matched. */
+  char article[129];
+  int64_t version;
+  char *title, *url, *section, *passage;
+  size_t passage_start, passage_end;  /* byte offsets in the article body */
+  int nranked;
+  struct maat_kb_hit ranked[MAAT_KB_RANKED];
+  /* Why there is no answer, in English (msg catalogue code "kb.*"). */
+  const char *why;
+};
+
+/*
+ * Searches for 'question' and fills 'out' (release with
+ * maat_kb_answer_release()). Thread-safe.
+ */
+int maat_kb_ask(maat_kb *kb, const char *question, size_t len,
+                struct maat_kb_answer *out);
+void maat_kb_answer_release(struct maat_kb_answer *a);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MAAT_KB_H */

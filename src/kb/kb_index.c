@@ -1,0 +1,1016 @@
+/*
+ * kb_index.c - the knowledge base's index and answers.
+ *
+ * Ranking (docs/knowledge.md): each article has two fields, its title and
+ * its body, as stems of the text pipeline (NFKC, case folding, Snowball
+ * for the article's language). A question scores BM25 per field, the title
+ * counting twice: a help-centre title is the question an article answers,
+ * so every word of it counts, while in the body the little words
+ * (stopwords) are left out. The organisation's history adds evidence: the
+ * questions an article resolved before, each compared with the new one by
+ * cosine over stems (tf-idf); a close one (over HIST_FLOOR) lifts its
+ * article by up to the best score. The confidence is a logistic function of
+ * scale-free features (the winner's margin over the runner-up, how much of
+ * the question's weight the winner contains, the history's cosine), so
+ * that it means the same on a knowledge base it has not seen.
+ */
+#include "kb-int.h"
+#include "maat/text.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* BM25: the usual k1; title and body length normalisation. */
+#define K1 1.2
+#define B_TITLE 0.5
+#define B_BODY 0.75
+#define W_TITLE 2.0
+/* History: a resolved question this close (cosine) starts to count; one
+ * identical adds the best score once more. */
+#define HIST_FLOOR 0.6
+#define W_HIST 1.0
+/* Passages: paragraphs joined up to about this many bytes, longer ones cut
+ * at a sentence. */
+#define PASSAGE_MIN 200
+#define PASSAGE_MAX 1200
+/* The answer threshold: see docs/knowledge.md for its trade-off curve. */
+#define DEFAULT_THRESHOLD 0.5
+
+/* Confidence = 1 / (1 + e^-(C0 + C_MARGIN m + C_COVER c + C_HIST h)). */
+#define C0 (-5.0)
+#define C_MARGIN 5.0
+#define C_COVER 4.0
+#define C_HIST 3.0
+
+enum { L_OTHER, L_NL, L_EN, NLANG };
+
+struct posting {
+  uint32_t doc;
+  uint16_t tf_title, tf_body;
+};
+
+struct hposting {
+  uint32_t hdoc;
+  float w;
+};
+
+struct term {
+  char *text;
+  struct posting *p;
+  uint32_t n, cap;
+  uint32_t df_title, df_body;
+  struct hposting *h;
+  uint32_t nh, caph;
+};
+
+struct passage {
+  size_t start, end;          /* in the article's body */
+  size_t sec_start, sec_end;  /* its section's heading; equal: none */
+};
+
+struct article {
+  char *id, *title, *url, *body;
+  int64_t version;
+  int lang;
+  uint32_t len_title, len_body;
+  uint32_t first, npass;
+};
+
+struct index {
+  struct article *arts;
+  size_t narts;
+  struct passage *pass;
+  size_t npass, cappass;
+  struct term *terms;
+  size_t nterms, capterms;
+  struct maat_map dict;        /* text -> term index + 1 */
+  double avg_title, avg_body;
+  /* history: resolved questions, their article and norm */
+  uint32_t *hart;
+  size_t nhist;
+  /* scratch for one question, guarded by the kb's lock */
+  double *score, *hist;
+  uint32_t *touched;
+  size_t ntouched;
+};
+
+struct maat_kb {
+  maat_store *st;
+  struct maat_kb_options opt;
+  pthread_mutex_t mu;
+  struct index *ix;
+  maat_tokenizer *tok;
+  maat_stemmer *stem[NLANG];
+};
+
+/* ---- stopwords: left out of bodies, kept in titles ---- */
+
+static const char *const stop_en[] = {
+  "a", "about", "after", "all", "also", "am", "an", "and", "any", "are",
+  "as", "at", "be", "been", "but", "by", "can", "could", "did", "do",
+  "does", "for", "from", "had", "has", "have", "he", "her", "his", "how",
+  "i", "if", "in", "into", "is", "it", "its", "me", "my", "no", "not", "of",
+  "on", "or", "our", "she", "should", "so", "than", "that", "the", "their",
+  "them", "then", "there", "these", "they", "this", "to", "us", "was", "we",
+  "were", "what", "when", "where", "which", "who", "why", "will", "with",
+  "would", "you", "your", NULL
+};
+static const char *const stop_nl[] = {
+  "aan", "al", "als", "bij", "dan", "dat", "de", "deze", "die", "dit",
+  "door", "een", "en", "er", "geen", "had", "heb", "hebben", "heeft", "het",
+  "hij", "hoe", "ik", "in", "is", "je", "jij", "kan", "kunnen", "maar",
+  "me", "met", "mij", "mijn", "moet", "moeten", "na", "naar", "niet", "nog",
+  "of", "om", "ook", "op", "over", "te", "tot", "u", "uit", "uw", "van",
+  "voor", "waar", "wanneer", "was", "wat", "welke", "wie", "wij", "wil",
+  "wordt", "worden", "ze", "zij", "zijn", "zo", "zou", NULL
+};
+
+static int is_stop(int lang, const char *w, size_t n)
+{
+  const char *const *list = lang == L_NL ? stop_nl : stop_en;
+
+  if (lang == L_OTHER)
+    return is_stop(L_EN, w, n) || is_stop(L_NL, w, n);
+  for (; *list; list++)
+    if (strlen(*list) == n && !memcmp(*list, w, n))
+      return 1;
+  return 0;
+}
+
+static int lang_of(const char *code)
+{
+  if (code && !strcmp(code, "nl"))
+    return L_NL;
+  if (code && !strcmp(code, "en"))
+    return L_EN;
+  return L_OTHER;
+}
+
+/* ---- terms ---- */
+
+/* Calls fn for every term of 'text' in language 'lang' (stems; 'stop': the
+ * term is a stopword). */
+static int each_term(struct maat_kb *kb, const char *text, size_t len,
+                     int lang,
+                     int (*fn)(void *ctx, const char *t, size_t n, int stop),
+                     void *ctx)
+{
+  int rc = maat_tokenize(kb->tok, text, len, MAAT_TOKENIZE_NO_PUNCT);
+  size_t n = maat_tokenizer_count(kb->tok);
+
+  if (rc == MAAT_EUTF8)
+    return MAAT_OK;     /* the store keeps valid text; a question may not */
+  if (rc)
+    return rc;
+  for (size_t i = 0; i < n && !rc; i++) {
+    const maat_token *t = maat_tokenizer_get(kb->tok, i);
+    const char *s;
+    size_t sn;
+    if (t->kind != MAAT_TOK_WORD && t->kind != MAAT_TOK_NUMBER)
+      continue;
+    if (t->len > 64)
+      continue;
+    if (t->kind == MAAT_TOK_WORD) {
+      int stop = is_stop(lang, t->text, t->len);
+      if ((rc = maat_stem(kb->stem[lang], t->text, t->len, &s, &sn)))
+        break;
+      rc = fn(ctx, s, sn, stop);
+    } else {
+      rc = fn(ctx, t->text, t->len, 0);
+    }
+  }
+  return rc;
+}
+
+static int term_find(const struct index *ix, const char *s, size_t n)
+{
+  char key[72];
+  void *v;
+
+  if (n >= sizeof key)
+    return -1;
+  memcpy(key, s, n);
+  key[n] = 0;
+  v = maat__map_get(&ix->dict, key);
+  return v ? (int)((uintptr_t)v - 1) : -1;
+}
+
+static int term_get(struct index *ix, const char *s, size_t n, int *out)
+{
+  struct term *t;
+  int k = term_find(ix, s, n);
+
+  if (k >= 0) {
+    *out = k;
+    return MAAT_OK;
+  }
+  if (ix->nterms == ix->capterms) {
+    size_t cap = ix->capterms ? ix->capterms * 2 : 1024;
+    struct term *p = maat__realloc(ix->terms, cap * sizeof *p);
+    if (!p)
+      return maat__fail(MAAT_ENOMEM, "out of memory");
+    ix->terms = p;
+    ix->capterms = cap;
+    /* The map's keys point into the terms' own strings: still valid. */
+  }
+  t = &ix->terms[ix->nterms];
+  memset(t, 0, sizeof *t);
+  if (!(t->text = maat__strndup(s, n)))
+    return maat__fail(MAAT_ENOMEM, "out of memory");
+  if (maat__map_put(&ix->dict, t->text,
+                    (void *)(uintptr_t)(ix->nterms + 1))) {
+    maat__free(t->text);
+    return maat__fail(MAAT_ENOMEM, "out of memory");
+  }
+  *out = (int)ix->nterms++;
+  return MAAT_OK;
+}
+
+/* ---- building ---- */
+
+struct add_ctx {
+  struct index *ix;
+  uint32_t doc;
+  int field;             /* 0 title, 1 body */
+  uint32_t count;
+};
+
+static int add_term(void *ctx, const char *s, size_t n, int stop)
+{
+  struct add_ctx *a = ctx;
+  struct term *t;
+  int k, rc;
+
+  if (a->field == 1 && stop)
+    return MAAT_OK;
+  if ((rc = term_get(a->ix, s, n, &k)))
+    return rc;
+  t = &a->ix->terms[k];
+  a->count++;
+  if (!t->n || t->p[t->n - 1].doc != a->doc) {
+    if (t->n == t->cap) {
+      uint32_t cap = t->cap ? t->cap * 2 : 4;
+      struct posting *p = maat__realloc(t->p, cap * sizeof *p);
+      if (!p)
+        return maat__fail(MAAT_ENOMEM, "out of memory");
+      t->p = p;
+      t->cap = cap;
+    }
+    memset(&t->p[t->n], 0, sizeof t->p[t->n]);
+    t->p[t->n++].doc = a->doc;
+  }
+  if (a->field == 0) {
+    if (!t->p[t->n - 1].tf_title++)
+      t->df_title++;
+  } else {
+    if (!t->p[t->n - 1].tf_body++)
+      t->df_body++;
+  }
+  return MAAT_OK;
+}
+
+/* Splits a body into passages: paragraphs joined to PASSAGE_MIN, cut at a
+ * sentence past PASSAGE_MAX; a "## " line starts a section. */
+static int split_passages(struct index *ix, struct article *a)
+{
+  const char *b = a->body;
+  size_t n = strlen(b), i = 0, sec_s = 0, sec_e = 0, start = (size_t)-1;
+  int rc = MAAT_OK;
+
+  a->first = (uint32_t)ix->npass;
+#define EMIT(s, e)                                                          \
+  do {                                                                      \
+    if (ix->npass == ix->cappass) {                                         \
+      size_t c_ = ix->cappass ? ix->cappass * 2 : 1024;                     \
+      struct passage *p_ = maat__realloc(ix->pass, c_ * sizeof *p_);        \
+      if (!p_)                                                              \
+        return maat__fail(MAAT_ENOMEM, "out of memory");                    \
+      ix->pass = p_;                                                        \
+      ix->cappass = c_;                                                     \
+    }                                                                       \
+    ix->pass[ix->npass].start = (s);                                        \
+    ix->pass[ix->npass].end = (e);                                          \
+    ix->pass[ix->npass].sec_start = sec_s;                                  \
+    ix->pass[ix->npass].sec_end = sec_e;                                    \
+    ix->npass++;                                                            \
+  } while (0)
+  while (i < n) {
+    size_t e = i;
+    while (e < n && b[e] != '\n')
+      e++;
+    if (e - i >= 3 && !memcmp(b + i, "## ", 3)) {
+      if (start != (size_t)-1) {
+        EMIT(start, i > start ? i - 1 : i);
+        start = (size_t)-1;
+      }
+      sec_s = i + 3;
+      sec_e = e;
+    } else if (e > i) {
+      if (start == (size_t)-1)
+        start = i;
+      /* Long enough and a paragraph ends here: a passage. */
+      if (e - start >= PASSAGE_MIN && (e + 1 >= n || b[e + 1] == '\n')) {
+        EMIT(start, e);
+        start = (size_t)-1;
+      } else if (e - start > PASSAGE_MAX) {
+        /* One long paragraph: cut after a sentence near the limit. */
+        size_t cut = start + PASSAGE_MAX;
+        while (cut > start + PASSAGE_MIN &&
+               !((b[cut] == '.' || b[cut] == '?' || b[cut] == '!') &&
+                 b[cut + 1] == ' '))
+          cut--;
+        if (cut <= start + PASSAGE_MIN)
+          cut = start + PASSAGE_MAX;
+        while (cut < e && (b[cut] & 0xc0) == 0x80)
+          cut++;        /* never inside a character */
+        EMIT(start, cut + 1 < e ? cut + 1 : e);
+        start = cut + 1 < e ? cut + 1 : (size_t)-1;
+        while (start != (size_t)-1 && start < e && b[start] == ' ')
+          start++;
+        if (start != (size_t)-1 && start < e) {
+          i = start;
+          continue;
+        }
+        start = (size_t)-1;
+      }
+    }
+    i = e + 1;
+  }
+  if (start != (size_t)-1)
+    EMIT(start, n);
+  if (ix->npass == a->first)
+    EMIT(0, 0);
+#undef EMIT
+  a->npass = (uint32_t)ix->npass - a->first;
+  return rc;
+}
+
+struct load_ctx {
+  struct maat_kb *kb;
+  struct index *ix;
+  size_t cap;
+  int rc;
+};
+
+static int take_article(void *ctx, const struct maat_store_article *s)
+{
+  struct load_ctx *l = ctx;
+  struct index *ix = l->ix;
+  struct article *a;
+
+  if (s->status != MAAT_ARTICLE_PUBLISHED)
+    return 0;           /* drafts wait for approval; removed are gone */
+  if (ix->narts == l->cap) {
+    size_t cap = l->cap ? l->cap * 2 : 256;
+    struct article *p = maat__realloc(ix->arts, cap * sizeof *p);
+    if (!p)
+      return maat__fail(MAAT_ENOMEM, "out of memory");
+    ix->arts = p;
+    l->cap = cap;
+  }
+  a = &ix->arts[ix->narts];
+  memset(a, 0, sizeof *a);
+  a->id = maat__strdup(s->id);
+  a->title = maat__strdup(s->title);
+  a->url = maat__strdup(s->url);
+  a->body = maat__strdup(s->body);
+  a->version = s->version;
+  a->lang = lang_of(s->lang);
+  ix->narts++;
+  if (!a->id || !a->title || !a->url || !a->body)
+    return maat__fail(MAAT_ENOMEM, "out of memory");
+  return 0;
+}
+
+/* History: a resolved question's stems, counted for its vector. */
+struct hist_ctx {
+  struct index *ix;
+  int terms[64];
+  int tf[64];
+  int n;
+};
+
+static int hist_term(void *ctx, const char *s, size_t n, int stop)
+{
+  struct hist_ctx *h = ctx;
+  int k, rc;
+
+  (void)stop;
+  if ((rc = term_get(h->ix, s, n, &k)))
+    return rc;
+  for (int i = 0; i < h->n; i++)
+    if (h->terms[i] == k) {
+      h->tf[i]++;
+      return MAAT_OK;
+    }
+  if (h->n < 64) {
+    h->terms[h->n] = k;
+    h->tf[h->n++] = 1;
+  }
+  return MAAT_OK;
+}
+
+struct links_ctx {
+  struct maat_kb *kb;
+  struct index *ix;
+  struct maat_map byid;    /* article id -> index + 1 */
+  /* per resolved question: its terms, until the idf is known */
+  int (*terms)[64];
+  int (*tfs)[64];
+  int *nt;
+  size_t cap;
+};
+
+static int take_link(void *ctx, const char *article, const char *question,
+                     double t)
+{
+  struct links_ctx *l = ctx;
+  struct index *ix = l->ix;
+  struct hist_ctx h;
+  void *v = maat__map_get(&l->byid, article);
+  maat_lang lang;
+  double conf;
+  int rc;
+
+  (void)t;
+  if (!v)
+    return 0;           /* an article since removed */
+  if (ix->nhist == l->cap) {
+    size_t cap = l->cap ? l->cap * 2 : 256;
+    uint32_t *a = maat__realloc(ix->hart, cap * sizeof *a);
+    int (*tm)[64], (*tf)[64], *nt;
+    if (!a)
+      return maat__fail(MAAT_ENOMEM, "out of memory");
+    ix->hart = a;
+    tm = maat__realloc(l->terms, cap * sizeof *tm);
+    if (!tm)
+      return maat__fail(MAAT_ENOMEM, "out of memory");
+    l->terms = tm;
+    tf = maat__realloc(l->tfs, cap * sizeof *tf);
+    if (!tf)
+      return maat__fail(MAAT_ENOMEM, "out of memory");
+    l->tfs = tf;
+    nt = maat__realloc(l->nt, cap * sizeof *nt);
+    if (!nt)
+      return maat__fail(MAAT_ENOMEM, "out of memory");
+    l->nt = nt;
+    l->cap = cap;
+  }
+  memset(&h, 0, sizeof h);
+  h.ix = ix;
+  lang = maat_lang_detect(question, strlen(question), &conf);
+  if (lang == MAAT_LANG_OTHER)
+    lang = (maat_lang)-1;
+  rc = each_term(l->kb, question, strlen(question),
+                 lang == MAAT_LANG_NL ? L_NL
+                 : lang == MAAT_LANG_EN ? L_EN
+                 : ix->arts[(uintptr_t)v - 1].lang,
+                 hist_term, &h);
+  if (rc)
+    return rc;
+  ix->hart[ix->nhist] = (uint32_t)((uintptr_t)v - 1);
+  memcpy(l->terms[ix->nhist], h.terms, sizeof h.terms);
+  memcpy(l->tfs[ix->nhist], h.tf, sizeof h.tf);
+  l->nt[ix->nhist] = h.n;
+  ix->nhist++;
+  return 0;
+}
+
+static double hist_idf(const struct index *ix, uint32_t df)
+{
+  return log((ix->nhist + 1.0) / (df + 0.5));
+}
+
+/* The history's postings: each question's tf-idf vector, normalised. */
+static int build_history(struct links_ctx *l)
+{
+  struct index *ix = l->ix;
+  uint32_t *df = maat__calloc(ix->nterms ? ix->nterms : 1, sizeof *df);
+
+  if (!df)
+    return maat__fail(MAAT_ENOMEM, "out of memory");
+  for (size_t q = 0; q < ix->nhist; q++)
+    for (int i = 0; i < l->nt[q]; i++)
+      df[l->terms[q][i]]++;
+  for (size_t q = 0; q < ix->nhist; q++) {
+    double norm = 0, w[64];
+    for (int i = 0; i < l->nt[q]; i++) {
+      w[i] = (1 + log(l->tfs[q][i])) * hist_idf(ix, df[l->terms[q][i]]);
+      norm += w[i] * w[i];
+    }
+    norm = norm > 0 ? sqrt(norm) : 1;
+    for (int i = 0; i < l->nt[q]; i++) {
+      struct term *t = &ix->terms[l->terms[q][i]];
+      if (t->nh == t->caph) {
+        uint32_t cap = t->caph ? t->caph * 2 : 4;
+        struct hposting *p = maat__realloc(t->h, cap * sizeof *p);
+        if (!p) {
+          maat__free(df);
+          return maat__fail(MAAT_ENOMEM, "out of memory");
+        }
+        t->h = p;
+        t->caph = cap;
+      }
+      t->h[t->nh].hdoc = (uint32_t)q;
+      t->h[t->nh++].w = (float)(w[i] / norm);
+    }
+  }
+  maat__free(df);
+  return MAAT_OK;
+}
+
+static void index_free(struct index *ix)
+{
+  if (!ix)
+    return;
+  for (size_t i = 0; i < ix->narts; i++) {
+    maat__free(ix->arts[i].id);
+    maat__free(ix->arts[i].title);
+    maat__free(ix->arts[i].url);
+    maat__free(ix->arts[i].body);
+  }
+  for (size_t i = 0; i < ix->nterms; i++) {
+    maat__free(ix->terms[i].text);
+    maat__free(ix->terms[i].p);
+    maat__free(ix->terms[i].h);
+  }
+  maat__map_release(&ix->dict);
+  maat__free(ix->terms);
+  maat__free(ix->arts);
+  maat__free(ix->pass);
+  maat__free(ix->hart);
+  maat__free(ix->score);
+  maat__free(ix->hist);
+  maat__free(ix->touched);
+  maat__free(ix);
+}
+
+static int build(struct maat_kb *kb, struct index **out)
+{
+  struct index *ix = maat__calloc(1, sizeof *ix);
+  struct load_ctx lc;
+  struct links_ctx lk;
+  double sum_t = 0, sum_b = 0;
+  int rc;
+
+  if (!ix)
+    return maat__fail(MAAT_ENOMEM, "out of memory");
+  memset(&lc, 0, sizeof lc);
+  lc.kb = kb;
+  lc.ix = ix;
+  if ((rc = maat_store_articles(kb->st, NULL, take_article, &lc)))
+    goto fail;
+  for (size_t i = 0; i < ix->narts; i++) {
+    struct article *a = &ix->arts[i];
+    struct add_ctx ac = { ix, (uint32_t)i, 0, 0 };
+    int lang = a->lang;
+    if (lang == L_OTHER) {
+      double conf;
+      maat_lang l = maat_lang_detect(a->body, strlen(a->body), &conf);
+      lang = a->lang = l == MAAT_LANG_NL ? L_NL : l == MAAT_LANG_EN ? L_EN
+                                                                    : L_OTHER;
+    }
+    if ((rc = each_term(kb, a->title, strlen(a->title), lang, add_term, &ac)))
+      goto fail;
+    a->len_title = ac.count;
+    ac.field = 1;
+    ac.count = 0;
+    if ((rc = each_term(kb, a->body, strlen(a->body), lang, add_term, &ac)))
+      goto fail;
+    a->len_body = ac.count;
+    sum_t += a->len_title;
+    sum_b += a->len_body;
+    if ((rc = split_passages(ix, a)))
+      goto fail;
+  }
+  ix->avg_title = ix->narts ? sum_t / (double)ix->narts : 1;
+  ix->avg_body = ix->narts ? sum_b / (double)ix->narts : 1;
+  if (ix->avg_title <= 0)
+    ix->avg_title = 1;
+  if (ix->avg_body <= 0)
+    ix->avg_body = 1;
+  memset(&lk, 0, sizeof lk);
+  if (kb->opt.history >= 0) {
+    lk.kb = kb;
+    lk.ix = ix;
+    rc = maat__map_reserve(&lk.byid, ix->narts);
+    for (size_t i = 0; !rc && i < ix->narts; i++)
+      rc = maat__map_put(&lk.byid, ix->arts[i].id, (void *)(uintptr_t)(i + 1));
+    if (!rc)
+      rc = maat_store_kb_links(kb->st, take_link, &lk);
+    if (!rc)
+      rc = build_history(&lk);
+    maat__map_release(&lk.byid);
+    maat__free(lk.terms);
+    maat__free(lk.tfs);
+    maat__free(lk.nt);
+    if (rc)
+      goto fail;
+  }
+  ix->score = maat__calloc(ix->narts ? ix->narts : 1, sizeof *ix->score);
+  ix->hist = maat__calloc(ix->narts ? ix->narts : 1, sizeof *ix->hist);
+  ix->touched = maat__calloc(ix->narts ? ix->narts : 1,
+                             sizeof *ix->touched);
+  if (!ix->score || !ix->hist || !ix->touched) {
+    rc = maat__fail(MAAT_ENOMEM, "out of memory");
+    goto fail;
+  }
+  *out = ix;
+  return MAAT_OK;
+fail:
+  index_free(ix);
+  return rc;
+}
+
+int maat_kb_open(maat_kb **out, maat_store *st,
+                 const struct maat_kb_options *opts)
+{
+  struct maat_kb *kb;
+  int rc = MAAT_OK;
+
+  if (!out || !st)
+    return maat__fail(MAAT_EINVAL, "maat_kb_open: invalid argument");
+  kb = maat__calloc(1, sizeof *kb);
+  if (!kb)
+    return maat__fail(MAAT_ENOMEM, "out of memory");
+  kb->st = st;
+  if (opts)
+    kb->opt = *opts;
+  if (!(kb->opt.threshold > 0))
+    kb->opt.threshold = DEFAULT_THRESHOLD;
+  pthread_mutex_init(&kb->mu, NULL);
+  kb->tok = maat_tokenizer_new();
+  if (!kb->tok)
+    rc = maat__fail(MAAT_ENOMEM, "out of memory");
+  if (!rc)
+    rc = maat_stemmer_new(MAAT_LANG_OTHER, &kb->stem[L_OTHER]);
+  if (!rc)
+    rc = maat_stemmer_new(MAAT_LANG_NL, &kb->stem[L_NL]);
+  if (!rc)
+    rc = maat_stemmer_new(MAAT_LANG_EN, &kb->stem[L_EN]);
+  if (!rc)
+    rc = build(kb, &kb->ix);
+  if (rc) {
+    maat_kb_free(kb);
+    return rc;
+  }
+  *out = kb;
+  return MAAT_OK;
+}
+
+int maat_kb_reload(maat_kb *kb)
+{
+  struct index *ix = NULL, *old;
+  int rc;
+
+  pthread_mutex_lock(&kb->mu);
+  rc = build(kb, &ix);
+  if (!rc) {
+    old = kb->ix;
+    kb->ix = ix;
+    index_free(old);
+  }
+  pthread_mutex_unlock(&kb->mu);
+  return rc;
+}
+
+void maat_kb_free(maat_kb *kb)
+{
+  if (!kb)
+    return;
+  index_free(kb->ix);
+  maat_tokenizer_free(kb->tok);
+  for (int l = 0; l < NLANG; l++)
+    maat_stemmer_free(kb->stem[l]);
+  pthread_mutex_destroy(&kb->mu);
+  maat__free(kb);
+}
+
+size_t maat_kb_articles(const maat_kb *kb)
+{
+  return kb->ix->narts;
+}
+
+size_t maat_kb_passages(const maat_kb *kb)
+{
+  return kb->ix->npass;
+}
+
+double maat_kb_threshold(const maat_kb *kb)
+{
+  return kb->opt.threshold;
+}
+
+/* ---- asking ---- */
+
+#define QMAX 64
+
+struct query {
+  int term[QMAX];        /* index, or -1 for a word no article has */
+  int tf[QMAX];
+  int stop[QMAX];
+  int n;
+};
+
+struct qctx {
+  const struct index *ix;
+  struct query *q;
+};
+
+static int query_take(void *ctx, const char *s, size_t n, int stop)
+{
+  struct qctx *c = ctx;
+  struct query *q = c->q;
+  int k = term_find(c->ix, s, n);
+
+  for (int i = 0; i < q->n; i++)
+    if (q->term[i] == k && k >= 0) {
+      q->tf[i]++;
+      return MAAT_OK;
+    }
+  if (q->n < QMAX) {
+    q->term[q->n] = k;
+    q->tf[q->n] = 1;
+    q->stop[q->n++] = stop;
+  }
+  return MAAT_OK;
+}
+
+static double idf(double n, double df)
+{
+  return log(1 + (n - df + 0.5) / (df + 0.5));
+}
+
+static double sigmoid(double x)
+{
+  return 1 / (1 + exp(-x));
+}
+
+/* The passage of article 'a' that holds most of the question's weight. */
+static size_t best_passage(struct maat_kb *kb, const struct index *ix,
+                           const struct article *a, const struct query *q)
+{
+  size_t best = a->first;
+  double best_s = -1;
+
+  for (uint32_t p = a->first; p < a->first + a->npass; p++) {
+    const struct passage *ps = &ix->pass[p];
+    struct query pq;
+    struct qctx c = { ix, &pq };
+    double s = 0;
+    memset(&pq, 0, sizeof pq);
+    if (a->npass == 1)
+      return p;
+    if (each_term(kb, a->body + ps->start, ps->end - ps->start, a->lang,
+                  query_take, &c))
+      return best;
+    /* Each question term found here, by its weight, once. */
+    for (int i = 0; i < q->n; i++) {
+      if (q->term[i] < 0 || q->stop[i])
+        continue;
+      for (int j = 0; j < pq.n; j++)
+        if (pq.term[j] == q->term[i]) {
+          s += idf((double)ix->narts, ix->terms[q->term[i]].df_body);
+          break;
+        }
+    }
+    /* A section heading that holds the words counts too. */
+    if (ps->sec_end > ps->sec_start) {
+      memset(&pq, 0, sizeof pq);
+      if (!each_term(kb, a->body + ps->sec_start, ps->sec_end - ps->sec_start,
+                     a->lang, query_take, &c))
+        for (int i = 0; i < q->n; i++)
+          for (int j = 0; q->term[i] >= 0 && j < pq.n; j++)
+            if (pq.term[j] == q->term[i]) {
+              s += 0.5 * idf((double)ix->narts,
+                             ix->terms[q->term[i]].df_body);
+              break;
+            }
+    }
+    if (s > best_s) {
+      best_s = s;
+      best = p;
+    }
+  }
+  return best;
+}
+
+static char *dup_range(const char *s, size_t a, size_t b)
+{
+  return maat__strndup(s + a, b > a ? b - a : 0);
+}
+
+int maat_kb_ask(maat_kb *kb, const char *question, size_t len,
+                struct maat_kb_answer *out)
+{
+  struct index *ix;
+  struct query q;
+  struct qctx qc;
+  double conf, lconf, s1 = 0, s2 = 0, cover_have = 0, cover_all = 0;
+  double hbest = 0;
+  int lang, top = -1, rc;
+  maat_lang ql;
+
+  if (!kb || !question || !out)
+    return maat__fail(MAAT_EINVAL, "maat_kb_ask: invalid argument");
+  memset(out, 0, sizeof *out);
+  ql = maat_lang_detect(question, len, &lconf);
+  lang = ql == MAAT_LANG_NL ? L_NL : ql == MAAT_LANG_EN ? L_EN : L_OTHER;
+  if (lang != L_OTHER)
+    snprintf(out->lang, sizeof out->lang, "%s", maat_lang_name(ql));
+  pthread_mutex_lock(&kb->mu);
+  ix = kb->ix;
+  memset(&q, 0, sizeof q);
+  qc.ix = ix;
+  qc.q = &q;
+  /* A question whose language is unclear is read both ways. */
+  if (lang == L_OTHER) {
+    rc = each_term(kb, question, len, L_NL, query_take, &qc);
+    if (!rc)
+      rc = each_term(kb, question, len, L_EN, query_take, &qc);
+  } else {
+    rc = each_term(kb, question, len, lang, query_take, &qc);
+  }
+  if (rc) {
+    pthread_mutex_unlock(&kb->mu);
+    return rc;
+  }
+  ix->ntouched = 0;
+  /* BM25 per field over the postings. */
+  for (int i = 0; i < q.n; i++) {
+    const struct term *t;
+    double it, ib;
+    if (q.term[i] < 0)
+      continue;
+    t = &ix->terms[q.term[i]];
+    it = idf((double)ix->narts, t->df_title);
+    ib = idf((double)ix->narts, t->df_body);
+    for (uint32_t k = 0; k < t->n; k++) {
+      const struct posting *p = &t->p[k];
+      const struct article *a = &ix->arts[p->doc];
+      double s = 0;
+      if (p->tf_title)
+        s += W_TITLE * it * p->tf_title * (K1 + 1) /
+             (p->tf_title + K1 * (1 - B_TITLE + B_TITLE * a->len_title /
+                                                   ix->avg_title));
+      if (p->tf_body && !q.stop[i])
+        s += ib * p->tf_body * (K1 + 1) /
+             (p->tf_body + K1 * (1 - B_BODY + B_BODY * a->len_body /
+                                                 ix->avg_body));
+      if (s > 0) {
+        if (ix->score[p->doc] == 0 && ix->hist[p->doc] == 0)
+          ix->touched[ix->ntouched++] = p->doc;
+        ix->score[p->doc] += s;
+      }
+    }
+  }
+  /* History: the closest resolved question of each article (cosine). */
+  if (ix->nhist) {
+    double qw[QMAX], norm = 0;
+    double *cos = maat__calloc(ix->nhist, sizeof *cos);
+    if (!cos) {
+      pthread_mutex_unlock(&kb->mu);
+      return maat__fail(MAAT_ENOMEM, "out of memory");
+    }
+    for (int i = 0; i < q.n; i++) {
+      uint32_t df = q.term[i] >= 0 ? ix->terms[q.term[i]].nh : 0;
+      /* A word no resolved question has weighs as the rarest. */
+      qw[i] = (1 + log(q.tf[i])) * hist_idf(ix, df);
+      norm += qw[i] * qw[i];
+    }
+    norm = norm > 0 ? sqrt(norm) : 1;
+    for (int i = 0; i < q.n; i++) {
+      const struct term *t;
+      if (q.term[i] < 0)
+        continue;
+      t = &ix->terms[q.term[i]];
+      for (uint32_t k = 0; k < t->nh; k++)
+        cos[t->h[k].hdoc] += qw[i] / norm * t->h[k].w;
+    }
+    for (size_t h = 0; h < ix->nhist; h++) {
+      uint32_t d = ix->hart[h];
+      if (cos[h] > ix->hist[d]) {
+        if (ix->score[d] == 0 && ix->hist[d] == 0)
+          ix->touched[ix->ntouched++] = d;
+        ix->hist[d] = cos[h];
+      }
+    }
+    maat__free(cos);
+  }
+  {
+    double best = 0;
+    for (size_t k = 0; k < ix->ntouched; k++)
+      if (ix->score[ix->touched[k]] > best)
+        best = ix->score[ix->touched[k]];
+    if (best <= 0)
+      best = 1;
+    for (size_t k = 0; k < ix->ntouched; k++) {
+      uint32_t d = ix->touched[k];
+      double h = ix->hist[d];
+      if (h > HIST_FLOOR)
+        ix->score[d] += W_HIST * best * (h - HIST_FLOOR) / (1 - HIST_FLOOR);
+    }
+  }
+  /* The ten best, by score then id. */
+  {
+    uint32_t doc[MAAT_KB_RANKED];
+    for (size_t k = 0; k < ix->ntouched; k++) {
+      uint32_t d = ix->touched[k];
+      double s = ix->score[d];
+      int pos = out->nranked;
+      if (s <= 0)
+        continue;
+      while (pos > 0 &&
+             (out->ranked[pos - 1].score < s ||
+              (out->ranked[pos - 1].score == s &&
+               strcmp(out->ranked[pos - 1].id, ix->arts[d].id) > 0)))
+        pos--;
+      if (pos >= MAAT_KB_RANKED)
+        continue;
+      if (out->nranked < MAAT_KB_RANKED)
+        out->nranked++;
+      memmove(&out->ranked[pos + 1], &out->ranked[pos],
+              (size_t)(out->nranked - 1 - pos) * sizeof out->ranked[0]);
+      memmove(&doc[pos + 1], &doc[pos],
+              (size_t)(out->nranked - 1 - pos) * sizeof doc[0]);
+      snprintf(out->ranked[pos].id, sizeof out->ranked[pos].id, "%s",
+               ix->arts[d].id);
+      out->ranked[pos].score = s;
+      doc[pos] = d;
+    }
+    if (out->nranked) {
+      top = (int)doc[0];
+      s1 = out->ranked[0].score;
+      s2 = out->nranked > 1 ? out->ranked[1].score : 0;
+      hbest = ix->hist[top];
+    }
+  }
+  /* How much of the question's weight the winner holds. */
+  for (int i = 0; i < q.n; i++) {
+    double w = q.term[i] >= 0
+                   ? idf((double)ix->narts, ix->terms[q.term[i]].df_body)
+                   : idf((double)ix->narts, 0);
+    if (q.stop[i])
+      continue;
+    cover_all += w;
+    if (top >= 0 && q.term[i] >= 0) {
+      const struct term *t = &ix->terms[q.term[i]];
+      for (uint32_t k = 0; k < t->n; k++)
+        if (t->p[k].doc == (uint32_t)top) {
+          cover_have += w;
+          break;
+        }
+    }
+  }
+  for (size_t k = 0; k < ix->ntouched; k++) {
+    ix->score[ix->touched[k]] = 0;
+    ix->hist[ix->touched[k]] = 0;
+  }
+  if (top < 0) {
+    out->why = "no article matches the question";
+    pthread_mutex_unlock(&kb->mu);
+    return MAAT_OK;
+  }
+  {
+    double m = s1 > 0 ? (s1 - s2) / s1 : 0;
+    double c = cover_all > 0 ? cover_have / cover_all : 0;
+    conf = sigmoid(C0 + C_MARGIN * m + C_COVER * c + C_HIST * hbest);
+  }
+  {
+    const struct article *a = &ix->arts[top];
+    size_t p = best_passage(kb, ix, a, &q);
+    const struct passage *ps = &ix->pass[p];
+    snprintf(out->article, sizeof out->article, "%s", a->id);
+    out->version = a->version;
+    out->title = maat__strdup(a->title);
+    out->url = maat__strdup(a->url);
+    out->section = dup_range(a->body, ps->sec_start, ps->sec_end);
+    out->passage = dup_range(a->body, ps->start, ps->end);
+    out->passage_start = ps->start;
+    out->passage_end = ps->end;
+  }
+  pthread_mutex_unlock(&kb->mu);
+  if (!out->title || !out->url || !out->section || !out->passage) {
+    maat_kb_answer_release(out);
+    return maat__fail(MAAT_ENOMEM, "out of memory");
+  }
+  out->confidence = conf;
+  out->answered = conf >= kb->opt.threshold;
+  if (!out->answered)
+    out->why = "no answer confident enough: a person answers";
+  return MAAT_OK;
+}
+
+void maat_kb_answer_release(struct maat_kb_answer *a)
+{
+  if (!a)
+    return;
+  maat__free(a->title);
+  maat__free(a->url);
+  maat__free(a->section);
+  maat__free(a->passage);
+  a->title = a->url = a->section = a->passage = NULL;
+}

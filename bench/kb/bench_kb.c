@@ -5,6 +5,7 @@
  * and question latency (p50/p99) for both.
  *
  *   bench_kb ARTICLES.jsonl QUESTIONS.jsonl [--history] [--scale N]
+ *            [--features FILE]
  *
  * The test questions: a question's own "split" field when it has one
  * ("test"), else those whose FNV-1a 64 hash of the text is odd. With
@@ -12,7 +13,9 @@
  * history: each one is a resolved question of its article. With --scale N
  * the articles are first multiplied to N (each copy's sentences in another
  * order, under a new id) to time a large knowledge base; the quality
- * figures are then not comparable and are not printed.
+ * figures are then not comparable and are not printed. --features writes
+ * each test question's confidence features and whether the best article
+ * was right (the calibration's data, docs/knowledge.md).
  */
 #include "maat.h"
 
@@ -133,6 +136,7 @@ int main(int argc, char **argv)
 {
   const char *apath = NULL, *qpath = NULL;
   int history = 0, scale = 0;
+  FILE *features = NULL;
   size_t na, nq, ntest = 0;
   json_t *arts, *qs;
   struct q *Q;
@@ -151,6 +155,8 @@ int main(int argc, char **argv)
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--history"))
       history = 1;
+    else if (!strcmp(argv[i], "--features") && i + 1 < argc)
+      features = fopen(argv[++i], "w");
     else if (!strcmp(argv[i], "--scale") && i + 1 < argc)
       scale = (int)strtol(argv[++i], NULL, 10);
     else if (!apath)
@@ -282,6 +288,9 @@ int main(int argc, char **argv)
       mrr_m += rank ? 1.0 / rank : 0;
       conf[k] = a.confidence;
       right[k] = rank == 1;
+      if (features)
+        fprintf(features, "%.6f %.6f %.6f %d\n", a.margin, a.cover,
+                a.history, rank == 1);
       maat_kb_answer_release(&a);
       fts_query(Q[i].text, fq, sizeof fq);
       t0 = now();
@@ -335,6 +344,8 @@ int main(int argc, char **argv)
          "\"fts5\":{\"p50\":%.3f,\"p99\":%.3f}}}\n",
          1e3 * pct(lat_m, ntest, 0.5), 1e3 * pct(lat_m, ntest, 0.99),
          1e3 * pct(lat_f, ntest, 0.5), 1e3 * pct(lat_f, ntest, 0.99));
+  if (features)
+    fclose(features);
   maat_kb_free(kb);
   maat_store_close(st);
   sqlite3_finalize(ins);

@@ -59,6 +59,18 @@ int maat_msggen_new(const maat_gen_opts *opts, maat_msggen **out);
 int maat_msggen_next(maat_msggen *g, maat_gen_message *msg);
 void maat_msggen_free(maat_msggen *g);
 
+/*
+ * A knowledge base for the generated intents, Dutch and English, as JSON
+ * Lines of articles (maat kb import's format): one article per intent and
+ * language, id "kb-SLUG-LANG", and a few on subjects no message asks
+ * about. '*out' is owned (free with maat_free()).
+ */
+int maat_gen_kb(char **out, size_t *len);
+/* The id of the article that answers generated intent 'intent' in 'lang'
+ * ("nl" or "en") into 'out'; 0 when no article answers it. */
+int maat_gen_kb_article(const char *intent, const char *lang, char *out,
+                        size_t cap);
+
 /* The intents the generator knows, in a fixed order. Static strings. */
 size_t maat_gen_intent_count(void);
 const char *maat_gen_intent_name(size_t i);

@@ -15,7 +15,10 @@ static void usage(FILE *f)
   fprintf(f,
     "Usage: maat gen [--messages N] [--seed S] [--lang nl|en|mixed]\n"
     "                [--typos RATE] [--split all|history|new]\n"
-    "                [--format jsonl|csv] [-o FILE]\n");
+    "                [--format jsonl|csv] [-o FILE]\n"
+    "       maat gen --kb [-o FILE]\n"
+    "       maat gen --kb-questions N [--seed S] [--split all|history|new]\n"
+    "                [-o FILE]\n");
   cmd_gen_route_usage(f);
   fprintf(f,
     "\n"
@@ -24,6 +27,12 @@ static void usage(FILE *f)
     "writes customer messages in Dutch and English with the fields text,\n"
     "label (the intent), lang, intent, tone (neutral, positive, frustrated,\n"
     "angry, distressed), tone_intensity (0..1) and urgency (0..1).\n"
+    "\n"
+    "'--kb' writes a knowledge base for the generated intents (JSON Lines of\n"
+    "articles for 'maat kb import', Dutch and English, with distractors);\n"
+    "'--kb-questions N' writes N generated messages as questions with the\n"
+    "article that answers them: {\"question\", \"article\", \"lang\",\n"
+    "\"intent\"} (intents no article answers are left out).\n"
     "\n"
     "Options of the message mode:\n"
     "  -n, --messages N       how many messages (default 1000)\n"
@@ -79,10 +88,14 @@ int cmd_gen(int argc, char **argv)
     { "split", required_argument, NULL, 'S' },
     { "format", required_argument, NULL, 'f' },
     { "output", required_argument, NULL, 'o' },
+    { "kb", no_argument, NULL, 'K' },
+    { "kb-questions", required_argument, NULL, 'Q' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
   };
   maat_gen_opts go = MAAT_GEN_OPTS_INIT;
+  bool kb = false;
+  long kbq = -1;
   maat_msggen *g = NULL;
   const char *output = NULL;
   long count = 1000, seed = 1;
@@ -148,6 +161,13 @@ int cmd_gen(int argc, char **argv)
     case 'h':
       usage(stdout);
       return EXIT_OK;
+    case 'K':
+      kb = true;
+      break;
+    case 'Q':
+      if (!cli_parse_int("--kb-questions", optarg, 1, 100000000, &kbq))
+        return EXIT_USAGE;
+      break;
     default:
       return cli_usage_error("gen", "unknown option");
     }
@@ -155,6 +175,27 @@ int cmd_gen(int argc, char **argv)
   if (optind < argc)
     return cli_usage_error("gen", "unexpected argument '%s'", argv[optind]);
   go.seed = (uint64_t)seed;
+  if (kb) {
+    char *text;
+    size_t len;
+    if ((rc = maat_gen_kb(&text, &len))) {
+      cli_error_rc(rc, "gen");
+      return EXIT_FAIL;
+    }
+    if (output && !(f = fopen(output, "w"))) {
+      cli_error("cannot open '%s' for writing", output);
+      maat_free(text);
+      return EXIT_FAIL;
+    }
+    status = fwrite(text, 1, len, f) == len && !fflush(f) ? EXIT_OK
+                                                          : EXIT_FAIL;
+    maat_free(text);
+    if (f != stdout && fclose(f))
+      status = EXIT_FAIL;
+    if (status)
+      cli_error("write error on '%s'", output ? output : "stdout");
+    return status;
+  }
 
   if ((rc = maat_msggen_new(&go, &g))) {
     cli_error_rc(rc, "gen");
@@ -166,13 +207,25 @@ int cmd_gen(int argc, char **argv)
   }
   if (csv)
     fputs("text,label,lang,intent,tone,tone_intensity,urgency\n", f);
-  for (long i = 0; i < count; i++) {
+  for (long i = 0; i < (kbq > 0 ? kbq : count); i++) {
     maat_gen_message m;
+    char article[96];
     if ((rc = maat_msggen_next(g, &m))) {
       cli_error_rc(rc, "gen");
       goto out;
     }
-    write_message(f, &m, csv);
+    if (kbq < 0) {
+      write_message(f, &m, csv);
+      continue;
+    }
+    if (!maat_gen_kb_article(m.intent, m.lang, article, sizeof article)) {
+      i--;
+      continue;
+    }
+    fputs("{\"question\":", f);
+    cli_json_string(f, m.text, strlen(m.text));
+    fprintf(f, ",\"article\":\"%s\",\"lang\":\"%s\",\"intent\":\"%s\"}\n",
+            article, m.lang, m.intent);
   }
   if (fflush(f) != 0 || ferror(f)) {
     cli_error("write error on '%s'", output ? output : "stdout");

@@ -50,7 +50,7 @@ static void usage(FILE *f)
     "  -o, --owner NAME     owner of imported articles that name none\n"
     "  -a, --all            list removed articles and drafts too\n"
     "  -t, --threshold X    answer at this confidence or more (0..1;\n"
-    "                       default 0.5)\n"
+    "                       default 0.8)\n"
     "      --no-history     rank without the history of resolved questions\n"
     "  -h, --help           show this help\n"
     "\n"

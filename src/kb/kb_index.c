@@ -36,14 +36,18 @@
  * at a sentence. */
 #define PASSAGE_MIN 200
 #define PASSAGE_MAX 1200
-/* The answer threshold: see docs/knowledge.md for its trade-off curve. */
-#define DEFAULT_THRESHOLD 0.5
-
-/* Confidence = 1 / (1 + e^-(C0 + C_MARGIN m + C_COVER c + C_HIST h)). */
-#define C0 (-5.0)
-#define C_MARGIN 5.0
-#define C_COVER 4.0
-#define C_HIST 3.0
+/*
+ * Confidence = 1 / (1 + e^-(C0 + C_MARGIN m + C_COVER c + C_HIST h)),
+ * fitted (logistic regression) on generated knowledge bases and questions
+ * only: `maat gen --kb`, `maat gen --kb-questions 3000` with seeds 5, 6 and
+ * 7, with and without history (docs/knowledge.md, "Calibration"). The
+ * threshold is where 96 % of the answers were right there.
+ */
+#define C0 (-2.967)
+#define C_MARGIN 2.968
+#define C_COVER 10.936
+#define C_HIST 3.541
+#define DEFAULT_THRESHOLD 0.8
 
 enum { L_OTHER, L_NL, L_EN, NLANG };
 
@@ -88,13 +92,17 @@ struct index {
   size_t nterms, capterms;
   struct maat_map dict;        /* text -> term index + 1 */
   double avg_title, avg_body;
-  /* history: resolved questions, their article and norm */
+  /* history: resolved questions, their article and text */
   uint32_t *hart;
+  char **htext;
   size_t nhist;
+  /* the confidence's weights and threshold (calibrate()) */
+  double w[4], threshold;
+  long ncal;
   /* scratch for one question, guarded by the kb's lock */
-  double *score, *hist;
-  uint32_t *touched;
-  size_t ntouched;
+  double *score, *hist, *hcos;
+  uint32_t *touched, *htouched;
+  size_t ntouched, nhtouched;
 };
 
 struct maat_kb {
@@ -441,10 +449,15 @@ static int take_link(void *ctx, const char *article, const char *question,
   if (ix->nhist == l->cap) {
     size_t cap = l->cap ? l->cap * 2 : 256;
     uint32_t *a = maat__realloc(ix->hart, cap * sizeof *a);
+    char **txt;
     int (*tm)[64], (*tf)[64], *nt;
     if (!a)
       return maat__fail(MAAT_ENOMEM, "out of memory");
     ix->hart = a;
+    txt = maat__realloc(ix->htext, cap * sizeof *txt);
+    if (!txt)
+      return maat__fail(MAAT_ENOMEM, "out of memory");
+    ix->htext = txt;
     tm = maat__realloc(l->terms, cap * sizeof *tm);
     if (!tm)
       return maat__fail(MAAT_ENOMEM, "out of memory");
@@ -472,6 +485,8 @@ static int take_link(void *ctx, const char *article, const char *question,
   if (rc)
     return rc;
   ix->hart[ix->nhist] = (uint32_t)((uintptr_t)v - 1);
+  if (!(ix->htext[ix->nhist] = maat__strdup(question)))
+    return maat__fail(MAAT_ENOMEM, "out of memory");
   memcpy(l->terms[ix->nhist], h.terms, sizeof h.terms);
   memcpy(l->tfs[ix->nhist], h.tf, sizeof h.tf);
   l->nt[ix->nhist] = h.n;
@@ -541,12 +556,19 @@ static void index_free(struct index *ix)
   maat__free(ix->terms);
   maat__free(ix->arts);
   maat__free(ix->pass);
+  for (size_t i = 0; i < ix->nhist; i++)
+    maat__free(ix->htext[i]);
+  maat__free(ix->htext);
   maat__free(ix->hart);
+  maat__free(ix->hcos);
+  maat__free(ix->htouched);
   maat__free(ix->score);
   maat__free(ix->hist);
   maat__free(ix->touched);
   maat__free(ix);
 }
+
+static void calibrate(struct maat_kb *kb, struct index *ix);
 
 static int build(struct maat_kb *kb, struct index **out)
 {
@@ -614,10 +636,15 @@ static int build(struct maat_kb *kb, struct index **out)
   ix->hist = maat__calloc(ix->narts ? ix->narts : 1, sizeof *ix->hist);
   ix->touched = maat__calloc(ix->narts ? ix->narts : 1,
                              sizeof *ix->touched);
-  if (!ix->score || !ix->hist || !ix->touched) {
+  ix->hcos = maat__calloc(ix->nhist ? ix->nhist : 1, sizeof *ix->hcos);
+  ix->htouched = maat__calloc(ix->nhist ? ix->nhist : 1,
+                              sizeof *ix->htouched);
+  if (!ix->score || !ix->hist || !ix->touched || !ix->hcos ||
+      !ix->htouched) {
     rc = maat__fail(MAAT_ENOMEM, "out of memory");
     goto fail;
   }
+  calibrate(kb, ix);
   *out = ix;
   return MAAT_OK;
 fail:
@@ -639,8 +666,6 @@ int maat_kb_open(maat_kb **out, maat_store *st,
   kb->st = st;
   if (opts)
     kb->opt = *opts;
-  if (!(kb->opt.threshold > 0))
-    kb->opt.threshold = DEFAULT_THRESHOLD;
   pthread_mutex_init(&kb->mu, NULL);
   kb->tok = maat_tokenizer_new();
   if (!kb->tok)
@@ -701,7 +726,12 @@ size_t maat_kb_passages(const maat_kb *kb)
 
 double maat_kb_threshold(const maat_kb *kb)
 {
-  return kb->opt.threshold;
+  return kb->opt.threshold > 0 ? kb->opt.threshold : kb->ix->threshold;
+}
+
+long maat_kb_calibrated(const maat_kb *kb)
+{
+  return kb->ix->ncal;
 }
 
 /* ---- asking ---- */
@@ -803,29 +833,30 @@ static char *dup_range(const char *s, size_t a, size_t b)
   return maat__strndup(s + a, b > a ? b - a : 0);
 }
 
-int maat_kb_ask(maat_kb *kb, const char *question, size_t len,
-                struct maat_kb_answer *out)
-{
-  struct index *ix;
+/* A question ranked: the ten best, the features of the confidence. */
+struct ranking {
   struct query q;
-  struct qctx qc;
-  double conf, lconf, s1 = 0, s2 = 0, cover_have = 0, cover_all = 0;
-  double hbest = 0;
-  int lang, top = -1, rc;
-  maat_lang ql;
+  int nranked;
+  uint32_t doc[MAAT_KB_RANKED];
+  double score[MAAT_KB_RANKED];
+  double margin, cover, hist;
+};
 
-  if (!kb || !question || !out)
-    return maat__fail(MAAT_EINVAL, "maat_kb_ask: invalid argument");
+/*
+ * Ranks 'question' (language 'lang') on index 'ix', leaving resolved
+ * question 'exclude' out of the history (-1: none; the calibration asks
+ * each one without itself). Called under the kb's lock.
+ */
+static int rank_question(struct maat_kb *kb, struct index *ix,
+                         const char *question, size_t len, int lang,
+                         long exclude, struct ranking *out)
+{
+  struct query *q = &out->q;
+  struct qctx qc = { ix, q };
+  double cover_have = 0, cover_all = 0;
+  int top = -1, rc;
+
   memset(out, 0, sizeof *out);
-  ql = maat_lang_detect(question, len, &lconf);
-  lang = ql == MAAT_LANG_NL ? L_NL : ql == MAAT_LANG_EN ? L_EN : L_OTHER;
-  if (lang != L_OTHER)
-    snprintf(out->lang, sizeof out->lang, "%s", maat_lang_name(ql));
-  pthread_mutex_lock(&kb->mu);
-  ix = kb->ix;
-  memset(&q, 0, sizeof q);
-  qc.ix = ix;
-  qc.q = &q;
   /* A question whose language is unclear is read both ways. */
   if (lang == L_OTHER) {
     rc = each_term(kb, question, len, L_NL, query_take, &qc);
@@ -834,18 +865,16 @@ int maat_kb_ask(maat_kb *kb, const char *question, size_t len,
   } else {
     rc = each_term(kb, question, len, lang, query_take, &qc);
   }
-  if (rc) {
-    pthread_mutex_unlock(&kb->mu);
+  if (rc)
     return rc;
-  }
   ix->ntouched = 0;
   /* BM25 per field over the postings. */
-  for (int i = 0; i < q.n; i++) {
+  for (int i = 0; i < q->n; i++) {
     const struct term *t;
     double it, ib;
-    if (q.term[i] < 0)
+    if (q->term[i] < 0)
       continue;
-    t = &ix->terms[q.term[i]];
+    t = &ix->terms[q->term[i]];
     it = idf((double)ix->narts, t->df_title);
     ib = idf((double)ix->narts, t->df_body);
     for (uint32_t k = 0; k < t->n; k++) {
@@ -856,7 +885,7 @@ int maat_kb_ask(maat_kb *kb, const char *question, size_t len,
         s += W_TITLE * it * p->tf_title * (K1 + 1) /
              (p->tf_title + K1 * (1 - B_TITLE + B_TITLE * a->len_title /
                                                    ix->avg_title));
-      if (p->tf_body && !q.stop[i])
+      if (p->tf_body && !q->stop[i])
         s += ib * p->tf_body * (K1 + 1) /
              (p->tf_body + K1 * (1 - B_BODY + B_BODY * a->len_body /
                                                  ix->avg_body));
@@ -870,35 +899,38 @@ int maat_kb_ask(maat_kb *kb, const char *question, size_t len,
   /* History: the closest resolved question of each article (cosine). */
   if (ix->nhist) {
     double qw[QMAX], norm = 0;
-    double *cos = maat__calloc(ix->nhist, sizeof *cos);
-    if (!cos) {
-      pthread_mutex_unlock(&kb->mu);
-      return maat__fail(MAAT_ENOMEM, "out of memory");
-    }
-    for (int i = 0; i < q.n; i++) {
-      uint32_t df = q.term[i] >= 0 ? ix->terms[q.term[i]].nh : 0;
+    double *cos = ix->hcos;
+    for (int i = 0; i < q->n; i++) {
+      uint32_t df = q->term[i] >= 0 ? ix->terms[q->term[i]].nh : 0;
       /* A word no resolved question has weighs as the rarest. */
-      qw[i] = (1 + log(q.tf[i])) * hist_idf(ix, df);
+      qw[i] = (1 + log(q->tf[i])) * hist_idf(ix, df);
       norm += qw[i] * qw[i];
     }
     norm = norm > 0 ? sqrt(norm) : 1;
-    for (int i = 0; i < q.n; i++) {
+    ix->nhtouched = 0;
+    for (int i = 0; i < q->n; i++) {
       const struct term *t;
-      if (q.term[i] < 0)
+      if (q->term[i] < 0)
         continue;
-      t = &ix->terms[q.term[i]];
-      for (uint32_t k = 0; k < t->nh; k++)
-        cos[t->h[k].hdoc] += qw[i] / norm * t->h[k].w;
+      t = &ix->terms[q->term[i]];
+      for (uint32_t k = 0; k < t->nh; k++) {
+        uint32_t h = t->h[k].hdoc;
+        if ((long)h == exclude)
+          continue;
+        if (cos[h] == 0)
+          ix->htouched[ix->nhtouched++] = h;
+        cos[h] += qw[i] / norm * t->h[k].w;
+      }
     }
-    for (size_t h = 0; h < ix->nhist; h++) {
-      uint32_t d = ix->hart[h];
+    for (size_t k = 0; k < ix->nhtouched; k++) {
+      uint32_t h = ix->htouched[k], d = ix->hart[h];
       if (cos[h] > ix->hist[d]) {
         if (ix->score[d] == 0 && ix->hist[d] == 0)
           ix->touched[ix->ntouched++] = d;
         ix->hist[d] = cos[h];
       }
+      cos[h] = 0;
     }
-    maat__free(cos);
   }
   {
     double best = 0;
@@ -915,49 +947,44 @@ int maat_kb_ask(maat_kb *kb, const char *question, size_t len,
     }
   }
   /* The ten best, by score then id. */
-  {
-    uint32_t doc[MAAT_KB_RANKED];
-    for (size_t k = 0; k < ix->ntouched; k++) {
-      uint32_t d = ix->touched[k];
-      double s = ix->score[d];
-      int pos = out->nranked;
-      if (s <= 0)
-        continue;
-      while (pos > 0 &&
-             (out->ranked[pos - 1].score < s ||
-              (out->ranked[pos - 1].score == s &&
-               strcmp(out->ranked[pos - 1].id, ix->arts[d].id) > 0)))
-        pos--;
-      if (pos >= MAAT_KB_RANKED)
-        continue;
-      if (out->nranked < MAAT_KB_RANKED)
-        out->nranked++;
-      memmove(&out->ranked[pos + 1], &out->ranked[pos],
-              (size_t)(out->nranked - 1 - pos) * sizeof out->ranked[0]);
-      memmove(&doc[pos + 1], &doc[pos],
-              (size_t)(out->nranked - 1 - pos) * sizeof doc[0]);
-      snprintf(out->ranked[pos].id, sizeof out->ranked[pos].id, "%s",
-               ix->arts[d].id);
-      out->ranked[pos].score = s;
-      doc[pos] = d;
-    }
-    if (out->nranked) {
-      top = (int)doc[0];
-      s1 = out->ranked[0].score;
-      s2 = out->nranked > 1 ? out->ranked[1].score : 0;
-      hbest = ix->hist[top];
-    }
+  for (size_t k = 0; k < ix->ntouched; k++) {
+    uint32_t d = ix->touched[k];
+    double s = ix->score[d];
+    int pos = out->nranked;
+    if (s <= 0)
+      continue;
+    while (pos > 0 &&
+           (out->score[pos - 1] < s ||
+            (out->score[pos - 1] == s &&
+             strcmp(ix->arts[out->doc[pos - 1]].id, ix->arts[d].id) > 0)))
+      pos--;
+    if (pos >= MAAT_KB_RANKED)
+      continue;
+    if (out->nranked < MAAT_KB_RANKED)
+      out->nranked++;
+    memmove(&out->score[pos + 1], &out->score[pos],
+            (size_t)(out->nranked - 1 - pos) * sizeof out->score[0]);
+    memmove(&out->doc[pos + 1], &out->doc[pos],
+            (size_t)(out->nranked - 1 - pos) * sizeof out->doc[0]);
+    out->score[pos] = s;
+    out->doc[pos] = d;
+  }
+  if (out->nranked) {
+    double s1 = out->score[0], s2 = out->nranked > 1 ? out->score[1] : 0;
+    top = (int)out->doc[0];
+    out->margin = s1 > 0 ? (s1 - s2) / s1 : 0;
+    out->hist = ix->hist[top];
   }
   /* How much of the question's weight the winner holds. */
-  for (int i = 0; i < q.n; i++) {
-    double w = q.term[i] >= 0
-                   ? idf((double)ix->narts, ix->terms[q.term[i]].df_body)
+  for (int i = 0; i < q->n; i++) {
+    double w = q->term[i] >= 0
+                   ? idf((double)ix->narts, ix->terms[q->term[i]].df_body)
                    : idf((double)ix->narts, 0);
-    if (q.stop[i])
+    if (q->stop[i])
       continue;
     cover_all += w;
-    if (top >= 0 && q.term[i] >= 0) {
-      const struct term *t = &ix->terms[q.term[i]];
+    if (top >= 0 && q->term[i] >= 0) {
+      const struct term *t = &ix->terms[q->term[i]];
       for (uint32_t k = 0; k < t->n; k++)
         if (t->p[k].doc == (uint32_t)top) {
           cover_have += w;
@@ -965,23 +992,144 @@ int maat_kb_ask(maat_kb *kb, const char *question, size_t len,
         }
     }
   }
+  out->cover = cover_all > 0 ? cover_have / cover_all : 0;
   for (size_t k = 0; k < ix->ntouched; k++) {
     ix->score[ix->touched[k]] = 0;
     ix->hist[ix->touched[k]] = 0;
   }
-  if (top < 0) {
+  return MAAT_OK;
+}
+
+static double confidence(const double *w, const struct ranking *r)
+{
+  return sigmoid(w[0] + w[1] * r->margin + w[2] * r->cover + w[3] * r->hist);
+}
+
+static int lang_of_question(const char *q, size_t len, maat_lang *ql)
+{
+  double conf;
+
+  *ql = maat_lang_detect(q, len, &conf);
+  return *ql == MAAT_LANG_NL ? L_NL : *ql == MAAT_LANG_EN ? L_EN : L_OTHER;
+}
+
+/*
+ * Self-calibration on the organisation's own history: each resolved
+ * question (up to CAL_MAX of them) is asked without itself, and the
+ * confidence's weights are fitted (logistic regression, pulled towards the
+ * defaults) to whether the article it resolved came first. The threshold
+ * is then the lowest at which CAL_PRECISION of those answers were right.
+ * With fewer than CAL_MIN resolved questions the defaults stay.
+ */
+#define CAL_MIN 30
+#define CAL_MAX 2000
+#define CAL_PRECISION 0.92
+
+static void calibrate(struct maat_kb *kb, struct index *ix)
+{
+  static const double prior[4] = { C0, C_MARGIN, C_COVER, C_HIST };
+  size_t n = 0, step = ix->nhist > CAL_MAX ? ix->nhist / CAL_MAX + 1 : 1;
+  double (*x)[4], *y, w[4];
+
+  memcpy(ix->w, prior, sizeof prior);
+  ix->threshold = DEFAULT_THRESHOLD;
+  ix->ncal = 0;
+  if (ix->nhist < CAL_MIN)
+    return;
+  x = maat__calloc(ix->nhist / step + 1, sizeof *x);
+  y = maat__calloc(ix->nhist / step + 1, sizeof *y);
+  if (!x || !y) {
+    maat__free(x);
+    maat__free(y);
+    return;         /* no calibration: the defaults serve */
+  }
+  for (size_t h = 0; h < ix->nhist; h += step) {
+    struct ranking r;
+    maat_lang ql;
+    const char *q = ix->htext[h];
+    if (rank_question(kb, ix, q, strlen(q),
+                      lang_of_question(q, strlen(q), &ql), (long)h, &r))
+      continue;
+    x[n][0] = 1;
+    x[n][1] = r.margin;
+    x[n][2] = r.cover;
+    x[n][3] = r.hist;
+    y[n++] = r.nranked && r.doc[0] == ix->hart[h];
+  }
+  /* Gradient descent on the log loss plus (lambda/2)|w - prior|^2. */
+  memcpy(w, prior, sizeof w);
+  for (int it = 0; it < 1500 && n; it++) {
+    double g[4] = { 0, 0, 0, 0 }, lambda = 0.01;
+    for (size_t k = 0; k < n; k++) {
+      double p = sigmoid(w[0] + w[1] * x[k][1] + w[2] * x[k][2] +
+                         w[3] * x[k][3]);
+      for (int j = 0; j < 4; j++)
+        g[j] += (p - y[k]) * x[k][j];
+    }
+    for (int j = 0; j < 4; j++)
+      w[j] -= 0.5 * (g[j] / (double)n + lambda * (w[j] - prior[j]));
+  }
+  /* The lowest threshold whose answers were right often enough. */
+  ix->threshold = 0.95;
+  for (int t = 30; t <= 95; t += 5) {
+    long ans = 0, right = 0;
+    for (size_t k = 0; k < n; k++)
+      if (sigmoid(w[0] + w[1] * x[k][1] + w[2] * x[k][2] +
+                  w[3] * x[k][3]) >= t / 100.0) {
+        ans++;
+        right += y[k] > 0.5;
+      }
+    if (ans >= 20 && (double)right / (double)ans >= CAL_PRECISION) {
+      ix->threshold = t / 100.0;
+      break;
+    }
+  }
+  memcpy(ix->w, w, sizeof w);
+  ix->ncal = (long)n;
+  maat__free(x);
+  maat__free(y);
+}
+
+int maat_kb_ask(maat_kb *kb, const char *question, size_t len,
+                struct maat_kb_answer *out)
+{
+  struct index *ix;
+  struct ranking r;
+  double conf, thr;
+  int lang, rc;
+  maat_lang ql;
+
+  if (!kb || !question || !out)
+    return maat__fail(MAAT_EINVAL, "maat_kb_ask: invalid argument");
+  memset(out, 0, sizeof *out);
+  lang = lang_of_question(question, len, &ql);
+  if (lang != L_OTHER)
+    snprintf(out->lang, sizeof out->lang, "%s", maat_lang_name(ql));
+  pthread_mutex_lock(&kb->mu);
+  ix = kb->ix;
+  if ((rc = rank_question(kb, ix, question, len, lang, -1, &r))) {
+    pthread_mutex_unlock(&kb->mu);
+    return rc;
+  }
+  out->nranked = r.nranked;
+  for (int k = 0; k < r.nranked; k++) {
+    snprintf(out->ranked[k].id, sizeof out->ranked[k].id, "%s",
+             ix->arts[r.doc[k]].id);
+    out->ranked[k].score = r.score[k];
+  }
+  if (!r.nranked) {
     out->why = "no article matches the question";
     pthread_mutex_unlock(&kb->mu);
     return MAAT_OK;
   }
+  conf = confidence(ix->w, &r);
+  thr = kb->opt.threshold > 0 ? kb->opt.threshold : ix->threshold;
+  out->margin = r.margin;
+  out->cover = r.cover;
+  out->history = r.hist;
   {
-    double m = s1 > 0 ? (s1 - s2) / s1 : 0;
-    double c = cover_all > 0 ? cover_have / cover_all : 0;
-    conf = sigmoid(C0 + C_MARGIN * m + C_COVER * c + C_HIST * hbest);
-  }
-  {
-    const struct article *a = &ix->arts[top];
-    size_t p = best_passage(kb, ix, a, &q);
+    const struct article *a = &ix->arts[r.doc[0]];
+    size_t p = best_passage(kb, ix, a, &r.q);
     const struct passage *ps = &ix->pass[p];
     snprintf(out->article, sizeof out->article, "%s", a->id);
     out->version = a->version;
@@ -998,7 +1146,7 @@ int maat_kb_ask(maat_kb *kb, const char *question, size_t len,
     return maat__fail(MAAT_ENOMEM, "out of memory");
   }
   out->confidence = conf;
-  out->answered = conf >= kb->opt.threshold;
+  out->answered = conf >= thr;
   if (!out->answered)
     out->why = "no answer confident enough: a person answers";
   return MAAT_OK;

@@ -142,7 +142,15 @@ static void walk_node(struct walk *w, xmlNode *n, int depth)
         w->title = flat_text(n);
       continue;
     }
-    if (!xmlStrcasecmp(n->name, (const xmlChar *)"head") || name_is(n, skip))
+    if (!xmlStrcasecmp(n->name, (const xmlChar *)"head")) {
+      /* Of the head, only the title. */
+      for (xmlNode *c = n->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && !w->title &&
+            !xmlStrcasecmp(c->name, (const xmlChar *)"title"))
+          w->title = flat_text(c);
+      continue;
+    }
+    if (name_is(n, skip))
       continue;
     if (name_is(n, heads)) {
       char *h = flat_text(n);

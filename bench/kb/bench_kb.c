@@ -135,7 +135,7 @@ static void fts_query(const char *q, char *out, size_t cap)
 int main(int argc, char **argv)
 {
   const char *apath = NULL, *qpath = NULL;
-  int history = 0, scale = 0;
+  int history = 0, scale = 0, tune = 0;
   FILE *features = NULL;
   size_t na, nq, ntest = 0;
   json_t *arts, *qs;
@@ -155,6 +155,8 @@ int main(int argc, char **argv)
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--history"))
       history = 1;
+    else if (!strcmp(argv[i], "--tune"))
+      tune = 1;
     else if (!strcmp(argv[i], "--features") && i + 1 < argc)
       features = fopen(argv[++i], "w");
     else if (!strcmp(argv[i], "--scale") && i + 1 < argc)
@@ -178,7 +180,11 @@ int main(int argc, char **argv)
     Q[i].text = strdup(json_string_value(json_object_get(o, "question")));
     Q[i].article = strdup(json_string_value(json_object_get(o, "article")));
     Q[i].test = sp ? !strcmp(sp, "test") : (int)(fnv(Q[i].text) & 1);
-    ntest += (size_t)Q[i].test;
+    /* --tune: the training questions only, split again in two (history
+     * and the questions asked), so that nothing is chosen on the test. */
+    if (tune)
+      Q[i].test = Q[i].test ? -1 : (int)(fnv(Q[i].text) >> 1 & 1);
+    ntest += Q[i].test == 1;
   }
   /* The articles as a file maat imports (scaled copies added). */
   tmp = mkdtemp(tmpl);
@@ -223,7 +229,7 @@ int main(int argc, char **argv)
   }
   if (history)
     for (size_t i = 0; i < nq; i++)
-      if (!Q[i].test)
+      if (Q[i].test == 0)
         maat_store_kb_link_add(st, Q[i].article, Q[i].text, 0);
   t0 = now();
   if (maat_kb_open(&kb, st, NULL)) {
@@ -274,7 +280,7 @@ int main(int argc, char **argv)
       struct maat_kb_answer a;
       char fq[8192];
       int rank = 0, r = 0, frank = 0;
-      if (!Q[i].test)
+      if (Q[i].test != 1)
         continue;
       t0 = now();
       maat_kb_ask(kb, Q[i].text, strlen(Q[i].text), &a);

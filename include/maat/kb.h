@@ -127,6 +127,23 @@ int maat_kb_ask(maat_kb *kb, const char *question, size_t len,
                 struct maat_kb_answer *out);
 void maat_kb_answer_release(struct maat_kb_answer *a);
 
+/* ---- knowledge gaps ---- */
+
+/*
+ * The questions since 'since' that got no confident answer (asked, bot
+ * contacts handed to a person, bot hand-backs: maat_store_kb_questions()),
+ * grouped by their subject (the rarest word, as a stem: one the knowledge
+ * base lacks first), groups of at least 'min_count', biggest first, as
+ * JSON: {"since", "questions", "gaps": [{"topic", "count", "examples" (the
+ * newest three), "languages", "trend": {"last_7_days",
+ * "previous_7_days"}}]} counted back from 'now'. '*out' owned.
+ */
+int maat_kb_gaps(maat_kb *kb, double since, double now, int min_count,
+                 char **out);
+/* Marks the knowledge base changed (meta "kb.changed"), so that a running
+ * server reloads its index: import, remove and learn call it. */
+int maat_kb_touch(maat_store *st, double t);
+
 #ifdef __cplusplus
 }
 #endif

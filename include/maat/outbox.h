@@ -145,10 +145,17 @@ struct maat_helpdesk_call {
  * call once, while a contact a lead moves back gets its calls again. *n is 0 for a contact that did not
  * come from this helpdesk, or a decision that is not an assignment. An
  * agent no helpdesk user maps to gets the note without the assignment.
+ * 'reply' (may be NULL): for a decision to the bot, the bot's answer with
+ * its AI label and source, sent to the customer after the note (Chatwoot:
+ * a public outgoing message whose content_attributes say "ai"; RT: POST
+ * .../correspond; Zammad: a public "web" article), keyed and checked as
+ * the note is.
  */
+#define MAAT_HELPDESK_CALLS 5
 int maat_helpdesk_calls(const struct maat_helpdesk_target *h,
-                        const struct maat_decision *d,
-                        struct maat_helpdesk_call out[4], int *n);
+                        const struct maat_decision *d, const char *reply,
+                        struct maat_helpdesk_call out[MAAT_HELPDESK_CALLS],
+                        int *n);
 void maat_helpdesk_calls_free(struct maat_helpdesk_call *c, int n);
 /* "chatwoot", "zammad", "rt" -> the kind; 0 otherwise. And back. */
 int maat_helpdesk_kind_parse(const char *name);

@@ -64,6 +64,18 @@ int maat_triager_pause(maat_triager *t, const char *intent, int paused);
 int maat_triager_paused(const maat_triager *t,
                         int (*fn)(void *ctx, const char *intent), void *ctx);
 
+/*
+ * Gives the triager a knowledge base (maat/kb.h; NULL: none). A contact
+ * that would be T1 then goes to the bot only when the knowledge base has
+ * an answer above its threshold; otherwise it is T2, and the reason says
+ * so. maat_triage_event_line() adds the bot's answer (T1) or a prepared
+ * case (T2: the best articles and a draft), both labelled as AI-written.
+ * The knowledge base must outlive the triager's use of it. An empty one is
+ * as none.
+ */
+struct maat_kb;
+int maat_triager_set_kb(maat_triager *t, struct maat_kb *kb);
+
 /* One incoming contact. Only 'text' is required. */
 struct maat_triage_input {
   const char *text;
@@ -113,6 +125,12 @@ struct maat_triage {
   int repeat;                     /* a second contact about the same issue */
   int tier;                       /* enum maat_tier */
   int priority;                   /* 0..3, higher first */
+  /* With a knowledge base (maat_triager_set_kb()): whether a T1 contact
+   * was checked against it, whether the bot has a confident answer (no
+   * answer: T2), its confidence and the article. */
+  int kb_checked, kb_answered;
+  double kb_confidence;
+  char kb_article[129];
   size_t nreasons;
   char reasons[MAAT_TRIAGE_MAX_REASONS][MAAT_TRIAGE_REASON_MAX];
 };

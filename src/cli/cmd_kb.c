@@ -263,6 +263,8 @@ static int do_learn(maat_store *st, const char *path)
     n++;
   }
   maat_reader_close(r);
+  if (rc == MAAT_EOF)
+    rc = maat_kb_touch(st, (double)time(NULL)) ? MAAT_EIO : MAAT_EOF;
   if (rc != MAAT_EOF) {
     maat_store_rollback(st);
     cli_error("kb learn: %s (nothing was kept)", maat_errmsg());

@@ -57,9 +57,9 @@ static void usage(FILE *f)
     "                           policy, intent_model, tone_model,\n"
     "                           triage_config, web_root, clock_speed,\n"
     "                           max_body, min_group, webhook_secret,\n"
-    "                           alerts, outbox, timezone, helpdesks\n"
-    "                           (docs/api.md, docs/outbox.md,\n"
-    "                           docs/helpdesks.md)\n"
+    "                           alerts, outbox, timezone, helpdesks,\n"
+    "                           kb_threshold (docs/api.md, docs/outbox.md,\n"
+    "                           docs/helpdesks.md, docs/knowledge.md)\n"
     "      --alert-url URL      post team warnings (overload, understaffed,\n"
     "                           forecast, unroutable, open_too_long) to URL,\n"
     "                           retried until delivered (docs/outbox.md)\n"
@@ -73,6 +73,13 @@ static void usage(FILE *f)
     "Request Tracker 5 (a helpdesk of kind rt) is read through its REST2 API\n"
     "every poll_s seconds instead. A customer's message on a conversation\n"
     "with an open contact joins that contact (docs/helpdesks.md).\n"
+    "\n"
+    "When the store holds a knowledge base ('maat kb import'), a contact\n"
+    "for the bot goes to it only when the knowledge base answers it with\n"
+    "confidence; the answer, labelled as AI, goes back to the helpdesk, and\n"
+    "a T2 contact carries a prepared case. POST /v1/ask answers employees;\n"
+    "GET /v1/kb/gaps groups what nobody could answer (docs/knowledge.md).\n"
+    "An import is picked up within seconds.\n"
     "  -h, --help               show this help\n"
     "\n"
     "Exit status: 0 after a clean stop, 1 failure, 2 usage error.\n");
@@ -384,7 +391,8 @@ static int load_config(const char *path, struct maat_serve_options *o,
                                       "triage_config", "web_root",
                                       "clock_speed", "max_body", "min_group",
                                       "webhook_secret", "alerts", "outbox",
-                                      "timezone", "helpdesks", NULL };
+                                      "timezone", "helpdesks",
+                                      "kb_threshold", NULL };
   json_error_t err;
   const char *key;
   json_t *v;
@@ -422,7 +430,8 @@ static int load_config(const char *path, struct maat_serve_options *o,
       continue;
     }
     if (!strcmp(key, "port") || !strcmp(key, "clock_speed") ||
-        !strcmp(key, "max_body") || !strcmp(key, "min_group"))
+        !strcmp(key, "max_body") || !strcmp(key, "min_group") ||
+        !strcmp(key, "kb_threshold"))
       str = 0;
     if (str != json_is_string(v) || (!str && !json_is_number(v))) {
       cli_error("serve: %s: field '%s': expected a %s", path, key,
@@ -457,6 +466,14 @@ static int load_config(const char *path, struct maat_serve_options *o,
     if (!strcmp(key, "clock_speed")) o->clock_speed = json_number_value(v);
     if (!strcmp(key, "max_body")) o->max_body = (size_t)json_number_value(v);
     if (!strcmp(key, "min_group")) o->min_group = (int)json_number_value(v);
+    if (!strcmp(key, "kb_threshold")) {
+      o->kb_threshold = json_number_value(v);
+      if (!(o->kb_threshold > 0 && o->kb_threshold <= 1)) {
+        cli_error("serve: %s: field 'kb_threshold': expected a confidence "
+                  "above 0, at most 1", path);
+        return -1;
+      }
+    }
   }
   if (*port < 0 || *port > 65535 || o->clock_speed < 0 ||
       o->clock_speed > 100000 || (o->min_group && o->min_group < 3)) {

@@ -66,6 +66,11 @@ static const struct maat_msg_entry catalogue[] = {
     "regel: een tweede contact over hetzelfde probleem krijgt nooit de bot" },
   { "triage.rule_critical", "rule: a critical message never gets the bot",
     "regel: een kritiek bericht krijgt nooit de bot" },
+  { "triage.kb_no_answer",
+    "no confident answer in the knowledge base ({confidence:n}): a person "
+    "answers",
+    "geen zeker antwoord in de kennisbank ({confidence:n}): een mens "
+    "antwoordt" },
   { "triage.t3", "T3: {why}", "T3: {why}" },
   { "triage.critical_first", "rule: critical goes first (priority 3)",
     "regel: kritiek gaat voor (prioriteit 3)" },

@@ -111,6 +111,10 @@ struct maat_engine {
   char (*recent_contacts)[MAAT_ID_MAX + 1];
   long *nrecent_contacts;
   struct engine_views v;
+  /* The bot's answer for the contact being applied (its id, and the text
+   * with its citation), for the helpdesk write-back of its decision. */
+  const char *reply_for;
+  char *reply;
 };
 
 /* engine_views.c */

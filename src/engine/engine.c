@@ -193,10 +193,15 @@ static int stage_alerts(struct maat_engine *e, const struct maat_decision *d)
  */
 static int stage_writeback(struct maat_engine *e, const struct maat_decision *d)
 {
+  const char *reply = e->reply && e->reply_for &&
+                              !strcmp(e->reply_for, d->contact) &&
+                              !strcmp(d->to, "bot")
+                          ? e->reply : NULL;
+
   for (int k = 0; k < e->nhelpdesks; k++) {
-    struct maat_helpdesk_call calls[4];
+    struct maat_helpdesk_call calls[MAAT_HELPDESK_CALLS];
     int n = 0, rc;
-    if ((rc = maat_helpdesk_calls(&e->helpdesks[k], d, calls, &n)))
+    if ((rc = maat_helpdesk_calls(&e->helpdesks[k], d, reply, calls, &n)))
       return rc;
     for (int i = 0; i < n; i++) {
       struct op *o = maat__engine_stage(e, OP_OUTBOX);
@@ -354,6 +359,41 @@ static int with_time(const char *line, size_t len, double t, char **out,
  * failure nothing changed: the router keeps its state on a refusal, and
  * what was staged for the line is taken back.
  */
+/*
+ * The bot's answer a contact's triage carries ("triage"."answer"), as the
+ * helpdesk gets it: the text, then which article it came from, marked as
+ * written by AI (in the helpdesks' language: the text comes in the
+ * customer's).
+ */
+static int take_reply(struct maat_engine *e, const struct maat_event *ev,
+                      json_t *obj)
+{
+  json_t *ans = json_object_get(json_object_get(obj, "triage"), "answer");
+  json_t *src = json_array_get(json_object_get(ans, "sources"), 0);
+  const char *text = json_string_value(json_object_get(ans, "text"));
+  const char *title = json_string_value(json_object_get(src, "title"));
+  const char *url = json_string_value(json_object_get(src, "url"));
+  int nl = e->nhelpdesks && e->helpdesks[0].lang &&
+           !strcmp(e->helpdesks[0].lang, "nl");
+  struct maat_buf b = MAAT_BUF_INIT;
+
+  if (!text || !*text)
+    return MAAT_OK;
+  if (maat__buf_printf(&b, "%s\n\n%s%s%s%s%s", text,
+                       nl ? "[AI] Dit antwoord koos maat uit de kennisbank: "
+                          : "[AI] maat chose this answer from the knowledge "
+                            "base: ",
+                       title && *title ? title : "",
+                       url && *url ? " (" : "", url && *url ? url : "",
+                       url && *url ? ")" : "")) {
+    maat__buf_release(&b);
+    return maat__fail(MAAT_ENOMEM, "out of memory");
+  }
+  e->reply = b.data;
+  e->reply_for = ev->contact.id;
+  return MAAT_OK;
+}
+
 static int apply_locked(struct maat_engine *e, const char *line, size_t len,
                         unsigned flags, const struct maat_apply_extra *x,
                         struct maat_applied *out)
@@ -408,7 +448,14 @@ static int apply_locked(struct maat_engine *e, const char *line, size_t len,
   if ((e->flags & MAAT_ENGINE_RECORDS) && ev.type == MAAT_EV_FOLLOWUP &&
       (rc = maat__engine_followup(e, &ev, obj)))
     goto out;
-  if ((rc = drain(e, &decided)))
+  if (ev.type == MAAT_EV_CONTACT && e->nhelpdesks && !e->rebuilding &&
+      (rc = take_reply(e, &ev, obj)))
+    goto out;
+  rc = drain(e, &decided);
+  maat__free(e->reply);
+  e->reply = NULL;
+  e->reply_for = NULL;
+  if (rc)
     goto out;
   /* A tick that ends a period publishes figures: logged, so that a
    * rebuild publishes the same. */

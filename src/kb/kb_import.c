@@ -787,6 +787,8 @@ int maat_kb_import(maat_store *st, const char *const *paths, int npaths,
   }
   for (int k = 0; k < npaths && !rc; k++)
     rc = import_path(&im, NULL, paths[k], 0, progress, ctx);
+  if (!rc && (im.stats->added || im.stats->updated))
+    rc = maat_kb_touch(st, t);
   if (rc) {
     /* Nothing of a failed import is kept. */
     int keep = rc;
@@ -817,6 +819,16 @@ int maat_kb_put(maat_store *st, const struct maat_store_article *a,
   c = *a;
   c.body = body.data ? body.data : "";
   rc = maat_store_article_put(st, &c, version);
+  if (!rc)
+    rc = maat_kb_touch(st, a->t);
   maat__buf_release(&body);
   return rc;
+}
+
+int maat_kb_touch(maat_store *st, double t)
+{
+  char v[48];
+
+  snprintf(v, sizeof v, "%.6f", t);
+  return maat_store_meta_set(st, "kb.changed", v);
 }

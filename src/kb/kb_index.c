@@ -17,6 +17,7 @@
 #include "kb-int.h"
 #include "maat/text.h"
 
+#include <jansson.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -28,10 +29,17 @@
 #define B_TITLE 0.5
 #define B_BODY 0.75
 #define W_TITLE 2.0
+/* A stopword in a title: it counts, for less ("what is" in "What is
+ * COVID-19?" says something, "hoe" in any how-to title little). */
+#ifndef STOP_TITLE
+#define STOP_TITLE 0.5
+#endif
 /* History: a resolved question this close (cosine) starts to count; one
  * identical adds the best score once more. */
 #define HIST_FLOOR 0.6
 #define W_HIST 1.0
+/* An article in another language than the question's counts this much. */
+#define LANG_OTHER 0.5
 /* Passages: paragraphs joined up to about this many bytes, longer ones cut
  * at a sentence. */
 #define PASSAGE_MIN 200
@@ -128,11 +136,12 @@ static const char *const stop_en[] = {
 };
 static const char *const stop_nl[] = {
   "aan", "al", "als", "bij", "dan", "dat", "de", "deze", "die", "dit",
-  "door", "een", "en", "er", "geen", "had", "heb", "hebben", "heeft", "het",
-  "hij", "hoe", "ik", "in", "is", "je", "jij", "kan", "kunnen", "maar",
-  "me", "met", "mij", "mijn", "moet", "moeten", "na", "naar", "niet", "nog",
-  "of", "om", "ook", "op", "over", "te", "tot", "u", "uit", "uw", "van",
-  "voor", "waar", "wanneer", "was", "wat", "welke", "wie", "wij", "wil",
+  "door", "een", "en", "er", "even", "geen", "graag", "had", "heb", "hebben",
+  "heeft", "het", "hij", "hoe", "ik", "in", "is", "je", "jij", "jullie",
+  "kan", "kun", "kunt", "kunnen", "maar", "mag", "me", "met", "mij", "mijn",
+  "moet", "moeten", "mogen", "na", "naar", "niet", "nog", "of", "om", "ook",
+  "op", "over", "te", "tot", "u", "uit", "uw", "van", "voor", "waar",
+  "wanneer", "was", "wat", "wel", "welke", "wie", "wij", "wil", "wilt",
   "wordt", "worden", "ze", "zij", "zijn", "zo", "zou", NULL
 };
 
@@ -882,7 +891,8 @@ static int rank_question(struct maat_kb *kb, struct index *ix,
       const struct article *a = &ix->arts[p->doc];
       double s = 0;
       if (p->tf_title)
-        s += W_TITLE * it * p->tf_title * (K1 + 1) /
+        s += (q->stop[i] ? STOP_TITLE : 1) * W_TITLE * it * p->tf_title *
+             (K1 + 1) /
              (p->tf_title + K1 * (1 - B_TITLE + B_TITLE * a->len_title /
                                                    ix->avg_title));
       if (p->tf_body && !q->stop[i])
@@ -946,6 +956,14 @@ static int rank_question(struct maat_kb *kb, struct index *ix,
         ix->score[d] += W_HIST * best * (h - HIST_FLOOR) / (1 - HIST_FLOOR);
     }
   }
+  /* An answer in the question's own language first: an article known to
+   * be in the other one counts half. */
+  if (lang != L_OTHER)
+    for (size_t k = 0; k < ix->ntouched; k++) {
+      const struct article *a = &ix->arts[ix->touched[k]];
+      if (a->lang != L_OTHER && a->lang != lang)
+        ix->score[ix->touched[k]] *= LANG_OTHER;
+    }
   /* The ten best, by score then id. */
   for (size_t k = 0; k < ix->ntouched; k++) {
     uint32_t d = ix->touched[k];
@@ -1161,4 +1179,193 @@ void maat_kb_answer_release(struct maat_kb_answer *a)
   maat__free(a->section);
   maat__free(a->passage);
   a->title = a->url = a->section = a->passage = NULL;
+}
+
+/* ---- knowledge gaps ---- */
+
+struct gq {
+  char *text, *key, *lang;
+  double t;
+};
+
+struct gaps_ctx {
+  struct gq *q;
+  size_t n, cap;
+  int rc;
+};
+
+static int take_gap_q(void *ctx, const struct maat_store_kb_question *k)
+{
+  struct gaps_ctx *g = ctx;
+
+  if (k->answered)
+    return 0;
+  if (g->n == g->cap) {
+    size_t cap = g->cap ? g->cap * 2 : 64;
+    struct gq *p = maat__realloc(g->q, cap * sizeof *p);
+    if (!p)
+      return maat__fail(MAAT_ENOMEM, "out of memory");
+    g->q = p;
+    g->cap = cap;
+  }
+  memset(&g->q[g->n], 0, sizeof g->q[g->n]);
+  g->q[g->n].t = k->t;
+  g->q[g->n].text = maat__strdup(k->question);
+  g->q[g->n].lang = maat__strdup(k->lang);
+  if (!g->q[g->n].text || !g->q[g->n].lang)
+    return maat__fail(MAAT_ENOMEM, "out of memory");
+  g->n++;
+  return 0;
+}
+
+/* The stems of a question that carry its subject, rarest first. */
+struct subj {
+  char stem[8][72];
+  double w[8];
+  int n;
+  const struct index *ix;
+};
+
+static int subj_term(void *ctx, const char *s, size_t n, int stop)
+{
+  struct subj *sj = ctx;
+  int k, at;
+  double w;
+
+  if (stop || n < 3 || n >= sizeof sj->stem[0])
+    return MAAT_OK;
+  for (int i = 0; i < sj->n; i++)
+    if (strlen(sj->stem[i]) == n && !memcmp(sj->stem[i], s, n))
+      return MAAT_OK;
+  k = term_find(sj->ix, s, n);
+  /* A word the knowledge base lacks says most about a gap. */
+  w = k >= 0 ? idf((double)sj->ix->narts, sj->ix->terms[k].df_body)
+             : idf((double)sj->ix->narts, 0) + 1;
+  /* Rarest first; of two as rare, the longer (it says more). */
+  for (at = sj->n; at > 0 && (sj->w[at - 1] < w ||
+                              (sj->w[at - 1] == w &&
+                               strlen(sj->stem[at - 1]) < n));
+       at--)
+    ;
+  if (at >= 8)
+    return MAAT_OK;
+  if (sj->n < 8)
+    sj->n++;
+  memmove(sj->stem[at + 1], sj->stem[at],
+          (size_t)(sj->n - 1 - at) * sizeof sj->stem[0]);
+  memmove(&sj->w[at + 1], &sj->w[at], (size_t)(sj->n - 1 - at) * sizeof sj->w[0]);
+  memcpy(sj->stem[at], s, n);
+  sj->stem[at][n] = 0;
+  sj->w[at] = w;
+  return MAAT_OK;
+}
+
+static int cmp_gap_key(const void *a, const void *b)
+{
+  const struct gq *x = a, *y = b;
+  int c = strcmp(x->key, y->key);
+
+  return c ? c : (x->t > y->t) - (x->t < y->t);
+}
+
+int maat_kb_gaps(maat_kb *kb, double since, double now, int min_count,
+                 char **out)
+{
+  struct gaps_ctx g = { NULL, 0, 0, 0 };
+  json_t *root, *list;
+  int rc;
+
+  if (!kb || !out)
+    return maat__fail(MAAT_EINVAL, "maat_kb_gaps: invalid argument");
+  if (min_count < 1)
+    min_count = 1;
+  if ((rc = maat_store_kb_questions(kb->st, since, take_gap_q, &g)))
+    goto done;
+  /* Each question's subject: its rarest word, as a stem. */
+  pthread_mutex_lock(&kb->mu);
+  for (size_t i = 0; i < g.n && !rc; i++) {
+    struct subj sj;
+    int lang = lang_of(g.q[i].lang);
+    memset(&sj, 0, sizeof sj);
+    sj.ix = kb->ix;
+    rc = each_term(kb, g.q[i].text, strlen(g.q[i].text), lang, subj_term,
+                   &sj);
+    if (!rc)
+      g.q[i].key = maat__strdup(sj.n ? sj.stem[0] : "(no words)");
+    if (!rc && !g.q[i].key)
+      rc = maat__fail(MAAT_ENOMEM, "out of memory");
+  }
+  pthread_mutex_unlock(&kb->mu);
+  if (rc)
+    goto done;
+  qsort(g.q, g.n, sizeof *g.q, cmp_gap_key);
+  root = json_object();
+  list = json_array();
+  for (size_t i = 0; i < g.n;) {
+    size_t j = i;
+    long last7 = 0, prev7 = 0;
+    json_t *ex = json_array(), *langs = json_object();
+    while (j < g.n && !strcmp(g.q[j].key, g.q[i].key))
+      j++;
+    for (size_t k = i; k < j; k++) {
+      if (g.q[k].t >= now - 7 * 86400)
+        last7++;
+      else if (g.q[k].t >= now - 14 * 86400)
+        prev7++;
+      if (g.q[k].lang[0])
+        json_object_set_new(langs, g.q[k].lang, json_true());
+    }
+    /* The newest three as examples. */
+    for (size_t k = j; k > i && json_array_size(ex) < 3; k--)
+      json_array_append_new(ex, json_string(g.q[k - 1].text));
+    if ((long)(j - i) >= min_count) {
+      json_t *langa = json_array();
+      const char *key;
+      json_t *v;
+      json_object_foreach(langs, key, v)
+        json_array_append_new(langa, json_string(key));
+      json_array_append_new(list, json_pack(
+          "{s:s, s:I, s:o, s:o, s:{s:I, s:I}}", "topic", g.q[i].key,
+          "count", (json_int_t)(j - i), "examples", ex, "languages", langa,
+          "trend", "last_7_days", (json_int_t)last7, "previous_7_days",
+          (json_int_t)prev7));
+    } else {
+      json_decref(ex);
+    }
+    json_decref(langs);
+    i = j;
+  }
+  /* The biggest gaps first. */
+  {
+    size_t n = json_array_size(list);
+    for (size_t a = 1; a < n; a++)
+      for (size_t b = a; b > 0; b--) {
+        json_t *x = json_array_get(list, b - 1), *y = json_array_get(list, b);
+        if (json_integer_value(json_object_get(x, "count")) >=
+            json_integer_value(json_object_get(y, "count")))
+          break;
+        json_incref(x);
+        json_array_set(list, b - 1, y);
+        json_array_set_new(list, b, x);
+      }
+  }
+  json_object_set_new(root, "since", json_real(since));
+  json_object_set_new(root, "questions", json_integer((json_int_t)g.n));
+  json_object_set_new(root, "gaps", list);
+  {
+    char *s = json_dumps(root, JSON_COMPACT | JSON_REAL_PRECISION(15));
+    json_decref(root);
+    *out = s ? maat__strdup(s) : NULL;
+    free(s);
+    if (!*out)
+      rc = maat__fail(MAAT_ENOMEM, "out of memory");
+  }
+done:
+  for (size_t i = 0; i < g.n; i++) {
+    maat__free(g.q[i].text);
+    maat__free(g.q[i].key);
+    maat__free(g.q[i].lang);
+  }
+  maat__free(g.q);
+  return rc;
 }

@@ -139,8 +139,9 @@ static void note_text(const struct maat_helpdesk_target *h,
 }
 
 int maat_helpdesk_calls(const struct maat_helpdesk_target *h,
-                        const struct maat_decision *d,
-                        struct maat_helpdesk_call out[4], int *n)
+                        const struct maat_decision *d, const char *reply,
+                        struct maat_helpdesk_call out[MAAT_HELPDESK_CALLS],
+                        int *n)
 {
   const char *prefix = h->kind == MAAT_HELPDESK_CHATWOOT ? "cw-"
                        : h->kind == MAAT_HELPDESK_RT ? "rt-" : "zm-";
@@ -182,6 +183,17 @@ int maat_helpdesk_calls(const struct maat_helpdesk_target *h,
       if (!rc && add_check(&out[*n - 1], url))
         rc = maat__fail(MAAT_ENOMEM, "out of memory");
     }
+    if (!rc && reply && !person) {
+      /* The bot's answer: public, and marked as written by AI. */
+      snprintf(key, sizeof key, "cw:%s:reply@%.3f", d->contact, d->t);
+      rc = add(out, n, "POST", url, key,
+               json_pack("{s:s, s:s, s:b, s:{s:b, s:s, s:b}}", "content",
+                         reply, "message_type", "outgoing", "private", 0,
+                         "content_attributes", "maat", 1, "maat_key", key,
+                         "ai", 1));
+      if (!rc && add_check(&out[*n - 1], url))
+        rc = maat__fail(MAAT_ENOMEM, "out of memory");
+    }
     if (!rc && person) {
       snprintf(url, sizeof url, "%s/toggle_status", base);
       snprintf(key, sizeof key, "cw:%s:open@%.3f", d->contact, d->t);
@@ -217,6 +229,17 @@ int maat_helpdesk_calls(const struct maat_helpdesk_target *h,
                "fields=Subject&per_page=100&orderby=id&order=DESC", base);
       if (!rc && add_check(&out[*n - 1], check))
         rc = maat__fail(MAAT_ENOMEM, "out of memory");
+      if (!rc && reply && !person) {
+        /* The bot's answer as correspondence: the customer gets it. */
+        snprintf(url, sizeof url, "%s/correspond", base);
+        snprintf(key, sizeof key, "rt:%s:reply@%.3f", d->contact, d->t);
+        snprintf(subject, sizeof subject, "maat %s", key);
+        rc = add(out, n, "POST", url, key,
+                 json_pack("{s:s, s:s, s:s}", "Subject", subject, "Content",
+                           reply, "ContentType", "text/plain"));
+        if (!rc && add_check(&out[*n - 1], check))
+          rc = maat__fail(MAAT_ENOMEM, "out of memory");
+      }
     }
   } else {
     const char *group = d->tier >= 1 && d->tier <= 3 ? h->group[d->tier]
@@ -248,6 +271,19 @@ int maat_helpdesk_calls(const struct maat_helpdesk_target *h,
                h->url, thread);
       if (!rc && add_check(&out[*n - 1], check))
         rc = maat__fail(MAAT_ENOMEM, "out of memory");
+      if (!rc && reply && !person) {
+        /* The bot's answer, public ("internal": false, type web:
+         * helpdesk-api.md, pitfall 2). */
+        snprintf(key, sizeof key, "zm:%s:reply@%.3f", d->contact, d->t);
+        snprintf(subject, sizeof subject, "maat %s", key);
+        rc = add(out, n, "POST", url, key,
+                 json_pack("{s:I, s:s, s:s, s:s, s:s, s:b, s:s}", "ticket_id",
+                           (json_int_t)thread, "subject", subject, "body",
+                           reply, "content_type", "text/plain", "type", "web",
+                           "internal", 0, "sender", "Agent"));
+        if (!rc && add_check(&out[*n - 1], check))
+          rc = maat__fail(MAAT_ENOMEM, "out of memory");
+      }
     }
   }
   if (rc) {

@@ -128,12 +128,17 @@ static enum MHD_Result accept_contact(struct call *c, json_t *o)
   json_object_del(o, "patience_s");   /* a live customer leaves by 'done' */
   body = bad ? NULL : json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(15));
   triage = json_object_get(o, "text") && !json_object_get(o, "tier");
-  json_decref(o);
-  if (!body)
+  if (!body) {
+    json_decref(o);
     return maat__fail_call(c, 500, "out of memory", NULL);
+  }
   snprintf(c->detail, sizeof c->detail, "contact");
   rc = apply_durable(c, body, strlen(body), NULL, 201, triage, &a);
   free(body);
+  if (!rc && triage)
+    maat__kb_note(s, a.id, json_string_value(json_object_get(o, "text")),
+                  "triage");
+  json_decref(o);
   if (rc)
     return maat__library_error(c, rc);
   return maat__send_json(c, 201, maat__contact_reply(c, a.id));

@@ -48,6 +48,10 @@ struct maat_server {
   int rt_running;
   long rt_read, rt_errors;
   char rt_error[256];
+  /* the knowledge base (kb.c); kb_changed: the store's "kb.changed" when
+   * the index was built */
+  maat_kb *kb;
+  char kb_changed[48];
 };
 /* rt.c: the RT connector's thread (docs/helpdesks.md) */
 void *maat__rt_thread(void *arg);
@@ -166,6 +170,16 @@ enum MHD_Result maat__get_bot_pauses(struct call *c);
 enum MHD_Result maat__post_bot_pause(struct call *c);
 /* controls.c: the bot's pauses back from the store, at start. */
 int maat__restore_bot_pauses(struct maat_server *s);
+/* kb.c: the knowledge base */
+int maat__kb_start(struct maat_server *s);
+void maat__kb_refresh(struct maat_server *s);
+void maat__kb_note(struct maat_server *s, const char *id, const char *text,
+                   const char *source);
+enum MHD_Result maat__post_ask(struct call *c);
+enum MHD_Result maat__get_kb_gaps(struct call *c);
+enum MHD_Result maat__post_kb_draft(struct call *c);
+enum MHD_Result maat__post_kb_publish(struct call *c);
+enum MHD_Result maat__get_kb_articles(struct call *c);
 
 /*
  * routes.c: the route table. With the headers in: finds the route and

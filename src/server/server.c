@@ -157,6 +157,7 @@ static void flush_audit(struct maat_server *s)
 static void *ticker(void *arg)
 {
   struct maat_server *s = arg;
+  unsigned kb_ticks = 0;
 
   pthread_mutex_lock(&s->clock_mu);
   while (!s->stop) {
@@ -185,6 +186,8 @@ static void *ticker(void *arg)
                           &a) == MAAT_OK)
       maat_engine_wait(s->engine, a.ticket);
     flush_audit(s);
+    if (++kb_ticks % 20 == 0)
+      maat__kb_refresh(s);    /* every 5 s: an import since? */
     pthread_mutex_lock(&s->clock_mu);
   }
   pthread_mutex_unlock(&s->clock_mu);
@@ -476,7 +479,8 @@ static int open_engine(struct maat_server *s, const struct maat_serve_options *o
   eo.on_outbox_ctx = s;
   eo.helpdesks = o->helpdesks;
   eo.nhelpdesks = o->nhelpdesks;
-  if ((rc = maat_engine_open(&s->engine, &eo)) ||
+  if ((rc = maat__kb_start(s)) ||
+      (rc = maat_engine_open(&s->engine, &eo)) ||
       (rc = check_skill_map(s, o->team_path)))
     return rc;
   /* Every helpdesk user maps to an agent of the team. */
@@ -691,6 +695,7 @@ void maat_server_stop(maat_server *s)
   maat_engine_close(s->engine);
   maat_store_close(s->store);
   maat_triager_free(s->tri);
+  maat_kb_free(s->kb);
   maat_triage_config_free(s->tcfg);
   maat_model_free(s->intent);
   maat_model_free(s->tone);

@@ -30,6 +30,8 @@ struct maat_serve_options {
   double clock_speed;         /* router seconds per real second; 0: 1 */
   size_t max_body;            /* largest request body; 0: 1 MiB */
   int min_group;              /* team aggregates need this many agents; 0: 5 */
+  double kb_threshold;        /* the bot answers at this confidence or more;
+                                 0: calibrated (maat_kb_threshold()) */
   const char *webhook_secret; /* signs Chatwoot/Zammad webhooks; NULL: none;
                                  copied */
   int max_connections;        /* open at once; 0: 1000 */

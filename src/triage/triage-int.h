@@ -50,4 +50,7 @@ int maat__critical_scan(maat_tokenizer *tok, const char *text, size_t len,
 int maat__triage_bot_answerable(const struct maat_triage_config *cfg,
                                 const char *intent, int sensitive);
 
+/* The triager's knowledge base, or NULL (triage.c). */
+struct maat_kb *maat__triager_kb(const maat_triager *t);
+
 #endif /* MAAT_TRIAGE_INT_H */

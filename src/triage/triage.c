@@ -5,6 +5,7 @@
  * with its priority and reasons. docs/triage.md describes the decision.
  */
 #include "triage-int.h"
+#include "maat/kb.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -33,6 +34,7 @@ struct maat_triager {
   long tone_neg[3];           /* the tone model's label index per tone */
   struct seen *memory;        /* open addressing by customer */
   size_t cap, used;
+  struct maat_kb *kb;         /* the bot's answers; NULL: none */
 };
 
 static uint64_t hash_str(const char *s)
@@ -482,6 +484,24 @@ int maat_triage_run(maat_triager *t, const struct maat_triage_input *in,
     r->priority = 3;
     reason(r, "rule: critical goes first (priority 3)");
   }
+  /* The bot answers only what its knowledge base answers with
+   * confidence; otherwise a person does, with the draft. */
+  if (r->tier == MAAT_T1 && t->kb && maat_kb_articles(t->kb)) {
+    struct maat_kb_answer a;
+    int krc = maat_kb_ask(t->kb, in->text, in->len, &a);
+    if (krc)
+      return krc;
+    r->kb_checked = 1;
+    r->kb_answered = a.answered;
+    r->kb_confidence = a.confidence;
+    snprintf(r->kb_article, sizeof r->kb_article, "%s", a.article);
+    maat_kb_answer_release(&a);
+    if (!r->kb_answered) {
+      r->tier = MAAT_T2;
+      reason(r, "no confident answer in the knowledge base (%.2f): a person "
+             "answers", r->kb_confidence);
+    }
+  }
   if (r->tier == MAAT_T1)
     reason(r, "T1: intent %s %.2f, bot-answerable, calm", r->intent,
            r->intent_confidence);
@@ -489,6 +509,19 @@ int maat_triage_run(maat_triager *t, const struct maat_triage_input *in,
   /* Remember this contact's intent for the customer's next one. */
   if (in->customer && in->customer[0] && r->intent[0] && !r->out_of_scope)
     remember(mem ? mem : memory_find(t, in->customer, 1), r->intent, in->ts);
+  return MAAT_OK;
+}
+
+struct maat_kb *maat__triager_kb(const maat_triager *t)
+{
+  return t->kb && maat_kb_articles(t->kb) ? t->kb : NULL;
+}
+
+int maat_triager_set_kb(maat_triager *t, struct maat_kb *kb)
+{
+  if (!t)
+    return maat__fail(MAAT_EINVAL, "maat_triager_set_kb: no triager");
+  t->kb = kb;
   return MAAT_OK;
 }
 

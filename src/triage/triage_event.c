@@ -6,6 +6,7 @@
  */
 #include "triage-int.h"
 #include "json-int.h"
+#include "maat/kb.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -62,6 +63,11 @@ static json_t *result_json(const struct maat_triage *r)
   json_object_set_new(o, "tier", json_string(maat_tier_name(r->tier)));
   json_object_set_new(o, "priority", json_integer(r->priority));
   json_object_set_new(o, "reasons", reasons);
+  if (r->kb_checked)
+    json_object_set_new(o, "kb", json_pack("{s:b,s:f,s:s}", "answered",
+                                           r->kb_answered, "confidence",
+                                           r->kb_confidence, "article",
+                                           r->kb_article));
   return o;
 }
 
@@ -97,6 +103,68 @@ static void channel_name(const char *in, char *out, size_t cap)
     snprintf(out, cap, "voice");
   else
     snprintf(out, cap, "%.15s", n ? low : "other");
+}
+
+/*
+ * What the knowledge base says, as the triage result carries it: the text
+ * (the passage), its confidence, the label that says a machine chose it,
+ * and its source (the article's version and the passage's place in it).
+ */
+static json_t *kb_json(const struct maat_kb_answer *a, const char *label)
+{
+  json_t *o = json_object(), *src = json_object();
+
+  json_object_set_new(src, "id", json_string(a->article));
+  json_object_set_new(src, "version", json_integer(a->version));
+  json_object_set_new(src, "title", json_string(a->title ? a->title : ""));
+  json_object_set_new(src, "url", json_string(a->url ? a->url : ""));
+  json_object_set_new(src, "section", json_string(a->section ? a->section
+                                                             : ""));
+  json_object_set_new(src, "start", json_integer((json_int_t)a->passage_start));
+  json_object_set_new(src, "end", json_integer((json_int_t)a->passage_end));
+  json_object_set_new(o, "text", json_string(a->passage ? a->passage : ""));
+  json_object_set_new(o, "confidence", json_real(a->confidence));
+  json_object_set_new(o, "ai", json_true());
+  json_object_set_new(o, "label", json_string(label));
+  json_object_set_new(o, "sources", json_pack("[o]", src));
+  return o;
+}
+
+/* The bot's answer (T1) or a person's prepared case (T2), under "triage". */
+static int add_kb(maat_triager *t, const struct maat_triage_input *in,
+                  const struct maat_triage *r, json_t *tri)
+{
+  struct maat_kb *kb = maat__triager_kb(t);
+  struct maat_kb_answer a;
+  int rc;
+
+  if (!kb || !tri || (r->tier == MAAT_T1 && !r->kb_answered) ||
+      r->tier == MAAT_T3)
+    return MAAT_OK;
+  if ((rc = maat_kb_ask(kb, in->text, in->len, &a)))
+    return rc;
+  if (!a.article[0]) {
+    maat_kb_answer_release(&a);
+    return MAAT_OK;
+  }
+  if (r->tier == MAAT_T1) {
+    json_object_set_new(tri, "answer",
+                        kb_json(&a, "AI-generated answer from the knowledge "
+                                    "base"));
+  } else {
+    json_t *p = json_object(), *arts = json_array();
+    for (int k = 0; k < a.nranked && k < 3; k++)
+      json_array_append_new(arts, json_pack("{s:s,s:f}", "id",
+                                            a.ranked[k].id, "score",
+                                            a.ranked[k].score));
+    json_object_set_new(p, "articles", arts);
+    json_object_set_new(p, "draft",
+                        kb_json(&a, "AI draft from the knowledge base: check "
+                                    "it before sending"));
+    json_object_set_new(tri, "prepared", p);
+  }
+  maat_kb_answer_release(&a);
+  return MAAT_OK;
 }
 
 int maat_triage_event_line(maat_triager *t, const char *json, size_t len,
@@ -184,7 +252,8 @@ int maat_triage_event_line(maat_triager *t, const char *json, size_t len,
   if (r.lang != MAAT_LANG_OTHER &&
       (rc = set(o, "lang", json_string(maat_lang_name(r.lang)), 1)))
     goto out;
-  if ((rc = set(o, "triage", result_json(&r), 0)))
+  if ((rc = set(o, "triage", result_json(&r), 0)) ||
+      (rc = add_kb(t, &in, &r, json_object_get(o, "triage"))))
     goto out;
   json_object_del(o, "text");
   json_object_del(o, "history");

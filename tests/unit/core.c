@@ -431,7 +431,7 @@ Test(core, helpdesk_writeback_calls)
                                      { NULL, NULL, "Support", "Escalation" },
                                      NULL, 0, 0 };
   struct maat_decision d;
-  struct maat_helpdesk_call c[4];
+  struct maat_helpdesk_call c[MAAT_HELPDESK_CALLS];
   int n;
 
   memset(&d, 0, sizeof d);
@@ -444,7 +444,7 @@ Test(core, helpdesk_writeback_calls)
                  "cut short for the lowest-strain agent";
   snprintf(d.contact, sizeof d.contact, "cw-12-345");
   snprintf(d.to, sizeof d.to, "a0001");
-  cr_assert_eq(maat_helpdesk_calls(&cw, &d, c, &n), MAAT_OK);
+  cr_assert_eq(maat_helpdesk_calls(&cw, &d, NULL, c, &n), MAAT_OK);
   cr_assert_eq(n, 3);
   cr_assert_str_eq(c[0].url, "http://cw/api/v1/accounts/3/conversations/12/assignments");
   cr_assert_str_eq(c[0].body, "{\"assignee_id\":17}");
@@ -456,24 +456,42 @@ Test(core, helpdesk_writeback_calls)
   cr_assert_str_eq(c[2].body, "{\"status\":\"open\"}");
   maat_helpdesk_calls_free(c, n);
   /* not this helpdesk's contact: nothing */
-  cr_assert_eq(maat_helpdesk_calls(&zm, &d, c, &n), MAAT_OK);
+  cr_assert_eq(maat_helpdesk_calls(&zm, &d, NULL, c, &n), MAAT_OK);
   cr_assert_eq(n, 0);
   /* an agent no user maps to: the note and the status, no assignment */
   snprintf(d.to, sizeof d.to, "a0002");
-  cr_assert_eq(maat_helpdesk_calls(&cw, &d, c, &n), MAAT_OK);
+  cr_assert_eq(maat_helpdesk_calls(&cw, &d, NULL, c, &n), MAAT_OK);
   cr_assert_eq(n, 2);
   cr_assert(strstr(c[0].url, "/messages") != NULL);
   maat_helpdesk_calls_free(c, n);
   /* the bot: the note only */
   snprintf(d.to, sizeof d.to, "bot");
-  cr_assert_eq(maat_helpdesk_calls(&cw, &d, c, &n), MAAT_OK);
+  cr_assert_eq(maat_helpdesk_calls(&cw, &d, NULL, c, &n), MAAT_OK);
   cr_assert_eq(n, 1);
   maat_helpdesk_calls_free(c, n);
+  /* the bot with an answer: the note, then the answer, public and
+   * labelled as AI, keyed and checked before a retry */
+  cr_assert_eq(maat_helpdesk_calls(&cw, &d, "Block it in the app.\n\n[AI] "
+                                   "source", c, &n), MAAT_OK);
+  cr_assert_eq(n, 2);
+  cr_assert(strstr(c[1].body, "\"private\":false") &&
+            strstr(c[1].body, "\"ai\":true") &&
+            strstr(c[1].body, "Block it in the app"), "%s", c[1].body);
+  cr_assert_str_eq(c[1].key, "cw:cw-12-345:reply@0.000");
+  cr_assert(c[1].headers && strstr(c[1].headers, "X-Maat-Check"));
+  maat_helpdesk_calls_free(c, n);
+  /* ... never to a person's contact */
+  snprintf(d.to, sizeof d.to, "a0001");
+  cr_assert_eq(maat_helpdesk_calls(&cw, &d, "answer", c, &n), MAAT_OK);
+  for (int k = 0; k < n; k++)
+    cr_assert(!strstr(c[k].body, "answer\""), "%s", c[k].body);
+  maat_helpdesk_calls_free(c, n);
+  snprintf(d.to, sizeof d.to, "bot");
   /* Zammad: owner and group by tier, then an internal note in Dutch */
   snprintf(d.contact, sizeof d.contact, "zm-314-1001");
   snprintf(d.to, sizeof d.to, "a0001");
   d.tier = 3;
-  cr_assert_eq(maat_helpdesk_calls(&zm, &d, c, &n), MAAT_OK);
+  cr_assert_eq(maat_helpdesk_calls(&zm, &d, NULL, c, &n), MAAT_OK);
   cr_assert_eq(n, 2);
   cr_assert_str_eq(c[0].method, "PUT");
   cr_assert_str_eq(c[0].url, "http://zm/api/v1/tickets/314");
@@ -483,6 +501,6 @@ Test(core, helpdesk_writeback_calls)
   maat_helpdesk_calls_free(c, n);
   /* not an id of the helpdesk's shape */
   snprintf(d.contact, sizeof d.contact, "zm-314");
-  cr_assert_eq(maat_helpdesk_calls(&zm, &d, c, &n), MAAT_OK);
+  cr_assert_eq(maat_helpdesk_calls(&zm, &d, NULL, c, &n), MAAT_OK);
   cr_assert_eq(n, 0);
 }

@@ -382,7 +382,7 @@ Test(kb, the_threshold_hands_off_and_history_helps, .init = setup,
   maat_store *st = mem();
   struct maat_kb_import_stats s;
   struct maat_kb_answer a;
-  struct maat_kb_options strict = { 0.999, 0 }, loose = { 0.01, 0 };
+  struct maat_kb_options strict = { 1.0, 0 }, loose = { 0.01, 0 };
   maat_kb *kb;
   char *kbtext;
   size_t len;

@@ -1,0 +1,343 @@
+/*
+ * kb.c - the knowledge base in maat serve: the index opened from the
+ * store (and reloaded when an import changes it), questions asked by
+ * employees (POST /v1/ask), the questions nobody could answer kept for the
+ * gaps report (GET /v1/kb/gaps), and drafts an owner writes from a gap and
+ * publishes once approved. docs/knowledge.md.
+ */
+#include "server-int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int maat__kb_start(struct maat_server *s)
+{
+  struct maat_kb_options o = { s->o.kb_threshold, 0 };
+  char *changed = NULL;
+  int rc = maat_kb_open(&s->kb, s->store, &o);
+
+  if (rc)
+    return rc;
+  if (maat_store_meta_get(s->store, "kb.changed", &changed) == MAAT_OK)
+    snprintf(s->kb_changed, sizeof s->kb_changed, "%s", changed);
+  maat_free(changed);
+  return maat_triager_set_kb(s->tri, s->kb);
+}
+
+/* From the ticker: an import since the last look rebuilds the index. */
+void maat__kb_refresh(struct maat_server *s)
+{
+  char *changed = NULL;
+
+  if (!s->kb || maat_store_meta_get(s->store, "kb.changed", &changed))
+    return;
+  if (strcmp(changed, s->kb_changed) && maat_kb_reload(s->kb) == MAAT_OK)
+    snprintf(s->kb_changed, sizeof s->kb_changed, "%s", changed);
+  maat_free(changed);
+}
+
+/*
+ * After a raw contact was applied: a T1 contact the knowledge base could
+ * not answer is a gap; so is a bot conversation handed back. Best effort:
+ * the contact itself is durable already.
+ */
+void maat__kb_note(struct maat_server *s, const char *id, const char *text,
+                   const char *source)
+{
+  struct maat_contact_record r;
+  struct maat_store_kb_question q;
+  json_t *tri, *kb;
+
+  if (!s->kb || !text || maat_engine_contact(s->engine, id, &r))
+    return;
+  tri = r.triage ? json_loads(r.triage, 0, NULL) : NULL;
+  kb = json_object_get(tri, "kb");
+  memset(&q, 0, sizeof q);
+  q.t = maat_wall_now();
+  q.question = text;
+  q.lang = json_string_value(json_object_get(tri, "lang"));
+  q.source = source;
+  if (kb) {
+    q.answered = json_is_true(json_object_get(kb, "answered"));
+    q.confidence = json_number_value(json_object_get(kb, "confidence"));
+    q.article = json_string_value(json_object_get(kb, "article"));
+  }
+  if ((kb && !q.answered) ||
+      (!strcmp(source, "handback") && r.state != MAAT_CONTACT_WITH_BOT))
+    maat_store_kb_question_add(s->store, &q);
+  json_decref(tri);
+  maat_contact_record_release(&r);
+}
+
+static json_t *answer_json(const struct maat_kb_answer *a)
+{
+  json_t *o = json_object(), *src = json_array(), *ranked = json_array();
+
+  json_object_set_new(o, "answered", json_boolean(a->answered));
+  json_object_set_new(o, "confidence", json_real(a->confidence));
+  json_object_set_new(o, "lang", json_string(a->lang));
+  json_object_set_new(o, "answer", a->answered && a->passage
+                                       ? json_string(a->passage)
+                                       : json_null());
+  json_object_set_new(o, "ai", json_true());
+  if (a->article[0])
+    json_array_append_new(src, json_pack(
+        "{s:s, s:I, s:s, s:s, s:s, s:I, s:I}", "id", a->article, "version",
+        (json_int_t)a->version, "title", a->title ? a->title : "", "url",
+        a->url ? a->url : "", "section", a->section ? a->section : "",
+        "start", (json_int_t)a->passage_start, "end",
+        (json_int_t)a->passage_end));
+  for (int k = 0; k < a->nranked; k++)
+    json_array_append_new(ranked, json_string(a->ranked[k].id));
+  json_object_set_new(o, "sources", src);
+  json_object_set_new(o, "ranked", ranked);
+  return o;
+}
+
+/* POST /v1/ask {"question"}: an answer with its sources, or not. */
+enum MHD_Result maat__post_ask(struct call *c)
+{
+  struct maat_server *s = c->s;
+  struct maat_kb_answer a;
+  struct maat_store_kb_question q;
+  enum MHD_Result ret;
+  json_t *o, *v, *reply;
+  int rc;
+
+  if (!(o = maat__parse_body(c, &ret)))
+    return ret;
+  v = json_object_get(o, "question");
+  if (!json_is_string(v) || !json_string_length(v) ||
+      json_string_length(v) > 4000) {
+    json_decref(o);
+    return maat__fail_call(c, 400, "field 'question': expected a question "
+                           "of 1 to 4000 bytes", "question");
+  }
+  if (!s->kb || !maat_kb_articles(s->kb)) {
+    json_decref(o);
+    return maat__fail_call(c, 409, "the knowledge base is empty: import "
+                           "articles first (maat kb import)", NULL);
+  }
+  if ((rc = maat_kb_ask(s->kb, json_string_value(v), json_string_length(v),
+                        &a))) {
+    json_decref(o);
+    return maat__library_error(c, rc);
+  }
+  reply = answer_json(&a);
+  maat__call_lang(c);
+  json_object_set_new(reply, "label", json_string(
+      !strcmp(c->lang, "nl") ? "Door AI gekozen antwoord uit de kennisbank"
+                             : "AI-selected answer from the knowledge base"));
+  if (!a.answered)
+    json_object_set_new(reply, "why", json_string(
+        !strcmp(c->lang, "nl") ? "geen zeker antwoord: vraag het een collega"
+                               : "no confident answer: ask a colleague"));
+  memset(&q, 0, sizeof q);
+  q.t = maat_wall_now();
+  q.question = json_string_value(v);
+  q.lang = a.lang;
+  q.answered = a.answered;
+  q.confidence = a.confidence;
+  q.article = a.article;
+  q.source = "ask";
+  maat_store_kb_question_add(s->store, &q);
+  maat_kb_answer_release(&a);
+  json_decref(o);
+  return maat__send_json(c, 200, reply);
+}
+
+/* GET /v1/kb/gaps?days=N&min=M */
+enum MHD_Result maat__get_kb_gaps(struct call *c)
+{
+  const char *days = MHD_lookup_connection_value(c->conn,
+                                                 MHD_GET_ARGUMENT_KIND, "days");
+  const char *min = MHD_lookup_connection_value(c->conn,
+                                                MHD_GET_ARGUMENT_KIND, "min");
+  double d = days ? strtod(days, NULL) : 30, now = maat_wall_now();
+  long m = min ? strtol(min, NULL, 10) : 1;
+  char *json = NULL;
+  int rc;
+
+  if (!(d > 0 && d <= 3660) || m < 1 || m > 100000)
+    return maat__fail_call(c, 400, "days: 1 to 3660, min: 1 or more", "days");
+  if (!c->s->kb)
+    return maat__fail_call(c, 409, "no knowledge base", NULL);
+  if ((rc = maat_kb_gaps(c->s->kb, now - d * 86400, now, (int)m, &json)))
+    return maat__library_error(c, rc);
+  {
+    enum MHD_Result r = maat__send_buf(c, 200, json, strlen(json),
+                                       "application/json");
+    maat_free(json);
+    return r;
+  }
+}
+
+/* POST /v1/kb/drafts {"title", "body", "lang", "url", "topic"}: kept as a
+ * draft until an owner publishes it. */
+enum MHD_Result maat__post_kb_draft(struct call *c)
+{
+  struct maat_store_article a;
+  enum MHD_Result ret;
+  json_t *o, *title, *body;
+  char id[160], owner[64];
+  int64_t v;
+  int rc;
+
+  c->audit = 1;
+  if (!(o = maat__parse_body(c, &ret)))
+    return ret;
+  title = json_object_get(o, "title");
+  body = json_object_get(o, "body");
+  if (!json_is_string(title) || !json_string_length(title) ||
+      json_string_length(title) > 300) {
+    json_decref(o);
+    return maat__fail_call(c, 400, "field 'title': expected 1 to 300 bytes",
+                           "title");
+  }
+  if (!json_is_string(body) || !json_string_length(body)) {
+    json_decref(o);
+    return maat__fail_call(c, 400, "field 'body': expected the text",
+                           "body");
+  }
+  {
+    /* An id from the title: "draft-" and its words. */
+    size_t n = (size_t)snprintf(id, sizeof id, "draft-");
+    int dash = 0;
+    for (const unsigned char *p = (const unsigned char *)json_string_value(
+             title); *p && n + 12 < sizeof id && n < 70; p++) {
+      unsigned char ch = *p >= 'A' && *p <= 'Z' ? (unsigned char)(*p + 32)
+                                                : *p;
+      if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')) {
+        if (dash && n > 6)
+          id[n++] = '-';
+        id[n++] = (char)ch;
+        dash = 0;
+      } else {
+        dash = 1;
+      }
+    }
+    snprintf(id + n, sizeof id - n, "-%lx",
+             (unsigned long)maat_wall_now() & 0xffffff);
+  }
+  snprintf(owner, sizeof owner, "%s %ld", maat_role_name(c->who.role),
+           c->who.token);
+  memset(&a, 0, sizeof a);
+  a.id = id;
+  a.t = maat_wall_now();
+  a.status = MAAT_ARTICLE_DRAFT;
+  a.title = json_string_value(title);
+  a.body = json_string_value(body);
+  a.lang = json_string_value(json_object_get(o, "lang"));
+  a.url = json_string_value(json_object_get(o, "url"));
+  a.tags = json_string_value(json_object_get(o, "topic"));
+  a.owner = owner;
+  if (a.lang && strcmp(a.lang, "nl") && strcmp(a.lang, "en")) {
+    json_decref(o);
+    return maat__fail_call(c, 400, "field 'lang': nl or en", "lang");
+  }
+  rc = maat_kb_put(c->s->store, &a, &v);
+  json_decref(o);
+  if (rc)
+    return maat__library_error(c, rc);
+  snprintf(c->detail, sizeof c->detail, "draft article %.120s", id);
+  return maat__send_json(c, 201, json_pack("{s:s, s:I, s:s}", "id", id,
+                                           "version", (json_int_t)v,
+                                           "status", "draft"));
+}
+
+struct newest {
+  int found;
+  struct maat_store_article a;
+  char *title, *body, *lang, *url, *tags, *owner;
+};
+
+static int take_newest(void *ctx, const struct maat_store_article *a)
+{
+  struct newest *n = ctx;
+
+  maat_free(n->title);
+  maat_free(n->body);
+  maat_free(n->lang);
+  maat_free(n->url);
+  maat_free(n->tags);
+  maat_free(n->owner);
+  n->found = 1;
+  n->a = *a;
+  n->title = maat_strdup(a->title);
+  n->body = maat_strdup(a->body);
+  n->lang = maat_strdup(a->lang);
+  n->url = maat_strdup(a->url);
+  n->tags = maat_strdup(a->tags);
+  n->owner = maat_strdup(a->owner);
+  return 0;
+}
+
+/* POST /v1/kb/publish/{id}: a draft approved; the bot uses it. */
+enum MHD_Result maat__post_kb_publish(struct call *c)
+{
+  struct newest n;
+  int64_t v;
+  int rc;
+
+  c->audit = 1;
+  memset(&n, 0, sizeof n);
+  rc = maat_store_articles(c->s->store, c->seg[3], take_newest, &n);
+  if (rc == MAAT_ENOTFOUND)
+    return maat__fail_call(c, 404, "no such article", NULL);
+  if (!rc && n.a.status != MAAT_ARTICLE_DRAFT)
+    rc = -1;
+  if (!rc) {
+    n.a.t = maat_wall_now();
+    n.a.status = MAAT_ARTICLE_PUBLISHED;
+    n.a.title = n.title;
+    n.a.body = n.body;
+    n.a.lang = n.lang;
+    n.a.url = n.url;
+    n.a.tags = n.tags;
+    n.a.owner = n.owner;
+    n.a.id = c->seg[3];
+    rc = maat_kb_put(c->s->store, &n.a, &v);
+  }
+  maat_free(n.title);
+  maat_free(n.body);
+  maat_free(n.lang);
+  maat_free(n.url);
+  maat_free(n.tags);
+  maat_free(n.owner);
+  if (rc == -1)
+    return maat__fail_call(c, 409, "only a draft is published", NULL);
+  if (rc)
+    return maat__library_error(c, rc);
+  snprintf(c->detail, sizeof c->detail, "published article %s", c->seg[3]);
+  maat__kb_refresh(c->s);
+  return maat__send_json(c, 200, json_pack("{s:s, s:I, s:s}", "id", c->seg[3],
+                                           "version", (json_int_t)v,
+                                           "status", "published"));
+}
+
+static int list_one(void *ctx, const struct maat_store_article *a)
+{
+  json_t *list = ctx;
+
+  json_array_append_new(list, json_pack(
+      "{s:s, s:I, s:s, s:s, s:s, s:s, s:s}", "id", a->id, "version",
+      (json_int_t)a->version, "status",
+      a->status == MAAT_ARTICLE_DRAFT ? "draft"
+      : a->status == MAAT_ARTICLE_REMOVED ? "removed" : "published",
+      "title", a->title, "lang", a->lang, "url", a->url, "owner", a->owner));
+  return 0;
+}
+
+/* GET /v1/kb/articles: the newest version of each, drafts too. */
+enum MHD_Result maat__get_kb_articles(struct call *c)
+{
+  json_t *list = json_array();
+  int rc = maat_store_articles(c->s->store, NULL, list_one, list);
+
+  if (rc) {
+    json_decref(list);
+    return maat__library_error(c, rc);
+  }
+  return maat__send_json(c, 200, json_pack("{s:o}", "articles", list));
+}

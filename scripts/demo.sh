@@ -44,7 +44,19 @@ MSG
 "$maat" classify --model "$dir/intent.model" --top 2 "$dir/incoming.txt"
 
 echo
-echo "== 5. route a day of a 50-agent team: wellbeing-aware vs efficiency-only"
+echo "== 5. the knowledge base: the bot answers only with a source"
+"$maat" gen --kb -o "$dir/kb.jsonl"
+rm -f "$dir/kb.db" "$dir/kb.db-wal" "$dir/kb.db-shm"
+"$maat" kb import --db "$dir/kb.db" "$dir/kb.jsonl"
+"$maat" gen --kb-questions 600 --seed 11 -o "$dir/resolved.jsonl"
+"$maat" kb learn --db "$dir/kb.db" "$dir/resolved.jsonl"
+"$maat" kb ask --db "$dir/kb.db" "$dir/incoming.txt" > "$dir/answers.jsonl"
+echo "-- each question: answered?, confidence, the article it cites:"
+sed -e 's/.*"question":"\([^"]*\)".*"answered":\([a-z]*\),"confidence":\([0-9.]*\).*"sources":\[{"id":"\([^"]*\)".*/  \2 \3 \4  <- \1/' \
+  "$dir/answers.jsonl"
+
+echo
+echo "== 6. route a day of a 50-agent team: wellbeing-aware vs efficiency-only"
 "$maat" gen --team 50 -o "$dir/team.json"
 "$maat" gen --events --team "$dir/team.json" --days 1 --seed 1 -o "$dir/day.jsonl"
 for policy in maat efficiency; do
@@ -58,7 +70,7 @@ echo "Decisions with their reasons are in $dir/decisions-*.jsonl, the durable"
 echo "event logs in $dir/route-*.db."
 
 echo
-echo "== 6. the server: a live day on an accelerated clock"
+echo "== 7. the server: a live day on an accelerated clock"
 if ! command -v node >/dev/null 2>&1 || [ ! -f web/dist/index.html ]; then
   echo "(skipped: Node.js or the built pages are missing; run 'make web')"
   exit 0
@@ -72,6 +84,8 @@ rm -f "$db" "$db-wal" "$db-shm"
 admin=$("$maat" token add --db "$db" --role admin 2>/dev/null)
 lead=$("$maat" token add --db "$db" --role lead 2>/dev/null)
 integration=$("$maat" token add --db "$db" --role integration 2>/dev/null)
+"$maat" kb import --db "$db" "$dir/kb.jsonl" 2>/dev/null
+"$maat" kb learn --db "$db" "$dir/resolved.jsonl" 2>/dev/null
 code=$("$maat" token enrol --db "$db" --agent a0001 2>/dev/null)
 agent=$("$maat" token redeem --db "$db" "$code" 2>/dev/null)
 "$maat" serve --team "$dir/team.json" --db "$db" --port "$port" \

@@ -110,6 +110,15 @@ struct maat_kb_answer {
   size_t passage_start, passage_end;  /* byte offsets in the article body */
   int nranked;
   struct maat_kb_hit ranked[MAAT_KB_RANKED];
+  /* The resolved questions most like this one (cosine over 0.3), with
+   * the article that resolved each: "similar resolved contacts" for a
+   * person's prepared case. Owned, like the strings above. */
+  int nsimilar;
+  struct maat_kb_similar {
+    char *question;
+    char article[129];
+    double similarity;
+  } similar[3];
   /* What the confidence was computed from (docs/knowledge.md): the
    * winner's margin over the runner-up (0..1), the share of the question's
    * weight it holds (0..1), and the cosine of the closest question it

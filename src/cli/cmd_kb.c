@@ -310,6 +310,17 @@ static void print_answer(const char *question, const struct maat_kb_answer *a)
     json_str(stdout, a->ranked[k].id);
   }
   printf("]");
+  if (a->nsimilar) {
+    printf(",\"similar\":[");
+    for (int k = 0; k < a->nsimilar; k++) {
+      printf("%s{\"question\":", k ? "," : "");
+      json_str(stdout, a->similar[k].question);
+      printf(",\"resolved_by\":");
+      json_str(stdout, a->similar[k].article);
+      printf(",\"similarity\":%.3f}", a->similar[k].similarity);
+    }
+    printf("]");
+  }
   if (a->why) {
     printf(",\"why\":");
     json_str(stdout, a->why);

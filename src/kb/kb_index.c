@@ -38,6 +38,8 @@
  * identical adds the best score once more. */
 #define HIST_FLOOR 0.6
 #define W_HIST 1.0
+/* A resolved question this close is shown as similar in a prepared case. */
+#define SIMILAR_FLOOR 0.3
 /* An article in another language than the question's counts this much. */
 #define LANG_OTHER 0.5
 /* Passages: paragraphs joined up to about this many bytes, longer ones cut
@@ -845,6 +847,9 @@ static char *dup_range(const char *s, size_t a, size_t b)
 /* A question ranked: the ten best, the features of the confidence. */
 struct ranking {
   struct query q;
+  int nsim;
+  uint32_t sim[3];
+  double simcos[3];
   int nranked;
   uint32_t doc[MAAT_KB_RANKED];
   double score[MAAT_KB_RANKED];
@@ -934,6 +939,22 @@ static int rank_question(struct maat_kb *kb, struct index *ix,
     }
     for (size_t k = 0; k < ix->nhtouched; k++) {
       uint32_t h = ix->htouched[k], d = ix->hart[h];
+      /* The three closest resolved questions, for a prepared case. */
+      if (cos[h] > SIMILAR_FLOOR) {
+        int at = out->nsim;
+        while (at > 0 && out->simcos[at - 1] < cos[h])
+          at--;
+        if (at < 3) {
+          if (out->nsim < 3)
+            out->nsim++;
+          memmove(&out->sim[at + 1], &out->sim[at],
+                  (size_t)(out->nsim - 1 - at) * sizeof out->sim[0]);
+          memmove(&out->simcos[at + 1], &out->simcos[at],
+                  (size_t)(out->nsim - 1 - at) * sizeof out->simcos[0]);
+          out->sim[at] = h;
+          out->simcos[at] = cos[h];
+        }
+      }
       if (cos[h] > ix->hist[d]) {
         if (ix->score[d] == 0 && ix->hist[d] == 0)
           ix->touched[ix->ntouched++] = d;
@@ -1129,6 +1150,18 @@ int maat_kb_ask(maat_kb *kb, const char *question, size_t len,
     pthread_mutex_unlock(&kb->mu);
     return rc;
   }
+  for (int k = 0; k < r.nsim; k++) {
+    out->similar[k].question = maat__strdup(ix->htext[r.sim[k]]);
+    snprintf(out->similar[k].article, sizeof out->similar[k].article, "%s",
+             ix->arts[ix->hart[r.sim[k]]].id);
+    out->similar[k].similarity = r.simcos[k];
+    out->nsimilar = k + 1;
+    if (!out->similar[k].question) {
+      pthread_mutex_unlock(&kb->mu);
+      maat_kb_answer_release(out);
+      return maat__fail(MAAT_ENOMEM, "out of memory");
+    }
+  }
   out->nranked = r.nranked;
   for (int k = 0; k < r.nranked; k++) {
     snprintf(out->ranked[k].id, sizeof out->ranked[k].id, "%s",
@@ -1179,6 +1212,11 @@ void maat_kb_answer_release(struct maat_kb_answer *a)
   maat__free(a->section);
   maat__free(a->passage);
   a->title = a->url = a->section = a->passage = NULL;
+  for (int k = 0; k < a->nsimilar; k++) {
+    maat__free(a->similar[k].question);
+    a->similar[k].question = NULL;
+  }
+  a->nsimilar = 0;
 }
 
 /* ---- knowledge gaps ---- */

@@ -92,6 +92,15 @@ static json_t *answer_json(const struct maat_kb_answer *a)
     json_array_append_new(ranked, json_string(a->ranked[k].id));
   json_object_set_new(o, "sources", src);
   json_object_set_new(o, "ranked", ranked);
+  if (a->nsimilar) {
+    json_t *sim = json_array();
+    for (int k = 0; k < a->nsimilar; k++)
+      json_array_append_new(sim, json_pack(
+          "{s:s, s:s, s:f}", "question", a->similar[k].question,
+          "resolved_by", a->similar[k].article, "similarity",
+          a->similar[k].similarity));
+    json_object_set_new(o, "similar", sim);
+  }
   return o;
 }
 

@@ -158,6 +158,19 @@ static int add_kb(maat_triager *t, const struct maat_triage_input *in,
                                             a.ranked[k].id, "score",
                                             a.ranked[k].score));
     json_object_set_new(p, "articles", arts);
+    {
+      /* Resolved before: the closest questions and the article that
+       * resolved each. */
+      json_t *sim = json_array();
+      for (int k = 0; k < a.nsimilar; k++)
+        json_array_append_new(sim, json_pack("{s:s,s:s,s:f}", "question",
+                                             a.similar[k].question,
+                                             "resolved_by",
+                                             a.similar[k].article,
+                                             "similarity",
+                                             a.similar[k].similarity));
+      json_object_set_new(p, "similar", sim);
+    }
     json_object_set_new(p, "draft",
                         kb_json(&a, "AI draft from the knowledge base: check "
                                     "it before sending"));

@@ -82,8 +82,8 @@ check "a question it cannot answer well: a person (T2), the reason says so" \
   '[ "$got" = 201 ] && jq -e ".triage.tier != \"T1\"" "$tmp/body" >/dev/null'
 
 code POST /v1/contacts "$INT" '{"text":"Mijn factuur klopt niet, er staat iets dubbel op"}' >/dev/null
-check "a T2 contact carries a prepared case: articles and a draft labelled AI" \
-  'jq -e "(.triage.tier == \"T2\") and ((.triage.prepared.articles | length) >= 1) and (.triage.prepared.draft.label | test(\"AI draft\"))" "$tmp/body" >/dev/null'
+check "a T2 contact carries a prepared case: articles, similar resolved questions and a draft labelled AI" \
+  'jq -e "(.triage.tier == \"T2\") and ((.triage.prepared.articles | length) >= 1) and ((.triage.prepared.similar | length) >= 1) and (.triage.prepared.draft.label | test(\"AI draft\"))" "$tmp/body" >/dev/null'
 
 got=$(code POST /v1/ask "$LEAD" '{"question":"Wat zijn jullie openingstijden op zaterdag?"}')
 check "POST /v1/ask: an answer with its source" \

@@ -430,6 +430,11 @@ Test(kb, the_threshold_hands_off_and_history_helps, .init = setup,
     ask(kb, odd, &a);
     cr_assert_str_eq(a.ranked[0].id, "kb-opening-hours-nl");
     cr_assert_gt(a.history, 0.6);
+    /* The resolved question it resembles, for a person's prepared case. */
+    cr_assert_geq(a.nsimilar, 1);
+    cr_assert_str_eq(a.similar[0].article, "kb-opening-hours-nl");
+    cr_assert(strstr(a.similar[0].question, "vanavond"), "%s",
+              a.similar[0].question);
     maat_kb_answer_release(&a);
     maat_kb_free(kb);
   }

@@ -44,6 +44,9 @@ const tok = {
   agent2: redeem(code('a0002')),
 };
 const codeForPage = code('a0003');
+// A knowledge base in the store: the lead's page shows its gaps.
+execFileSync(maat, ['gen', '--kb', '-o', join(tmp, 'kb.jsonl')]);
+execFileSync(maat, ['kb', 'import', '--db', db, join(tmp, 'kb.jsonl')], { stdio: 'ignore' });
 
 const server = spawn(maat, ['serve', '--team', join(tmp, 'team.json'), '--db', db, '--port', '0',
                             '--no-tone-model', '--web-root', join(root, 'web/dist')],
@@ -90,6 +93,27 @@ try {
   await lead.waitForURL('**/dashboard');
   await lead.waitForFunction(() => document.getElementById('q-length').textContent !== '–');
   check('lead sees the dashboard', await lead.isVisible('#queue'));
+  // Questions the knowledge base cannot answer become a gap; the lead writes
+  // a draft for it and publishes it from the page.
+  for (const q of ['Mag mijn aquarium mee in de trein?', 'Kan een aquarium mee in de bus?',
+                   'Is een aquarium toegestaan in de tram?'])
+    await api('POST', '/v1/ask', tok.lead, { question: q });
+  await lead.reload();
+  await lead.waitForSelector('#gaps tr', { timeout: 10000 });
+  if (process.env.MAAT_E2E_DEBUG) console.log('gaps:', await lead.textContent('#gaps'));
+  check('the knowledge gaps are on the dashboard, by subject',
+        /aquarium/.test(await lead.textContent('#gaps')) && /3/.test(await lead.textContent('#gaps')));
+  await lead.click('#gaps button[data-gap]');
+  await lead.fill('#draft-body', 'Een leeg aquarium mag mee in trein en bus als het op schoot past.');
+  await lead.click('#draft-form button[type=submit]');
+  await lead.waitForFunction(() => /Saved as draft/.test(document.getElementById('draft-msg').textContent),
+                             null, { timeout: 5000 }).catch(() => {});
+  check('... a draft is written from a gap', /Saved as draft draft-/.test(await lead.textContent('#draft-msg')));
+  await lead.waitForSelector('#drafts button[data-publish]', { timeout: 5000 }).catch(() => {});
+  await lead.click('#drafts button[data-publish]');
+  await lead.waitForFunction(() => /is published/.test(document.getElementById('draft-msg').textContent),
+                             null, { timeout: 5000 }).catch(() => {});
+  check('... and published by the lead', /is published/.test(await lead.textContent('#draft-msg')));
   // Team strain is published per quarter hour: a figure, or why not yet.
   check('lead sees the team strain aggregate, or when it will appear',
         (await lead.textContent('#s-mean')).includes('/') ||
@@ -268,6 +292,7 @@ try {
   check('... the legend, the tables and the controls too',
         (await lead.textContent('#legend')).includes('de bot antwoordt') &&
         (await lead.textContent('#opensec h2')).includes('Open contacten') &&
+        (await lead.textContent('#gapsec h2')).includes('Kennishiaten') &&
         (await lead.textContent('body')).includes('redenen'));
   // The decisions' reasons come from the server in the page's language.
   await lead.waitForFunction(() => /niveau T\d|de bot beantwoordt|geschikt op taal/

@@ -195,7 +195,73 @@ document.getElementById('pause-form').addEventListener('submit', async (ev) => {
   refresh();
 });
 
+// Knowledge gaps: what the knowledge base could not answer, and drafts a
+// lead writes for them (published by a lead before the bot uses them).
+let gapTopic = '', gapTick = 0;
+function renderGaps(g) {
+  document.getElementById('gapsec').hidden = false;
+  const rows = g.gaps.slice(0, 10).map((x) => {
+    const b = el('button', { class: 'secondary', 'data-gap': x.topic }, t('writeArticle'));
+    b.addEventListener('click', () => {
+      gapTopic = x.topic;
+      document.getElementById('draft-form').hidden = false;
+      document.getElementById('draft-title').value = x.examples[0] || x.topic;
+      document.getElementById('draft-body').focus();
+    });
+    return el('tr', {}, el('td', {}, x.topic), el('td', {}, String(x.count)),
+              el('td', {}, String(x.trend.last_7_days)),
+              el('td', {}, x.examples.join(' \u2022 ')), el('td', { class: 'actions' }, b));
+  });
+  document.getElementById('gaps').replaceChildren(...rows);
+  document.getElementById('gaps-none').hidden = rows.length > 0;
+}
+
+function renderDrafts(list) {
+  const drafts = list.filter((a) => a.status === 'draft');
+  document.getElementById('drafts').replaceChildren(...(drafts.length ? drafts.map((a) => {
+    const b = el('button', { class: 'secondary', 'data-publish': a.id }, t('publish'));
+    b.addEventListener('click', async () => {
+      const r = await api('POST', '/v1/kb/publish/' + encodeURIComponent(a.id));
+      document.getElementById('draft-msg').textContent = r.status === 200 ? t('published')(a.id) : errText(r);
+      gapTick = 0;
+      refresh();
+    });
+    return el('li', {}, a.title + ' (' + a.id + ') ', b);
+  }) : [el('li', { class: 'muted' }, t('noDrafts'))]));
+}
+
+async function refreshGaps() {
+  const [g, arts] = await Promise.all([api('GET', '/v1/kb/gaps?days=30'), api('GET', '/v1/kb/articles')]);
+  if (g.status !== 200) { document.getElementById('gapsec').hidden = true; return; }
+  renderGaps(g.data);
+  if (arts.status === 200) renderDrafts(arts.data.articles);
+}
+
+document.getElementById('draft-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const title = document.getElementById('draft-title').value.trim();
+  const body = document.getElementById('draft-body').value.trim();
+  if (!title || !body) return;
+  const r = await api('POST', '/v1/kb/drafts', { title, body, topic: gapTopic, lang });
+  const msg = document.getElementById('draft-msg');
+  if (r.status === 201) {
+    msg.textContent = t('draftSaved')(r.data.id);
+    document.getElementById('draft-form').hidden = true;
+    document.getElementById('draft-body').value = '';
+    gapTick = 0;
+    refresh();
+  } else {
+    msg.textContent = errText(r);
+  }
+});
+document.getElementById('draft-cancel').addEventListener('click', () => {
+  document.getElementById('draft-form').hidden = true;
+});
+
 async function refresh() {
+  /* The gaps change slowly: every tenth refresh (20 s), and at once after
+   * a draft or a language change. */
+  if (gapTick++ % 10 === 0) refreshGaps();
   const [q, team, w, open, waiting] = await Promise.all([
     api('GET', '/v1/queue'), api('GET', '/v1/team'), api('GET', '/v1/warnings'),
     api('GET', '/v1/contacts?state=assigned&limit=20'), api('GET', '/v1/contacts?state=queued&limit=20')]);
@@ -218,6 +284,6 @@ async function refresh() {
 
 if (!token()) location.href = '/';
 document.getElementById('signout').addEventListener('click', signout);
-setupLanguage(refresh);
+setupLanguage(() => { gapTick = 0; refresh(); });
 refresh();
 setInterval(refresh, 2000);

@@ -141,8 +141,9 @@ void maat_kb_answer_release(struct maat_kb_answer *a);
 /*
  * The questions since 'since' that got no confident answer (asked, bot
  * contacts handed to a person, bot hand-backs: maat_store_kb_questions()),
- * grouped by their subject (the rarest word, as a stem: one the knowledge
- * base lacks first), groups of at least 'min_count', biggest first, as
+ * grouped by their subject (of each question's rarer stems, the one most
+ * of them share, then the one the knowledge base lacks), groups of at
+ * least 'min_count', biggest first, as
  * JSON: {"since", "questions", "gaps": [{"topic", "count", "examples" (the
  * newest three), "languages", "trend": {"last_7_days",
  * "previous_7_days"}}]} counted back from 'now'. '*out' owned.

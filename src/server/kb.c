@@ -17,12 +17,28 @@ int maat__kb_start(struct maat_server *s)
   char *changed = NULL;
   int rc = maat_kb_open(&s->kb, s->store, &o);
 
+  pthread_mutex_init(&s->ex_mu, NULL);
+  s->ex_open = json_object();
+  s->ex_stats = json_object();
+  if (!s->ex_open || !s->ex_stats)
+    return maat_error_set(MAAT_ENOMEM, "out of memory");
+  if (!rc && s->intent)
+    rc = maat_predictor_new(s->intent, &s->ex_pred);
   if (rc)
     return rc;
   if (maat_store_meta_get(s->store, "kb.changed", &changed) == MAAT_OK)
     snprintf(s->kb_changed, sizeof s->kb_changed, "%s", changed);
   maat_free(changed);
   return maat_triager_set_kb(s->tri, s->kb);
+}
+
+void maat__kb_stop(struct maat_server *s)
+{
+  json_decref(s->ex_open);
+  json_decref(s->ex_stats);
+  maat_predictor_free(s->ex_pred);
+  s->ex_open = s->ex_stats = NULL;
+  s->ex_pred = NULL;
 }
 
 /* From the ticker: an import since the last look rebuilds the index. */
@@ -68,6 +84,164 @@ void maat__kb_note(struct maat_server *s, const char *id, const char *text,
     maat_store_kb_question_add(s->store, &q);
   json_decref(tri);
   maat_contact_record_release(&r);
+}
+
+/* ---- ask an expert: who resolved contacts of an intent well ---- */
+
+/* A contact on its way through the log: its intent, agent and end. */
+static json_t *pending(struct maat_server *s, const char *id)
+{
+  json_t *p = json_object_get(s->ex_open, id);
+
+  if (!p) {
+    p = json_object();
+    json_object_set_new(s->ex_open, id, p);
+  }
+  return p;
+}
+
+static int take_event(void *ctx, int64_t seq, const char *line, size_t len)
+{
+  struct maat_server *s = ctx;
+  json_t *o = json_loadb(line, len, 0, NULL);
+  const char *type = json_string_value(json_object_get(o, "type"));
+
+  if (seq > s->ex_seq)
+    s->ex_seq = seq;
+  if (type && !strcmp(type, "contact") &&
+      json_is_string(json_object_get(o, "intent")))
+    json_object_set(pending(s, json_string_value(json_object_get(o, "id"))),
+                    "intent", json_object_get(o, "intent"));
+  else if (type && !strcmp(type, "done") &&
+           json_is_string(json_object_get(o, "contact"))) {
+    json_t *p = pending(s, json_string_value(json_object_get(o, "contact")));
+    json_object_set_new(p, "done", json_true());
+    if (json_object_get(o, "outcome"))
+      json_object_set(p, "outcome", json_object_get(o, "outcome"));
+    if (json_object_get(o, "csat"))
+      json_object_set(p, "csat", json_object_get(o, "csat"));
+  }
+  json_decref(o);
+  return 0;
+}
+
+static int take_decision(void *ctx, int64_t seq, const char *line, size_t len)
+{
+  struct maat_server *s = ctx;
+  json_t *o = json_loadb(line, len, 0, NULL);
+  const char *type = json_string_value(json_object_get(o, "type"));
+  const char *to = json_string_value(json_object_get(o, "to"));
+
+  (void)seq;
+  /* The last agent it went to (a lead may have moved it). */
+  if (type && !strcmp(type, "assign") && to && strcmp(to, "bot") &&
+      json_is_string(json_object_get(o, "contact")))
+    json_object_set_new(pending(s, json_string_value(json_object_get(
+                                       o, "contact"))), "agent",
+                        json_string(to));
+  json_decref(o);
+  return 0;
+}
+
+/*
+ * Reads the log since the last look (at most every 30 s): each contact an
+ * agent closed counts for the agent and its intent, resolved unless the
+ * customer left or it was handed on, with its CSAT. Outcome and CSAT only:
+ * never strain, check-ins or any wellbeing figure.
+ */
+static void experts_refresh(struct maat_server *s)
+{
+  int64_t from = s->ex_seq;
+  const char *id;
+  json_t *p, *tmp;
+
+  if (maat_wall_now() - s->ex_at < 30)
+    return;
+  s->ex_at = maat_wall_now();
+  if (maat_store_events(s->store, from, take_event, s) ||
+      maat_store_decisions(s->store, from, take_decision, s))
+    return;
+  json_object_foreach_safe(s->ex_open, tmp, id, p) {
+    const char *agent = json_string_value(json_object_get(p, "agent"));
+    const char *intent = json_string_value(json_object_get(p, "intent"));
+    const char *outcome = json_string_value(json_object_get(p, "outcome"));
+    json_t *st;
+    char key[160];
+    if (!json_is_true(json_object_get(p, "done")))
+      continue;
+    if (agent && intent && (!outcome || !strcmp(outcome, "resolved") ||
+                            !strcmp(outcome, "done"))) {
+      snprintf(key, sizeof key, "%s\t%s", agent, intent);
+      if (!(st = json_object_get(s->ex_stats, key))) {
+        st = json_pack("{s:i, s:i, s:i}", "n", 0, "csat_n", 0, "csat_sum", 0);
+        json_object_set_new(s->ex_stats, key, st);
+      }
+      json_object_set_new(st, "n", json_integer(
+          json_integer_value(json_object_get(st, "n")) + 1));
+      if (json_is_integer(json_object_get(p, "csat"))) {
+        json_object_set_new(st, "csat_n", json_integer(
+            json_integer_value(json_object_get(st, "csat_n")) + 1));
+        json_object_set_new(st, "csat_sum", json_integer(
+            json_integer_value(json_object_get(st, "csat_sum")) +
+            json_integer_value(json_object_get(p, "csat"))));
+      }
+    }
+    json_object_del(s->ex_open, id);
+  }
+}
+
+/*
+ * Up to three colleagues for a question: its intent (the intent model),
+ * then the agents with at least two contacts of it resolved, by their CSAT
+ * (shrunk towards 3.5 while they have few ratings), then how many.
+ */
+static json_t *experts_for(struct maat_server *s, const char *q, size_t len,
+                           const char **intent_out)
+{
+  maat_prediction pr;
+  json_t *list = json_array();
+  const char *key;
+  json_t *st;
+  struct { char agent[64]; double score; long n; } best[3];
+  int nb = 0;
+
+  *intent_out = NULL;
+  if (!s->ex_pred || maat_predict(s->ex_pred, q, len, 1, -1, &pr) ||
+      pr.below_threshold)
+    return list;
+  *intent_out = pr.label;
+  pthread_mutex_lock(&s->ex_mu);
+  experts_refresh(s);
+  json_object_foreach(s->ex_stats, key, st) {
+    const char *tab = strchr(key, '\t');
+    long n = (long)json_integer_value(json_object_get(st, "n"));
+    double cn = (double)json_integer_value(json_object_get(st, "csat_n"));
+    double cs = (double)json_integer_value(json_object_get(st, "csat_sum"));
+    double score = (cs + 3.5 * 3) / (cn + 3);
+    int at;
+    if (!tab || strcmp(tab + 1, pr.label) || n < 2 ||
+        (size_t)(tab - key) >= sizeof best[0].agent)
+      continue;
+    for (at = nb; at > 0 && (best[at - 1].score < score ||
+                             (best[at - 1].score == score &&
+                              best[at - 1].n < n)); at--)
+      ;
+    if (at >= 3)
+      continue;
+    if (nb < 3)
+      nb++;
+    memmove(&best[at + 1], &best[at], (size_t)(nb - 1 - at) * sizeof best[0]);
+    memcpy(best[at].agent, key, (size_t)(tab - key));
+    best[at].agent[tab - key] = 0;
+    best[at].score = score;
+    best[at].n = n;
+  }
+  pthread_mutex_unlock(&s->ex_mu);
+  for (int k = 0; k < nb; k++)
+    json_array_append_new(list, json_pack("{s:s, s:I}", "agent",
+                                          best[k].agent, "resolved",
+                                          (json_int_t)best[k].n));
+  return list;
 }
 
 static json_t *answer_json(const struct maat_kb_answer *a)
@@ -138,10 +312,18 @@ enum MHD_Result maat__post_ask(struct call *c)
   json_object_set_new(reply, "label", json_string(
       !strcmp(c->lang, "nl") ? "Door AI gekozen antwoord uit de kennisbank"
                              : "AI-selected answer from the knowledge base"));
-  if (!a.answered)
+  if (!a.answered) {
+    const char *intent;
+    json_t *ex = experts_for(s, json_string_value(v), json_string_length(v),
+                             &intent);
     json_object_set_new(reply, "why", json_string(
         !strcmp(c->lang, "nl") ? "geen zeker antwoord: vraag het een collega"
                                : "no confident answer: ask a colleague"));
+    /* Colleagues who resolved contacts of this intent well. */
+    json_object_set_new(reply, "experts", ex);
+    if (intent)
+      json_object_set_new(reply, "intent", json_string(intent));
+  }
   memset(&q, 0, sizeof q);
   q.t = maat_wall_now();
   q.question = json_string_value(v);

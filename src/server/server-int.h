@@ -52,6 +52,13 @@ struct maat_server {
    * the index was built */
   maat_kb *kb;
   char kb_changed[48];
+  /* who resolved what (kb.c, "ask an expert"), read from the log up to
+   * ex_seq; under ex_mu */
+  pthread_mutex_t ex_mu;
+  int64_t ex_seq;
+  double ex_at;
+  json_t *ex_open, *ex_stats;
+  maat_predictor *ex_pred;
 };
 /* rt.c: the RT connector's thread (docs/helpdesks.md) */
 void *maat__rt_thread(void *arg);
@@ -173,6 +180,7 @@ int maat__restore_bot_pauses(struct maat_server *s);
 /* kb.c: the knowledge base */
 int maat__kb_start(struct maat_server *s);
 void maat__kb_refresh(struct maat_server *s);
+void maat__kb_stop(struct maat_server *s);
 void maat__kb_note(struct maat_server *s, const char *id, const char *text,
                    const char *source);
 enum MHD_Result maat__post_ask(struct call *c);

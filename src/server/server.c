@@ -695,6 +695,7 @@ void maat_server_stop(maat_server *s)
   maat_engine_close(s->engine);
   maat_store_close(s->store);
   maat_triager_free(s->tri);
+  maat__kb_stop(s);
   maat_kb_free(s->kb);
   maat_triage_config_free(s->tcfg);
   maat_model_free(s->intent);

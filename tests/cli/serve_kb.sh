@@ -121,4 +121,32 @@ sleep 6
 code POST /v1/ask "$LEAD" '{"question":"Waar kan ik parkeren bij jullie kantoor?"}' >/dev/null
 check "an import while running is picked up" 'jq -e ".sources[0].id == \"kb-parking\"" "$tmp/body" >/dev/null'
 kill $pid; wait $pid 2>/dev/null; pid=""
+
+# Ask an expert: with nothing confident enough (kb_threshold 1), the
+# answer names the colleagues who resolved contacts of the question's
+# intent well: by outcome and CSAT, never by any wellbeing figure.
+echo '{"kb_threshold": 1}' >"$tmp/cfg2.json"
+db2=$tmp/ex.db
+"$MAAT_BIN" kb import --db "$db2" "$tmp/kb.jsonl" 2>/dev/null
+INT=$("$MAAT_BIN" token add --db "$db2" --role integration 2>/dev/null)
+LEAD=$("$MAAT_BIN" token add --db "$db2" --role lead 2>/dev/null)
+ADM=$("$MAAT_BIN" token add --db "$db2" --role admin 2>/dev/null)
+start_server "$db2" "$tmp/team.json" --intent-model "$tmp/i.model" --config "$tmp/cfg2.json"
+code POST /v1/agents/a0001/state "$ADM" '{"state":"available"}' >/dev/null
+for k in 1 2 3; do
+  code POST /v1/contacts "$INT" "{\"id\":\"inv$k\",\"text\":\"Ik heb een vraag over het bedrag op mijn factuur van deze maand\"}" >/dev/null
+done
+# a0001 works through them, each resolved with a CSAT of 5.
+i=0
+while [ $i -lt 6 ]; do
+  code GET "/v1/contacts?state=assigned" "$LEAD" >/dev/null
+  for id in $(jq -r '.contacts[].id' "$tmp/body"); do
+    code POST "/v1/contacts/$id/done" "$INT" '{"outcome":"resolved","csat":5}' >/dev/null
+  done
+  i=$((i + 1))
+done
+got=$(code POST /v1/ask "$LEAD" '{"question":"Waarom staat er een bedrag dubbel op mijn factuur?"}')
+check "no confident answer: the colleagues who resolved such contacts well" \
+  '[ "$got" = 200 ] && jq -e ".answered == false and .intent == \"invoice_question\" and ([.experts[].agent] | index(\"a0001\")) != null and (.experts[0] | has(\"strain\") | not)" "$tmp/body" >/dev/null'
+kill $pid; wait $pid 2>/dev/null; pid=""
 exit $fail

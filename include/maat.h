@@ -141,5 +141,6 @@ char *maat_strdup(const char *s);
 #include "maat/msg.h"
 #include "maat/outbox.h"
 #include "maat/kb.h"
+#include "maat/privacy.h"
 
 #endif /* MAAT_H */

@@ -22,6 +22,7 @@ static const struct command commands[] = {
   { "serve", cmd_serve, "the HTTP API, team dashboard and agents' own view" },
   { "token", cmd_token, "add, list or revoke the server's access tokens" },
   { "kb", cmd_kb, "the knowledge base: import articles, ask questions" },
+  { "redact", cmd_redact, "personal data in messages, replaced by its type" },
   { "simulate", cmd_simulate, "what-if: a team under a policy, with CIs" },
   { "erlang", cmd_erlang, "Erlang C: waiting, service level, agents needed" },
 };

@@ -64,6 +64,7 @@ void maat__kb_note(struct maat_server *s, const char *id, const char *text,
   struct maat_contact_record r;
   struct maat_store_kb_question q;
   json_t *tri, *kb;
+  char *clean = NULL;
 
   if (!s->kb || !text || maat_engine_contact(s->engine, id, &r))
     return;
@@ -71,7 +72,13 @@ void maat__kb_note(struct maat_server *s, const char *id, const char *text,
   kb = json_object_get(tri, "kb");
   memset(&q, 0, sizeof q);
   q.t = maat_wall_now();
-  q.question = text;
+  /* Kept for the gaps report without the customer's personal data. */
+  if (maat_pii_redact(text, strlen(text), &clean, NULL)) {
+    json_decref(tri);
+    maat_contact_record_release(&r);
+    return;
+  }
+  q.question = clean;
   q.lang = json_string_value(json_object_get(tri, "lang"));
   q.source = source;
   if (kb) {
@@ -83,6 +90,7 @@ void maat__kb_note(struct maat_server *s, const char *id, const char *text,
       (!strcmp(source, "handback") && r.state != MAAT_CONTACT_WITH_BOT))
     maat_store_kb_question_add(s->store, &q);
   json_decref(tri);
+  maat_free(clean);
   maat_contact_record_release(&r);
 }
 
@@ -286,6 +294,7 @@ enum MHD_Result maat__post_ask(struct call *c)
   struct maat_store_kb_question q;
   enum MHD_Result ret;
   json_t *o, *v, *reply;
+  char *clean = NULL;
   int rc;
 
   if (!(o = maat__parse_body(c, &ret)))
@@ -326,13 +335,17 @@ enum MHD_Result maat__post_ask(struct call *c)
   }
   memset(&q, 0, sizeof q);
   q.t = maat_wall_now();
-  q.question = json_string_value(v);
+  if (maat_pii_redact(json_string_value(v), json_string_length(v), &clean,
+                      NULL))
+    clean = NULL;
+  q.question = clean ? clean : "(not kept: it could not be redacted)";
   q.lang = a.lang;
   q.answered = a.answered;
   q.confidence = a.confidence;
   q.article = a.article;
   q.source = "ask";
   maat_store_kb_question_add(s->store, &q);
+  maat_free(clean);
   maat_kb_answer_release(&a);
   json_decref(o);
   return maat__send_json(c, 200, reply);

@@ -93,12 +93,15 @@ check "... or none, said in Dutch" \
   '[ "$got" = 200 ] && jq -e ".answered == false and .answer == null and (.why|test(\"collega\"))" "$tmp/body" >/dev/null'
 got=$(code POST /v1/ask "$LEAD" '{"question": 3}')
 check "... a bad question is a 400 naming the field" '[ "$got" = 400 ] && grep -q "question" "$tmp/body"'
-for q in "Kan ik mijn aquarium meenemen in de trein?" "Mag een aquarium mee in de bus?" "Wat kost een aquarium vervoeren?"; do
+for q in "Kan ik mijn aquarium meenemen in de trein?" "Mag een aquarium mee in de bus? Bel me op 06-12345678" "Wat kost een aquarium vervoeren?"; do
   code POST /v1/ask "$LEAD" "{\"question\":\"$q\"}" >/dev/null
 done
 got=$(code GET "/v1/kb/gaps?days=7" "$LEAD")
 check "GET /v1/kb/gaps groups the unanswered questions by topic" \
   '[ "$got" = 200 ] && jq -e "[.gaps[] | select(.topic | test(\"aquarium\"))][0] | .count >= 3 and (.examples | length) >= 1 and .trend.last_7_days >= 3" "$tmp/body" >/dev/null'
+check "... kept without personal data" 'grep -q "\[PHONE\]" "$tmp/body" && ! grep -q "12345678" "$tmp/body"'
+n=$(sqlite3 "$db" "select count(*) from kb_questions where question like '%12345678%'")
+check "... nowhere in the store either" '[ "$n" = 0 ]'
 got=$(code GET /v1/kb/gaps "$INT")
 check "... for leads and admins only" '[ "$got" = 403 ]'
 

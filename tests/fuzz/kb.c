@@ -1,8 +1,8 @@
 /*
  * kb.c - libFuzzer harness: what a knowledge base reads from people and
  * help centres: Markdown, HTML (through libxml2), text to clean, and
- * questions asked of a knowledge base (the generated one); the first byte
- * picks which.
+ * questions asked of a knowledge base (the generated one), and personal
+ * data found and redacted in a message; the first byte picks which.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -53,7 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
   if (size < 1)
     return 0;
-  switch (data[0] % 4) {
+  switch (data[0] % 5) {
   case 0: {
     struct maat__kb_front f = { 0 };
     maat__kb_markdown_text(s, len, &out, &f);
@@ -69,6 +69,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   case 2:
     maat__kb_clean(&out, s, len);
     break;
+  case 4: {
+    /* Personal data: found, then redacted. */
+    struct maat_pii_span sp[16];
+    size_t n;
+    char *r = NULL;
+    if (maat_pii_find(s, len, sp, 16, &n) == MAAT_OK &&
+        maat_pii_redact(s, len, &r, NULL) == MAAT_OK)
+      maat_free(r);
+    break;
+  }
   default: {
     struct maat_kb_answer a;
     open_kb();

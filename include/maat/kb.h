@@ -57,6 +57,15 @@ int maat_kb_import(maat_store *st, const char *const *paths, int npaths,
 int maat_kb_put(maat_store *st, const struct maat_store_article *a,
                 int64_t *version);
 
+/*
+ * The newest version of article 'id' into '*out', its strings owned
+ * (release with maat_kb_article_release()). MAAT_ENOTFOUND when there is
+ * none.
+ */
+int maat_kb_article_get(maat_store *st, const char *id,
+                        struct maat_store_article *out);
+void maat_kb_article_release(struct maat_store_article *a);
+
 /* ---- search and answers ---- */
 
 typedef struct maat_kb maat_kb;

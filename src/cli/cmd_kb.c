@@ -157,72 +157,37 @@ static int print_version(void *ctx, const struct maat_store_article *a)
   return 0;
 }
 
-struct newest {
-  int found, status;
-  struct maat_store_article a;
-  char *title, *lang, *url, *tags, *owner;
-};
-
-static int take_newest(void *ctx, const struct maat_store_article *a)
-{
-  struct newest *n = ctx;
-
-  free(n->title);
-  free(n->lang);
-  free(n->url);
-  free(n->tags);
-  free(n->owner);
-  n->found = 1;
-  n->status = a->status;
-  n->title = strdup(a->title);
-  n->lang = strdup(a->lang);
-  n->url = strdup(a->url);
-  n->tags = strdup(a->tags);
-  n->owner = strdup(a->owner);
-  return 0;
-}
-
 static int do_remove(maat_store *st, char **ids, int n)
 {
   int rc = maat_store_begin(st);
 
   for (int k = 0; k < n && !rc; k++) {
-    struct newest nw;
     struct maat_store_article a;
     int64_t v;
-    memset(&nw, 0, sizeof nw);
-    rc = maat_store_articles(st, ids[k], take_newest, &nw);
+    rc = maat_kb_article_get(st, ids[k], &a);
     if (rc == MAAT_ENOTFOUND)
       cli_error("kb remove: no article '%s'", ids[k]);
     else if (rc)
       cli_error_rc(rc, "kb remove");
-    if (!rc && nw.status == MAAT_ARTICLE_REMOVED) {
+    if (!rc && a.status == MAAT_ARTICLE_REMOVED) {
       cli_error("kb remove: article '%s' is removed already", ids[k]);
       rc = MAAT_ESTATE;
     }
     if (!rc) {
-      memset(&a, 0, sizeof a);
-      a.id = ids[k];
+      /* A version that removes it: the text goes, the rest stays. */
+      char *body = (char *)a.body;
       a.t = (double)time(NULL);
       a.status = MAAT_ARTICLE_REMOVED;
-      a.title = nw.title;
       a.body = "";
-      a.lang = nw.lang;
-      a.url = nw.url;
-      a.tags = nw.tags;
-      a.owner = nw.owner;
       rc = maat_kb_put(st, &a, &v);
+      a.body = body;
       if (rc)
         cli_error_rc(rc, "kb remove");
       else
         fprintf(stderr, "maat: removed %s (version %lld)\n", ids[k],
                 (long long)v);
     }
-    free(nw.title);
-    free(nw.lang);
-    free(nw.url);
-    free(nw.tags);
-    free(nw.owner);
+    maat_kb_article_release(&a);
   }
   if (rc) {
     maat_store_rollback(st);

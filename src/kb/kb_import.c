@@ -832,3 +832,52 @@ int maat_kb_touch(maat_store *st, double t)
   snprintf(v, sizeof v, "%.6f", t);
   return maat_store_meta_set(st, "kb.changed", v);
 }
+
+static int take_copy(void *ctx, const struct maat_store_article *a)
+{
+  struct maat_store_article *o = ctx;
+
+  maat_kb_article_release(o);
+  *o = *a;
+  o->id = maat__strdup(a->id);
+  o->title = maat__strdup(a->title);
+  o->body = maat__strdup(a->body);
+  o->lang = maat__strdup(a->lang);
+  o->url = maat__strdup(a->url);
+  o->tags = maat__strdup(a->tags);
+  o->owner = maat__strdup(a->owner);
+  if (!o->id || !o->title || !o->body || !o->lang || !o->url || !o->tags ||
+      !o->owner)
+    return maat__fail(MAAT_ENOMEM, "out of memory");
+  return 0;
+}
+
+int maat_kb_article_get(maat_store *st, const char *id,
+                        struct maat_store_article *out)
+{
+  int rc;
+
+  if (!st || !id || !out)
+    return maat__fail(MAAT_EINVAL, "maat_kb_article_get: invalid argument");
+  memset(out, 0, sizeof *out);
+  rc = maat_store_articles(st, id, take_copy, out);
+  if (rc)
+    maat_kb_article_release(out);
+  if (rc == MAAT_ENOTFOUND)
+    return maat__fail(MAAT_ENOTFOUND, "no article '%.60s'", id);
+  return rc;
+}
+
+void maat_kb_article_release(struct maat_store_article *a)
+{
+  if (!a)
+    return;
+  maat__free((void *)a->id);
+  maat__free((void *)a->title);
+  maat__free((void *)a->body);
+  maat__free((void *)a->lang);
+  maat__free((void *)a->url);
+  maat__free((void *)a->tags);
+  maat__free((void *)a->owner);
+  memset(a, 0, sizeof *a);
+}

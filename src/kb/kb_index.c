@@ -1363,7 +1363,8 @@ int maat_kb_gaps(maat_kb *kb, double since, double now, int min_count,
     if (rc)
       goto done;
   }
-  qsort(g.q, g.n, sizeof *g.q, cmp_gap_key);
+  if (g.n)
+    qsort(g.q, g.n, sizeof *g.q, cmp_gap_key);
   root = json_object();
   list = json_array();
   for (size_t i = 0; i < g.n;) {

@@ -642,7 +642,8 @@ int maat_pii_find(const char *s, size_t len, struct maat_pii_span *out,
   find_phone(&f);
   find_postcode(&f);
   find_names(&f);
-  qsort(out, f.n < cap ? f.n : cap, sizeof *out, cmp_span);
+  if (cap && f.n)
+    qsort(out, f.n < cap ? f.n : cap, sizeof *out, cmp_span);
   *n = f.n;
   return MAAT_OK;
 }

@@ -450,70 +450,31 @@ enum MHD_Result maat__post_kb_draft(struct call *c)
                                            "status", "draft"));
 }
 
-struct newest {
-  int found;
-  struct maat_store_article a;
-  char *title, *body, *lang, *url, *tags, *owner;
-};
-
-static int take_newest(void *ctx, const struct maat_store_article *a)
-{
-  struct newest *n = ctx;
-
-  maat_free(n->title);
-  maat_free(n->body);
-  maat_free(n->lang);
-  maat_free(n->url);
-  maat_free(n->tags);
-  maat_free(n->owner);
-  n->found = 1;
-  n->a = *a;
-  n->title = maat_strdup(a->title);
-  n->body = maat_strdup(a->body);
-  n->lang = maat_strdup(a->lang);
-  n->url = maat_strdup(a->url);
-  n->tags = maat_strdup(a->tags);
-  n->owner = maat_strdup(a->owner);
-  return 0;
-}
-
 /* POST /v1/kb/publish/{id}: a draft approved; the bot uses it. */
 enum MHD_Result maat__post_kb_publish(struct call *c)
 {
-  struct newest n;
+  struct maat_store_article a;
   int64_t v;
   int rc;
 
   c->audit = 1;
-  memset(&n, 0, sizeof n);
-  rc = maat_store_articles(c->s->store, c->seg[3], take_newest, &n);
+  rc = maat_kb_article_get(c->s->store, c->seg[3], &a);
   if (rc == MAAT_ENOTFOUND)
     return maat__fail_call(c, 404, "no such article", NULL);
-  if (!rc && n.a.status != MAAT_ARTICLE_DRAFT)
-    rc = -1;
-  if (!rc) {
-    n.a.t = maat_wall_now();
-    n.a.status = MAAT_ARTICLE_PUBLISHED;
-    n.a.title = n.title;
-    n.a.body = n.body;
-    n.a.lang = n.lang;
-    n.a.url = n.url;
-    n.a.tags = n.tags;
-    n.a.owner = n.owner;
-    n.a.id = c->seg[3];
-    rc = maat_kb_put(c->s->store, &n.a, &v);
-  }
-  maat_free(n.title);
-  maat_free(n.body);
-  maat_free(n.lang);
-  maat_free(n.url);
-  maat_free(n.tags);
-  maat_free(n.owner);
-  if (rc == -1)
-    return maat__fail_call(c, 409, "only a draft is published", NULL);
   if (rc)
     return maat__library_error(c, rc);
-  snprintf(c->detail, sizeof c->detail, "published article %s", c->seg[3]);
+  if (a.status != MAAT_ARTICLE_DRAFT) {
+    maat_kb_article_release(&a);
+    return maat__fail_call(c, 409, "only a draft is published", NULL);
+  }
+  a.t = maat_wall_now();
+  a.status = MAAT_ARTICLE_PUBLISHED;
+  rc = maat_kb_put(c->s->store, &a, &v);
+  maat_kb_article_release(&a);
+  if (rc)
+    return maat__library_error(c, rc);
+  snprintf(c->detail, sizeof c->detail, "published article %.100s",
+           c->seg[3]);
   maat__kb_refresh(c->s);
   return maat__send_json(c, 200, json_pack("{s:s, s:I, s:s}", "id", c->seg[3],
                                            "version", (json_int_t)v,

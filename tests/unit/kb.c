@@ -440,3 +440,37 @@ Test(kb, the_threshold_hands_off_and_history_helps, .init = setup,
   }
   maat_store_close(st);
 }
+
+Test(kb, gaps_group_unanswered_questions_and_none_is_an_empty_list,
+     .init = setup, .fini = teardown)
+{
+  maat_store *st = mem();
+  struct maat_kb_import_stats s;
+  struct maat_store_kb_question q = { 0 };
+  maat_kb *kb;
+  char *json;
+
+  cr_assert_eq(import1(st, put("a.jsonl", faq), &s), MAAT_OK);
+  cr_assert_eq(maat_kb_open(&kb, st, NULL), MAAT_OK);
+  cr_assert_eq(maat_kb_gaps(kb, 0, 1e9, 1, &json), MAAT_OK, "%s",
+               maat_errmsg());
+  cr_assert(strstr(json, "\"gaps\":[]"), "%s", json);
+  maat_free(json);
+  q.source = "ask";
+  q.t = 1e9 - 100;
+  q.question = "Mag mijn aquarium mee in de trein?";
+  cr_assert_eq(maat_store_kb_question_add(st, &q), MAAT_OK);
+  q.question = "Kan een aquarium mee in de bus?";
+  cr_assert_eq(maat_store_kb_question_add(st, &q), MAAT_OK);
+  q.question = "Is een aquarium toegestaan in de tram?";
+  cr_assert_eq(maat_store_kb_question_add(st, &q), MAAT_OK);
+  q.question = "answered well";
+  q.answered = 1;
+  cr_assert_eq(maat_store_kb_question_add(st, &q), MAAT_OK);
+  cr_assert_eq(maat_kb_gaps(kb, 0, 1e9, 1, &json), MAAT_OK);
+  cr_assert(strstr(json, "\"topic\":\"aquarium\",\"count\":3"), "%s", json);
+  cr_assert(!strstr(json, "answered well"), "%s", json);
+  maat_free(json);
+  maat_kb_free(kb);
+  maat_store_close(st);
+}

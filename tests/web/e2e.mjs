@@ -55,6 +55,7 @@ const base = await new Promise((resolve, reject) => {
   let err = '';
   server.stderr.on('data', (d) => {
     err += d;
+    if (process.env.MAAT_E2E_DEBUG) process.stderr.write(d);
     const m = err.match(/listening on (http:\/\/127\.0\.0\.1:\d+)\//);
     if (m) resolve(m[1]);
   });
@@ -98,8 +99,10 @@ try {
   for (const q of ['Mag mijn aquarium mee in de trein?', 'Kan een aquarium mee in de bus?',
                    'Is een aquarium toegestaan in de tram?'])
     await api('POST', '/v1/ask', tok.lead, { question: q });
-  await lead.reload();
-  await lead.waitForSelector('#gaps tr', { timeout: 10000 });
+  // Back to the page (its first refresh reads the gaps); no 'load' wait:
+  // under the sanitizers the polling page can be slow to settle.
+  await lead.goto(base + '/dashboard', { waitUntil: 'domcontentloaded', timeout: 60000 });
+  await lead.waitForSelector('#gaps tr', { timeout: 30000 });
   if (process.env.MAAT_E2E_DEBUG) console.log('gaps:', await lead.textContent('#gaps'));
   check('the knowledge gaps are on the dashboard, by subject',
         /aquarium/.test(await lead.textContent('#gaps')) && /3/.test(await lead.textContent('#gaps')));
@@ -107,12 +110,13 @@ try {
   await lead.fill('#draft-body', 'Een leeg aquarium mag mee in trein en bus als het op schoot past.');
   await lead.click('#draft-form button[type=submit]');
   await lead.waitForFunction(() => /Saved as draft/.test(document.getElementById('draft-msg').textContent),
-                             null, { timeout: 5000 }).catch(() => {});
+                             null, { timeout: 30000 }).catch(() => {});
+  if (process.env.MAAT_E2E_DEBUG) console.log('draft-msg:', await lead.textContent('#draft-msg'));
   check('... a draft is written from a gap', /Saved as draft draft-/.test(await lead.textContent('#draft-msg')));
-  await lead.waitForSelector('#drafts button[data-publish]', { timeout: 5000 }).catch(() => {});
+  await lead.waitForSelector('#drafts button[data-publish]', { timeout: 30000 }).catch(() => {});
   await lead.click('#drafts button[data-publish]');
   await lead.waitForFunction(() => /is published/.test(document.getElementById('draft-msg').textContent),
-                             null, { timeout: 5000 }).catch(() => {});
+                             null, { timeout: 30000 }).catch(() => {});
   check('... and published by the lead', /is published/.test(await lead.textContent('#draft-msg')));
   // Team strain is published per quarter hour: a figure, or why not yet.
   check('lead sees the team strain aggregate, or when it will appear',

@@ -58,6 +58,15 @@ int maat_kb_put(maat_store *st, const struct maat_store_article *a,
                 int64_t *version);
 
 /*
+ * History: question 'question' was resolved by article 'article' (in the
+ * caller's transaction when one is open). Personal data in it is replaced
+ * by its type first (maat/privacy.h): resolved questions are shown to
+ * colleagues as similar cases.
+ */
+int maat_kb_learn(maat_store *st, const char *article, const char *question,
+                  double t);
+
+/*
  * The newest version of article 'id' into '*out', its strings owned
  * (release with maat_kb_article_release()). MAAT_ENOTFOUND when there is
  * none.

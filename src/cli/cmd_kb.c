@@ -38,7 +38,7 @@ static void usage(FILE *f)
     "\n"
     "'learn' reads the organisation's history as JSON Lines {\"question\",\n"
     "\"article\"}: questions an article resolved, which then count when a\n"
-    "similar question comes.\n"
+    "similar question comes (kept with personal data replaced by its type).\n"
     "\n"
     "'ask' reads one question per line (or JSON Lines with \"question\") and\n"
     "writes one JSON line per question: answered, answer (the best passage\n"
@@ -222,8 +222,7 @@ static int do_learn(maat_store *st, const char *path)
     return EXIT_FAIL;
   }
   while ((rc = maat_reader_next(r, &rec)) == MAAT_OK) {
-    if ((rc = maat_store_kb_link_add(st, rec.label, rec.text,
-                                     (double)time(NULL))))
+    if ((rc = maat_kb_learn(st, rec.label, rec.text, (double)time(NULL))))
       break;
     n++;
   }

@@ -7,6 +7,7 @@
 #include "kb-int.h"
 #include "json-int.h"
 #include "maat/io.h"
+#include "maat/privacy.h"
 #include "maat/text.h"
 
 #include <dirent.h>
@@ -880,4 +881,19 @@ void maat_kb_article_release(struct maat_store_article *a)
   maat__free((void *)a->tags);
   maat__free((void *)a->owner);
   memset(a, 0, sizeof *a);
+}
+
+int maat_kb_learn(maat_store *st, const char *article, const char *question,
+                  double t)
+{
+  char *clean = NULL;
+  int rc;
+
+  if (!st || !article || !question)
+    return maat__fail(MAAT_EINVAL, "maat_kb_learn: invalid argument");
+  if ((rc = maat_pii_redact(question, strlen(question), &clean, NULL)))
+    return rc;
+  rc = maat_store_kb_link_add(st, article, clean, t);
+  maat__free(clean);
+  return rc;
 }

@@ -70,4 +70,8 @@ check "learn: resolved questions kept" '[ $rc -eq 0 ] && grep -q "learned 300" "
 p0=$(jq -s '[.[] | .ranked[0]] ' "$tmp/noh.jsonl" | jq -c . > "$tmp/r0"; jq -s --slurpfile r "$tmp/r0" '[range(length) as $i | select(.[$i].article == $r[0][$i])] | length' "$tmp/test.jsonl")
 p1=$(jq -s '[.[] | .ranked[0]] ' "$tmp/h.jsonl" | jq -c . > "$tmp/r1"; jq -s --slurpfile r "$tmp/r1" '[range(length) as $i | select(.[$i].article == $r[0][$i])] | length' "$tmp/test.jsonl")
 check "the history lifts precision@1 ($p0 -> $p1 of 200)" '[ "$p1" -gt "$p0" ]'
+echo '{"question": "Mijn pas is weg, bel me op 06-12345678", "article": "kb-card-lost-nl"}' >"$tmp/pii.jsonl"
+"$M" kb learn --db "$db" "$tmp/pii.jsonl" 2>/dev/null
+n=$(sqlite3 "$db" "select count(*) from kb_links where question like '%12345678%'" 2>/dev/null || echo skip)
+check "a learned question is kept without personal data" '[ "$n" = 0 ] || [ "$n" = skip ]'
 exit $fail

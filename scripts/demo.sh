@@ -60,6 +60,8 @@ echo "== 6. route a day of a 50-agent team: wellbeing-aware vs efficiency-only"
 "$maat" gen --team 50 -o "$dir/team.json"
 "$maat" gen --events --team "$dir/team.json" --days 1 --seed 1 -o "$dir/day.jsonl"
 for policy in maat efficiency; do
+  # A fresh log each run: one left by an earlier maat belongs to its run.
+  rm -f "$dir/route-$policy.db" "$dir/route-$policy.db-wal" "$dir/route-$policy.db-shm"
   "$maat" route --team "$dir/team.json" --policy "$policy" --replay \
     --db "$dir/route-$policy.db" --summary "$dir/summary-$policy.json" \
     "$dir/day.jsonl" > "$dir/decisions-$policy.jsonl"

@@ -6,6 +6,7 @@
  */
 #include "triage-int.h"
 #include "maat/kb.h"
+#include "maat/privacy.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -161,6 +162,22 @@ static void reason(struct maat_triage *r, const char *fmt, ...)
   /* Cut on a character, never inside one: a reason stays valid UTF-8. */
   if (n >= MAAT_TRIAGE_REASON_MAX)
     s[maat__utf8_fit(s, MAAT_TRIAGE_REASON_MAX - 1)] = '\0';
+  /* A reason quotes the customer's words, and goes into the log and the
+   * helpdesk's note: personal data in them is replaced by its type. */
+  {
+    struct maat_pii_span sp[4];
+    size_t np;
+    char *red;
+    if (maat_pii_find(s, strlen(s), sp, 4, &np) == MAAT_OK && np &&
+        maat_pii_redact(s, strlen(s), &red, NULL) == MAAT_OK) {
+      size_t len = strlen(red);
+      if (len >= MAAT_TRIAGE_REASON_MAX)
+        len = maat__utf8_fit(red, MAAT_TRIAGE_REASON_MAX - 1);
+      memcpy(s, red, len);
+      s[len] = '\0';
+      maat__free(red);
+    }
+  }
 }
 
 static int hostile(int tone)

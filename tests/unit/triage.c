@@ -244,6 +244,13 @@ Test(triage, a_second_contact_about_the_same_issue_never_gets_the_bot)
   cr_expect(r.repeat);
   cr_expect_neq(r.tier, MAAT_T1);
   cr_expect(has_reason(&r, "customer cust-1 asked about balance before"));
+  /* A customer known by an e-mail address: the reason, which goes into
+   * the log and the helpdesk's note, does not carry it. */
+  run(t, "what is my balance", "anna@example.nl", 1000);
+  r = run(t, "tell me my balance please", "anna@example.nl", 2000);
+  cr_expect(has_reason(&r, "customer [EMAIL] asked about balance before"));
+  for (size_t k = 0; k < r.nreasons; k++)
+    cr_expect(!strstr(r.reasons[k], "anna@"), "%s", r.reasons[k]);
   /* Another customer, or another issue, is a first contact. */
   cr_expect_eq(run(t, "what is my balance", "cust-2", 2000).tier, MAAT_T1);
   cr_expect_eq(run(t, "activate my card", "cust-1", 2100).tier, MAAT_T1);

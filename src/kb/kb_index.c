@@ -485,9 +485,8 @@ static int take_link(void *ctx, const char *article, const char *question,
   }
   memset(&h, 0, sizeof h);
   h.ix = ix;
+  /* Its own language, else its article's. */
   lang = maat_lang_detect(question, strlen(question), &conf);
-  if (lang == MAAT_LANG_OTHER)
-    lang = (maat_lang)-1;
   rc = each_term(l->kb, question, strlen(question),
                  lang == MAAT_LANG_NL ? L_NL
                  : lang == MAAT_LANG_EN ? L_EN

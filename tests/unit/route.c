@@ -325,6 +325,19 @@ Test(route, malformed_events_name_the_field)
   l = "{\"type\":\"fly\",\"t\":1}";
   cr_assert_eq(maat_event_parse(&ev, l, strlen(l)), MAAT_EPARSE);
   cr_assert(strstr(maat_errmsg(), "'type'"), "%s", maat_errmsg());
+  /* A channel is a short name: too long, or not a name, is named. */
+  l = "{\"type\":\"contact\",\"t\":1,\"id\":\"x\",\"tier\":\"T2\","
+      "\"channel\":\"chat-and-much-more\"}";
+  cr_assert_eq(maat_event_parse(&ev, l, strlen(l)), MAAT_EPARSE);
+  cr_assert(strstr(maat_errmsg(), "'channel'"), "%s", maat_errmsg());
+  l = "{\"type\":\"contact\",\"t\":1,\"id\":\"x\",\"tier\":\"T2\","
+      "\"channel\":\"web chat\"}";
+  cr_assert_eq(maat_event_parse(&ev, l, strlen(l)), MAAT_EPARSE);
+  cr_assert(strstr(maat_errmsg(), "'channel'"), "%s", maat_errmsg());
+  l = "{\"type\":\"contact\",\"t\":1,\"id\":\"x\",\"tier\":\"T2\","
+      "\"channel\":\"chat\"}";
+  cr_assert_eq(maat_event_parse(&ev, l, strlen(l)), MAAT_OK);
+  cr_assert_str_eq(ev.contact.channel, "chat");
 }
 
 Test(route, refused_event_changes_nothing)

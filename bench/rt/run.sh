@@ -18,12 +18,12 @@ done
   echo "rt: skipped: Request Tracker 5 is not installed (scripts/install-deps.sh)"; exit 0; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/maat-bench-rt.XXXXXX")
 trap '[ -f "$tmp/rt/pid" ] && kill $(cat "$tmp/rt/pid") 2>/dev/null; rm -rf "$tmp"' EXIT
-port=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
 agents=""
 i=1
 while [ $i -le "$k" ]; do agents="$agents${agents:+,}ag$i:ag$i-pw-1"; i=$((i + 1)); done
 export MAAT_RT_PASSWORD=maat-rt-secret
 MAAT_RT_AGENTS=$agents MAAT_RT_CUSTOMERS=klant1:klant1-pw-1 \
-  sh "$root/scripts/rt/start.sh" "$tmp/rt" "$port"
+  sh "$root/scripts/rt/start.sh" "$tmp/rt" 0
+port=$(cat "$tmp/rt/port")
 "$maat" token add --db "$tmp/m.db" --role admin >"$tmp/admin.token" 2>/dev/null
 MAAT_BIN=$maat RT_URL="http://127.0.0.1:$port" TMP=$tmp K=$k node "$(dirname "$0")/writeback.mjs"

@@ -37,7 +37,7 @@ extern "C" {
 typedef struct maat_store maat_store;
 
 /* The schema version every backend of this build reads and writes. */
-#define MAAT_STORE_SCHEMA 6
+#define MAAT_STORE_SCHEMA 7
 
 /*
  * Opens (creating or migrating) the store named by 'uri' (see above).
@@ -315,6 +315,95 @@ int maat_store_kb_questions(maat_store *st, double since,
                             int (*fn)(void *ctx,
                                       const struct maat_store_kb_question *q),
                             void *ctx);
+
+/* ---- the learning loop: corrections, the customer's words, models ---- */
+
+enum maat_correction_state {
+  MAAT_CORRECTION_OPEN = 0,    /* waiting for a lead's review */
+  MAAT_CORRECTION_APPROVED,    /* training data from the next retrain */
+  MAAT_CORRECTION_DISMISSED    /* kept, never learnt from */
+};
+
+/*
+ * A person's correction of a decision (docs/learning.md). 'override' 1:
+ * it overruled the decision while it was in force (a tier, an assignment,
+ * a bot answer withheld); 0: a correction after the fact. Strings are ""
+ * when there is none, never NULL when read.
+ */
+struct maat_store_correction {
+  int64_t id;
+  double t;                  /* when it was made (Unix time) */
+  const char *contact;
+  const char *field;         /* "tier", "intent", "tone", "urgency",
+                                "answer", "assignment" */
+  const char *was;           /* the automated value */
+  const char *value;         /* the person's ("right", "wrong", "missing"
+                                for an answer) */
+  const char *reason;        /* why, with personal data replaced */
+  const char *by;            /* "lead", "admin" or "agent:NAME" */
+  const char *text;          /* the customer's words, redacted */
+  const char *lang;
+  const char *rule;          /* the reason code of the decision */
+  const char *intent;        /* the contact's intent then */
+  int override;
+  int state;                 /* enum maat_correction_state */
+  const char *reviewed_by;
+  double reviewed_at;        /* 0 while open */
+};
+
+/* Stores a correction (state open); its id in '*id'. */
+int maat_store_correction_add(maat_store *st,
+                              const struct maat_store_correction *c,
+                              int64_t *id);
+/*
+ * Approves or dismisses an open correction. MAAT_ENOTFOUND when there is
+ * none with that id, MAAT_ESTATE when it was reviewed already.
+ */
+int maat_store_correction_review(maat_store *st, int64_t id, int state,
+                                 const char *by, double at);
+/* Corrections in 'state' (-1: all), oldest first. */
+int maat_store_corrections(maat_store *st, int state,
+                           int (*fn)(void *ctx,
+                                     const struct maat_store_correction *c),
+                           void *ctx);
+
+/*
+ * The customer's words of a contact, with personal data replaced, kept
+ * for the data class "messages" (docs/privacy.md) so that a correction can
+ * become training data. A second put for a contact replaces the first.
+ */
+int maat_store_message_put(maat_store *st, const char *contact, double t,
+                           const char *lang, const char *text);
+/* '*text' and '*lang' owned (free with maat_free()); MAAT_ENOTFOUND. */
+int maat_store_message_get(maat_store *st, const char *contact, char **text,
+                           char **lang);
+
+enum maat_model_state {
+  MAAT_MODEL_CANDIDATE = 0,    /* trained, not yet judged */
+  MAAT_MODEL_PROMOTED,         /* was or is the one in use */
+  MAAT_MODEL_REFUSED           /* worse than the one in use on held-out data */
+};
+
+/* A model in the registry: a file beside the store, and what made it. */
+struct maat_store_model {
+  int64_t version;           /* from 1, per store */
+  double t;
+  const char *kind;          /* "intent" */
+  const char *path;          /* the model file */
+  const char *sha256;        /* of the file, hex */
+  const char *data;          /* JSON: what it was trained on */
+  const char *metrics;       /* JSON: its figures on the held-out set */
+  int state;                 /* enum maat_model_state */
+  const char *decision;      /* why promoted or refused, in words */
+};
+int maat_store_model_add(maat_store *st, const struct maat_store_model *m,
+                         int64_t *version);
+int maat_store_model_set(maat_store *st, int64_t version, int state,
+                         const char *decision);
+/* The registry's models of 'kind' (NULL: all), oldest first. */
+int maat_store_models(maat_store *st, const char *kind,
+                      int (*fn)(void *ctx, const struct maat_store_model *m),
+                      void *ctx);
 
 #ifdef __cplusplus
 }

@@ -102,7 +102,31 @@ struct maat__store_ops {
   int (*kb_questions)(void *b, double since,
                       int (*fn)(void *, const struct maat_store_kb_question *),
                       void *ctx);
+
+  /* kept records of a kind (corrections, messages, models): a key, a
+   * time, a state and a JSON body; ids only grow */
+  int (*rec_add)(void *b, const char *kind, const char *key, double t,
+                 int state, const char *body, int64_t *id);
+  /* MAAT_ENOTFOUND when 'kind' has no row 'id' */
+  int (*rec_set)(void *b, const char *kind, int64_t id, int state,
+                 const char *body);
+  /* key NULL: any; state -1: any; by id */
+  int (*recs)(void *b, const char *kind, const char *key, int state,
+              int (*fn)(void *, int64_t, const char *, double, int,
+                        const char *),
+              void *ctx);
+  /* key NULL: any; rows with t < before; how many in '*n' */
+  int (*rec_delete)(void *b, const char *kind, const char *key,
+                    double before, long *n);
 };
+
+/* Runs 'call' in the caller's open transaction, or in one of its own
+ * (store.c's rule for every write). */
+int maat__store_write(maat_store *st, int (*call)(maat_store *, void *),
+                      void *arg);
+/* The store's backend and its state. */
+const struct maat__store_ops *maat__store_ops_of(maat_store *st,
+                                                 void **backend);
 
 extern const struct maat__store_ops maat__store_sqlite;
 extern const struct maat__store_ops maat__store_memory;

@@ -174,6 +174,19 @@ int maat_store_rollback(maat_store *st)
     return maat_store_commit(st);                                           \
   } while (0)
 
+int maat__store_write(maat_store *st, int (*call)(maat_store *, void *),
+                      void *arg)
+{
+  WRITE(st, call(st, arg));
+}
+
+const struct maat__store_ops *maat__store_ops_of(maat_store *st,
+                                                 void **backend)
+{
+  *backend = st->b;
+  return st->ops;
+}
+
 int maat_store_lock_writer(maat_store *st)
 {
   if (!st)

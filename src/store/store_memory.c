@@ -32,7 +32,7 @@ struct table {
 
 enum { T_EVENTS, T_DECISIONS, T_SNAPSHOTS, T_TOKENS, T_AUDIT, T_CHECKINS,
        T_OUTCOMES, T_META, T_CONTACTS, T_OUTBOX, T_ARTICLES, T_LINKS,
-       T_KBQ, NTABLES };
+       T_KBQ, T_RECS, NTABLES };
 
 struct undo {           /* an update to take back: the row's old strings */
   int table;
@@ -1178,6 +1178,111 @@ static int mem_kb_questions(void *b, double since,
   return rc;
 }
 
+/* Kept records: a kind, b key, c body, n state, n2 1 when deleted (a
+ * flag, so that a rollback restores the row in place). */
+static int mem_rec_add(void *b, const char *kind, const char *key, double t,
+                       int state, const char *body, int64_t *id)
+{
+  struct mem *m = b;
+  struct row *r;
+  int bad = 0;
+
+  pthread_mutex_lock(&m->mu);
+  if (!(r = push(m, T_RECS))) {
+    pthread_mutex_unlock(&m->mu);
+    return oom();
+  }
+  r->t = t;
+  r->n = state;
+  r->a = dup_or_null(kind, &bad);
+  r->b = dup_or_null(key, &bad);
+  r->c = dup_or_null(body, &bad);
+  r->len = r->a ? strlen(r->a) : 0;
+  if (bad) {
+    row_free(r);
+    m->t[T_RECS].n--;
+    m->next_seq[T_RECS]--;
+  } else if (id) {
+    *id = r->seq;
+  }
+  pthread_mutex_unlock(&m->mu);
+  return bad ? oom() : MAAT_OK;
+}
+
+static int mem_rec_set(void *b, const char *kind, int64_t id, int state,
+                       const char *body)
+{
+  struct mem *m = b;
+  int rc = MAAT_ENOTFOUND;
+
+  pthread_mutex_lock(&m->mu);
+  for (size_t i = 0; i < m->t[T_RECS].n; i++) {
+    struct row *r = &m->t[T_RECS].rows[i];
+    int bad = 0;
+    char *nb;
+    if (r->seq != id || r->n2 || strcmp(r->a, kind))
+      continue;
+    if ((rc = remember(m, T_RECS, i)))
+      break;
+    nb = dup_or_null(body, &bad);
+    if (bad) {
+      rc = oom();
+      break;
+    }
+    maat__free(r->c);
+    r->c = nb;
+    r->n = state;
+    rc = MAAT_OK;
+    break;
+  }
+  pthread_mutex_unlock(&m->mu);
+  return rc;
+}
+
+static int mem_recs(void *b, const char *kind, const char *key, int state,
+                    int (*fn)(void *, int64_t, const char *, double, int,
+                              const char *),
+                    void *ctx)
+{
+  struct mem *m = b;
+  int rc = MAAT_OK;
+
+  pthread_mutex_lock(&m->mu);
+  for (size_t i = 0; i < m->t[T_RECS].n && !rc; i++) {
+    const struct row *r = &m->t[T_RECS].rows[i];
+    if (r->n2 || strcmp(r->a, kind) || (key && strcmp(r->b, key)) ||
+        (state >= 0 && r->n != state))
+      continue;
+    rc = fn(ctx, r->seq, r->b, r->t, (int)r->n, r->c);
+  }
+  pthread_mutex_unlock(&m->mu);
+  return rc;
+}
+
+static int mem_rec_delete(void *b, const char *kind, const char *key,
+                          double before, long *n)
+{
+  struct mem *m = b;
+  int rc = MAAT_OK;
+  long k = 0;
+
+  pthread_mutex_lock(&m->mu);
+  for (size_t i = 0; i < m->t[T_RECS].n && !rc; i++) {
+    struct row *r = &m->t[T_RECS].rows[i];
+    if (r->n2 || strcmp(r->a, kind) || (key && strcmp(r->b, key)) ||
+        !(r->t < before))
+      continue;
+    if (!(rc = remember(m, T_RECS, i))) {
+      r->n2 = 1;
+      k++;
+    }
+  }
+  pthread_mutex_unlock(&m->mu);
+  if (n)
+    *n = k;
+  return rc;
+}
+
 const struct maat__store_ops maat__store_memory = {
   "memory", mem_open, mem_close,
   mem_bind_run, mem_meta_get, mem_meta_set,
@@ -1193,4 +1298,5 @@ const struct maat__store_ops maat__store_memory = {
   mem_outbox_counts,
   mem_article_put, mem_articles, mem_kb_link_add, mem_kb_links,
   mem_kb_question_add, mem_kb_questions,
+  mem_rec_add, mem_rec_set, mem_recs, mem_rec_delete,
 };

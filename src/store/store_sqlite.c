@@ -65,6 +65,12 @@ static const char *const migrations[] = {
   "  question TEXT NOT NULL, lang TEXT NOT NULL, answered INTEGER NOT NULL,"
   "  confidence REAL NOT NULL, article TEXT NOT NULL, source TEXT NOT NULL);"
   "CREATE INDEX kb_questions_t ON kb_questions (t);",
+  /* 7: kept records of the learning loop and the data classes:
+   * corrections, the customer's redacted words, the model registry. */
+  "CREATE TABLE records (id INTEGER PRIMARY KEY, kind TEXT NOT NULL,"
+  "  key TEXT NOT NULL, t REAL NOT NULL, state INTEGER NOT NULL,"
+  "  body TEXT NOT NULL);"
+  "CREATE INDEX records_kind ON records (kind, key);",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 _Static_assert(SCHEMA_VERSION == MAAT_STORE_SCHEMA, "schema versions differ");
@@ -1131,6 +1137,110 @@ static int sq_kb_questions(void *b, double since,
                  "cannot read the questions");
 }
 
+static int sq_rec_add(void *b, const char *kind, const char *key, double t,
+                      int state, const char *body, int64_t *id)
+{
+  struct sq *q = b;
+  sqlite3_stmt *st;
+  int rc;
+
+  if ((rc = prep(q, q->w, "INSERT INTO records (kind, key, t, state, body) "
+                 "VALUES (?, ?, ?, ?, ?)", &st)))
+    return rc;
+  sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+  sqlite3_bind_double(st, 3, t);
+  sqlite3_bind_int(st, 4, state);
+  sqlite3_bind_text(st, 5, body, -1, SQLITE_STATIC);
+  rc = sqlite3_step(st) == SQLITE_DONE
+           ? MAAT_OK : fail_db(q, q->w, "cannot store the record");
+  if (!rc && id)
+    *id = sqlite3_last_insert_rowid(q->w);
+  sqlite3_finalize(st);
+  return rc;
+}
+
+static int sq_rec_set(void *b, const char *kind, int64_t id, int state,
+                      const char *body)
+{
+  struct sq *q = b;
+  sqlite3_stmt *st;
+  int rc;
+
+  if ((rc = prep(q, q->w, "UPDATE records SET state = ?, body = ? WHERE "
+                 "id = ? AND kind = ?", &st)))
+    return rc;
+  sqlite3_bind_int(st, 1, state);
+  sqlite3_bind_text(st, 2, body, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 3, id);
+  sqlite3_bind_text(st, 4, kind, -1, SQLITE_STATIC);
+  if (sqlite3_step(st) != SQLITE_DONE)
+    rc = fail_db(q, q->w, "cannot change the record");
+  else if (sqlite3_changes(q->w) == 0)
+    rc = MAAT_ENOTFOUND;
+  sqlite3_finalize(st);
+  return rc;
+}
+
+static int sq_recs(void *b, const char *kind, const char *key, int state,
+                   int (*fn)(void *, int64_t, const char *, double, int,
+                             const char *),
+                   void *ctx)
+{
+  struct sq *q = b;
+  sqlite3_stmt *st;
+  int rc, step;
+
+  pthread_mutex_lock(&q->rmu);
+  rc = prep(q, q->r, "SELECT id, key, t, state, body FROM records WHERE "
+            "kind = ?1 AND (?2 IS NULL OR key = ?2) AND (?3 < 0 OR "
+            "state = ?3) ORDER BY id", &st);
+  if (rc) {
+    pthread_mutex_unlock(&q->rmu);
+    return rc;
+  }
+  sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+  if (key)
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null(st, 2);
+  sqlite3_bind_int(st, 3, state);
+  while ((step = sqlite3_step(st)) == SQLITE_ROW)
+    if ((rc = fn(ctx, sqlite3_column_int64(st, 0), col_text(st, 1),
+                 sqlite3_column_double(st, 2), sqlite3_column_int(st, 3),
+                 col_text(st, 4))))
+      break;
+  if (!rc && step != SQLITE_DONE)
+    rc = fail_db(q, q->r, "cannot read the records");
+  sqlite3_finalize(st);
+  pthread_mutex_unlock(&q->rmu);
+  return rc;
+}
+
+static int sq_rec_delete(void *b, const char *kind, const char *key,
+                         double before, long *n)
+{
+  struct sq *q = b;
+  sqlite3_stmt *st;
+  int rc;
+
+  if ((rc = prep(q, q->w, "DELETE FROM records WHERE kind = ?1 AND (?2 IS "
+                 "NULL OR key = ?2) AND t < ?3", &st)))
+    return rc;
+  sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+  if (key)
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null(st, 2);
+  sqlite3_bind_double(st, 3, before);
+  rc = sqlite3_step(st) == SQLITE_DONE
+           ? MAAT_OK : fail_db(q, q->w, "cannot delete the records");
+  if (!rc && n)
+    *n = (long)sqlite3_changes(q->w);
+  sqlite3_finalize(st);
+  return rc;
+}
+
 const struct maat__store_ops maat__store_sqlite = {
   "sqlite", sq_open, sq_close,
   sq_bind_run, sq_meta_get, sq_meta_set,
@@ -1146,4 +1256,5 @@ const struct maat__store_ops maat__store_sqlite = {
   sq_outbox_counts,
   sq_article_put, sq_articles, sq_kb_link_add, sq_kb_links,
   sq_kb_question_add, sq_kb_questions,
+  sq_rec_add, sq_rec_set, sq_recs, sq_rec_delete,
 };

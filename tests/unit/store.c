@@ -583,3 +583,123 @@ Test(store, articles_keep_their_versions_and_roll_back)
     gone(st, k);
   }
 }
+
+struct corr_seen {
+  int n;
+  int64_t ids[8];
+  int states[8];
+  char by[8][32];
+  char text[8][64];
+};
+
+static int take_corr(void *ctx, const struct maat_store_correction *c)
+{
+  struct corr_seen *s = ctx;
+  cr_assert_lt(s->n, 8);
+  s->ids[s->n] = c->id;
+  s->states[s->n] = c->state;
+  snprintf(s->by[s->n], sizeof s->by[0], "%s", c->reviewed_by);
+  snprintf(s->text[s->n], sizeof s->text[0], "%s", c->text);
+  s->n++;
+  return 0;
+}
+
+static int take_model(void *ctx, const struct maat_store_model *m)
+{
+  struct corr_seen *s = ctx;
+  s->ids[s->n] = m->version;
+  s->states[s->n] = m->state;
+  snprintf(s->text[s->n], sizeof s->text[0], "%s", m->decision);
+  s->n++;
+  return 0;
+}
+
+Test(store, corrections_are_reviewed_once_and_models_are_registered)
+{
+  BOTH {
+    maat_store *st = fresh(k);
+    struct maat_store_correction c = { 0 };
+    struct maat_store_model m = { 0 };
+    struct corr_seen s;
+    int64_t id1, id2, v;
+    char *text = NULL, *lang = NULL;
+
+    c.contact = "c1";
+    c.field = "intent";
+    c.was = "card_arrival";
+    c.value = "lost_or_stolen_card";
+    c.by = "lead";
+    c.text = "my card was stolen";
+    c.t = 10;
+    cr_assert_eq(maat_store_correction_add(st, &c, &id1), MAAT_OK, "%s",
+                 maat_errmsg());
+    c.contact = "c2";
+    cr_assert_eq(maat_store_correction_add(st, &c, &id2), MAAT_OK);
+    cr_assert_gt(id2, id1);
+    /* A correction added in a transaction that rolls back is gone. */
+    cr_assert_eq(maat_store_begin(st), MAAT_OK);
+    c.contact = "c3";
+    cr_assert_eq(maat_store_correction_add(st, &c, NULL), MAAT_OK);
+    cr_assert_eq(maat_store_rollback(st), MAAT_OK);
+    cr_assert_eq(maat_store_correction_review(st, id1,
+                                              MAAT_CORRECTION_APPROVED, "lead",
+                                              20), MAAT_OK, "%s",
+                 maat_errmsg());
+    cr_assert_eq(maat_store_correction_review(st, id1,
+                                              MAAT_CORRECTION_DISMISSED,
+                                              "lead", 21), MAAT_ESTATE,
+                 "a correction is reviewed once");
+    cr_assert_eq(maat_store_correction_review(st, 999,
+                                              MAAT_CORRECTION_DISMISSED,
+                                              "lead", 21), MAAT_ENOTFOUND);
+    memset(&s, 0, sizeof s);
+    cr_assert_eq(maat_store_corrections(st, -1, take_corr, &s), MAAT_OK);
+    cr_assert_eq(s.n, 2);
+    cr_assert_eq(s.states[0], MAAT_CORRECTION_APPROVED);
+    cr_assert_str_eq(s.by[0], "lead");
+    cr_assert_str_eq(s.text[0], "my card was stolen");
+    cr_assert_eq(s.states[1], MAAT_CORRECTION_OPEN);
+    memset(&s, 0, sizeof s);
+    cr_assert_eq(maat_store_corrections(st, MAAT_CORRECTION_OPEN, take_corr,
+                                        &s), MAAT_OK);
+    cr_assert_eq(s.n, 1);
+    cr_assert_eq(s.ids[0], id2);
+
+    /* The customer's words: one per contact, the newest. */
+    cr_assert_eq(maat_store_message_put(st, "c1", 5, "en", "first"),
+                 MAAT_OK);
+    cr_assert_eq(maat_store_message_put(st, "c1", 6, "en", "second"),
+                 MAAT_OK);
+    cr_assert_eq(maat_store_message_get(st, "c1", &text, &lang), MAAT_OK);
+    cr_assert_str_eq(text, "second");
+    cr_assert_str_eq(lang, "en");
+    maat_free(text);
+    maat_free(lang);
+    cr_assert_eq(maat_store_message_get(st, "nobody", &text, NULL),
+                 MAAT_ENOTFOUND);
+
+    m.kind = "intent";
+    m.path = "m1.model";
+    m.sha256 = "00";
+    m.metrics = "{\"accuracy\":0.8}";
+    cr_assert_eq(maat_store_model_add(st, &m, &v), MAAT_OK, "%s",
+                 maat_errmsg());
+    cr_assert_eq(v, 1);
+    cr_assert_eq(maat_store_model_add(st, &m, &v), MAAT_OK);
+    cr_assert_eq(v, 2);
+    cr_assert_eq(maat_store_model_set(st, 2, MAAT_MODEL_REFUSED,
+                                      "worse"), MAAT_OK);
+    cr_assert_eq(maat_store_model_set(st, 7, MAAT_MODEL_REFUSED, "x"),
+                 MAAT_ENOTFOUND);
+    memset(&s, 0, sizeof s);
+    cr_assert_eq(maat_store_models(st, "intent", take_model, &s), MAAT_OK);
+    cr_assert_eq(s.n, 2);
+    cr_assert_eq(s.ids[1], 2);
+    cr_assert_eq(s.states[1], MAAT_MODEL_REFUSED);
+    cr_assert_str_eq(s.text[1], "worse");
+    memset(&s, 0, sizeof s);
+    cr_assert_eq(maat_store_models(st, "tone", take_model, &s), MAAT_OK);
+    cr_assert_eq(s.n, 0);
+    gone(st, k);
+  }
+}

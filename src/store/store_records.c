@@ -1,0 +1,509 @@
+/*
+ * store_records.c - the learning loop's records over the backends' kept
+ * records: corrections (with their review), the customer's redacted words
+ * per contact, and the model registry. Each is a JSON body beside the
+ * columns a backend selects on (kind, key, time, state); the typed
+ * structs of maat/store.h are built here, so a backend never parses JSON.
+ */
+#include "store-int.h"
+#include "json-int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+
+static const char *str(json_t *o, const char *key)
+{
+  const char *s = json_string_value(json_object_get(o, key));
+  return s ? s : "";
+}
+
+static int set_str(json_t *o, const char *key, const char *v)
+{
+  return json_object_set_new(o, key, json_string(v ? v : ""));
+}
+
+/* The body of a correction (the columns carry id, key, t and state). */
+static char *correction_body(const struct maat_store_correction *c)
+{
+  json_t *o = json_object();
+  char *s = NULL;
+  int bad = !o;
+
+  if (!bad) {
+    bad |= set_str(o, "field", c->field);
+    bad |= set_str(o, "was", c->was);
+    bad |= set_str(o, "value", c->value);
+    bad |= set_str(o, "reason", c->reason);
+    bad |= set_str(o, "by", c->by);
+    bad |= set_str(o, "text", c->text);
+    bad |= set_str(o, "lang", c->lang);
+    bad |= set_str(o, "rule", c->rule);
+    bad |= set_str(o, "intent", c->intent);
+    bad |= json_object_set_new(o, "override", json_boolean(c->override));
+    bad |= set_str(o, "reviewed_by", c->reviewed_by);
+    bad |= json_object_set_new(o, "reviewed_at", json_real(c->reviewed_at));
+  }
+  if (!bad)
+    s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(15));
+  json_decref(o);
+  return s;
+}
+
+static int correction_of(json_t *o, int64_t id, const char *key, double t,
+                         int state, struct maat_store_correction *c)
+{
+  memset(c, 0, sizeof *c);
+  c->id = id;
+  c->t = t;
+  c->contact = key;
+  c->state = state;
+  c->field = str(o, "field");
+  c->was = str(o, "was");
+  c->value = str(o, "value");
+  c->reason = str(o, "reason");
+  c->by = str(o, "by");
+  c->text = str(o, "text");
+  c->lang = str(o, "lang");
+  c->rule = str(o, "rule");
+  c->intent = str(o, "intent");
+  c->override = json_is_true(json_object_get(o, "override"));
+  c->reviewed_by = str(o, "reviewed_by");
+  c->reviewed_at = json_number_value(json_object_get(o, "reviewed_at"));
+  return MAAT_OK;
+}
+
+struct add_args {
+  const char *kind, *key;
+  double t;
+  int state;
+  const char *body;
+  int64_t *id;
+};
+
+static int do_add(maat_store *st, void *arg)
+{
+  struct add_args *a = arg;
+  void *b;
+  const struct maat__store_ops *ops = maat__store_ops_of(st, &b);
+
+  return ops->rec_add(b, a->kind, a->key, a->t, a->state, a->body, a->id);
+}
+
+int maat_store_correction_add(maat_store *st,
+                              const struct maat_store_correction *c,
+                              int64_t *id)
+{
+  struct add_args a;
+  char *body;
+  int rc;
+
+  if (!st || !c || !c->contact || !*c->contact || !c->field || !c->value)
+    return maat__fail(MAAT_EINVAL, "store: a correction needs its contact, "
+                      "field and value");
+  if (!(body = correction_body(c)))
+    return maat__fail(MAAT_ENOMEM, "out of memory");
+  a = (struct add_args){ "correction", c->contact, c->t,
+                         MAAT_CORRECTION_OPEN, body, id };
+  rc = maat__store_write(st, do_add, &a);
+  free(body);
+  return rc;
+}
+
+struct find_one {
+  int64_t id;
+  int found, state;
+  char *key, *body;
+  double t;
+};
+
+static int find_row(void *ctx, int64_t id, const char *key, double t,
+                    int state, const char *body)
+{
+  struct find_one *f = ctx;
+
+  if (id != f->id)
+    return MAAT_OK;
+  f->found = 1;
+  f->state = state;
+  f->t = t;
+  f->key = maat__strdup(key);
+  f->body = maat__strdup(body);
+  return f->key && f->body ? 1 : maat__fail(MAAT_ENOMEM, "out of memory");
+}
+
+struct review_args {
+  int64_t id;
+  int state;
+  const char *by;
+  double at;
+};
+
+static int do_review(maat_store *st, void *arg)
+{
+  struct review_args *r = arg;
+  struct find_one f = { r->id, 0, 0, NULL, NULL, 0 };
+  void *b;
+  const struct maat__store_ops *ops = maat__store_ops_of(st, &b);
+  json_error_t err;
+  json_t *o;
+  char *body = NULL;
+  int rc;
+
+  rc = ops->recs(b, "correction", NULL, -1, find_row, &f);
+  if (rc < 0 || (rc > 1))
+    goto out;
+  rc = MAAT_OK;
+  if (!f.found) {
+    rc = maat__fail(MAAT_ENOTFOUND, "no correction %lld", (long long)r->id);
+    goto out;
+  }
+  if (f.state != MAAT_CORRECTION_OPEN) {
+    rc = maat__fail(MAAT_ESTATE, "correction %lld was %s already",
+                    (long long)r->id, f.state == MAAT_CORRECTION_APPROVED
+                                          ? "approved" : "dismissed");
+    goto out;
+  }
+  if (!(o = json_loads(f.body, 0, &err))) {
+    rc = maat__json_fail(&err);
+    goto out;
+  }
+  set_str(o, "reviewed_by", r->by);
+  json_object_set_new(o, "reviewed_at", json_real(r->at));
+  body = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(15));
+  json_decref(o);
+  rc = body ? ops->rec_set(b, "correction", r->id, r->state, body)
+            : maat__fail(MAAT_ENOMEM, "out of memory");
+out:
+  free(body);
+  maat__free(f.key);
+  maat__free(f.body);
+  return rc;
+}
+
+int maat_store_correction_review(maat_store *st, int64_t id, int state,
+                                 const char *by, double at)
+{
+  struct review_args r = { id, state, by, at };
+
+  if (!st || (state != MAAT_CORRECTION_APPROVED &&
+              state != MAAT_CORRECTION_DISMISSED))
+    return maat__fail(MAAT_EINVAL, "store: a review approves or dismisses");
+  return maat__store_write(st, do_review, &r);
+}
+
+struct each_c {
+  int (*fn)(void *, const struct maat_store_correction *);
+  void *ctx;
+};
+
+static int row_correction(void *ctx, int64_t id, const char *key, double t,
+                          int state, const char *body)
+{
+  struct each_c *e = ctx;
+  struct maat_store_correction c;
+  json_error_t err;
+  json_t *o = json_loads(body, 0, &err);
+  int rc;
+
+  if (!o)
+    return maat__json_fail(&err);
+  correction_of(o, id, key, t, state, &c);
+  rc = e->fn(e->ctx, &c);
+  json_decref(o);
+  return rc;
+}
+
+int maat_store_corrections(maat_store *st, int state,
+                           int (*fn)(void *,
+                                     const struct maat_store_correction *),
+                           void *ctx)
+{
+  struct each_c e = { fn, ctx };
+  void *b;
+  const struct maat__store_ops *ops;
+
+  if (!st || !fn)
+    return maat__fail(MAAT_EINVAL, "store: no callback");
+  ops = maat__store_ops_of(st, &b);
+  return ops->recs(b, "correction", NULL, state, row_correction, &e);
+}
+
+/* ---- the customer's words ---- */
+
+struct msg_args {
+  const char *contact, *body;
+  double t;
+};
+
+static int do_message(maat_store *st, void *arg)
+{
+  struct msg_args *m = arg;
+  void *b;
+  const struct maat__store_ops *ops = maat__store_ops_of(st, &b);
+  int rc = ops->rec_delete(b, "message", m->contact, 1e300, NULL);
+
+  return rc ? rc : ops->rec_add(b, "message", m->contact, m->t, 0, m->body,
+                                NULL);
+}
+
+int maat_store_message_put(maat_store *st, const char *contact, double t,
+                           const char *lang, const char *text)
+{
+  struct msg_args m;
+  json_t *o;
+  char *body;
+  int rc;
+
+  if (!st || !contact || !*contact || !text)
+    return maat__fail(MAAT_EINVAL, "store: a message needs its contact and "
+                      "text");
+  o = json_pack("{s:s, s:s}", "text", text, "lang", lang ? lang : "");
+  body = o ? json_dumps(o, JSON_COMPACT) : NULL;
+  json_decref(o);
+  if (!body)
+    return maat__fail(MAAT_ENOMEM, "out of memory");
+  m = (struct msg_args){ contact, body, t };
+  rc = maat__store_write(st, do_message, &m);
+  free(body);
+  return rc;
+}
+
+struct msg_out {
+  char *text, *lang;
+};
+
+static int row_message(void *ctx, int64_t id, const char *key, double t,
+                       int state, const char *body)
+{
+  struct msg_out *m = ctx;
+  json_error_t err;
+  json_t *o = json_loads(body, 0, &err);
+
+  (void)id, (void)key, (void)t, (void)state;
+  if (!o)
+    return maat__json_fail(&err);
+  maat__free(m->text);
+  maat__free(m->lang);
+  m->text = maat__strdup(str(o, "text"));
+  m->lang = maat__strdup(str(o, "lang"));
+  json_decref(o);
+  return m->text && m->lang ? MAAT_OK : maat__fail(MAAT_ENOMEM,
+                                                   "out of memory");
+}
+
+int maat_store_message_get(maat_store *st, const char *contact, char **text,
+                           char **lang)
+{
+  struct msg_out m = { NULL, NULL };
+  void *b;
+  const struct maat__store_ops *ops;
+  int rc;
+
+  if (!st || !contact || !text)
+    return maat__fail(MAAT_EINVAL, "store: invalid argument");
+  ops = maat__store_ops_of(st, &b);
+  rc = ops->recs(b, "message", contact, -1, row_message, &m);
+  if (!rc && !m.text)
+    rc = MAAT_ENOTFOUND;
+  if (rc) {
+    maat__free(m.text);
+    maat__free(m.lang);
+    return rc;
+  }
+  *text = m.text;
+  if (lang)
+    *lang = m.lang;
+  else
+    maat__free(m.lang);
+  return MAAT_OK;
+}
+
+/* ---- the model registry ---- */
+
+struct model_args {
+  const struct maat_store_model *m;
+  char *body;
+  int64_t *version;
+};
+
+static int count_models(void *ctx, int64_t id, const char *key, double t,
+                        int state, const char *body)
+{
+  (void)id, (void)key, (void)t, (void)state, (void)body;
+  ++*(int64_t *)ctx;
+  return MAAT_OK;
+}
+
+static int do_model_add(maat_store *st, void *arg)
+{
+  struct model_args *a = arg;
+  void *b;
+  const struct maat__store_ops *ops = maat__store_ops_of(st, &b);
+  int64_t n = 0, id;
+  char key[32];
+  int rc = ops->recs(b, "model", NULL, -1, count_models, &n);
+
+  if (rc)
+    return rc;
+  snprintf(key, sizeof key, "%lld", (long long)(n + 1));
+  rc = ops->rec_add(b, "model", key, a->m->t, a->m->state, a->body, &id);
+  if (!rc && a->version)
+    *a->version = n + 1;
+  return rc;
+}
+
+static char *model_body(const struct maat_store_model *m)
+{
+  json_t *o = json_object();
+  char *s = NULL;
+  int bad = !o;
+
+  if (!bad) {
+    bad |= set_str(o, "kind", m->kind);
+    bad |= set_str(o, "path", m->path);
+    bad |= set_str(o, "sha256", m->sha256);
+    bad |= set_str(o, "data", m->data);
+    bad |= set_str(o, "metrics", m->metrics);
+    bad |= set_str(o, "decision", m->decision);
+  }
+  if (!bad)
+    s = json_dumps(o, JSON_COMPACT);
+  json_decref(o);
+  return s;
+}
+
+int maat_store_model_add(maat_store *st, const struct maat_store_model *m,
+                         int64_t *version)
+{
+  struct model_args a;
+  int rc;
+
+  if (!st || !m || !m->kind || !m->path || !m->sha256)
+    return maat__fail(MAAT_EINVAL, "store: a model needs its kind, file "
+                      "and checksum");
+  if (!(a.body = model_body(m)))
+    return maat__fail(MAAT_ENOMEM, "out of memory");
+  a.m = m;
+  a.version = version;
+  rc = maat__store_write(st, do_model_add, &a);
+  free(a.body);
+  return rc;
+}
+
+struct each_m {
+  int (*fn)(void *, const struct maat_store_model *);
+  void *ctx;
+  const char *kind;
+  int64_t want;         /* model_set: the version to find */
+  char *body;           /* its body, owned */
+  int found;
+};
+
+static int row_model(void *ctx, int64_t id, const char *key, double t,
+                     int state, const char *body)
+{
+  struct each_m *e = ctx;
+  struct maat_store_model m;
+  json_error_t err;
+  json_t *o = json_loads(body, 0, &err);
+  int rc;
+
+  (void)id;
+  if (!o)
+    return maat__json_fail(&err);
+  memset(&m, 0, sizeof m);
+  m.version = strtoll(key, NULL, 10);
+  m.t = t;
+  m.state = state;
+  m.kind = str(o, "kind");
+  m.path = str(o, "path");
+  m.sha256 = str(o, "sha256");
+  m.data = str(o, "data");
+  m.metrics = str(o, "metrics");
+  m.decision = str(o, "decision");
+  rc = !e->kind || !strcmp(e->kind, m.kind) ? e->fn(e->ctx, &m) : MAAT_OK;
+  json_decref(o);
+  return rc;
+}
+
+int maat_store_models(maat_store *st, const char *kind,
+                      int (*fn)(void *, const struct maat_store_model *),
+                      void *ctx)
+{
+  struct each_m e = { fn, ctx, kind, 0, NULL, 0 };
+  void *b;
+  const struct maat__store_ops *ops;
+
+  if (!st || !fn)
+    return maat__fail(MAAT_EINVAL, "store: no callback");
+  ops = maat__store_ops_of(st, &b);
+  return ops->recs(b, "model", NULL, -1, row_model, &e);
+}
+
+struct set_args {
+  int64_t version;
+  int state;
+  const char *decision;
+};
+
+struct find_model {
+  int64_t id;
+  char *body;
+};
+
+static int find_model_row(void *ctx, int64_t id, const char *key, double t,
+                          int state, const char *body)
+{
+  struct find_model *f = ctx;
+
+  (void)t, (void)state, (void)key;
+  f->id = id;
+  f->body = maat__strdup(body);
+  return f->body ? 1 : maat__fail(MAAT_ENOMEM, "out of memory");
+}
+
+static int do_model_set(maat_store *st, void *arg)
+{
+  struct set_args *a = arg;
+  struct find_model f = { 0, NULL };
+  void *b;
+  const struct maat__store_ops *ops = maat__store_ops_of(st, &b);
+  char key[32];
+  json_error_t err;
+  json_t *o;
+  char *body = NULL;
+  int rc;
+
+  snprintf(key, sizeof key, "%lld", (long long)a->version);
+  rc = ops->recs(b, "model", key, -1, find_model_row, &f);
+  if (rc == 1)
+    rc = MAAT_OK;
+  if (!rc && !f.body)
+    rc = maat__fail(MAAT_ENOTFOUND, "no model version %lld",
+                    (long long)a->version);
+  if (!rc && !(o = json_loads(f.body, 0, &err)))
+    rc = maat__json_fail(&err);
+  if (!rc) {
+    if (a->decision)
+      set_str(o, "decision", a->decision);
+    body = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    rc = body ? ops->rec_set(b, "model", f.id, a->state, body)
+              : maat__fail(MAAT_ENOMEM, "out of memory");
+  }
+  free(body);
+  maat__free(f.body);
+  return rc;
+}
+
+int maat_store_model_set(maat_store *st, int64_t version, int state,
+                         const char *decision)
+{
+  struct set_args a = { version, state, decision };
+
+  if (!st || state < MAAT_MODEL_CANDIDATE || state > MAAT_MODEL_REFUSED)
+    return maat__fail(MAAT_EINVAL, "store: invalid model state");
+  return maat__store_write(st, do_model_set, &a);
+}

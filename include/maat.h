@@ -142,5 +142,6 @@ char *maat_strdup(const char *s);
 #include "maat/outbox.h"
 #include "maat/kb.h"
 #include "maat/privacy.h"
+#include "maat/learn.h"
 
 #endif /* MAAT_H */

@@ -351,7 +351,8 @@ struct maat_store_correction {
   double reviewed_at;        /* 0 while open */
 };
 
-/* Stores a correction (state open); its id in '*id'. */
+/* Stores a correction (in its 'state': open, or reviewed already when it
+ * comes from a reviewer's batch); its id in '*id'. */
 int maat_store_correction_add(maat_store *st,
                               const struct maat_store_correction *c,
                               int64_t *id);
@@ -398,6 +399,7 @@ struct maat_store_model {
 };
 int maat_store_model_add(maat_store *st, const struct maat_store_model *m,
                          int64_t *version);
+/* A model's new state; 'decision' (NULL: none) is added to its history. */
 int maat_store_model_set(maat_store *st, int64_t version, int state,
                          const char *decision);
 /* The registry's models of 'kind' (NULL: all), oldest first. */

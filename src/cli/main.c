@@ -23,6 +23,9 @@ static const struct command commands[] = {
   { "token", cmd_token, "add, list or revoke the server's access tokens" },
   { "kb", cmd_kb, "the knowledge base: import articles, ask questions" },
   { "redact", cmd_redact, "personal data in messages, replaced by its type" },
+  { "retrain", cmd_retrain, "a new model from approved corrections, if better" },
+  { "models", cmd_models, "the model registry: list, roll back, register" },
+  { "corrections", cmd_corrections, "the review queue of people's corrections" },
   { "simulate", cmd_simulate, "what-if: a team under a policy, with CIs" },
   { "erlang", cmd_erlang, "Erlang C: waiting, service level, agents needed" },
 };

@@ -135,9 +135,11 @@ static enum MHD_Result accept_contact(struct call *c, json_t *o)
   snprintf(c->detail, sizeof c->detail, "contact");
   rc = apply_durable(c, body, strlen(body), NULL, 201, triage, &a);
   free(body);
-  if (!rc && triage)
+  if (!rc && triage) {
     maat__kb_note(s, a.id, json_string_value(json_object_get(o, "text")),
                   "triage");
+    maat__keep_words(s, a.id, json_string_value(json_object_get(o, "text")));
+  }
   json_decref(o);
   if (rc)
     return maat__library_error(c, rc);
@@ -360,7 +362,7 @@ enum MHD_Result maat__post_move(struct call *c)
   struct maat_applied a;
   enum MHD_Result ret;
   json_t *o, *v, *why, *line, *reply;
-  char broken[256], *txt;
+  char broken[256], *txt, whybuf[256], agentbuf[MAAT_ID_MAX + 1];
   int rc, bad = 0;
 
   snprintf(c->detail, sizeof c->detail, "contact %s moved", id);
@@ -420,6 +422,8 @@ enum MHD_Result maat__post_move(struct call *c)
   bad |= maat__jset(line, "contact", json_string(id));
   if (agent[0])
     bad |= maat__jset(line, "agent", json_string(agent));
+  snprintf(whybuf, sizeof whybuf, "%s", json_string_value(why));
+  snprintf(agentbuf, sizeof agentbuf, "%s", agent);
   json_decref(o);
   txt = bad ? NULL : json_dumps(line, JSON_COMPACT | JSON_REAL_PRECISION(15));
   json_decref(line);
@@ -435,6 +439,7 @@ enum MHD_Result maat__post_move(struct call *c)
   }
   if (rc)
     return maat__library_error(c, rc);
+  maat__note_move(c, &r, agentbuf, whybuf);
   reply = maat__contact_reply(c, id);
   json_object_set_new(reply, "breaks", maat__msg_json(c, broken));
   json_object_set_new(reply, "break_codes", maat__msg_codes(broken, 1));

@@ -187,6 +187,16 @@ enum MHD_Result maat__post_ask(struct call *c);
 enum MHD_Result maat__get_kb_gaps(struct call *c);
 enum MHD_Result maat__post_kb_draft(struct call *c);
 enum MHD_Result maat__post_kb_publish(struct call *c);
+
+/* learn.c: corrections, the review queue, overrides */
+enum MHD_Result maat__post_correction(struct call *c);
+enum MHD_Result maat__get_corrections(struct call *c);
+enum MHD_Result maat__post_correction_review(struct call *c);
+enum MHD_Result maat__get_overrides(struct call *c);
+void maat__note_move(struct call *c, const struct maat_contact_record *r,
+                     const char *agent, const char *why);
+void maat__keep_words(struct maat_server *s, const char *id,
+                      const char *text);
 enum MHD_Result maat__get_kb_articles(struct call *c);
 
 /*

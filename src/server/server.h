@@ -48,6 +48,10 @@ struct maat_serve_options {
   const struct maat_helpdesk_target *helpdesks;
   const char *const *helpdesk_tokens;
   int nhelpdesks;
+  /* The data class "messages" (docs/privacy.md): the customer's words,
+   * personal data replaced, kept per contact so that a correction can
+   * become training data. 1: not kept. */
+  int forget_words;
 };
 
 typedef struct maat_server maat_server;

@@ -110,8 +110,10 @@ struct maat__store_ops {
   /* MAAT_ENOTFOUND when 'kind' has no row 'id' */
   int (*rec_set)(void *b, const char *kind, int64_t id, int state,
                  const char *body);
-  /* key NULL: any; state -1: any; by id */
-  int (*recs)(void *b, const char *kind, const char *key, int state,
+  /* key NULL: any; state -1: any; by id. 'writer': read on the writer's
+   * connection, inside the caller's open transaction (sees its rows) */
+  int (*recs)(void *b, int writer, const char *kind, const char *key,
+              int state,
               int (*fn)(void *, int64_t, const char *, double, int,
                         const char *),
               void *ctx);

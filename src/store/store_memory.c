@@ -1239,7 +1239,8 @@ static int mem_rec_set(void *b, const char *kind, int64_t id, int state,
   return rc;
 }
 
-static int mem_recs(void *b, const char *kind, const char *key, int state,
+static int mem_recs(void *b, int writer, const char *kind, const char *key,
+                    int state,
                     int (*fn)(void *, int64_t, const char *, double, int,
                               const char *),
                     void *ctx)
@@ -1247,6 +1248,7 @@ static int mem_recs(void *b, const char *kind, const char *key, int state,
   struct mem *m = b;
   int rc = MAAT_OK;
 
+  (void)writer;  /* one view: a transaction's rows are visible */
   pthread_mutex_lock(&m->mu);
   for (size_t i = 0; i < m->t[T_RECS].n && !rc; i++) {
     const struct row *r = &m->t[T_RECS].rows[i];

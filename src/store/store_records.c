@@ -102,10 +102,12 @@ int maat_store_correction_add(maat_store *st,
   if (!st || !c || !c->contact || !*c->contact || !c->field || !c->value)
     return maat__fail(MAAT_EINVAL, "store: a correction needs its contact, "
                       "field and value");
+  if (c->state < MAAT_CORRECTION_OPEN || c->state > MAAT_CORRECTION_DISMISSED)
+    return maat__fail(MAAT_EINVAL, "store: a correction's state?");
   if (!(body = correction_body(c)))
     return maat__fail(MAAT_ENOMEM, "out of memory");
-  a = (struct add_args){ "correction", c->contact, c->t,
-                         MAAT_CORRECTION_OPEN, body, id };
+  a = (struct add_args){ "correction", c->contact, c->t, c->state, body,
+                         id };
   rc = maat__store_write(st, do_add, &a);
   free(body);
   return rc;
@@ -151,7 +153,7 @@ static int do_review(maat_store *st, void *arg)
   char *body = NULL;
   int rc;
 
-  rc = ops->recs(b, "correction", NULL, -1, find_row, &f);
+  rc = ops->recs(b, 1, "correction", NULL, -1, find_row, &f);
   if (rc < 0 || (rc > 1))
     goto out;
   rc = MAAT_OK;
@@ -227,7 +229,7 @@ int maat_store_corrections(maat_store *st, int state,
   if (!st || !fn)
     return maat__fail(MAAT_EINVAL, "store: no callback");
   ops = maat__store_ops_of(st, &b);
-  return ops->recs(b, "correction", NULL, state, row_correction, &e);
+  return ops->recs(b, 0, "correction", NULL, state, row_correction, &e);
 }
 
 /* ---- the customer's words ---- */
@@ -304,7 +306,7 @@ int maat_store_message_get(maat_store *st, const char *contact, char **text,
   if (!st || !contact || !text)
     return maat__fail(MAAT_EINVAL, "store: invalid argument");
   ops = maat__store_ops_of(st, &b);
-  rc = ops->recs(b, "message", contact, -1, row_message, &m);
+  rc = ops->recs(b, 0, "message", contact, -1, row_message, &m);
   if (!rc && !m.text)
     rc = MAAT_ENOTFOUND;
   if (rc) {
@@ -343,7 +345,7 @@ static int do_model_add(maat_store *st, void *arg)
   const struct maat__store_ops *ops = maat__store_ops_of(st, &b);
   int64_t n = 0, id;
   char key[32];
-  int rc = ops->recs(b, "model", NULL, -1, count_models, &n);
+  int rc = ops->recs(b, 1, "model", NULL, -1, count_models, &n);
 
   if (rc)
     return rc;
@@ -439,7 +441,7 @@ int maat_store_models(maat_store *st, const char *kind,
   if (!st || !fn)
     return maat__fail(MAAT_EINVAL, "store: no callback");
   ops = maat__store_ops_of(st, &b);
-  return ops->recs(b, "model", NULL, -1, row_model, &e);
+  return ops->recs(b, 0, "model", NULL, -1, row_model, &e);
 }
 
 struct set_args {
@@ -477,7 +479,7 @@ static int do_model_set(maat_store *st, void *arg)
   int rc;
 
   snprintf(key, sizeof key, "%lld", (long long)a->version);
-  rc = ops->recs(b, "model", key, -1, find_model_row, &f);
+  rc = ops->recs(b, 1, "model", key, -1, find_model_row, &f);
   if (rc == 1)
     rc = MAAT_OK;
   if (!rc && !f.body)
@@ -486,8 +488,16 @@ static int do_model_set(maat_store *st, void *arg)
   if (!rc && !(o = json_loads(f.body, 0, &err)))
     rc = maat__json_fail(&err);
   if (!rc) {
-    if (a->decision)
-      set_str(o, "decision", a->decision);
+    if (a->decision) {
+      /* The history stays: a later decision is added to the first. */
+      const char *was = str(o, "decision");
+      char *both = NULL;
+      size_t n = strlen(was) + strlen(a->decision) + 3;
+      if (*was && (both = maat__malloc(n)))
+        snprintf(both, n, "%s; %s", was, a->decision);
+      set_str(o, "decision", both ? both : a->decision);
+      maat__free(both);
+    }
     body = json_dumps(o, JSON_COMPACT);
     json_decref(o);
     rc = body ? ops->rec_set(b, "model", f.id, a->state, body)

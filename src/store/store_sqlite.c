@@ -1182,21 +1182,25 @@ static int sq_rec_set(void *b, const char *kind, int64_t id, int state,
   return rc;
 }
 
-static int sq_recs(void *b, const char *kind, const char *key, int state,
+static int sq_recs(void *b, int writer, const char *kind, const char *key,
+                   int state,
                    int (*fn)(void *, int64_t, const char *, double, int,
                              const char *),
                    void *ctx)
 {
   struct sq *q = b;
+  sqlite3 *db = writer ? q->w : q->r;
   sqlite3_stmt *st;
   int rc, step;
 
-  pthread_mutex_lock(&q->rmu);
-  rc = prep(q, q->r, "SELECT id, key, t, state, body FROM records WHERE "
+  if (!writer)
+    pthread_mutex_lock(&q->rmu);
+  rc = prep(q, db, "SELECT id, key, t, state, body FROM records WHERE "
             "kind = ?1 AND (?2 IS NULL OR key = ?2) AND (?3 < 0 OR "
             "state = ?3) ORDER BY id", &st);
   if (rc) {
-    pthread_mutex_unlock(&q->rmu);
+    if (!writer)
+      pthread_mutex_unlock(&q->rmu);
     return rc;
   }
   sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
@@ -1211,9 +1215,10 @@ static int sq_recs(void *b, const char *kind, const char *key, int state,
                  col_text(st, 4))))
       break;
   if (!rc && step != SQLITE_DONE)
-    rc = fail_db(q, q->r, "cannot read the records");
+    rc = fail_db(q, db, "cannot read the records");
   sqlite3_finalize(st);
-  pthread_mutex_unlock(&q->rmu);
+  if (!writer)
+    pthread_mutex_unlock(&q->rmu);
   return rc;
 }
 

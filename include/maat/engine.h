@@ -231,6 +231,14 @@ int maat_engine_recent_contacts(maat_engine *e, const char *agent,
                                 char ids[][MAAT_ID_MAX + 1], int cap);
 
 /*
+ * Gives the engine's triager another intent model (a promoted one, see
+ * maat/learn.h), between two triages; 'm' is borrowed and must outlive
+ * its use (the caller keeps the old one until the engine is freed, or
+ * until the next change). MAAT_ESTATE without a triager.
+ */
+int maat_engine_set_intent_model(maat_engine *e, const maat_model *m);
+
+/*
  * Pauses or resumes the bot for an intent in the engine's triager (under
  * its lock); the caller keeps the list where it must survive a restart.
  * MAAT_ESTATE without a triager.

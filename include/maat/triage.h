@@ -53,6 +53,14 @@ int maat_triager_new(maat_triager **out, const maat_triage_config *cfg,
 void maat_triager_free(maat_triager *t);
 
 /*
+ * Replaces the intent model (borrowed, as in maat_triager_new()); the
+ * paused intents, the knowledge base and each customer's recent intents
+ * stay. On failure the old model stays. Not thread-safe against
+ * maat_triage_run() (maat_engine_set_intent_model() serialises).
+ */
+int maat_triager_set_intent(maat_triager *t, const maat_model *intent);
+
+/*
  * Pauses (paused 1) or resumes the bot for 'intent': while paused, the
  * intent is not bot-answerable and the reason says a person paused it.
  * At most 64 intents at a time (MAAT_EINVAL past that). Not thread-safe

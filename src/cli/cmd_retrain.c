@@ -491,7 +491,8 @@ int cmd_corrections(int argc, char **argv)
       n++;
     }
     if (rc != MAAT_EOF) {
-      cli_error("corrections import: %s: %s", path, maat_errmsg());
+      /* The reader's message names the file and line. */
+      cli_error("corrections import: %s; nothing imported", maat_errmsg());
       maat_store_rollback(st);
       maat_reader_close(r);
       goto out;

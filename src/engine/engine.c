@@ -676,6 +676,21 @@ int maat_engine_bot_pause(maat_engine *e, const char *intent, int paused)
   return rc;
 }
 
+int maat_engine_set_intent_model(maat_engine *e, const maat_model *m)
+{
+  int rc;
+
+  if (!e || !m)
+    return maat__fail(MAAT_EINVAL, "maat_engine_set_intent_model: invalid "
+                      "argument");
+  if (!e->tri)
+    return maat__fail(MAAT_ESTATE, "no triage: no intent model to change");
+  pthread_mutex_lock(&e->tri_mu);
+  rc = maat_triager_set_intent(e->tri, m);
+  pthread_mutex_unlock(&e->tri_mu);
+  return rc;
+}
+
 int maat_engine_bot_paused(maat_engine *e,
                            int (*fn)(void *ctx, const char *intent),
                            void *ctx)

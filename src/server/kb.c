@@ -214,11 +214,14 @@ static json_t *experts_for(struct maat_server *s, const char *q, size_t len,
   int nb = 0;
 
   *intent_out = NULL;
-  if (!s->ex_pred || maat_predict(s->ex_pred, q, len, 1, -1, &pr) ||
-      pr.below_threshold)
-    return list;
-  *intent_out = pr.label;
+  /* The predictor is one for all requests: used under ex_mu. */
   pthread_mutex_lock(&s->ex_mu);
+  if (!s->ex_pred || maat_predict(s->ex_pred, q, len, 1, -1, &pr) ||
+      pr.below_threshold) {
+    pthread_mutex_unlock(&s->ex_mu);
+    return list;
+  }
+  *intent_out = pr.label;
   experts_refresh(s);
   json_object_foreach(s->ex_stats, key, st) {
     const char *tab = strchr(key, '\t');

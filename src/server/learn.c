@@ -73,14 +73,16 @@ static const char *bad_value(struct maat_server *s, const char *field,
     return strcmp(v, "T1") && strcmp(v, "T2") && strcmp(v, "T3")
                ? "field 'value': a tier is T1, T2 or T3" : NULL;
   if (!strcmp(field, "intent")) {
-    if (!s->intent)
+    int found = 0, model;
+    pthread_mutex_lock(&s->model_mu);
+    model = s->intent != NULL;
+    for (size_t k = 0; model && k < maat_model_label_count(s->intent); k++)
+      found |= !strcmp(maat_model_label(s->intent, k), v);
+    pthread_mutex_unlock(&s->model_mu);
+    if (!model)
       return maat_id_valid(v, strlen(v)) ? NULL
                                          : "field 'value': not an intent";
-    for (size_t k = 0; k < maat_model_label_count(s->intent); k++)
-      if (!strcmp(maat_model_label(s->intent, k), v))
-        return NULL;
-    return "field 'value': no intent of the model (GET /v1/config lists "
-           "them)";
+    return found ? NULL : "field 'value': no intent of the model";
   }
   if (!strcmp(field, "tone")) {
     for (int k = 0; k < 5; k++)
@@ -462,4 +464,78 @@ void maat__keep_words(struct maat_server *s, const char *id,
   maat_free(clean);
   json_decref(tri);
   maat_contact_record_release(&r);
+}
+
+/* ---- the intent model, followed in the registry ---- */
+
+int maat__model_start(struct maat_server *s, const char *file)
+{
+  char *path = NULL, *changed = NULL;
+  int64_t v;
+  int rc = maat_model_current(s->store, "intent", &v, &path);
+
+  if (rc == MAAT_OK) {
+    rc = maat_model_load(path, &s->intent);
+    maat_free(path);
+    if (rc)
+      return rc;
+    s->model_version = v;
+  } else if (rc == MAAT_ENOTFOUND) {
+    rc = file ? maat_model_load(file, &s->intent) : MAAT_OK;
+    if (rc)
+      return rc;
+  } else {
+    return rc;
+  }
+  if (maat_store_meta_get(s->store, MAAT_MODEL_CHANGED_KEY, &changed) ==
+      MAAT_OK) {
+    snprintf(s->model_changed, sizeof s->model_changed, "%s", changed);
+    maat_free(changed);
+  }
+  return MAAT_OK;
+}
+
+void maat__model_refresh(struct maat_server *s)
+{
+  char *changed = NULL, *path = NULL;
+  maat_model *m = NULL;
+  maat_predictor *p = NULL;
+  int64_t v;
+
+  if (maat_store_meta_get(s->store, MAAT_MODEL_CHANGED_KEY, &changed))
+    return;
+  if (!strcmp(changed, s->model_changed) || !s->tri) {
+    maat_free(changed);
+    return;
+  }
+  /* Tried once per change: a broken file is not retried every 5 s. */
+  snprintf(s->model_changed, sizeof s->model_changed, "%s", changed);
+  maat_free(changed);
+  if (maat_model_current(s->store, "intent", &v, &path) ||
+      maat_model_load(path, &m) || maat_predictor_new(m, &p) ||
+      maat_engine_set_intent_model(s->engine, m)) {
+    maat_predictor_free(p);
+    maat_model_free(m);
+    maat_free(path);
+    return;
+  }
+  maat_free(path);
+  pthread_mutex_lock(&s->ex_mu);
+  maat_predictor_free(s->ex_pred);
+  s->ex_pred = p;
+  pthread_mutex_unlock(&s->ex_mu);
+  pthread_mutex_lock(&s->model_mu);
+  if (s->intent) {
+    if (s->nretired == (int)(sizeof s->retired / sizeof s->retired[0])) {
+      /* Long-running: the oldest retired model has had minutes to go. */
+      maat_model_free(s->retired[0]);
+      memmove(s->retired, s->retired + 1,
+              (size_t)(s->nretired - 1) * sizeof s->retired[0]);
+      s->nretired--;
+    }
+    s->retired[s->nretired++] = s->intent;
+  }
+  s->intent = m;
+  s->model_version = v;
+  pthread_mutex_unlock(&s->model_mu);
 }

@@ -100,6 +100,10 @@ static enum MHD_Result healthz(struct call *c)
   json_object_set_new(o, "events", json_integer(maat_engine_events(
                                        c->s->engine)));
   json_object_set_new(o, "t", json_real(maat__now_t(c->s)));
+  pthread_mutex_lock(&c->s->model_mu);
+  /* The registry's intent model in use (0: one from a file, or none). */
+  json_object_set_new(o, "intent_model", json_integer(c->s->model_version));
+  pthread_mutex_unlock(&c->s->model_mu);
   return maat__send_json(c, 200, o);
 }
 

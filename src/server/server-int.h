@@ -59,6 +59,14 @@ struct maat_server {
   double ex_at;
   json_t *ex_open, *ex_stats;
   maat_predictor *ex_pred;
+  /* the intent model (learn.c): the registry's in use, followed; the
+   * ones it replaced are kept until the server stops (a request may
+   * still hold one of their labels) */
+  pthread_mutex_t model_mu;
+  char model_changed[96];
+  int64_t model_version;           /* the registry's; 0: from a file */
+  maat_model *retired[32];
+  int nretired;
 };
 /* rt.c: the RT connector's thread (docs/helpdesks.md) */
 void *maat__rt_thread(void *arg);
@@ -197,6 +205,11 @@ void maat__note_move(struct call *c, const struct maat_contact_record *r,
                      const char *agent, const char *why);
 void maat__keep_words(struct maat_server *s, const char *id,
                       const char *text);
+/* The intent model at start: the registry's in use, else 'file' (NULL:
+ * none). */
+int maat__model_start(struct maat_server *s, const char *file);
+/* Follows the registry: a promoted or restored model is put in use. */
+void maat__model_refresh(struct maat_server *s);
 enum MHD_Result maat__get_kb_articles(struct call *c);
 
 /*

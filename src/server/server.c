@@ -186,8 +186,10 @@ static void *ticker(void *arg)
                           &a) == MAAT_OK)
       maat_engine_wait(s->engine, a.ticket);
     flush_audit(s);
-    if (++kb_ticks % 20 == 0)
+    if (++kb_ticks % 20 == 0) {
       maat__kb_refresh(s);    /* every 5 s: an import since? */
+      maat__model_refresh(s); /* a model promoted or put back? */
+    }
     pthread_mutex_lock(&s->clock_mu);
   }
   pthread_mutex_unlock(&s->clock_mu);
@@ -456,14 +458,14 @@ static int open_engine(struct maat_server *s, const struct maat_serve_options *o
 
   rc = o->triage_config ? maat_triage_config_load(&s->tcfg, o->triage_config)
                         : maat_triage_config_default(&s->tcfg);
-  if (!rc && o->intent_model)
-    rc = maat_model_load(o->intent_model, &s->intent);
+  if (!rc)
+    rc = maat_store_open(&s->store, o->db_path);
+  if (!rc)
+    rc = maat__model_start(s, o->intent_model);
   if (!rc && o->tone_model)
     rc = maat_model_load(o->tone_model, &s->tone);
   if (!rc)
     rc = maat_triager_new(&s->tri, s->tcfg, s->intent, s->tone);
-  if (!rc)
-    rc = maat_store_open(&s->store, o->db_path);
   if (rc)
     return rc;
   memset(&eo, 0, sizeof eo);
@@ -600,6 +602,7 @@ int maat_server_start(maat_server **out, const struct maat_serve_options *o)
   pthread_mutex_init(&s->clock_mu, NULL);
   pthread_mutex_init(&s->audit_mu, NULL);
   pthread_mutex_init(&s->outbox_mu, NULL);
+  pthread_mutex_init(&s->model_mu, NULL);
   {
     static const struct maat_outbox_opts def = MAAT_OUTBOX_OPTS_INIT;
     s->outbox = o->outbox.max_attempts ? o->outbox : def;
@@ -699,8 +702,11 @@ void maat_server_stop(maat_server *s)
   maat_kb_free(s->kb);
   maat_triage_config_free(s->tcfg);
   maat_model_free(s->intent);
+  for (int i = 0; i < s->nretired; i++)
+    maat_model_free(s->retired[i]);
   maat_model_free(s->tone);
   pthread_cond_destroy(&s->stop_cv);
+  pthread_mutex_destroy(&s->model_mu);
   pthread_cond_destroy(&s->kick_cv);
   pthread_mutex_destroy(&s->clock_mu);
   pthread_mutex_destroy(&s->audit_mu);

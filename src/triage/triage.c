@@ -130,6 +130,22 @@ int maat_triager_new(maat_triager **out, const maat_triage_config *cfg,
   return MAAT_OK;
 }
 
+int maat_triager_set_intent(maat_triager *t, const maat_model *intent)
+{
+  maat_predictor *p;
+  int rc;
+
+  if (!t || !intent)
+    return maat__fail(MAAT_EINVAL, "maat_triager_set_intent: invalid "
+                      "argument");
+  if ((rc = maat_predictor_new(intent, &p)))
+    return rc;
+  maat_predictor_free(t->intent);
+  t->intent = p;
+  t->intent_model = intent;
+  return MAAT_OK;
+}
+
 void maat_triager_free(maat_triager *t)
 {
   if (!t)

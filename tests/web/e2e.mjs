@@ -240,9 +240,33 @@ try {
   await lead.waitForFunction(() => !document.querySelector('#paused button[data-resume]'), null,
                              { timeout: 10000 });
   check('... and resumed it', (await api('GET', '/v1/bot/pauses', tok.lead)).data.paused.length === 0);
+  // The lead corrects a decision from Recent decisions; the correction
+  // waits in the review queue, where the lead approves it.
+  await lead.waitForSelector('#recent button[data-correct]', { timeout: 10000 });
+  const corrId = await lead.getAttribute('#recent button[data-correct]', 'data-correct');
+  const tierNow = (await api('GET', '/v1/contacts/' + corrId, tok.lead)).data.decision.tier;
+  await lead.click('#recent button[data-correct="' + corrId + '"]');
+  await lead.selectOption('#correct-field', 'tier');
+  await lead.selectOption('#correct-value', tierNow === 'T3' ? 'T2' : 'T3');
+  await lead.fill('#correct-reason', 'about to leave us, wrote piet@example.nl');
+  await lead.click('#correct-form button[type=submit]');
+  await lead.waitForFunction(() => /^Sent/.test(document.getElementById('correct-msg').textContent),
+                             null, { timeout: 10000 });
+  check('the lead corrects a decision from the page', true);
+  await lead.waitForSelector('#corrections button[data-approve]', { timeout: 10000 });
+  const queued = await lead.textContent('#corrections');
+  check('... it waits in the review queue, the reason without the e-mail address',
+        queued.includes(corrId) && queued.includes('[EMAIL]') && !queued.includes('piet@'));
+  await lead.click('#corrections button[data-approve]');
+  await lead.waitForFunction(() => /^Approved/.test(document.getElementById('corr-msg').textContent),
+                             null, { timeout: 10000 });
+  const approved = await api('GET', '/v1/corrections?state=approved', tok.lead);
+  check('... and the lead approves it', approved.data.corrections.some((c) => c.contact === corrId));
+  check('the overrides line says what people overruled',
+        /overruled|No decision/.test(await lead.textContent('#overrides')));
   check('waits read as m:ss', /^\d+:\d\d min$/.test((await lead.textContent('#q-target')).trim()));
   check('the decisions table has a header', (await lead.textContent('#recent')) !== null &&
-        (await lead.locator('table:has(#recent) thead th').count()) === 6);
+        (await lead.locator('table:has(#recent) thead th').count()) === 7);
   check('tiers and priorities are explained', (await lead.textContent('#legend')).includes('T3'));
   check('the strain chart shows the overload line and fits its data',
         await lead.evaluate(() => Number(document.getElementById('chart').dataset.top) >= 1.5 &&
@@ -297,6 +321,8 @@ try {
         (await lead.textContent('#legend')).includes('de bot antwoordt') &&
         (await lead.textContent('#opensec h2')).includes('Open contacten') &&
         (await lead.textContent('#gapsec h2')).includes('Kennishiaten') &&
+        (await lead.textContent('#corrsec h2')).includes('Correcties') &&
+        (await lead.textContent('#overrides')).length > 0 && !/overruled/.test(await lead.textContent('#overrides')) &&
         (await lead.textContent('body')).includes('redenen'));
   // The decisions' reasons come from the server in the page's language.
   await lead.waitForFunction(() => /niveau T\d|de bot beantwoordt|geschikt op taal/

@@ -85,11 +85,14 @@ function render() {
        (x.n > 1 ? ' (' + x.n + t('times') + ')' : '') + ' \u2014 ' + t('lastAt') + ' ' + clock(x.t)))
     : lost.length ? [] : [el('li', { class: 'muted' }, t('noWarnings'))]));
   document.getElementById('personal').textContent = w.personal_warnings;
-  document.getElementById('recent').replaceChildren(...team.recent_decisions.map((d) =>
-    el('tr', {}, el('td', {}, clock(d.t)), el('td', {}, d.contact), el('td', {}, intentName(d.intent)),
-       el('td', {}, d.tier),
-       el('td', {}, d.to === 'bot' ? t('toBot') : t('toPerson')),
-       el('td', { class: 'muted' }, d.reasons))));
+  document.getElementById('recent').replaceChildren(...team.recent_decisions.map((d) => {
+    const b = el('button', { class: 'secondary', 'data-correct': d.contact }, t('correct'));
+    b.addEventListener('click', () => openCorrection(d.contact));
+    return el('tr', {}, el('td', {}, clock(d.t)), el('td', {}, d.contact), el('td', {}, intentName(d.intent)),
+              el('td', {}, d.tier),
+              el('td', {}, d.to === 'bot' ? t('toBot') : t('toPerson')),
+              el('td', { class: 'muted' }, d.reasons), el('td', { class: 'actions' }, b));
+  }));
   drawChart(team.strain_by_hour, team.t, team.overload_line || 1);
   document.getElementById('updated').textContent = new Date().toLocaleTimeString(lang);
 }
@@ -258,10 +261,106 @@ document.getElementById('draft-cancel').addEventListener('click', () => {
   document.getElementById('draft-form').hidden = true;
 });
 
+// Corrections: a lead corrects a decision (the form under Recent
+// decisions) and reviews what people corrected (approve, dismiss).
+let correcting = '';
+const CHOICES = { tier: ['T1', 'T2', 'T3'], tone: ['neutral', 'positive', 'frustrated', 'angry', 'distressed'],
+                  answer: ['right', 'wrong', 'missing'] };
+const ANSWER_KEY = { right: 'aRight', wrong: 'aWrong', missing: 'aMissing' };
+function valueControl() {
+  const field = document.getElementById('correct-field').value;
+  const box = document.getElementById('correct-value-box');
+  const choices = CHOICES[field];
+  const ctl = choices
+    ? el('select', { id: 'correct-value' }, ...choices.map((v) =>
+        el('option', { value: v }, field === 'tone' ? t(v) : field === 'answer' ? t(ANSWER_KEY[v]) : v)))
+    : el('input', { id: 'correct-value', class: 'reason', required: 'required',
+                    placeholder: field === 'urgency' ? '0.8' : 'card_arrival' });
+  box.replaceChildren(ctl);
+}
+function openCorrection(id) {
+  correcting = id;
+  document.getElementById('correct-contact').textContent = id;
+  document.getElementById('correct-form').hidden = false;
+  document.getElementById('correct-msg').textContent = '';
+  valueControl();
+  document.getElementById('correct-reason').focus();
+}
+document.getElementById('correct-field').addEventListener('change', valueControl);
+document.getElementById('correct-cancel').addEventListener('click', () => {
+  document.getElementById('correct-form').hidden = true;
+});
+document.getElementById('correct-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const reason = document.getElementById('correct-reason').value.trim();
+  const value = document.getElementById('correct-value').value.trim();
+  if (!reason || !value) return;
+  const r = await api('POST', '/v1/contacts/' + encodeURIComponent(correcting) + '/corrections',
+                      { field: document.getElementById('correct-field').value, value, reason,
+                        override: document.getElementById('correct-override').checked });
+  const msg = document.getElementById('correct-msg');
+  if (r.status === 201) {
+    msg.textContent = t('corrSent') + (r.data.training_text ? '' : ' (' + t('noText') + ')');
+    document.getElementById('correct-form').hidden = true;
+    document.getElementById('correct-reason').value = '';
+    refreshCorrections();
+  } else {
+    msg.textContent = r.status === 409 ? t('corrSame409') : errText(r);
+  }
+});
+
+function byName(by) {
+  return by.startsWith('agent:') ? t('byAgent') : by === 'lead' ? t('byLead')
+    : by === 'admin' ? t('byAdmin') : t('byCli');
+}
+function fieldName(f) {
+  return t('f' + f[0].toUpperCase() + f.slice(1));
+}
+function valueName(field, v) {
+  if (!v) return '\u2013';
+  if (field === 'intent') return intentName(v);
+  if (field === 'tone') return t(v);
+  if (field === 'answer') return ANSWER_KEY[v] ? t(ANSWER_KEY[v]) : v;
+  return v;
+}
+function renderCorrections(list, ov) {
+  document.getElementById('corrsec').hidden = false;
+  const msg = document.getElementById('corr-msg');
+  document.getElementById('corr-none').hidden = list.length > 0;
+  document.getElementById('corrections').replaceChildren(...list.slice(0, 20).map((c) => {
+    const ok = el('button', { 'data-approve': c.id }, t('approve'));
+    const no = el('button', { class: 'secondary', 'data-dismiss': c.id }, t('dismiss'));
+    const review = async (verb) => {
+      const r = await api('POST', '/v1/corrections/' + c.id + '/' + verb);
+      msg.textContent = r.status === 200 ? t(verb === 'approve' ? 'approvedMsg' : 'dismissedMsg') : errText(r);
+      refreshCorrections();
+    };
+    ok.addEventListener('click', () => review('approve'));
+    no.addEventListener('click', () => review('dismiss'));
+    return el('tr', {}, el('td', {}, c.contact), el('td', {}, fieldName(c.field)),
+              el('td', {}, valueName(c.field, c.was) + ' \u2192 ' + valueName(c.field, c.value)),
+              el('td', { class: 'muted' }, c.reason + (c.training_text || c.field !== 'intent' ? '' : ' (' + t('noText') + ')')),
+              el('td', {}, byName(c.by)), el('td', { 'data-same': c.id }, t('timesMade')(c.same)),
+              el('td', { class: 'actions' }, ok, no));
+  }));
+  const line = document.getElementById('overrides');
+  if (ov && ov.total > 0) {
+    const top = Object.entries(ov.by_rule).sort((a, b) => b[1] - a[1])[0];
+    line.textContent = t('overridesLine')(ov.total, top ? top[0] : '\u2013');
+  } else {
+    line.textContent = t('noOverrides');
+  }
+}
+async function refreshCorrections() {
+  const [c, o] = await Promise.all([api('GET', '/v1/corrections'), api('GET', '/v1/overrides')]);
+  if (c.status !== 200) { document.getElementById('corrsec').hidden = true; return; }
+  renderCorrections(c.data.corrections, o.status === 200 ? o.data : null);
+}
+
 async function refresh() {
   /* The gaps change slowly: every tenth refresh (20 s), and at once after
    * a draft or a language change. */
-  if (gapTick++ % 10 === 0) refreshGaps();
+  if (gapTick++ % 10 === 0) { refreshGaps(); refreshCorrections(); }
   const [q, team, w, open, waiting] = await Promise.all([
     api('GET', '/v1/queue'), api('GET', '/v1/team'), api('GET', '/v1/warnings'),
     api('GET', '/v1/contacts?state=assigned&limit=20'), api('GET', '/v1/contacts?state=queued&limit=20')]);

@@ -50,6 +50,63 @@ int maat_pii_find(const char *s, size_t len, struct maat_pii_span *out,
  */
 int maat_pii_redact(const char *s, size_t len, char **out, size_t *outlen);
 
+/* ---- the data subject (docs/privacy.md) ---- */
+
+struct maat_store;
+
+/*
+ * All the store holds on customer 'customer' (their contacts' events,
+ * decisions and records, the words kept for learning, corrections, calls
+ * made for them; how many snapshots hold them), as one JSON object
+ * (owned, free with maat_free()). Audited (without the id).
+ */
+int maat_privacy_export(struct maat_store *st, const char *customer,
+                        char **json);
+
+struct maat_erase_report {
+  long contacts;      /* the customer's contacts */
+  long rows;          /* rows overwritten */
+  long snapshots;     /* snapshots rewritten */
+  char pseudonym[65]; /* what the id became (random: links to nothing) */
+};
+
+/*
+ * Erases customer 'customer' everywhere: their id becomes a random
+ * pseudonym of the same length in the log, the records and the
+ * snapshots (so totals and replays stay as they were); their words kept
+ * for learning are deleted; each string in 'also' (NULL-terminated; a
+ * name, an e-mail address, a phone number as they wrote it; 4 bytes or
+ * more) is overwritten wherever it is. One transaction, audited, then
+ * the database compacted. MAAT_EBUSY while a server holds the store.
+ */
+int maat_privacy_erase(struct maat_store *st, const char *customer,
+                       const char *const *also,
+                       struct maat_erase_report *r);
+
+/*
+ * Retention per data class, in days (0: kept until erased): the
+ * customer's words kept for learning and the questions of the gaps report
+ * ("messages"), closed contacts' records and the bot's outcomes
+ * ("contacts"), agents' check-ins ("checkins"), the audit log ("audit").
+ */
+struct maat_retention {
+  int messages_days, contacts_days, checkins_days, audit_days;
+};
+#define MAAT_RETENTION_DEFAULT { 30, 365, 90, 730 }
+
+struct maat_purge_report {
+  long messages, questions, contacts, outcomes, checkins, audit;
+  int router_time;    /* 0: the store has no server clock, so contacts and
+                         check-ins (kept in router time) were left */
+};
+
+/*
+ * Deletes what is older than its class allows at wall time 'now'. Router
+ * times are mapped through the server's clock kept in the store.
+ */
+int maat_privacy_purge(struct maat_store *st, const struct maat_retention *r,
+                       double now, struct maat_purge_report *out);
+
 #ifdef __cplusplus
 }
 #endif

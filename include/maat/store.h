@@ -402,6 +402,39 @@ int maat_store_model_add(maat_store *st, const struct maat_store_model *m,
 /* A model's new state; 'decision' (NULL: none) is added to its history. */
 int maat_store_model_set(maat_store *st, int64_t version, int state,
                          const char *decision);
+/* ---- the data subject: finding and overwriting one person's data ---- */
+
+/*
+ * Calls 'fn' for every stored text and snapshot that holds the bytes
+ * 'needle' ('table' names where: "events", "decisions", "contacts",
+ * "snapshots", "records", "kb_questions", "kb_links", "checkins",
+ * "outbox", "audit"); when 'fn' sets '*out' (memory from maat_malloc-
+ * compatible allocation, taken) those bytes are stored instead. In the
+ * caller's transaction, or one of its own. maat/privacy.h builds export
+ * and erasure on it.
+ */
+int maat_store_scrub(maat_store *st, const char *needle, size_t n,
+                     int (*fn)(void *ctx, const char *table,
+                               const void *data, size_t len, void **out,
+                               size_t *outlen),
+                     void *ctx);
+/* After an erasure: what was overwritten leaves the database files too
+ * (free pages, the write-ahead log). Outside a transaction. */
+int maat_store_compact(maat_store *st);
+/*
+ * Retention: the rows of 'what' older than 'before' deleted: "audit"
+ * (wall time), "checkins", "contacts" (closed), "bot_outcomes" (router
+ * time), "kb_questions", "messages" (the words kept for learning; wall
+ * time); '*n' how many. The memory backend
+ * keeps everything until the process ends. maat/privacy.h applies the
+ * data classes with it.
+ */
+int maat_store_purge(maat_store *st, const char *what, double before,
+                     long *n);
+/* A contact's words kept for learning: deleted, and blanked in its
+ * corrections (which stay, for the counts). */
+int maat_store_forget_words(maat_store *st, const char *contact);
+
 /* The registry's models of 'kind' (NULL: all), oldest first. */
 int maat_store_models(maat_store *st, const char *kind,
                       int (*fn)(void *ctx, const struct maat_store_model *m),

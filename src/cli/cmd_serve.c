@@ -58,8 +58,9 @@ static void usage(FILE *f)
     "                           triage_config, web_root, clock_speed,\n"
     "                           max_body, min_group, webhook_secret,\n"
     "                           alerts, outbox, timezone, helpdesks,\n"
-    "                           kb_threshold (docs/api.md, docs/outbox.md,\n"
-    "                           docs/helpdesks.md, docs/knowledge.md)\n"
+    "                           kb_threshold, data_classes (docs/api.md,\n"
+    "                           docs/outbox.md, docs/helpdesks.md,\n"
+    "                           docs/knowledge.md, docs/privacy.md)\n"
     "      --alert-url URL      post team warnings (overload, understaffed,\n"
     "                           forecast, unroutable, open_too_long) to URL,\n"
     "                           retried until delivered (docs/outbox.md)\n"
@@ -117,6 +118,60 @@ static int parse_outbox(const char *path, json_t *v,
                 "(max_attempts 1..1000, backoff_s 0.01..3600, "
                 "backoff_max_s 0.01..86400, timeout_s 0.1..600)", path, key);
       return -1;
+    }
+  }
+  return 0;
+}
+
+/*
+ * "data_classes": {"messages": {"keep", "days", "ai"}, "contacts":
+ * {"days"}, "checkins": {"days"}, "audit": {"days"}} (docs/privacy.md)
+ */
+static struct maat_retention retention = MAAT_RETENTION_DEFAULT;
+
+static int parse_data_classes(const char *path, json_t *v,
+                              struct maat_serve_options *o)
+{
+  static const char *const classes[] = { "messages", "contacts", "checkins",
+                                         "audit" };
+  int *days[] = { &retention.messages_days, &retention.contacts_days,
+                  &retention.checkins_days, &retention.audit_days };
+  const char *cls;
+  json_t *c;
+
+  if (!json_is_object(v)) {
+    cli_error("serve: %s: field 'data_classes': expected an object", path);
+    return -1;
+  }
+  json_object_foreach(v, cls, c) {
+    const char *key;
+    json_t *x;
+    int k;
+    for (k = 0; k < 4 && strcmp(classes[k], cls); k++)
+      ;
+    if (k == 4 || !json_is_object(c)) {
+      cli_error("serve: %s: data_classes: field '%s': expected one of "
+                "messages, contacts, checkins, audit, as an object", path,
+                cls);
+      return -1;
+    }
+    json_object_foreach(c, key, x) {
+      if (!strcmp(key, "days") && json_is_integer(x) &&
+          json_integer_value(x) >= 0 && json_integer_value(x) <= 36500) {
+        *days[k] = (int)json_integer_value(x);
+      } else if (k == 0 && !strcmp(key, "keep") && json_is_boolean(x)) {
+        o->forget_words = !json_is_true(x);
+      } else if (k == 0 && !strcmp(key, "ai") && json_is_string(x) &&
+                 (!strcmp(json_string_value(x), "redacted") ||
+                  !strcmp(json_string_value(x), "raw"))) {
+        o->ai_sees_raw = !strcmp(json_string_value(x), "raw");
+      } else {
+        cli_error("serve: %s: data_classes: %s: field '%s': unknown, or "
+                  "out of range (days 0..36500, 0 keeps until erased; "
+                  "messages also has keep true|false and ai "
+                  "\"redacted\"|\"raw\")", path, cls, key);
+        return -1;
+      }
     }
   }
   return 0;
@@ -392,7 +447,8 @@ static int load_config(const char *path, struct maat_serve_options *o,
                                       "clock_speed", "max_body", "min_group",
                                       "webhook_secret", "alerts", "outbox",
                                       "timezone", "helpdesks",
-                                      "kb_threshold", NULL };
+                                      "kb_threshold", "data_classes",
+                                      NULL };
   json_error_t err;
   const char *key;
   json_t *v;
@@ -426,6 +482,11 @@ static int load_config(const char *path, struct maat_serve_options *o,
     }
     if (!strcmp(key, "outbox")) {
       if (parse_outbox(path, v, &o->outbox))
+        return -1;
+      continue;
+    }
+    if (!strcmp(key, "data_classes")) {
+      if (parse_data_classes(path, v, o))
         return -1;
       continue;
     }
@@ -604,6 +665,7 @@ int cmd_serve(int argc, char **argv)
   if (!o.team_path || !o.db_path)
     return cli_usage_error("serve", "--team and --db are required");
   o.port = (int)port;
+  o.retention = &retention;
   o.alerts = nalerts ? alerts : NULL;
   o.nalerts = nalerts;
   o.helpdesks = nhelpdesks ? helpdesks : NULL;

@@ -26,6 +26,7 @@ static const struct command commands[] = {
   { "retrain", cmd_retrain, "a new model from approved corrections, if better" },
   { "models", cmd_models, "the model registry: list, roll back, register" },
   { "corrections", cmd_corrections, "the review queue of people's corrections" },
+  { "privacy", cmd_privacy, "a customer's data: export it, or erase it everywhere" },
   { "simulate", cmd_simulate, "what-if: a team under a policy, with CIs" },
   { "erlang", cmd_erlang, "Erlang C: waiting, service level, agents needed" },
 };

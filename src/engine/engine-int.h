@@ -149,4 +149,10 @@ int maat__engine_restore(struct maat_engine *e, const void *data,
 /* engine.c */
 struct op *maat__engine_stage(struct maat_engine *e, int kind);
 
+/*
+ * A snapshot's bytes changed in place (an erasure overwrote a person's
+ * data with bytes of the same length): its checksum made again.
+ */
+int maat__snapshot_reseal(void *data, size_t len);
+
 #endif /* MAAT_ENGINE_INT_H */

@@ -311,3 +311,14 @@ int maat__engine_restore(struct maat_engine *e, const void *data, size_t len)
   }
   return MAAT_OK;
 }
+
+int maat__snapshot_reseal(void *data, size_t len)
+{
+  uint32_t crc;
+
+  if (len < sizeof crc)
+    return maat__fail(MAAT_EFORMAT, "snapshot: truncated");
+  crc = maat__crc32c(0, data, len - sizeof crc);
+  memcpy((unsigned char *)data + len - sizeof crc, &crc, sizeof crc);
+  return MAAT_OK;
+}

@@ -97,7 +97,7 @@ static enum MHD_Result accept_contact(struct call *c, json_t *o)
   struct maat_server *s = c->s;
   struct maat_contact_record r;
   struct maat_applied a;
-  json_t *v = json_object_get(o, "id");
+  json_t *v = json_object_get(o, "id"), *raw;
   char *body;
   int rc, bad = 0, triage;
 
@@ -126,9 +126,16 @@ static enum MHD_Result accept_contact(struct call *c, json_t *o)
   bad |= maat__jset(o, "type", json_string("contact"));
   bad |= maat__jset(o, "t", json_real(maat__now_t(s)));
   json_object_del(o, "patience_s");   /* a live customer leaves by 'done' */
+  /* What the AI sees: the words with their personal data replaced (the
+   * data classes, docs/privacy.md); the raw words stay for what follows,
+   * which redacts what it keeps. */
+  raw = json_incref(json_object_get(o, "text"));
+  if (json_is_string(raw))
+    bad |= maat__jset(o, "text", maat__ai_text(s, json_string_value(raw)));
   body = bad ? NULL : json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(15));
   triage = json_object_get(o, "text") && !json_object_get(o, "tier");
   if (!body) {
+    json_decref(raw);
     json_decref(o);
     return maat__fail_call(c, 500, "out of memory", NULL);
   }
@@ -136,10 +143,10 @@ static enum MHD_Result accept_contact(struct call *c, json_t *o)
   rc = apply_durable(c, body, strlen(body), NULL, 201, triage, &a);
   free(body);
   if (!rc && triage) {
-    maat__kb_note(s, a.id, json_string_value(json_object_get(o, "text")),
-                  "triage");
-    maat__keep_words(s, a.id, json_string_value(json_object_get(o, "text")));
+    maat__kb_note(s, a.id, json_string_value(raw), "triage");
+    maat__keep_words(s, a.id, json_string_value(raw));
   }
+  json_decref(raw);
   json_decref(o);
   if (rc)
     return maat__library_error(c, rc);

@@ -539,3 +539,29 @@ void maat__model_refresh(struct maat_server *s)
   s->model_version = v;
   pthread_mutex_unlock(&s->model_mu);
 }
+
+json_t *maat__ai_text(struct maat_server *s, const char *text)
+{
+  char *clean = NULL;
+  json_t *v;
+
+  if (s->o.ai_sees_raw || !text ||
+      maat_pii_redact(text, strlen(text), &clean, NULL))
+    return json_string(text ? text : "");
+  v = json_string(clean);
+  maat_free(clean);
+  return v;
+}
+
+void maat__retention(struct maat_server *s)
+{
+  static const struct maat_retention def = MAAT_RETENTION_DEFAULT;
+  struct maat_purge_report r;
+  double now = maat_wall_now();
+
+  if (now - s->last_purge < 3600)
+    return;
+  s->last_purge = now;
+  maat_privacy_purge(s->store, s->o.retention ? s->o.retention : &def, now,
+                     &r);
+}

@@ -67,6 +67,7 @@ struct maat_server {
   int64_t model_version;           /* the registry's; 0: from a file */
   maat_model *retired[32];
   int nretired;
+  double last_purge;               /* retention (learn.c), wall time */
 };
 /* rt.c: the RT connector's thread (docs/helpdesks.md) */
 void *maat__rt_thread(void *arg);
@@ -205,6 +206,12 @@ void maat__note_move(struct call *c, const struct maat_contact_record *r,
                      const char *agent, const char *why);
 void maat__keep_words(struct maat_server *s, const char *id,
                       const char *text);
+/* A message as the AI may see it (json string, new reference): redacted
+ * unless the data classes let it see the raw words. */
+json_t *maat__ai_text(struct maat_server *s, const char *text);
+/* Retention (learn.c): purges what its data class no longer keeps, at
+ * most once an hour. */
+void maat__retention(struct maat_server *s);
 /* The intent model at start: the registry's in use, else 'file' (NULL:
  * none). */
 int maat__model_start(struct maat_server *s, const char *file);

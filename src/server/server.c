@@ -189,6 +189,7 @@ static void *ticker(void *arg)
     if (++kb_ticks % 20 == 0) {
       maat__kb_refresh(s);    /* every 5 s: an import since? */
       maat__model_refresh(s); /* a model promoted or put back? */
+      maat__retention(s);     /* at most hourly: what the data classes drop */
     }
     pthread_mutex_lock(&s->clock_mu);
   }

@@ -52,6 +52,13 @@ struct maat_serve_options {
    * personal data replaced, kept per contact so that a correction can
    * become training data. 1: not kept. */
   int forget_words;
+  /* What triage and the knowledge base (the AI) see of a message: 0 the
+   * words with personal data replaced by its type, 1 the words as
+   * written. */
+  int ai_sees_raw;
+  /* Retention per data class (maat/privacy.h); NULL: the defaults. The
+   * server purges at start and every hour. */
+  const struct maat_retention *retention;
 };
 
 typedef struct maat_server maat_server;

@@ -140,7 +140,7 @@ int maat__thread_message(struct maat_server *s, const struct thread_msg *m,
     }
     if (maat__jset(o, "type", json_string("followup")) ||
         maat__jset(o, "contact", json_string(t->ids[open])) ||
-        maat__jset(o, "text", json_string(m->text)) ||
+        maat__jset(o, "text", maat__ai_text(s, m->text)) ||
         (m->customer && maat__jset(o, "customer", json_string(m->customer))) ||
         (m->channel && maat__jset(o, "channel", json_string(m->channel))))
       rc = maat_error_set(MAAT_ENOMEM, "out of memory");
@@ -153,7 +153,7 @@ int maat__thread_message(struct maat_server *s, const struct thread_msg *m,
   }
   if (maat__jset(o, "type", json_string("contact")) ||
       maat__jset(o, "id", json_string(m->id)) ||
-      (m->text && maat__jset(o, "text", json_string(m->text))) ||
+      (m->text && maat__jset(o, "text", maat__ai_text(s, m->text))) ||
       (m->customer && maat__jset(o, "customer", json_string(m->customer))) ||
       (m->channel && maat__jset(o, "channel", json_string(m->channel))))
     rc = maat_error_set(MAAT_ENOMEM, "out of memory");

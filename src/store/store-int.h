@@ -120,6 +120,21 @@ struct maat__store_ops {
   /* key NULL: any; rows with t < before; how many in '*n' */
   int (*rec_delete)(void *b, const char *kind, const char *key,
                     double before, long *n);
+
+  /* every stored text and snapshot holding the bytes 'needle': 'fn' sees
+   * each (the table, the bytes) and may give new bytes (owned by the
+   * backend after the call, maat__malloc'd) to store instead; in the
+   * caller's transaction */
+  int (*scrub)(void *b, const char *needle, size_t n,
+               int (*fn)(void *ctx, const char *table, const void *data,
+                         size_t len, void **out, size_t *outlen),
+               void *ctx);
+  /* after a scrub: what was overwritten leaves the file (free pages, the
+   * write-ahead log); outside a transaction */
+  int (*compact)(void *b);
+  /* retention: rows of 'what' ("audit", "checkins", "contacts",
+   * "bot_outcomes", "kb_questions") older than 'before' deleted */
+  int (*purge)(void *b, const char *what, double before, long *n);
 };
 
 /* Runs 'call' in the caller's open transaction, or in one of its own

@@ -1285,6 +1285,88 @@ static int mem_rec_delete(void *b, const char *kind, const char *key,
   return rc;
 }
 
+static const void *find_bytes(const void *hay, size_t hn, const void *needle,
+                              size_t n)
+{
+  const unsigned char *h = hay;
+
+  if (!n || hn < n)
+    return NULL;
+  for (size_t i = 0; i + n <= hn; i++)
+    if (h[i] == *(const unsigned char *)needle && !memcmp(h + i, needle, n))
+      return h + i;
+  return NULL;
+}
+
+/* Memory: every string of every row, and the snapshots' bytes. */
+static int mem_scrub(void *b, const char *needle, size_t n,
+                     int (*fn)(void *, const char *, const void *, size_t,
+                               void **, size_t *),
+                     void *ctx)
+{
+  static const char *const names[NTABLES] = {
+    "events", "decisions", "snapshots", "tokens", "audit", "checkins",
+    "bot_outcomes", "meta", "contacts", "outbox", "kb_articles", "kb_links",
+    "kb_questions", "records" };
+  struct mem *m = b;
+  int rc = MAAT_OK;
+
+  pthread_mutex_lock(&m->mu);
+  for (int k = 0; k < NTABLES && !rc; k++) {
+    if (k == T_TOKENS || k == T_META || k == T_ARTICLES)
+      continue;
+    for (size_t i = 0; i < m->t[k].n && !rc; i++) {
+      struct row *r = &m->t[k].rows[i];
+      char **f[7] = { &r->a, &r->b, &r->c, &r->d, &r->e, &r->f, &r->g };
+      for (int j = 0; j < 7 && !rc; j++) {
+        size_t len = j == 0 && *f[j] ? r->len : *f[j] ? strlen(*f[j]) : 0;
+        void *out = NULL;
+        size_t outlen = 0;
+        if (!*f[j] || !find_bytes(*f[j], len, needle, n))
+          continue;
+        if ((rc = fn(ctx, names[k], *f[j], len, &out, &outlen)) || !out)
+          continue;
+        if ((rc = remember(m, k, i))) {
+          maat__free(out);
+          break;
+        }
+        {
+          /* Kept NUL-terminated, as every string here is. */
+          char *s = maat__realloc(out, outlen + 1);
+          if (!s) {
+            maat__free(out);
+            rc = oom();
+            break;
+          }
+          s[outlen] = '\0';
+          maat__free(*f[j]);
+          *f[j] = s;
+          if (j == 0)
+            r->len = outlen;
+        }
+      }
+    }
+  }
+  pthread_mutex_unlock(&m->mu);
+  return rc;
+}
+
+static int mem_compact(void *b)
+{
+  (void)b;   /* nothing outlives an overwrite in memory */
+  return MAAT_OK;
+}
+
+static int mem_purge(void *b, const char *what, double before, long *n)
+{
+  /* Nothing here outlives the process; rows are not taken out of a
+   * store whose transactions undo by length. */
+  (void)b, (void)what, (void)before;
+  if (n)
+    *n = 0;
+  return MAAT_OK;
+}
+
 const struct maat__store_ops maat__store_memory = {
   "memory", mem_open, mem_close,
   mem_bind_run, mem_meta_get, mem_meta_set,
@@ -1301,4 +1383,5 @@ const struct maat__store_ops maat__store_memory = {
   mem_article_put, mem_articles, mem_kb_link_add, mem_kb_links,
   mem_kb_question_add, mem_kb_questions,
   mem_rec_add, mem_rec_set, mem_recs, mem_rec_delete,
+  mem_scrub, mem_compact, mem_purge,
 };

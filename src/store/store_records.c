@@ -517,3 +517,133 @@ int maat_store_model_set(maat_store *st, int64_t version, int state,
     return maat__fail(MAAT_EINVAL, "store: invalid model state");
   return maat__store_write(st, do_model_set, &a);
 }
+
+/* ---- the data subject ---- */
+
+struct scrub_args {
+  const char *needle;
+  size_t n;
+  int (*fn)(void *, const char *, const void *, size_t, void **, size_t *);
+  void *ctx;
+};
+
+static int do_scrub(maat_store *st, void *arg)
+{
+  struct scrub_args *a = arg;
+  void *b;
+  const struct maat__store_ops *ops = maat__store_ops_of(st, &b);
+
+  return ops->scrub(b, a->needle, a->n, a->fn, a->ctx);
+}
+
+int maat_store_scrub(maat_store *st, const char *needle, size_t n,
+                     int (*fn)(void *, const char *, const void *, size_t,
+                               void **, size_t *),
+                     void *ctx)
+{
+  struct scrub_args a = { needle, n, fn, ctx };
+
+  if (!st || !needle || !n || !fn)
+    return maat__fail(MAAT_EINVAL, "store: scrub needs what to look for");
+  return maat__store_write(st, do_scrub, &a);
+}
+
+int maat_store_compact(maat_store *st)
+{
+  void *b;
+  const struct maat__store_ops *ops;
+
+  if (!st)
+    return maat__fail(MAAT_EINVAL, "store: no store");
+  ops = maat__store_ops_of(st, &b);
+  return ops->compact(b);
+}
+
+struct forget {
+  int64_t ids[64];
+  char *bodies[64];
+  int n;
+};
+
+static int take_blank(void *ctx, int64_t id, const char *key, double t,
+                      int state, const char *body)
+{
+  struct forget *f = ctx;
+  json_t *o;
+
+  (void)key, (void)t, (void)state;
+  if (f->n == 64 || !(o = json_loads(body, 0, NULL)))
+    return 0;
+  json_object_set_new(o, "text", json_string(""));
+  f->ids[f->n] = id;
+  f->bodies[f->n] = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(15));
+  json_decref(o);
+  if (f->bodies[f->n])
+    f->n++;
+  return 0;
+}
+
+static int do_forget(maat_store *st, void *arg)
+{
+  const char *contact = arg;
+  void *b;
+  const struct maat__store_ops *ops = maat__store_ops_of(st, &b);
+  struct forget f;
+  int rc;
+
+  f.n = 0;
+  if ((rc = ops->rec_delete(b, "message", contact, 1e300, NULL)) ||
+      (rc = ops->recs(b, 1, "correction", contact, -1, take_blank, &f)))
+    return rc;
+  for (int i = 0; i < f.n; i++) {
+    /* The state stays: a review is not undone by an erasure. */
+    int64_t id = f.ids[i];
+    struct find_one one = { id, 0, 0, NULL, NULL, 0 };
+    if (!rc)
+      rc = ops->recs(b, 1, "correction", contact, -1, find_row, &one);
+    if (rc == 1)
+      rc = MAAT_OK;
+    if (!rc && one.found)
+      rc = ops->rec_set(b, "correction", id, one.state, f.bodies[i]);
+    maat__free(one.key);
+    maat__free(one.body);
+    free(f.bodies[i]);
+  }
+  return rc;
+}
+
+int maat_store_forget_words(maat_store *st, const char *contact)
+{
+  if (!st || !contact || !*contact)
+    return maat__fail(MAAT_EINVAL, "store: which contact?");
+  return maat__store_write(st, do_forget, (void *)contact);
+}
+
+struct purge_args {
+  const char *what;
+  double before;
+  long *n;
+};
+
+static int do_purge(maat_store *st, void *arg)
+{
+  struct purge_args *a = arg;
+  void *b;
+  const struct maat__store_ops *ops = maat__store_ops_of(st, &b);
+
+  if (!strcmp(a->what, "messages"))
+    return ops->rec_delete(b, "message", NULL, a->before, a->n);
+  return ops->purge(b, a->what, a->before, a->n);
+}
+
+int maat_store_purge(maat_store *st, const char *what, double before,
+                     long *n)
+{
+  struct purge_args a = { what, before, n };
+
+  if (!st || !what)
+    return maat__fail(MAAT_EINVAL, "store: what to purge?");
+  if (n)
+    *n = 0;
+  return maat__store_write(st, do_purge, &a);
+}

@@ -1246,6 +1246,146 @@ static int sq_rec_delete(void *b, const char *kind, const char *key,
   return rc;
 }
 
+/* The columns a customer's data can be in: free text, JSON, snapshots. */
+static const struct {
+  const char *table, *col;
+  int blob;
+} scrub_cols[] = {
+  { "events", "line", 0 }, { "decisions", "line", 0 },
+  { "contacts", "record", 0 }, { "snapshots", "data", 1 },
+  { "records", "body", 0 }, { "kb_questions", "question", 0 },
+  { "kb_links", "question", 0 }, { "checkins", "note", 0 },
+  { "outbox", "body", 0 }, { "audit", "detail", 0 },
+};
+
+struct found {
+  int64_t rowid;
+  void *data;
+  size_t len;
+};
+
+static int sq_scrub(void *b, const char *needle, size_t n,
+                    int (*fn)(void *, const char *, const void *, size_t,
+                              void **, size_t *),
+                    void *ctx)
+{
+  struct sq *q = b;
+  int rc = MAAT_OK;
+
+  for (size_t c = 0; c < sizeof scrub_cols / sizeof scrub_cols[0] && !rc;
+       c++) {
+    struct found *f = NULL;
+    size_t nf = 0, cap = 0;
+    sqlite3_stmt *st;
+    char sql[160];
+    int step;
+    snprintf(sql, sizeof sql, "SELECT rowid, %s FROM %s WHERE instr(%s, ?)"
+             " > 0", scrub_cols[c].col, scrub_cols[c].table,
+             scrub_cols[c].col);
+    if ((rc = prep(q, q->w, sql, &st)))
+      break;
+    if (scrub_cols[c].blob)
+      sqlite3_bind_blob(st, 1, needle, (int)n, SQLITE_STATIC);
+    else
+      sqlite3_bind_text(st, 1, needle, (int)n, SQLITE_STATIC);
+    /* Read first, then write: no update under a running select. */
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+      const void *d = scrub_cols[c].blob ? sqlite3_column_blob(st, 1)
+                                         : (const void *)
+                                               sqlite3_column_text(st, 1);
+      size_t len = (size_t)sqlite3_column_bytes(st, 1);
+      if (nf == cap) {
+        size_t nc = cap ? 2 * cap : 16;
+        struct found *p = maat__realloc(f, nc * sizeof *p);
+        if (!p) {
+          rc = maat__fail(MAAT_ENOMEM, "out of memory");
+          break;
+        }
+        f = p;
+        cap = nc;
+      }
+      f[nf].rowid = sqlite3_column_int64(st, 0);
+      f[nf].len = len;
+      if (!(f[nf].data = maat__malloc(len + 1))) {
+        rc = maat__fail(MAAT_ENOMEM, "out of memory");
+        break;
+      }
+      memcpy(f[nf].data, d, len);
+      ((char *)f[nf].data)[len] = '\0';
+      nf++;
+    }
+    if (!rc && step != SQLITE_DONE)
+      rc = fail_db(q, q->w, "cannot search the store");
+    sqlite3_finalize(st);
+    snprintf(sql, sizeof sql, "UPDATE %s SET %s = ? WHERE rowid = ?",
+             scrub_cols[c].table, scrub_cols[c].col);
+    for (size_t i = 0; i < nf && !rc; i++) {
+      void *out = NULL;
+      size_t outlen = 0;
+      if ((rc = fn(ctx, scrub_cols[c].table, f[i].data, f[i].len, &out,
+                   &outlen)) || !out)
+        continue;
+      if (!(rc = prep(q, q->w, sql, &st))) {
+        if (scrub_cols[c].blob)
+          sqlite3_bind_blob(st, 1, out, (int)outlen, SQLITE_STATIC);
+        else
+          sqlite3_bind_text(st, 1, out, (int)outlen, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, f[i].rowid);
+        rc = sqlite3_step(st) == SQLITE_DONE
+                 ? MAAT_OK : fail_db(q, q->w, "cannot overwrite");
+        sqlite3_finalize(st);
+      }
+      maat__free(out);
+    }
+    for (size_t i = 0; i < nf; i++)
+      maat__free(f[i].data);
+    maat__free(f);
+  }
+  return rc;
+}
+
+static int sq_compact(void *b)
+{
+  struct sq *q = b;
+  int rc;
+
+  /* VACUUM rewrites the file without the free pages that held what was
+   * overwritten; the checkpoint empties the write-ahead log. */
+  if ((rc = exec(q, q->w, "PRAGMA secure_delete = ON")) ||
+      (rc = exec(q, q->w, "VACUUM")))
+    return rc;
+  return exec(q, q->w, "PRAGMA wal_checkpoint(TRUNCATE)");
+}
+
+static int sq_purge(void *b, const char *what, double before, long *n)
+{
+  static const struct { const char *what, *sql; } q[] = {
+    { "audit", "DELETE FROM audit WHERE at < ?" },
+    { "checkins", "DELETE FROM checkins WHERE t < ?" },
+    { "contacts", "DELETE FROM contacts WHERE closed < ?" },
+    { "bot_outcomes", "DELETE FROM bot_outcomes WHERE t < ?" },
+    { "kb_questions", "DELETE FROM kb_questions WHERE t < ?" },
+  };
+  struct sq *s = b;
+  sqlite3_stmt *st;
+  int rc;
+
+  for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
+    if (strcmp(q[i].what, what))
+      continue;
+    if ((rc = prep(s, s->w, q[i].sql, &st)))
+      return rc;
+    sqlite3_bind_double(st, 1, before);
+    rc = sqlite3_step(st) == SQLITE_DONE
+             ? MAAT_OK : fail_db(s, s->w, "cannot purge");
+    if (!rc && n)
+      *n = (long)sqlite3_changes(s->w);
+    sqlite3_finalize(st);
+    return rc;
+  }
+  return maat__fail(MAAT_EINVAL, "store: nothing called '%s' to purge", what);
+}
+
 const struct maat__store_ops maat__store_sqlite = {
   "sqlite", sq_open, sq_close,
   sq_bind_run, sq_meta_get, sq_meta_set,
@@ -1262,4 +1402,5 @@ const struct maat__store_ops maat__store_sqlite = {
   sq_article_put, sq_articles, sq_kb_link_add, sq_kb_links,
   sq_kb_question_add, sq_kb_questions,
   sq_rec_add, sq_rec_set, sq_recs, sq_rec_delete,
+  sq_scrub, sq_compact, sq_purge,
 };

@@ -101,3 +101,67 @@ Test(privacy, redacted_text_keeps_the_rest)
     cr_assert_eq(maat_pii_redact("\xff", 1, &r, NULL), MAAT_EUTF8);
   }
 }
+
+/* ---- erasure: the store's copies, the snapshot resealed ---- */
+
+uint32_t maat__crc32c(uint32_t crc, const void *p, size_t n);
+
+static int take_line(void *ctx, int64_t seq, const char *line, size_t len)
+{
+  char *all = ctx;
+  size_t at = strlen(all);
+  (void)seq;
+  snprintf(all + at, 1024 - at, "%.*s\n", (int)len, line);
+  return 0;
+}
+
+Test(privacy, erase_overwrites_the_id_whole_and_reseals_the_snapshot)
+{
+  static const char *const lines[] = {
+    "{\"type\":\"contact\",\"id\":\"k1\",\"t\":1,\"customer\":\"klant-4711\"}",
+    "{\"type\":\"contact\",\"id\":\"k2\",\"t\":2,\"customer\":\"klant-47\"}",
+    "{\"type\":\"contact\",\"id\":\"k3\",\"t\":3,\"customer\":\"klant-47110\"}",
+  };
+  unsigned char snap[64], *got = NULL;
+  uint32_t len = 10, crc;
+  struct maat_erase_report r;
+  maat_store *st = NULL;
+  char all[1024] = "";
+  size_t n = 0, glen = 0;
+  int64_t seq;
+  void *data = NULL;
+
+  cr_assert_eq(maat_store_open(&st, "memory:"), MAAT_OK);
+  for (int i = 0; i < 3; i++)
+    cr_assert_eq(maat_store_event_append(st, i, lines[i], strlen(lines[i]),
+                                         &seq), MAAT_OK);
+  /* A snapshot as the engine writes one: strings with their length, the
+   * id also as the tail of a longer one, a checksum at the end. */
+  memcpy(snap + n, &len, 4), n += 4;
+  memcpy(snap + n, "klant-4711", 10), n += 10;
+  len = 11;
+  memcpy(snap + n, &len, 4), n += 4;
+  memcpy(snap + n, "klant-47110", 11), n += 11;
+  crc = maat__crc32c(0, snap, n);
+  memcpy(snap + n, &crc, 4), n += 4;
+  cr_assert_eq(maat_store_snapshot_put(st, 3, snap, n), MAAT_OK);
+  cr_assert_eq(maat_privacy_erase(st, "klant-4711", NULL, &r), MAAT_OK, "%s",
+               maat_errmsg());
+  cr_assert_eq(r.contacts, 1);
+  cr_assert_eq(strlen(r.pseudonym), 10);
+  cr_assert_eq(maat_store_events(st, 0, take_line, all), MAAT_OK);
+  cr_assert(!strstr(all, "\"klant-4711\""), "%s", all);
+  cr_assert(strstr(all, r.pseudonym), "%s", all);
+  cr_assert(strstr(all, "\"klant-47\""), "a shorter id is another customer");
+  cr_assert(strstr(all, "\"klant-47110\""), "so is a longer one");
+  cr_assert_eq(maat_store_snapshot_latest(st, &seq, &data, &glen), MAAT_OK);
+  got = data;
+  cr_assert_eq(glen, n, "the snapshot keeps its length");
+  cr_assert_eq(memcmp(got + 4, r.pseudonym, 10), 0);
+  cr_assert_eq(memcmp(got + 18, "klant-47110", 11), 0,
+               "the longer id is left alone");
+  memcpy(&crc, got + glen - 4, 4);
+  cr_assert_eq(crc, maat__crc32c(0, got, glen - 4), "resealed");
+  maat_free(data);
+  maat_store_close(st);
+}

@@ -308,6 +308,28 @@ static void find_phone(struct found *f)
       }
       b++;
     }
+    /* An extension written on: "555-123-4567x890". */
+    if (last + 1 < f->len && (s[last] == 'x' || s[last] == 'X') &&
+        is_digit(s[last + 1]) && digits >= 9) {
+      size_t e = last + 1;
+      while (e < f->len && e - last <= 6 && is_digit(s[e]))
+        e++;
+      size_t k = i;
+      while (k < last && !is_digit(s[k]))
+        k++;
+      if (e - last - 1 <= 5 && (e == f->len || !is_alnum(s[e]))) {
+        /* As below: a shape of its own makes it a phone number. */
+        if (date_like(s, i, last) || other_number(s, i, last) ||
+            taken(f, i, last) || digits > 15 ||
+            !(plus || paren || seps || digits == 10 || s[k] == '0')) {
+          i = e - 1;
+          continue;
+        }
+        add(f, MAAT_PII_PHONE, i, e);
+        i = e - 1;
+        continue;
+      }
+    }
     if (last < f->len && is_alnum(s[last]))
       continue;
     if (digits < 8 || digits > 15 || date_like(s, i, last) ||

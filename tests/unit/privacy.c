@@ -55,11 +55,13 @@ Test(privacy, phone_numbers_dutch_and_international)
     "bel 06-12345678", "06 12 34 56 78", "(06)12345678", "+31 6 12345678",
     "+31612345678", "0031612345678", "020-1234567", "(020) 123 4567",
     "0314-555555", "+44 20 7946 0958", "call 905-674-3793",
-    "(541) 714-1388",
+    "(541) 714-1388", "call 555-123-4567x890 now", "001-202-555-0143x5555",
+    "(555)123-4567x12",
   };
   static const char *const no[] = {
     "op 12-03-2024 besteld", "order 2024-03-12", "IP 192.168.100.200",
-    "SSN 123-45-6789", "25 euro", "artikel 12345",
+    "SSN 123-45-6789", "25 euro", "artikel 12345", "a 1920x1080 screen",
+    "code 123456789x12",
   };
   for (size_t k = 0; k < sizeof yes / sizeof *yes; k++)
     cr_assert_str_eq(types(yes[k]), "phone", "%s", yes[k]);

@@ -84,6 +84,14 @@ int maat_privacy_erase(struct maat_store *st, const char *customer,
                        struct maat_erase_report *r);
 
 /*
+ * An agent who leaves: her check-ins (energy, private notes) deleted and
+ * her tokens revoked ('*checkins', '*tokens' how many), audited, the
+ * database compacted. The work she did stays in the log (totals).
+ */
+int maat_privacy_erase_agent(struct maat_store *st, const char *agent,
+                             long *checkins, long *tokens);
+
+/*
  * Retention per data class, in days (0: kept until erased): the
  * customer's words kept for learning and the questions of the gaps report
  * ("messages"), closed contacts' records and the bot's outcomes

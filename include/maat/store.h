@@ -431,6 +431,9 @@ int maat_store_compact(maat_store *st);
  */
 int maat_store_purge(maat_store *st, const char *what, double before,
                      long *n);
+/* An agent who left: every check-in of hers (energy, notes) deleted;
+ * '*n' how many. */
+int maat_store_checkins_erase(maat_store *st, const char *agent, long *n);
 /* A contact's words kept for learning: deleted, and blanked in its
  * corrections (which stay, for the counts). */
 int maat_store_forget_words(maat_store *st, const char *contact);

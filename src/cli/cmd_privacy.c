@@ -14,6 +14,7 @@ static void usage(FILE *f)
   fprintf(f,
     "Usage: maat privacy export --db DB --customer ID\n"
     "       maat privacy erase --db DB --customer ID [--also TEXT]...\n"
+    "       maat privacy erase --db DB --agent ID\n"
     "       maat privacy purge --db DB [--messages-days N] [--contacts-days N]\n"
     "                          [--checkins-days N] [--audit-days N]\n"
     "\n"
@@ -29,6 +30,9 @@ static void usage(FILE *f)
     "database file is compacted, so that nothing overwritten is left in\n"
     "free pages or the write-ahead log. Both are audited, without the id.\n"
     "Stop maat serve first: its memory holds the customer too.\n"
+    "'erase --agent' is for an agent who leaves: her check-ins (energy and\n"
+    "private notes) are deleted and her tokens revoked; the work she did\n"
+    "stays in the log, for the totals.\n"
     "'purge' deletes what its data class no longer keeps (maat serve does\n"
     "it every hour with the config's data_classes): the customer's words\n"
     "kept for learning and the gaps report's questions (messages, default\n"
@@ -38,6 +42,7 @@ static void usage(FILE *f)
     "Options:\n"
     "      --db DB          the store\n"
     "      --customer ID    the customer's id, as the helpdesk gave it\n"
+    "      --agent ID       an agent who left (erase)\n"
     "      --also TEXT      erase this text too (4 bytes or more; repeat)\n"
     "      --messages-days N, --contacts-days N, --checkins-days N,\n"
     "      --audit-days N   retention for purge\n"
@@ -49,7 +54,7 @@ static void usage(FILE *f)
 int cmd_privacy(int argc, char **argv)
 {
   enum { OPT_DB = 256, OPT_CUSTOMER, OPT_ALSO, OPT_MSG, OPT_CON, OPT_CHK,
-         OPT_AUD };
+         OPT_AUD, OPT_AGENT };
   static const struct option opts[] = {
     { "db", required_argument, NULL, OPT_DB },
     { "messages-days", required_argument, NULL, OPT_MSG },
@@ -57,11 +62,12 @@ int cmd_privacy(int argc, char **argv)
     { "checkins-days", required_argument, NULL, OPT_CHK },
     { "audit-days", required_argument, NULL, OPT_AUD },
     { "customer", required_argument, NULL, OPT_CUSTOMER },
+    { "agent", required_argument, NULL, OPT_AGENT },
     { "also", required_argument, NULL, OPT_ALSO },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
   };
-  const char *db = NULL, *customer = NULL, *verb;
+  const char *db = NULL, *customer = NULL, *agent = NULL, *verb;
   const char *also[33];
   int nalso = 0, c, rc, ret = EXIT_FAIL;
   struct maat_retention keep = MAAT_RETENTION_DEFAULT;
@@ -83,6 +89,7 @@ int cmd_privacy(int argc, char **argv)
     switch (c) {
     case OPT_DB: db = optarg; break;
     case OPT_CUSTOMER: customer = optarg; break;
+    case OPT_AGENT: agent = optarg; break;
     case OPT_ALSO:
       if (nalso == 32)
         return cli_usage_error("privacy", "--also at most 32 times");
@@ -104,7 +111,9 @@ int cmd_privacy(int argc, char **argv)
   also[nalso] = NULL;
   if (!db)
     return cli_usage_error("privacy", "no store given (--db DB)");
-  if (!customer && strcmp(verb, "purge"))
+  if (agent && (customer || strcmp(verb, "erase") || nalso))
+    return cli_usage_error("privacy", "--agent is for erase, alone");
+  if (!customer && !agent && strcmp(verb, "purge"))
     return cli_usage_error("privacy", "no customer given (--customer ID)");
   if (optind < argc)
     return cli_usage_error("privacy", "unexpected '%s'", argv[optind]);
@@ -114,7 +123,15 @@ int cmd_privacy(int argc, char **argv)
     cli_error_rc(rc, "privacy");
     return EXIT_FAIL;
   }
-  if (!strcmp(verb, "purge")) {
+  if (agent) {
+    long nc = 0, nt = 0;
+    if ((rc = maat_privacy_erase_agent(st, agent, &nc, &nt))) {
+      cli_error_rc(rc, "privacy erase");
+      goto out;
+    }
+    printf("erased: %ld check-ins of agent %s, %ld tokens revoked\n", nc,
+           agent, nt);
+  } else if (!strcmp(verb, "purge")) {
     struct maat_purge_report r;
     if ((rc = maat_privacy_purge(st, &keep, maat_wall_now(), &r))) {
       cli_error_rc(rc, "privacy purge");

@@ -415,3 +415,56 @@ int maat_privacy_purge(maat_store *st, const struct maat_retention *r,
                           &out->checkins);
   return rc;
 }
+
+/* ---- an agent who leaves ---- */
+
+struct agent_tokens {
+  const char *agent;
+  int64_t ids[256];
+  int n;
+};
+
+static int agent_token(void *ctx, const struct maat_store_token *t)
+{
+  struct agent_tokens *a = ctx;
+
+  if (!strcmp(t->agent, a->agent) && t->revoked == 0 && a->n < 256)
+    a->ids[a->n++] = t->id;
+  return 0;
+}
+
+int maat_privacy_erase_agent(maat_store *st, const char *agent,
+                             long *checkins, long *tokens)
+{
+  struct agent_tokens a;
+  struct maat_store_audit au;
+  int rc;
+
+  if (!st || !agent || !maat_id_valid(agent, strlen(agent)))
+    return maat__fail(MAAT_EINVAL, "agent: expected an id of " MAAT_ID_RULE);
+  a.agent = agent;
+  a.n = 0;
+  if ((rc = maat_store_tokens(st, agent_token, &a)))
+    return rc;
+  if ((rc = maat_store_begin(st)))
+    return rc;
+  rc = maat_store_checkins_erase(st, agent, checkins);
+  for (int i = 0; !rc && i < a.n; i++)
+    rc = maat_store_token_revoke(st, a.ids[i], maat_wall_now());
+  if (!rc) {
+    memset(&au, 0, sizeof au);
+    au.at = maat_wall_now();
+    au.role = "admin";
+    au.method = "CLI";
+    au.path = "maat privacy erase";
+    au.status = 200;
+    au.detail = "an agent's check-ins erased and tokens revoked";
+    rc = maat_store_audit_append(st, &au);
+  }
+  rc = rc ? (maat_store_rollback(st), rc) : maat_store_commit(st);
+  if (!rc)
+    rc = maat_store_compact(st);
+  if (!rc && tokens)
+    *tokens = a.n;
+  return rc;
+}

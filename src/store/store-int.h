@@ -135,6 +135,8 @@ struct maat__store_ops {
   /* retention: rows of 'what' ("audit", "checkins", "contacts",
    * "bot_outcomes", "kb_questions") older than 'before' deleted */
   int (*purge)(void *b, const char *what, double before, long *n);
+  /* an agent who left: her check-ins deleted */
+  int (*checkins_erase)(void *b, const char *agent, long *n);
 };
 
 /* Runs 'call' in the caller's open transaction, or in one of its own

@@ -1367,6 +1367,38 @@ static int mem_purge(void *b, const char *what, double before, long *n)
   return MAAT_OK;
 }
 
+static int mem_checkins_erase(void *b, const char *agent, long *n)
+{
+  struct mem *m = b;
+  int rc = MAAT_OK;
+  long k = 0;
+
+  pthread_mutex_lock(&m->mu);
+  for (size_t i = 0; i < m->t[T_CHECKINS].n && !rc; i++) {
+    struct row *r = &m->t[T_CHECKINS].rows[i];
+    int bad = 0;
+    char *none;
+    if (!r->a || strcmp(r->a, agent) || (rc = remember(m, T_CHECKINS, i)))
+      continue;
+    /* In place (rows go by length on a rollback): no one's any more, no
+     * energy, no note. */
+    if (!(none = dup_or_null("", &bad))) {
+      rc = oom();
+      break;
+    }
+    maat__free(r->a);
+    maat__free(r->c);
+    r->a = none;
+    r->c = NULL;
+    r->n = 0;
+    k++;
+  }
+  pthread_mutex_unlock(&m->mu);
+  if (n)
+    *n = k;
+  return rc;
+}
+
 const struct maat__store_ops maat__store_memory = {
   "memory", mem_open, mem_close,
   mem_bind_run, mem_meta_get, mem_meta_set,
@@ -1383,5 +1415,5 @@ const struct maat__store_ops maat__store_memory = {
   mem_article_put, mem_articles, mem_kb_link_add, mem_kb_links,
   mem_kb_question_add, mem_kb_questions,
   mem_rec_add, mem_rec_set, mem_recs, mem_rec_delete,
-  mem_scrub, mem_compact, mem_purge,
+  mem_scrub, mem_compact, mem_purge, mem_checkins_erase,
 };

@@ -647,3 +647,26 @@ int maat_store_purge(maat_store *st, const char *what, double before,
     *n = 0;
   return maat__store_write(st, do_purge, &a);
 }
+
+struct agent_args {
+  const char *agent;
+  long *n;
+};
+
+static int do_checkins_erase(maat_store *st, void *arg)
+{
+  struct agent_args *a = arg;
+  void *b;
+  const struct maat__store_ops *ops = maat__store_ops_of(st, &b);
+
+  return ops->checkins_erase(b, a->agent, a->n);
+}
+
+int maat_store_checkins_erase(maat_store *st, const char *agent, long *n)
+{
+  struct agent_args a = { agent, n };
+
+  if (!st || !agent || !*agent)
+    return maat__fail(MAAT_EINVAL, "store: which agent?");
+  return maat__store_write(st, do_checkins_erase, &a);
+}

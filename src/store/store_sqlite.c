@@ -1386,6 +1386,23 @@ static int sq_purge(void *b, const char *what, double before, long *n)
   return maat__fail(MAAT_EINVAL, "store: nothing called '%s' to purge", what);
 }
 
+static int sq_checkins_erase(void *b, const char *agent, long *n)
+{
+  struct sq *q = b;
+  sqlite3_stmt *st;
+  int rc;
+
+  if ((rc = prep(q, q->w, "DELETE FROM checkins WHERE agent = ?", &st)))
+    return rc;
+  sqlite3_bind_text(st, 1, agent, -1, SQLITE_STATIC);
+  rc = sqlite3_step(st) == SQLITE_DONE
+           ? MAAT_OK : fail_db(q, q->w, "cannot erase the check-ins");
+  if (!rc && n)
+    *n = (long)sqlite3_changes(q->w);
+  sqlite3_finalize(st);
+  return rc;
+}
+
 const struct maat__store_ops maat__store_sqlite = {
   "sqlite", sq_open, sq_close,
   sq_bind_run, sq_meta_get, sq_meta_set,
@@ -1402,5 +1419,5 @@ const struct maat__store_ops maat__store_sqlite = {
   sq_article_put, sq_articles, sq_kb_link_add, sq_kb_links,
   sq_kb_question_add, sq_kb_questions,
   sq_rec_add, sq_rec_set, sq_recs, sq_rec_delete,
-  sq_scrub, sq_compact, sq_purge,
+  sq_scrub, sq_compact, sq_purge, sq_checkins_erase,
 };

@@ -22,6 +22,8 @@ db=$tmp/p.db
 INT=$("$MAAT_BIN" token add --db "$db" --role integration 2>/dev/null)
 LEAD=$("$MAAT_BIN" token add --db "$db" --role lead 2>/dev/null)
 ADM=$("$MAAT_BIN" token add --db "$db" --role admin 2>/dev/null)
+c=$("$MAAT_BIN" token enrol --db "$db" --agent a0001 2>/dev/null)
+ANA=$("$MAAT_BIN" token redeem --db "$db" "$c" 2>/dev/null)
 cat >"$tmp/team.json" <<'T'
 {"agents": [{"id": "a0001", "languages": ["nl", "en"], "tiers": ["T1", "T2", "T3"]},
             {"id": "a0002", "languages": ["nl", "en"], "tiers": ["T1", "T2", "T3"]}]}
@@ -37,6 +39,8 @@ post '{"id":"k2","customer":"klant-4711","text":"Nog steeds geen antwoord, Jan J
 post '{"id":"k3","customer":"klant-4712","text":"Waar blijft mijn pakket? Ik ben boos"}'
 post '{"id":"k4","customer":"klant-47","text":"Mijn pas is kwijt, wat nu?"}'
 code POST /v1/contacts/k1/done "$INT" '{"outcome":"resolved","csat":4}' >/dev/null
+expect "ana checks in on her contact, with a private note" 200 POST /v1/contacts/k1/checkin "$ANA" \
+  '{"energy":2,"note":"een zware dag"}'
 code POST /v1/contacts/k1/corrections "$LEAD" '{"field":"tier","value":"T2","reason":"Jan Jansen was calm in the end"}' >/dev/null
 "$MAAT_BIN" privacy export --db "$db" --customer klant-4711 >"$tmp/export.json" 2>"$tmp/err"
 check "export lists the customer's two contacts" '[ "$(jq -c .contacts "$tmp/export.json")" = "[\"k1\",\"k2\"]" ]'
@@ -112,6 +116,10 @@ check "a class's days are a setting" '[ "$(sqlite3 "$db" "SELECT count(*) FROM a
 printf '{"data_classes": {"messages": {"days": "thirty"}}}' >"$tmp/bad.json"
 "$MAAT_BIN" serve --team "$tmp/team.json" --db "$db" --config "$tmp/bad.json" --port 0 >/dev/null 2>"$tmp/err"; rc=$?
 check "a bad data class setting names the field" '[ $rc != 0 ] && grep -q "data_classes: messages: field .days." "$tmp/err"'
+# An agent who leaves: her check-ins go, her tokens stop working.
+"$MAAT_BIN" privacy erase --db "$db" --agent a0001 >"$tmp/out" 2>&1; rc=$?
+check "an agent's check-ins are erased and her token revoked" \
+  '[ $rc = 0 ] && grep -q "1 check-ins of agent a0001, 1 tokens revoked" "$tmp/out" && [ "$(sqlite3 "$db" "SELECT count(*) FROM checkins WHERE agent = '"'"'a0001'"'"'")" = 0 ] && ! grep -a -q "een zware dag" "$db"'
 "$MAAT_BIN" privacy erase --db "$db" --customer "a b" >/dev/null 2>&1; rc=$?
 check "a customer id that is no id is a clear error" '[ $rc = 1 ]'
 "$MAAT_BIN" privacy erase --db "$db" --customer x --also Jan >/dev/null 2>"$tmp/err"; rc=$?

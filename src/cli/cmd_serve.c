@@ -58,7 +58,8 @@ static void usage(FILE *f)
     "                           triage_config, web_root, clock_speed,\n"
     "                           max_body, min_group, webhook_secret,\n"
     "                           alerts, outbox, timezone, helpdesks,\n"
-    "                           kb_threshold, data_classes (docs/api.md,\n"
+    "                           kb_threshold, data_classes, retrain\n"
+    "                           (docs/api.md, docs/learning.md,\n"
     "                           docs/outbox.md, docs/helpdesks.md,\n"
     "                           docs/knowledge.md, docs/privacy.md)\n"
     "      --alert-url URL      post team warnings (overload, understaffed,\n"
@@ -174,6 +175,61 @@ static int parse_data_classes(const char *path, json_t *v,
       }
     }
   }
+  return 0;
+}
+
+/* "retrain": {"every_hours", "base": [FILE...], "holdout", "models"} */
+static const char *retrain_base[16];
+
+static int parse_retrain(const char *path, json_t *v,
+                         struct maat_serve_options *o)
+{
+  const char *key;
+  json_t *x;
+
+  if (!json_is_object(v)) {
+    cli_error("serve: %s: field 'retrain': expected an object", path);
+    return -1;
+  }
+  json_object_foreach(v, key, x) {
+    if (!strcmp(key, "every_hours") && json_is_number(x) &&
+        json_number_value(x) > 0 && json_number_value(x) <= 24 * 366) {
+      o->retrain_every_h = json_number_value(x);
+    } else if (!strcmp(key, "base") && json_is_array(x) &&
+               json_array_size(x) >= 1 && json_array_size(x) <= 16) {
+      size_t i;
+      json_t *f;
+      json_array_foreach(x, i, f) {
+        if (!json_is_string(f)) {
+          cli_error("serve: %s: retrain: field 'base': expected file "
+                    "names", path);
+          return -1;
+        }
+        retrain_base[i] = json_string_value(f);
+      }
+      o->retrain_base = retrain_base;
+      o->nretrain_base = (int)json_array_size(x);
+    } else if (!strcmp(key, "holdout") && json_is_string(x)) {
+      o->retrain_holdout = json_string_value(x);
+    } else if (!strcmp(key, "models") && json_is_string(x)) {
+      o->retrain_dir = json_string_value(x);
+    } else {
+      cli_error("serve: %s: retrain: field '%s': unknown, or not right "
+                "(every_hours a number of hours, base 1 to 16 files, "
+                "holdout a file, models a folder)", path, key);
+      return -1;
+    }
+  }
+  if (!o->nretrain_base || !(o->retrain_every_h > 0)) {
+    cli_error("serve: %s: retrain: needs every_hours and base", path);
+    return -1;
+  }
+  for (int i = 0; i < o->nretrain_base; i++)
+    if (access(o->retrain_base[i], R_OK) != 0) {
+      cli_error("serve: %s: retrain: base file '%s' cannot be read", path,
+                o->retrain_base[i]);
+      return -1;
+    }
   return 0;
 }
 
@@ -448,7 +504,7 @@ static int load_config(const char *path, struct maat_serve_options *o,
                                       "webhook_secret", "alerts", "outbox",
                                       "timezone", "helpdesks",
                                       "kb_threshold", "data_classes",
-                                      NULL };
+                                      "retrain", NULL };
   json_error_t err;
   const char *key;
   json_t *v;
@@ -487,6 +543,11 @@ static int load_config(const char *path, struct maat_serve_options *o,
     }
     if (!strcmp(key, "data_classes")) {
       if (parse_data_classes(path, v, o))
+        return -1;
+      continue;
+    }
+    if (!strcmp(key, "retrain")) {
+      if (parse_retrain(path, v, o))
         return -1;
       continue;
     }

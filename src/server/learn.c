@@ -474,6 +474,8 @@ int maat__model_start(struct maat_server *s, const char *file)
   int64_t v;
   int rc = maat_model_current(s->store, "intent", &v, &path);
 
+  /* The first scheduled retrain comes one period after the start. */
+  s->last_retrain = maat_wall_now();
   if (rc == MAAT_OK) {
     rc = maat_model_load(path, &s->intent);
     maat_free(path);
@@ -564,4 +566,109 @@ void maat__retention(struct maat_server *s)
   s->last_purge = now;
   maat_privacy_purge(s->store, s->o.retention ? s->o.retention : &def, now,
                      &r);
+}
+
+/* ---- the scheduled retrain ---- */
+
+static int read_labelled(const char *path, maat_dataset *d)
+{
+  maat_reader_opts ro = MAAT_READER_OPTS_INIT;
+  maat_reader *r = NULL;
+  maat_record rec;
+  int rc;
+
+  ro.require_label = 1;
+  if ((rc = maat_reader_open(path, &ro, &r)))
+    return rc;
+  while ((rc = maat_reader_next(r, &rec)) == MAAT_OK)
+    if ((rc = maat_dataset_add(d, rec.text, rec.text_len, rec.label)))
+      break;
+  maat_reader_close(r);
+  return rc == MAAT_EOF ? MAAT_OK : rc;
+}
+
+static void *retrainer(void *arg)
+{
+  struct maat_server *s = arg;
+  const char *db = s->o.db_path;
+  struct maat_retrain_opts o;
+  struct maat_retrain_report r;
+  struct maat_store_audit au;
+  maat_dataset *base = NULL, *hold = NULL;
+  char dir[512], detail[160];
+  int rc;
+
+  memset(&o, 0, sizeof o);
+  o.train = (maat_train_opts)MAAT_TRAIN_OPTS_INIT;
+  snprintf(dir, sizeof dir, "%s.models", strncmp(db, "sqlite:", 7) ? db
+                                                                   : db + 7);
+  rc = maat_dataset_new(&base);
+  if (!rc && s->o.retrain_holdout)
+    rc = maat_dataset_new(&hold);
+  for (int i = 0; !rc && i < s->o.nretrain_base; i++)
+    rc = read_labelled(s->o.retrain_base[i], base);
+  if (!rc && hold)
+    rc = read_labelled(s->o.retrain_holdout, hold);
+  if (!rc) {
+    o.kind = "intent";
+    o.base = base;
+    o.holdout = hold;
+    o.dir = s->o.retrain_dir ? s->o.retrain_dir : dir;
+    o.data = "{\"scheduled\":true}";
+    rc = maat_retrain(s->store, &o, &r);
+  }
+  /* The outcome in the audit log; the registry has the figures. */
+  if (rc)
+    snprintf(detail, sizeof detail, "scheduled retrain failed: %.120s",
+             maat_errmsg());
+  else
+    snprintf(detail, sizeof detail, "scheduled retrain: version %lld %s "
+             "(held-out accuracy %.4f, %zu corrections)",
+             (long long)r.version, r.promoted ? "promoted" : "refused",
+             r.accuracy, r.corrections);
+  memset(&au, 0, sizeof au);
+  au.at = maat_wall_now();
+  au.role = "admin";
+  au.method = "SCHEDULE";
+  au.path = "retrain";
+  au.status = rc ? 500 : 200;
+  au.detail = detail;
+  maat_store_audit_append(s->store, &au);
+  maat_dataset_free(base);
+  maat_dataset_free(hold);
+  pthread_mutex_lock(&s->model_mu);
+  s->retrain_done = 1;
+  pthread_mutex_unlock(&s->model_mu);
+  return NULL;
+}
+
+void maat__retrain_due(struct maat_server *s)
+{
+  double now = maat_wall_now();
+
+  if (!(s->o.retrain_every_h > 0) || !s->o.nretrain_base ||
+      now - s->last_retrain < s->o.retrain_every_h * 3600)
+    return;
+  if (s->retraining) {
+    /* One at a time: the last one joined once it said it is done. */
+    int done;
+    pthread_mutex_lock(&s->model_mu);
+    done = s->retrain_done;
+    pthread_mutex_unlock(&s->model_mu);
+    if (!done)
+      return;
+    pthread_join(s->retrainer, NULL);
+    s->retraining = 0;
+  }
+  s->last_retrain = now;
+  s->retrain_done = 0;
+  if (pthread_create(&s->retrainer, NULL, retrainer, s) == 0)
+    s->retraining = 1;
+}
+
+void maat__retrain_join(struct maat_server *s)
+{
+  if (s->retraining)
+    pthread_join(s->retrainer, NULL);
+  s->retraining = 0;
 }

@@ -68,6 +68,10 @@ struct maat_server {
   maat_model *retired[32];
   int nretired;
   double last_purge;               /* retention (learn.c), wall time */
+  pthread_t retrainer;             /* a scheduled retrain (learn.c) */
+  int retraining;                  /* 1: the thread ran, to be joined */
+  int retrain_done;                /* it finished (under model_mu) */
+  double last_retrain;             /* wall time it last started */
 };
 /* rt.c: the RT connector's thread (docs/helpdesks.md) */
 void *maat__rt_thread(void *arg);
@@ -212,6 +216,10 @@ json_t *maat__ai_text(struct maat_server *s, const char *text);
 /* Retention (learn.c): purges what its data class no longer keeps, at
  * most once an hour. */
 void maat__retention(struct maat_server *s);
+/* A scheduled retrain, when one is due: in a thread of its own. */
+void maat__retrain_due(struct maat_server *s);
+/* Waits for a running retrain (the server stops). */
+void maat__retrain_join(struct maat_server *s);
 /* The intent model at start: the registry's in use, else 'file' (NULL:
  * none). */
 int maat__model_start(struct maat_server *s, const char *file);

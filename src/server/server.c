@@ -190,6 +190,7 @@ static void *ticker(void *arg)
       maat__kb_refresh(s);    /* every 5 s: an import since? */
       maat__model_refresh(s); /* a model promoted or put back? */
       maat__retention(s);     /* at most hourly: what the data classes drop */
+      maat__retrain_due(s);   /* a scheduled retrain, in its own thread */
     }
     pthread_mutex_lock(&s->clock_mu);
   }
@@ -689,6 +690,7 @@ void maat_server_stop(maat_server *s)
     pthread_join(s->courier, NULL);
   if (s->rt_running)
     pthread_join(s->rt, NULL);
+  maat__retrain_join(s);
   /* What the last minute held back is written before the store closes. */
   if (s->engine) {
     pthread_mutex_lock(&s->audit_mu);

@@ -59,6 +59,16 @@ struct maat_serve_options {
   /* Retention per data class (maat/privacy.h); NULL: the defaults. The
    * server purges at start and every hour. */
   const struct maat_retention *retention;
+  /* A scheduled retrain (maat/learn.h): every 'retrain_every_h' hours
+   * (0: never), from the labelled files 'retrain_base' (CSV or JSONL)
+   * plus the approved corrections, judged on 'retrain_holdout' (NULL:
+   * every tenth base message); model files in 'retrain_dir' (NULL: the
+   * store's path + ".models"). Borrowed. */
+  double retrain_every_h;
+  const char *const *retrain_base;
+  int nretrain_base;
+  const char *retrain_holdout;
+  const char *retrain_dir;
 };
 
 typedef struct maat_server maat_server;

@@ -148,6 +148,26 @@ check "a rollback to version 1 reaches the running server" '[ "$(jq .intent_mode
 "$MAAT_BIN" models --db "$db" list >"$tmp/out"
 check "the rollback is recorded with who" 'grep -q "put back in use by lead kim" "$tmp/out"'
 
+# A scheduled retrain in the server: the registry grows by itself.
+kill $pid; wait $pid 2>/dev/null; pid=""
+cat >"$tmp/cfg.json" <<C
+{"retrain": {"every_hours": 0.001, "base": ["$tmp/base.jsonl"], "holdout": "$tmp/hold.jsonl"}}
+C
+start_server "$db" "$tmp/team.json" --config "$tmp/cfg.json"
+i=0
+while [ $i -lt 120 ]; do
+  [ "$(sqlite3 "$db" "SELECT count(*) FROM audit WHERE path = 'retrain'")" -ge 1 ] && break
+  sleep 0.25; i=$((i + 1))
+done
+check "the server retrains on schedule and says how it went in the audit log" \
+  'sqlite3 "$db" "SELECT detail FROM audit WHERE path = '"'"'retrain'"'"'" | grep -q "scheduled retrain: version 4"'
+"$MAAT_BIN" models --db "$db" list --json >"$tmp/list2.jsonl"
+check "... and registers its model with the figures" '[ "$(wc -l <"$tmp/list2.jsonl")" -ge 4 ]'
+kill $pid; wait $pid 2>/dev/null; pid=""
+printf '{"retrain": {"every_hours": 1}}' >"$tmp/bad.json"
+"$MAAT_BIN" serve --team "$tmp/team.json" --db "$db" --config "$tmp/bad.json" --port 0 >/dev/null 2>"$tmp/err"; rc=$?
+check "a retrain without base data is a configuration error" '[ $rc != 0 ] && grep -q "retrain: needs every_hours and base" "$tmp/err"'
+
 # Bad input.
 n0=$("$MAAT_BIN" corrections --db "$db" list --state all | wc -l)
 printf '{"text":"a","value":"x"}\n{"text":"b"}\n' >"$tmp/bad.jsonl"

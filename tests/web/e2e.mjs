@@ -287,6 +287,20 @@ try {
     await api('POST', '/v1/contacts/' + mine.id + '/done', tok.integration, { outcome: 'resolved' });
     await page.waitForSelector(`#tocheck button[data-contact="${mine.id}"][data-energy="2"]`,
                                { timeout: 10000 });
+    // Before the check-in: "maat got this wrong" on her own contact.
+    await page.click(`#tocheck li:has(button[data-contact="${mine.id}"]) summary`);
+    await page.selectOption(`select[data-cfield="${mine.id}"]`, 'tone');
+    const toneNow = (await api('GET', '/v1/contacts/' + mine.id, tok.lead)).data.triage;
+    await page.selectOption(`select[data-cvalue="${mine.id}"]`,
+                            toneNow && toneNow.tone === 'angry' ? 'frustrated' : 'angry');
+    await page.fill(`input[data-creason="${mine.id}"]`, 'she was far more upset than it seemed');
+    await page.click(`button[data-csend="${mine.id}"]`);
+    await page.waitForFunction((id) => /^Sent/.test(document.querySelector(`[data-cmsg="${id}"]`).textContent),
+                               mine.id, { timeout: 10000 });
+    const mineCorr = await api('GET', '/v1/corrections', tok.lead);
+    check('the agent corrects the tone of her own contact on My day',
+          mineCorr.data.corrections.some((k) => k.contact === mine.id && k.field === 'tone' &&
+                                                 k.by === 'agent:a0001'));
     await page.fill('#tocheck input.note', 'a hard one');
     await page.click(`#tocheck button[data-contact="${mine.id}"][data-energy="2"]`);
     await page.waitForFunction((id) => !document.querySelector(`#tocheck button[data-contact="${id}"]`),

@@ -97,6 +97,7 @@ const T = {
     noOverrides: 'No decision overruled by people yet.',
     timesMade: (n) => `${n}\u00d7`, byLead: 'a lead', byAdmin: 'an admin', byAgent: 'the agent', byCli: 'imported',
     noText: 'without the customer\u2019s words: it cannot teach the model',
+    gotWrong: 'Did maat get this one wrong?',
   },
   nl: {
     err400: 'Dat werd niet aangenomen: controleer wat je invulde.', err401: 'Je aanmelding is verlopen: meld je opnieuw aan.',
@@ -192,6 +193,7 @@ const T = {
     noOverrides: 'Nog geen besluit door mensen teruggedraaid.',
     timesMade: (n) => `${n}\u00d7`, byLead: 'een teamleider', byAdmin: 'een beheerder', byAgent: 'de medewerker', byCli: 'ingelezen',
     noText: 'zonder de woorden van de klant: het model kan er niet van leren',
+    gotWrong: 'Zat maat hier naast?',
   },
 };
 

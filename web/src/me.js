@@ -57,6 +57,7 @@ function render() {
   const open = (me.recent_contacts || []).filter((c) => !c.checked_in);
   document.getElementById('tocheck-none').hidden = open.length > 0;
   if (document.activeElement && document.activeElement.classList.contains('note')) return;
+  if (document.querySelector('#tocheck details[open]')) return;
   document.getElementById('tocheck').replaceChildren(...open.map((c) => {
     const note = el('input', { class: 'note', placeholder: t('notePlaceholder'),
                                'aria-label': t('notePlaceholder') });
@@ -72,8 +73,41 @@ function render() {
       return b;
     });
     return el('li', {}, el('div', {}, (c.intent ? intentName(c.intent) : t('contact')) + ' \u00b7 ' + t(c.tone) + ' \u00b7 ' + clock(c.assigned_t)),
-              el('div', { class: 'taps' }, ...taps), note);
+              el('div', { class: 'taps' }, ...taps), note, correction(c));
   }));
+}
+
+// "maat got this wrong": the agent corrects the tone, the tier or the
+// intent of her own contact, with a reason; a lead reviews it.
+function correction(c) {
+  const field = el('select', { 'data-cfield': c.id, 'aria-label': t('corrWhat') },
+                   ...['tone', 'tier', 'intent'].map((f) =>
+                     el('option', { value: f }, t('f' + f[0].toUpperCase() + f.slice(1)))));
+  const box = el('span', {});
+  const value = () => box.firstChild;
+  const fill = () => {
+    const f = field.value;
+    box.replaceChildren(f === 'intent'
+      ? el('input', { class: 'note', 'data-cvalue': c.id, placeholder: t('corrValue') })
+      : el('select', { 'data-cvalue': c.id, 'aria-label': t('corrValue') },
+           ...(f === 'tone' ? ['neutral', 'positive', 'frustrated', 'angry', 'distressed'] : ['T1', 'T2', 'T3'])
+             .map((v) => el('option', { value: v }, f === 'tone' ? t(v) : v))));
+  };
+  field.addEventListener('change', fill);
+  fill();
+  const why = el('input', { class: 'note', 'data-creason': c.id, placeholder: t('corrReason'),
+                            'aria-label': t('corrReason'), maxlength: '500' });
+  const msg = el('div', { class: 'muted', role: 'status', 'data-cmsg': c.id });
+  const send = el('button', { class: 'secondary', 'data-csend': c.id }, t('sendCorrection'));
+  const det = el('details', {}, el('summary', {}, t('gotWrong')), field, box, why, send);
+  send.addEventListener('click', async () => {
+    if (!why.value.trim() || !value().value.trim()) { msg.textContent = t('reasonNeeded'); return; }
+    const r = await api('POST', '/v1/contacts/' + encodeURIComponent(c.id) + '/corrections',
+                        { field: field.value, value: value().value.trim(), reason: why.value.trim() });
+    msg.textContent = r.status === 201 ? t('corrSent') : r.status === 409 ? t('corrSame409') : errText(r);
+    if (r.status === 201) det.open = false;
+  });
+  return el('div', {}, det, msg);
 }
 
 async function refresh() {

@@ -106,6 +106,44 @@ static const char *bad_value(struct maat_server *s, const char *field,
                                      : "field 'value': expected an agent id";
 }
 
+/* The bot's reply to a contact, not yet delivered, held back: a person
+ * said the answer is wrong while it was still going out. */
+struct withhold {
+  char pat[MAAT_ID_MAX + 16];
+  int64_t ids[16];
+  int attempts[16];
+  int n;
+};
+
+static int find_reply(void *ctx, const struct maat_store_outbox *o)
+{
+  struct withhold *w = ctx;
+
+  if (o->key && strstr(o->key, w->pat) && w->n < 16) {
+    w->ids[w->n] = o->id;
+    w->attempts[w->n++] = o->attempts;
+  }
+  return 0;
+}
+
+static int withhold_reply(struct maat_server *s, const char *contact)
+{
+  struct withhold w;
+  int k = 0;
+
+  memset(&w, 0, sizeof w);
+  snprintf(w.pat, sizeof w.pat, ":%s:reply@", contact);
+  if (maat_store_outbox_list(s->store, MAAT_OUTBOX_PENDING, 1000, find_reply,
+                             &w))
+    return 0;
+  for (int i = 0; i < w.n; i++)
+    k += maat_store_outbox_mark(s->store, w.ids[i], MAAT_OUTBOX_DEAD,
+                                w.attempts[i], 0, "withheld: a person said "
+                                "the bot's answer is wrong", maat_wall_now())
+         == MAAT_OK;
+  return k;
+}
+
 /* POST /v1/contacts/{id}/corrections {field, value, reason, override} */
 enum MHD_Result maat__post_correction(struct call *c)
 {
@@ -223,13 +261,21 @@ enum MHD_Result maat__post_correction(struct call *c)
     ret = maat__library_error(c, rc);
     goto out;
   }
-  snprintf(c->detail, sizeof c->detail, "%s %lld of contact %s: %s %s -> %s",
-           k.override ? "override" : "correction", (long long)cid, id, field,
-           was[0] ? was : "(none)", value);
-  ret = maat__send_json(c, 201, json_pack(
-      "{s:I, s:s, s:s, s:s, s:s, s:b, s:s, s:b}", "id", (json_int_t)cid,
-      "contact", id, "field", field, "was", was, "value", value, "override",
-      k.override, "state", "open", "training_text", text != NULL));
+  {
+    /* An answer overruled as wrong: its reply, if still going out, is
+     * held back. */
+    int withheld = k.override && !strcmp(field, "answer") &&
+                   !strcmp(value, "wrong") ? withhold_reply(s, id) : 0;
+    snprintf(c->detail, sizeof c->detail, "%s %lld of contact %s: %s %s -> "
+             "%s%s", k.override ? "override" : "correction", (long long)cid,
+             id, field, was[0] ? was : "(none)", value,
+             withheld ? ", reply withheld" : "");
+    ret = maat__send_json(c, 201, json_pack(
+        "{s:I, s:s, s:s, s:s, s:s, s:b, s:s, s:b, s:i}", "id",
+        (json_int_t)cid, "contact", id, "field", field, "was", was, "value",
+        value, "override", k.override, "state", "open", "training_text",
+        text != NULL, "withheld", withheld));
+  }
 out:
   maat_free(text);
   maat_free(lang);

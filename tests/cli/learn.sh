@@ -97,12 +97,25 @@ expect "the approved ones" 200 GET "/v1/corrections?state=approved" "$LEAD"
 check "one approved, by a lead" '[ "$(jq ".corrections | length" "$tmp/body")" = 1 ] && [ "$(jq -r ".corrections[0].reviewed_by" "$tmp/body")" = lead ]'
 expect "a bad state filter" 400 GET "/v1/corrections?state=maybe" "$LEAD"
 
+# An answer overruled as wrong while its reply is still going out: the
+# reply is held back. (The bot's reply as the outbox keeps it, to a
+# helpdesk that does not answer, so that it is still pending.)
+expect "a contact for the bot's answer" 201 POST /v1/contacts "$INT" \
+  '{"id":"k5","customer":"u5","text":"how do I reset my password"}'
+now=$(date +%s)
+sqlite3 "$db" "INSERT INTO outbox (created, kind, key, method, url, body, next_at) VALUES ($now, 'chatwoot', 'cw:k5:reply@1.000', 'POST', 'http://127.0.0.1:9/api/v1/accounts/1/conversations/5/messages', '{\"content\":\"[AI] ...\"}', $now + 3600)"
+expect "a lead overrules the bot's answer as wrong" 201 POST /v1/contacts/k5/corrections "$LEAD" \
+  '{"field":"answer","value":"wrong","reason":"that article is out of date","override":true}'
+check "the reply still going out is withheld" \
+  '[ "$(jq .withheld "$tmp/body")" = 1 ] && [ "$(sqlite3 "$db" "SELECT state || '"'"' '"'"' || last_error FROM outbox WHERE key = '"'"'cw:k5:reply@1.000'"'"'")" = "2 withheld: a person said the bot'"'"'s answer is wrong" ]'
+code POST /v1/contacts/k5/corrections "$LEAD" '{"field":"answer","value":"right","reason":"checked"}' >/dev/null
+
 # A lead's move overrules the router: an override per rule and intent.
 code POST /v1/agents/a0002/state "$BOB" '{"state":"available"}' >/dev/null
 expect "a lead moves ana's contact to bob" 200 POST /v1/contacts/k1/move "$LEAD" \
   '{"agent":"a0002","reason":"bob knows this customer"}'
 expect "overrides are counted" 200 GET /v1/overrides "$LEAD"
-check "two overrides: the tier and the move" '[ "$(jq .total "$tmp/body")" = 2 ] && [ "$(jq .by_field.assignment "$tmp/body")" = 1 ] && [ "$(jq .by_field.tier "$tmp/body")" = 1 ]'
+check "three overrides: the tier, the answer and the move" '[ "$(jq .total "$tmp/body")" = 3 ] && [ "$(jq .by_field.assignment "$tmp/body")" = 1 ] && [ "$(jq .by_field.tier "$tmp/body")" = 1 ] && [ "$(jq .by_field.answer "$tmp/body")" = 1 ]'
 check "counted per rule" '[ "$(jq ".by_rule | length" "$tmp/body")" -ge 1 ]'
 sleep 1.2
 check "every correction and review is audited" \

@@ -255,8 +255,9 @@ static int date_like(const unsigned char *s, size_t a, size_t b)
           (groups[0] == 4 && groups[1] <= 2 && groups[2] <= 2));
 }
 
-/* Numbers of other shapes: a US social security number (ddd-dd-dddd)
- * and an IPv4 address (four dotted groups of up to three digits). */
+/* Numbers of other shapes: a US social security number (ddd-dd-dddd), a
+ * US ZIP+4 code (ddddd-dddd) and an IPv4 address (four dotted groups of
+ * up to three digits). */
 static int other_number(const unsigned char *s, size_t a, size_t b)
 {
   int len[8] = { 0 }, ng = 0, dots = 0, dashes = 0;
@@ -277,6 +278,8 @@ static int other_number(const unsigned char *s, size_t a, size_t b)
   }
   if (ng == 3 && dashes == 2 && !dots && len[0] == 3 && len[1] == 2 &&
       len[2] == 4)
+    return 1;
+  if (ng == 2 && dashes == 1 && !dots && len[0] == 5 && len[1] == 4)
     return 1;
   return ng == 4 && dots == 3 && !dashes && len[0] <= 3 && len[1] <= 3 &&
          len[2] <= 3 && len[3] <= 3;

@@ -61,7 +61,7 @@ Test(privacy, phone_numbers_dutch_and_international)
   static const char *const no[] = {
     "op 12-03-2024 besteld", "order 2024-03-12", "IP 192.168.100.200",
     "SSN 123-45-6789", "25 euro", "artikel 12345", "a 1920x1080 screen",
-    "code 123456789x12",
+    "code 123456789x12", "Springfield, IL 62704-1234",
   };
   for (size_t k = 0; k < sizeof yes / sizeof *yes; k++)
     cr_assert_str_eq(types(yes[k]), "phone", "%s", yes[k]);

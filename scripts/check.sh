@@ -18,6 +18,19 @@ run_suite() {
 # The sources first: banned functions, SQL outside src/store/.
 sh "$(dirname "$0")/checksrc.sh" || status=1
 
+# A scratch PostgreSQL cluster for the store's second backend: the
+# contract suite and the end-to-end tests run on it too (MAAT_TEST_PG).
+pgdir=$(mktemp -d "${TMPDIR:-/tmp}/maat-pg.XXXXXX")
+chmod 755 "$pgdir"
+trap 'sh "$(dirname "$0")/pg/stop.sh" "$pgdir/c" 2>/dev/null; rm -rf "$pgdir"' EXIT
+if MAAT_TEST_PG=$(sh "$(dirname "$0")/pg/start.sh" "$pgdir/c"); then
+  export MAAT_TEST_PG
+  echo "--- PostgreSQL for the tests: $MAAT_TEST_PG"
+else
+  echo "[SKIP] PostgreSQL: the scratch cluster did not start (scripts/pg/start.sh)"
+  status=1
+fi
+
 run_suite "$build" || status=1
 
 if [ ! -f "$san/build.ninja" ]; then

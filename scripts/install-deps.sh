@@ -9,7 +9,7 @@ set -eu
 PKGS="build-essential meson ninja-build pkg-config
 libsqlite3-dev libjansson-dev libutf8proc-dev libstemmer-dev
 libmicrohttpd-dev libgnutls28-dev libcurl4-gnutls-dev libcriterion-dev curl
-libxml2-dev
+libxml2-dev libpq-dev postgresql
 sqlite3 openssl jq
 valgrind clang libclang-rt-14-dev
 request-tracker5 rt5-db-sqlite rt5-standalone"

@@ -5,6 +5,9 @@
  * A store is opened from a URI:
  *   sqlite:PATH   an SQLite file (WAL, synchronous=FULL); a bare path means
  *                 the same
+ *   postgresql://USER@HOST:PORT/DB (or postgres://, any libpq URI)
+ *                 a PostgreSQL database: for several maat nodes, or a
+ *                 centre that runs its services on PostgreSQL
  *   memory:       a store in this process's memory, gone when it closes
  *                 (tests, dry runs)
  * Every backend keeps the same things with the same schema version number:
@@ -48,7 +51,7 @@ typedef struct maat_store maat_store;
 int maat_store_open(maat_store **out, const char *uri);
 /* Rolls back an open transaction (it was never acknowledged) and closes. */
 void maat_store_close(maat_store *st);
-/* "sqlite" or "memory". Static storage. */
+/* "sqlite", "postgresql" or "memory". Static storage. */
 const char *maat_store_backend(const maat_store *st);
 /* The URI the store was opened with. Owned by the store. */
 const char *maat_store_uri(const maat_store *st);

@@ -42,10 +42,14 @@ static void retrain_usage(FILE *f)
     "2 usage error.\n");
 }
 
+/* Beside an SQLite file; for a database server, "maat-models" here. */
 static void default_dir(const char *db, char *out, size_t size)
 {
   const char *p = !strncmp(db, "sqlite:", 7) ? db + 7 : db;
-  snprintf(out, size, "%s.models", p);
+  if (strstr(p, "://"))
+    snprintf(out, size, "maat-models");
+  else
+    snprintf(out, size, "%s.models", p);
 }
 
 int cmd_retrain(int argc, char **argv)

@@ -646,8 +646,11 @@ static void *retrainer(void *arg)
 
   memset(&o, 0, sizeof o);
   o.train = (maat_train_opts)MAAT_TRAIN_OPTS_INIT;
-  snprintf(dir, sizeof dir, "%s.models", strncmp(db, "sqlite:", 7) ? db
-                                                                   : db + 7);
+  if (strstr(db, "://"))
+    snprintf(dir, sizeof dir, "maat-models");
+  else
+    snprintf(dir, sizeof dir, "%s.models", strncmp(db, "sqlite:", 7)
+                                               ? db : db + 7);
   rc = maat_dataset_new(&base);
   if (!rc && s->o.retrain_holdout)
     rc = maat_dataset_new(&hold);

@@ -149,5 +149,6 @@ const struct maat__store_ops *maat__store_ops_of(maat_store *st,
 
 extern const struct maat__store_ops maat__store_sqlite;
 extern const struct maat__store_ops maat__store_memory;
+extern const struct maat__store_ops maat__store_pg;
 
 #endif /* MAAT_STORE_INT_H */

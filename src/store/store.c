@@ -30,19 +30,24 @@ int maat_store_open(maat_store **out, const char *uri)
   int rc;
 
   if (!out || !uri || !*uri)
-    return maat__fail(MAAT_EINVAL, "store: no URI (sqlite:PATH, a path, or "
-                      "memory:)");
+    return maat__fail(MAAT_EINVAL, "store: no URI (sqlite:PATH, a path, "
+                      "postgresql://..., or memory:)");
   if (!strncmp(uri, "sqlite:", 7)) {
     ops = &maat__store_sqlite;
     loc = uri + 7;
   } else if (!strcmp(uri, "memory:")) {
     ops = &maat__store_memory;
     loc = "";
+  } else if (!strncmp(uri, "postgresql:", 11) ||
+             !strncmp(uri, "postgres:", 9)) {
+    ops = &maat__store_pg;
+    loc = uri;   /* libpq reads the URI itself */
   } else if (strchr(uri, ':') && strchr(uri, ':') - uri >= 2 &&
              strspn(uri, "abcdefghijklmnopqrstuvwxyz") ==
                  (size_t)(strchr(uri, ':') - uri)) {
     return maat__fail(MAAT_EINVAL, "store '%s': unknown scheme; expected "
-                      "sqlite:PATH, a path, or memory:", uri);
+                      "sqlite:PATH, a path, postgresql://... or memory:",
+                      uri);
   } else {
     ops = &maat__store_sqlite;
     loc = uri;

@@ -14,7 +14,7 @@ check() { if ! eval "$2"; then echo "FAIL: $1"; fail=1; else echo "ok: $1"; fi; 
 tmp=$(mktemp -d)
 pid=""
 trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT
-for tool in curl jq sqlite3; do
+for tool in curl jq; do
   command -v $tool >/dev/null || { echo "[SKIP] $tool is not installed"; exit 77; }
 done
 . "$(dirname "$0")/serve_lib.sh"
@@ -24,8 +24,8 @@ head -n 600 "$tmp/all.jsonl" >"$tmp/base.jsonl"
 sed -n '601,1400p' "$tmp/all.jsonl" >"$tmp/hold.jsonl"
 sed -n '1401,3000p' "$tmp/all.jsonl" >"$tmp/rest.jsonl"
 "$MAAT_BIN" train --seed 1 --epochs 5 -q -o "$tmp/first.model" "$tmp/base.jsonl"
-db=$tmp/l.db
-"$MAAT_BIN" models --db "$db" register "$tmp/first.model" >"$tmp/out" 2>&1
+db=$(test_db "$tmp/l.db")
+"$MAAT_BIN" models --db "$db" --models "$tmp/models" register "$tmp/first.model" >"$tmp/out" 2>&1
 check "a first model is registered and in use" 'grep -q "version 1 registered and in use" "$tmp/out"'
 INT=$("$MAAT_BIN" token add --db "$db" --role integration 2>/dev/null)
 LEAD=$("$MAAT_BIN" token add --db "$db" --role lead 2>/dev/null)
@@ -103,11 +103,11 @@ expect "a bad state filter" 400 GET "/v1/corrections?state=maybe" "$LEAD"
 expect "a contact for the bot's answer" 201 POST /v1/contacts "$INT" \
   '{"id":"k5","customer":"u5","text":"how do I reset my password"}'
 now=$(date +%s)
-sqlite3 "$db" "INSERT INTO outbox (created, kind, key, method, url, body, next_at) VALUES ($now, 'chatwoot', 'cw:k5:reply@1.000', 'POST', 'http://127.0.0.1:9/api/v1/accounts/1/conversations/5/messages', '{\"content\":\"[AI] ...\"}', $now + 3600)"
+sql "$db" "INSERT INTO outbox (created, kind, key, method, url, body, next_at) VALUES ($now, 'chatwoot', 'cw:k5:reply@1.000', 'POST', 'http://127.0.0.1:9/api/v1/accounts/1/conversations/5/messages', '{\"content\":\"[AI] ...\"}', $now + 3600)" >/dev/null
 expect "a lead overrules the bot's answer as wrong" 201 POST /v1/contacts/k5/corrections "$LEAD" \
   '{"field":"answer","value":"wrong","reason":"that article is out of date","override":true}'
 check "the reply still going out is withheld" \
-  '[ "$(jq .withheld "$tmp/body")" = 1 ] && [ "$(sqlite3 "$db" "SELECT state || '"'"' '"'"' || last_error FROM outbox WHERE key = '"'"'cw:k5:reply@1.000'"'"'")" = "2 withheld: a person said the bot'"'"'s answer is wrong" ]'
+  '[ "$(jq .withheld "$tmp/body")" = 1 ] && [ "$(sql "$db" "SELECT state || '"'"' '"'"' || last_error FROM outbox WHERE key = '"'"'cw:k5:reply@1.000'"'"'")" = "2 withheld: a person said the bot'"'"'s answer is wrong" ]'
 code POST /v1/contacts/k5/corrections "$LEAD" '{"field":"answer","value":"right","reason":"checked"}' >/dev/null
 
 # A lead's move overrules the router: an override per rule and intent.
@@ -119,15 +119,15 @@ check "three overrides: the tier, the answer and the move" '[ "$(jq .total "$tmp
 check "counted per rule" '[ "$(jq ".by_rule | length" "$tmp/body")" -ge 1 ]'
 sleep 1.2
 check "every correction and review is audited" \
-  '[ "$(sqlite3 "$db" "SELECT count(*) FROM audit WHERE detail LIKE '"'"'correction%'"'"' OR detail LIKE '"'"'override%'"'"'")" -ge 6 ]'
+  '[ "$(sql "$db" "SELECT count(*) FROM audit WHERE detail LIKE '"'"'correction%'"'"' OR detail LIKE '"'"'override%'"'"'")" -ge 6 ]'
 check "no personal data of the customer is kept in the store's records" \
-  '! sqlite3 "$db" "SELECT body FROM records" | grep -q -e "jan.jansen" -e "12345678"'
+  '! sql "$db" "SELECT body FROM records" | grep -q -e "jan.jansen" -e "12345678"'
 
 # Retraining: approved corrections in, promoted when not worse, picked up.
 awk 'NR % 3 == 0' "$tmp/rest.jsonl" | jq -c '{text, value: .label}' >"$tmp/right.jsonl"
 "$MAAT_BIN" corrections --db "$db" import --approve "$tmp/right.jsonl" >"$tmp/out" 2>&1
 check "a reviewer's batch of corrections is imported" 'grep -q "corrections imported, approved" "$tmp/out"'
-"$MAAT_BIN" retrain --db "$db" --epochs 5 --holdout "$tmp/hold.jsonl" --json "$tmp/base.jsonl" >"$tmp/r1.json" 2>"$tmp/err"
+"$MAAT_BIN" retrain --db "$db" --models "$tmp/models" --epochs 5 --holdout "$tmp/hold.jsonl" --json "$tmp/base.jsonl" >"$tmp/r1.json" 2>"$tmp/err"
 check "retrain learns from the approved corrections" '[ "$(jq .corrections "$tmp/r1.json")" -gt 100 ]'
 check "the new model is promoted (not worse on held-out data)" '[ "$(jq .promoted "$tmp/r1.json")" = true ]'
 v=$(jq .version "$tmp/r1.json")
@@ -144,13 +144,13 @@ expect "triage goes on with it" 201 POST /v1/contacts "$INT" \
 # Wrong corrections: the model they make is refused.
 jq -c '{text, value: (if .label == "'"$other"'" then "'"$intent"'" else "'"$other"'" end)}' "$tmp/rest.jsonl" >"$tmp/wrong.jsonl"
 "$MAAT_BIN" corrections --db "$db" import --approve "$tmp/wrong.jsonl" >/dev/null 2>&1
-"$MAAT_BIN" retrain --db "$db" --epochs 5 --holdout "$tmp/hold.jsonl" --json "$tmp/base.jsonl" >"$tmp/r2.json" 2>"$tmp/err"
+"$MAAT_BIN" retrain --db "$db" --models "$tmp/models" --epochs 5 --holdout "$tmp/hold.jsonl" --json "$tmp/base.jsonl" >"$tmp/r2.json" 2>"$tmp/err"
 check "a model trained on wrong corrections is refused" '[ "$(jq .promoted "$tmp/r2.json")" = false ]'
 check "the refusal says why, with the figures" 'jq -r .decision "$tmp/r2.json" | grep -q "refused: held-out accuracy"'
-"$MAAT_BIN" models --db "$db" list --json >"$tmp/list.jsonl"
+"$MAAT_BIN" models --db "$db" --models "$tmp/models" list --json >"$tmp/list.jsonl"
 check "the registry keeps all three with their figures" '[ "$(wc -l <"$tmp/list.jsonl")" = 3 ] && [ "$(jq -s "[.[] | select(.metrics.accuracy != null)] | length" "$tmp/list.jsonl")" -ge 2 ]'
 check "the promoted one stays in use" '[ "$(jq -s "[.[] | select(.in_use)][0].version" "$tmp/list.jsonl")" = "$v" ]'
-"$MAAT_BIN" models --db "$db" use 1 --by "lead kim" >/dev/null 2>&1
+"$MAAT_BIN" models --db "$db" --models "$tmp/models" use 1 --by "lead kim" >/dev/null 2>&1
 i=0
 while [ $i -lt 80 ]; do
   code GET /healthz "" >/dev/null
@@ -158,23 +158,23 @@ while [ $i -lt 80 ]; do
   sleep 0.25; i=$((i + 1))
 done
 check "a rollback to version 1 reaches the running server" '[ "$(jq .intent_model "$tmp/body")" = 1 ]'
-"$MAAT_BIN" models --db "$db" list >"$tmp/out"
+"$MAAT_BIN" models --db "$db" --models "$tmp/models" list >"$tmp/out"
 check "the rollback is recorded with who" 'grep -q "put back in use by lead kim" "$tmp/out"'
 
 # A scheduled retrain in the server: the registry grows by itself.
 kill $pid; wait $pid 2>/dev/null; pid=""
 cat >"$tmp/cfg.json" <<C
-{"retrain": {"every_hours": 0.001, "base": ["$tmp/base.jsonl"], "holdout": "$tmp/hold.jsonl"}}
+{"retrain": {"every_hours": 0.001, "base": ["$tmp/base.jsonl"], "holdout": "$tmp/hold.jsonl", "models": "$tmp/models"}}
 C
 start_server "$db" "$tmp/team.json" --config "$tmp/cfg.json"
 i=0
 while [ $i -lt 120 ]; do
-  [ "$(sqlite3 "$db" "SELECT count(*) FROM audit WHERE path = 'retrain'")" -ge 1 ] && break
+  [ "$(sql "$db" "SELECT count(*) FROM audit WHERE path = 'retrain'")" -ge 1 ] && break
   sleep 0.25; i=$((i + 1))
 done
 check "the server retrains on schedule and says how it went in the audit log" \
-  'sqlite3 "$db" "SELECT detail FROM audit WHERE path = '"'"'retrain'"'"'" | grep -q "scheduled retrain: version 4"'
-"$MAAT_BIN" models --db "$db" list --json >"$tmp/list2.jsonl"
+  'sql "$db" "SELECT detail FROM audit WHERE path = '"'"'retrain'"'"'" | grep -q "scheduled retrain: version 4"'
+"$MAAT_BIN" models --db "$db" --models "$tmp/models" list --json >"$tmp/list2.jsonl"
 check "... and registers its model with the figures" '[ "$(wc -l <"$tmp/list2.jsonl")" -ge 4 ]'
 kill $pid; wait $pid 2>/dev/null; pid=""
 printf '{"retrain": {"every_hours": 1}}' >"$tmp/bad.json"
@@ -188,10 +188,10 @@ printf '{"text":"a","value":"x"}\n{"text":"b"}\n' >"$tmp/bad.jsonl"
 n1=$("$MAAT_BIN" corrections --db "$db" list --state all | wc -l)
 check "an import with a bad line fails naming file and line, and adds nothing" \
   '[ $rc = 1 ] && grep -q "bad.jsonl:2: no .value. field" "$tmp/err" && [ "$n0" = "$n1" ]'
-"$MAAT_BIN" retrain --db "$db" >/dev/null 2>&1; rc=$?
+"$MAAT_BIN" retrain --db "$db" --models "$tmp/models" >/dev/null 2>&1; rc=$?
 check "retrain without base data is a usage error" '[ $rc = 2 ]'
 m=$(jq -r 'select(.version == 1) | .path' "$tmp/list.jsonl")
 printf 'x' >>"$m"
-"$MAAT_BIN" retrain --db "$db" --epochs 5 --holdout "$tmp/hold.jsonl" "$tmp/base.jsonl" >/dev/null 2>"$tmp/err"; rc=$?
+"$MAAT_BIN" retrain --db "$db" --models "$tmp/models" --epochs 5 --holdout "$tmp/hold.jsonl" "$tmp/base.jsonl" >/dev/null 2>"$tmp/err"; rc=$?
 check "a model file changed behind the registry's back is refused" '[ $rc = 1 ] && grep -q "changed since it was registered" "$tmp/err"'
 exit $fail

@@ -16,7 +16,7 @@ n=${MAAT_DURABILITY_N:-10000}
 par=${1:-1}
 
 "$MAAT_BIN" gen --team 6 -o "$tmp/team.json"
-db=$tmp/d.db
+db=$(test_db "$tmp/d.db")
 INT=$("$MAAT_BIN" token add --db "$db" --role integration 2>/dev/null)
 LEAD=$("$MAAT_BIN" token add --db "$db" --role lead 2>/dev/null)
 start_server "$db" "$tmp/team.json"

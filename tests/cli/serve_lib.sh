@@ -1,4 +1,29 @@
 # Shared by the serve tests: start a server on a free port and wait for it.
+
+# test_db PATH: the store for this test. PATH (SQLite) unless
+# MAAT_TEST_STORE=pg, then a new database on MAAT_TEST_PG's server (the
+# test skips, exit 77, when there is none); its URI either way.
+test_db() {
+  if [ "${MAAT_TEST_STORE:-}" = pg ]; then
+    if [ -z "${MAAT_TEST_PG:-}" ] || ! command -v psql >/dev/null; then
+      echo "[SKIP] PostgreSQL: MAAT_TEST_PG is not set (scripts/check.sh starts a server)" >&2
+      exit 77
+    fi
+    name="t_$(basename "$tmp" | tr 'A-Z' 'a-z' | tr -c 'a-z0-9\n' _)_$$"
+    psql -q "$MAAT_TEST_PG" -c "CREATE DATABASE $name" >/dev/null || exit 1
+    echo "${MAAT_TEST_PG%/*}/$name"
+  else
+    echo "$1"
+  fi
+}
+
+# sql DB QUERY: a query on the test's store, whichever it is.
+sql() {
+  case "$1" in
+    postgres*) psql -At "$1" -c "$2" ;;
+    *) sqlite3 "$1" "$2" ;;
+  esac
+}
 # start_server DB TEAM [ARGS...]: sets $pid and $base.
 start_server() {
   db=$1; team=$2; shift 2

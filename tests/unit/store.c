@@ -1,31 +1,75 @@
 /*
  * store.c - the store's contract: every test runs against every backend
- * (SQLite and memory), so a backend that passes here fits every caller.
- * SQLite-only tests (schema versions, reopening) follow.
+ * (SQLite, memory, and PostgreSQL when MAAT_TEST_PG names a server the
+ * tests may make databases on: scripts/check.sh starts one), so a backend
+ * that passes here fits every caller. Backend-specific tests (schema
+ * versions, reopening, the writer's lock) follow.
  */
 #include <criterion/criterion.h>
+#include <criterion/logging.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
+
 #include "maat.h"
 #include "tmpfiles.h"
 
 static char path[64];
+static char pg_db[64], pg_uri[512];
 
-/* A fresh store of backend 'k' (0: SQLite file, 1: memory). */
+/* MAAT_TEST_PG's server: a statement on its own database. */
+static void pg_admin(const char *sql)
+{
+  PGconn *c = PQconnectdb(getenv("MAAT_TEST_PG"));
+  PGresult *r;
+  cr_assert_eq(PQstatus(c), CONNECTION_OK, "%s", PQerrorMessage(c));
+  r = PQexec(c, sql);
+  cr_assert_eq(PQresultStatus(r), PGRES_COMMAND_OK, "%s: %s", sql,
+               PQresultErrorMessage(r));
+  PQclear(r);
+  PQfinish(c);
+}
+
+/* How many backends: PostgreSQL too when a test server is there. */
+static int backends(void)
+{
+  static int said;
+  const char *pg = getenv("MAAT_TEST_PG");
+  if (pg && *pg)
+    return 3;
+  if (!said++)
+    cr_log_info("[SKIP] the PostgreSQL backend: MAAT_TEST_PG is not set "
+                "(scripts/check.sh starts a server and sets it)");
+  return 2;
+}
+
+/* A fresh store of backend 'k' (0: SQLite file, 1: memory, 2: a new
+ * PostgreSQL database). */
 static maat_store *fresh(int k)
 {
+  static int n;
   maat_store *st = NULL;
-  char uri[96];
+  char uri[600];
 
   if (k == 0) {
     tmp_path(path, sizeof path, "store");
     snprintf(uri, sizeof uri, "sqlite:%s", path);
-  } else {
+  } else if (k == 1) {
     snprintf(uri, sizeof uri, "memory:");
+  } else {
+    const char *base = getenv("MAAT_TEST_PG");
+    const char *slash = strrchr(base, '/');
+    char sql[128];
+    snprintf(pg_db, sizeof pg_db, "t_%ld_%d", (long)getpid(), n++);
+    snprintf(sql, sizeof sql, "CREATE DATABASE %s", pg_db);
+    pg_admin(sql);
+    snprintf(pg_uri, sizeof pg_uri, "%.*s/%s", (int)(slash - base), base,
+             pg_db);
+    snprintf(uri, sizeof uri, "%s", pg_uri);
   }
   cr_assert_eq(maat_store_open(&st, uri), MAAT_OK, "%s", maat_errmsg());
   return st;
@@ -36,6 +80,11 @@ static void gone(maat_store *st, int k)
   maat_store_close(st);
   if (k == 0)
     rm_db(path);
+  if (k == 2) {
+    char sql[128];
+    snprintf(sql, sizeof sql, "DROP DATABASE %s", pg_db);
+    pg_admin(sql);
+  }
 }
 
 struct lines {
@@ -54,7 +103,7 @@ static int count_line(void *ctx, int64_t seq, const char *line, size_t len)
   return 0;
 }
 
-#define BOTH for (int k = 0; k < 2; k++)
+#define BOTH for (int k = 0, nb_ = backends(); k < nb_; k++)
 
 Test(store, commit_keeps_and_rollback_drops)
 {
@@ -333,8 +382,13 @@ Test(store, contact_records_and_snapshots)
 Test(store, unknown_schemes_are_refused)
 {
   maat_store *st = NULL;
-  cr_assert_eq(maat_store_open(&st, "postgres://x"), MAAT_EINVAL);
+  cr_assert_eq(maat_store_open(&st, "mysql://x"), MAAT_EINVAL);
   cr_assert(strstr(maat_errmsg(), "unknown scheme"), "%s", maat_errmsg());
+  /* PostgreSQL's scheme is known; a server that is not there is named. */
+  cr_assert_eq(maat_store_open(&st, "postgresql://maat@127.0.0.1:9/none"),
+               MAAT_EDB);
+  cr_assert(strstr(maat_errmsg(), "cannot open store 'postgresql://"), "%s",
+            maat_errmsg());
   cr_assert_eq(maat_store_open(&st, "sqlite:"), MAAT_EINVAL);
 }
 
@@ -702,4 +756,40 @@ Test(store, corrections_are_reviewed_once_and_models_are_registered)
     cr_assert_eq(s.n, 0);
     gone(st, k);
   }
+}
+
+/* ---- PostgreSQL only ---- */
+
+Test(store, postgresql_one_writer_reads_committed_and_reopens)
+{
+  maat_store *a, *b = NULL;
+  int64_t count = -1, seq;
+  char *v = NULL;
+
+  if (backends() < 3)
+    return;
+  a = fresh(2);
+  /* One writer of the event log: an advisory lock of the session. */
+  cr_assert_eq(maat_store_lock_writer(a), MAAT_OK, "%s", maat_errmsg());
+  cr_assert_eq(maat_store_lock_writer(a), MAAT_OK, "again: still ours");
+  cr_assert_eq(maat_store_open(&b, pg_uri), MAAT_OK, "readers may open it");
+  cr_assert_eq(maat_store_lock_writer(b), MAAT_EBUSY);
+  cr_assert(strstr(maat_errmsg(), "in use by another maat process"), "%s",
+            maat_errmsg());
+  /* A read while a transaction is open sees only what was committed. */
+  cr_assert_eq(maat_store_begin(a), MAAT_OK);
+  cr_assert_eq(maat_store_event_append(a, 1, "{\"x\":1}", 7, &seq), MAAT_OK);
+  cr_assert_eq(maat_store_event_stats(b, &count, NULL), MAAT_OK);
+  cr_assert_eq(count, 0);
+  cr_assert_eq(maat_store_commit(a), MAAT_OK);
+  cr_assert_eq(maat_store_event_stats(b, &count, NULL), MAAT_OK);
+  cr_assert_eq(count, 1, "durable and visible once committed");
+  cr_assert_eq(maat_store_meta_set(a, "k", "v"), MAAT_OK);
+  maat_store_close(a);
+  cr_assert_eq(maat_store_lock_writer(b), MAAT_OK, "free once it closed");
+  /* Reopened (the schema is there): the data is too. */
+  cr_assert_eq(maat_store_meta_get(b, "k", &v), MAAT_OK);
+  cr_assert_str_eq(v, "v");
+  maat_free(v);
+  gone(b, 2);
 }

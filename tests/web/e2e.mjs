@@ -331,6 +331,9 @@ try {
   await lead.click('.lang button[data-lang=nl]');
   check('the language switch turns the page Dutch',
         (await lead.textContent('h1')).trim() === 'Teamoverzicht');
+  // The corrections panel is read again in the new language.
+  await lead.waitForFunction(() => /Mensen gingen|Nog geen besluit/
+    .test(document.getElementById('overrides').textContent), null, { timeout: 10000 }).catch(() => {});
   check('... the legend, the tables and the controls too',
         (await lead.textContent('#legend')).includes('de bot antwoordt') &&
         (await lead.textContent('#opensec h2')).includes('Open contacten') &&

@@ -441,6 +441,28 @@ int maat_store_checkins_erase(maat_store *st, const char *agent, long *n);
  * corrections (which stay, for the counts). */
 int maat_store_forget_words(maat_store *st, const char *contact);
 
+/* ---- copying a store to another backend ---- */
+
+struct maat_store_copy_table {
+  const char *table;
+  long rows, target_rows;
+  char sha256[65], target_sha256[65];
+};
+
+/*
+ * Copies every table of 'src' into the empty store 'dst' (SQLite and
+ * PostgreSQL, either way), rows with their ids, in one transaction, then
+ * verifies each table by its row count and a SHA-256 over its rows on
+ * both sides: MAAT_ECORRUPT naming a table that differs. MAAT_ESTATE when
+ * 'dst' is not empty. Takes the writer's lock of both. 'out' gets one
+ * entry per table (at least 16), '*ntables' how many.
+ */
+int maat_store_copy(maat_store *src, maat_store *dst,
+                    void (*progress)(void *ctx, const char *table,
+                                     long rows),
+                    void *ctx, struct maat_store_copy_table *out, int cap,
+                    int *ntables);
+
 /* The registry's models of 'kind' (NULL: all), oldest first. */
 int maat_store_models(maat_store *st, const char *kind,
                       int (*fn)(void *ctx, const struct maat_store_model *m),

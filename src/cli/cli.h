@@ -31,6 +31,7 @@ int cmd_retrain(int argc, char **argv);
 int cmd_models(int argc, char **argv);
 int cmd_corrections(int argc, char **argv);
 int cmd_privacy(int argc, char **argv);
+int cmd_store(int argc, char **argv);
 /* The router's modes of 'maat gen' (--team N, --events): cmd_gen_route.c. */
 bool cmd_gen_route_wants(int argc, char **argv);
 int cmd_gen_route(int argc, char **argv);

@@ -41,6 +41,9 @@ static void usage(FILE *f)
     "      --tone-model M       the English tone model (default: the\n"
     "                           shipped one)\n"
     "      --no-tone-model      tone from the lexicon alone\n"
+    "      --standby            when another maat serves the store, wait and\n"
+    "                           take over the moment it stops (kill -9\n"
+    "                           included): a second node, docs/deploy.md\n"
     "      --triage-config C    docs/triage-config.md\n"
     "      --web-root DIR       the web pages (default: the built web/dist)\n"
     "      --clock-speed X      router seconds per real second (default 1;\n"
@@ -608,7 +611,7 @@ static int load_config(const char *path, struct maat_serve_options *o,
 
 enum { OPT_POLICY = 256, OPT_TONE, OPT_NO_TONE, OPT_TCFG, OPT_WEB, OPT_SPEED,
        OPT_BODY, OPT_GROUP, OPT_MAXCONN, OPT_PERCLIENT, OPT_IDLE,
-       OPT_ALERT_URL, OPT_ALERT_FORMAT };
+       OPT_ALERT_URL, OPT_ALERT_FORMAT, OPT_STANDBY };
 
 int cmd_serve(int argc, char **argv)
 {
@@ -621,6 +624,7 @@ int cmd_serve(int argc, char **argv)
     { "intent-model", required_argument, NULL, 'm' },
     { "tone-model", required_argument, NULL, OPT_TONE },
     { "no-tone-model", no_argument, NULL, OPT_NO_TONE },
+    { "standby", no_argument, NULL, OPT_STANDBY },
     { "triage-config", required_argument, NULL, OPT_TCFG },
     { "web-root", required_argument, NULL, OPT_WEB },
     { "clock-speed", required_argument, NULL, OPT_SPEED },
@@ -638,7 +642,7 @@ int cmd_serve(int argc, char **argv)
   struct maat_serve_options o;
   const char *config = NULL;
   long port = 8420, v;
-  int c, rc, no_tone = 0, sig, alert_format = MAAT_ALERT_JSON;
+  int c, rc, no_tone = 0, sig, alert_format = MAAT_ALERT_JSON, standby = 0;
   sigset_t set;
   maat_server *s = NULL;
 
@@ -665,6 +669,7 @@ int cmd_serve(int argc, char **argv)
     case 'm': o.intent_model = optarg; break;
     case OPT_TONE: o.tone_model = optarg; break;
     case OPT_NO_TONE: no_tone = 1; break;
+    case OPT_STANDBY: standby = 1; break;
     case OPT_TCFG: o.triage_config = optarg; break;
     case OPT_WEB: o.web_root = optarg; break;
     case OPT_SPEED:
@@ -747,7 +752,39 @@ int cmd_serve(int argc, char **argv)
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &set, NULL);
-  rc = maat_server_start(&s, &o);
+  /* A standby waits for the store's writer lock; the node holding it
+   * dies, its lock goes with it (its connection, its process), and this
+   * one starts from the snapshot and the log. */
+  {
+    int said = 0;
+    double since = 0;
+    for (;;) {
+      struct timespec ts = { 0, 250000000 };
+      maat_store *probe = NULL;
+      /* Cheaply first: the lock alone, not the models and the log. */
+      rc = standby ? maat_store_open(&probe, o.db_path) : MAAT_OK;
+      if (!rc && probe)
+        rc = maat_store_lock_writer(probe);
+      maat_store_close(probe);
+      if (!rc)
+        rc = maat_server_start(&s, &o);
+      if (rc != MAAT_EBUSY || !standby)
+        break;
+      if (!said++) {
+        since = cli_now();
+        fprintf(stderr, "maat: serve: standby: %s; taking over when it "
+                "stops\n", maat_errmsg());
+      }
+      if (sigtimedwait(&set, NULL, &ts) > 0) {
+        fprintf(stderr, "maat: serve: standby stopped\n");
+        json_decref(config_root);
+        return EXIT_OK;
+      }
+    }
+    if (!rc && said)
+      fprintf(stderr, "maat: serve: standby: took over the store after "
+              "%.1f s of waiting\n", cli_now() - since);
+  }
   if (rc) {
     cli_error_rc(rc, "serve");
     json_decref(config_root);

@@ -27,6 +27,7 @@ static const struct command commands[] = {
   { "models", cmd_models, "the model registry: list, roll back, register" },
   { "corrections", cmd_corrections, "the review queue of people's corrections" },
   { "privacy", cmd_privacy, "a customer's data: export it, or erase it everywhere" },
+  { "store", cmd_store, "copy a store to PostgreSQL (or back), verified" },
   { "simulate", cmd_simulate, "what-if: a team under a policy, with CIs" },
   { "erlang", cmd_erlang, "Erlang C: waiting, service level, agents needed" },
 };

@@ -137,7 +137,30 @@ struct maat__store_ops {
   int (*purge)(void *b, const char *what, double before, long *n);
   /* an agent who left: her check-ins deleted */
   int (*checkins_erase)(void *b, const char *agent, long *n);
+
+  /* copying a store (maat store migrate): every row of 'table' in key
+   * order, its columns as in maat__store_tables (NULL: SQL NULL; a
+   * number as "%lld" or the shortest text that reads back the same
+   * double; blobs as bytes); and a row put back as it was. 'loaded' after
+   * the last row (PostgreSQL: its sequences moved past the ids) */
+  int (*dump)(void *b, const char *table,
+              int (*fn)(void *ctx, const char *const *v, const size_t *len,
+                        int n),
+              void *ctx);
+  int (*load)(void *b, const char *table, const char *const *v,
+              const size_t *len, int n);
+  int (*loaded)(void *b);
 };
+
+/* The tables a store holds, in the order a copy goes, with their columns
+ * (both backends name them alike) and which column is bytes. */
+struct maat__table {
+  const char *name, *key;
+  const char *cols[14];
+  int ncols, blob;          /* blob: the index of a bytes column, or -1 */
+};
+extern const struct maat__table maat__store_tables[];
+extern const int maat__store_ntables;
 
 /* Runs 'call' in the caller's open transaction, or in one of its own
  * (store.c's rule for every write). */

@@ -1399,6 +1399,29 @@ static int mem_checkins_erase(void *b, const char *agent, long *n)
   return rc;
 }
 
+/* A memory store is not copied: it keeps nothing past the process. */
+static int mem_dump(void *b, const char *table,
+                    int (*fn)(void *, const char *const *, const size_t *,
+                              int),
+                    void *ctx)
+{
+  (void)b, (void)table, (void)fn, (void)ctx;
+  return maat__fail(MAAT_EINVAL, "a memory store is not copied");
+}
+
+static int mem_load(void *b, const char *table, const char *const *v,
+                    const size_t *len, int n)
+{
+  (void)b, (void)table, (void)v, (void)len, (void)n;
+  return maat__fail(MAAT_EINVAL, "a memory store is not copied");
+}
+
+static int mem_loaded(void *b)
+{
+  (void)b;
+  return MAAT_OK;
+}
+
 const struct maat__store_ops maat__store_memory = {
   "memory", mem_open, mem_close,
   mem_bind_run, mem_meta_get, mem_meta_set,
@@ -1416,4 +1439,5 @@ const struct maat__store_ops maat__store_memory = {
   mem_kb_question_add, mem_kb_questions,
   mem_rec_add, mem_rec_set, mem_recs, mem_rec_delete,
   mem_scrub, mem_compact, mem_purge, mem_checkins_erase,
+  mem_dump, mem_load, mem_loaded,
 };

@@ -1344,6 +1344,144 @@ static int pg_checkins_erase(void *b, const char *agent, long *n)
                 "cannot erase the check-ins");
 }
 
+static const struct maat__table *table_of(const char *name)
+{
+  for (int t = 0; t < maat__store_ntables; t++)
+    if (!strcmp(maat__store_tables[t].name, name))
+      return &maat__store_tables[t];
+  return NULL;
+}
+
+static int unhex(char c)
+{
+  return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                                                : 0;
+}
+
+static int pg_dump(void *b, const char *table,
+                   int (*fn)(void *, const char *const *, const size_t *,
+                             int),
+                   void *ctx)
+{
+  struct pg *p = b;
+  const struct maat__table *t = table_of(table);
+  char sql[500];
+  size_t n = 0;
+  PGresult *res;
+  int rc = MAAT_OK;
+
+  if (!t)
+    return maat__fail(MAAT_EINVAL, "store: no table %s", table);
+  n += (size_t)snprintf(sql + n, sizeof sql - n, "SELECT ");
+  for (int i = 0; i < t->ncols; i++)
+    n += (size_t)snprintf(sql + n, sizeof sql - n, i == t->blob
+                          ? "%sencode(%s, 'hex')" : "%s%s", i ? ", " : "",
+                          t->cols[i]);
+  snprintf(sql + n, sizeof sql - n, " FROM %s ORDER BY %s", t->name,
+           !strcmp(t->key, "key") || !strcmp(t->key, "id, version")
+               ? (!strcmp(t->key, "key") ? "key COLLATE \"C\""
+                                        : "id COLLATE \"C\", version")
+           : !strcmp(t->name, "contacts") ? "id COLLATE \"C\"" : t->key);
+  pthread_mutex_lock(&p->rmu);
+  res = PQexec(p->r, sql);
+  pthread_mutex_unlock(&p->rmu);
+  if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+    rc = fail_pg(p, p->r, res, "cannot read a table");
+    PQclear(res);
+    return rc;
+  }
+  for (int r = 0; r < PQntuples(res) && !rc; r++) {
+    const char *v[14];
+    size_t len[14];
+    char *bytes = NULL;
+    for (int i = 0; i < t->ncols; i++) {
+      v[i] = val(res, r, i);
+      len[i] = v[i] ? (size_t)PQgetlength(res, r, i) : 0;
+      if (i == t->blob && v[i]) {
+        size_t m = len[i] / 2;
+        if (!(bytes = maat__malloc(m ? m : 1))) {
+          rc = maat__fail(MAAT_ENOMEM, "out of memory");
+          break;
+        }
+        for (size_t k = 0; k < m; k++)
+          bytes[k] = (char)(unhex(v[i][2 * k]) << 4 | unhex(v[i][2 * k + 1]));
+        v[i] = bytes;
+        len[i] = m;
+      }
+    }
+    if (!rc)
+      rc = fn(ctx, v, len, t->ncols);
+    maat__free(bytes);
+  }
+  PQclear(res);
+  return rc;
+}
+
+static int pg_load(void *b, const char *table, const char *const *v,
+                   const size_t *len, int n)
+{
+  struct pg *p = b;
+  const struct maat__table *t = table_of(table);
+  char sql[500], *copies[14] = { 0 };
+  const char *vals[14];
+  int lens[14], bin[14];
+  size_t k = 0;
+  PGresult *res;
+  int rc = MAAT_OK;
+
+  if (!t || n != t->ncols)
+    return maat__fail(MAAT_EINVAL, "store: no table %s", table);
+  k += (size_t)snprintf(sql + k, sizeof sql - k, "INSERT INTO %s (", t->name);
+  for (int i = 0; i < n; i++)
+    k += (size_t)snprintf(sql + k, sizeof sql - k, "%s%s", i ? ", " : "",
+                          t->cols[i]);
+  k += (size_t)snprintf(sql + k, sizeof sql - k, ") VALUES (");
+  for (int i = 0; i < n; i++)
+    k += (size_t)snprintf(sql + k, sizeof sql - k, "%s$%d", i ? ", " : "",
+                          i + 1);
+  snprintf(sql + k, sizeof sql - k, ")");
+  for (int i = 0; i < n && !rc; i++) {
+    bin[i] = i == t->blob;
+    lens[i] = (int)len[i];
+    if (!v[i] || bin[i]) {
+      vals[i] = v[i];
+    } else if (!(copies[i] = maat__strndup(v[i], len[i]))) {
+      rc = maat__fail(MAAT_ENOMEM, "out of memory");
+    } else {
+      vals[i] = copies[i];
+    }
+  }
+  if (!rc) {
+    res = run(p->w, sql, n, vals, lens, bin, 0);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+      rc = fail_pg(p, p->w, res, "cannot copy a row");
+    PQclear(res);
+  }
+  for (int i = 0; i < n; i++)
+    maat__free(copies[i]);
+  return rc;
+}
+
+static int pg_loaded(void *b)
+{
+  /* The sequences past the ids the copy brought. */
+  for (int t = 0; t < maat__store_ntables; t++) {
+    const struct maat__table *tb = &maat__store_tables[t];
+    char sql[300];
+    int rc;
+    if (strcmp(tb->key, "seq") && strcmp(tb->key, "id"))
+      continue;
+    if (!strcmp(tb->name, "contacts"))
+      continue;
+    snprintf(sql, sizeof sql, "SELECT setval(pg_get_serial_sequence('%s', "
+             "'%s'), coalesce(max(%s), 0) + 1, false) FROM %s", tb->name,
+             tb->key, tb->key, tb->name);
+    if ((rc = exec_w(b, sql, 0, NULL, NULL, "cannot move a sequence")))
+      return rc;
+  }
+  return MAAT_OK;
+}
+
 const struct maat__store_ops maat__store_pg = {
   "postgresql", pg_open, pg_close,
   pg_bind_run, pg_meta_get, pg_meta_set,
@@ -1361,4 +1499,5 @@ const struct maat__store_ops maat__store_pg = {
   pg_kb_question_add, pg_kb_questions,
   pg_rec_add, pg_rec_set, pg_recs, pg_rec_delete,
   pg_scrub, pg_compact, pg_purge, pg_checkins_erase,
+  pg_dump, pg_load, pg_loaded,
 };

@@ -1403,6 +1403,120 @@ static int sq_checkins_erase(void *b, const char *agent, long *n)
   return rc;
 }
 
+static const struct maat__table *table_of(const char *name)
+{
+  for (int t = 0; t < maat__store_ntables; t++)
+    if (!strcmp(maat__store_tables[t].name, name))
+      return &maat__store_tables[t];
+  return NULL;
+}
+
+static int sq_dump(void *b, const char *table,
+                   int (*fn)(void *, const char *const *, const size_t *,
+                             int),
+                   void *ctx)
+{
+  struct sq *q = b;
+  const struct maat__table *t = table_of(table);
+  char sql[400], nums[14][32];
+  size_t n = 0;
+  sqlite3_stmt *st;
+  int rc, step;
+
+  if (!t)
+    return maat__fail(MAAT_EINVAL, "store: no table %s", table);
+  n += (size_t)snprintf(sql + n, sizeof sql - n, "SELECT ");
+  for (int i = 0; i < t->ncols; i++)
+    n += (size_t)snprintf(sql + n, sizeof sql - n, "%s%s", i ? ", " : "",
+                          t->cols[i]);
+  snprintf(sql + n, sizeof sql - n, " FROM %s ORDER BY %s", t->name, t->key);
+  pthread_mutex_lock(&q->rmu);
+  if ((rc = prep(q, q->r, sql, &st))) {
+    pthread_mutex_unlock(&q->rmu);
+    return rc;
+  }
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    const char *v[14];
+    size_t len[14];
+    for (int i = 0; i < t->ncols; i++) {
+      switch (sqlite3_column_type(st, i)) {
+      case SQLITE_NULL:
+        v[i] = NULL;
+        len[i] = 0;
+        break;
+      case SQLITE_INTEGER:
+        len[i] = (size_t)snprintf(nums[i], sizeof nums[i], "%lld",
+                                  (long long)sqlite3_column_int64(st, i));
+        v[i] = nums[i];
+        break;
+      case SQLITE_FLOAT:
+        len[i] = (size_t)snprintf(nums[i], sizeof nums[i], "%.17g",
+                                  sqlite3_column_double(st, i));
+        v[i] = nums[i];
+        break;
+      case SQLITE_BLOB:
+        v[i] = sqlite3_column_blob(st, i);
+        len[i] = (size_t)sqlite3_column_bytes(st, i);
+        if (!v[i])
+          v[i] = "";
+        break;
+      default:
+        v[i] = (const char *)sqlite3_column_text(st, i);
+        len[i] = (size_t)sqlite3_column_bytes(st, i);
+      }
+    }
+    if ((rc = fn(ctx, v, len, t->ncols)))
+      break;
+  }
+  if (!rc && step != SQLITE_DONE)
+    rc = fail_db(q, q->r, "cannot read a table");
+  sqlite3_finalize(st);
+  pthread_mutex_unlock(&q->rmu);
+  return rc;
+}
+
+static int sq_load(void *b, const char *table, const char *const *v,
+                   const size_t *len, int n)
+{
+  struct sq *q = b;
+  const struct maat__table *t = table_of(table);
+  char sql[400];
+  size_t k = 0;
+  sqlite3_stmt *st;
+  int rc;
+
+  if (!t || n != t->ncols)
+    return maat__fail(MAAT_EINVAL, "store: no table %s", table);
+  k += (size_t)snprintf(sql + k, sizeof sql - k, "INSERT INTO %s (", t->name);
+  for (int i = 0; i < n; i++)
+    k += (size_t)snprintf(sql + k, sizeof sql - k, "%s%s", i ? ", " : "",
+                          t->cols[i]);
+  k += (size_t)snprintf(sql + k, sizeof sql - k, ") VALUES (");
+  for (int i = 0; i < n; i++)
+    k += (size_t)snprintf(sql + k, sizeof sql - k, "%s?", i ? ", " : "");
+  snprintf(sql + k, sizeof sql - k, ")");
+  if ((rc = prep(q, q->w, sql, &st)))
+    return rc;
+  for (int i = 0; i < n; i++) {
+    if (!v[i])
+      sqlite3_bind_null(st, i + 1);
+    else if (i == t->blob)
+      sqlite3_bind_blob(st, i + 1, v[i], (int)len[i], SQLITE_STATIC);
+    else
+      sqlite3_bind_text(st, i + 1, v[i], (int)len[i], SQLITE_STATIC);
+  }
+  rc = sqlite3_step(st) == SQLITE_DONE
+           ? MAAT_OK : fail_db(q, q->w, "cannot copy a row");
+  sqlite3_finalize(st);
+  return rc;
+}
+
+static int sq_loaded(void *b)
+{
+  (void)b;   /* the next id is the largest one's next: nothing to move */
+  return MAAT_OK;
+}
+
 const struct maat__store_ops maat__store_sqlite = {
   "sqlite", sq_open, sq_close,
   sq_bind_run, sq_meta_get, sq_meta_set,
@@ -1420,4 +1534,5 @@ const struct maat__store_ops maat__store_sqlite = {
   sq_kb_question_add, sq_kb_questions,
   sq_rec_add, sq_rec_set, sq_recs, sq_rec_delete,
   sq_scrub, sq_compact, sq_purge, sq_checkins_erase,
+  sq_dump, sq_load, sq_loaded,
 };

@@ -46,7 +46,10 @@ active=a standby=b apid=$a spid=$b
 : >"$tmp/acked"
 : >"$tmp/takeover"
 n=0
-for round in 1 2 3 4 5; do
+# Under valgrind every start is ten times slower: two rounds, no bound.
+rounds="1 2 3 4 5"
+[ -n "${MAAT_VALGRIND_DIR:-}" ] && rounds="1 2"
+for round in $rounds; do
   port=$(port_of $active)
   # Contacts over four connections until the kill, each 2xx noted.
   for c in 1 2 3 4; do
@@ -65,7 +68,7 @@ for round in 1 2 3 4 5; do
   sleep "$(awk -v s="$round$$" 'BEGIN { srand(s); printf "%.2f", 0.3 + rand() * 1.2 }')"
   t0=$(date +%s.%N)
   kill -9 $apid
-  wait_listening $standby 30 || { echo "FAIL: round $round: the standby did not take over"; cat "$tmp/$standby.err"; exit 1; }
+  wait_listening $standby 120 || { echo "FAIL: round $round: the standby did not take over"; cat "$tmp/$standby.err"; exit 1; }
   t1=$(date +%s.%N)
   wait 2>/dev/null
   echo "$t0 $t1" | awk '{ printf "%.3f\n", $2 - $1 }' >>"$tmp/takeover"
@@ -100,5 +103,6 @@ sort -n "$tmp/takeover" >"$tmp/t.sorted"
 p50=$(awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }' "$tmp/t.sorted")
 max=$(tail -n 1 "$tmp/t.sorted")
 echo "takeover after kill -9 (${MAAT_TEST_STORE:-sqlite}): p50 ${p50} s, max ${max} s over 5 rounds"
-check "a standby takes over within 5 s" 'awk -v m="$max" "BEGIN { exit !(m < 5) }"'
+[ -n "${MAAT_VALGRIND_DIR:-}" ] ||
+  check "a standby takes over within 5 s" 'awk -v m="$max" "BEGIN { exit !(m < 5) }"'
 exit $fail

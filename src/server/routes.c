@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #define R(x) (1u << MAAT_ROLE_##x)
 #define ANYONE 0u            /* no token needed */
@@ -25,12 +26,30 @@ struct route {
 };
 
 static enum MHD_Result healthz(struct call *c);
+static enum MHD_Result readyz(struct call *c);
+/* Ready: this node holds the store's writer lock and routes (a standby
+ * opens no port until it does; docs/deploy.md). */
+static enum MHD_Result readyz(struct call *c)
+{
+  json_t *o = json_object();
+
+  json_object_set_new(o, "status", json_string("ready"));
+  json_object_set_new(o, "role", json_string("active"));
+  json_object_set_new(o, "store", json_string(maat_store_backend(
+                                      c->s->store)));
+  json_object_set_new(o, "pid", json_integer((json_int_t)getpid()));
+  json_object_set_new(o, "events", json_integer(maat_engine_events(
+                                       c->s->engine)));
+  return maat__send_json(c, 200, o);
+}
+
 static enum MHD_Result whoami(struct call *c);
 static enum MHD_Result page(struct call *c);
 static enum MHD_Result asset(struct call *c);
 
 static const struct route routes[] = {
   { "GET", "healthz", AUTH_NONE, ANYONE, healthz },
+  { "GET", "readyz", AUTH_NONE, ANYONE, readyz },
   { "GET", "", AUTH_NONE, ANYONE, page },
   { "GET", "dashboard", AUTH_NONE, ANYONE, page },
   { "GET", "me", AUTH_NONE, ANYONE, page },

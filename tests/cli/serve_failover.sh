@@ -41,6 +41,8 @@ wait_listening a 20 || { echo "FAIL: the first node did not start"; cat "$tmp/a.
 b=$(node b --standby); pids="$pids $b"
 sleep 1
 check "the second node waits as a standby" 'grep -q "standby: .*taking over when it stops" "$tmp/b.err" && [ -z "$(port_of b)" ]'
+check "the first says it is the active one" \
+  '[ "$(curl -s "http://127.0.0.1:$(port_of a)/readyz" | jq -r .role)" = active ]'
 
 active=a standby=b apid=$a spid=$b
 : >"$tmp/acked"

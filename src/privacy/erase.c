@@ -30,6 +30,21 @@ static int memfind(const void *hay, size_t hn, const char *needle, size_t n)
   return 0;
 }
 
+/* An audit row of the data subject's commands (never naming the person). */
+static int audit_cli(maat_store *st, const char *path, const char *detail)
+{
+  struct maat_store_audit au;
+
+  memset(&au, 0, sizeof au);
+  au.at = maat_wall_now();
+  au.role = "admin";
+  au.method = "CLI";
+  au.path = path;
+  au.status = 200;
+  au.detail = detail;
+  return maat_store_audit_append(st, &au);
+}
+
 static int id_char(unsigned char c)
 {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -256,19 +271,11 @@ int maat_privacy_erase(maat_store *st, const char *customer,
     maat__free(xs);
   }
   if (!rc) {
-    struct maat_store_audit au;
     char detail[160];
     snprintf(detail, sizeof detail, "a customer erased: %zu contacts, %ld "
              "rows overwritten, %ld snapshots", json_array_size(ids), e.rows,
              e.snapshots);
-    memset(&au, 0, sizeof au);
-    au.at = maat_wall_now();
-    au.role = "admin";
-    au.method = "CLI";
-    au.path = "maat privacy erase";
-    au.status = 200;
-    au.detail = detail;
-    rc = maat_store_audit_append(st, &au);
+    rc = audit_cli(st, "maat privacy erase", detail);
   }
   rc = rc ? (maat_store_rollback(st), rc) : maat_store_commit(st);
   if (!rc)
@@ -345,17 +352,8 @@ int maat_privacy_export(maat_store *st, const char *customer, char **json)
                 x.by_table, "words_kept", words, "snapshots_holding",
                 (json_int_t)x.snapshots);
   json_decref(ids);
-  if (!rc && o) {
-    struct maat_store_audit au;
-    memset(&au, 0, sizeof au);
-    au.at = maat_wall_now();
-    au.role = "admin";
-    au.method = "CLI";
-    au.path = "maat privacy export";
-    au.status = 200;
-    au.detail = "a customer's data exported";
-    rc = maat_store_audit_append(st, &au);
-  }
+  if (!rc && o)
+    rc = audit_cli(st, "maat privacy export", "a customer's data exported");
   if (!rc) {
     char *s = o ? json_dumps(o, JSON_INDENT(2) | JSON_REAL_PRECISION(15))
                 : NULL;
@@ -437,7 +435,6 @@ int maat_privacy_erase_agent(maat_store *st, const char *agent,
                              long *checkins, long *tokens)
 {
   struct agent_tokens a;
-  struct maat_store_audit au;
   int rc;
 
   if (!st || !agent || !maat_id_valid(agent, strlen(agent)))
@@ -451,16 +448,9 @@ int maat_privacy_erase_agent(maat_store *st, const char *agent,
   rc = maat_store_checkins_erase(st, agent, checkins);
   for (int i = 0; !rc && i < a.n; i++)
     rc = maat_store_token_revoke(st, a.ids[i], maat_wall_now());
-  if (!rc) {
-    memset(&au, 0, sizeof au);
-    au.at = maat_wall_now();
-    au.role = "admin";
-    au.method = "CLI";
-    au.path = "maat privacy erase";
-    au.status = 200;
-    au.detail = "an agent's check-ins erased and tokens revoked";
-    rc = maat_store_audit_append(st, &au);
-  }
+  if (!rc)
+    rc = audit_cli(st, "maat privacy erase", "an agent's check-ins erased "
+                   "and tokens revoked");
   rc = rc ? (maat_store_rollback(st), rc) : maat_store_commit(st);
   if (!rc)
     rc = maat_store_compact(st);

@@ -161,6 +161,8 @@ struct maat__table {
 };
 extern const struct maat__table maat__store_tables[];
 extern const int maat__store_ntables;
+/* The table called 'name'; NULL when there is none. */
+const struct maat__table *maat__store_table(const char *name);
 
 /* Runs 'call' in the caller's open transaction, or in one of its own
  * (store.c's rule for every write). */

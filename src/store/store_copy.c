@@ -41,6 +41,14 @@ const struct maat__table maat__store_tables[] = {
 const int maat__store_ntables =
     (int)(sizeof maat__store_tables / sizeof maat__store_tables[0]);
 
+const struct maat__table *maat__store_table(const char *name)
+{
+  for (int t = 0; t < maat__store_ntables; t++)
+    if (!strcmp(maat__store_tables[t].name, name))
+      return &maat__store_tables[t];
+  return NULL;
+}
+
 /* A checksum over rows, and their count. */
 struct sum {
   gnutls_hash_hd_t h;

@@ -512,52 +512,13 @@ static int pg_event_stats(void *b, int64_t *count, int64_t *last)
 }
 
 /*
- * Walks (int64, text) rows of 'sql' ($1: after, $2: a batch size) batch
- * by batch; the callback runs outside the reader's lock, so it may use
- * the store meanwhile.
+ * Walks rows (int64, text, cursor) of 'sql' ($1: after, $2: the cursor,
+ * $3: a batch size) batch by batch; the callback runs outside the
+ * reader's lock, so it may use the store meanwhile.
  */
 static int walk(struct pg *p, const char *sql, int64_t after,
                 int (*fn)(void *, int64_t, const char *, size_t), void *ctx)
 {
-  for (;;) {
-    char ab[32];
-    const char *v[2] = { INT(ab, after), "10000" };
-    PGresult *res;
-    int rows, rc = MAAT_OK;
-    pthread_mutex_lock(&p->rmu);
-    res = run(p->r, sql, 2, v, NULL, NULL, 0);
-    pthread_mutex_unlock(&p->rmu);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-      rc = fail_pg(p, p->r, res, "cannot read the log");
-      PQclear(res);
-      return rc;
-    }
-    rows = PQntuples(res);
-    for (int i = 0; i < rows && !rc; i++)
-      rc = fn(ctx, i64(res, i, 0), text(res, i, 1),
-              (size_t)PQgetlength(res, i, 1));
-    if (rows)
-      after = i64(res, rows - 1, 2);
-    PQclear(res);
-    if (rc || rows < 10000)
-      return rc;
-  }
-}
-
-static int pg_events(void *b, int64_t after,
-                     int (*fn)(void *, int64_t, const char *, size_t),
-                     void *ctx)
-{
-  return walk(b, "SELECT seq, line, seq FROM events WHERE seq > $1 ORDER BY "
-              "seq LIMIT $2", after, fn, ctx);
-}
-
-static int pg_decisions(void *b, int64_t after,
-                        int (*fn)(void *, int64_t, const char *, size_t),
-                        void *ctx)
-{
-  /* Batches by the decision's own seq; 'after' is an event seq. */
-  struct pg *p = b;
   int64_t from = 0;
 
   for (;;) {
@@ -566,9 +527,7 @@ static int pg_decisions(void *b, int64_t after,
     PGresult *res;
     int rows, rc = MAAT_OK;
     pthread_mutex_lock(&p->rmu);
-    res = run(p->r, "SELECT event_seq, line, seq FROM decisions WHERE "
-              "event_seq > $1 AND seq > $2 ORDER BY seq LIMIT $3", 3, v,
-              NULL, NULL, 0);
+    res = run(p->r, sql, 3, v, NULL, NULL, 0);
     pthread_mutex_unlock(&p->rmu);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
       rc = fail_pg(p, p->r, res, "cannot read the log");
@@ -585,6 +544,24 @@ static int pg_decisions(void *b, int64_t after,
     if (rc || rows < 10000)
       return rc;
   }
+}
+
+static int pg_events(void *b, int64_t after,
+                     int (*fn)(void *, int64_t, const char *, size_t),
+                     void *ctx)
+{
+  return walk(b, "SELECT seq, line, seq FROM events WHERE seq > $1 AND "
+              "seq > $2 ORDER BY seq LIMIT $3", after, fn, ctx);
+}
+
+static int pg_decisions(void *b, int64_t after,
+                        int (*fn)(void *, int64_t, const char *, size_t),
+                        void *ctx)
+{
+  /* Batches by the decision's own seq; 'after' is an event seq. */
+  return walk(b, "SELECT event_seq, line, seq FROM decisions WHERE "
+              "event_seq > $1 AND seq > $2 ORDER BY seq LIMIT $3", after, fn,
+              ctx);
 }
 
 static int pg_snapshot_put(void *b, int64_t seq, const void *data,
@@ -1344,14 +1321,6 @@ static int pg_checkins_erase(void *b, const char *agent, long *n)
                 "cannot erase the check-ins");
 }
 
-static const struct maat__table *table_of(const char *name)
-{
-  for (int t = 0; t < maat__store_ntables; t++)
-    if (!strcmp(maat__store_tables[t].name, name))
-      return &maat__store_tables[t];
-  return NULL;
-}
-
 static int unhex(char c)
 {
   return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
@@ -1364,7 +1333,7 @@ static int pg_dump(void *b, const char *table,
                    void *ctx)
 {
   struct pg *p = b;
-  const struct maat__table *t = table_of(table);
+  const struct maat__table *t = maat__store_table(table);
   char sql[500];
   size_t n = 0;
   PGresult *res;
@@ -1421,7 +1390,7 @@ static int pg_load(void *b, const char *table, const char *const *v,
                    const size_t *len, int n)
 {
   struct pg *p = b;
-  const struct maat__table *t = table_of(table);
+  const struct maat__table *t = maat__store_table(table);
   char sql[500], *copies[14] = { 0 };
   const char *vals[14];
   int lens[14], bin[14];

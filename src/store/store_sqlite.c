@@ -1403,21 +1403,13 @@ static int sq_checkins_erase(void *b, const char *agent, long *n)
   return rc;
 }
 
-static const struct maat__table *table_of(const char *name)
-{
-  for (int t = 0; t < maat__store_ntables; t++)
-    if (!strcmp(maat__store_tables[t].name, name))
-      return &maat__store_tables[t];
-  return NULL;
-}
-
 static int sq_dump(void *b, const char *table,
                    int (*fn)(void *, const char *const *, const size_t *,
                              int),
                    void *ctx)
 {
   struct sq *q = b;
-  const struct maat__table *t = table_of(table);
+  const struct maat__table *t = maat__store_table(table);
   char sql[400], nums[14][32];
   size_t n = 0;
   sqlite3_stmt *st;
@@ -1479,7 +1471,7 @@ static int sq_load(void *b, const char *table, const char *const *v,
                    const size_t *len, int n)
 {
   struct sq *q = b;
-  const struct maat__table *t = table_of(table);
+  const struct maat__table *t = maat__store_table(table);
   char sql[400];
   size_t k = 0;
   sqlite3_stmt *st;

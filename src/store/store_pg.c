@@ -350,14 +350,15 @@ static int pg_lock_writer(void *b)
     return MAAT_OK;
   v[0] = INT(lk, LOCK_WRITER);
   /* A session that just ended lets go of its lock when its server
-   * process exits, a moment after: asked again for up to a second. */
+   * process exits, a moment after (longer on a busy machine): asked
+   * again for up to two seconds. */
   for (int tries = 0;; tries++) {
     res = run(p->w, "SELECT pg_try_advisory_lock($1)", 1, v, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
       rc = fail_pg(p, p->w, res, "cannot take the writer's lock");
     } else if (!strcmp(PQgetvalue(res, 0, 0), "t")) {
       p->writer = 1;
-    } else if (tries < 10) {
+    } else if (tries < 40) {
       PQclear(res);
       nanosleep(&(struct timespec){ 0, 50000000 }, NULL);
       continue;

@@ -45,6 +45,7 @@ kill $pid; wait $pid 2>/dev/null; pid=""
 
 pg=$(newdb a)
 "$MAAT_BIN" store migrate "$db" "$pg" --json >"$tmp/m1.json" 2>"$tmp/err"; rc=$?
+[ $rc = 0 ] || { echo "--- store migrate said:"; cat "$tmp/err"; }
 check "SQLite to PostgreSQL: copied and verified" '[ $rc = 0 ] && [ "$(jq .verified "$tmp/m1.json")" = true ]'
 check "... every table, its rows and checksum equal on both sides" \
   '[ "$(jq "[.tables[] | select(.rows != .target_rows or .sha256 != .target_sha256)] | length" "$tmp/m1.json")" = 0 ] && [ "$(jq "[.tables[] | select(.table == \"events\")][0].rows" "$tmp/m1.json")" -gt 40 ]'
@@ -55,6 +56,7 @@ check "a target that is not empty is refused, naming a table" '[ $rc = 1 ] && gr
 
 back=$tmp/back.db
 "$MAAT_BIN" store migrate "$pg" "$back" --json >"$tmp/m2.json" 2>"$tmp/err"; rc=$?
+[ $rc = 0 ] || { echo "--- store migrate said:"; cat "$tmp/err"; }
 check "PostgreSQL back to SQLite: verified" '[ $rc = 0 ] && [ "$(jq .verified "$tmp/m2.json")" = true ]'
 check "the round trip keeps every table's checksum" \
   '[ "$(jq -c "[.tables[].sha256]" "$tmp/m1.json")" = "$(jq -c "[.tables[].sha256]" "$tmp/m2.json")" ]'

@@ -29,7 +29,7 @@ first=$pid
   2>"$tmp/second.err" &
 second=$!
 i=0
-while kill -0 $second 2>/dev/null && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
+while kill -0 $second 2>/dev/null && [ $i -lt 150 ]; do sleep 0.1; i=$((i + 1)); done
 if kill -0 $second 2>/dev/null; then kill $second; rc=running; else wait $second; rc=$?; fi
 check "a second server on the same database is refused" '[ "$rc" = 1 ]'
 check "... saying why and who holds it" \

@@ -290,7 +290,7 @@ static void find_phone(struct found *f)
   const unsigned char *s = (const unsigned char *)f->s;
 
   for (size_t i = 0; i < f->len; i++) {
-    size_t b = i, digits = 0, seps = 0, last = i;
+    size_t b = i, digits = 0, seps = 0, last = i, end;
     int plus = s[i] == '+', paren = s[i] == '(';
     if (!(plus || paren || is_digit(s[i])) ||
         (i && (is_alnum(s[i - 1]) || s[i - 1] == '+')))
@@ -311,33 +311,22 @@ static void find_phone(struct found *f)
       }
       b++;
     }
-    /* An extension written on: "555-123-4567x890". */
-    if (last + 1 < f->len && (s[last] == 'x' || s[last] == 'X') &&
-        is_digit(s[last + 1]) && digits >= 9) {
+    /* An extension written on ("555-123-4567x890") is part of it. */
+    end = last;
+    if (digits >= 9 && last + 1 < f->len && (s[last] == 'x' ||
+                                              s[last] == 'X') &&
+        is_digit(s[last + 1])) {
       size_t e = last + 1;
       while (e < f->len && e - last <= 6 && is_digit(s[e]))
         e++;
-      size_t k = i;
-      while (k < last && !is_digit(s[k]))
-        k++;
-      if (e - last - 1 <= 5 && (e == f->len || !is_alnum(s[e]))) {
-        /* As below: a shape of its own makes it a phone number. */
-        if (date_like(s, i, last) || other_number(s, i, last) ||
-            taken(f, i, last) || digits > 15 ||
-            !(plus || paren || seps || digits == 10 || s[k] == '0')) {
-          i = e - 1;
-          continue;
-        }
-        add(f, MAAT_PII_PHONE, i, e);
-        i = e - 1;
-        continue;
-      }
+      if (e - last - 1 <= 5 && (e == f->len || !is_alnum(s[e])))
+        end = e;
     }
-    if (last < f->len && is_alnum(s[last]))
+    if (end < f->len && is_alnum(s[end]))
       continue;
     if (digits < 8 || digits > 15 || date_like(s, i, last) ||
         other_number(s, i, last) || taken(f, i, last)) {
-      i = last > i ? last - 1 : i;
+      i = end > i ? end - 1 : i;
       continue;
     }
     {
@@ -349,9 +338,9 @@ static void find_phone(struct found *f)
         k++;
       if (plus || paren || (s[k] == '0' && digits >= 9) ||
           (seps && digits >= 9) || digits == 10)
-        add(f, MAAT_PII_PHONE, i, last);
+        add(f, MAAT_PII_PHONE, i, end);
     }
-    i = last > i ? last - 1 : i;
+    i = end > i ? end - 1 : i;
   }
 }
 

@@ -142,10 +142,8 @@ static enum MHD_Result accept_contact(struct call *c, json_t *o)
   snprintf(c->detail, sizeof c->detail, "contact");
   rc = apply_durable(c, body, strlen(body), NULL, 201, triage, &a);
   free(body);
-  if (!rc && triage) {
-    maat__kb_note(s, a.id, json_string_value(raw), "triage");
-    maat__keep_words(s, a.id, json_string_value(raw));
-  }
+  if (!rc && triage)
+    maat__note_words(s, a.id, json_string_value(raw), "triage");
   json_decref(raw);
   json_decref(o);
   if (rc)

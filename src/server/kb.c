@@ -55,29 +55,20 @@ void maat__kb_refresh(struct maat_server *s)
 
 /*
  * After a raw contact was applied: a T1 contact the knowledge base could
- * not answer is a gap; so is a bot conversation handed back. Best effort:
- * the contact itself is durable already.
+ * not answer is a gap; so is a bot conversation handed back. 'clean': the
+ * customer's words with their personal data replaced. Best effort: the
+ * contact itself is durable already.
  */
-void maat__kb_note(struct maat_server *s, const char *id, const char *text,
-                   const char *source)
+void maat__kb_note(struct maat_server *s, const struct maat_contact_record *r,
+                   json_t *tri, const char *clean, const char *source)
 {
-  struct maat_contact_record r;
   struct maat_store_kb_question q;
-  json_t *tri, *kb;
-  char *clean = NULL;
+  json_t *kb = json_object_get(tri, "kb");
 
-  if (!s->kb || !text || maat_engine_contact(s->engine, id, &r))
+  if (!s->kb)
     return;
-  tri = r.triage ? json_loads(r.triage, 0, NULL) : NULL;
-  kb = json_object_get(tri, "kb");
   memset(&q, 0, sizeof q);
   q.t = maat_wall_now();
-  /* Kept for the gaps report without the customer's personal data. */
-  if (maat_pii_redact(text, strlen(text), &clean, NULL)) {
-    json_decref(tri);
-    maat_contact_record_release(&r);
-    return;
-  }
   q.question = clean;
   q.lang = json_string_value(json_object_get(tri, "lang"));
   q.source = source;
@@ -87,11 +78,8 @@ void maat__kb_note(struct maat_server *s, const char *id, const char *text,
     q.article = json_string_value(json_object_get(kb, "article"));
   }
   if ((kb && !q.answered) ||
-      (!strcmp(source, "handback") && r.state != MAAT_CONTACT_WITH_BOT))
+      (!strcmp(source, "handback") && r->state != MAAT_CONTACT_WITH_BOT))
     maat_store_kb_question_add(s->store, &q);
-  json_decref(tri);
-  maat_free(clean);
-  maat_contact_record_release(&r);
 }
 
 /* ---- ask an expert: who resolved contacts of an intent well ---- */

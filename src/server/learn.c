@@ -491,22 +491,28 @@ void maat__note_move(struct call *c, const struct maat_contact_record *r,
   maat_free(reason);
 }
 
-/* Keeps the customer's words of a contact, personal data replaced, when
- * the data class "messages" is kept (docs/privacy.md). */
-void maat__keep_words(struct maat_server *s, const char *id,
-                      const char *text)
+/*
+ * After a contact with the customer's words was applied: the words,
+ * personal data replaced (once), for the knowledge gaps and, when the data
+ * class "messages" is kept (docs/privacy.md), for learning.
+ */
+void maat__note_words(struct maat_server *s, const char *id,
+                      const char *text, const char *source)
 {
   struct maat_contact_record r;
   char *clean = NULL;
   json_t *tri;
 
-  if (!text || s->o.forget_words || maat_engine_contact(s->engine, id, &r))
+  if (!text || maat_engine_contact(s->engine, id, &r))
     return;
   tri = r.triage ? json_loads(r.triage, 0, NULL) : NULL;
-  if (!maat_pii_redact(text, strlen(text), &clean, NULL))
-    maat_store_message_put(s->store, id, maat_wall_now(),
-                           json_string_value(json_object_get(tri, "lang")),
-                           clean);
+  if (!maat_pii_redact(text, strlen(text), &clean, NULL)) {
+    maat__kb_note(s, &r, tri, clean, source);
+    if (!s->o.forget_words)
+      maat_store_message_put(s->store, id, maat_wall_now(),
+                             json_string_value(json_object_get(tri, "lang")),
+                             clean);
+  }
   maat_free(clean);
   json_decref(tri);
   maat_contact_record_release(&r);

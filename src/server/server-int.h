@@ -194,8 +194,8 @@ int maat__restore_bot_pauses(struct maat_server *s);
 int maat__kb_start(struct maat_server *s);
 void maat__kb_refresh(struct maat_server *s);
 void maat__kb_stop(struct maat_server *s);
-void maat__kb_note(struct maat_server *s, const char *id, const char *text,
-                   const char *source);
+void maat__kb_note(struct maat_server *s, const struct maat_contact_record *r,
+                   json_t *tri, const char *clean, const char *source);
 enum MHD_Result maat__post_ask(struct call *c);
 enum MHD_Result maat__get_kb_gaps(struct call *c);
 enum MHD_Result maat__post_kb_draft(struct call *c);
@@ -208,8 +208,8 @@ enum MHD_Result maat__post_correction_review(struct call *c);
 enum MHD_Result maat__get_overrides(struct call *c);
 void maat__note_move(struct call *c, const struct maat_contact_record *r,
                      const char *agent, const char *why);
-void maat__keep_words(struct maat_server *s, const char *id,
-                      const char *text);
+void maat__note_words(struct maat_server *s, const char *id,
+                      const char *text, const char *source);
 /* A message as the AI may see it (json string, new reference): redacted
  * unless the data classes let it see the raw words. */
 json_t *maat__ai_text(struct maat_server *s, const char *text);

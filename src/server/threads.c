@@ -170,10 +170,8 @@ int maat__thread_message(struct maat_server *s, const struct thread_msg *m,
     rc = apply_now(s, o, flags, x, &a);
   json_decref(o);
   out->kind = THREAD_NEW;
-  if (!rc && m->text) {
-    maat__kb_note(s, m->id, m->text, bot >= 0 ? "handback" : "triage");
-    maat__keep_words(s, m->id, m->text);
-  }
+  if (!rc && m->text)
+    maat__note_words(s, m->id, m->text, bot >= 0 ? "handback" : "triage");
   if (!rc && bot >= 0) {
     /* The bot had the thread: its contact ends here, handed back when
      * the customer's new message needs a person. */

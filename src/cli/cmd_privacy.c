@@ -96,7 +96,10 @@ int cmd_privacy(int argc, char **argv)
       also[nalso++] = optarg;
       break;
     case OPT_MSG: case OPT_CON: case OPT_CHK: case OPT_AUD:
-      if (!cli_parse_int(argv[optind - 2], optarg, 0, 36500, &d))
+      if (!cli_parse_int(c == OPT_MSG ? "--messages-days"
+                         : c == OPT_CON ? "--contacts-days"
+                         : c == OPT_CHK ? "--checkins-days" : "--audit-days",
+                         optarg, 0, 36500, &d))
         return EXIT_USAGE;
       *(c == OPT_MSG ? &keep.messages_days : c == OPT_CON
         ? &keep.contacts_days : c == OPT_CHK ? &keep.checkins_days

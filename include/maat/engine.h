@@ -31,7 +31,14 @@ enum maat_engine_flags {
   /* Keep each decision's JSON line for maat_engine_next_line(). */
   MAAT_ENGINE_OUTPUT = 1 << 0,
   /* Keep a record of every contact and the views below (the server). */
-  MAAT_ENGINE_RECORDS = 1 << 1
+  MAAT_ENGINE_RECORDS = 1 << 1,
+  /*
+   * Follow a log another process writes (a node that does not lead, on a
+   * shared PostgreSQL store): no writer's lock is taken and nothing is
+   * written; maat_engine_follow() applies what was logged since. Events,
+   * check-ins and audit rows are refused with MAAT_ESTATE.
+   */
+  MAAT_ENGINE_FOLLOW = 1 << 2
 };
 
 struct maat_engine_options {
@@ -139,6 +146,14 @@ int maat_engine_audit(maat_engine *e, const struct maat_apply_extra *x,
 int maat_engine_bot_done(maat_engine *e, const char *id, double t,
                          const char *outcome,
                          const struct maat_apply_extra *x, int64_t *ticket);
+
+/*
+ * MAAT_ENGINE_FOLLOW: applies the events logged after the last one this
+ * engine has, as a restart would; how many in '*n' (may be NULL).
+ */
+int maat_engine_follow(maat_engine *e, long *n);
+/* The seq of the last event this engine has applied or written. */
+int64_t maat_engine_last_seq(maat_engine *e);
 
 /* Returns once 'ticket' is durable; the commit's error otherwise. */
 int maat_engine_wait(maat_engine *e, int64_t ticket);

@@ -40,7 +40,7 @@ extern "C" {
 typedef struct maat_store maat_store;
 
 /* The schema version every backend of this build reads and writes. */
-#define MAAT_STORE_SCHEMA 7
+#define MAAT_STORE_SCHEMA 8
 
 /*
  * Opens (creating or migrating) the store named by 'uri' (see above).
@@ -72,6 +72,8 @@ int maat_store_bind_run(maat_store *st, const char *run);
  * one process by construction.
  */
 int maat_store_lock_writer(maat_store *st);
+/* The same, asked once: MAAT_EBUSY at once when another holds it. */
+int maat_store_try_writer(maat_store *st);
 
 /* ---- transactions ---- */
 
@@ -440,6 +442,63 @@ int maat_store_checkins_erase(maat_store *st, const char *agent, long *n);
 /* A contact's words kept for learning: deleted, and blanked in its
  * corrections (which stay, for the counts). */
 int maat_store_forget_words(maat_store *st, const char *contact);
+
+/* ---- several nodes (PostgreSQL): the inbox and notifications ----
+ *
+ * A node that does not lead (a follower) takes a write request durably
+ * into the inbox and the leader applies it: claims the oldest waiting
+ * request (FOR UPDATE SKIP LOCKED, so two claimers never take the same),
+ * runs it, and keeps its answer for the node that took it. Notifications
+ * (LISTEN/NOTIFY) wake who waits: "maat_inbox" a new request,
+ * "maat_inbox_done" an answer (payload: the id), "maat_log" new events;
+ * waiters poll as well, so a lost notification only delays. The SQLite
+ * and memory backends have one node: MAAT_EINVAL.
+ */
+
+struct maat_store_inbox {
+  int64_t id;
+  double created;          /* wall time */
+  int state;               /* 0 waiting, 1 taken, 2 answered */
+  int tries;               /* claims so far (over 1: a leader died on it) */
+  int status;              /* the answer's HTTP status */
+  const char *request;     /* JSON (the node's own format) */
+  const char *response;    /* the answer's body; NULL until answered */
+};
+
+/* Keeps a request (durable on return) and notifies; its id in '*id'. */
+int maat_store_inbox_put(maat_store *st, const char *request, double now,
+                         int64_t *id);
+/* Claims the oldest waiting request for 'node': 'fn' gets it. */
+int maat_store_inbox_claim(maat_store *st, const char *node, double now,
+                           int (*fn)(void *ctx,
+                                     const struct maat_store_inbox *r),
+                           void *ctx);
+/* Answers a claimed request and notifies. */
+int maat_store_inbox_finish(maat_store *st, int64_t id, int status,
+                            const char *response);
+/* A request as it stands; MAAT_ENOTFOUND when there is none. */
+int maat_store_inbox_get(maat_store *st, int64_t id,
+                         int (*fn)(void *ctx,
+                                   const struct maat_store_inbox *r),
+                         void *ctx);
+/* Requests taken by a node other than 'node' and not answered go back to
+ * waiting (a leader that died); '*n' how many. */
+int maat_store_inbox_release(maat_store *st, const char *node, long *n);
+/* Answered requests older than 'before' (wall time) deleted; counts of
+ * waiting ones in '*waiting' (may be NULL). */
+int maat_store_inbox_purge(maat_store *st, double before, long *n,
+                           long *waiting);
+/* Listens on 'channel' ("maat_inbox", "maat_inbox_done", "maat_log") on a
+ * connection of its own. */
+int maat_store_listen(maat_store *st, const char *channel);
+/*
+ * Waits up to 'timeout_ms' for a notification on a channel listened to:
+ * 1 with its channel and payload copied into 'chan' and 'payload' (cut to
+ * fit), 0 at the timeout; an error when the connection is lost. One
+ * thread waits at a time.
+ */
+int maat_store_wait(maat_store *st, int timeout_ms, char *chan, size_t ccap,
+                    char *payload, size_t pcap);
 
 /* ---- copying a store to another backend ---- */
 

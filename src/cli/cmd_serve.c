@@ -46,6 +46,9 @@ static void usage(FILE *f)
     "      --standby            when another maat serves the store, wait and\n"
     "                           take over the moment it stops (kill -9\n"
     "                           included): a second node, docs/deploy.md\n"
+    "      --follow             PostgreSQL: serve beside the node that leads:\n"
+    "                           reads from the log it follows, writes handed\n"
+    "                           to the leader; take over when it stops\n"
     "      --triage-config C    docs/triage-config.md\n"
     "      --web-root DIR       the web pages (default: the built web/dist)\n"
     "      --clock-speed X      router seconds per real second (default 1;\n"
@@ -613,7 +616,56 @@ static int load_config(const char *path, struct maat_serve_options *o,
 
 enum { OPT_POLICY = 256, OPT_TONE, OPT_NO_TONE, OPT_TCFG, OPT_WEB, OPT_SPEED,
        OPT_BODY, OPT_GROUP, OPT_MAXCONN, OPT_PERCLIENT, OPT_IDLE,
-       OPT_ALERT_URL, OPT_ALERT_FORMAT, OPT_STANDBY };
+       OPT_ALERT_URL, OPT_ALERT_FORMAT, OPT_STANDBY, OPT_FOLLOW };
+
+/*
+ * --follow: serves as a follower until the leader's lock comes free and
+ * this node has it, then starts again as the leader on the same store
+ * (the lock kept across) and port. 0 with '*out' the leader; 1 when a
+ * signal stopped it; an error otherwise.
+ */
+static int follow_then_lead(struct maat_serve_options *o, sigset_t *set,
+                            maat_server **out)
+{
+  const char *host = o->bind ? o->bind : "127.0.0.1";
+  int v6 = strchr(host, ':') != NULL;
+
+  for (;;) {
+    maat_server *f = NULL;
+    maat_store *kept = NULL;
+    struct timespec ts = { 0, 50000000 };
+    double t0;
+    int rc;
+    o->follow = 1;
+    o->store = NULL;
+    if ((rc = maat_server_start(&f, o)))
+      return rc;
+    if (!o->port)
+      o->port = maat_server_port(f);   /* the same port when it leads */
+    fprintf(stderr, "maat: serve: following on http://%s%s%s:%d/ (reads "
+            "from the log, writes handed to the node that leads; taking "
+            "over when it stops)\n", v6 ? "[" : "", host, v6 ? "]" : "",
+            maat_server_port(f));
+    while (!maat_server_promotable(f))
+      if (sigtimedwait(set, NULL, &ts) > 0) {
+        fprintf(stderr, "maat: serve: follower stopped\n");
+        maat_server_stop(f);
+        return 1;
+      }
+    t0 = cli_now();
+    maat_server_stop_keep(f, &kept);
+    o->follow = 0;
+    o->store = kept;
+    rc = maat_server_start(out, o);
+    o->store = NULL;
+    if (rc == MAAT_EBUSY)
+      continue;
+    if (!rc)
+      fprintf(stderr, "maat: serve: the node that led stopped; this one "
+              "leads now (started in %.3f s)\n", cli_now() - t0);
+    return rc;
+  }
+}
 
 int cmd_serve(int argc, char **argv)
 {
@@ -627,6 +679,7 @@ int cmd_serve(int argc, char **argv)
     { "tone-model", required_argument, NULL, OPT_TONE },
     { "no-tone-model", no_argument, NULL, OPT_NO_TONE },
     { "standby", no_argument, NULL, OPT_STANDBY },
+    { "follow", no_argument, NULL, OPT_FOLLOW },
     { "triage-config", required_argument, NULL, OPT_TCFG },
     { "web-root", required_argument, NULL, OPT_WEB },
     { "clock-speed", required_argument, NULL, OPT_SPEED },
@@ -645,6 +698,7 @@ int cmd_serve(int argc, char **argv)
   const char *config = NULL;
   long port = 8420, v;
   int c, rc, no_tone = 0, sig, alert_format = MAAT_ALERT_JSON, standby = 0;
+  int follow = 0;
   sigset_t set;
   maat_server *s = NULL;
 
@@ -672,6 +726,7 @@ int cmd_serve(int argc, char **argv)
     case OPT_TONE: o.tone_model = optarg; break;
     case OPT_NO_TONE: no_tone = 1; break;
     case OPT_STANDBY: standby = 1; break;
+    case OPT_FOLLOW: follow = 1; break;
     case OPT_TCFG: o.triage_config = optarg; break;
     case OPT_WEB: o.web_root = optarg; break;
     case OPT_SPEED:
@@ -754,10 +809,25 @@ int cmd_serve(int argc, char **argv)
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &set, NULL);
+  /* A follower serves beside the leader until the leader's lock comes
+   * free, then starts again as the leader, on the same port. */
+  if (follow) {
+    rc = follow_then_lead(&o, &set, &s);
+    if (rc == 1) {   /* stopped by a signal */
+      json_decref(config_root);
+      return EXIT_OK;
+    }
+    if (rc) {
+      cli_error_rc(rc, "serve");
+      json_decref(config_root);
+      return EXIT_FAIL;
+    }
+    standby = 0;
+  }
   /* A standby waits for the store's writer lock; the node holding it
    * dies, its lock goes with it (its connection, its process), and this
    * one starts from the snapshot and the log. */
-  {
+  if (!s) {
     int said = 0;
     double since = 0;
     for (;;) {

@@ -406,6 +406,9 @@ static int apply_locked(struct maat_engine *e, const char *line, size_t len,
 
   if (e->broken)
     return maat__fail(e->broken, "%s", e->broken_msg);
+  if ((e->flags & MAAT_ENGINE_FOLLOW) && !e->rebuilding)
+    return maat__fail(MAAT_ESTATE, "this node follows the leader's log; "
+                      "the leader applies events");
   memset(&ev, 0, sizeof ev);
   if ((rc = maat__event_parse_keep(&ev, line, len, &obj)))
     goto out;
@@ -587,6 +590,9 @@ int maat_engine_audit(maat_engine *e, const struct maat_apply_extra *x,
   size_t mark;
   int rc;
 
+  if (e->flags & MAAT_ENGINE_FOLLOW)
+    return maat__fail(MAAT_ESTATE, "this node follows the leader's log; "
+                      "it writes no audit rows through the engine");
   pthread_mutex_lock(&e->mu);
   mark = e->cur.n;
   rc = stage_audit(e, x);
@@ -608,6 +614,9 @@ int maat_engine_checkin(maat_engine *e, const char *agent, const char *id,
 
   if (!e || !agent || !id || energy < 1 || energy > 5)
     return maat__fail(MAAT_EINVAL, "a check-in is an energy of 1 to 5");
+  if (e->flags & MAAT_ENGINE_FOLLOW)
+    return maat__fail(MAAT_ESTATE, "this node follows the leader's log; "
+                      "the leader keeps check-ins");
   /* The record: in memory while open, else from the store. */
   if ((rc = maat_engine_contact(e, id, &r)))
     return rc;
@@ -713,6 +722,9 @@ int maat_engine_bot_done(maat_engine *e, const char *id, double t,
   size_t mark;
   int rc = MAAT_OK;
 
+  if (e->flags & MAAT_ENGINE_FOLLOW)
+    return maat__fail(MAAT_ESTATE, "this node follows the leader's log; "
+                      "the leader closes contacts");
   pthread_mutex_lock(&e->mu);
   mark = e->cur.n;
   c = maat__map_get(&e->contacts, id);
@@ -926,9 +938,43 @@ static int rebuild_one(void *ctx, int64_t seq, const char *line, size_t len)
 {
   struct maat_engine *e = ctx;
 
-  (void)seq;
+  int rc;
+
   e->since_snapshot++;
-  return apply_locked(e, line, len, 0, NULL, NULL);
+  rc = apply_locked(e, line, len, 0, NULL, NULL);
+  if (!rc && seq > e->last_seq)
+    e->last_seq = seq;
+  return rc;
+}
+
+int maat_engine_follow(maat_engine *e, long *n)
+{
+  long before;
+  int rc;
+
+  if (!e || !e->store || !(e->flags & MAAT_ENGINE_FOLLOW))
+    return maat__fail(MAAT_EINVAL, "maat_engine_follow: not a follower");
+  pthread_mutex_lock(&e->mu);
+  before = e->v.events;
+  e->rebuilding = 1;
+  rc = maat_store_events(e->store, e->last_seq, rebuild_one, e);
+  e->rebuilding = 0;
+  maat__engine_evict(e, INT64_MAX);
+  unstage(e, 0, 0);
+  if (n)
+    *n = e->v.events - before;
+  pthread_mutex_unlock(&e->mu);
+  return rc;
+}
+
+int64_t maat_engine_last_seq(maat_engine *e)
+{
+  int64_t s;
+
+  pthread_mutex_lock(&e->mu);
+  s = e->last_seq;
+  pthread_mutex_unlock(&e->mu);
+  return s;
 }
 
 /*
@@ -1004,8 +1050,10 @@ static int bind_run(struct maat_engine *e)
 {
   char *have = NULL, legacy[160];
   const char *team = strstr(e->run, " team="), *policy = e->run + 7;
-  /* One writer of a log: a second would hand out the same ids. */
-  int rc = maat_store_lock_writer(e->store);
+  /* One writer of a log: a second would hand out the same ids. A
+   * follower writes nothing: it only checks the run is its own. */
+  int rc = e->flags & MAAT_ENGINE_FOLLOW ? MAAT_OK
+                                          : maat_store_lock_writer(e->store);
 
   if (rc)
     return rc;
@@ -1019,9 +1067,18 @@ static int bind_run(struct maat_engine *e)
       return MAAT_OK;
     }
   }
+  if (rc == MAAT_OK && (e->flags & MAAT_ENGINE_FOLLOW) &&
+      strcmp(have, e->run)) {
+    rc = maat__fail(MAAT_ESTATE, "store '%s' belongs to another run (%s), "
+                    "not %s", maat_store_uri(e->store), have, e->run);
+    maat_free(have);
+    return rc;
+  }
   maat_free(have);
   if (rc && rc != MAAT_ENOTFOUND)
     return rc;
+  if (e->flags & MAAT_ENGINE_FOLLOW)
+    return MAAT_OK;   /* the leader binds it */
   return maat_store_bind_run(e->store, e->run);
 }
 
@@ -1072,6 +1129,8 @@ int maat_engine_open(maat_engine **out, const struct maat_engine_options *o)
   e->min_group = o->min_group <= 0 ? 5 : o->min_group < 3 ? 3 : o->min_group;
   e->cur.ticket = 1;
   e->snapshot_every = o->snapshot_every < 0 ? 0 : o->snapshot_every ? o->snapshot_every : 100000;
+  if (e->flags & MAAT_ENGINE_FOLLOW)
+    e->snapshot_every = 0;   /* the leader keeps the snapshots */
   e->alerts = o->alerts;
   e->nalerts = o->alerts ? o->nalerts : 0;
   e->helpdesks = o->helpdesks;

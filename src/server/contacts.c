@@ -503,8 +503,7 @@ static int list_one(void *ctx, const struct maat_contact_record *r)
 static int query_num(struct call *c, const char *name, long lo, long hi,
                      long *out)
 {
-  const char *v = MHD_lookup_connection_value(c->conn, MHD_GET_ARGUMENT_KIND,
-                                              name);
+  const char *v = maat__arg(c, name);
   char *end;
 
   if (!v)
@@ -521,11 +520,8 @@ static int query_num(struct call *c, const char *name, long lo, long hi,
  */
 enum MHD_Result maat__get_contacts(struct call *c)
 {
-  const char *st = MHD_lookup_connection_value(c->conn, MHD_GET_ARGUMENT_KIND,
-                                               "state");
-  const char *tier = MHD_lookup_connection_value(c->conn,
-                                                 MHD_GET_ARGUMENT_KIND,
-                                                 "tier");
+  const char *st = maat__arg(c, "state");
+  const char *tier = maat__arg(c, "tier");
   int state = MAAT_CONTACT_ASSIGNED;
   long limit = 100, offset = 0, prio = -1, total = 0;
   struct listing l;
@@ -554,10 +550,8 @@ enum MHD_Result maat__get_contacts(struct call *c)
     l.tier = tier[1] - '0';
   }
   l.priority = (int)prio;
-  l.intent = MHD_lookup_connection_value(c->conn, MHD_GET_ARGUMENT_KIND,
-                                         "intent");
-  l.agent = MHD_lookup_connection_value(c->conn, MHD_GET_ARGUMENT_KIND,
-                                        "agent");
+  l.intent = maat__arg(c, "intent");
+  l.agent = maat__arg(c, "agent");
   l.offset = (size_t)offset;
   l.limit = (size_t)limit;
   l.list = json_array();

@@ -4,6 +4,7 @@
  */
 #include "server-int.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,13 +14,25 @@
 enum MHD_Result maat__send_buf(struct call *c, int status, const char *buf,
                                size_t len, const char *type)
 {
-  /* libmicrohttpd keeps its own copy: the caller frees 'buf' as it was
-   * allocated (jansson's, or the library's allocator). */
-  struct MHD_Response *r = MHD_create_response_from_buffer(
-      len, (void *)buf, MHD_RESPMEM_MUST_COPY);
+  struct MHD_Response *r;
   enum MHD_Result ret;
 
   c->status = status;
+  if (!c->conn) {
+    /* A request a follower took: the answer goes back through the store
+     * (always JSON: the routes a follower hands on answer in JSON). */
+    maat_free(c->answer);
+    c->answer = maat_malloc(len + 1);
+    if (!c->answer)
+      return MHD_NO;
+    memcpy(c->answer, buf, len);
+    c->answer[len] = '\0';
+    return MHD_YES;
+  }
+  /* libmicrohttpd keeps its own copy: the caller frees 'buf' as it was
+   * allocated (jansson's, or the library's allocator). */
+  r = MHD_create_response_from_buffer(len, (void *)buf,
+                                      MHD_RESPMEM_MUST_COPY);
   if (!r)
     return MHD_NO;
   MHD_add_response_header(r, "Content-Type", type);
@@ -28,6 +41,29 @@ enum MHD_Result maat__send_buf(struct call *c, int status, const char *buf,
   ret = MHD_queue_response(c->conn, (unsigned)status, r);
   MHD_destroy_response(r);
   return ret;
+}
+
+const char *maat__arg(struct call *c, const char *name)
+{
+  if (c->conn)
+    return MHD_lookup_connection_value(c->conn, MHD_GET_ARGUMENT_KIND, name);
+  return json_string_value(json_object_get(json_object_get(c->fwd, "q"),
+                                           name));
+}
+
+const char *maat__header(struct call *c, const char *name)
+{
+  char low[64];
+  size_t i;
+
+  if (c->conn)
+    return MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND, name);
+  /* Kept with lower-case names: header names are case-insensitive. */
+  for (i = 0; name[i] && i + 1 < sizeof low; i++)
+    low[i] = (char)tolower((unsigned char)name[i]);
+  low[i] = '\0';
+  return json_string_value(json_object_get(json_object_get(c->fwd, "h"),
+                                           low));
 }
 
 enum MHD_Result maat__send_json(struct call *c, int status, json_t *body)
@@ -107,10 +143,8 @@ json_t *maat__parse_body(struct call *c, enum MHD_Result *ret)
 
 void maat__call_lang(struct call *c)
 {
-  const char *q = MHD_lookup_connection_value(c->conn, MHD_GET_ARGUMENT_KIND,
-                                              "lang");
-  const char *h = MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND,
-                                              "Accept-Language");
+  const char *q = maat__arg(c, "lang");
+  const char *h = maat__header(c, "Accept-Language");
 
   memcpy(c->lang, "en", 3);
   if (q) {
@@ -275,6 +309,12 @@ void maat__call_extra(struct call *c, int status, struct maat_apply_extra *x)
   x->status = status;
   x->detail = c->detail[0] ? c->detail : NULL;
   x->now = maat__now_t(c->s);
+  /* A request a follower took: marked as applied in the same commit, so
+   * a leader that takes over never runs it twice. */
+  if (c->inbox_id) {
+    x->meta_key = c->inbox_key;
+    x->meta_value = "applied";
+  }
   c->audited = 1;
 }
 

@@ -345,10 +345,8 @@ enum MHD_Result maat__post_ask(struct call *c)
 /* GET /v1/kb/gaps?days=N&min=M */
 enum MHD_Result maat__get_kb_gaps(struct call *c)
 {
-  const char *days = MHD_lookup_connection_value(c->conn,
-                                                 MHD_GET_ARGUMENT_KIND, "days");
-  const char *min = MHD_lookup_connection_value(c->conn,
-                                                MHD_GET_ARGUMENT_KIND, "min");
+  const char *days = maat__arg(c, "days");
+  const char *min = maat__arg(c, "min");
   double d = days ? strtod(days, NULL) : 30, now = maat_wall_now();
   long m = min ? strtol(min, NULL, 10) : 1;
   char *json = NULL;

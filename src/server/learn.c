@@ -347,8 +347,7 @@ static int list_one(void *ctx, const struct maat_store_correction *k)
 enum MHD_Result maat__get_corrections(struct call *c)
 {
   struct listing l;
-  const char *st = MHD_lookup_connection_value(c->conn, MHD_GET_ARGUMENT_KIND,
-                                               "state");
+  const char *st = maat__arg(c, "state");
   int rc;
 
   if (!st || !strcmp(st, "open"))

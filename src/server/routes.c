@@ -32,9 +32,31 @@ static enum MHD_Result readyz(struct call *c);
 static enum MHD_Result readyz(struct call *c)
 {
   json_t *o = json_object();
+  const char *team = strrchr(c->s->o.team_path, '/');
+  double followed;
 
+  team = team ? team + 1 : c->s->o.team_path;
+  pthread_mutex_lock(&c->s->node_mu);
+  followed = c->s->followed_at;
+  pthread_mutex_unlock(&c->s->node_mu);
+  /* A follower serves reads from the log it follows and hands writes on:
+   * ready while it keeps up (it follows every 200 ms). */
+  if (c->s->o.follow && maat_wall_now() - followed > 5) {
+    json_object_set_new(o, "status", json_string("behind"));
+    json_object_set_new(o, "role", json_string("follower"));
+    json_object_set_new(o, "followed_s_ago", json_real(followed > 0
+                            ? maat_wall_now() - followed : -1));
+    return maat__send_json(c, 503, o);
+  }
   json_object_set_new(o, "status", json_string("ready"));
-  json_object_set_new(o, "role", json_string("active"));
+  json_object_set_new(o, "role", json_string(c->s->o.follow ? "follower"
+                                                            : "active"));
+  json_object_set_new(o, "node", json_string(c->s->node));
+  /* The team whose router this node runs: the leader's, none here. */
+  json_object_set_new(o, "leads", c->s->o.follow ? json_array()
+                                                 : json_pack("[s]", team));
+  json_object_set_new(o, "log_seq", json_integer(maat_engine_last_seq(
+                                        c->s->engine)));
   json_object_set_new(o, "store", json_string(maat_store_backend(
                                       c->s->store)));
   json_object_set_new(o, "pid", json_integer((json_int_t)getpid()));
@@ -247,6 +269,30 @@ enum MHD_Result maat__route_head(struct call *c, const void **route)
   }
   *route = r;
   return MHD_YES;
+}
+
+void maat__route_forwarded(struct call *c, const void **route)
+{
+  int path_known = 0;
+
+  *route = NULL;
+  maat__call_lang(c);
+  c->nseg = segments(c->url, c->seg);
+  if (c->nseg < 0) {
+    maat__fail_call(c, 404, "not found", NULL);
+    return;
+  }
+  for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+    if (!matches(c, routes[i].pattern))
+      continue;
+    path_known = 1;
+    if (!strcmp(routes[i].method, c->method)) {
+      *route = &routes[i];
+      return;
+    }
+  }
+  maat__fail_call(c, path_known ? 405 : 404,
+                  path_known ? "method not allowed" : "not found", NULL);
 }
 
 enum MHD_Result maat__route_run(struct call *c, const void *route)

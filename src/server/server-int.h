@@ -72,7 +72,27 @@ struct maat_server {
   int retraining;                  /* 1: the thread ran, to be joined */
   int retrain_done;                /* it finished (under model_mu) */
   double last_retrain;             /* wall time it last started */
+  /* several nodes (nodes.c): who this node is; a follower's thread that
+   * follows the log and hears answers; a leader's inbox workers */
+  char node[96];                   /* "HOST pid N" */
+  pthread_mutex_t node_mu;
+  pthread_cond_t node_cv;          /* answers (follower), work (leader) */
+  int node_stop, promote, work;
+  int64_t answered[256];           /* recently answered inbox ids */
+  unsigned nanswered;
+  pthread_t node_thr, workers[4];
+  int node_running, nworkers;
+  long fwd_total, fwd_pending, inbox_applied, inbox_retried;
+  int64_t inbox_waiting;
+  double followed_at;              /* wall time the log was last followed */
 };
+/* nodes.c */
+int maat__nodes_start(struct maat_server *s);
+void maat__nodes_stop(struct maat_server *s);
+/* server.c: runs a request a follower took, as this leader; its answer
+ * (owned, maat_free()) and status. */
+int maat__run_forwarded(struct maat_server *s, int64_t id, int tries,
+                        const char *request, int *status, char **answer);
 /* rt.c: the RT connector's thread (docs/helpdesks.md) */
 void *maat__rt_thread(void *arg);
 
@@ -117,9 +137,22 @@ struct call {
   char detail[160];
   char path[160];       /* the URL for the audit, cut to fit */
   char lang[3];         /* "en" or "nl": ?lang=, else Accept-Language */
+  /* a request a follower took (conn NULL): its arguments and headers,
+   * and the answer kept here instead of sent */
+  json_t *fwd;
+  int64_t inbox_id;
+  char inbox_key[40];
+  char *answer;
 };
 
 typedef enum MHD_Result (*handler_fn)(struct call *c);
+
+/* A query argument or header of a call (forwarded ones too); NULL. */
+const char *maat__arg(struct call *c, const char *name);
+const char *maat__header(struct call *c, const char *name);
+/* nodes.c: a follower hands a write to the leader and answers with its
+ * answer. */
+enum MHD_Result maat__forward(struct call *c);
 
 /* http.c: responses */
 enum MHD_Result maat__send_buf(struct call *c, int status, const char *buf,
@@ -234,5 +267,8 @@ enum MHD_Result maat__get_kb_articles(struct call *c);
  */
 enum MHD_Result maat__route_head(struct call *c, const void **route);
 enum MHD_Result maat__route_run(struct call *c, const void *route);
+/* A request a follower took (its caller checked there): finds the route
+ * by method and path; '*route' NULL with a 404 or 405 answered. */
+void maat__route_forwarded(struct call *c, const void **route);
 
 #endif /* MAAT_SERVER_INT_H */

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 struct request {
   char *body;
@@ -46,6 +47,21 @@ static void write_audit(struct maat_server *s, struct maat_apply_extra *x)
 {
   int64_t ticket = 0;
 
+  if (s->o.follow) {
+    /* A follower writes no log: its audit rows go straight in. */
+    struct maat_store_audit a;
+    memset(&a, 0, sizeof a);
+    a.at = maat_wall_now();
+    a.token = x->who ? x->who->token : 0;
+    a.role = x->who && x->who->role ? maat_role_name(x->who->role) : NULL;
+    a.method = x->method;
+    a.path = x->path ? x->path : "";
+    a.status = x->status;
+    a.detail = x->detail;
+    if (x->method)
+      maat_store_audit_append(s->store, &a);
+    return;
+  }
   if (maat_engine_audit(s->engine, x, &ticket) == MAAT_OK)
     maat_engine_wait(s->engine, ticket);
 }
@@ -75,8 +91,10 @@ static void flush_slot(struct maat_server *s, struct audit_slot *a,
 
 static void client_key(struct call *c, char *key, size_t cap)
 {
-  const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
-      c->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  const union MHD_ConnectionInfo *ci =
+      c->conn ? MHD_get_connection_info(c->conn,
+                                        MHD_CONNECTION_INFO_CLIENT_ADDRESS)
+              : NULL;
   char addr[INET6_ADDRSTRLEN] = "?";
 
   /* A token holder's refusals are kept apart per path (there are few
@@ -176,6 +194,16 @@ static void *ticker(void *arg)
     if (s->stop)
       break;
     pthread_mutex_unlock(&s->clock_mu);
+    if (s->o.follow) {
+      /* A follower: the leader's ticks come through the log. */
+      flush_audit(s);
+      if (++kb_ticks % 20 == 0) {
+        maat__kb_refresh(s);
+        maat__model_refresh(s);
+      }
+      pthread_mutex_lock(&s->clock_mu);
+      continue;
+    }
     memset(&x, 0, sizeof x);
     x.now = maat__now_t(s);
     n = snprintf(line, sizeof line, "{\"type\":\"tick\",\"t\":%.3f}",
@@ -356,6 +384,10 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn,
     char msg[96];
     snprintf(msg, sizeof msg, "body: larger than %zu bytes", s->o.max_body);
     ret = maat__fail_call(&c, 413, msg, NULL);
+  } else if (s->o.follow && strcmp(method, "GET") && strcmp(method, "HEAD")) {
+    /* A follower writes nothing itself: the leader runs it, and audits. */
+    ret = maat__forward(&c);
+    c.audited = 1;
   } else {
     ret = maat__route_run(&c, rq->route);
   }
@@ -376,6 +408,80 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     maat_free(rq);
     *con_cls = NULL;
   }
+}
+
+/* A request a follower took, run here as it would have run there. */
+int maat__run_forwarded(struct maat_server *s, int64_t id, int tries,
+                        const char *request, int *status, char **answer)
+{
+  json_error_t err;
+  json_t *rq = json_loads(request, JSON_REJECT_DUPLICATES, &err), *who;
+  struct call c;
+  const void *route = NULL;
+  char *v = NULL;
+
+  *status = 500;
+  *answer = NULL;
+  call_init(&c, s, NULL, rq ? json_string_value(json_object_get(rq, "u"))
+                            : NULL,
+            rq ? json_string_value(json_object_get(rq, "m")) : NULL);
+  if (!c.url || !c.method) {
+    json_decref(rq);
+    *answer = maat_strdup("{\"error\":\"the request kept in the inbox "
+                          "cannot be read\",\"field\":null}\n");
+    return *answer ? MAAT_OK : MAAT_ENOMEM;
+  }
+  c.fwd = rq;
+  c.inbox_id = id;
+  snprintf(c.inbox_key, sizeof c.inbox_key, "inbox.%lld", (long long)id);
+  who = json_object_get(rq, "who");
+  c.who.token = (long)json_integer_value(json_object_get(who, "token"));
+  c.who.role = (int)json_integer_value(json_object_get(who, "role"));
+  c.who.since = json_number_value(json_object_get(who, "since"));
+  snprintf(c.who.agent, sizeof c.who.agent, "%s",
+           json_string_value(json_object_get(who, "agent"))
+               ? json_string_value(json_object_get(who, "agent")) : "");
+  c.body = json_string_value(json_object_get(rq, "b"));
+  c.len = c.body ? json_string_length(json_object_get(rq, "b")) : 0;
+  if (tries > 1 && maat_store_meta_get(s->store, c.inbox_key, &v) ==
+                       MAAT_OK) {
+    /* The leader that ran it died before it answered: it is in the log,
+     * and is not run twice. */
+    maat_free(v);
+    pthread_mutex_lock(&s->node_mu);
+    s->inbox_retried++;
+    pthread_mutex_unlock(&s->node_mu);
+    maat__send_json(&c, 200, json_pack("{s:s,s:s}", "status", "applied",
+                                       "note", "applied before the node "
+                                       "that ran it stopped; read the "
+                                       "contact for its decision"));
+  } else {
+    maat__route_forwarded(&c, &route);
+    if (route)
+      maat__route_run(&c, route);
+    audit(&c);
+  }
+  *status = c.status ? c.status : 500;
+  *answer = c.answer;
+  json_decref(rq);
+  return MAAT_OK;
+}
+
+int maat_server_promotable(const maat_server *s)
+{
+  int p;
+
+  if (!s)
+    return 0;
+  pthread_mutex_lock((pthread_mutex_t *)&s->node_mu);
+  p = s->promote;
+  pthread_mutex_unlock((pthread_mutex_t *)&s->node_mu);
+  return p;
+}
+
+int maat_server_following(const maat_server *s)
+{
+  return s && s->o.follow;
 }
 
 /* ---- start and stop ---- */
@@ -417,8 +523,10 @@ static int start_clock(struct maat_server *s)
     /* Router time is seconds since local midnight of the first start. */
     s->epoch_t = t > 0 ? t : tm.tm_hour * 3600.0 + tm.tm_min * 60 +
                                  tm.tm_sec;
-    if ((rc = meta_put(s->store, "serve_epoch_wall", s->epoch_wall)) ||
-        (rc = meta_put(s->store, "serve_epoch_t", s->epoch_t)))
+    /* A follower keeps its clock to itself until the leader has one. */
+    if (!s->o.follow &&
+        ((rc = meta_put(s->store, "serve_epoch_wall", s->epoch_wall)) ||
+         (rc = meta_put(s->store, "serve_epoch_t", s->epoch_t))))
       return rc;
   }
   s->last_t = t;
@@ -458,9 +566,13 @@ static int open_engine(struct maat_server *s, const struct maat_serve_options *o
   struct maat_engine_options eo;
   int rc;
 
+  if (o->store) {
+    s->store = o->store;   /* ours from here, even on failure */
+    s->o.store = NULL;
+  }
   rc = o->triage_config ? maat_triage_config_load(&s->tcfg, o->triage_config)
                         : maat_triage_config_default(&s->tcfg);
-  if (!rc)
+  if (!rc && !s->store)
     rc = maat_store_open(&s->store, o->db_path);
   if (!rc)
     rc = maat__model_start(s, o->intent_model);
@@ -473,7 +585,7 @@ static int open_engine(struct maat_server *s, const struct maat_serve_options *o
   memset(&eo, 0, sizeof eo);
   eo.team_path = o->team_path;
   eo.policy = s->policy;
-  eo.flags = MAAT_ENGINE_RECORDS;
+  eo.flags = MAAT_ENGINE_RECORDS | (o->follow ? MAAT_ENGINE_FOLLOW : 0);
   eo.store = s->store;
   eo.triager = s->tri;
   eo.min_group = s->o.min_group;
@@ -605,6 +717,14 @@ int maat_server_start(maat_server **out, const struct maat_serve_options *o)
   pthread_mutex_init(&s->audit_mu, NULL);
   pthread_mutex_init(&s->outbox_mu, NULL);
   pthread_mutex_init(&s->model_mu, NULL);
+  pthread_mutex_init(&s->node_mu, NULL);
+  pthread_cond_init(&s->node_cv, NULL);
+  {
+    char host[64] = "?";
+    gethostname(host, sizeof host - 1);
+    host[sizeof host - 1] = '\0';
+    snprintf(s->node, sizeof s->node, "%s pid %ld", host, (long)getpid());
+  }
   {
     static const struct maat_outbox_opts def = MAAT_OUTBOX_OPTS_INIT;
     s->outbox = o->outbox.max_attempts ? o->outbox : def;
@@ -619,6 +739,7 @@ int maat_server_start(maat_server **out, const struct maat_serve_options *o)
     pthread_cond_destroy(&s->stop_cv);
     pthread_cond_destroy(&s->kick_cv);
     maat_free(s);
+    maat_store_close(o->store);
     return maat_error_set(MAAT_ENOMEM, "out of memory");
   }
   memset(s->slots, 0, AUDIT_SLOTS * sizeof *s->slots);
@@ -640,6 +761,13 @@ int maat_server_start(maat_server **out, const struct maat_serve_options *o)
     goto fail;
   }
   s->ticking = 1;
+  if ((rc = maat__nodes_start(s)))
+    goto fail;
+  /* The leader delivers the outbox and reads the helpdesks. */
+  if (s->o.follow) {
+    *out = s;
+    return MAAT_OK;
+  }
   if (pthread_create(&s->courier, NULL, courier, s) != 0) {
     rc = maat_error_set(MAAT_ENOMEM, "cannot start the outbox thread");
     goto fail;
@@ -672,12 +800,31 @@ long maat_server_events(const maat_server *s)
   return s ? maat_engine_events(s->engine) : 0;
 }
 
+static void stop_server(maat_server *s, maat_store **keep);
+
 void maat_server_stop(maat_server *s)
+{
+  stop_server(s, NULL);
+}
+
+void maat_server_stop_keep(maat_server *s, maat_store **keep)
+{
+  *keep = NULL;
+  stop_server(s, keep);
+}
+
+static void stop_server(maat_server *s, maat_store **keep)
 {
   if (!s)
     return;
+  /* Requests waiting for the leader's answer give up first. */
+  pthread_mutex_lock(&s->node_mu);
+  s->node_stop = 1;
+  pthread_cond_broadcast(&s->node_cv);
+  pthread_mutex_unlock(&s->node_mu);
   if (s->mhd)
     MHD_stop_daemon(s->mhd);
+  maat__nodes_stop(s);
   if (s->ticking) {
     pthread_mutex_lock(&s->clock_mu);
     s->stop = 1;
@@ -699,7 +846,10 @@ void maat_server_stop(maat_server *s)
     pthread_mutex_unlock(&s->audit_mu);
   }
   maat_engine_close(s->engine);
-  maat_store_close(s->store);
+  if (keep)
+    *keep = s->store;
+  else
+    maat_store_close(s->store);
   maat_triager_free(s->tri);
   maat__kb_stop(s);
   maat_kb_free(s->kb);
@@ -714,6 +864,8 @@ void maat_server_stop(maat_server *s)
   pthread_mutex_destroy(&s->clock_mu);
   pthread_mutex_destroy(&s->audit_mu);
   pthread_mutex_destroy(&s->outbox_mu);
+  pthread_mutex_destroy(&s->node_mu);
+  pthread_cond_destroy(&s->node_cv);
   maat_free(s->slots);
   maat_free(s->web_root);
   maat_free(s->webhook_secret);

@@ -69,6 +69,20 @@ struct maat_serve_options {
   int nretrain_base;
   const char *retrain_holdout;
   const char *retrain_dir;
+  /*
+   * Several nodes on one PostgreSQL store (docs/deploy.md): 'follow'
+   * starts this one as a follower: it serves reads from the log it
+   * follows, hands writes to the leader through the store's inbox and
+   * answers with the leader's answer (202 when none came within
+   * 'forward_wait_s', 0: 10), and takes the writer's lock when it comes
+   * free (maat_server_promotable()).
+   */
+  int follow;
+  int forward_wait_s;
+  /* An open store to serve (the server takes it and closes it; its URI
+   * must be db_path's), e.g. the one a follower kept the writer's lock
+   * on (maat_server_stop_keep()); NULL: opened from db_path. */
+  maat_store *store;
 };
 
 typedef struct maat_server maat_server;
@@ -85,6 +99,18 @@ int maat_server_port(const maat_server *s);
 
 /* The number of events the server has logged (rebuilt ones included). */
 long maat_server_events(const maat_server *s);
+
+/*
+ * A follower that took the store's writer's lock (its leader stopped):
+ * stop it and start a leader on the same store and port.
+ */
+int maat_server_promotable(const maat_server *s);
+/* 1: a follower; 0: the node that leads (writes the log). */
+int maat_server_following(const maat_server *s);
+
+/* As maat_server_stop(), but the store stays open (with its writer's lock,
+ * if it holds it), into '*store', for the next start. */
+void maat_server_stop_keep(maat_server *s, maat_store **store);
 
 /* Stops serving, commits, and frees everything. Accepts NULL. */
 void maat_server_stop(maat_server *s);

@@ -25,8 +25,7 @@ static int add_waiting(void *ctx, const struct maat_contact_record *r,
 
 enum MHD_Result maat__get_queue(struct call *c)
 {
-  const char *lim = MHD_lookup_connection_value(c->conn,
-                                                MHD_GET_ARGUMENT_KIND, "limit");
+  const char *lim = maat__arg(c, "limit");
   struct maat_queue_view v;
   json_t *o, *tiers, *prios, *list;
   size_t limit = 50;
@@ -174,6 +173,33 @@ static void metrics_text(struct maat_server *s, FILE *f)
   struct maat_engine_counters k;
 
   maat_engine_counters(s->engine, maat__now_t(s), &k);
+  /* This node: several may share a store (docs/deploy.md). */
+  pthread_mutex_lock(&s->node_mu);
+  fprintf(f, "# HELP maat_node_leader 1 on the node that writes the log "
+          "and routes, 0 on a follower.\n# TYPE maat_node_leader gauge\n"
+          "maat_node_leader %d\n", !s->o.follow);
+  fprintf(f, "# HELP maat_node_log_seq The last event of the log this node "
+          "has.\n# TYPE maat_node_log_seq gauge\nmaat_node_log_seq %lld\n",
+          (long long)maat_engine_last_seq(s->engine));
+  fprintf(f, "# HELP maat_node_forwarded_total Writes this follower handed "
+          "to the leader.\n# TYPE maat_node_forwarded_total counter\n"
+          "maat_node_forwarded_total %ld\n", s->fwd_total);
+  fprintf(f, "# HELP maat_node_forward_unanswered_total Of those, answered "
+          "202 (no leader answered in time).\n"
+          "# TYPE maat_node_forward_unanswered_total counter\n"
+          "maat_node_forward_unanswered_total %ld\n", s->fwd_pending);
+  fprintf(f, "# HELP maat_node_inbox_applied_total Writes from followers "
+          "this leader ran.\n# TYPE maat_node_inbox_applied_total counter\n"
+          "maat_node_inbox_applied_total %ld\n", s->inbox_applied);
+  fprintf(f, "# HELP maat_node_inbox_not_rerun_total Writes a dead leader "
+          "had applied, answered without running them again.\n"
+          "# TYPE maat_node_inbox_not_rerun_total counter\n"
+          "maat_node_inbox_not_rerun_total %ld\n", s->inbox_retried);
+  fprintf(f, "# HELP maat_node_inbox_waiting Writes waiting in the inbox "
+          "(leader, counted every minute).\n"
+          "# TYPE maat_node_inbox_waiting gauge\nmaat_node_inbox_waiting "
+          "%lld\n", (long long)s->inbox_waiting);
+  pthread_mutex_unlock(&s->node_mu);
   fprintf(f, "# HELP maat_queue_length Contacts waiting for a person.\n"
           "# TYPE maat_queue_length gauge\n");
   for (int t = 1; t <= 3; t++)
@@ -290,11 +316,8 @@ static int add_outbox_row(void *ctx, const struct maat_store_outbox *r)
  */
 enum MHD_Result maat__get_outbox(struct call *c)
 {
-  const char *st = MHD_lookup_connection_value(c->conn, MHD_GET_ARGUMENT_KIND,
-                                               "state");
-  const char *lim = MHD_lookup_connection_value(c->conn,
-                                                MHD_GET_ARGUMENT_KIND,
-                                                "limit");
+  const char *st = maat__arg(c, "state");
+  const char *lim = maat__arg(c, "limit");
   int state = MAAT_OUTBOX_DEAD, rc;
   long limit = 100, n[3];
   json_t *o, *list;

@@ -52,13 +52,11 @@ static int webhook_allowed(struct call *c, int chatwoot)
   if (!secret || !*secret)
     return 0;
   if (chatwoot) {
-    const char *ts = MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND,
-                                                 "X-Chatwoot-Timestamp");
+    const char *ts = maat__header(c, "X-Chatwoot-Timestamp");
     char *b;
     size_t tlen;
     double age;
-    sig = MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND,
-                                      "X-Chatwoot-Signature");
+    sig = maat__header(c, "X-Chatwoot-Signature");
     if (!ts || !sig)
       return 0;
     age = maat_wall_now() - strtod(ts, NULL);
@@ -75,8 +73,7 @@ static int webhook_allowed(struct call *c, int chatwoot)
     maat_free(b);
     snprintf(want, sizeof want, "sha256=%s", hex);
   } else {
-    sig = MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND,
-                                      "X-Hub-Signature");
+    sig = maat__header(c, "X-Hub-Signature");
     if (!sig)
       return 0;
     hmac_hex(GNUTLS_MAC_SHA1, secret, c->body ? c->body : "", c->len, hex);

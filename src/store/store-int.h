@@ -24,7 +24,7 @@ struct maat__store_ops {
   int (*meta_set)(void *b, const char *key, const char *value);
 
   /* the one writer: MAAT_EBUSY naming the holder when another has it */
-  int (*lock_writer)(void *b);
+  int (*lock_writer)(void *b, int wait);   /* wait: ask again a while */
 
   /* transactions: at most one open, always from the caller holding it */
   int (*begin)(void *b);
@@ -150,6 +150,21 @@ struct maat__store_ops {
   int (*load)(void *b, const char *table, const char *const *v,
               const size_t *len, int n);
   int (*loaded)(void *b);
+  /* several nodes (NULL: the backend has one) */
+  int (*inbox_put)(void *b, const char *request, double now, int64_t *id);
+  int (*inbox_claim)(void *b, const char *node, double now,
+                     int (*fn)(void *, const struct maat_store_inbox *),
+                     void *ctx);
+  int (*inbox_finish)(void *b, int64_t id, int status,
+                      const char *response);
+  int (*inbox_get)(void *b, int64_t id,
+                   int (*fn)(void *, const struct maat_store_inbox *),
+                   void *ctx);
+  int (*inbox_release)(void *b, const char *node, long *n);
+  int (*inbox_purge)(void *b, double before, long *n, long *waiting);
+  int (*listen)(void *b, const char *channel);
+  int (*wait)(void *b, int timeout_ms, char *chan, size_t ccap,
+              char *payload, size_t pcap);
 };
 
 /* The tables a store holds, in the order a copy goes, with their columns

@@ -196,7 +196,14 @@ int maat_store_lock_writer(maat_store *st)
 {
   if (!st)
     return maat__fail(MAAT_EINVAL, "store: no store");
-  return st->ops->lock_writer(st->b);
+  return st->ops->lock_writer(st->b, 1);
+}
+
+int maat_store_try_writer(maat_store *st)
+{
+  if (!st)
+    return maat__fail(MAAT_EINVAL, "store: no store");
+  return st->ops->lock_writer(st->b, 0);
 }
 
 int maat_store_bind_run(maat_store *st, const char *run)

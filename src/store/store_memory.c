@@ -291,8 +291,9 @@ static int mem_meta_set(void *b, const char *key, const char *value)
 }
 
 /* One process by construction: nobody else can write it. */
-static int mem_lock_writer(void *b)
+static int mem_lock_writer(void *b, int wait)
 {
+  (void)wait;
   (void)b;
   return MAAT_OK;
 }
@@ -1440,4 +1441,6 @@ const struct maat__store_ops maat__store_memory = {
   mem_rec_add, mem_rec_set, mem_recs, mem_rec_delete,
   mem_scrub, mem_compact, mem_purge, mem_checkins_erase,
   mem_dump, mem_load, mem_loaded,
+  /* one process: no inbox, no notifications */
+  NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
 };

@@ -16,6 +16,7 @@
 
 #include <libpq-fe.h>
 #include <math.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +70,12 @@ static const char *const migrations[] = {
   "  key text NOT NULL, t double precision NOT NULL, state integer NOT "
   "  NULL, body text NOT NULL);"
   "CREATE INDEX records_kind ON records (kind, key);",
+  "CREATE TABLE inbox (id bigserial PRIMARY KEY, created double precision "
+  "  NOT NULL, state integer NOT NULL DEFAULT 0, node text NOT NULL DEFAULT "
+  "  '', taken double precision NOT NULL DEFAULT 0, tries integer NOT NULL "
+  "  DEFAULT 0, request text NOT NULL, status integer NOT NULL DEFAULT 0,"
+  "  response text);"
+  "CREATE INDEX inbox_waiting ON inbox (state, id);",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 _Static_assert(SCHEMA_VERSION == MAAT_STORE_SCHEMA, "schema versions differ");
@@ -81,6 +88,9 @@ _Static_assert(SCHEMA_VERSION == MAAT_STORE_SCHEMA, "schema versions differ");
 
 struct pg {
   PGconn *w, *r;
+  PGconn *n;               /* LISTEN, opened by the first listen */
+  char *conninfo;          /* to open 'n' */
+  int appended;            /* events in the open transaction: notify */
   pthread_mutex_t rmu;     /* one reader at a time on 'r' */
   char *uri;               /* for messages, without the password */
   int writer;              /* holds LOCK_WRITER */
@@ -292,6 +302,9 @@ static void pg_close(void *b)
 
   if (!p)
     return;
+  if (p->n)
+    PQfinish(p->n);
+  maat__free(p->conninfo);
   if (p->r)
     PQfinish(p->r);
   if (p->w)
@@ -324,7 +337,10 @@ static int pg_open(void **out, const char *uri)
   struct pg *p = maat__calloc(1, sizeof *p);
   int rc;
 
-  if (!p || !(p->uri = shown_uri(uri))) {
+  if (!p || !(p->uri = shown_uri(uri)) ||
+      !(p->conninfo = maat__strdup(uri))) {
+    if (p)
+      maat__free(p->uri);
     maat__free(p);
     return maat__fail(MAAT_ENOMEM, "out of memory");
   }
@@ -338,7 +354,7 @@ static int pg_open(void **out, const char *uri)
   return MAAT_OK;
 }
 
-static int pg_lock_writer(void *b)
+static int pg_lock_writer(void *b, int wait)
 {
   struct pg *p = b;
   char lk[32];
@@ -358,7 +374,7 @@ static int pg_lock_writer(void *b)
       rc = fail_pg(p, p->w, res, "cannot take the writer's lock");
     } else if (!strcmp(PQgetvalue(res, 0, 0), "t")) {
       p->writer = 1;
-    } else if (tries < 40) {
+    } else if (wait && tries < 40) {
       PQclear(res);
       nanosleep(&(struct timespec){ 0, 50000000 }, NULL);
       continue;
@@ -422,14 +438,23 @@ static int pg_bind_run(void *b, const char *run_id)
 
 static int pg_begin(void *b)
 {
+  ((struct pg *)b)->appended = 0;
   return exec_w(b, "BEGIN", 0, NULL, NULL, "cannot begin");
 }
 
 static int pg_commit(void *b)
 {
   struct pg *p = b;
-  PGresult *res = PQexec(p->w, "COMMIT");
+  PGresult *res;
   int rc = MAAT_OK;
+
+  /* Followers wake on new events (delivered at the commit, or never). */
+  if (p->appended) {
+    p->appended = 0;
+    res = PQexec(p->w, "NOTIFY maat_log");
+    PQclear(res);
+  }
+  res = PQexec(p->w, "COMMIT");
 
   /* A COMMIT of a failed transaction reports ROLLBACK: not kept. */
   if (PQresultStatus(res) != PGRES_COMMAND_OK)
@@ -469,6 +494,7 @@ static int pg_event_append(void *b, double t, const char *line, size_t len,
     return maat__fail(MAAT_ENOMEM, "out of memory");
   v[0] = NUM(tb, t);
   v[1] = copy;
+  ((struct pg *)b)->appended = 1;
   rc = reading(b, 1, "INSERT INTO events (t, line) VALUES ($1, $2) "
                "RETURNING seq", 2, v, row_i64, seq, 1,
                "cannot append an event");
@@ -1452,6 +1478,181 @@ static int pg_loaded(void *b)
   return MAAT_OK;
 }
 
+/* ---- several nodes: the inbox and notifications ---- */
+
+static int pg_inbox_put(void *b, const char *request, double now,
+                        int64_t *id)
+{
+  char tb[32];
+  const char *v[2] = { NUM(tb, now), request };
+
+  /* The notification goes out with the commit, and only then. */
+  return reading(b, 1, "WITH i AS (INSERT INTO inbox (created, request) "
+                 "VALUES ($1, $2) RETURNING id) SELECT id, "
+                 "pg_notify('maat_inbox', id::text) FROM i", 2, v, row_i64,
+                 id, 1, "cannot keep a request");
+}
+
+static void inbox_of(const PGresult *res, int i, struct maat_store_inbox *r)
+{
+  memset(r, 0, sizeof *r);
+  r->id = i64(res, i, 0);
+  r->created = num(res, i, 1);
+  r->state = (int)i64(res, i, 2);
+  r->tries = (int)i64(res, i, 3);
+  r->status = (int)i64(res, i, 4);
+  r->request = text(res, i, 5);
+  r->response = val(res, i, 6);
+}
+
+struct inbox_call {
+  int (*fn)(void *, const struct maat_store_inbox *);
+  void *ctx;
+};
+
+static int row_inbox(const PGresult *res, int i, void *ctx)
+{
+  struct inbox_call *c = ctx;
+  struct maat_store_inbox r;
+  int rc;
+
+  inbox_of(res, i, &r);
+  rc = c->fn(c->ctx, &r);
+  return rc ? rc : ROW_STOP;
+}
+
+static int pg_inbox_claim(void *b, const char *node, double now,
+                          int (*fn)(void *, const struct maat_store_inbox *),
+                          void *ctx)
+{
+  char tb[32];
+  const char *v[2] = { node, NUM(tb, now) };
+  struct inbox_call c = { fn, ctx };
+
+  /* As job queues on PostgreSQL claim: the oldest row no one else has
+   * locked, taken by a conditional update in the same statement. */
+  return reading(b, 1, "UPDATE inbox SET state = 1, node = $1, taken = $2, "
+                 "tries = tries + 1 WHERE id = (SELECT id FROM inbox WHERE "
+                 "state = 0 ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 1) "
+                 "RETURNING id, created, state, tries, status, request, "
+                 "response", 2, v, row_inbox, &c, 1,
+                 "cannot claim a request");
+}
+
+static int pg_inbox_finish(void *b, int64_t id, int status,
+                           const char *response)
+{
+  char ib[32], sb[32];
+  const char *v[3] = { INT(ib, id), INT(sb, status), response };
+  long n = 0;
+  int rc = exec_w(b, "UPDATE inbox SET state = 2, status = $2, response = "
+                  "$3 WHERE id = $1 AND state = 1", 3, v, &n,
+                  "cannot answer a request");
+
+  if (!rc && n == 0)
+    return maat__fail(MAAT_ESTATE, "inbox request %lld is not taken",
+                      (long long)id);
+  if (!rc)
+    rc = exec_w(b, "SELECT pg_notify('maat_inbox_done', $1)", 1, v, NULL,
+                "cannot notify");
+  return rc;
+}
+
+static int pg_inbox_get(void *b, int64_t id,
+                        int (*fn)(void *, const struct maat_store_inbox *),
+                        void *ctx)
+{
+  char ib[32];
+  const char *v[1] = { INT(ib, id) };
+  struct inbox_call c = { fn, ctx };
+
+  return reading(b, 0, "SELECT id, created, state, tries, status, request, "
+                 "response FROM inbox WHERE id = $1", 1, v, row_inbox, &c, 1,
+                 "cannot read a request");
+}
+
+static int pg_inbox_release(void *b, const char *node, long *n)
+{
+  const char *v[1] = { node };
+  int rc = exec_w(b, "UPDATE inbox SET state = 0 WHERE state = 1 AND node "
+                  "<> $1", 1, v, n, "cannot release requests");
+
+  if (!rc && *n)
+    rc = exec_w(b, "NOTIFY maat_inbox", 0, NULL, NULL, "cannot notify");
+  return rc;
+}
+
+static int row_long(const PGresult *res, int i, void *ctx)
+{
+  *(long *)ctx = (long)i64(res, i, 0);
+  return ROW_STOP;
+}
+
+static int pg_inbox_purge(void *b, double before, long *n, long *waiting)
+{
+  char tb[32];
+  const char *v[1] = { NUM(tb, before) };
+  int rc = exec_w(b, "DELETE FROM inbox WHERE state = 2 AND created < $1",
+                  1, v, n, "cannot purge the inbox");
+
+  *waiting = 0;
+  if (!rc)
+    rc = reading(b, 1, "SELECT count(*) FROM inbox WHERE state < 2", 0, NULL,
+                 row_long, waiting, 0, "cannot count the inbox");
+  return rc;
+}
+
+static int pg_listen(void *b, const char *channel)
+{
+  struct pg *p = b;
+  char sql[64];
+  PGresult *res;
+  int rc = MAAT_OK;
+
+  if (!p->n && !(p->n = connect_to(p, p->conninfo, &rc)))
+    return rc;
+  /* The channel is one of the store's own names (store_nodes.c). */
+  snprintf(sql, sizeof sql, "LISTEN %s", channel);
+  res = PQexec(p->n, sql);
+  if (PQresultStatus(res) != PGRES_COMMAND_OK)
+    rc = fail_pg(p, p->n, res, "cannot listen");
+  PQclear(res);
+  return rc;
+}
+
+static int pg_wait(void *b, int timeout_ms, char *chan, size_t ccap,
+                   char *payload, size_t pcap)
+{
+  struct pg *p = b;
+  PGnotify *nt;
+  struct pollfd pfd;
+
+  if (!p->n)
+    return maat__fail(MAAT_ESTATE, "store: wait: nothing listened to");
+  for (int round = 0; round < 2; round++) {
+    if (!PQconsumeInput(p->n))
+      return maat__fail(MAAT_EDB, "store '%s': the notification connection "
+                        "was lost: %s", p->uri, PQerrorMessage(p->n));
+    if ((nt = PQnotifies(p->n))) {
+      snprintf(chan, ccap, "%s", nt->relname);
+      snprintf(payload, pcap, "%s", nt->extra ? nt->extra : "");
+      PQfreemem(nt);
+      return 1;
+    }
+    if (round)
+      break;
+    pfd.fd = PQsocket(p->n);
+    pfd.events = POLLIN;
+    pfd.revents = 0;
+    if (pfd.fd < 0)
+      return maat__fail(MAAT_EDB, "store '%s': the notification connection "
+                        "was lost", p->uri);
+    if (poll(&pfd, 1, timeout_ms) <= 0)
+      return 0;
+  }
+  return 0;
+}
+
 const struct maat__store_ops maat__store_pg = {
   "postgresql", pg_open, pg_close,
   pg_bind_run, pg_meta_get, pg_meta_set,
@@ -1470,4 +1671,6 @@ const struct maat__store_ops maat__store_pg = {
   pg_rec_add, pg_rec_set, pg_recs, pg_rec_delete,
   pg_scrub, pg_compact, pg_purge, pg_checkins_erase,
   pg_dump, pg_load, pg_loaded,
+  pg_inbox_put, pg_inbox_claim, pg_inbox_finish, pg_inbox_get,
+  pg_inbox_release, pg_inbox_purge, pg_listen, pg_wait,
 };

@@ -71,6 +71,13 @@ static const char *const migrations[] = {
   "  key TEXT NOT NULL, t REAL NOT NULL, state INTEGER NOT NULL,"
   "  body TEXT NOT NULL);"
   "CREATE INDEX records_kind ON records (kind, key);",
+  /* 8: the inbox of several nodes (PostgreSQL's; here for the same
+   * schema, never written). */
+  "CREATE TABLE inbox (id INTEGER PRIMARY KEY, created REAL NOT NULL,"
+  "  state INTEGER NOT NULL DEFAULT 0, node TEXT NOT NULL DEFAULT '',"
+  "  taken REAL NOT NULL DEFAULT 0, tries INTEGER NOT NULL DEFAULT 0,"
+  "  request TEXT NOT NULL, status INTEGER NOT NULL DEFAULT 0,"
+  "  response TEXT);",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 _Static_assert(SCHEMA_VERSION == MAAT_STORE_SCHEMA, "schema versions differ");
@@ -215,8 +222,9 @@ static int open_conn(struct sq *q, sqlite3 **db, int flags)
  * kill -9 included, so a stale lock never needs clearing by hand. The file
  * says who holds it, for the error the next one gets.
  */
-static int sq_lock_writer(void *b)
+static int sq_lock_writer(void *b, int wait)
 {
+  (void)wait;
   struct sq *q = b;
   char lp[4096], who[96];
   ssize_t n;
@@ -1527,4 +1535,6 @@ const struct maat__store_ops maat__store_sqlite = {
   sq_rec_add, sq_rec_set, sq_recs, sq_rec_delete,
   sq_scrub, sq_compact, sq_purge, sq_checkins_erase,
   sq_dump, sq_load, sq_loaded,
+  /* one node: no inbox, no notifications */
+  NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
 };

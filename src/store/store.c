@@ -192,18 +192,29 @@ const struct maat__store_ops *maat__store_ops_of(maat_store *st,
   return st->ops;
 }
 
-int maat_store_lock_writer(maat_store *st)
+/* The lock is asked on the writing connection: never beside a write. */
+static int lock_writer(maat_store *st, int wait)
 {
+  int rc;
+
   if (!st)
     return maat__fail(MAAT_EINVAL, "store: no store");
-  return st->ops->lock_writer(st->b, 1);
+  if (mine(st))
+    return st->ops->lock_writer(st->b, wait);
+  pthread_mutex_lock(&st->tx);
+  rc = st->ops->lock_writer(st->b, wait);
+  pthread_mutex_unlock(&st->tx);
+  return rc;
+}
+
+int maat_store_lock_writer(maat_store *st)
+{
+  return lock_writer(st, 1);
 }
 
 int maat_store_try_writer(maat_store *st)
 {
-  if (!st)
-    return maat__fail(MAAT_EINVAL, "store: no store");
-  return st->ops->lock_writer(st->b, 0);
+  return lock_writer(st, 0);
 }
 
 int maat_store_bind_run(maat_store *st, const char *run)

@@ -135,4 +135,15 @@ max=$(tail -n 1 "$tmp/decide.sorted")
 echo "deciding again after kill -9 of the leader (3 nodes, $conns connections): p50 ${p50} s, max ${max} s over $(wc -l <"$tmp/decide") rounds"
 check "the router decided again after every kill" '[ "$(wc -l <"$tmp/decide")" = "$(wc -l <"$tmp/kills")" ] && [ -s "$tmp/kills" ]'
 [ -z "$bound" ] || check "a new leader decides within $bound s" 'awk -v m="$max" -v b="$bound" "BEGIN { exit !(m < b) }"'
+# A clean stop of all three (under valgrind: their leaks are checked).
+live=
+for n in a b c; do eval "p=\$pid_$n"; kill -TERM "$p" 2>/dev/null && live="$live $p"; done
+stopped=0
+for p in $live; do
+  i=0
+  while kill -0 "$p" 2>/dev/null && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
+  kill -0 "$p" 2>/dev/null || stopped=$((stopped + 1))
+done
+check "the three nodes stop cleanly on TERM" '[ "$stopped" = 3 ]'
+check "no sanitizer report from any node" '! grep -l "Sanitizer" "$tmp"/*.err'
 exit $fail

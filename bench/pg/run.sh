@@ -1,6 +1,8 @@
 #!/bin/sh
 # bench/pg/run.sh MAAT - durable POST /v1/contacts per second with the
-# store on PostgreSQL and on SQLite, side by side in one run, next to
+# store on PostgreSQL (one node, then two and three nodes sharing it:
+# 'maat serve --follow', the load spread over all of them) and on SQLite,
+# side by side in one run, next to
 # pgbench's own rate of single-row insert transactions on the same
 # PostgreSQL server (the floor any durable POST on it sits on); decision
 # latency p50/p99 from wrk. A scratch cluster (scripts/pg/start.sh), fsync
@@ -59,6 +61,40 @@ run_maat() { # STORE OUT
 run_maat "$uri" post_pg.txt
 run_maat "$tmp/s.db" post_sqlite.txt
 
+# N nodes on one database: the first leads, the others follow; one wrk per
+# node with its share of the connections, at once.
+run_nodes() { # N
+  n=$1 db="${uri%/*}/nodes$1" pids=""
+  psql -q "$uri" -c "CREATE DATABASE nodes$n"
+  int=$("$maat" token add --db "$db" --role integration 2>/dev/null)
+  sed "s/TOKEN/$int/" post.lua.in >post.lua
+  urls=""
+  for k in $(seq 1 "$n"); do
+    : >node$k.err
+    "$maat" serve --team team.json --db "$db" --port 0 --follow 2>node$k.err &
+    pids="$pids $!"
+    while ! grep -q "on http" node$k.err; do sleep 0.1; done
+    # The first leads before the next one starts.
+    [ $k = 1 ] && while ! grep -q "listening on" node1.err; do sleep 0.1; done
+    urls="$urls $(sed -n -E 's#.*(following|listening) on (http://[0-9.:]*)/.*#\2#p' node$k.err | head -n 1)"
+  done
+  k=0 wp=""
+  for u in $urls; do
+    k=$((k + 1))
+    wrk -t1 -c"$((c / n))" -d"${d}s" --latency -s post.lua "$u" >post_n${n}_$k.txt &
+    wp="$wp $!"
+  done
+  wait $wp
+  kill $pids; wait $pids 2>/dev/null || true
+  cat post_n${n}_*.txt | awk -v name="POST /v1/contacts, $n node(s) on PostgreSQL ($n wrk at once)" '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+    /Requests\/sec/ { rps += $2 }
+    $1 == "50%" { if (ms($2) > p50) p50 = ms($2) } $1 == "99%" { if (ms($2) > p99) p99 = ms($2) }
+    /Non-2xx/ { bad += $NF }
+    END { printf "| %s | %.2f | %.2fms (slowest node) | %.2fms (slowest node) | %d |\n", name, rps, p50, p99, bad }' >nodes$n.row
+}
+for n in 1 2 3; do run_nodes $n; done
+
 # The floor on the same server: one-row insert transactions, 64 clients.
 psql -q "$uri" -c "CREATE TABLE bench_t (id bigserial PRIMARY KEY, x text)"
 echo "INSERT INTO bench_t (x) VALUES ('a contact line of about a hundred bytes, as maat logs one, with its decision beside it');" >insert.sql
@@ -72,7 +108,12 @@ echo "| --- | --- | --- | --- | --- |"
 report "POST /v1/contacts, store on PostgreSQL" post_pg.txt
 report "POST /v1/contacts, store on SQLite" post_sqlite.txt
 echo "| pgbench, one-row insert transactions, same server | $tps | avg ${lat} ms | | |"
+cat nodes1.row nodes2.row nodes3.row
 pgr=$(awk '/Requests\/sec/ { print $2 }' post_pg.txt)
 sqr=$(awk '/Requests\/sec/ { print $2 }' post_sqlite.txt)
 echo
 echo "ratios: maat on PostgreSQL / pgbench inserts = $(echo "scale=3; $pgr / $tps" | bc); maat on PostgreSQL / maat on SQLite = $(echo "scale=3; $pgr / $sqr" | bc)"
+n1=$(awk -F'|' '{ print $3 }' nodes1.row)
+for n in 2 3; do
+  echo "ratio: $n nodes / 1 node (--follow, same run) = $(echo "scale=3; $(awk -F'|' '{ print $3 }' nodes$n.row) / $n1" | bc)"
+done

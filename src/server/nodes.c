@@ -25,7 +25,7 @@
 #define ANSWERED_RING (sizeof ((struct maat_server *)0)->answered / \
                        sizeof ((struct maat_server *)0)->answered[0])
 #define POLL_MS 200
-#define WORKERS 4
+#define WORKERS 16
 
 static void deadline_in(struct timespec *ts, int ms)
 {
@@ -62,13 +62,29 @@ static int answered(const struct maat_server *s, int64_t id)
   return 0;
 }
 
+/* Applies what the leader logged since; wakes who waits for it. */
 static void follow_now(struct maat_server *s)
 {
+  double t = maat_wall_now();
+
   if (maat_engine_follow(s->engine, NULL) == MAAT_OK) {
     pthread_mutex_lock(&s->node_mu);
-    s->followed_at = maat_wall_now();
+    s->followed_at = t;
+    pthread_cond_broadcast(&s->node_cv);
     pthread_mutex_unlock(&s->node_mu);
   }
+}
+
+/* A notification heard: an answer is noted for who waits for it. */
+static void heard(struct maat_server *s, const char *chan,
+                  const char *payload)
+{
+  if (strcmp(chan, "maat_inbox_done"))
+    return;
+  pthread_mutex_lock(&s->node_mu);
+  s->answered[s->nanswered++ % ANSWERED_RING] = strtoll(payload, NULL, 10);
+  pthread_cond_broadcast(&s->node_cv);
+  pthread_mutex_unlock(&s->node_mu);
 }
 
 static void *follow_thread(void *arg)
@@ -93,13 +109,11 @@ static void *follow_thread(void *arg)
       listening = 0;   /* the connection went: polling until it is back */
       nap(POLL_MS);
     }
-    if (r == 1 && !strcmp(chan, "maat_inbox_done")) {
-      pthread_mutex_lock(&s->node_mu);
-      s->answered[s->nanswered++ % ANSWERED_RING] = strtoll(payload, NULL,
-                                                             10);
-      pthread_cond_broadcast(&s->node_cv);
-      pthread_mutex_unlock(&s->node_mu);
-      continue;   /* the waiting request follows the log itself */
+    /* Everything heard so far, then one read of the log for all of it. */
+    for (int k = 0; r == 1 && k < 1000; k++) {
+      heard(s, chan, payload);
+      r = maat_store_wait(s->store, 0, chan, sizeof chan, payload,
+                          sizeof payload);
     }
     follow_now(s);
     /* The leader gone, its lock is free: this node takes it. */
@@ -216,8 +230,17 @@ enum MHD_Result maat__forward(struct call *c)
       break;
   }
   if (g.state == 2) {
-    /* What this caller reads next from this node includes its write. */
-    follow_now(s);
+    /* What this caller reads next from this node includes its write: the
+     * follower's thread reads the log once more first (it does for every
+     * notification; at most a poll's wait without them). */
+    double seen = maat_wall_now();
+    struct timespec ts;
+    deadline_in(&ts, 2 * POLL_MS);
+    pthread_mutex_lock(&s->node_mu);
+    while (s->followed_at < seen && !s->node_stop &&
+           pthread_cond_timedwait(&s->node_cv, &s->node_mu, &ts) == 0)
+      ;
+    pthread_mutex_unlock(&s->node_mu);
     ret = maat__send_buf(c, g.status, g.response ? g.response : "{}\n",
                          g.response ? strlen(g.response) : 3,
                          "application/json");
@@ -256,9 +279,18 @@ static void *inbox_listener(void *arg)
       listening = 0;
       nap(POLL_MS);
     }
-    /* A follower's channels, heard on a connection it handed over. */
-    if (r == 1 && strcmp(chan, "maat_inbox"))
-      continue;
+    /* Every notification waiting, at once; a follower's channels, heard
+     * on a connection it handed over, wake nobody. */
+    {
+      int wake = r == 0 || (r == 1 && !strcmp(chan, "maat_inbox"));
+      for (int k = 0; r == 1 && k < 1000; k++) {
+        r = maat_store_wait(s->store, 0, chan, sizeof chan, payload,
+                            sizeof payload);
+        wake |= r == 1 && !strcmp(chan, "maat_inbox");
+      }
+      if (!wake)
+        continue;
+    }
     /* Woken or not, the workers look: polling is the fallback. */
     pthread_mutex_lock(&s->node_mu);
     s->work++;

@@ -80,7 +80,7 @@ struct maat_server {
   int node_stop, promote, work;
   int64_t answered[256];           /* recently answered inbox ids */
   unsigned nanswered;
-  pthread_t node_thr, workers[4];
+  pthread_t node_thr, workers[16];
   int node_running, nworkers;
   long fwd_total, fwd_pending, inbox_applied, inbox_retried;
   int64_t inbox_waiting;

@@ -42,27 +42,11 @@ int maat_store_inbox_put(maat_store *st, const char *request, double now,
   return maat__store_write(st, do_put, &a);
 }
 
-struct claim_args {
-  const char *node;
-  double now;
-  int (*fn)(void *, const struct maat_store_inbox *);
-  void *ctx;
-};
-
-static int do_claim(maat_store *st, void *arg)
-{
-  struct claim_args *a = arg;
-  void *b;
-  const struct maat__store_ops *ops = maat__store_ops_of(st, &b);
-  return ops->inbox_claim(b, a->node, a->now, a->fn, a->ctx);
-}
-
 int maat_store_inbox_claim(maat_store *st, const char *node, double now,
                            int (*fn)(void *ctx,
                                      const struct maat_store_inbox *r),
                            void *ctx)
 {
-  struct claim_args a = { node, now, fn, ctx };
   void *b;
   const struct maat__store_ops *ops;
 
@@ -71,27 +55,13 @@ int maat_store_inbox_claim(maat_store *st, const char *node, double now,
   ops = maat__store_ops_of(st, &b);
   if (!ops->inbox_claim)
     return one_node(ops);
-  return maat__store_write(st, do_claim, &a);
-}
-
-struct finish_args {
-  int64_t id;
-  int status;
-  const char *response;
-};
-
-static int do_finish(maat_store *st, void *arg)
-{
-  struct finish_args *a = arg;
-  void *b;
-  const struct maat__store_ops *ops = maat__store_ops_of(st, &b);
-  return ops->inbox_finish(b, a->id, a->status, a->response);
+  /* Not in a transaction of the log: on a connection of its own. */
+  return ops->inbox_claim(b, node, now, fn, ctx);
 }
 
 int maat_store_inbox_finish(maat_store *st, int64_t id, int status,
                             const char *response)
 {
-  struct finish_args a = { id, status, response ? response : "" };
   void *b;
   const struct maat__store_ops *ops;
 
@@ -100,7 +70,8 @@ int maat_store_inbox_finish(maat_store *st, int64_t id, int status,
   ops = maat__store_ops_of(st, &b);
   if (!ops->inbox_finish)
     return one_node(ops);
-  return maat__store_write(st, do_finish, &a);
+  /* Not in a transaction of the log: on a connection of its own. */
+  return ops->inbox_finish(b, id, status, response ? response : "");
 }
 
 int maat_store_inbox_get(maat_store *st, int64_t id,
@@ -119,23 +90,9 @@ int maat_store_inbox_get(maat_store *st, int64_t id,
   return ops->inbox_get(b, id, fn, ctx);
 }
 
-struct release_args {
-  const char *node;
-  long *n;
-};
-
-static int do_release(maat_store *st, void *arg)
-{
-  struct release_args *a = arg;
-  void *b;
-  const struct maat__store_ops *ops = maat__store_ops_of(st, &b);
-  return ops->inbox_release(b, a->node, a->n);
-}
-
 int maat_store_inbox_release(maat_store *st, const char *node, long *n)
 {
   long dummy;
-  struct release_args a = { node, n ? n : &dummy };
   void *b;
   const struct maat__store_ops *ops;
 
@@ -144,27 +101,14 @@ int maat_store_inbox_release(maat_store *st, const char *node, long *n)
   ops = maat__store_ops_of(st, &b);
   if (!ops->inbox_release)
     return one_node(ops);
-  return maat__store_write(st, do_release, &a);
-}
-
-struct purge_args {
-  double before;
-  long *n, *waiting;
-};
-
-static int do_purge(maat_store *st, void *arg)
-{
-  struct purge_args *a = arg;
-  void *b;
-  const struct maat__store_ops *ops = maat__store_ops_of(st, &b);
-  return ops->inbox_purge(b, a->before, a->n, a->waiting);
+  /* Not in a transaction of the log: on a connection of its own. */
+  return ops->inbox_release(b, node, n ? n : &dummy);
 }
 
 int maat_store_inbox_purge(maat_store *st, double before, long *n,
                            long *waiting)
 {
   long d1, d2;
-  struct purge_args a = { before, n ? n : &d1, waiting ? waiting : &d2 };
   void *b;
   const struct maat__store_ops *ops;
 
@@ -173,7 +117,8 @@ int maat_store_inbox_purge(maat_store *st, double before, long *n,
   ops = maat__store_ops_of(st, &b);
   if (!ops->inbox_purge)
     return one_node(ops);
-  return maat__store_write(st, do_purge, &a);
+  /* Not in a transaction of the log: on a connection of its own. */
+  return ops->inbox_purge(b, before, n ? n : &d1, waiting ? waiting : &d2);
 }
 
 int maat_store_listen(maat_store *st, const char *channel)

@@ -89,6 +89,9 @@ _Static_assert(SCHEMA_VERSION == MAAT_STORE_SCHEMA, "schema versions differ");
 struct pg {
   PGconn *w, *r;
   PGconn *n;               /* LISTEN, opened by the first listen */
+  PGconn *q;               /* the inbox's claims and answers, opened by
+                              the first; under 'qmu' */
+  pthread_mutex_t qmu;
   char *conninfo;          /* to open 'n' */
   int appended;            /* events in the open transaction: notify */
   pthread_mutex_t rmu;     /* one reader at a time on 'r' */
@@ -304,6 +307,9 @@ static void pg_close(void *b)
     return;
   if (p->n)
     PQfinish(p->n);
+  if (p->q)
+    PQfinish(p->q);
+  pthread_mutex_destroy(&p->qmu);
   maat__free(p->conninfo);
   if (p->r)
     PQfinish(p->r);
@@ -345,6 +351,7 @@ static int pg_open(void **out, const char *uri)
     return maat__fail(MAAT_ENOMEM, "out of memory");
   }
   pthread_mutex_init(&p->rmu, NULL);
+  pthread_mutex_init(&p->qmu, NULL);
   if (!(p->w = connect_to(p, uri, &rc)) || (rc = migrate(p)) ||
       !(p->r = connect_to(p, uri, &rc))) {
     pg_close(p);
@@ -1521,6 +1528,54 @@ static int row_inbox(const PGresult *res, int i, void *ctx)
   return rc ? rc : ROW_STOP;
 }
 
+/*
+ * Claims and answers go on a connection of their own, each statement its
+ * own transaction, beside the log's writes rather than between them; and
+ * without waiting for the flush (synchronous_commit off): a claim or an
+ * answer a crash of PostgreSQL loses only sends the request round again,
+ * and what it did is marked in the log's own durable commit.
+ */
+static int q_run(struct pg *p, const char *sql, int n,
+                 const char *const *vals,
+                 int (*row)(const PGresult *, int, void *), void *ctx,
+                 int need, long *changed, const char *what)
+{
+  PGresult *res;
+  int rc = MAAT_OK;
+
+  pthread_mutex_lock(&p->qmu);
+  if (p->q && PQstatus(p->q) != CONNECTION_OK) {
+    PQfinish(p->q);
+    p->q = NULL;
+  }
+  if (!p->q && (p->q = connect_to(p, p->conninfo, &rc)))
+    PQclear(PQexec(p->q, "SET synchronous_commit = off"));
+  if (!p->q) {
+    pthread_mutex_unlock(&p->qmu);
+    return rc;
+  }
+  res = run(p->q, sql, n, vals, NULL, NULL, 0);
+  if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+    if (changed)
+      *changed = strtol(PQcmdTuples(res), NULL, 10);
+  } else if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+    rc = fail_pg(p, p->q, res, what);
+  } else {
+    int rows = PQntuples(res);
+    if (changed)
+      *changed = rows;
+    for (int i = 0; row && i < rows && !rc; i++)
+      rc = row(res, i, ctx);
+    if (rc == ROW_STOP)
+      rc = MAAT_OK;
+    else if (!rc && need && !rows)
+      rc = MAAT_ENOTFOUND;
+  }
+  PQclear(res);
+  pthread_mutex_unlock(&p->qmu);
+  return rc;
+}
+
 static int pg_inbox_claim(void *b, const char *node, double now,
                           int (*fn)(void *, const struct maat_store_inbox *),
                           void *ctx)
@@ -1531,12 +1586,12 @@ static int pg_inbox_claim(void *b, const char *node, double now,
 
   /* As job queues on PostgreSQL claim: the oldest row no one else has
    * locked, taken by a conditional update in the same statement. */
-  return reading(b, 1, "UPDATE inbox SET state = 1, node = $1, taken = $2, "
-                 "tries = tries + 1 WHERE id = (SELECT id FROM inbox WHERE "
-                 "state = 0 ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 1) "
-                 "RETURNING id, created, state, tries, status, request, "
-                 "response", 2, v, row_inbox, &c, 1,
-                 "cannot claim a request");
+  return q_run(b, "UPDATE inbox SET state = 1, node = $1, taken = $2, "
+               "tries = tries + 1 WHERE id = (SELECT id FROM inbox WHERE "
+               "state = 0 ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 1) "
+               "RETURNING id, created, state, tries, status, request, "
+               "response", 2, v, row_inbox, &c, 1, NULL,
+               "cannot claim a request");
 }
 
 static int pg_inbox_finish(void *b, int64_t id, int status,
@@ -1545,16 +1600,15 @@ static int pg_inbox_finish(void *b, int64_t id, int status,
   char ib[32], sb[32];
   const char *v[3] = { INT(ib, id), INT(sb, status), response };
   long n = 0;
-  int rc = exec_w(b, "UPDATE inbox SET state = 2, status = $2, response = "
-                  "$3 WHERE id = $1 AND state = 1", 3, v, &n,
-                  "cannot answer a request");
+  /* The answer and its notification in one statement: one commit. */
+  int rc = q_run(b, "WITH u AS (UPDATE inbox SET state = 2, status = $2, "
+                 "response = $3 WHERE id = $1 AND state = 1 RETURNING id) "
+                 "SELECT pg_notify('maat_inbox_done', id::text) FROM u", 3,
+                 v, NULL, NULL, 0, &n, "cannot answer a request");
 
   if (!rc && n == 0)
     return maat__fail(MAAT_ESTATE, "inbox request %lld is not taken",
                       (long long)id);
-  if (!rc)
-    rc = exec_w(b, "SELECT pg_notify('maat_inbox_done', $1)", 1, v, NULL,
-                "cannot notify");
   return rc;
 }
 
@@ -1574,11 +1628,12 @@ static int pg_inbox_get(void *b, int64_t id,
 static int pg_inbox_release(void *b, const char *node, long *n)
 {
   const char *v[1] = { node };
-  int rc = exec_w(b, "UPDATE inbox SET state = 0 WHERE state = 1 AND node "
-                  "<> $1", 1, v, n, "cannot release requests");
+  int rc = q_run(b, "UPDATE inbox SET state = 0 WHERE state = 1 AND node "
+                 "<> $1", 1, v, NULL, NULL, 0, n, "cannot release requests");
 
   if (!rc && *n)
-    rc = exec_w(b, "NOTIFY maat_inbox", 0, NULL, NULL, "cannot notify");
+    rc = q_run(b, "NOTIFY maat_inbox", 0, NULL, NULL, NULL, 0, NULL,
+               "cannot notify");
   return rc;
 }
 
@@ -1592,13 +1647,13 @@ static int pg_inbox_purge(void *b, double before, long *n, long *waiting)
 {
   char tb[32];
   const char *v[1] = { NUM(tb, before) };
-  int rc = exec_w(b, "DELETE FROM inbox WHERE state = 2 AND created < $1",
-                  1, v, n, "cannot purge the inbox");
+  int rc = q_run(b, "DELETE FROM inbox WHERE state = 2 AND created < $1",
+                 1, v, NULL, NULL, 0, n, "cannot purge the inbox");
 
   *waiting = 0;
   if (!rc)
-    rc = reading(b, 1, "SELECT count(*) FROM inbox WHERE state < 2", 0, NULL,
-                 row_long, waiting, 0, "cannot count the inbox");
+    rc = q_run(b, "SELECT count(*) FROM inbox WHERE state < 2", 0, NULL,
+               row_long, waiting, 0, NULL, "cannot count the inbox");
   return rc;
 }
 

@@ -793,3 +793,84 @@ Test(store, postgresql_one_writer_reads_committed_and_reopens)
   maat_free(v);
   gone(b, 2);
 }
+
+struct inbox_seen {
+  int64_t id;
+  int state, status, tries;
+  char request[64], response[64];
+};
+
+static int take_inbox(void *ctx, const struct maat_store_inbox *r)
+{
+  struct inbox_seen *s = ctx;
+  s->id = r->id;
+  s->state = r->state;
+  s->status = r->status;
+  s->tries = r->tries;
+  snprintf(s->request, sizeof s->request, "%s", r->request);
+  snprintf(s->response, sizeof s->response, "%s",
+           r->response ? r->response : "");
+  return MAAT_OK;
+}
+
+Test(store, the_inbox_claims_each_request_once_and_keeps_its_answer)
+{
+  maat_store *a, *b = NULL, *sq;
+  struct inbox_seen x, y;
+  int64_t id1, id2;
+  long n = -1, waiting = -1;
+  char chan[32], payload[32];
+
+  /* One node on SQLite and in memory: no inbox, said so. */
+  sq = fresh(1);
+  cr_assert_eq(maat_store_inbox_put(sq, "{}", 1, &id1), MAAT_EINVAL);
+  cr_assert(strstr(maat_errmsg(), "PostgreSQL"), "%s", maat_errmsg());
+  gone(sq, 1);
+  if (backends() < 3)
+    return;
+  a = fresh(2);
+  cr_assert_eq(maat_store_open(&b, pg_uri), MAAT_OK, "%s", maat_errmsg());
+  cr_assert_eq(maat_store_listen(a, "maat_inbox"), MAAT_OK, "%s",
+               maat_errmsg());
+  cr_assert_eq(maat_store_listen(a, "nonsense"), MAAT_EINVAL);
+  cr_assert_eq(maat_store_inbox_put(b, "{\"r\":1}", 10, &id1), MAAT_OK, "%s",
+               maat_errmsg());
+  cr_assert_eq(maat_store_inbox_put(b, "{\"r\":2}", 11, &id2), MAAT_OK);
+  /* The other node hears of it. */
+  cr_assert_eq(maat_store_wait(a, 2000, chan, sizeof chan, payload,
+                               sizeof payload), 1);
+  cr_assert_str_eq(chan, "maat_inbox");
+  /* Two claimers take two different requests, oldest first. */
+  memset(&x, 0, sizeof x);
+  memset(&y, 0, sizeof y);
+  cr_assert_eq(maat_store_inbox_claim(a, "node a", 20, take_inbox, &x),
+               MAAT_OK, "%s", maat_errmsg());
+  cr_assert_eq(maat_store_inbox_claim(b, "node b", 20, take_inbox, &y),
+               MAAT_OK);
+  cr_assert_eq(x.id, id1);
+  cr_assert_str_eq(x.request, "{\"r\":1}");
+  cr_assert_eq(y.id, id2);
+  cr_assert_eq(x.tries, 1);
+  cr_assert_eq(maat_store_inbox_claim(a, "node a", 20, take_inbox, &x),
+               MAAT_ENOTFOUND, "nothing is left");
+  /* An answer is kept, once. */
+  cr_assert_eq(maat_store_inbox_finish(a, id1, 201, "{\"ok\":1}"), MAAT_OK);
+  cr_assert_eq(maat_store_inbox_finish(a, id1, 500, "{}"), MAAT_ESTATE);
+  cr_assert_eq(maat_store_inbox_get(b, id1, take_inbox, &x), MAAT_OK);
+  cr_assert_eq(x.state, 2);
+  cr_assert_eq(x.status, 201);
+  cr_assert_str_eq(x.response, "{\"ok\":1}");
+  /* Node b dies with its request taken: the next leader (a) takes the
+   * requests of any other node back, and claims it again. */
+  maat_store_close(b);
+  cr_assert_eq(maat_store_inbox_release(a, "node a", &n), MAAT_OK);
+  cr_assert_eq(n, 1);
+  cr_assert_eq(maat_store_inbox_claim(a, "node a", 30, take_inbox, &x),
+               MAAT_OK);
+  cr_assert_eq(x.id, id2);
+  cr_assert_eq(x.tries, 2, "a second claim is counted");
+  cr_assert_eq(maat_store_inbox_purge(a, 1e12, &n, &waiting), MAAT_OK);
+  cr_assert_eq(n, 1, "the answered one goes");
+  cr_assert_eq(waiting, 1, "the taken one stays");
+  gone(a, 2);
+}

@@ -138,6 +138,8 @@ static enum MHD_Result healthz(struct call *c)
   json_t *o = json_object();
 
   json_object_set_new(o, "status", json_string("ok"));
+  json_object_set_new(o, "role", json_string(c->s->o.follow ? "follower"
+                                                            : "active"));
   json_object_set_new(o, "events", json_integer(maat_engine_events(
                                        c->s->engine)));
   json_object_set_new(o, "t", json_real(maat__now_t(c->s)));

@@ -143,5 +143,6 @@ char *maat_strdup(const char *s);
 #include "maat/kb.h"
 #include "maat/privacy.h"
 #include "maat/learn.h"
+#include "maat/insight.h"
 
 #endif /* MAAT_H */

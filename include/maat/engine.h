@@ -139,12 +139,13 @@ int maat_engine_audit(maat_engine *e, const struct maat_apply_extra *x,
 
 /*
  * Closes a contact the bot took: its outcome ("resolved", "handed_back",
- * ...) is kept; the router had forgotten the contact when the bot took it.
- * MAAT_ENOTFOUND for an unknown contact, MAAT_ESTATE if it is not with the
- * bot.
+ * ...) is kept, with the customer's CSAT (1..5; 0: none) and NPS (0..10;
+ * -1: none) in its record; the router had forgotten the contact when the
+ * bot took it. MAAT_ENOTFOUND for an unknown contact, MAAT_ESTATE if it is
+ * not with the bot.
  */
 int maat_engine_bot_done(maat_engine *e, const char *id, double t,
-                         const char *outcome,
+                         const char *outcome, int csat, int nps,
                          const struct maat_apply_extra *x, int64_t *ticket);
 
 /*
@@ -210,6 +211,12 @@ struct maat_contact_record {
   char outcome[MAAT_ID_MAX + 1];  /* "" while none */
   char reasons[480];              /* the routing decision's reasons */
   char *triage;                   /* the triage result, JSON; NULL: none */
+  /* for analysis (maat/insight.h) */
+  char lang[8], channel[16];
+  int moves;                      /* a lead moved it to another agent */
+  double t_done;                  /* when it closed; 0: open */
+  int csat;                       /* 1..5; 0: none */
+  int nps;                        /* 0..10; -1: none */
 };
 /*
  * The record of contact 'id' (open ones from memory, closed ones from the

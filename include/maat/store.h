@@ -443,6 +443,39 @@ int maat_store_checkins_erase(maat_store *st, const char *agent, long *n);
  * corrections (which stay, for the counts). */
 int maat_store_forget_words(maat_store *st, const char *contact);
 
+/* ---- the insight area's records (maat/insight.h) ----
+ *
+ * Kinds: "fact" (an analysed contact, imported or kept), "pulse" (a pulse
+ * survey's answers, without who gave them), "pulse_done" (who answered
+ * which week, without the answers), "reinvest" (the reinvestment ledger),
+ * "task" (the task audit). A key, a time and a JSON body each.
+ */
+int maat_store_record_add(maat_store *st, const char *kind, const char *key,
+                          double t, const char *body, int64_t *id);
+/* Those of 'kind' (and 'key', NULL: any), oldest first. */
+int maat_store_records(maat_store *st, const char *kind, const char *key,
+                       int (*fn)(void *ctx, int64_t id, const char *key,
+                                 double t, const char *body),
+                       void *ctx);
+/* Those of 'kind' (and 'key', NULL: any) older than 'before'. */
+int maat_store_records_delete(maat_store *st, const char *kind,
+                              const char *key, double before, long *n);
+/* Every closed contact's record (router time of its close), unordered. */
+int maat_store_contacts_closed(maat_store *st,
+                               int (*fn)(void *ctx, const char *id,
+                                         double closed, const char *record),
+                               void *ctx);
+
+/*
+ * Every check-in's agent, time (router time) and energy, for aggregates
+ * over groups large enough to hide anyone (maat/insight.h): never shown
+ * per agent.
+ */
+int maat_store_checkin_energies(maat_store *st,
+                                int (*fn)(void *ctx, const char *agent,
+                                          double t, int energy),
+                                void *ctx);
+
 /* ---- several nodes (PostgreSQL): the inbox and notifications ----
  *
  * A node that does not lead (a follower) takes a write request durably

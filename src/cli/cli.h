@@ -28,12 +28,17 @@ int cmd_token(int argc, char **argv);
 int cmd_kb(int argc, char **argv);
 int cmd_redact(int argc, char **argv);
 int cmd_retrain(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_insight(int argc, char **argv);
 int cmd_models(int argc, char **argv);
 int cmd_corrections(int argc, char **argv);
 int cmd_privacy(int argc, char **argv);
 int cmd_store(int argc, char **argv);
 /* The router's modes of 'maat gen' (--team N, --events): cmd_gen_route.c. */
 bool cmd_gen_route_wants(int argc, char **argv);
+bool cmd_gen_history_wants(int argc, char **argv);
+int cmd_gen_history(int argc, char **argv);
+void cmd_gen_history_usage(FILE *f);
 int cmd_gen_route(int argc, char **argv);
 void cmd_gen_route_usage(FILE *f);
 

@@ -20,6 +20,7 @@ static void usage(FILE *f)
     "       maat gen --kb-questions N [--seed S] [--split all|history|new]\n"
     "                [-o FILE]\n");
   cmd_gen_route_usage(f);
+  cmd_gen_history_usage(f);
   fprintf(f,
     "\n"
     "Writes realistic synthetic data, the same for the same seed, so that\n"
@@ -105,6 +106,8 @@ int cmd_gen(int argc, char **argv)
 
   if (cmd_gen_route_wants(argc, argv))
     return cmd_gen_route(argc, argv);
+  if (cmd_gen_history_wants(argc, argv))
+    return cmd_gen_history(argc, argv);
 
   optind = 1;
   for (;;) {

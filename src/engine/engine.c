@@ -448,6 +448,11 @@ static int apply_locked(struct maat_engine *e, const char *line, size_t len,
     goto out;
   if (ev.type == MAAT_EV_DONE && (rc = done_extra(e, &ev, obj, x)))
     goto out;
+  if ((e->flags & MAAT_ENGINE_RECORDS) && ev.type == MAAT_EV_MOVE) {
+    struct econtact *mc = maat__map_get(&e->contacts, ev.contact_id);
+    if (mc)
+      mc->r.moves++;
+  }
   if ((e->flags & MAAT_ENGINE_RECORDS) && ev.type == MAAT_EV_FOLLOWUP &&
       (rc = maat__engine_followup(e, &ev, obj)))
     goto out;
@@ -522,6 +527,17 @@ static int done_extra(struct maat_engine *e, const struct maat_event *ev,
       snprintf(outcome, sizeof outcome, "%s", json_string_value(v));
   }
   was_assigned = c->r.state == MAAT_CONTACT_ASSIGNED;
+  c->r.t_done = ev->t;
+  {
+    json_t *cs = json_object_get(obj, "csat"), *np = json_object_get(obj,
+                                                                     "nps");
+    if (json_is_integer(cs) && json_integer_value(cs) >= 1 &&
+        json_integer_value(cs) <= 5)
+      c->r.csat = (int)json_integer_value(cs);
+    if (json_is_integer(np) && json_integer_value(np) >= 0 &&
+        json_integer_value(np) <= 10)
+      c->r.nps = (int)json_integer_value(np);
+  }
   if (ev->energy && was_assigned && e->store && !e->rebuilding) {
     struct op *o = maat__engine_stage(e, OP_CHECKIN);
     int bad = 0;
@@ -715,7 +731,7 @@ int maat_engine_bot_paused(maat_engine *e,
 }
 
 int maat_engine_bot_done(maat_engine *e, const char *id, double t,
-                         const char *outcome,
+                         const char *outcome, int csat, int nps,
                          const struct maat_apply_extra *x, int64_t *ticket)
 {
   struct econtact *c;
@@ -749,8 +765,12 @@ int maat_engine_bot_done(maat_engine *e, const char *id, double t,
   }
   if (!rc)
     rc = stage_audit(e, x);
-  if (!rc)
+  if (!rc) {
+    c->r.t_done = t;
+    c->r.csat = csat >= 1 && csat <= 5 ? csat : 0;
+    c->r.nps = nps >= 0 && nps <= 10 ? nps : -1;
     rc = maat__engine_close_contact(e, c, MAAT_CONTACT_DONE, outcome);
+  }
   if (rc)
     unstage(e, mark, e->staged_out.len);
   if (ticket)

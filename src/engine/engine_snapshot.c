@@ -13,7 +13,7 @@
 #include <string.h>
 
 #define SNAP_MAGIC 0x50414e5354414d4dULL  /* "MMATSNAP" */
-#define SNAP_VERSION 9
+#define SNAP_VERSION 10
 
 struct head {
   uint64_t magic;
@@ -50,19 +50,20 @@ static int put_memory(void *ctx, const char *customer, const char *intent,
 /* A record's numbers, then its strings with their lengths: no formatting
  * (the engine's lock is held) and no padding of fixed-size fields. */
 struct record_nums {
-  int32_t state, tier, priority, tone, followups, pad;
-  double t_in, t_assigned;
+  int32_t state, tier, priority, tone, followups, moves, csat, nps;
+  double t_in, t_assigned, t_done;
 };
 
 static int put_record(struct maat_buf *b, const struct maat_contact_record *r)
 {
   struct record_nums k = { r->state, r->tier, r->priority, r->tone,
-                           r->followups, 0, r->t_in, r->t_assigned };
-  const char *s[6] = { r->id, r->customer, r->to, r->intent, r->outcome,
-                       r->reasons };
+                           r->followups, r->moves, r->csat, r->nps,
+                           r->t_in, r->t_assigned, r->t_done };
+  const char *s[8] = { r->id, r->customer, r->to, r->intent, r->outcome,
+                       r->reasons, r->lang, r->channel };
   int rc = maat__buf_append(b, &k, sizeof k);
 
-  for (int i = 0; i < 6 && !rc; i++)
+  for (int i = 0; i < 8 && !rc; i++)
     rc = put_str(b, s[i], strlen(s[i]));
   if (!rc)
     rc = put_str(b, r->triage ? r->triage : "", r->triage ?
@@ -200,10 +201,11 @@ static int skip_to_router(struct reader rd, const struct head *h,
 static void take_record(struct reader *rd, struct maat_contact_record *r,
                         const char **triage, size_t *len)
 {
-  char *dst[6] = { r->id, r->customer, r->to, r->intent, r->outcome,
-                   r->reasons };
-  size_t cap[6] = { sizeof r->id, sizeof r->customer, sizeof r->to,
-                    sizeof r->intent, sizeof r->outcome, sizeof r->reasons };
+  char *dst[8] = { r->id, r->customer, r->to, r->intent, r->outcome,
+                   r->reasons, r->lang, r->channel };
+  size_t cap[8] = { sizeof r->id, sizeof r->customer, sizeof r->to,
+                    sizeof r->intent, sizeof r->outcome, sizeof r->reasons,
+                    sizeof r->lang, sizeof r->channel };
   struct record_nums k;
 
   memset(r, 0, sizeof *r);
@@ -215,7 +217,11 @@ static void take_record(struct reader *rd, struct maat_contact_record *r,
   r->followups = k.followups;
   r->t_in = k.t_in;
   r->t_assigned = k.t_assigned;
-  for (int i = 0; i < 6; i++) {
+  r->t_done = k.t_done;
+  r->moves = k.moves;
+  r->csat = k.csat;
+  r->nps = k.nps;
+  for (int i = 0; i < 8; i++) {
     const char *s;
     size_t n;
     take_str(rd, &s, &n);

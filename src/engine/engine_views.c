@@ -56,6 +56,18 @@ char *maat__record_json(const struct maat_contact_record *r, size_t *len)
   json_object_set_new(o, "t_assigned", json_real(r->t_assigned));
   json_object_set_new(o, "outcome", json_string(r->outcome));
   json_object_set_new(o, "reasons", json_string(r->reasons));
+  if (r->lang[0])
+    json_object_set_new(o, "lang", json_string(r->lang));
+  if (r->channel[0])
+    json_object_set_new(o, "channel", json_string(r->channel));
+  if (r->moves)
+    json_object_set_new(o, "moves", json_integer(r->moves));
+  if (r->t_done > 0)
+    json_object_set_new(o, "t_done", json_real(r->t_done));
+  if (r->csat)
+    json_object_set_new(o, "csat", json_integer(r->csat));
+  if (r->nps >= 0)
+    json_object_set_new(o, "nps", json_integer(r->nps));
   if (r->triage)
     json_object_set_new(o, "triage", json_loads(r->triage, 0, NULL));
   s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(15));
@@ -96,6 +108,13 @@ int maat__record_parse(const char *json, size_t len,
   copy_str(r->intent, sizeof r->intent, json_object_get(o, "intent"));
   copy_str(r->outcome, sizeof r->outcome, json_object_get(o, "outcome"));
   copy_str(r->reasons, sizeof r->reasons, json_object_get(o, "reasons"));
+  copy_str(r->lang, sizeof r->lang, json_object_get(o, "lang"));
+  copy_str(r->channel, sizeof r->channel, json_object_get(o, "channel"));
+  r->moves = (int)json_integer_value(json_object_get(o, "moves"));
+  r->t_done = json_number_value(json_object_get(o, "t_done"));
+  r->csat = (int)json_integer_value(json_object_get(o, "csat"));
+  r->nps = json_is_integer(json_object_get(o, "nps"))
+               ? (int)json_integer_value(json_object_get(o, "nps")) : -1;
   {
     json_t *st = json_object_get(o, "state");
     r->state = state_parse(json_is_string(st) ? json_string_value(st) : "");
@@ -188,6 +207,9 @@ int maat__engine_add_contact(struct maat_engine *e,
   c->r.tier = ev->contact.tier;
   c->r.priority = ev->contact.priority;
   c->r.tone = ev->contact.tone;
+  snprintf(c->r.lang, sizeof c->r.lang, "%s", ev->contact.lang);
+  snprintf(c->r.channel, sizeof c->r.channel, "%s", ev->contact.channel);
+  c->r.nps = -1;
   c->r.t_in = ev->t;
   tr = json_object_get(o, "triage");
   if (tr) {

@@ -331,8 +331,8 @@ enum MHD_Result maat__post_done(struct call *c)
     struct maat_apply_extra x;
     int64_t ticket = 0;
     maat__call_extra(c, 200, &x);
-    rc = maat_engine_bot_done(s->engine, id, maat__now_t(s), d.outcome, &x,
-                              &ticket);
+    rc = maat_engine_bot_done(s->engine, id, maat__now_t(s), d.outcome,
+                              d.csat, d.has_nps ? d.nps : -1, &x, &ticket);
     if (!rc)
       rc = maat_engine_wait(s->engine, ticket);
     else

@@ -184,7 +184,7 @@ int maat__thread_message(struct maat_server *s, const struct thread_msg *m,
     y.method = NULL;
     y.meta_key = NULL;
     rc = maat_engine_bot_done(s->engine, t->ids[bot], maat__now_t(s),
-                              person ? "handed_back" : "continued", &y,
+                              person ? "handed_back" : "continued", 0, -1, &y,
                               &ticket);
     if (!rc)
       rc = maat_engine_wait(s->engine, ticket);
@@ -217,7 +217,7 @@ int maat__thread_close(struct maat_server *s, const char *prefix,
       y.meta_key = NULL; /* a connector's cursor with the last */
     if (t->states[i] == MAAT_CONTACT_WITH_BOT) {
       rc = maat_engine_bot_done(s->engine, t->ids[i], maat__now_t(s),
-                                "resolved_in_helpdesk", &y, &ticket);
+                                "resolved_in_helpdesk", 0, -1, &y, &ticket);
     } else {
       char line[256];
       struct maat_applied a;

@@ -670,3 +670,161 @@ int maat_store_checkins_erase(maat_store *st, const char *agent, long *n)
     return maat__fail(MAAT_EINVAL, "store: which agent?");
   return maat__store_write(st, do_checkins_erase, &a);
 }
+
+/* ---- the insight area's records (maat/insight.h) ---- */
+
+static int insight_kind(const char *kind)
+{
+  static const char *const kinds[] = { "fact", "pulse", "pulse_done",
+                                       "reinvest", "task" };
+
+  for (size_t i = 0; kind && i < sizeof kinds / sizeof kinds[0]; i++)
+    if (!strcmp(kind, kinds[i]))
+      return 1;
+  return 0;
+}
+
+struct rec_add_args {
+  const char *kind, *key, *body;
+  double t;
+  int64_t *id;
+};
+
+static int do_record_add(maat_store *st, void *arg)
+{
+  struct rec_add_args *a = arg;
+  void *b;
+  const struct maat__store_ops *ops = maat__store_ops_of(st, &b);
+
+  return ops->rec_add(b, a->kind, a->key, a->t, 0, a->body, a->id);
+}
+
+int maat_store_record_add(maat_store *st, const char *kind, const char *key,
+                          double t, const char *body, int64_t *id)
+{
+  struct rec_add_args a = { kind, key, body, t, id };
+
+  if (!st || !insight_kind(kind) || !key || !body)
+    return maat__fail(MAAT_EINVAL, "store: a record needs a known kind, a "
+                      "key and a body");
+  return maat__store_write(st, do_record_add, &a);
+}
+
+struct rec_walk {
+  int (*fn)(void *, int64_t, const char *, double, const char *);
+  void *ctx;
+};
+
+static int row_walk(void *ctx, int64_t id, const char *key, double t,
+                    int state, const char *body)
+{
+  struct rec_walk *w = ctx;
+
+  (void)state;
+  return w->fn(w->ctx, id, key, t, body);
+}
+
+int maat_store_records(maat_store *st, const char *kind, const char *key,
+                       int (*fn)(void *ctx, int64_t id, const char *key,
+                                 double t, const char *body),
+                       void *ctx)
+{
+  struct rec_walk w = { fn, ctx };
+  void *b;
+  const struct maat__store_ops *ops;
+
+  if (!st || !insight_kind(kind) || !fn)
+    return maat__fail(MAAT_EINVAL, "store: records of an unknown kind");
+  ops = maat__store_ops_of(st, &b);
+  return ops->recs(b, 0, kind, key, -1, row_walk, &w);
+}
+
+struct rec_del_args {
+  const char *kind, *key;
+  double before;
+  long *n;
+};
+
+static int do_record_delete(maat_store *st, void *arg)
+{
+  struct rec_del_args *a = arg;
+  void *b;
+  const struct maat__store_ops *ops = maat__store_ops_of(st, &b);
+
+  return ops->rec_delete(b, a->kind, a->key, a->before, a->n);
+}
+
+int maat_store_records_delete(maat_store *st, const char *kind,
+                              const char *key, double before, long *n)
+{
+  long dummy;
+  struct rec_del_args a = { kind, key, before, n ? n : &dummy };
+
+  if (!st || !insight_kind(kind))
+    return maat__fail(MAAT_EINVAL, "store: records of an unknown kind");
+  return maat__store_write(st, do_record_delete, &a);
+}
+
+struct closed_walk {
+  int (*fn)(void *, const char *, double, const char *);
+  void *ctx;
+};
+
+static int row_closed(void *ctx, const char *const *v, const size_t *len,
+                      int n)
+{
+  struct closed_walk *w = ctx;
+
+  (void)len;
+  if (n < 3 || !v[0] || !v[1] || !v[2])
+    return MAAT_OK;
+  return w->fn(w->ctx, v[0], strtod(v[1], NULL), v[2]);
+}
+
+int maat_store_contacts_closed(maat_store *st,
+                               int (*fn)(void *ctx, const char *id,
+                                         double closed, const char *record),
+                               void *ctx)
+{
+  struct closed_walk w = { fn, ctx };
+  void *b;
+  const struct maat__store_ops *ops;
+
+  if (!st || !fn)
+    return maat__fail(MAAT_EINVAL, "store: no store");
+  ops = maat__store_ops_of(st, &b);
+  return ops->dump(b, "contacts", row_closed, &w);
+}
+
+struct energy_walk {
+  int (*fn)(void *, const char *, double, int);
+  void *ctx;
+};
+
+static int row_energy(void *ctx, const char *const *v, const size_t *len,
+                      int n)
+{
+  struct energy_walk *w = ctx;
+
+  (void)len;
+  /* seq, agent, contact, t, energy, ... */
+  if (n < 5 || !v[1] || !v[3] || !v[4])
+    return MAAT_OK;
+  return w->fn(w->ctx, v[1], strtod(v[3], NULL), (int)strtol(v[4], NULL,
+                                                              10));
+}
+
+int maat_store_checkin_energies(maat_store *st,
+                                int (*fn)(void *ctx, const char *agent,
+                                          double t, int energy),
+                                void *ctx)
+{
+  struct energy_walk w = { fn, ctx };
+  void *b;
+  const struct maat__store_ops *ops;
+
+  if (!st || !fn)
+    return maat__fail(MAAT_EINVAL, "store: no store");
+  ops = maat__store_ops_of(st, &b);
+  return ops->dump(b, "checkins", row_energy, &w);
+}

@@ -16,7 +16,8 @@ enum maat_role {
   MAAT_ROLE_INTEGRATION = 1, /* posts contacts and outcomes */
   MAAT_ROLE_AGENT,           /* its own state and wellbeing data only */
   MAAT_ROLE_LEAD,            /* queue, team aggregates, warnings */
-  MAAT_ROLE_ADMIN            /* configuration and tokens */
+  MAAT_ROLE_ADMIN,           /* configuration and tokens */
+  MAAT_ROLE_HR               /* the insight report: aggregates only */
 };
 
 /* "integration", "agent", "lead", "admin"; "?" otherwise. */

@@ -79,6 +79,14 @@ struct maat_insight_opts {
 int maat_insight_report(maat_store *st, const struct maat_insight_opts *o,
                         char **json);
 
+/*
+ * The report for people: 'format' "html" (one self-contained page, inline
+ * SVG charts, no script) or "csv" (per intent), 'lang' "en" or "nl", from
+ * the JSON of maat_insight_report(). '*out' is owned (maat_free()).
+ */
+int maat_insight_render(const char *json, const char *format,
+                        const char *lang, char **out, size_t *len);
+
 /* ---- the pulse survey and the reinvestment ledger ---- */
 
 struct maat_pulse {

@@ -13,23 +13,23 @@
 #include <sys/time.h>
 
 static const char *const role_names[] = { "?", "integration", "agent", "lead",
-                                          "admin" };
+                                          "admin", "hr" };
 
 const char *maat_role_name(int role)
 {
-  return role >= MAAT_ROLE_INTEGRATION && role <= MAAT_ROLE_ADMIN
+  return role >= MAAT_ROLE_INTEGRATION && role <= MAAT_ROLE_HR
              ? role_names[role] : "?";
 }
 
 int maat_role_parse(const char *name, int *role)
 {
-  for (int r = MAAT_ROLE_INTEGRATION; name && r <= MAAT_ROLE_ADMIN; r++)
+  for (int r = MAAT_ROLE_INTEGRATION; name && r <= MAAT_ROLE_HR; r++)
     if (!strcmp(name, role_names[r])) {
       *role = r;
       return MAAT_OK;
     }
   return maat__fail(MAAT_EINVAL, "role '%s': expected integration, agent, "
-                    "lead or admin", name ? name : "");
+                    "lead, admin or hr", name ? name : "");
 }
 
 double maat_wall_now(void)
@@ -85,7 +85,7 @@ int maat_token_add(maat_store *st, int role, const char *agent, char *token,
 
   if (!st || !token || !id)
     return maat__fail(MAAT_EINVAL, "maat_token_add: invalid argument");
-  if (role < MAAT_ROLE_INTEGRATION || role > MAAT_ROLE_ADMIN)
+  if (role < MAAT_ROLE_INTEGRATION || role > MAAT_ROLE_HR)
     return maat__fail(MAAT_EINVAL, "unknown role %d", role);
   if (role == MAAT_ROLE_AGENT)
     return maat__fail(MAAT_EINVAL, "agent tokens come only from enrolment: "

@@ -66,7 +66,8 @@ static void usage(FILE *f)
     "                           triage_config, web_root, clock_speed,\n"
     "                           max_body, min_group, webhook_secret,\n"
     "                           alerts, outbox, timezone, helpdesks,\n"
-    "                           kb_threshold, data_classes, retrain\n"
+    "                           kb_threshold, data_classes, retrain,\n"
+    "                           insight\n"
     "                           (docs/api.md, docs/learning.md,\n"
     "                           docs/outbox.md, docs/helpdesks.md,\n"
     "                           docs/knowledge.md, docs/privacy.md)\n"
@@ -238,6 +239,48 @@ static int parse_retrain(const char *path, json_t *v,
                 o->retrain_base[i]);
       return -1;
     }
+  return 0;
+}
+
+/* "insight": {"hour_cost", "currency", "reinvest_share", "assist_minutes",
+ * "min_contacts"} (docs/insight.md) */
+static struct maat_insight_opts insight_opts;
+
+static int parse_insight(const char *path, json_t *v,
+                         struct maat_serve_options *o)
+{
+  const char *key;
+  json_t *x;
+
+  if (!json_is_object(v)) {
+    cli_error("serve: %s: field 'insight': expected an object", path);
+    return -1;
+  }
+  json_object_foreach(v, key, x) {
+    double d = json_number_value(x);
+    if (!strcmp(key, "hour_cost") && json_is_number(x) && d >= 0 && d < 1e6)
+      insight_opts.hour_cost = d;
+    else if (!strcmp(key, "currency") && json_is_string(x) &&
+             json_string_length(x) == 3)
+      insight_opts.currency = json_string_value(x);
+    else if (!strcmp(key, "reinvest_share") && json_is_number(x) && d >= 0 &&
+             d <= 1)
+      insight_opts.reinvest_share = d;
+    else if (!strcmp(key, "assist_minutes") && json_is_number(x) && d >= 0 &&
+             d <= 600)
+      insight_opts.assist_minutes = d;
+    else if (!strcmp(key, "min_contacts") && json_is_integer(x) && d >= 1 &&
+             d <= 1e6)
+      insight_opts.min_contacts = (int)d;
+    else {
+      cli_error("serve: %s: insight: field '%s': unknown, or not right "
+                "(hour_cost and assist_minutes 0 or more, currency a code "
+                "such as EUR, reinvest_share 0 to 1, min_contacts a count)",
+                path, key);
+      return -1;
+    }
+  }
+  o->insight = &insight_opts;
   return 0;
 }
 
@@ -512,7 +555,7 @@ static int load_config(const char *path, struct maat_serve_options *o,
                                       "webhook_secret", "alerts", "outbox",
                                       "timezone", "helpdesks",
                                       "kb_threshold", "data_classes",
-                                      "retrain", NULL };
+                                      "retrain", "insight", NULL };
   json_error_t err;
   const char *key;
   json_t *v;
@@ -556,6 +599,11 @@ static int load_config(const char *path, struct maat_serve_options *o,
     }
     if (!strcmp(key, "retrain")) {
       if (parse_retrain(path, v, o))
+        return -1;
+      continue;
+    }
+    if (!strcmp(key, "insight")) {
+      if (parse_insight(path, v, o))
         return -1;
       continue;
     }

@@ -130,7 +130,14 @@ static const struct route routes[] = {
   { "POST", "v1/bot/pauses", AUTH_TOKEN, R(LEAD) | R(ADMIN),
     maat__post_bot_pause },
   { "GET", "v1/whoami", AUTH_TOKEN,
-    R(INTEGRATION) | R(AGENT) | R(LEAD) | R(ADMIN), whoami },
+    R(INTEGRATION) | R(AGENT) | R(LEAD) | R(ADMIN) | R(HR), whoami },
+  { "GET", "v1/insight", AUTH_TOKEN, R(LEAD) | R(ADMIN) | R(HR),
+    maat__get_insight },
+  { "POST", "v1/reinvestments", AUTH_TOKEN, R(LEAD) | R(ADMIN) | R(HR),
+    maat__post_reinvestment },
+  { "POST", "v1/pulse", AUTH_TOKEN, R(AGENT), maat__post_pulse },
+  { "GET", "v1/pulse", AUTH_TOKEN, R(AGENT), maat__get_pulse },
+  { "GET", "insight", AUTH_NONE, ANYONE, page },
 };
 
 static enum MHD_Result healthz(struct call *c)
@@ -165,6 +172,7 @@ static enum MHD_Result page(struct call *c)
   return maat__static_file(c, c->nseg == 0 ? "index.html"
                               : !strcmp(c->seg[0], "me") ? "me.html"
                               : !strcmp(c->seg[0], "admin") ? "admin.html"
+                              : !strcmp(c->seg[0], "insight") ? "insight.html"
                                                         : "dashboard.html");
 }
 

@@ -259,6 +259,11 @@ int maat__model_start(struct maat_server *s, const char *file);
 /* Follows the registry: a promoted or restored model is put in use. */
 void maat__model_refresh(struct maat_server *s);
 enum MHD_Result maat__get_kb_articles(struct call *c);
+/* insight.c: the insight report, the reinvestment ledger, the pulse */
+enum MHD_Result maat__get_insight(struct call *c);
+enum MHD_Result maat__post_reinvestment(struct call *c);
+enum MHD_Result maat__post_pulse(struct call *c);
+enum MHD_Result maat__get_pulse(struct call *c);
 
 /*
  * routes.c: the route table. With the headers in: finds the route and

@@ -83,6 +83,9 @@ struct maat_serve_options {
    * must be db_path's), e.g. the one a follower kept the writer's lock
    * on (maat_server_stop_keep()); NULL: opened from db_path. */
   maat_store *store;
+  /* The insight report's settings (hour cost, currency, reinvestment
+   * share, ...; maat/insight.h); NULL: none. Borrowed. */
+  const struct maat_insight_opts *insight;
 };
 
 typedef struct maat_server maat_server;

@@ -133,3 +133,24 @@ document.getElementById('back').addEventListener('click', () => setState('availa
 setupLanguage(refresh);
 refresh();
 setInterval(refresh, 2000);
+
+// The weekly pulse: asked until it is answered; never shown back.
+async function pulseState() {
+  const r = await api('GET', '/v1/pulse');
+  const done = r.status === 200 && r.data.answered;
+  document.getElementById('pulse').hidden = done;
+  const msg = document.getElementById('pulse-msg');
+  if (done) { msg.className = 'ok'; msg.dataset.t = 'pulseDone'; msg.textContent = t('pulseDone'); }
+}
+document.getElementById('pulse').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const v = (id) => Number(document.getElementById('p-' + id).value);
+  const r = await api('POST', '/v1/pulse', { enps: v('enps'), happiness: v('happiness'), stress: v('stress'),
+                                             engagement: v('engagement'), learning: v('learning') });
+  const msg = document.getElementById('pulse-msg');
+  if (r.status === 201 || r.status === 409) return pulseState();
+  msg.className = 'bad';
+  delete msg.dataset.t;
+  msg.textContent = errText(r);
+});
+pulseState();

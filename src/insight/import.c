@@ -31,6 +31,8 @@ struct mapping {
   json_t *bot, *handed_back, *resolved, *unresolved;
   int unix_time;               /* times as Unix seconds, else ISO 8601 */
   int csat_scale;              /* 5 (default) or 10: mapped to 1..5 */
+  json_t *csat_values;         /* words for ratings: {"good": 5, ...} */
+  long transfers_offset;       /* added to the column (stations - 1) */
 };
 
 static int load_mapping(const char *path, struct mapping *m)
@@ -75,6 +77,17 @@ static int load_mapping(const char *path, struct mapping *m)
     return maat__fail(MAAT_EPARSE, "%s: field 'time_format': expected "
                       "\"iso8601\" or \"unix\"", path);
   m->unix_time = tf && !strcmp(json_string_value(tf), "unix");
+  m->csat_values = json_object_get(m->root, "csat_values");
+  if (m->csat_values && !json_is_object(m->csat_values))
+    return maat__fail(MAAT_EPARSE, "%s: field 'csat_values': expected an "
+                      "object of words and ratings 1 to 5", path);
+  {
+    json_t *to = json_object_get(m->root, "transfers_offset");
+    if (to && !json_is_integer(to))
+      return maat__fail(MAAT_EPARSE, "%s: field 'transfers_offset': "
+                        "expected a whole number", path);
+    m->transfers_offset = to ? (long)json_integer_value(to) : 0;
+  }
   sc = json_object_get(m->root, "csat_scale");
   m->csat_scale = json_is_integer(sc) ? (int)json_integer_value(sc) : 5;
   if (m->csat_scale != 5 && m->csat_scale != 10)
@@ -239,9 +252,19 @@ static json_t *row_fact(const struct mapping *m, maat_reader *r,
       json_decref(o);
       BAD(F_TRANSFERS, "expected a count, 0 or more");
     }
-    json_object_set_new(o, "transfers", json_integer(n));
+    n += m->transfers_offset;
+    json_object_set_new(o, "transfers", json_integer(n < 0 ? 0 : n));
   }
-  if (v[F_CSAT] && *v[F_CSAT]) {
+  if (v[F_CSAT] && *v[F_CSAT] && m->csat_values &&
+      json_is_integer(json_object_get(m->csat_values, v[F_CSAT]))) {
+    n = (long)json_integer_value(json_object_get(m->csat_values, v[F_CSAT]));
+    if (n >= 1 && n <= 5)
+      json_object_set_new(o, "csat", json_integer(n));
+  } else if (v[F_CSAT] && *v[F_CSAT] && m->csat_values &&
+             (!strcasecmp(v[F_CSAT], "offered") ||
+              !strcasecmp(v[F_CSAT], "unoffered"))) {
+    /* asked, not answered: no rating */
+  } else if (v[F_CSAT] && *v[F_CSAT]) {
     if (an_int(v[F_CSAT], 1, m->csat_scale, &n)) {
       json_decref(o);
       BAD(F_CSAT, m->csat_scale == 5 ? "expected 1 to 5" : "expected 1 to 10");

@@ -1401,13 +1401,44 @@ static int mem_checkins_erase(void *b, const char *agent, long *n)
 }
 
 /* A memory store is not copied: it keeps nothing past the process. */
+/* A memory store is not copied; its closed contacts and check-ins are
+ * read this way for the insight report (maat/insight.h). */
 static int mem_dump(void *b, const char *table,
                     int (*fn)(void *, const char *const *, const size_t *,
                               int),
                     void *ctx)
 {
-  (void)b, (void)table, (void)fn, (void)ctx;
-  return maat__fail(MAAT_EINVAL, "a memory store is not copied");
+  struct mem *m = b;
+  int contacts = !strcmp(table, "contacts"), rc = MAAT_OK;
+  struct table *t;
+
+  if (!contacts && strcmp(table, "checkins"))
+    return maat__fail(MAAT_EINVAL, "a memory store is not copied");
+  pthread_mutex_lock(&m->mu);
+  t = &m->t[contacts ? T_CONTACTS : T_CHECKINS];
+  for (size_t i = 0; i < t->n && !rc; i++) {
+    const struct row *r = &t->rows[i];
+    char tb[32], nb[32], sb[32];
+    const char *v[8];
+    size_t len[8];
+    int n;
+    snprintf(tb, sizeof tb, "%.17g", r->t);
+    if (contacts) {
+      v[0] = r->b, v[1] = tb, v[2] = r->a;
+      n = 3;
+    } else {
+      snprintf(sb, sizeof sb, "%lld", (long long)(i + 1));
+      snprintf(nb, sizeof nb, "%d", (int)r->n);
+      v[0] = sb, v[1] = r->a, v[2] = r->b, v[3] = tb, v[4] = nb;
+      v[5] = r->c, v[6] = r->d, v[7] = r->e;
+      n = 8;
+    }
+    for (int k = 0; k < n; k++)
+      len[k] = v[k] ? strlen(v[k]) : 0;
+    rc = fn(ctx, v, len, n);
+  }
+  pthread_mutex_unlock(&m->mu);
+  return rc;
 }
 
 static int mem_load(void *b, const char *table, const char *const *v,

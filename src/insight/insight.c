@@ -599,6 +599,18 @@ static struct wk *week_of(struct weeks *ws, double t)
   return v;
 }
 
+/*
+ * Whole weeks only: a period that cut a week would let two reports (one
+ * to Wednesday, one to Thursday) tell Thursday's answers apart.
+ */
+static int whole_week_in(const struct weeks *ws, double t)
+{
+  double end = week_end(t), start = end - 7 * 86400.0;
+
+  return (ws->from <= 0 || start >= ws->from - 3600) &&
+         (ws->to <= 0 || end <= ws->to + 3600);
+}
+
 static int pulse_row(void *ctx, int64_t id, const char *key, double t,
                      const char *body)
 {
@@ -607,7 +619,7 @@ static int pulse_row(void *ctx, int64_t id, const char *key, double t,
   struct wk *w;
 
   (void)id, (void)key;
-  if ((ws->from > 0 && t < ws->from) || (ws->to > 0 && t >= ws->to))
+  if (!whole_week_in(ws, t + 3600))
     return MAAT_OK;
   if (!(o = json_loads(body, 0, NULL)))
     return MAAT_OK;
@@ -638,7 +650,7 @@ static int energy_row(void *ctx, const char *agent, double t, int energy)
   double at = ws->epoch_wall + (t - ws->epoch_t);
   struct wk *w;
 
-  if ((ws->from > 0 && at < ws->from) || (ws->to > 0 && at >= ws->to))
+  if (!whole_week_in(ws, at))
     return MAAT_OK;
   if (!(w = week_of(ws, at)))
     return maat__fail(MAAT_ENOMEM, "out of memory");

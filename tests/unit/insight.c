@@ -31,8 +31,8 @@ static char *report(maat_store *st, double now)
 }
 
 static const struct maat_pulse answer = { 8, 4, 2, 4, 3 };
-/* A Wednesday at noon, and the Monday two weeks after. */
-#define WED 1796385600.0
+/* A Friday at noon (4 December 2026, UTC), and two weeks on. */
+#define WED 1796385600.0   /* a weekday in the middle of a week */
 #define LATER (WED + 13 * 86400.0)
 
 Test(insight, a_pulse_is_kept_once_a_week_and_without_its_name)
@@ -182,6 +182,30 @@ Test(insight, containment_and_failure_are_counted_as_defined)
   cr_assert(strstr(j, "\"containment\":{\"value\":0.25,"), "1 of 4: %s", j);
   cr_assert(strstr(j, "\"bot_failure_kinds\":{\"handed_back\":1,"
                       "\"recontact_7d\":1,\"low_csat\":1}"), "%s", j);
+  maat_free(j);
+  maat_store_close(st);
+}
+
+Test(insight, a_period_that_cuts_a_week_leaves_the_week_out)
+{
+  maat_store *st = mem();
+  struct maat_insight_opts o;
+  char agent[16], *j = NULL;
+
+  for (int i = 1; i <= 6; i++) {
+    snprintf(agent, sizeof agent, "a%04d", i);
+    cr_assert_eq(maat_insight_pulse(st, agent, WED, &answer), MAAT_OK);
+  }
+  memset(&o, 0, sizeof o);
+  o.now = LATER;
+  /* From the Friday: the week it is in is not whole. */
+  o.from = WED;
+  cr_assert_eq(maat_insight_report(st, &o, &j), MAAT_OK);
+  cr_assert(strstr(j, "\"pulse\":[]"), "%s", j);
+  maat_free(j);
+  o.from = WED - 6 * 86400;   /* the Saturday before: the whole week is in */
+  cr_assert_eq(maat_insight_report(st, &o, &j), MAAT_OK);
+  cr_assert(strstr(j, "\"shown\":true"), "%s", j);
   maat_free(j);
   maat_store_close(st);
 }

@@ -38,7 +38,7 @@ static void usage(FILE *f)
     "\n"
     "Options:\n"
     "  -d, --db STORE      the server's database (created if need be)\n"
-    "  -r, --role ROLE    integration, lead or admin\n"
+    "  -r, --role ROLE    integration, lead, admin or hr (the insight report)\n"
     "  -a, --agent ID     the agent an enrolment code is for\n"
     "  -h, --help         show this help\n"
     "\n"

@@ -505,7 +505,8 @@ static json_t *agg_json(const struct agg *a)
  * words them): more to the bot when it contains most of them (the lower
  * end of the interval at 0.75 or more) and its CSAT is no worse than
  * people's beyond the intervals; more to people when it fails a third or
- * more (the lower end) or its CSAT is below people's beyond the intervals.
+ * more (the lower end) or its CSAT is half a point or more below people's,
+ * beyond the intervals.
  */
 static json_t *shift_of(const char *intent, const struct agg *a, int min)
 {
@@ -519,7 +520,7 @@ static json_t *shift_of(const char *intent, const struct agg *a, int min)
     return NULL;
   if (fail.lo >= 0.33)
     to = "people", why = "bot_fails";
-  else if (csat_known && cb.hi < cp.lo)
+  else if (csat_known && cb.hi < cp.lo && cp.v - cb.v >= 0.5)
     to = "people", why = "bot_csat_lower";
   else if (cont.lo >= 0.75 && (!csat_known || cb.hi >= cp.lo) &&
            a->person > 0)

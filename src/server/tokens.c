@@ -57,7 +57,7 @@ enum MHD_Result maat__post_token(struct call *c)
   if (!json_is_string(v) || maat_role_parse(json_string_value(v), &role)) {
     json_decref(o);
     return maat__fail_call(c, 400, "field 'role': expected integration, "
-                           "lead or admin", "role");
+                           "lead, admin or hr", "role");
   }
   /* An agent token would read the agent's wellbeing data. */
   if (role == MAAT_ROLE_AGENT) {

@@ -29,9 +29,11 @@ demo: build web
 	@sh scripts/demo.sh $(MAAT) $(DEMO_DIR)
 
 # The screenshots in docs/screenshots/ (dashboard and My day, English and
-# Dutch), of a server fed generated contacts, in headless Chromium.
+# Dutch, of a server fed generated contacts; the insight report and HR's
+# Insight page), in headless Chromium.
 screenshots: build web
 	node scripts/screenshots.mjs $(MAAT) docs/screenshots
+	node scripts/insight-shots.mjs $(MAAT) docs/screenshots
 
 # Every test, in a plain build and again under ASan and UBSan; the CLI
 # tests under valgrind; each fuzz harness for a short run.

@@ -830,8 +830,15 @@ int maat_insight_report(maat_store *st, const struct maat_insight_opts *o,
     count(&byc[r->intent * rs.channels.n + r->channel], r);
   }
   root = json_object();
-  json_object_set_new(root, "period", json_pack(
-      "{s:f,s:f}", "from", o->from, "to", o->to > 0 ? o->to : now));
+  {
+    double first = 0;
+    for (size_t i = 0; i < rs.n; i++)
+      if (rs.v[i].at > 0 && (first == 0 || rs.v[i].at < first))
+        first = rs.v[i].at;
+    json_object_set_new(root, "period", json_pack(
+        "{s:f,s:f,s:f}", "from", o->from, "to", o->to > 0 ? o->to : now,
+        "first", first));
+  }
   json_object_set_new(root, "min_contacts", json_integer(min));
   json_object_set_new(root, "min_group", json_integer(mg));
   json_object_set_new(root, "sources", json_pack(

@@ -26,7 +26,7 @@ enum {
   W_REINVESTED, W_HOURS_BACK, W_FOR_EMPLOYEES, W_SYSTEM_DECIDES,
   W_PEOPLE_DECIDE, W_PULSE, W_CHECKINS, W_WEEK, W_TOO_FEW, W_WEEK_OPEN,
   W_ENPS, W_HAPPINESS, W_STRESS, W_ENGAGEMENT, W_LEARNING, W_ENERGY,
-  W_NOTHING, W_CI_NOTE, W_SOURCES, W_HANDLE, W_PRIVACY, W_GROWTH,
+  W_NOTHING, W_CI_NOTE, W_SOURCES, W_HANDLE, W_PRIVACY, W_NO_WEEKS, W_GROWTH,
   W_COCREATION, W_RECOVERY, W_PEOPLE_COUNT, W_ANSWERS, NWORDS
 };
 
@@ -89,13 +89,15 @@ static const char *const words[NWORDS][2] = {
   { "Time for learning (1-5)", "Tijd om te leren (1-5)" },
   { "Energy (1-5)", "Energie (1-5)" },
   { "No contacts in this period.", "Geen contacten in deze periode." },
-  { "Figures in brackets are 95 % confidence intervals. A shift is only proposed from at least %d contacts of an intent.",
-    "Cijfers tussen haken zijn 95 %-betrouwbaarheidsintervallen. Een verschuiving wordt pas voorgesteld vanaf %d contacten van een onderwerp." },
+  { "Figures in brackets are 95 %% confidence intervals. A shift is only proposed from at least %d contacts of an intent.",
+    "Cijfers tussen haken zijn 95 %%-betrouwbaarheidsintervallen. Een verschuiving wordt pas voorgesteld vanaf %d contacten van een onderwerp." },
   { "Sources: %ld contacts from maat, %ld imported",
     "Bronnen: %ld contacten uit maat, %ld geïmporteerd" },
   { "Handling time, people", "Afhandeltijd, mensen" },
   { "Team figures about people are shown per week and only for groups of at least %d people; nobody's own answers or check-ins are in this report.",
     "Teamcijfers over mensen staan er per week en alleen voor groepen van minstens %d mensen; niemands eigen antwoorden of check-ins staan in dit rapport." },
+  { "No week in this period has answers yet.",
+    "In deze periode heeft nog geen week antwoorden." },
   { "growth budget", "groeibudget" },
   { "co-creation sessions", "co-creatiesessies" },
   { "recovery time", "hersteltijd" },
@@ -259,6 +261,10 @@ static void weeks_table(FILE *f, json_t *weeks, int pulse)
   size_t i;
   json_t *e;
 
+  if (!json_array_size(weeks)) {
+    fprintf(f, "<p class=\"hidden\">%s</p>\n", w(W_NO_WEEKS));
+    return;
+  }
   fprintf(f, "<table><tr><th>%s</th>", w(W_WEEK));
   if (pulse)
     fprintf(f, "<th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
@@ -313,7 +319,10 @@ static void html(FILE *f, json_t *r)
 
   if (!cur)
     cur = "EUR";
-  date_of(a, sizeof a, num(json_object_get(r, "period"), "from"));
+  /* From the first contact when no start was asked for. */
+  date_of(a, sizeof a, num(json_object_get(r, "period"), "from") > 0
+                           ? num(json_object_get(r, "period"), "from")
+                           : num(json_object_get(r, "period"), "first"));
   date_of(b, sizeof b, num(json_object_get(r, "period"), "to"));
   fprintf(f, "<!doctype html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
           "<meta name=\"viewport\" content=\"width=device-width, "

@@ -43,7 +43,12 @@ const tok = {
   admin: token('--role', 'admin'), agent: redeem(code('a0001')),
   agent2: redeem(code('a0002')),
 };
+tok.hr = token('--role', 'hr');
 const codeForPage = code('a0003');
+// A helpdesk's past for the insight page (imported before the server runs).
+execFileSync(maat, ['gen', '--history', '600', '--seed', '3', '-o', join(tmp, 'hist.csv')]);
+execFileSync(maat, ['insight', 'import', '--db', db, '--mapping', join(root, 'docs/insight/maat.json'),
+                    join(tmp, 'hist.csv')], { stdio: 'ignore' });
 // A knowledge base in the store: the lead's page shows its gaps.
 execFileSync(maat, ['gen', '--kb', '-o', join(tmp, 'kb.jsonl')]);
 execFileSync(maat, ['kb', 'import', '--db', db, join(tmp, 'kb.jsonl')], { stdio: 'ignore' });
@@ -408,6 +413,59 @@ try {
     check("the admin still cannot read an agent's day (403)", v === 403);
     await ctx.close();
   }
+  // HR: the insight page, aggregates only, in both languages, laptop and phone.
+  for (const [vp, name] of [[{ width: 1280, height: 900 }, 'laptop'], [{ width: 390, height: 844 }, 'phone']]) {
+    const hr = await login(tok.hr, vp);
+    await hr.waitForURL('**/insight');
+    const frame = hr.frameLocator('#report');
+    await frame.locator('h1').waitFor({ timeout: 15000 });
+    check(`HR sees the insight report (${name})`,
+          (await frame.locator('h1').textContent()) === 'Insight report' &&
+          (await frame.locator('text=Per intent').count()) > 0);
+    check(`the insight page fits the ${name} width`, await hr.evaluate(() =>
+      document.documentElement.scrollWidth <= window.innerWidth + 1));
+    await hr.click('.lang button[data-lang=nl]');
+    await frame.locator('h1:has-text("Inzichtrapport")').waitFor({ timeout: 15000 });
+    check(`the report in Dutch (${name})`, (await hr.textContent('h2')).includes('Het rapport') &&
+          (await frame.locator('text=Wat de AI bespaart').count()) > 0);
+    await hr.click('.lang button[data-lang=en]');
+    await hr.context().close();
+  }
+  {
+    const hr = await login(tok.hr);
+    await hr.waitForURL('**/insight');
+    await hr.frameLocator('#report').locator('h1').waitFor({ timeout: 15000 });
+    await hr.fill('#amount', '250');
+    await hr.fill('#hours', '8');
+    await hr.fill('#note', 'a course on de-escalation');
+    await hr.click('#reinvest button[type=submit]');
+    await hr.waitForFunction(() => document.getElementById('reinvest-msg').textContent === 'Kept.');
+    await hr.frameLocator('#report').locator('text=€250.00').first().waitFor({ timeout: 15000 });
+    check('a reinvestment entered by HR is in the report', true);
+    const st = await hr.evaluate(async (t) => (await fetch('/v1/queue', {
+      headers: { Authorization: 'Bearer ' + t } })).status, tok.hr);
+    check('HR cannot read the queue (403)', st === 403);
+    const pv = await hr.evaluate(async (t) => (await fetch('/v1/agents/a0001', {
+      headers: { Authorization: 'Bearer ' + t } })).status, tok.hr);
+    check("HR cannot read an agent's day (403)", pv === 403);
+    await hr.context().close();
+  }
+  // The agent answers the week's pulse on My day, once.
+  {
+    const me = await login(tok.agent2, { width: 390, height: 844 });
+    await me.waitForURL('**/me');
+    await me.waitForSelector('#pulse:not([hidden])');
+    for (const [id, v] of [['enps', '9'], ['happiness', '4'], ['stress', '2'], ['engagement', '4'], ['learning', '3']])
+      await me.fill('#p-' + id, v);
+    await me.click('#pulse button[type=submit]');
+    await me.waitForFunction(() => document.getElementById('pulse').hidden);
+    check("the agent's pulse is in, and the form is gone",
+          /Thank you/.test(await me.textContent('#pulse-msg')));
+    const again = await api('POST', '/v1/pulse', tok.agent2, { enps: 1, happiness: 1, stress: 5, engagement: 1, learning: 1 });
+    check('a second pulse in the same week is refused (409)', again.status === 409);
+    await me.context().close();
+  }
+
   page = await login(tok.integration);
   await page.waitForFunction(() => document.getElementById('msg').textContent.length > 0);
   check('the integration role gets no pages', /no pages/.test(await page.textContent('#msg')));

@@ -87,6 +87,20 @@ int maat_insight_report(maat_store *st, const struct maat_insight_opts *o,
 int maat_insight_render(const char *json, const char *format,
                         const char *lang, char **out, size_t *len);
 
+/*
+ * The task audit: an inventory (CSV with the columns task, category,
+ * per_week, minutes, error_rate 0..1, frustration, stakeholder and
+ * creative 1..5; optional person_only yes/no for what must stay human)
+ * placed on the complexity matrix, each task given an
+ * allocation ("ai_automates", "ai_leads_person_validates",
+ * "collaboration", "person_leads_ai_supports", "person_leads_ai_insights",
+ * "person_only") and a 70-20-10 priority, ranked; JSON in '*json' (owned).
+ * A bad row is skipped and named through 'bad' (file, line, column).
+ */
+int maat_tasks_assess(const char *csv_path,
+                      void (*bad)(void *ctx, const char *message),
+                      void *ctx, char **json, long *nbad);
+
 /* ---- the pulse survey and the reinvestment ledger ---- */
 
 struct maat_pulse {

@@ -7,6 +7,7 @@
 #include "cli.h"
 
 #include <getopt.h>
+#include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,10 +202,85 @@ done:
 
 /* ---- maat insight ---- */
 
+/* RFC 4180: quoted, quotes doubled. */
+static void cli_csv_field(FILE *f, const char *s)
+{
+  putc('"', f);
+  for (; s && *s; s++) {
+    if (*s == '"')
+      putc('"', f);
+    putc(*s, f);
+  }
+  putc('"', f);
+}
+
+static const char *allocation_words(const char *a, int nl)
+{
+  static const char *const w[][3] = {
+    { "ai_automates", "AI automates", "AI automatiseert" },
+    { "ai_leads_person_validates", "AI leads, a person validates",
+      "AI leidt, een mens controleert" },
+    { "collaboration", "collaboration", "samenwerking" },
+    { "person_leads_ai_supports", "a person leads, AI supports",
+      "een mens leidt, AI ondersteunt" },
+    { "person_leads_ai_insights", "a person leads, AI gives insights",
+      "een mens leidt, AI geeft inzicht" },
+    { "person_only", "a person only", "alleen een mens" },
+  };
+  for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
+    if (!strcmp(w[i][0], a))
+      return w[i][nl ? 2 : 1];
+  return a;
+}
+
+/* The task audit as a table, JSON or CSV. */
+static int tasks_out(const char *json, const char *format, int nl)
+{
+  json_t *r = json_loads(json, 0, NULL), *t;
+  size_t i;
+
+  if (!r)
+    return -1;
+  if (!strcmp(format, "json")) {
+    printf("%s\n", json);
+  } else if (!strcmp(format, "csv")) {
+    printf("rank,task,category,allocation,priority,hours_per_week,score\n");
+    json_array_foreach(json_object_get(r, "tasks"), i, t) {
+      printf("%lld,", (long long)json_integer_value(json_object_get(t, "rank")));
+      cli_csv_field(stdout, json_string_value(json_object_get(t, "task")));
+      putchar(',');
+      cli_csv_field(stdout, json_string_value(json_object_get(t, "category")));
+      printf(",%s,%lld,%.2f,%.2f\n",
+             json_string_value(json_object_get(t, "allocation")),
+             (long long)json_integer_value(json_object_get(t, "priority")),
+             json_number_value(json_object_get(t, "hours_per_week")),
+             json_number_value(json_object_get(t, "score")));
+    }
+  } else {
+    printf("%-4s %-32s %-36s %-5s %s\n", "#", nl ? "taak" : "task",
+           nl ? "verdeling" : "allocation", "70-20-10",
+           nl ? "uur per week" : "hours a week");
+    json_array_foreach(json_object_get(r, "tasks"), i, t) {
+      long m = lround(json_number_value(json_object_get(t, "hours_per_week")) *
+                      60);
+      printf("%-4lld %-32.32s %-36s %-8lld %ld:%02ld\n",
+             (long long)json_integer_value(json_object_get(t, "rank")),
+             json_string_value(json_object_get(t, "task")),
+             allocation_words(json_string_value(json_object_get(
+                                  t, "allocation")), nl),
+             (long long)json_integer_value(json_object_get(t, "priority")),
+             m / 60, m % 60);
+    }
+  }
+  json_decref(r);
+  return 0;
+}
+
 static void insight_usage(FILE *f)
 {
   fprintf(f,
     "Usage: maat insight import --db DB --mapping FILE [--source NAME] CSV\n"
+    "       maat insight tasks [--format text|json|csv] [--lang en|nl] CSV\n"
     "       maat insight reinvest --db DB --kind growth|cocreation|recovery\n"
     "                    [--hours H] [--amount A] [--currency EUR]\n"
     "                    [--date YYYY-MM-DD] [--note TEXT]\n"
@@ -214,7 +290,10 @@ static void insight_usage(FILE *f)
     "Zammad and Zendesk exports and maat's own) into the store, for 'maat\n"
     "report'. A bad row is skipped and named (file, line, column); the\n"
     "others are kept. 'reinvest' adds an entry to the reinvestment ledger:\n"
-    "hours or money given back to people.\n"
+    "hours or money given back to people. 'tasks' reads an inventory of\n"
+    "tasks (task, category, per_week, minutes, error_rate, frustration,\n"
+    "stakeholder, creative) and gives each its place on the complexity\n"
+    "matrix, an allocation between AI and people and a 70-20-10 priority.\n"
     "\n"
     "Exit status: 0 on success (1 when rows were skipped), 2 on usage errors.\n");
 }
@@ -223,7 +302,7 @@ static void said_bad(void *ctx, const char *msg)
 {
   long *n = ctx;
   if ((*n)++ < 20)
-    fprintf(stderr, "maat: insight import: %s\n", msg);
+    fprintf(stderr, "maat: insight: %s\n", msg);
 }
 
 int cmd_insight(int argc, char **argv)
@@ -238,10 +317,14 @@ int cmd_insight(int argc, char **argv)
     { "currency", required_argument, NULL, 'c' },
     { "date", required_argument, NULL, 't' },
     { "note", required_argument, NULL, 'n' },
+    { "format", required_argument, NULL, 'f' },
+    { "lang", required_argument, NULL, 'l' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
   };
   const char *db = NULL, *mapping = NULL, *source = NULL, *what;
+  const char *format = "text";
+  int nl = 0;
   struct maat_reinvestment re;
   maat_store *st = NULL;
   int rc, status = EXIT_FAIL;
@@ -252,9 +335,10 @@ int cmd_insight(int argc, char **argv)
     return argc < 2 ? EXIT_USAGE : EXIT_OK;
   }
   what = argv[1];
-  if (strcmp(what, "import") && strcmp(what, "reinvest"))
-    return cli_usage_error("insight", "unknown action '%s' (import or "
-                           "reinvest)", what);
+  if (strcmp(what, "import") && strcmp(what, "reinvest") &&
+      strcmp(what, "tasks"))
+    return cli_usage_error("insight", "unknown action '%s' (import, tasks "
+                           "or reinvest)", what);
   optind = 2;
   for (;;) {
     int c = getopt_long(argc, argv, "h", opts, NULL);
@@ -280,6 +364,19 @@ int cmd_insight(int argc, char **argv)
                                "2026-12-01, not '%s'", optarg);
       break;
     case 'n': re.note = optarg; break;
+    case 'f':
+      if (strcmp(optarg, "text") && strcmp(optarg, "json") &&
+          strcmp(optarg, "csv"))
+        return cli_usage_error("insight", "--format must be text, json or "
+                               "csv, not '%s'", optarg);
+      format = optarg;
+      break;
+    case 'l':
+      if (strcmp(optarg, "en") && strcmp(optarg, "nl"))
+        return cli_usage_error("insight", "--lang must be en or nl, not "
+                               "'%s'", optarg);
+      nl = !strcmp(optarg, "nl");
+      break;
     case 'h':
       insight_usage(stdout);
       return EXIT_OK;
@@ -287,6 +384,20 @@ int cmd_insight(int argc, char **argv)
       insight_usage(stderr);
       return EXIT_USAGE;
     }
+  }
+  if (!strcmp(what, "tasks")) {
+    char *json = NULL;
+    long nbad = 0, said = 0;
+    if (optind != argc - 1)
+      return cli_usage_error("insight", "tasks needs one CSV file");
+    rc = maat_tasks_assess(argv[optind], said_bad, &said, &json, &nbad);
+    if (rc) {
+      cli_error_rc(rc, "insight tasks");
+      return EXIT_FAIL;
+    }
+    tasks_out(json, format, nl);
+    maat_free(json);
+    return nbad ? EXIT_FAIL : EXIT_OK;
   }
   if (!db)
     return cli_usage_error("insight", "--db is needed");

@@ -92,4 +92,29 @@ check "one self-contained page: no script, nothing fetched" \
 check "CSV: a header and one row per intent" '[ "$(wc -l <"$tmp/r.csv")" = 9 ]'
 "$M" report --db "$db" --from 2026-13-01 2>/dev/null
 check "a bad date is a usage error" '[ $? = 2 ]'
+
+# The task audit: the brief's table of allocations, on the matrix.
+cat >"$tmp/tasks.csv" <<'CSV'
+task,category,per_week,minutes,error_rate,frustration,stakeholder,creative,person_only
+routine documentation,documentation,400,3,0.08,4,1,1,
+data analysis,analysis,1,240,0.05,3,3,2,
+text creation,text,5,30,0.02,2,2,4,
+customer conversations,conversations,300,12,0.03,2,5,3,
+strategy,strategy,0.5,480,0,1,5,5,
+a dismissal,people,0.1,600,0,2,5,5,yes
+bad,documentation,many,2,0.1,5,1,1,
+CSV
+"$M" insight tasks --format json "$tmp/tasks.csv" >"$tmp/tasks.json" 2>"$tmp/tasks.err"
+rc=$?
+alloc() { jq -r ".tasks[] | select(.task == \"$1\") | \"\(.allocation) \(.priority)\"" "$tmp/tasks.json"; }
+check "routine documentation: AI automates (70)" '[ "$(alloc "routine documentation")" = "ai_automates 70" ]'
+check "data analysis: AI leads, a person validates (70)" '[ "$(alloc "data analysis")" = "ai_leads_person_validates 70" ]'
+check "text creation: collaboration (20)" '[ "$(alloc "text creation")" = "collaboration 20" ]'
+check "customer conversations: a person leads, AI supports (20)" '[ "$(alloc "customer conversations")" = "person_leads_ai_supports 20" ]'
+check "strategy: a person leads, AI gives insights (10)" '[ "$(alloc strategy)" = "person_leads_ai_insights 10" ]'
+check "what must stay human stays human" '[ "$(alloc "a dismissal")" = "person_only 10" ]'
+check "ranked: the 70 first, the most hours first" '[ "$(jq -r ".tasks[0].task" "$tmp/tasks.json")" = "routine documentation" ]'
+check "a bad row of the inventory is named, exit 1" "[ \$rc = 1 ] && grep -q \"tasks.csv:8: column 'per_week'\" \"\$tmp/tasks.err\""
+"$M" insight tasks --lang nl "$tmp/tasks.csv" 2>/dev/null | grep -q "AI automatiseert"
+check "the table in Dutch" '[ $? = 0 ]'
 exit $fail

@@ -266,6 +266,9 @@ int maat_engine_set_intent_model(maat_engine *e, const maat_model *m);
  * MAAT_ESTATE without a triager.
  */
 int maat_engine_bot_pause(maat_engine *e, const char *intent, int paused);
+/* maat_triager_rollout() on the engine's triager, under its lock. */
+int maat_engine_rollout(maat_engine *e, const char *intent, int stage,
+                        double share);
 int maat_engine_bot_paused(maat_engine *e,
                            int (*fn)(void *ctx, const char *intent),
                            void *ctx);

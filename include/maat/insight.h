@@ -33,6 +33,7 @@ struct maat_fact {
                            -1 unknown */
   int csat;             /* 1..5; 0: none */
   int nps;              /* 0..10; -1: none */
+  int shadow;           /* shadow mode: the bot would have answered it */
 };
 
 /*

@@ -72,6 +72,28 @@ int maat_triager_pause(maat_triager *t, const char *intent, int paused);
 int maat_triager_paused(const maat_triager *t,
                         int (*fn)(void *ctx, const char *intent), void *ctx);
 
+/* An intent's rollout stage (docs/insight.md). */
+enum maat_rollout {
+  MAAT_ROLLOUT_NONE = 0,   /* as configured */
+  MAAT_ROLLOUT_SHADOW,     /* proof of concept: maat decides, the bot does
+                              not answer; a person does */
+  MAAT_ROLLOUT_PILOT,      /* the bot answers a share of what it could */
+  MAAT_ROLLOUT_SCALE,      /* all of it */
+  MAAT_ROLLOUT_OPTIMISE    /* all of it, being tuned */
+};
+/* "none", "shadow", "pilot", "scale", "optimise"; parse: MAAT_EINVAL. */
+const char *maat_rollout_name(int stage);
+int maat_rollout_parse(const char *name, int *stage);
+/*
+ * Sets 'intent's rollout stage; 'share' (0..1) is the pilot's part for
+ * the bot. In shadow, a contact the bot would have answered goes to a
+ * person, marked bot_shadow, with the reason; in a pilot, the contacts
+ * outside the share (by a hash of the words: the same message stays on
+ * the same side) go to people. Serialise as for maat_triager_pause().
+ */
+int maat_triager_rollout(maat_triager *t, const char *intent, int stage,
+                         double share);
+
 /*
  * Gives the triager a knowledge base (maat/kb.h; NULL: none). A contact
  * that would be T1 then goes to the bot only when the knowledge base has
@@ -123,6 +145,8 @@ struct maat_triage {
   double intent_confidence;       /* 0 without an intent model */
   int out_of_scope;               /* below the threshold or the oos label */
   int bot_can_answer;             /* in scope, confident, bot-answerable */
+  int bot_shadow;                 /* shadow mode: the bot would have
+                                     answered; a person does */
   int tone;                       /* enum maat_tone */
   double tone_intensity;          /* 0..1 */
   double urgency;                 /* 0..1 */

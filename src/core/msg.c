@@ -49,6 +49,14 @@ static const struct maat_msg_entry catalogue[] = {
     "herhaald contact: klant {customer} vroeg eerder naar {intent}" },
   { "triage.bot_paused", "the bot is paused for intent {intent} by a lead",
     "de bot is door een teamleider gepauzeerd voor onderwerp {intent}" },
+  { "triage.bot_shadow", "shadow mode for intent {intent}: the bot would "
+    "have answered; a person does",
+    "schaduwmodus voor onderwerp {intent}: de bot had geantwoord; een mens "
+    "doet het" },
+  { "triage.bot_pilot", "pilot for intent {intent}: this contact is in the "
+    "part people keep",
+    "pilot voor onderwerp {intent}: dit contact hoort bij het deel dat "
+    "mensen houden" },
   { "triage.sensitive", "intent {intent} is sensitive ({topic}): a person "
     "answers",
     "onderwerp {intent} is gevoelig ({topic}): een mens antwoordt" },

@@ -701,6 +701,19 @@ int maat_engine_bot_pause(maat_engine *e, const char *intent, int paused)
   return rc;
 }
 
+int maat_engine_rollout(maat_engine *e, const char *intent, int stage,
+                        double share)
+{
+  int rc;
+
+  if (!e->tri)
+    return maat__fail(MAAT_ESTATE, "no triage: nothing goes to the bot");
+  pthread_mutex_lock(&e->tri_mu);
+  rc = maat_triager_rollout(e->tri, intent, stage, share);
+  pthread_mutex_unlock(&e->tri_mu);
+  return rc;
+}
+
 int maat_engine_set_intent_model(maat_engine *e, const maat_model *m)
 {
   int rc;

@@ -87,8 +87,9 @@ static int closed_row(void *ctx, const char *id, double closed,
   (void)id;
   if ((rc = maat__record_parse(record, strlen(record), &r)))
     return rc;
-  maat_contact_record_release(&r);
   memset(&f, 0, sizeof f);
+  f.shadow = r.triage && strstr(r.triage, "\"bot_shadow\":true") != NULL;
+  maat_contact_record_release(&r);
   snprintf(f.id, sizeof f.id, "%s", r.id);
   snprintf(f.customer, sizeof f.customer, "%s", r.customer);
   snprintf(f.intent, sizeof f.intent, "%s", r.intent);
@@ -168,6 +169,7 @@ struct row {
   int8_t tier, by_bot, handed_back, resolved, csat, nps;
   int16_t transfers;
   uint8_t recontact;
+  uint8_t shadow;            /* 1: in shadow; 2: and a person corrected it */
 };
 
 struct names {
@@ -215,6 +217,10 @@ static void names_free(struct names *t)
 struct rows {
   struct row *v;
   size_t n, cap;
+  struct maat_map corrected;   /* contacts whose tier or intent a person
+                                  corrected (keys owned by 'ckeys') */
+  char **ckeys;
+  size_t nckeys;
   struct names intents, channels;
   long sources_maat, sources_import;
 };
@@ -253,12 +259,34 @@ static int take_fact(void *ctx, const struct maat_fact *f)
   r->nps = (int8_t)(f->nps >= 0 && f->nps <= 10 ? f->nps : -1);
   r->transfers = (int16_t)(f->transfers < 0 ? 0 : f->transfers > 1000
                                                   ? 1000 : f->transfers);
+  r->shadow = (uint8_t)(f->shadow ? 1 + (maat__map_get(&rs->corrected,
+                                                       f->id) != NULL) : 0);
   if (!strcmp(f->source, "maat"))
     rs->sources_maat++;
   else
     rs->sources_import++;
   rs->n++;
   return MAAT_OK;
+}
+
+/* A person disagreed with maat's decision on a contact: they corrected
+ * its tier or its intent. */
+static int take_correction(void *ctx, const struct maat_store_correction *c)
+{
+  struct rows *rs = ctx;
+  char **v, *k;
+
+  if (!c->contact || (strcmp(c->field, "tier") && strcmp(c->field,
+                                                          "intent")) ||
+      maat__map_get(&rs->corrected, c->contact))
+    return MAAT_OK;
+  if (!(v = maat__realloc(rs->ckeys, (rs->nckeys + 1) * sizeof *v)))
+    return maat__fail(MAAT_ENOMEM, "out of memory");
+  rs->ckeys = v;
+  if (!(k = maat__strdup(c->contact)))
+    return maat__fail(MAAT_ENOMEM, "out of memory");
+  rs->ckeys[rs->nckeys++] = k;
+  return maat__map_put(&rs->corrected, k, k);
 }
 
 static int by_customer(const void *a, const void *b)
@@ -294,6 +322,7 @@ struct npsc {
 
 struct agg {
   long n, bot, person, abandoned;
+  long shadow, shadow_agreed;
   long contained, failed, handed_back, bot_recontact, bot_low;
   long first, transferred, escalated;
   struct mean csat_bot, csat_person, csat_tier[4];
@@ -322,6 +351,10 @@ static void count(struct agg *a, const struct row *r)
   int low = r->csat && r->csat <= 2;
 
   a->n++;
+  if (r->shadow) {
+    a->shadow++;
+    a->shadow_agreed += r->shadow == 1;
+  }
   if (r->by_bot) {
     a->bot++;
     a->handed_back += r->handed_back;
@@ -496,6 +529,10 @@ static json_t *agg_json(const struct agg *a)
                     jnps(&a->nps_escalated));
   json_object_set_new(o, "people_by_intervention", kinds);
   json_object_set_new(o, "handle_s_people", jmean(&a->handle));
+  if (a->shadow)
+    json_object_set_new(o, "shadow", json_pack(
+        "{s:I,s:o}", "contacts", (json_int_t)a->shadow, "agreed",
+        jprop(a->shadow_agreed, a->shadow)));
   return o;
 }
 
@@ -814,7 +851,8 @@ int maat_insight_report(maat_store *st, const struct maat_insight_opts *o,
   memset(&pulse, 0, sizeof pulse);
   memset(&energy, 0, sizeof energy);
   memset(&led, 0, sizeof led);
-  if ((rc = maat_insight_facts(st, o->from, o->to, take_fact, &rs)))
+  if ((rc = maat_store_corrections(st, -1, take_correction, &rs)) ||
+      (rc = maat_insight_facts(st, o->from, o->to, take_fact, &rs)))
     goto done;
   mark_recontacts(&rs);
   by = maat__calloc(rs.intents.n + 1, sizeof *by);
@@ -876,6 +914,16 @@ int maat_insight_report(maat_store *st, const struct maat_insight_opts *o,
     }
   }
   json_object_set_new(root, "intents", intents);
+  {
+    char *txt = NULL;
+    json_t *ro = NULL;
+    if (maat_store_meta_get(st, "rollout", &txt) == MAAT_OK)
+      ro = json_loads(txt, 0, NULL);
+    maat_free(txt);
+    json_object_set_new(root, "rollout", json_is_object(ro)
+                                             ? ro : (json_decref(ro),
+                                                     json_object()));
+  }
   json_object_set_new(root, "shifts", shifts);
   assist_s = o->assist_minutes > 0 ? o->assist_minutes * 60.0 *
                                          (double)all.person : 0;
@@ -941,5 +989,9 @@ done:
   maat__free(rs.v);
   names_free(&rs.intents);
   names_free(&rs.channels);
+  for (size_t i = 0; i < rs.nckeys; i++)
+    maat__free(rs.ckeys[i]);
+  maat__free(rs.ckeys);
+  maat__map_release(&rs.corrected);
   return rc;
 }

@@ -26,7 +26,9 @@ enum {
   W_REINVESTED, W_HOURS_BACK, W_FOR_EMPLOYEES, W_SYSTEM_DECIDES,
   W_PEOPLE_DECIDE, W_PULSE, W_CHECKINS, W_WEEK, W_TOO_FEW, W_WEEK_OPEN,
   W_ENPS, W_HAPPINESS, W_STRESS, W_ENGAGEMENT, W_LEARNING, W_ENERGY,
-  W_NOTHING, W_CI_NOTE, W_SOURCES, W_HANDLE, W_PRIVACY, W_NO_WEEKS, W_GROWTH,
+  W_NOTHING, W_CI_NOTE, W_SOURCES, W_HANDLE, W_PRIVACY, W_NO_WEEKS,
+  W_ROLLOUT, W_STAGE, W_SHARE, W_SHADOW_N, W_AGREED, W_NO_ROLLOUT,
+  W_SHADOW_HELP, W_GROWTH,
   W_COCREATION, W_RECOVERY, W_PEOPLE_COUNT, W_ANSWERS, NWORDS
 };
 
@@ -98,6 +100,14 @@ static const char *const words[NWORDS][2] = {
     "Teamcijfers over mensen staan er per week en alleen voor groepen van minstens %d mensen; niemands eigen antwoorden of check-ins staan in dit rapport." },
   { "No week in this period has answers yet.",
     "In deze periode heeft nog geen week antwoorden." },
+  { "Rollout and shadow mode", "Uitrol en schaduwmodus" },
+  { "Stage", "Fase" },
+  { "Bot's share", "Aandeel bot" },
+  { "In shadow", "In schaduw" },
+  { "People agreed", "Mensen eens" },
+  { "No intent is in a rollout stage.", "Geen onderwerp zit in een uitrolfase." },
+  { "In shadow mode maat decides but the bot does not answer: a person does. People agreed when they did not correct the contact's tier or intent.",
+    "In schaduwmodus beslist maat maar antwoordt de bot niet: een mens doet het. Mensen waren het eens als ze de tier of het onderwerp van het contact niet corrigeerden." },
   { "growth budget", "groeibudget" },
   { "co-creation sessions", "co-creatiesessies" },
   { "recovery time", "hersteltijd" },
@@ -424,6 +434,51 @@ static void html(FILE *f, json_t *r)
   }
   if (json_array_size(shifts))
     fputs("</ul>\n", f);
+  /* rollout stages and shadow mode */
+  fprintf(f, "<h2>%s</h2>\n", w(W_ROLLOUT));
+  {
+    json_t *ro = json_object_get(r, "rollout"), *v;
+    const char *intent;
+    if (!json_object_size(ro)) {
+      fprintf(f, "<p>%s</p>\n", w(W_NO_ROLLOUT));
+    } else {
+      fprintf(f, "<p><small>%s</small></p>\n<table><tr><th>%s</th><th>%s"
+              "</th><th>%s</th><th>%s</th><th>%s</th></tr>\n",
+              w(W_SHADOW_HELP), w(W_INTENT), w(W_STAGE), w(W_SHARE),
+              w(W_SHADOW_N), w(W_AGREED));
+      json_object_foreach(ro, intent, v) {
+        json_t *sh = NULL;
+        json_array_foreach(intents, i, e)
+          if (!strcmp(json_string_value(json_object_get(e, "intent")),
+                      intent))
+            sh = json_object_get(e, "shadow");
+        pct(a, sizeof a, num(v, "share"));
+        fig(b, sizeof b, json_object_get(sh, "agreed"), 0);
+        fputs("<tr><td>", f);
+        esc(f, intent);
+        fputs("</td><td>", f);
+        {
+          static const char *const st[][3] = {
+            { "shadow", "shadow mode", "schaduwmodus" },
+            { "pilot", "pilot", "pilot" },
+            { "scale", "scale", "opschalen" },
+            { "optimise", "optimise", "optimaliseren" },
+          };
+          const char *code = json_string_value(json_object_get(v, "stage"));
+          const char *word = code;
+          for (size_t k = 0; code && k < 4; k++)
+            if (!strcmp(st[k][0], code))
+              word = st[k][nl ? 2 : 1];
+          esc(f, word);
+        }
+        fprintf(f, "</td><td>%s</td><td>%lld</td><td>%s</td></tr>\n", a,
+                (long long)json_integer_value(json_object_get(sh,
+                                                              "contacts")),
+                b);
+      }
+      fputs("</table>\n", f);
+    }
+  }
   /* interventions */
   fprintf(f, "<h2>%s</h2>\n<table><tr><th></th><th>%s</th><th>CSAT</th>"
           "<th>NPS</th></tr>\n", w(W_INTERVENTION), w(W_CONTACTS));

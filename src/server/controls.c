@@ -109,3 +109,101 @@ enum MHD_Result maat__post_bot_pause(struct call *c)
   json_object_set_new(reply, "paused", paused_json(c->s));
   return maat__send_json(c, 200, reply);
 }
+
+/* ---- rollout stages per intent (docs/insight.md) ----
+ * Kept in the store as {"intent": {"stage", "share", "since"}}. */
+
+static json_t *rollout_json(struct maat_server *s)
+{
+  char *txt = NULL;
+  json_t *o = NULL;
+
+  if (maat_store_meta_get(s->store, "rollout", &txt) == MAAT_OK)
+    o = json_loads(txt, 0, NULL);
+  maat_free(txt);
+  return json_is_object(o) ? o : (json_decref(o), json_object());
+}
+
+int maat__restore_rollout(struct maat_server *s)
+{
+  json_t *o = rollout_json(s), *v;
+  const char *intent;
+
+  json_object_foreach(o, intent, v) {
+    int stage;
+    if (maat_rollout_parse(json_string_value(json_object_get(v, "stage")),
+                           &stage) == MAAT_OK)
+      maat_engine_rollout(s->engine, intent, stage,
+                          json_number_value(json_object_get(v, "share")));
+  }
+  json_decref(o);
+  return MAAT_OK;
+}
+
+enum MHD_Result maat__get_rollout(struct call *c)
+{
+  return maat__send_json(c, 200, json_pack("{s:o}", "rollout",
+                                           rollout_json(c->s)));
+}
+
+/* {"intent", "stage": shadow|pilot|scale|optimise|none, "share"} */
+enum MHD_Result maat__post_rollout(struct call *c)
+{
+  enum MHD_Result ret;
+  json_t *o, *intent, *st, *sh, *all;
+  double share = 1;
+  int stage, rc;
+  char *txt;
+
+  c->audit = 1;
+  if (!(o = maat__parse_body(c, &ret)))
+    return ret;
+  intent = json_object_get(o, "intent");
+  st = json_object_get(o, "stage");
+  sh = json_object_get(o, "share");
+  if (!json_is_string(intent) ||
+      !maat_id_valid(json_string_value(intent), json_string_length(intent))) {
+    json_decref(o);
+    return maat__fail_call(c, 400, "field 'intent': expected an intent of "
+                           MAAT_ID_RULE, "intent");
+  }
+  if (!json_is_string(st) || maat_rollout_parse(json_string_value(st),
+                                                &stage)) {
+    json_decref(o);
+    return maat__fail_call(c, 400, "field 'stage': expected shadow, pilot, "
+                           "scale, optimise or none", "stage");
+  }
+  if (sh && (!json_is_number(sh) || json_number_value(sh) < 0 ||
+             json_number_value(sh) > 1)) {
+    json_decref(o);
+    return maat__fail_call(c, 400, "field 'share': expected 0 to 1",
+                           "share");
+  }
+  if (stage == MAAT_ROLLOUT_PILOT)
+    share = sh ? json_number_value(sh) : 0.1;
+  snprintf(c->detail, sizeof c->detail, "rollout of %s: %s",
+           json_string_value(intent), maat_rollout_name(stage));
+  rc = maat_engine_rollout(c->s->engine, json_string_value(intent), stage,
+                           share);
+  if (rc) {
+    json_decref(o);
+    return maat__library_error(c, rc);
+  }
+  all = rollout_json(c->s);
+  if (stage == MAAT_ROLLOUT_NONE)
+    json_object_del(all, json_string_value(intent));
+  else
+    json_object_set_new(all, json_string_value(intent), json_pack(
+        "{s:s,s:f,s:f}", "stage", maat_rollout_name(stage), "share", share,
+        "since", maat_wall_now()));
+  txt = json_dumps(all, JSON_COMPACT);
+  rc = txt ? maat_store_meta_set(c->s->store, "rollout", txt)
+           : maat_error_set(MAAT_ENOMEM, "out of memory");
+  free(txt);
+  json_decref(o);
+  if (rc) {
+    json_decref(all);
+    return maat__library_error(c, rc);
+  }
+  return maat__send_json(c, 200, json_pack("{s:o}", "rollout", all));
+}

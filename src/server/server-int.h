@@ -221,8 +221,12 @@ enum MHD_Result maat__webhook_zammad(struct call *c);
 enum MHD_Result maat__static_file(struct call *c, const char *path);
 enum MHD_Result maat__get_bot_pauses(struct call *c);
 enum MHD_Result maat__post_bot_pause(struct call *c);
-/* controls.c: the bot's pauses back from the store, at start. */
+/* controls.c: the bot's pauses and the rollout stages back from the
+ * store, at start. */
 int maat__restore_bot_pauses(struct maat_server *s);
+int maat__restore_rollout(struct maat_server *s);
+enum MHD_Result maat__get_rollout(struct call *c);
+enum MHD_Result maat__post_rollout(struct call *c);
 /* kb.c: the knowledge base */
 int maat__kb_start(struct maat_server *s);
 void maat__kb_refresh(struct maat_server *s);

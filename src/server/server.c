@@ -754,6 +754,7 @@ int maat_server_start(maat_server **out, const struct maat_serve_options *o)
     goto fail;
   }
   if ((rc = open_engine(s, o)) || (rc = maat__restore_bot_pauses(s)) ||
+      (rc = maat__restore_rollout(s)) ||
       (rc = start_clock(s)) ||
       (rc = listen_on(s, o->bind ? o->bind : "127.0.0.1", o->port)))
     goto fail;

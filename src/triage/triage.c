@@ -32,6 +32,12 @@ struct maat_triager {
   maat_tokenizer *tok;        /* for the critical rules */
   char paused[64][MAAT_ID_MAX + 1]; /* intents the bot is paused for */
   int npaused;
+  struct {
+    char intent[MAAT_ID_MAX + 1];
+    int stage;
+    double share;
+  } rollout[64];               /* intents in a rollout stage */
+  int nrollout;
   long tone_neg[3];           /* the tone model's label index per tone */
   struct seen *memory;        /* open addressing by customer */
   size_t cap, used;
@@ -350,6 +356,60 @@ static double complexity(const char *text, size_t len, const struct maat_triage 
   return fmin(fmax(c, 0), 1);
 }
 
+static const char *const rollout_names[] = { "none", "shadow", "pilot",
+                                             "scale", "optimise" };
+
+const char *maat_rollout_name(int stage)
+{
+  return stage >= 0 && stage <= MAAT_ROLLOUT_OPTIMISE ? rollout_names[stage]
+                                                      : "?";
+}
+
+int maat_rollout_parse(const char *name, int *stage)
+{
+  for (int k = 0; name && k <= MAAT_ROLLOUT_OPTIMISE; k++)
+    if (!strcmp(name, rollout_names[k])) {
+      *stage = k;
+      return MAAT_OK;
+    }
+  return maat__fail(MAAT_EINVAL, "stage '%.40s': expected shadow, pilot, "
+                    "scale, optimise or none", name ? name : "");
+}
+
+int maat_triager_rollout(maat_triager *t, const char *intent, int stage,
+                         double share)
+{
+  int k;
+
+  if (!t || !intent || !maat_id_valid(intent, strlen(intent)))
+    return maat__fail(MAAT_EINVAL, "intent '%.70s': expected an id of "
+                      MAAT_ID_RULE, intent ? intent : "");
+  if (stage < 0 || stage > MAAT_ROLLOUT_OPTIMISE || !(share >= 0) ||
+      share > 1)
+    return maat__fail(MAAT_EINVAL, "a rollout is a stage and a share of 0 "
+                      "to 1");
+  for (k = 0; k < t->nrollout && strcmp(t->rollout[k].intent, intent); k++)
+    ;
+  if (stage == MAAT_ROLLOUT_NONE) {
+    if (k < t->nrollout) {
+      memmove(&t->rollout[k], &t->rollout[k + 1],
+              (size_t)(t->nrollout - k - 1) * sizeof t->rollout[0]);
+      t->nrollout--;
+    }
+    return MAAT_OK;
+  }
+  if (k == t->nrollout) {
+    if (t->nrollout == 64)
+      return maat__fail(MAAT_EINVAL, "at most 64 intents can be in a "
+                        "rollout");
+    snprintf(t->rollout[t->nrollout++].intent, MAAT_ID_MAX + 1, "%s",
+             intent);
+  }
+  t->rollout[k].stage = stage;
+  t->rollout[k].share = share;
+  return MAAT_OK;
+}
+
 static int is_paused(const maat_triager *t, const char *intent);
 
 int maat_triage_run(maat_triager *t, const struct maat_triage_input *in,
@@ -473,6 +533,28 @@ int maat_triage_run(maat_triager *t, const struct maat_triage_input *in,
     r->bot_can_answer = 0;
     reason(r, "intent %s %.2f below the bot's confidence floor %.2f",
            r->intent, r->intent_confidence, c->bot_confidence);
+  }
+  /* The rollout: in shadow, what the bot would have answered goes to a
+   * person; in a pilot, what falls outside the bot's share does. */
+  if (r->bot_can_answer) {
+    for (int k = 0; k < t->nrollout; k++) {
+      if (strcmp(t->rollout[k].intent, r->intent))
+        continue;
+      if (t->rollout[k].stage == MAAT_ROLLOUT_SHADOW) {
+        r->bot_can_answer = 0;
+        r->bot_shadow = 1;
+        reason(r, "shadow mode for intent %s: the bot would have answered; "
+               "a person does", r->intent);
+      } else if (t->rollout[k].stage == MAAT_ROLLOUT_PILOT &&
+                 (double)(maat__hash64(in->text ? in->text : "", in->len,
+                                       11) % 10000) / 10000.0 >=
+                     t->rollout[k].share) {
+        r->bot_can_answer = 0;
+        reason(r, "pilot for intent %s: this contact is in the part people "
+               "keep", r->intent);
+      }
+      break;
+    }
   }
   upset = hostile(r->tone);
   r->tier = MAAT_T1;

@@ -51,6 +51,8 @@ static json_t *result_json(const struct maat_triage *r)
                       json_real(r->intent_confidence));
   json_object_set_new(o, "out_of_scope", json_boolean(r->out_of_scope));
   json_object_set_new(o, "bot_can_answer", json_boolean(r->bot_can_answer));
+  if (r->bot_shadow)
+    json_object_set_new(o, "bot_shadow", json_true());
   json_object_set_new(o, "tone", json_string(maat_tone_name(r->tone)));
   json_object_set_new(o, "tone_intensity", json_real(r->tone_intensity));
   json_object_set_new(o, "urgency", json_real(r->urgency));

@@ -9,7 +9,7 @@
 set -u
 secs=${1:-60}
 [ $# -gt 0 ] && shift
-harnesses=${*:-event reader model config msg http kb}
+harnesses=${*:-event reader model config msg http kb history}
 root=$(cd "$(dirname "$0")/.." && pwd)
 b=$root/build-fuzz
 
@@ -24,7 +24,7 @@ if [ ! -f "$b/build.ninja" ]; then
 fi
 ninja -C "$b" tests/fuzz/fuzz_event tests/fuzz/fuzz_reader \
   tests/fuzz/fuzz_model tests/fuzz/fuzz_config tests/fuzz/fuzz_msg \
-  tests/fuzz/fuzz_http tests/fuzz/fuzz_kb \
+  tests/fuzz/fuzz_http tests/fuzz/fuzz_kb tests/fuzz/fuzz_history \
   >/dev/null || exit 1
 
 status=0

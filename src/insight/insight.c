@@ -301,7 +301,8 @@ static int by_customer(const void *a, const void *b)
 /* A contact whose customer came back within 7 days was not settled. */
 static void mark_recontacts(struct rows *rs)
 {
-  qsort(rs->v, rs->n, sizeof *rs->v, by_customer);
+  if (rs->n > 1)
+    qsort(rs->v, rs->n, sizeof *rs->v, by_customer);
   for (size_t i = 0; i + 1 < rs->n; i++) {
     const struct row *a = &rs->v[i], *b = &rs->v[i + 1];
     if (a->cust && a->cust == b->cust && b->at - a->at <= RECONTACT_S)
@@ -729,7 +730,8 @@ static json_t *weeks_json(struct weeks *ws, int min_group, int pulse)
 {
   json_t *a = json_array();
 
-  qsort(ws->v, ws->n, sizeof *ws->v, by_week);
+  if (ws->n > 1)
+    qsort(ws->v, ws->n, sizeof *ws->v, by_week);
   for (size_t i = 0; i < ws->n; i++) {
     struct wk *w = &ws->v[i];
     long group = pulse ? w->n : (long)w->nnames;

@@ -192,7 +192,8 @@ int maat_tasks_assess(const char *csv_path,
   }
   for (size_t i = 0; i < n; i++)
     v[i] = json_incref(json_array_get(tasks, i));
-  qsort(v, n, sizeof *v, by_score);
+  if (n > 1)
+    qsort(v, n, sizeof *v, by_score);
   json_array_clear(tasks);
   for (size_t i = 0; i < n; i++) {
     json_object_set_new(v[i], "rank", json_integer((json_int_t)i + 1));

@@ -86,6 +86,7 @@ rm -f "$db" "$db-wal" "$db-shm"
 admin=$("$maat" token add --db "$db" --role admin 2>/dev/null)
 lead=$("$maat" token add --db "$db" --role lead 2>/dev/null)
 integration=$("$maat" token add --db "$db" --role integration 2>/dev/null)
+hr=$("$maat" token add --db "$db" --role hr 2>/dev/null)
 "$maat" kb import --db "$db" "$dir/kb.jsonl" 2>/dev/null
 "$maat" kb learn --db "$db" "$dir/resolved.jsonl" 2>/dev/null
 code=$("$maat" token enrol --db "$db" --agent a0001 2>/dev/null)
@@ -103,6 +104,14 @@ stop() {
   echo
   echo "Stopped cleanly. Everything acknowledged is in $db (the event log,"
   echo "audit log and check-ins); 'make demo' again starts afresh."
+  # The insight report over what was handled (docs/insight.md).
+  if "$maat" report --db "$db" --hour-cost 38.50 --reinvest-share 0.3 \
+       -o "$dir/report.html" 2>/dev/null &&
+     "$maat" report --db "$db" --lang nl --hour-cost 38.50 \
+       --reinvest-share 0.3 -o "$dir/rapport.html" 2>/dev/null; then
+    echo "The insight report of the day: $dir/report.html (Dutch:"
+    echo "$dir/rapport.html); while the server runs, HR sees it at /insight."
+  fi
   exit 0
 }
 trap stop INT TERM
@@ -123,6 +132,7 @@ cat <<INFO
     team lead  (dashboard)     $lead
     agent a0001 (My day)       $agent
     admin                      $admin
+    HR (the insight report)    $hr
     integration (the feeder)   $integration
 
   A generated day of a 50-agent team is fed through the API, $speed times

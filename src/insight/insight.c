@@ -65,7 +65,7 @@ static int fact_parse(const char *body, struct maat_fact *f)
 
 struct facts_walk {
   double from, to;
-  double epoch_wall, epoch_t;   /* router time to the clock */
+  double epoch_wall, epoch_t, speed;   /* router time to the clock */
   int (*fn)(void *, const struct maat_fact *);
   void *ctx;
 };
@@ -96,7 +96,8 @@ static int closed_row(void *ctx, const char *id, double closed,
   snprintf(f.channel, sizeof f.channel, "%s", r.channel);
   snprintf(f.lang, sizeof f.lang, "%s", r.lang);
   snprintf(f.source, sizeof f.source, "maat");
-  f.at = w->epoch_wall + ((r.t_done > 0 ? r.t_done : closed) - w->epoch_t);
+  f.at = w->epoch_wall + ((r.t_done > 0 ? r.t_done : closed) - w->epoch_t) /
+                            w->speed;
   if (!in_period(w, f.at))
     return MAAT_OK;
   f.tier = r.tier;
@@ -129,32 +130,38 @@ static int fact_row(void *ctx, int64_t id, const char *key, double t,
   return w->fn(w->ctx, &f);
 }
 
-/* Router time as the clock: the server keeps where it started. */
-static void epoch_of(maat_store *st, double *wall, double *t)
+/* Router time as the clock: the server keeps where it started, and how
+ * fast its clock ran (a demo's runs an hour a minute). */
+static void epoch_of(maat_store *st, double *wall, double *t, double *speed)
 {
-  char *a = NULL, *b = NULL;
+  char *a = NULL, *b = NULL, *c = NULL;
 
   *wall = 0;
   *t = 0;
+  *speed = 1;
   if (maat_store_meta_get(st, "serve_epoch_wall", &a) == MAAT_OK &&
       maat_store_meta_get(st, "serve_epoch_t", &b) == MAAT_OK) {
     *wall = strtod(a, NULL);
     *t = strtod(b, NULL);
   }
+  if (maat_store_meta_get(st, "serve_epoch_speed", &c) == MAAT_OK &&
+      strtod(c, NULL) > 0)
+    *speed = strtod(c, NULL);
   maat_free(a);
   maat_free(b);
+  maat_free(c);
 }
 
 int maat_insight_facts(maat_store *st, double from, double to,
                        int (*fn)(void *ctx, const struct maat_fact *f),
                        void *ctx)
 {
-  struct facts_walk w = { from, to, 0, 0, fn, ctx };
+  struct facts_walk w = { from, to, 0, 0, 1, fn, ctx };
   int rc;
 
   if (!st || !fn)
     return maat__fail(MAAT_EINVAL, "insight: no store");
-  epoch_of(st, &w.epoch_wall, &w.epoch_t);
+  epoch_of(st, &w.epoch_wall, &w.epoch_t, &w.speed);
   if ((rc = maat_store_contacts_closed(st, closed_row, &w)))
     return rc;
   return maat_store_records(st, "fact", NULL, fact_row, &w);
@@ -616,7 +623,7 @@ struct weeks {
   struct wk *v;
   size_t n;
   double from, to, now;
-  double epoch_wall, epoch_t;
+  double epoch_wall, epoch_t, speed;
 };
 
 static struct wk *week_of(struct weeks *ws, double t)
@@ -686,7 +693,7 @@ static int pulse_row(void *ctx, int64_t id, const char *key, double t,
 static int energy_row(void *ctx, const char *agent, double t, int energy)
 {
   struct weeks *ws = ctx;
-  double at = ws->epoch_wall + (t - ws->epoch_t);
+  double at = ws->epoch_wall + (t - ws->epoch_t) / ws->speed;
   struct wk *w;
 
   if (!whole_week_in(ws, at))
@@ -972,7 +979,7 @@ int maat_insight_report(maat_store *st, const struct maat_insight_opts *o,
   pulse.from = energy.from = o->from;
   pulse.to = energy.to = o->to;
   pulse.now = energy.now = now;
-  epoch_of(st, &energy.epoch_wall, &energy.epoch_t);
+  epoch_of(st, &energy.epoch_wall, &energy.epoch_t, &energy.speed);
   if ((rc = maat_store_records(st, "pulse", NULL, pulse_row, &pulse)) ||
       (rc = maat_store_checkin_energies(st, energy_row, &energy)))
     goto done;

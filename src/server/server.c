@@ -527,7 +527,8 @@ static int start_clock(struct maat_server *s)
     /* A follower keeps its clock to itself until the leader has one. */
     if (!s->o.follow &&
         ((rc = meta_put(s->store, "serve_epoch_wall", s->epoch_wall)) ||
-         (rc = meta_put(s->store, "serve_epoch_t", s->epoch_t))))
+         (rc = meta_put(s->store, "serve_epoch_t", s->epoch_t)) ||
+         (rc = meta_put(s->store, "serve_epoch_speed", s->speed))))
       return rc;
   }
   s->last_t = t;

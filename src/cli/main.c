@@ -29,7 +29,7 @@ static const struct command commands[] = {
   { "privacy", cmd_privacy, "a customer's data: export it, or erase it everywhere" },
   { "store", cmd_store, "copy a store to PostgreSQL (or back), verified" },
   { "report", cmd_report, "insight: bot and people, savings, reinvestment" },
-  { "insight", cmd_insight, "import a helpdesk's history; the reinvestment ledger" },
+  { "insight", cmd_insight, "a helpdesk's history in; the task audit; the ledger" },
   { "simulate", cmd_simulate, "what-if: a team under a policy, with CIs" },
   { "erlang", cmd_erlang, "Erlang C: waiting, service level, agents needed" },
 };

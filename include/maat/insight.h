@@ -112,6 +112,10 @@ struct maat_pulse {
   int learning;         /* 1..5: time for learning */
 };
 
+/* "2026-12-01" as the Unix time of local midnight; MAAT_EINVAL when it is
+ * not a date. */
+int maat_insight_date(const char *s, double *out);
+
 /* The ISO week of Unix time 't' ("2026-W49", local time) into 'out'. */
 void maat_insight_week(double t, char *out, size_t cap);
 

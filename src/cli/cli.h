@@ -97,6 +97,9 @@ const char *cli_find_tone_model(void);
  */
 const char *cli_find_web_root(void);
 
+/* Writes 's' as one CSV field (RFC 4180: quoted, quotes doubled). */
+void cli_csv_field(FILE *f, const char *s);
+
 /* Writes 's' as a JSON string literal (quotes and escapes) to 'f'. */
 void cli_json_string(FILE *f, const char *s, size_t len);
 

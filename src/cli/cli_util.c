@@ -124,6 +124,18 @@ void cli_progress_done(struct cli_progress *p)
   fputc('\n', stderr);
 }
 
+void cli_csv_field(FILE *f, const char *s)
+{
+  /* RFC 4180: quote every text field, double the quotes inside. */
+  putc('"', f);
+  for (; s && *s; s++) {
+    if (*s == '"')
+      putc('"', f);
+    putc(*s, f);
+  }
+  putc('"', f);
+}
+
 void cli_json_string(FILE *f, const char *s, size_t len)
 {
   char small[1024], *big = NULL;

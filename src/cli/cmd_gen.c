@@ -50,22 +50,10 @@ static void usage(FILE *f)
     "Exit status: 0 on success, 1 on I/O errors, 2 on usage errors.\n");
 }
 
-static void csv_field(FILE *f, const char *s)
-{
-  /* RFC 4180: quote every text field, double the quotes inside. */
-  putc('"', f);
-  for (; *s; s++) {
-    if (*s == '"')
-      putc('"', f);
-    putc(*s, f);
-  }
-  putc('"', f);
-}
-
 static void write_message(FILE *f, const maat_gen_message *m, bool csv)
 {
   if (csv) {
-    csv_field(f, m->text);
+    cli_csv_field(f, m->text);
     fprintf(f, ",%s,%s,%s,%s,%.2f,%.2f\n", m->intent, m->lang, m->intent,
             m->tone, m->tone_intensity, m->urgency);
     return;

@@ -13,22 +13,10 @@
 #include <string.h>
 #include <time.h>
 
-/* "2026-12-01" as local midnight; 0 and false when it is not a date. */
+/* "2026-12-01" as local midnight. */
 static bool parse_date(const char *s, double *out)
 {
-  struct tm tm;
-  int y, m, d, n = 0;
-
-  memset(&tm, 0, sizeof tm);
-  if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || s[n] || m < 1 ||
-      m > 12 || d < 1 || d > 31)
-    return false;
-  tm.tm_year = y - 1900;
-  tm.tm_mon = m - 1;
-  tm.tm_mday = d;
-  tm.tm_isdst = -1;
-  *out = (double)mktime(&tm);
-  return true;
+  return maat_insight_date(s, out) == MAAT_OK;
 }
 
 static void report_usage(FILE *f)
@@ -202,17 +190,6 @@ done:
 
 /* ---- maat insight ---- */
 
-/* RFC 4180: quoted, quotes doubled. */
-static void cli_csv_field(FILE *f, const char *s)
-{
-  putc('"', f);
-  for (; s && *s; s++) {
-    if (*s == '"')
-      putc('"', f);
-    putc(*s, f);
-  }
-  putc('"', f);
-}
 
 static const char *allocation_words(const char *a, int nl)
 {

@@ -14,6 +14,24 @@
 #include <string.h>
 #include <time.h>
 
+int maat_insight_date(const char *s, double *out)
+{
+  struct tm tm;
+  int y, m, d, n = 0;
+
+  memset(&tm, 0, sizeof tm);
+  if (!s || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || s[n] ||
+      m < 1 || m > 12 || d < 1 || d > 31)
+    return maat__fail(MAAT_EINVAL, "'%.40s': expected a date like "
+                      "2026-12-01", s ? s : "");
+  tm.tm_year = y - 1900;
+  tm.tm_mon = m - 1;
+  tm.tm_mday = d;
+  tm.tm_isdst = -1;
+  *out = (double)mktime(&tm);
+  return MAAT_OK;
+}
+
 /* The Unix time the week of 't' starts (Monday 00:00, local). */
 static double week_start(double t)
 {

@@ -13,18 +13,9 @@
 /* "2026-12-01" as local midnight; -1 when it is not a date. */
 static double a_date(const char *s)
 {
-  struct tm tm;
-  int y, m, d, n = 0;
+  double t;
 
-  memset(&tm, 0, sizeof tm);
-  if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || s[n] || m < 1 ||
-      m > 12 || d < 1 || d > 31)
-    return -1;
-  tm.tm_year = y - 1900;
-  tm.tm_mon = m - 1;
-  tm.tm_mday = d;
-  tm.tm_isdst = -1;
-  return (double)mktime(&tm);
+  return maat_insight_date(s, &t) == MAAT_OK ? t : -1;
 }
 
 /* GET /v1/insight[?from=&to=&format=html|csv|json]: lead, admin, hr. */

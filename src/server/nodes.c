@@ -209,10 +209,14 @@ enum MHD_Result maat__forward(struct call *c)
   pthread_mutex_lock(&s->node_mu);
   s->fwd_total++;
   pthread_mutex_unlock(&s->node_mu);
-  /* Kept: from here the leader applies it, now or when there is one. */
-  for (;;) {
+  /* Kept: from here the leader applies it, now or when there is one.
+   * The row is read when its answer was heard, and at each quarter
+   * second in case a notification was lost; not at every other request's
+   * answer (they wake this thread too). */
+  for (double polled = maat_wall_now();;) {
     struct timespec ts;
     int seen, stop;
+    double now;
     deadline_in(&ts, 250);
     pthread_mutex_lock(&s->node_mu);
     if (!answered(s, id) && !s->node_stop)
@@ -220,13 +224,15 @@ enum MHD_Result maat__forward(struct call *c)
     seen = answered(s, id);
     stop = s->node_stop;
     pthread_mutex_unlock(&s->node_mu);
-    (void)seen;
-    /* Read the row: on an answer heard, and at each quarter second in
-     * case a notification was lost. */
-    if (maat_store_inbox_get(s->store, id, got_row, &g) == MAAT_OK &&
-        g.state == 2)
-      break;
-    if (stop || maat_wall_now() >= until)
+    now = maat_wall_now();
+    stop = stop || now >= until;
+    if (seen || stop || now - polled >= 0.25) {
+      polled = now;
+      if (maat_store_inbox_get(s->store, id, got_row, &g) == MAAT_OK &&
+          g.state == 2)
+        break;
+    }
+    if (stop)
       break;
   }
   if (g.state == 2) {

@@ -5,7 +5,7 @@
  * line and column. docs/insight.md describes the mapping; docs/insight/
  * holds mappings for Chatwoot, Zammad and Zendesk exports.
  */
-#include "maat-int.h"
+#include "insight-int.h"
 #include "json-int.h"
 
 #include <ctype.h>
@@ -336,16 +336,10 @@ int maat_insight_import(maat_store *st, const char *csv_path,
     double at = 0;
     json_t *o;
     char *body;
-    rc = maat_reader_next(r, &rec);
+    rc = maat__insight_next(r, &rec, bad, ctx, &skipped);
     if (rc == MAAT_EOF) {
       rc = MAAT_OK;
       break;
-    }
-    if (rc == MAAT_EPARSE || rc == MAAT_EUTF8) {
-      skipped++;
-      if (bad)
-        bad(ctx, maat_errmsg());
-      continue;
     }
     if (rc)
       break;

@@ -4,7 +4,7 @@
  * to much interaction with people), each given an allocation between AI
  * and people as the brief's table does, and a 70-20-10 priority.
  */
-#include "maat-int.h"
+#include "insight-int.h"
 #include "json-int.h"
 
 #include <math.h>
@@ -102,16 +102,10 @@ int maat_tasks_assess(const char *csv_path,
     char msg[400];
     json_t *t;
     const char *a;
-    rc = maat_reader_next(r, &rec);
+    rc = maat__insight_next(r, &rec, bad, ctx, &skipped);
     if (rc == MAAT_EOF) {
       rc = MAAT_OK;
       break;
-    }
-    if (rc == MAAT_EPARSE || rc == MAAT_EUTF8) {
-      skipped++;
-      if (bad)
-        bad(ctx, maat_errmsg());
-      continue;
     }
     if (rc)
       goto done;

@@ -455,13 +455,10 @@ static int pg_commit(void *b)
   PGresult *res;
   int rc = MAAT_OK;
 
-  /* Followers wake on new events (delivered at the commit, or never). */
-  if (p->appended) {
-    p->appended = 0;
-    res = PQexec(p->w, "NOTIFY maat_log");
-    PQclear(res);
-  }
-  res = PQexec(p->w, "COMMIT");
+  /* Followers wake on new events (delivered at the commit, or never);
+   * sent with the COMMIT, in the same round trip. */
+  res = PQexec(p->w, p->appended ? "NOTIFY maat_log; COMMIT" : "COMMIT");
+  p->appended = 0;
 
   /* A COMMIT of a failed transaction reports ROLLBACK: not kept. */
   if (PQresultStatus(res) != PGRES_COMMAND_OK)

@@ -95,6 +95,11 @@ expect "the stage after a restart" 200 GET /v1/rollout "$LEAD"
 check "... is the pilot of 100 %" "jq -e '.rollout[\"$X\"] | .stage == \"pilot\" and .share == 1' \"\$tmp/body\" >/dev/null"
 post p2 "$(sed -n 2p "$tmp/xtexts")" >/dev/null
 check "a pilot of 100 % gives it to the bot" '[ "$(jq -r .decision.to "$tmp/body")" = bot ]'
+# The customer rates the bot's contact: the rating is in the report.
+expect "the bot's contact closes with the customer's rating" 200 POST /v1/contacts/p2/done "$INT" '{"outcome":"resolved","csat":2,"nps":3}'
+code GET /v1/insight "$HR" >/dev/null
+check "the bot's CSAT and NPS reach the report" \
+  "jq -e '.intents[] | select(.intent == \"$X\") | .csat_bot.n == 1 and .csat_bot.value == 2 and .nps_bot.n == 1' \"\$tmp/body\" >/dev/null"
 
 # The roles: who reads the report, who answers the pulse.
 expect "a lead reads the report" 200 GET /v1/insight "$LEAD"

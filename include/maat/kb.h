@@ -67,6 +67,28 @@ int maat_kb_learn(maat_store *st, const char *article, const char *question,
                   double t);
 
 /*
+ * The history learns from what happened, not only from files:
+ *
+ * maat_kb_learn_contact(): contact 'contact', answered by the bot with
+ * article 'article', ended resolved and its customer rated it 4 or 5, so
+ * its words (kept for the data class "messages") resolved that article.
+ * MAAT_ENOTFOUND when its words are not kept.
+ *
+ * maat_kb_learn_correction(): correction 'id', once approved, says the
+ * bot's answer was right: its words resolved the article the bot cited.
+ * '*learnt' (may be NULL) is 1 when it became history, 0 when it is no
+ * such correction (another field, "wrong", "missing", not approved, no
+ * words kept).
+ *
+ * Both mark the knowledge base changed (maat_kb_touch()), so that a
+ * running server reloads it.
+ */
+int maat_kb_learn_contact(maat_store *st, const char *contact,
+                          const char *article, double t);
+int maat_kb_learn_correction(maat_store *st, int64_t id, double t,
+                             int *learnt);
+
+/*
  * The newest version of article 'id' into '*out', its strings owned
  * (release with maat_kb_article_release()). MAAT_ENOTFOUND when there is
  * none.

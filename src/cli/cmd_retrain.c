@@ -402,7 +402,8 @@ int cmd_corrections(int argc, char **argv)
     { NULL, 0, NULL, 0 },
   };
   const char *db = NULL, *verb, *by = "cli";
-  int c, rc, state = MAAT_CORRECTION_OPEN, approve = 0, ret = EXIT_FAIL;
+  int c, rc, state = MAAT_CORRECTION_OPEN, approve = 0, learnt = 0;
+  int ret = EXIT_FAIL;
   maat_store *st = NULL;
 
   optind = 1;
@@ -521,8 +522,17 @@ int cmd_corrections(int argc, char **argv)
       cli_error_rc(rc, "corrections");
       goto out;
     }
-    printf("correction %ld %s\n", v, !strcmp(verb, "approve") ? "approved"
-                                                              : "dismissed");
+    /* An approved "the bot's answer was right" joins the knowledge base's
+     * history. */
+    if (!strcmp(verb, "approve") &&
+        (rc = maat_kb_learn_correction(st, v, maat_wall_now(), &learnt))) {
+      cli_error_rc(rc, "corrections: approved, but not learnt by the "
+                       "knowledge base");
+      goto out;
+    }
+    printf("correction %ld %s%s\n", v,
+           !strcmp(verb, "approve") ? "approved" : "dismissed",
+           learnt ? "; its question joins the knowledge base's history" : "");
   }
   ret = EXIT_OK;
 out:

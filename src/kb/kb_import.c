@@ -897,3 +897,73 @@ int maat_kb_learn(maat_store *st, const char *article, const char *question,
   maat__free(clean);
   return rc;
 }
+
+int maat_kb_learn_contact(maat_store *st, const char *contact,
+                          const char *article, double t)
+{
+  char *text = NULL, *lang = NULL;
+  int rc;
+
+  if (!st || !contact || !article || !*article)
+    return maat__fail(MAAT_EINVAL, "maat_kb_learn_contact: invalid argument");
+  if ((rc = maat_store_message_get(st, contact, &text, &lang)))
+    return rc;
+  rc = text && *text ? maat_kb_learn(st, article, text, t)
+                     : maat__fail(MAAT_ENOTFOUND, "no words kept for "
+                                  "contact '%.60s'", contact);
+  maat__free(text);
+  maat__free(lang);
+  if (!rc)
+    rc = maat_kb_touch(st, t);
+  return rc;
+}
+
+struct find_correction {
+  int64_t id;
+  char article[130];
+  char *text;
+};
+
+static int take_correction(void *ctx, const struct maat_store_correction *c)
+{
+  struct find_correction *f = ctx;
+
+  if (c->id != f->id)
+    return 0;
+  if (!strcmp(c->field, "answer") && !strcmp(c->value, "right") &&
+      c->was[0] && strlen(c->was) < sizeof f->article && c->text[0]) {
+    snprintf(f->article, sizeof f->article, "%s", c->was);
+    f->text = maat__strdup(c->text);
+    if (!f->text)
+      return maat__fail(MAAT_ENOMEM, "out of memory");
+  }
+  return 1;   /* found: stop */
+}
+
+int maat_kb_learn_correction(maat_store *st, int64_t id, double t,
+                             int *learnt)
+{
+  struct find_correction f;
+  int rc;
+
+  if (learnt)
+    *learnt = 0;
+  if (!st || id <= 0)
+    return maat__fail(MAAT_EINVAL, "maat_kb_learn_correction: invalid "
+                      "argument");
+  memset(&f, 0, sizeof f);
+  f.id = id;
+  rc = maat_store_corrections(st, MAAT_CORRECTION_APPROVED, take_correction,
+                              &f);
+  if (rc < 0 || !f.text) {
+    maat__free(f.text);
+    return rc < 0 ? rc : MAAT_OK;
+  }
+  rc = maat_kb_learn(st, f.article, f.text, t);
+  maat__free(f.text);
+  if (!rc)
+    rc = maat_kb_touch(st, t);
+  if (!rc && learnt)
+    *learnt = 1;
+  return rc;
+}

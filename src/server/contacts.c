@@ -206,6 +206,8 @@ static int int_field(json_t *o, const char *key, int lo, int hi, int *out,
   return 1;
 }
 
+static void learn_resolved(struct maat_server *s, const char *id);
+
 struct done_body {
   const char *outcome, *note;
   int energy, csat, nps, has_nps;
@@ -337,6 +339,8 @@ enum MHD_Result maat__post_done(struct call *c)
       rc = maat_engine_wait(s->engine, ticket);
     else
       c->audited = 0;
+    if (!rc && d.outcome && !strcmp(d.outcome, "resolved") && d.csat >= 4)
+      learn_resolved(s, id);
   } else {
     rc = close_person(c, &d);
   }
@@ -351,6 +355,30 @@ enum MHD_Result maat__post_done(struct call *c)
     maat_contact_record_release(&r);
   }
   return maat__send_json(c, 200, reply);
+}
+
+/*
+ * The bot's answer resolved a contact and the customer rated it 4 or 5:
+ * its words join the knowledge base's history as a question the cited
+ * article resolved (docs/knowledge.md). Best effort: the close stands
+ * without it (words not kept, no answer cited).
+ */
+static void learn_resolved(struct maat_server *s, const char *id)
+{
+  struct maat_contact_record r;
+  json_t *tri;
+  const char *article;
+
+  if (maat_engine_contact(s->engine, id, &r))
+    return;
+  tri = r.triage ? json_loads(r.triage, 0, NULL) : NULL;
+  article = json_string_value(json_object_get(json_object_get(tri, "kb"),
+                                              "article"));
+  if (article && *article &&
+      json_is_true(json_object_get(json_object_get(tri, "kb"), "answered")))
+    maat_kb_learn_contact(s->store, id, article, maat_wall_now());
+  json_decref(tri);
+  maat_contact_record_release(&r);
 }
 
 /*

@@ -382,7 +382,7 @@ enum MHD_Result maat__post_correction_review(struct call *c)
   char *end;
   long long id = strtoll(idtxt, &end, 10);
   char by[MAAT_ID_MAX + 8];
-  int rc;
+  int rc, learnt = 0;
 
   c->audit = 1;
   if (!approve && strcmp(verb, "dismiss"))
@@ -400,12 +400,18 @@ enum MHD_Result maat__post_correction_review(struct call *c)
     return maat__fail_call(c, 409, maat_errmsg(), NULL);
   if (rc)
     return maat__library_error(c, rc);
-  snprintf(c->detail, sizeof c->detail, "correction %lld %s", id,
-           approve ? "approved" : "dismissed");
-  return maat__send_json(c, 200, json_pack("{s:I, s:s}", "id",
+  /* An approved "the bot's answer was right": its words join the
+   * knowledge base's history. Best effort: the review stands. */
+  if (approve)
+    maat_kb_learn_correction(c->s->store, id, maat_wall_now(), &learnt);
+  snprintf(c->detail, sizeof c->detail, "correction %lld %s%s", id,
+           approve ? "approved" : "dismissed",
+           learnt ? ", its question joins the knowledge base's history" : "");
+  return maat__send_json(c, 200, json_pack("{s:I, s:s, s:b}", "id",
                                            (json_int_t)id, "state",
                                            approve ? "approved"
-                                                   : "dismissed"));
+                                                   : "dismissed",
+                                           "kb_history", learnt));
 }
 
 /* ---- overrides, counted per rule and intent ---- */

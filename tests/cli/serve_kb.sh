@@ -77,6 +77,23 @@ if [ -n "$spid" ]; then
     'grep -q "\"private\":false" "$tmp/calls.jsonl" && [ "$(jq -s "[.[] | select(.errors | length > 0)] | length" "$tmp/calls.jsonl")" = 0 ]'
 fi
 
+# What happened teaches the history: a bot answer the customer rated 4 or
+# 5, and an approved correction saying the bot's answer was right.
+links() { sqlite3 "$db" "select count(*) from kb_links where article = 'kb-opening-hours-nl' and question = '$1'"; }
+got=$(code POST /v1/contacts/cw-701-701/done "$INT" '{"outcome":"resolved","csat":5}')
+check "a bot answer rated 5 by its customer joins its article's history" \
+  '[ "$got" = 200 ] && [ "$(links "Wat zijn de openingstijden van de klantenservice op zaterdag?")" = 1 ]'
+got=$(cw 703 "Tot hoe laat is de klantenservice op zaterdag open?")
+check "... (another question the bot answers)" '[ "$got" = 201 ] && jq -e ".decision.to == \"bot\"" "$tmp/body" >/dev/null'
+got=$(code POST /v1/contacts/cw-703-703/done "$INT" '{"outcome":"resolved","csat":2}')
+check "... one rated 2 does not" '[ "$got" = 200 ] && [ "$(links "Tot hoe laat is de klantenservice op zaterdag open?")" = 0 ]'
+code POST /v1/contacts/cw-703-703/corrections "$LEAD" '{"field":"answer","value":"right","reason":"the answer was right"}' >/dev/null
+cid=$(jq -r .id "$tmp/body")
+check "... until a lead's correction says the answer was right" '[ "$(links "Tot hoe laat is de klantenservice op zaterdag open?")" = 0 ]'
+got=$(code POST "/v1/corrections/$cid/approve" "$LEAD" '{}')
+check "... and is approved: then it joins the history" \
+  '[ "$got" = 200 ] && jq -e ".kb_history == true" "$tmp/body" >/dev/null && [ "$(links "Tot hoe laat is de klantenservice op zaterdag open?")" = 1 ]'
+
 got=$(cw 702 "Kan ik mijn aquarium meenemen in de trein naar Zwolle?")
 check "a question it cannot answer well: a person (T2), the reason says so" \
   '[ "$got" = 201 ] && jq -e ".triage.tier != \"T1\"" "$tmp/body" >/dev/null'

@@ -441,6 +441,63 @@ Test(kb, the_threshold_hands_off_and_history_helps, .init = setup,
   maat_store_close(st);
 }
 
+static int count_links(void *ctx, const char *article, const char *q,
+                       double t)
+{
+  int *n = ctx;
+  (void)t;
+  if (!strcmp(article, "openingstijden") && strstr(q, "[PHONE]") &&
+      !strstr(q, "0612345678"))
+    (*n)++;
+  return 0;
+}
+
+Test(kb, outcomes_and_approved_corrections_teach_the_history, .init = setup,
+     .fini = teardown)
+{
+  maat_store *st = mem();
+  struct maat_kb_import_stats s;
+  struct maat_store_correction k;
+  int64_t id;
+  int n = 0, learnt = -1;
+
+  cr_assert_eq(import1(st, put("faq.jsonl", faq), &s), MAAT_OK);
+  /* A contact whose words are kept, resolved by the bot's answer. */
+  cr_assert_eq(maat_store_message_put(st, "c1", 1, "nl", "tot hoe laat "
+                                      "bellen? 0612345678"), MAAT_OK);
+  cr_assert_eq(maat_kb_learn_contact(st, "c1", "openingstijden", 2),
+               MAAT_OK);
+  cr_assert_eq(maat_kb_learn_contact(st, "c-none", "openingstijden", 2),
+               MAAT_ENOTFOUND, "no words kept: nothing to learn");
+  /* A correction: only approved, only "right", only for an answer. */
+  memset(&k, 0, sizeof k);
+  k.t = 3;
+  k.contact = "c2";
+  k.field = "answer";
+  k.was = "openingstijden";
+  k.value = "right";
+  k.reason = "good answer";
+  k.by = "lead";
+  k.text = "wanneer kan ik jullie bellen [PHONE]";
+  k.lang = k.rule = k.intent = "";
+  cr_assert_eq(maat_store_correction_add(st, &k, &id), MAAT_OK);
+  cr_assert_eq(maat_kb_learn_correction(st, id, 4, &learnt), MAAT_OK);
+  cr_assert_eq(learnt, 0, "an open correction teaches nothing");
+  cr_assert_eq(maat_store_correction_review(st, id, MAAT_CORRECTION_APPROVED,
+                                            "lead", 5), MAAT_OK);
+  cr_assert_eq(maat_kb_learn_correction(st, id, 6, &learnt), MAAT_OK);
+  cr_assert_eq(learnt, 1);
+  k.value = "wrong";
+  cr_assert_eq(maat_store_correction_add(st, &k, &id), MAAT_OK);
+  cr_assert_eq(maat_store_correction_review(st, id, MAAT_CORRECTION_APPROVED,
+                                            "lead", 7), MAAT_OK);
+  cr_assert_eq(maat_kb_learn_correction(st, id, 8, &learnt), MAAT_OK);
+  cr_assert_eq(learnt, 0, "a wrong answer teaches nothing");
+  cr_assert_eq(maat_store_kb_links(st, count_links, &n), MAAT_OK);
+  cr_assert_eq(n, 2, "the contact and the right answer, redacted: %d", n);
+  maat_store_close(st);
+}
+
 Test(kb, gaps_group_unanswered_questions_and_none_is_an_empty_list,
      .init = setup, .fini = teardown)
 {

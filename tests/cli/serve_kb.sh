@@ -110,7 +110,7 @@ check "... or none, said in Dutch" \
   '[ "$got" = 200 ] && jq -e ".answered == false and .answer == null and (.why|test(\"collega\"))" "$tmp/body" >/dev/null'
 got=$(code POST /v1/ask "$LEAD" '{"question": 3}')
 check "... a bad question is a 400 naming the field" '[ "$got" = 400 ] && grep -q "question" "$tmp/body"'
-for q in "Kan ik mijn aquarium meenemen in de trein?" "Mag een aquarium mee in de bus? Bel me op 06-12345678" "Wat kost een aquarium vervoeren?"; do
+for q in "Kan ik mijn aquarium meenemen in de trein?" "Mag een aquarium mee in de bus? Bel me op 06-12345678" "Mag mijn aquarium mee op de fiets?"; do
   code POST /v1/ask "$LEAD" "{\"question\":\"$q\"}" >/dev/null
 done
 got=$(code GET "/v1/kb/gaps?days=7" "$LEAD")

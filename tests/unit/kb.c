@@ -498,6 +498,37 @@ Test(kb, outcomes_and_approved_corrections_teach_the_history, .init = setup,
   maat_store_close(st);
 }
 
+Test(kb, a_dutch_compound_matches_its_parts, .init = setup,
+     .fini = teardown)
+{
+  maat_store *st = mem();
+  struct maat_kb_import_stats s;
+  struct maat_kb_answer a;
+  maat_kb *kb;
+  const char *nl =
+    "{\"id\":\"huurtoeslag\",\"title\":\"Huurtoeslag aanvragen\",\"body\":"
+    "\"Vraag huurtoeslag aan bij de Belastingdienst als uw inkomen laag is."
+    "\",\"lang\":\"nl\"}\n"
+    "{\"id\":\"zorg\",\"title\":\"Zorgkosten\",\"body\":\"Een toeslag voor "
+    "zorg vraagt u aan bij de Belastingdienst.\",\"lang\":\"nl\"}\n"
+    "{\"id\":\"huur-opzeggen\",\"title\":\"Opzeggen\",\"body\":\"De huur "
+    "van uw woning zegt u schriftelijk op.\",\"lang\":\"nl\"}\n";
+
+  cr_assert_eq(import1(st, put("nl.jsonl", nl), &s), MAAT_OK);
+  cr_assert_eq(maat_kb_open(&kb, st, NULL), MAAT_OK);
+  /* "huurtoeslag" is "huur" + "toeslag": the article holding the
+   * compound holds both words asked, the others one each. */
+  ask(kb, "Krijg ik toeslag voor mijn huur?", &a);
+  cr_assert_str_eq(a.ranked[0].id, "huurtoeslag");
+  maat_kb_answer_release(&a);
+  /* The compound itself still finds it. */
+  ask(kb, "Hoe vraag ik huurtoeslag aan?", &a);
+  cr_assert_str_eq(a.ranked[0].id, "huurtoeslag");
+  maat_kb_answer_release(&a);
+  maat_kb_free(kb);
+  maat_store_close(st);
+}
+
 Test(kb, gaps_group_unanswered_questions_and_none_is_an_empty_list,
      .init = setup, .fini = teardown)
 {

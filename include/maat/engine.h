@@ -26,6 +26,7 @@ extern "C" {
 #endif
 
 typedef struct maat_engine maat_engine;
+struct maat_helpdesk_user;
 
 enum maat_engine_flags {
   /* Keep each decision's JSON line for maat_engine_next_line(). */
@@ -59,7 +60,9 @@ struct maat_engine_options {
   const struct maat_alert_target *alerts;
   int nalerts;
   /* Decisions on contacts that came from these helpdesks are written back
-   * to them, through the outbox likewise (maat_helpdesk_calls()). */
+   * to them, through the outbox likewise (maat_helpdesk_calls()). The
+   * array is copied; its strings and users are borrowed, and
+   * maat_engine_helpdesk_users() changes the users later. */
   const struct maat_helpdesk_target *helpdesks;
   int nhelpdesks;
   /* Called after a commit that stored outbox rows (in the committing
@@ -259,6 +262,16 @@ int maat_engine_recent_contacts(maat_engine *e, const char *agent,
  * until the next change). MAAT_ESTATE without a triager.
  */
 int maat_engine_set_intent_model(maat_engine *e, const maat_model *m);
+
+/*
+ * Who is who in helpdesk 'k' (the index in the options' helpdesks) from
+ * now on: users[0..n) replace its users for the write-back of later
+ * decisions, under the engine's lock. The caller keeps 'users' (and its
+ * strings) alive until it replaces them again or closes the engine.
+ * MAAT_EINVAL for a helpdesk the engine was not given.
+ */
+int maat_engine_helpdesk_users(maat_engine *e, int k,
+                               const struct maat_helpdesk_user *users, int n);
 
 /*
  * Pauses or resumes the bot for an intent in the engine's triager (under

@@ -78,7 +78,7 @@ struct maat_engine {
   int min_group;
   const struct maat_alert_target *alerts;
   int nalerts;
-  const struct maat_helpdesk_target *helpdesks;
+  struct maat_helpdesk_target *helpdesks;   /* a copy: its users change */
   int nhelpdesks;
   void (*on_outbox)(void *ctx);
   void *on_outbox_ctx;

@@ -1166,8 +1166,16 @@ int maat_engine_open(maat_engine **out, const struct maat_engine_options *o)
     e->snapshot_every = 0;   /* the leader keeps the snapshots */
   e->alerts = o->alerts;
   e->nalerts = o->alerts ? o->nalerts : 0;
-  e->helpdesks = o->helpdesks;
-  e->nhelpdesks = o->helpdesks ? o->nhelpdesks : 0;
+  e->nhelpdesks = o->helpdesks && o->nhelpdesks > 0 ? o->nhelpdesks : 0;
+  if (e->nhelpdesks) {
+    e->helpdesks = maat__calloc((size_t)e->nhelpdesks, sizeof *e->helpdesks);
+    if (!e->helpdesks) {
+      rc = maat__fail(MAAT_ENOMEM, "out of memory");
+      goto fail;
+    }
+    memcpy(e->helpdesks, o->helpdesks,
+           (size_t)e->nhelpdesks * sizeof *e->helpdesks);
+  }
   e->on_outbox = o->on_outbox;
   e->on_outbox_ctx = o->on_outbox_ctx;
   if ((rc = open_parts(e, o)))
@@ -1226,10 +1234,24 @@ void maat_engine_close(maat_engine *e)
   maat__free(e->recent_contacts);
   maat__free(e->nrecent_contacts);
   maat__free(e->run);
+  maat__free(e->helpdesks);
   pthread_cond_destroy(&e->cv);
   pthread_mutex_destroy(&e->mu);
   pthread_mutex_destroy(&e->tri_mu);
   maat__free(e);
+}
+
+int maat_engine_helpdesk_users(maat_engine *e, int k,
+                               const struct maat_helpdesk_user *users, int n)
+{
+  if (!e || k < 0 || k >= e->nhelpdesks || n < 0 || (n && !users))
+    return maat__fail(MAAT_EINVAL, "maat_engine_helpdesk_users: no "
+                      "helpdesk %d", k);
+  pthread_mutex_lock(&e->mu);
+  e->helpdesks[k].users = users;
+  e->helpdesks[k].nusers = n;
+  pthread_mutex_unlock(&e->mu);
+  return MAAT_OK;
 }
 
 const maat_router *maat_engine_router(maat_engine *e)

@@ -120,16 +120,15 @@ static const char *user_id(json_t *u)
 }
 
 /* Whether RT user 'name' is staff: an agent of the map, or maat itself. */
-static int staff(const struct maat_helpdesk_target *h, const char *name)
+static int staff(struct maat_server *s, int k, const char *name)
 {
+  const struct maat_helpdesk_target *h = &s->o.helpdesks[k];
+
   if (h->self && !strcmp(h->self, name))
     return 1;
   if (!strcmp(name, "RT_System"))
     return 1;
-  for (int i = 0; i < h->nusers; i++)
-    if (!strcmp(h->users[i].user, name))
-      return 1;
-  return 0;
+  return maat__hd_user_agent(s, k, name, NULL, 0);
 }
 
 /* The customer's text of a transaction: its first text part (and on a
@@ -216,7 +215,7 @@ static int take_txn(struct maat_server *s, int k, json_t *it, long long id,
   x.meta_value = value;
   snprintf(prefix, sizeof prefix, "rt-%s-", ticket);
   if ((!strcmp(type, "Create") || !strcmp(type, "Correspond")) &&
-      !staff(h, creator)) {
+      !staff(s, k, creator)) {
     struct thread_msg m;
     struct thread_result r;
     char *text;
@@ -329,8 +328,7 @@ static int rt_round(struct maat_server *s, int k, long long *cursor)
  * Chatwoot status changes.
  */
 struct presence {
-  signed char last[256];        /* by mapped user: the last status read,
-                                   -1 none yet */
+  json_t *last;                 /* helpdesk user -> the last state read */
 };
 
 static int presence_round(struct maat_server *s, int k, struct presence *p)
@@ -354,27 +352,27 @@ static int presence_round(struct maat_server *s, int k, struct presence *p)
     json_t *id = json_object_get(it, "id");
     const char *st = json_string_value(json_object_get(it,
                                                        "availability_status"));
-    char user[32], line[200];
-    int u, state;
+    char user[32], agent[MAAT_ID_MAX + 1], line[200];
+    json_t *last;
+    int state;
     if (!json_is_integer(id) || !st)
       continue;
     snprintf(user, sizeof user, "%lld", (long long)json_integer_value(id));
-    for (u = 0; u < h->nusers && strcmp(h->users[u].user, user); u++)
-      ;
-    if (u == h->nusers || u >= 256)
+    if (!maat__hd_user_agent(s, k, user, agent, sizeof agent))
       continue;
     state = !strcmp(st, "online") ? MAAT_AGENT_AVAILABLE
             : !strcmp(st, "busy") ? MAAT_AGENT_BREAK
             : !strcmp(st, "offline") ? MAAT_AGENT_OFFLINE : -1;
-    if (state < 0 || p->last[u] == state)
+    last = json_object_get(p->last, user);
+    if (state < 0 || (last && json_integer_value(last) == state))
       continue;
-    p->last[u] = (signed char)state;
+    json_object_set_new(p->last, user, json_integer(state));
     {
       struct maat_apply_extra x;
       struct maat_applied a;
       int n = snprintf(line, sizeof line, "{\"type\":\"agent\",\"t\":%.3f,"
                        "\"agent\":\"%s\",\"state\":\"%s\"}", maat__now_t(s),
-                       h->users[u].agent, maat_agent_state_name(state));
+                       agent, maat_agent_state_name(state));
       memset(&x, 0, sizeof x);
       x.now = maat__now_t(s);
       rc = maat_engine_apply(s->engine, line, (size_t)n,
@@ -393,11 +391,11 @@ void *maat__rt_thread(void *arg)
 {
   struct maat_server *s = arg;
   long long cursor[8];
-  struct presence *pres = maat_malloc(8 * sizeof *pres);
+  struct presence pres[8];
   double wait = 3600;
 
-  if (pres)
-    memset(pres, -1, 8 * sizeof *pres);
+  for (int k = 0; k < 8; k++)
+    pres[k].last = json_object();
   for (int k = 0; k < s->o.nhelpdesks && k < 8; k++) {
     const struct maat_helpdesk_target *h = &s->o.helpdesks[k];
     cursor[k] = -1;
@@ -413,8 +411,8 @@ void *maat__rt_thread(void *arg)
       const struct maat_helpdesk_target *h = &s->o.helpdesks[k];
       if (h->kind == MAAT_HELPDESK_RT && rt_round(s, k, &cursor[k]))
         note_error(s);
-      if (h->kind == MAAT_HELPDESK_CHATWOOT && h->presence && pres &&
-          presence_round(s, k, &pres[k]))
+      if (h->kind == MAAT_HELPDESK_CHATWOOT && h->presence &&
+          pres[k].last && presence_round(s, k, &pres[k]))
         note_error(s);
     }
     pthread_mutex_lock(&s->clock_mu);
@@ -430,6 +428,7 @@ void *maat__rt_thread(void *arg)
     pthread_cond_timedwait(&s->stop_cv, &s->clock_mu, &ts);
   }
   pthread_mutex_unlock(&s->clock_mu);
-  maat_free(pres);
+  for (int k = 0; k < 8; k++)
+    json_decref(pres[k].last);
   return NULL;
 }

@@ -43,6 +43,14 @@ struct maat_server {
   pthread_mutex_t outbox_mu;       /* the counters below */
   long out_delivered, out_retried, out_dead, out_failures, out_dedup;
   double out_latency_sum;
+  /* who is who in each helpdesk (hdmap.c): the server's copy of the
+   * helpdesk targets (s->o.helpdesks points to it), whose users change
+   * under hd_mu; the config file's as given; a map set through the API
+   * (its users array and the JSON object they point into), or NULL */
+  pthread_mutex_t hd_mu;
+  struct maat_helpdesk_target *hd, *hd_file;
+  struct maat_helpdesk_user **hd_owned;
+  json_t **hd_map;
   /* the RT connector (rt.c), its counters under outbox_mu */
   pthread_t rt;
   int rt_running;
@@ -202,6 +210,17 @@ enum MHD_Result maat__get_contacts(struct call *c);
 enum MHD_Result maat__post_done(struct call *c);
 enum MHD_Result maat__post_move(struct call *c);
 enum MHD_Result maat__get_free_agents(struct call *c);
+/* hdmap.c */
+int maat__hd_start(struct maat_server *s);
+int maat__hd_restore(struct maat_server *s);
+void maat__hd_stop(struct maat_server *s);
+/* 1 when helpdesk 'k''s user 'user' is an agent (her id in 'agent'). */
+int maat__hd_user_agent(struct maat_server *s, int k, const char *user,
+                        char *agent, size_t size);
+json_t *maat__hd_agents_json(struct maat_server *s, int k);
+const char *maat__hd_agents_source(struct maat_server *s, int k);
+enum MHD_Result maat__get_helpdesks(struct call *c);
+enum MHD_Result maat__put_helpdesk_agents(struct call *c);
 enum MHD_Result maat__get_outbox(struct call *c);
 enum MHD_Result maat__get_config(struct call *c);
 enum MHD_Result maat__post_agent_state(struct call *c);

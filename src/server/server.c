@@ -754,7 +754,8 @@ int maat_server_start(maat_server **out, const struct maat_serve_options *o)
     rc = maat_error_set(MAAT_ENOMEM, "out of memory");
     goto fail;
   }
-  if ((rc = open_engine(s, o)) || (rc = maat__restore_bot_pauses(s)) ||
+  if ((rc = maat__hd_start(s)) || (rc = open_engine(s, o)) ||
+      (rc = maat__hd_restore(s)) || (rc = maat__restore_bot_pauses(s)) ||
       (rc = maat__restore_rollout(s)) ||
       (rc = start_clock(s)) ||
       (rc = listen_on(s, o->bind ? o->bind : "127.0.0.1", o->port)))
@@ -849,6 +850,7 @@ static void stop_server(maat_server *s, maat_store **keep)
     pthread_mutex_unlock(&s->audit_mu);
   }
   maat_engine_close(s->engine);
+  maat__hd_stop(s);
   if (keep)
     *keep = s->store;
   else

@@ -239,10 +239,11 @@ enum MHD_Result maat__get_config(struct call *c)
       json_object_set_new(e, "kind", json_string(maat_helpdesk_kind_name(h->kind)));
       json_object_set_new(e, "url", redacted_url(h->url));
       json_object_set_new(e, "lang", json_string(h->lang ? h->lang : "en"));
-      for (int i = 0; i < h->nusers; i++)
-        json_object_set_new(agents, h->users[i].user,
-                            json_string(h->users[i].agent));
+      json_decref(agents);
+      agents = maat__hd_agents_json(s, k);
       json_object_set_new(e, "agents", agents);
+      json_object_set_new(e, "agents_from",
+                          json_string(maat__hd_agents_source(s, k)));
       for (int tier = 1; tier <= 3; tier++)
         if (h->group[tier])
           json_object_set_new(by_tier, tier == 1 ? "T1" : tier == 2 ? "T2" : "T3",

@@ -101,6 +101,34 @@ curl -s -X POST "$stub/__presence" -d '{"18": "online"}' >/dev/null
 check "... and online there is available again" 'wait_state "(.free | index(\"a0002\")) != null"'
 check "... read with GET /agents, valid against the description" \
   '[ "$(jq -s "[.[] | select(.method == \"GET\" and (.path | endswith(\"/accounts/3/agents\")) and (.errors | length) == 0)] | length > 0" "$tmp/calls.jsonl")" = true ]'
+
+# Who is who, through the API: an admin maps Chatwoot user 19 to a0002;
+# the next decision for a0002 assigns user 19, and a restart keeps it.
+expect "the helpdesks and their maps" 200 GET /v1/helpdesks "$ADM"
+check "... each map says where it comes from" \
+  'jq -e ".helpdesks[0].agents[\"18\"] == \"a0002\" and .helpdesks[0].agents_from == \"file\" and .helpdesks[1].kind == \"zammad\"" "$tmp/body" >/dev/null'
+expect "a lead may not change them" 403 PUT /v1/helpdesks/0/agents "$LEAD" '{"agents": {"17": "a0001"}}'
+expect "a Chatwoot user is a number" 400 PUT /v1/helpdesks/0/agents "$ADM" '{"agents": {"anna": "a0001"}}'
+check "... the error names the user" 'grep -q "anna" "$tmp/body"'
+expect "an agent not in the team is refused" 400 PUT /v1/helpdesks/0/agents "$ADM" '{"agents": {"19": "a0009"}}'
+check "... named" 'grep -q "a0009" "$tmp/body"'
+expect "no such helpdesk" 404 PUT /v1/helpdesks/7/agents "$ADM" '{"agents": {}}'
+expect "the admin maps user 19 to a0002" 200 PUT /v1/helpdesks/0/agents "$ADM" '{"agents": {"17": "a0001", "19": "a0002"}}'
+check "... in force, from the API" 'jq -e ".agents == {\"17\": \"a0001\", \"19\": \"a0002\"} and .agents_from == \"api\"" "$tmp/body" >/dev/null'
+msg2='{"event":"message_created","id":346,"content":"Mijn factuur is te hoog, kunt u dat nakijken?","message_type":"incoming","private":false,"sender":{"id":78},"inbox":{"id":2,"name":"Chat"},"conversation":{"id":13},"account":{"id":3}}'
+expect "another Chatwoot conversation" 201 POST /v1/webhooks/chatwoot "$INT" "$msg2"
+check "... routed to a0002 (a0001 is busy)" 'jq -e ".decision.to == \"a0002\"" "$tmp/body" >/dev/null'
+check "... assigned in Chatwoot to user 19, the new map's" \
+  'wait_for "[.[] | select(.path == \"/api/v1/accounts/3/conversations/13/assignments\" and .status == 200)] | length == 1 and .[0].body.assignee_id == 19"'
+kill $pid; wait $pid 2>/dev/null; pid=""
+MAAT_TEST_ZAMMAD_TOKEN=zm-secret start_server "$db" "$tmp/team.json" --config "$tmp/cfg.json"
+expect "after a restart" 200 GET /v1/config "$ADM"
+check "... the map set through the API holds" \
+  'jq -e ".helpdesks[0].agents[\"19\"] == \"a0002\" and .helpdesks[0].agents[\"18\"] == null and .helpdesks[0].agents_from == \"api\"" "$tmp/body" >/dev/null'
+expect "the admin goes back to the config file's map" 200 DELETE /v1/helpdesks/0/agents "$ADM"
+check "... user 18 is a0002 again" 'jq -e ".agents[\"18\"] == \"a0002\" and .agents[\"19\"] == null and .agents_from == \"file\"" "$tmp/body" >/dev/null'
+check "every change is audited" \
+  '[ "$(sqlite3 "$db" "select count(*) from audit where detail like '"'"'helpdesk 0 (chatwoot): agent map%'"'"'")" = 2 ]'
 kill $pid; wait $pid 2>/dev/null; pid=""
 
 # Configuration errors name what is wrong.

@@ -133,9 +133,11 @@ static int staff(struct maat_server *s, int k, const char *name)
 
 /* The customer's text of a transaction: its first text part (and on a
  * Create, the ticket's subject before it), owned, in '*out'; NULL when it
- * has none. An error when RT could not be read (tried again later). */
+ * has none. An error when RT could not be read (tried again later).
+ * '*bare': the transaction has no attachment at all (yet: RT writes a
+ * reply's transaction and then its attachment, each committed alone). */
 static int message_text(struct maat_server *s, int k, const char *txn,
-                        int create, char **out)
+                        int create, char **out, int *bare)
 {
   char path[128];
   json_t *o, *items, *it;
@@ -150,6 +152,7 @@ static int message_text(struct maat_server *s, int k, const char *txn,
   if ((rc = rt_call(s, k, path, NULL, &o)))
     return rc;
   items = json_object_get(o, "items");
+  *bare = json_array_size(items) == 0;
   json_array_foreach(items, i, it) {
     const char *ct = json_string_value(json_object_get(it, "ContentType"));
     const char *sub = json_string_value(json_object_get(it, "Subject"));
@@ -192,6 +195,11 @@ static void note_error(struct maat_server *s)
   pthread_mutex_unlock(&s->outbox_mu);
 }
 
+/* take_txn(): a customer's transaction whose attachment RT has not shown
+ * yet; read again next round, for up to RT_BARE_WAIT seconds. */
+#define RT_NOT_YET 1
+#define RT_BARE_WAIT 10.0
+
 /* One transaction: an event (with the cursor in its commit), or nothing. */
 static int take_txn(struct maat_server *s, int k, json_t *it, long long id,
                     int *applied)
@@ -219,8 +227,20 @@ static int take_txn(struct maat_server *s, int k, json_t *it, long long id,
     struct thread_msg m;
     struct thread_result r;
     char *text;
-    if ((rc = message_text(s, k, value, !strcmp(type, "Create"), &text)))
+    int bare = 0;
+    if ((rc = message_text(s, k, value, !strcmp(type, "Create"), &text,
+                           &bare)))
       return rc;
+    if (!text && bare && k < 8) {
+      /* Its attachment may be a moment behind: waited for, up to
+       * RT_BARE_WAIT seconds, before it counts as having no text. */
+      if (s->rt_wait_id[k] != id) {
+        s->rt_wait_id[k] = id;
+        s->rt_wait_since[k] = maat_wall_now();
+      }
+      if (maat_wall_now() - s->rt_wait_since[k] < RT_BARE_WAIT)
+        return RT_NOT_YET;
+    }
     if (!text)
       return MAAT_OK;  /* nothing to read: an attachment alone */
     memset(&m, 0, sizeof m);
@@ -296,8 +316,13 @@ static int rt_round(struct maat_server *s, int k, long long *cursor)
       long long id = sid ? strtoll(sid, NULL, 10) : 0;
       if (id <= *cursor)
         continue;
-      if ((rc = take_txn(s, k, it, id, &applied)))
+      if ((rc = take_txn(s, k, it, id, &applied))) {
+        if (rc == RT_NOT_YET) {
+          rc = MAAT_OK;      /* read again next round, from here */
+          any = 0;
+        }
         break;
+      }
       *cursor = id;
       any = 1;
       pthread_mutex_lock(&s->outbox_mu);

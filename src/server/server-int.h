@@ -56,6 +56,10 @@ struct maat_server {
   int rt_running;
   long rt_read, rt_errors;
   char rt_error[256];
+  /* a customer's transaction RT showed before its attachment: waited for
+   * (its id, since when; the RT thread's only) */
+  long long rt_wait_id[8];
+  double rt_wait_since[8];
   /* the knowledge base (kb.c); kb_changed: the store's "kb.changed" when
    * the index was built */
   maat_kb *kb;

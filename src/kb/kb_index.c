@@ -902,7 +902,58 @@ struct query {
 struct qctx {
   const struct index *ix;
   struct query *q;
+  int fuzzy;             /* an unknown word may be a slip of a known one */
 };
+
+/* Whether a and b (bytes) are one edit apart: a byte added, dropped,
+ * changed, or two neighbours swapped. */
+static int one_edit(const char *a, size_t na, const char *b, size_t nb)
+{
+  size_t i = 0;
+
+  if (na > nb)
+    return one_edit(b, nb, a, na);
+  if (nb - na > 1)
+    return 0;
+  while (i < na && a[i] == b[i])
+    i++;
+  if (i == na)
+    return nb - na == 1;
+  if (na == nb)
+    return !memcmp(a + i + 1, b + i + 1, na - i - 1) ||
+           (i + 1 < na && a[i] == b[i + 1] && a[i + 1] == b[i] &&
+            !memcmp(a + i + 2, b + i + 2, na - i - 2));
+  return !memcmp(a + i, b + i + 1, na - i);
+}
+
+/*
+ * A word no article has, of FUZZY_MIN bytes or more, is taken for the
+ * known word one edit away ("caard", "wachtwoort"); of several, the one
+ * most articles use. -1 when there is none.
+ */
+#define FUZZY_MIN 5
+static int near_term(const struct index *ix, const char *s, size_t n)
+{
+  uint32_t best_df = 0;
+  int best = -1;
+
+  if (n < FUZZY_MIN || (s[0] >= '0' && s[0] <= '9'))
+    return -1;
+  for (size_t k = 0; k < ix->nterms; k++) {
+    const struct term *t = &ix->terms[k];
+    size_t tn;
+    if (!t->n || t->n <= best_df)
+      continue;
+    tn = strlen(t->text);
+    if (tn + 1 < n || tn > n + 1 || tn < FUZZY_MIN - 1)
+      continue;
+    if (one_edit(s, n, t->text, tn)) {
+      best = (int)k;
+      best_df = t->n;
+    }
+  }
+  return best;
+}
 
 static int query_take(void *ctx, const char *s, size_t n, int stop)
 {
@@ -910,6 +961,8 @@ static int query_take(void *ctx, const char *s, size_t n, int stop)
   struct query *q = c->q;
   int k = term_find(c->ix, s, n);
 
+  if (k < 0 && c->fuzzy)
+    k = near_term(c->ix, s, n);
   for (int i = 0; i < q->n; i++)
     if (q->term[i] == k && k >= 0) {
       q->tf[i]++;
@@ -943,7 +996,7 @@ static size_t best_passage(struct maat_kb *kb, const struct index *ix,
   for (uint32_t p = a->first; p < a->first + a->npass; p++) {
     const struct passage *ps = &ix->pass[p];
     struct query pq;
-    struct qctx c = { ix, &pq };
+    struct qctx c = { ix, &pq, 0 };
     double s = 0;
     memset(&pq, 0, sizeof pq);
     if (a->npass == 1)
@@ -1009,7 +1062,7 @@ static int rank_question(struct maat_kb *kb, struct index *ix,
                          long exclude, struct ranking *out)
 {
   struct query *q = &out->q;
-  struct qctx qc = { ix, q };
+  struct qctx qc = { ix, q, 1 };
   double cover_have = 0, cover_all = 0;
   int top = -1, rc;
 

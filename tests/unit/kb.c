@@ -521,6 +521,10 @@ Test(kb, a_dutch_compound_matches_its_parts, .init = setup,
   ask(kb, "Krijg ik toeslag voor mijn huur?", &a);
   cr_assert_str_eq(a.ranked[0].id, "huurtoeslag");
   maat_kb_answer_release(&a);
+  /* A slip of the keyboard still finds it. */
+  ask(kb, "Krijg ik huurtoesalg?", &a);
+  cr_assert_str_eq(a.ranked[0].id, "huurtoeslag");
+  maat_kb_answer_release(&a);
   /* The compound itself still finds it. */
   ask(kb, "Hoe vraag ik huurtoeslag aan?", &a);
   cr_assert_str_eq(a.ranked[0].id, "huurtoeslag");

@@ -5,7 +5,7 @@
 // switch works. Skips (exit 77) with the reason when the pages, Chromium or
 // playwright-core are not there.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,8 +53,14 @@ execFileSync(maat, ['insight', 'import', '--db', db, '--mapping', join(root, 'do
 execFileSync(maat, ['gen', '--kb', '-o', join(tmp, 'kb.jsonl')]);
 execFileSync(maat, ['kb', 'import', '--db', db, join(tmp, 'kb.jsonl')], { stdio: 'ignore' });
 
+// A helpdesk beside it (never reached: no contact comes from it), whose
+// user-to-agent map the admin page shows.
+writeFileSync(join(tmp, 'cfg.json'), JSON.stringify({
+  helpdesks: [{ kind: 'zammad', url: 'http://127.0.0.1:9', token: 'zm-test',
+                agents: { 42: 'a0001' } }] }));
 const server = spawn(maat, ['serve', '--team', join(tmp, 'team.json'), '--db', db, '--port', '0',
-                            '--no-tone-model', '--web-root', join(root, 'web/dist')],
+                            '--no-tone-model', '--web-root', join(root, 'web/dist'),
+                            '--config', join(tmp, 'cfg.json')],
                      { stdio: ['ignore', 'ignore', 'pipe'] });
 const base = await new Promise((resolve, reject) => {
   let err = '';
@@ -367,7 +373,11 @@ try {
   await lead.context().close();
 
   // The admin: its own page, on a phone, in Dutch: an enrolment code for
-  // an agent (never the agent's token), a token for a lead, revoking.
+  // an agent (never the agent's token), a token for a lead, revoking; the
+  // helpdesk's map, changed through the API.
+  check('the admin maps Zammad users through the API',
+        (await api('PUT', '/v1/helpdesks/0/agents', tok.admin,
+                   { agents: { 42: 'a0001', 43: 'a0002' } })).status === 200);
   {
     const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'nl-NL' });
     page = await ctx.newPage();
@@ -405,6 +415,7 @@ try {
     check('the admin page shows the team and the configuration, in Dutch',
           cfg.includes('Harde grens') && cfg.includes('mensen eerst') &&
           cfg.includes('Contacten tegelijk') &&
+          cfg.includes('2 medewerkers gekoppeld, ingesteld via de API') &&
           (await page.locator('#team-agents tr').count()) >= 6);
     check('the admin page fits a phone', await page.evaluate(() =>
       document.documentElement.scrollWidth <= window.innerWidth + 1));

@@ -79,7 +79,7 @@ async function renderConfig() {
     [t('cfgTimezone'), c.timezone],
     [t('cfgAlerts'), c.alerts.length ? c.alerts.map((a) => a.url + ' (' + a.format + ', ' + a.lang + ')').join('; ') : t('none')],
     [t('cfgHelpdesks'), (c.helpdesks || []).length
-      ? c.helpdesks.map((h) => `${h.kind} ${h.url} (${t('mappedAgents')(Object.keys(h.agents).length)})`).join('; ')
+      ? c.helpdesks.map((h) => `${h.kind} ${h.url} (${t('mappedAgents')(Object.keys(h.agents).length)}${h.agents_from === 'api' ? `, ${t('mapFromApi')}` : ''})`).join('; ')
       : t('noHelpdesk')],
   ];
   document.getElementById('config').replaceChildren(...rows.flatMap(([k, v]) =>

@@ -161,13 +161,29 @@ int maat__hd_restore(struct maat_server *s)
     maat_free(txt);
     if (!map)
       continue;      /* "": the file's map (DELETE) */
+    if (json_is_object(map)) {
+      /* An agent who left the team since is dropped from the map. */
+      const char *user;
+      json_t *v, *tmp;
+      int state, pruned = 0;
+      json_object_foreach_safe(map, tmp, user, v) {
+        if (!json_is_string(v) ||
+            maat_engine_agent_state(s->engine, json_string_value(v),
+                                    &state)) {
+          json_object_del(map, user);
+          pruned = 1;
+        }
+      }
+      if (pruned && (txt = json_dumps(map, JSON_COMPACT | JSON_SORT_KEYS))) {
+        maat_store_meta_set(s->store, key, txt);
+        free(txt);
+      }
+    }
     if (!(u = users_of(s, k, map, &n, err, sizeof err))) {
       json_decref(map);
       return maat_error_set(MAAT_EINVAL, "helpdesks[%d]: the agent map set "
-                            "through the API no longer fits the team (%s): "
-                            "change the team back, or set the map again "
-                            "from the config file's with a server started "
-                            "without it (docs/helpdesks.md)", k, err);
+                            "through the API (store meta '%s'): %s", k, key,
+                            err);
     }
     if ((rc = put_in_force(s, k, u, n, map)))
       return rc;

@@ -129,6 +129,14 @@ expect "the admin goes back to the config file's map" 200 DELETE /v1/helpdesks/0
 check "... user 18 is a0002 again" 'jq -e ".agents[\"18\"] == \"a0002\" and .agents[\"19\"] == null and .agents_from == \"file\"" "$tmp/body" >/dev/null'
 check "every change is audited" \
   '[ "$(sqlite3 "$db" "select count(*) from audit where detail like '"'"'helpdesk 0 (chatwoot): agent map%'"'"'")" = 2 ]'
+# A map that names an agent who has since left the team: she is dropped
+# from it when maat starts, the rest holds.
+kill $pid; wait $pid 2>/dev/null; pid=""
+sqlite3 "$db" "insert or replace into meta (key, value) values ('helpdesk.0.agents', '{\"17\":\"a0001\",\"19\":\"a0009\"}')"
+MAAT_TEST_ZAMMAD_TOKEN=zm-secret start_server "$db" "$tmp/team.json" --config "$tmp/cfg.json"
+expect "maat starts with a map naming an agent who left" 200 GET /v1/helpdesks "$ADM"
+check "... she is dropped from it, the rest holds" \
+  'jq -e ".helpdesks[0].agents == {\"17\": \"a0001\"} and .helpdesks[0].agents_from == \"api\"" "$tmp/body" >/dev/null'
 kill $pid; wait $pid 2>/dev/null; pid=""
 
 # Configuration errors name what is wrong.

@@ -254,6 +254,10 @@ static int retryable(long status)
   return status == 0 || status == 408 || status == 429 || status >= 500;
 }
 
+/* A call that may have been made is checked no sooner than this many call
+ * timeouts after it began (docs/outbox.md). */
+#define SETTLE 3
+
 int maat_outbox_deliver(maat_store *st, double now,
                         const struct maat_outbox_opts *opt,
                         struct maat_outbox_round *res)
@@ -279,6 +283,7 @@ int maat_outbox_deliver(maat_store *st, double now,
     double at;
     char curl_buf[1100];
     const char *check = check_url(d, curl_buf, sizeof curl_buf);
+    double start;
     if (check && d->attempts > 0) {
       /* Tried before, maybe made: look before making it again. */
       int made = already_made(d, check, o);
@@ -301,13 +306,15 @@ int maat_outbox_deliver(maat_store *st, double now,
         continue;
       }
     }
+    start = maat_wall_now();
     if (check) {
       /* Claimed before the call, durably: after a crash in the call the
-       * row comes back as tried, and is checked first. */
-      at = maat_wall_now();
+       * row comes back as tried, and is checked first, no sooner than
+       * SETTLE call timeouts after the call began: a slow peer may still
+       * be making it, and a check before it is done would make it twice. */
       if ((rc = maat_store_outbox_mark(st, d->id, MAAT_OUTBOX_PENDING,
-                                       attempts, at + o->timeout_s + 5,
-                                       "in flight", at)))
+                                       attempts, start + SETTLE * o->timeout_s,
+                                       "in flight", start)))
         break;
     }
     call(d, o, &status, err, sizeof err);
@@ -319,10 +326,13 @@ int maat_outbox_deliver(maat_store *st, double now,
       res->delivered++;
       res->latency_sum_s += at - d->created;
     } else if (retryable(status) && attempts < o->max_attempts) {
+      double next = at + maat_outbox_backoff(o, attempts, (uint64_t)d->id);
+      /* A call that may have been made (it timed out, the peer failed
+       * midway) is checked once the peer has surely finished with it. */
+      if (check && next < start + SETTLE * o->timeout_s)
+        next = start + SETTLE * o->timeout_s;
       rc = maat_store_outbox_mark(st, d->id, MAAT_OUTBOX_PENDING, attempts,
-                                  at + maat_outbox_backoff(o, attempts,
-                                                           (uint64_t)d->id),
-                                  err, at);
+                                  next, err, at);
       res->retried++;
     } else {
       rc = maat_store_outbox_mark(st, d->id, MAAT_OUTBOX_DEAD, attempts, at,

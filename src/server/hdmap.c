@@ -25,7 +25,6 @@ int maat__hd_start(struct maat_server *s)
 {
   int n = s->o.nhelpdesks;
 
-  pthread_mutex_init(&s->hd_mu, NULL);
   if (n <= 0 || !s->o.helpdesks)
     return MAAT_OK;
   s->hd = calloc((size_t)n, sizeof *s->hd);
@@ -42,7 +41,7 @@ int maat__hd_start(struct maat_server *s)
 
 void maat__hd_stop(struct maat_server *s)
 {
-  for (int k = 0; s->hd_owned && k < s->o.nhelpdesks; k++) {
+  for (int k = 0; s->hd_owned && s->hd_map && k < s->o.nhelpdesks; k++) {
     free(s->hd_owned[k]);
     json_decref(s->hd_map[k]);
   }
@@ -50,7 +49,6 @@ void maat__hd_stop(struct maat_server *s)
   free(s->hd_file);
   free(s->hd_owned);
   free(s->hd_map);
-  pthread_mutex_destroy(&s->hd_mu);
 }
 
 /*

@@ -720,6 +720,7 @@ int maat_server_start(maat_server **out, const struct maat_serve_options *o)
   pthread_mutex_init(&s->outbox_mu, NULL);
   pthread_mutex_init(&s->model_mu, NULL);
   pthread_mutex_init(&s->node_mu, NULL);
+  pthread_mutex_init(&s->hd_mu, NULL);
   pthread_cond_init(&s->node_cv, NULL);
   {
     char host[64] = "?";
@@ -870,6 +871,7 @@ static void stop_server(maat_server *s, maat_store **keep)
   pthread_mutex_destroy(&s->audit_mu);
   pthread_mutex_destroy(&s->outbox_mu);
   pthread_mutex_destroy(&s->node_mu);
+  pthread_mutex_destroy(&s->hd_mu);
   pthread_cond_destroy(&s->node_cv);
   maat_free(s->slots);
   maat_free(s->web_root);

@@ -80,8 +80,10 @@ int maat_kb_learn(maat_store *st, const char *article, const char *question,
  * such correction (another field, "wrong", "missing", not approved, no
  * words kept).
  *
- * Both mark the knowledge base changed (maat_kb_touch()), so that a
- * running server reloads it.
+ * Both mark the history learnt (meta "kb.learnt"), which a running
+ * server takes into its index at most every ten minutes: a busy bot would
+ * otherwise rebuild the index after every rated contact. An import
+ * (maat_kb_touch()) is taken within seconds.
  */
 int maat_kb_learn_contact(maat_store *st, const char *contact,
                           const char *article, double t);

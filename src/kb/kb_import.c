@@ -898,6 +898,16 @@ int maat_kb_learn(maat_store *st, const char *article, const char *question,
   return rc;
 }
 
+/* The history learnt from what happened changed (meta "kb.learnt"): a
+ * running server takes it at its next slow reload, not at once. */
+static int mark_learnt(maat_store *st, double t)
+{
+  char v[48];
+
+  snprintf(v, sizeof v, "%.6f", t);
+  return maat_store_meta_set(st, "kb.learnt", v);
+}
+
 int maat_kb_learn_contact(maat_store *st, const char *contact,
                           const char *article, double t)
 {
@@ -914,7 +924,7 @@ int maat_kb_learn_contact(maat_store *st, const char *contact,
   maat__free(text);
   maat__free(lang);
   if (!rc)
-    rc = maat_kb_touch(st, t);
+    rc = mark_learnt(st, t);
   return rc;
 }
 
@@ -962,7 +972,7 @@ int maat_kb_learn_correction(maat_store *st, int64_t id, double t,
   rc = maat_kb_learn(st, f.article, f.text, t);
   maat__free(f.text);
   if (!rc)
-    rc = maat_kb_touch(st, t);
+    rc = mark_learnt(st, t);
   if (!rc && learnt)
     *learnt = 1;
   return rc;

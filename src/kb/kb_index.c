@@ -345,10 +345,12 @@ static int merge_postings(struct index *ix, uint32_t from, uint32_t to)
     } else if (i >= f->n || t->p[j].doc < f->p[i].doc) {
       p[n++] = t->p[j++];
     } else {
+      unsigned tt = (unsigned)t->p[j].tf_title + f->p[i].tf_title;
+      unsigned tb = (unsigned)t->p[j].tf_body + f->p[i].tf_body;
       p[n] = t->p[j++];
-      p[n].tf_title = (uint16_t)(p[n].tf_title + f->p[i].tf_title);
-      p[n].tf_body = (uint16_t)(p[n].tf_body + f->p[i++].tf_body);
-      n++;
+      p[n].tf_title = (uint16_t)(tt < UINT16_MAX ? tt : UINT16_MAX);
+      p[n++].tf_body = (uint16_t)(tb < UINT16_MAX ? tb : UINT16_MAX);
+      i++;
     }
   }
   maat__free(t->p);

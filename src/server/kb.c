@@ -29,6 +29,11 @@ int maat__kb_start(struct maat_server *s)
   if (maat_store_meta_get(s->store, "kb.changed", &changed) == MAAT_OK)
     snprintf(s->kb_changed, sizeof s->kb_changed, "%s", changed);
   maat_free(changed);
+  changed = NULL;
+  if (maat_store_meta_get(s->store, "kb.learnt", &changed) == MAAT_OK)
+    snprintf(s->kb_learnt, sizeof s->kb_learnt, "%s", changed);
+  maat_free(changed);
+  s->kb_built_at = maat_wall_now();
   return maat_triager_set_kb(s->tri, s->kb);
 }
 
@@ -41,16 +46,42 @@ void maat__kb_stop(struct maat_server *s)
   s->ex_pred = NULL;
 }
 
-/* From the ticker: an import since the last look rebuilds the index. */
+/* A history learnt from outcomes and corrections is taken into the index
+ * this often at most (an import at once). */
+#define KB_LEARNT_RELOAD_S 600
+
+/* The store's meta 'key', "" when there is none; owned. */
+static char *meta_or_empty(struct maat_server *s, const char *key)
+{
+  char *v = NULL;
+
+  if (maat_store_meta_get(s->store, key, &v) != MAAT_OK)
+    v = maat_strdup("");
+  return v;
+}
+
+/* From the ticker: an import since the last look rebuilds the index; so
+ * does a history learnt since, once KB_LEARNT_RELOAD_S have passed. */
 void maat__kb_refresh(struct maat_server *s)
 {
-  char *changed = NULL;
+  char *changed, *learnt;
+  double now = maat_wall_now();
 
-  if (!s->kb || maat_store_meta_get(s->store, "kb.changed", &changed))
+  if (!s->kb)
     return;
-  if (strcmp(changed, s->kb_changed) && maat_kb_reload(s->kb) == MAAT_OK)
+  changed = meta_or_empty(s, "kb.changed");
+  learnt = meta_or_empty(s, "kb.learnt");
+  if (changed && learnt &&
+      (strcmp(changed, s->kb_changed) ||
+       (strcmp(learnt, s->kb_learnt) &&
+        now - s->kb_built_at >= KB_LEARNT_RELOAD_S)) &&
+      maat_kb_reload(s->kb) == MAAT_OK) {
     snprintf(s->kb_changed, sizeof s->kb_changed, "%s", changed);
+    snprintf(s->kb_learnt, sizeof s->kb_learnt, "%s", learnt);
+    s->kb_built_at = now;
+  }
   maat_free(changed);
+  maat_free(learnt);
 }
 
 /*

@@ -64,6 +64,8 @@ struct maat_server {
    * the index was built */
   maat_kb *kb;
   char kb_changed[48];
+  char kb_learnt[48];              /* the store's "kb.learnt" then */
+  double kb_built_at;              /* wall time the index was built */
   /* who resolved what (kb.c, "ask an expert"), read from the log up to
    * ex_seq; under ex_mu */
   pthread_mutex_t ex_mu;
